@@ -1,0 +1,1 @@
+//! Every `extern "C"` item of the library, one file per API family.

@@ -1,0 +1,1 @@
+//! The table of PRAGMAs: name, get, set, persisted or per-connection.

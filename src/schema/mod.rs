@@ -1,0 +1,1 @@
+//! The catalog: tables, indexes (later views, triggers), stored in the schema table.
