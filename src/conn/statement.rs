@@ -392,3 +392,9 @@ impl Drop for Statement {
         }
     }
 }
+
+impl std::fmt::Debug for Statement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Statement").field("sql", &self.sql).field("active", &self.active).finish()
+    }
+}
