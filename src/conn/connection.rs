@@ -66,8 +66,10 @@ impl ConnState {
                         return Err(e);
                     }
                 } else {
+                    if t.is_write() {
+                        self.catalog = None;
+                    }
                     t.rollback();
-                    self.catalog = None;
                 }
             }
         }

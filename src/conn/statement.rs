@@ -109,7 +109,15 @@ impl Statement {
             }
         }
         self.pragma_loaded = false;
-        self.rt = Rt::new(self.compiled.n_slots, self.compiled.n_aggs, self.compiled.subs.len());
+        let c = &self.compiled;
+        if self.rt.slots.len() == c.n_slots && self.rt.aggs.len() == c.n_aggs && self.rt.sub_cache.len() == c.subs.len() {
+            // Reuse the row buffers; cached subquery results are per run.
+            for s in self.rt.sub_cache.iter_mut() {
+                *s = None;
+            }
+        } else {
+            self.rt = Rt::new(c.n_slots, c.n_aggs, c.subs.len());
+        }
         if let Program::Select(plan) = &self.compiled.program {
             self.run = Some(SelectRun::new(plan));
         }

@@ -218,7 +218,6 @@ pub fn write_row(
         match conf.or(t.ipk_conflict).unwrap_or(Conflict::Abort) {
             Conflict::Replace => {
                 delete_row(env, t, rowid)?;
-                env.vars.total_changes += 0;
             }
             Conflict::Ignore => return Ok(Outcome::Ignored),
             a => return Err(env.fail(a, ErrorKind::ConstraintPrimaryKey, rowid_msg(t))),
