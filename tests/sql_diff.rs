@@ -53,6 +53,12 @@ fn schema_text_and_autoindexes() {
         "CREATE TABLE sqlite_x(a)",
         "CREATE TABLE dup(a, a)",
         "CREATE TABLE pk2(a PRIMARY KEY, b PRIMARY KEY)",
+        "CREATE TABLE src(a INTEGER, b TEXT, c REAL, d, e NUMERIC, f varchar(3))",
+        "INSERT INTO src VALUES(1, 2, 3, 4, '5', 6)",
+        "CREATE TABLE u AS SELECT a, b, c, d, e, f, a+1, 'x' AS \"q r\", 1.5 AS z FROM src",
+        "SELECT sql FROM sqlite_master WHERE name = 'u'",
+        "SELECT * FROM u",
+        "PRAGMA table_info(u)",
     ]);
 }
 

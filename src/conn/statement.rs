@@ -257,6 +257,26 @@ impl Statement {
                     }
                 }
             }
+            Program::CreateAs(ddl, plan) => {
+                let cat = st.catalog()?;
+                let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+                let depth = txn.savepoint()?;
+                let mut env = Env::new(txn, &self.params, &mut st.vars, &self.interrupt, &c.subs);
+                let r = create_as(ddl, plan, &cat, &mut env, &mut self.rt);
+                drop(env);
+                match r {
+                    Ok(()) => {
+                        txn.release(depth);
+                        st.catalog()?;
+                        Ok(StepResult::Done)
+                    }
+                    Err(e) => {
+                        txn.rollback_to(depth)?;
+                        txn.release(depth);
+                        Err(e)
+                    }
+                }
+            }
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) => {
                 let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                 let depth = txn.savepoint()?;
@@ -370,6 +390,42 @@ impl Statement {
         }
         self.row.get(i).unwrap_or(&NULL)
     }
+}
+
+/// CREATE TABLE ... AS SELECT: reads the rows, creates the table, fills it.
+fn create_as(
+    ddl: &crate::sql::ddl::Ddl,
+    plan: &crate::sql::select::SelectPlan,
+    cat: &crate::schema::Catalog,
+    env: &mut Env,
+    rt: &mut Rt,
+) -> Result<()> {
+    if !crate::sql::ddl::check(ddl, cat)? {
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    {
+        let mut run = SelectRun::new(plan);
+        let mut row = Vec::new();
+        let mut cx = env.cx();
+        while run.next(plan, rt, &mut cx, &mut row)? {
+            rows.push(std::mem::take(&mut row));
+        }
+    }
+    run_ddl(ddl, env.txn, cat)?;
+    let fresh = crate::schema::Catalog::load(env.txn)?;
+    let crate::sql::ddl::Ddl::CreateTable { name, .. } = ddl else {
+        return Err(Error::internal("CREATE AS without a table"));
+    };
+    let t = fresh.table(name).cloned().ok_or_else(|| Error::internal("created table missing"))?;
+    for mut r in rows {
+        for (v, c) in r.iter_mut().zip(t.cols.iter()) {
+            *v = crate::sql::types::apply_affinity(std::mem::replace(v, Value::Null), c.affinity);
+        }
+        r.resize(t.cols.len(), Value::Null);
+        crate::sql::write::write_row(env, rt, &t, &mut r, None, None, None)?;
+    }
+    Ok(())
 }
 
 fn begin(st: &mut ConnState, kind: BeginKind) -> Result<()> {

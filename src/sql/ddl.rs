@@ -19,6 +19,37 @@ pub enum Ddl {
     DropIndex { name: String, if_exists: bool },
 }
 
+/// The CREATE TABLE text SQLite generates for CREATE TABLE ... AS SELECT:
+/// one line per column, the type named after the column's affinity.
+fn as_select_sql(name: &str, plan: &crate::sql::select::SelectPlan) -> String {
+    use crate::sql::types::Affinity;
+    let quote = |s: &str| -> String {
+        let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if plain {
+            s.to_string()
+        } else {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        }
+    };
+    let cols: Vec<String> = plan
+        .names
+        .iter()
+        .zip(plan.affinities.iter())
+        .map(|(n, a)| {
+            let ty = match a {
+                Some(Affinity::Integer) => " INT",
+                Some(Affinity::Text) => " TEXT",
+                Some(Affinity::Real) => " REAL",
+                Some(Affinity::Numeric) => " NUM",
+                _ => "",
+            };
+            format!("  {}{}", quote(n), ty)
+        })
+        .collect();
+    format!("CREATE TABLE {}(\n{}\n)", quote(name), cols.join(",\n"))
+}
+
 fn check_db(qn: &sqlite3_parser::ast::QualifiedName) -> Result<()> {
     if let Some(db) = &qn.db_name {
         let db = name_str(db);
@@ -37,7 +68,12 @@ fn reserved(name: &str) -> Result<()> {
 }
 
 /// Builds the DDL action for a parsed statement (`src` = its text).
-pub fn compile_ddl(stmt: &sqlite3_parser::ast::Stmt, src: &str, cat: &Catalog) -> Result<Ddl> {
+pub fn compile_ddl(
+    stmt: &sqlite3_parser::ast::Stmt,
+    src: &str,
+    cat: &Catalog,
+    as_select: Option<&crate::sql::select::SelectPlan>,
+) -> Result<Ddl> {
     use sqlite3_parser::ast::{CreateTableBody, Stmt};
     let ddl = match stmt {
         Stmt::CreateTable { temporary, if_not_exists, tbl_name, body } => {
@@ -45,12 +81,13 @@ pub fn compile_ddl(stmt: &sqlite3_parser::ast::Stmt, src: &str, cat: &Catalog) -
             if *temporary {
                 return Err(Error::sql("temporary tables are not supported yet"));
             }
-            if let CreateTableBody::AsSelect(_) = body {
-                return Err(Error::sql("CREATE TABLE ... AS SELECT is not supported yet"));
-            }
             let name = name_str(&tbl_name.name);
             reserved(&name)?;
-            let sql = stored_table_sql(src);
+            let sql = match (body, as_select) {
+                (CreateTableBody::AsSelect(_), Some(plan)) => as_select_sql(&name, plan),
+                (CreateTableBody::AsSelect(_), None) => return Err(Error::internal("AS SELECT without a plan")),
+                _ => stored_table_sql(src),
+            };
             // Validate the definition now (errors belong to prepare).
             build_table(&sql, 0)?;
             Ddl::CreateTable { name, if_not_exists: *if_not_exists, sql }

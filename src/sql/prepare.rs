@@ -27,6 +27,8 @@ pub enum Program {
     Update(UpdatePlan),
     Delete(DeletePlan),
     Ddl(Ddl),
+    /// CREATE TABLE ... AS SELECT: the table to create and the rows' query.
+    CreateAs(Ddl, SelectPlan),
     Begin(BeginKind),
     Commit,
     Rollback,
@@ -85,8 +87,17 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
                 let _ = indexed;
                 Program::Delete(c.delete(tbl_name, where_clause.as_ref())?)
             }
+            Stmt::CreateTable { body: sqlite3_parser::ast::CreateTableBody::AsSelect(sel), .. } => {
+                let toks = tokenize(text);
+                c.top_texts = Some(
+                    result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect(),
+                );
+                let plan = c.select(sel)?;
+                let ddl = compile_ddl(stmt, text, cat, Some(&plan))?;
+                Program::CreateAs(ddl, plan)
+            }
             Stmt::CreateTable { .. } | Stmt::CreateIndex { .. } | Stmt::DropTable { .. } | Stmt::DropIndex { .. } => {
-                Program::Ddl(compile_ddl(stmt, text, cat)?)
+                Program::Ddl(compile_ddl(stmt, text, cat, None)?)
             }
             Stmt::Begin(kind, _) => {
                 readonly = true;

@@ -70,6 +70,8 @@ pub struct SelectPlan {
     /// Rows of a VALUES clause (instead of levels).
     pub values: Option<Vec<Vec<CExpr>>>,
     pub first_affinity: Option<Affinity>,
+    /// Affinity of every result column (None = expression without one).
+    pub affinities: Vec<Option<Affinity>>,
     /// Result column names and declared types (as SQLite reports them).
     pub names: Vec<String>,
     pub decltypes: Vec<Option<String>>,
@@ -297,6 +299,7 @@ impl Compiler<'_> {
         let mut names = Vec::new();
         let mut decltypes = Vec::new();
         let mut first_aff = None;
+        let mut affinities = Vec::new();
         let mut aliases: Vec<(String, Ce)> = Vec::new();
         let mut text_i = 0;
         for rc in columns {
@@ -327,6 +330,7 @@ impl Compiler<'_> {
                             if result.is_empty() {
                                 first_aff = ce.aff;
                             }
+                            affinities.push(ce.aff);
                             result.push(ce.e);
                             names.push(c.name.clone());
                             decltypes.push(c.decltype.clone());
@@ -366,6 +370,7 @@ impl Compiler<'_> {
                     if result.is_empty() {
                         first_aff = ce.aff;
                     }
+                    affinities.push(ce.aff);
                     result.push(ce.e);
                     names.push(name);
                     decltypes.push(decl);
@@ -472,6 +477,7 @@ impl Compiler<'_> {
             names,
             decltypes,
             first_affinity: first_aff,
+            affinities,
             ..Default::default()
         };
         self.limit_offset(sel, &mut plan)?;
