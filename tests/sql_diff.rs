@@ -271,6 +271,9 @@ fn joins_and_subqueries() {
         "SELECT p.x, q.x FROM a p, a q WHERE p.id < q.id ORDER BY 1, 2",
         "SELECT * FROM a JOIN b USING (id)",
         "SELECT 1 IN (SELECT id FROM a), 7 IN (SELECT id FROM a), NULL IN (SELECT id FROM a)",
+        "SELECT * FROM (SELECT id, x || '!' FROM a WHERE id > 1) AS s",
+        "SELECT s.n, b.y FROM (SELECT id AS n FROM a) s JOIN b ON b.aid = s.n ORDER BY 2",
+        "SELECT count(*), max(k) FROM (SELECT aid AS k FROM b GROUP BY aid)",
     ]);
 }
 

@@ -40,6 +40,8 @@ struct LevelRt {
     pos: usize,
     lo_i: i64,
     hi_i: i64,
+    /// Materialized rows of a FROM subquery.
+    rows: Option<Vec<Vec<Value>>>,
     rec: Vec<u8>,
 }
 
@@ -56,6 +58,7 @@ impl LevelRt {
             pos: 0,
             lo_i: i64::MIN,
             hi_i: i64::MAX,
+            rows: None,
             rec: Vec::new(),
         }
     }
@@ -592,7 +595,33 @@ impl SelectRun {
         let lv = &plan.levels[i];
         let t = &lv.table;
         let root = t.root;
-        if matches!(self.levels[i].st, St::Done | St::NullDone) || root == 0 {
+        if matches!(self.levels[i].st, St::Done | St::NullDone) {
+            return Ok(false);
+        }
+        if let Access::Sub(id) = lv.access {
+            if self.levels[i].st == St::Init {
+                if self.levels[i].rows.is_none() {
+                    let rows = run_subquery(&cx.subs[id], usize::MAX, rt, cx)?;
+                    self.levels[i].rows = Some(rows);
+                }
+                self.levels[i].pos = 0;
+                self.levels[i].st = St::Active;
+            }
+            let lr = &mut self.levels[i];
+            let rows = lr.rows.as_ref().expect("rows");
+            if lr.pos >= rows.len() {
+                lr.st = St::Done;
+                return Ok(false);
+            }
+            let slot = &mut rt.slots[lv.slot];
+            slot.vals.clear();
+            slot.vals.extend_from_slice(&rows[lr.pos]);
+            slot.rowid = lr.pos as i64 + 1;
+            slot.null_row = false;
+            lr.pos += 1;
+            return Ok(true);
+        }
+        if root == 0 {
             return Ok(false);
         }
         let txn = cx.txn;
@@ -719,6 +748,7 @@ impl SelectRun {
                 Ok(true)
             }
             Access::Index(acc) => self.step_index(i, acc, plan, rt, cx),
+            Access::Sub(_) => Ok(false),
         }
     }
 

@@ -28,6 +28,8 @@ pub enum Access {
     RowidIn(Vec<CExpr>),
     RowidRange { lo: Bound, hi: Bound, desc: bool },
     Index(IndexAccess),
+    /// Rows of FROM subquery `n` (materialized once per run).
+    Sub(usize),
 }
 
 #[derive(Debug)]
@@ -272,7 +274,9 @@ fn index_order(idx: &Index, t: &Table, skip: usize, keys: &[SortKey], slot: usiz
 /// produced by the access path of a single-table query (no sort needed).
 pub fn choose_access(levels: &mut [Level], order: &[SortKey], is_agg: bool, subs: &[SelectPlan]) -> bool {
     for l in levels.iter_mut() {
-        l.access = choose_one(l, subs);
+        if !matches!(l.access, Access::Sub(_)) {
+            l.access = choose_one(l, subs);
+        }
     }
     if levels.len() != 1 || order.is_empty() || is_agg {
         return false;
@@ -312,6 +316,7 @@ pub fn choose_access(levels: &mut [Level], order: &[SortKey], is_agg: bool, subs
             false
         }
         Access::RowidEq(_) => true,
+        Access::Sub(_) => false,
         Access::Index(acc) if acc.in_list.is_none() => {
             if let Some(d) = index_order(&acc.index, &t, acc.eq.len(), order, slot) {
                 acc.desc = d;

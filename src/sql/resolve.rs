@@ -338,7 +338,7 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn subquery(&mut self, sel: &ast::Select) -> Result<(usize, Option<Affinity>)> {
+    pub(crate) fn subquery(&mut self, sel: &ast::Select) -> Result<(usize, Option<Affinity>)> {
         let level = self.scopes.len();
         self.open_subs.push((level, false, None));
         let saved_aggs = self.aggs.take();

@@ -100,6 +100,38 @@ struct FromItem {
     table: Arc<Table>,
     left: bool,
     on: Vec<CExpr>,
+    /// A subquery in FROM (index into the statement's subqueries).
+    sub: Option<usize>,
+}
+
+/// A table standing for the rows of a FROM subquery.
+fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
+    let cols = plan
+        .names
+        .iter()
+        .zip(plan.affinities.iter())
+        .map(|(n, a)| crate::schema::Column {
+            name: n.clone(),
+            decltype: None,
+            affinity: a.unwrap_or(Affinity::Blob),
+            notnull: None,
+            default: None,
+            default_text: None,
+            coll: Collation::Binary,
+            pk: 0,
+        })
+        .collect();
+    Table {
+        name: name.to_string(),
+        root: 0,
+        cols,
+        ipk: None,
+        ipk_conflict: None,
+        indexes: Vec::new(),
+        checks: Vec::new(),
+        sql: None,
+        is_schema: false,
+    }
 }
 
 impl Compiler<'_> {
@@ -187,6 +219,7 @@ impl Compiler<'_> {
             }
         }
         for (st, op, cons) in all {
+            let mut sub = None;
             let (table, alias) = match st {
                 SelectTable::Table(qn, alias, _) => {
                     if let Some(db) = &qn.db_name {
@@ -214,9 +247,19 @@ impl Compiler<'_> {
                     (t, alias)
                 }
                 SelectTable::TableCall(..) => return Err(Error::sql("table-valued functions are not supported yet")),
-                SelectTable::Select(..) | SelectTable::Sub(..) => {
-                    return Err(Error::sql("subqueries in FROM are not supported yet"))
+                SelectTable::Select(sel, alias) => {
+                    let (id, _) = self.subquery(sel)?;
+                    if self.subs[id].correlated {
+                        return Err(Error::sql("correlated subqueries in FROM are not supported"));
+                    }
+                    let alias = match alias {
+                        Some(ast::As::As(n)) | Some(ast::As::Elided(n)) => name_str(n),
+                        None => format!("(subquery-{})", id + 1),
+                    };
+                    sub = Some(id);
+                    (Arc::new(subquery_table(&alias, &self.subs[id])), alias)
                 }
+                SelectTable::Sub(..) => return Err(Error::sql("parenthesized joins are not supported yet")),
             };
             let mut left = false;
             let mut natural = false;
@@ -271,7 +314,7 @@ impl Compiler<'_> {
                 let scope = self.scopes.last_mut().expect("scope");
                 scope.last_mut().expect("table").hidden.push(rci);
             }
-            items.push(FromItem { slot, table, left, on });
+            items.push(FromItem { slot, table, left, on, sub });
         }
         Ok(items)
     }
@@ -362,7 +405,7 @@ impl Compiler<'_> {
                             });
                             (n, column_decl(&ce.e, self))
                         }
-                        _ => (text.unwrap_or_else(|| format!("column{}", result.len() + 1)), column_decl(&ce.e, self)),
+                        _ => (text.unwrap_or_else(|| e.to_string()), column_decl(&ce.e, self)),
                     };
                     if let Some(ast::As::As(n)) | Some(ast::As::Elided(n)) = alias {
                         aliases.push((name_str(n), ce.clone()));
@@ -517,7 +560,10 @@ impl Compiler<'_> {
             levels.push(Level {
                 slot: it.slot,
                 table: it.table.clone(),
-                access: Access::Scan { desc: false },
+                access: match it.sub {
+                    Some(id) => Access::Sub(id),
+                    None => Access::Scan { desc: false },
+                },
                 left: it.left,
                 on_filters: Vec::new(),
                 filters: Vec::new(),
