@@ -356,6 +356,25 @@ fn select_without_from_and_values() {
 }
 
 #[test]
+fn compound_selects() {
+    same(&[
+        "CREATE TABLE t(a, b)",
+        "INSERT INTO t VALUES(3, 'c'), (1, 'a'), (2, 'b'), (1, 'a')",
+        "SELECT a FROM t UNION ALL SELECT a + 10 FROM t",
+        "SELECT a, b FROM t UNION SELECT 2, 'b'",
+        "SELECT a FROM t EXCEPT SELECT 2",
+        "SELECT a FROM t INTERSECT SELECT a FROM t WHERE a > 1",
+        "SELECT a AS x FROM t UNION SELECT 5 ORDER BY x DESC LIMIT 3",
+        "SELECT a, b FROM t UNION ALL SELECT 0, 'z' ORDER BY 2, 1",
+        "SELECT a FROM t UNION SELECT a, b FROM t",
+        "SELECT a FROM t UNION SELECT 1 ORDER BY 2",
+        "SELECT count(*) FROM (SELECT a FROM t UNION SELECT b FROM t)",
+        "INSERT INTO t SELECT 7, 'g' UNION ALL SELECT 8, 'h'",
+        "SELECT * FROM t WHERE a IN (SELECT 7 UNION SELECT 3) ORDER BY a",
+    ]);
+}
+
+#[test]
 fn pragmas() {
     same(&[
         "PRAGMA user_version",

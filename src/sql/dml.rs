@@ -173,7 +173,7 @@ impl Compiler<'_> {
                     }
                     _ => {
                         let plan = self.select(sel)?;
-                        let n = if let Some(v) = &plan.values { v.first().map_or(0, |r| r.len()) } else { plan.result.len() };
+                        let n = plan.width();
                         check_width(n)?;
                         InsertSource::Select(Box::new(plan))
                     }

@@ -276,7 +276,10 @@ impl SelectRun {
                     self.finished = true;
                 }
             }
-            if plan.agg.is_some() || plan.sort {
+            if let Some(c) = &plan.compound {
+                let rows = self.compute_compound(plan, c, rt, cx)?;
+                self.buffered = Some(rows.into_iter());
+            } else if plan.agg.is_some() || plan.sort {
                 let rows = self.compute_all(plan, rt, cx)?;
                 self.buffered = Some(rows.into_iter());
             }
@@ -336,6 +339,82 @@ impl SelectRun {
             out.push(eval(e, rt, cx)?);
         }
         Ok(true)
+    }
+
+    /// Runs every SELECT of a compound and combines their rows. UNION,
+    /// EXCEPT and INTERSECT yield distinct rows in sorted order (as SQLite's
+    /// temporary index does); UNION ALL concatenates.
+    fn compute_compound(
+        &mut self,
+        plan: &SelectPlan,
+        c: &crate::sql::select::Compound,
+        rt: &mut Rt,
+        cx: &mut Cx,
+    ) -> Result<Vec<Vec<Value>>> {
+        use crate::sql::select::SetOp;
+        let cmp_rows = |a: &Vec<Value>, b: &Vec<Value>| -> Ordering {
+            for (x, y) in a.iter().zip(b.iter()) {
+                let o = compare_values(x, y, Collation::Binary);
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            Ordering::Equal
+        };
+        let sorted_set = |mut v: Vec<Vec<Value>>| -> Vec<Vec<Value>> {
+            v.sort_by(cmp_rows);
+            v.dedup_by(|a, b| cmp_rows(a, b) == Ordering::Equal);
+            v
+        };
+        let mut acc = run_subquery(&c.first, usize::MAX, rt, cx)?;
+        for (op, p) in &c.rest {
+            let rows = run_subquery(p, usize::MAX, rt, cx)?;
+            acc = match op {
+                SetOp::UnionAll => {
+                    acc.extend(rows);
+                    acc
+                }
+                SetOp::Union => {
+                    acc.extend(rows);
+                    sorted_set(acc)
+                }
+                SetOp::Except => {
+                    let right = sorted_set(rows);
+                    sorted_set(acc)
+                        .into_iter()
+                        .filter(|r| right.binary_search_by(|x| cmp_rows(x, r)).is_err())
+                        .collect()
+                }
+                SetOp::Intersect => {
+                    let right = sorted_set(rows);
+                    sorted_set(acc)
+                        .into_iter()
+                        .filter(|r| right.binary_search_by(|x| cmp_rows(x, r)).is_ok())
+                        .collect()
+                }
+            };
+        }
+        if !plan.order.is_empty() {
+            let keys: Vec<(usize, bool, Collation)> = plan
+                .order
+                .iter()
+                .map(|k| match k.expr {
+                    crate::sql::expr::CExpr::Lit(Value::Integer(i)) => (i as usize, k.desc, k.coll),
+                    _ => (0, k.desc, k.coll),
+                })
+                .collect();
+            acc.sort_by(|a, b| {
+                for &(i, desc, coll) in &keys {
+                    let o = compare_values(&a[i], &b[i], coll);
+                    let o = if desc { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            });
+        }
+        Ok(acc)
     }
 
     /// Runs the loop to the end, aggregating and/or sorting.

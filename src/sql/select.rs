@@ -50,8 +50,27 @@ pub struct AggPlan {
     pub minmax: Option<(usize, bool)>,
 }
 
+/// Set operators between SELECTs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetOp {
+    UnionAll,
+    Union,
+    Except,
+    Intersect,
+}
+
+/// A compound SELECT: its first core and the (operator, core) pairs after it.
+#[derive(Debug)]
+pub struct Compound {
+    pub first: SelectPlan,
+    pub rest: Vec<(SetOp, SelectPlan)>,
+}
+
 #[derive(Debug, Default)]
 pub struct SelectPlan {
+    /// Set when this plan combines several SELECTs; `order` keys are then
+    /// result column ordinals (literal integers).
+    pub compound: Option<Box<Compound>>,
     pub levels: Vec<Level>,
     /// Terms referencing no table of this SELECT: checked once per run.
     pub pre_filter: Vec<CExpr>,
@@ -75,6 +94,19 @@ pub struct SelectPlan {
     /// Result column names and declared types (as SQLite reports them).
     pub names: Vec<String>,
     pub decltypes: Vec<Option<String>>,
+}
+
+impl SelectPlan {
+    /// Number of result columns.
+    pub fn width(&self) -> usize {
+        match &self.values {
+            Some(v) => v.first().map_or(0, |r| r.len()),
+            None => match &self.compound {
+                Some(c) => c.first.width(),
+                None => self.result.len(),
+            },
+        }
+    }
 }
 
 /// Splits an AND tree into its terms.
@@ -140,11 +172,88 @@ impl Compiler<'_> {
         if sel.with.is_some() {
             return Err(Error::sql("WITH clauses are not supported yet"));
         }
-        if sel.body.compounds.is_some() {
-            return Err(Error::sql("compound SELECTs are not supported yet"));
+        let Some(compounds) = &sel.body.compounds else {
+            return self.one_select(&sel.body.select, sel.order_by, sel.limit);
+        };
+        let first = self.one_select(&sel.body.select, None, None)?;
+        let width = first.width();
+        let mut rest = Vec::new();
+        for cs in compounds.iter() {
+            let p = self.one_select(&cs.select, None, None)?;
+            if p.width() != width {
+                let op = match cs.operator {
+                    ast::CompoundOperator::Union => "UNION",
+                    ast::CompoundOperator::UnionAll => "UNION ALL",
+                    ast::CompoundOperator::Except => "EXCEPT",
+                    ast::CompoundOperator::Intersect => "INTERSECT",
+                };
+                return Err(Error::sql(format!(
+                    "SELECTs to the left and right of {op} do not have the same number of result columns"
+                )));
+            }
+            let op = match cs.operator {
+                ast::CompoundOperator::Union => SetOp::Union,
+                ast::CompoundOperator::UnionAll => SetOp::UnionAll,
+                ast::CompoundOperator::Except => SetOp::Except,
+                ast::CompoundOperator::Intersect => SetOp::Intersect,
+            };
+            rest.push((op, p));
         }
-        match &sel.body.select {
-            OneSelect::Values(rows) => self.values_select(rows, sel),
+        // ORDER BY of a compound names result columns (by ordinal, name or alias).
+        let mut order = Vec::new();
+        for (i, sc) in sel.order_by.unwrap_or(&[]).iter().enumerate() {
+            let desc = sc.order == Some(ast::SortOrder::Desc);
+            let (e, coll) = match &sc.expr {
+                ast::Expr::Collate(inner, c) => (&**inner, Some(crate::sql::ast_util::collation_by_name(c)?)),
+                e => (e, None),
+            };
+            let col = match strip_parens(e) {
+                ast::Expr::Literal(ast::Literal::Numeric(s)) if s.parse::<i64>().is_ok() => {
+                    let k: i64 = s.parse().unwrap_or(0);
+                    if k < 1 || k as usize > width {
+                        return Err(Error::sql(format!(
+                            "{} ORDER BY term out of range - should be between 1 and {width}",
+                            ordinal(i + 1)
+                        )));
+                    }
+                    k as usize - 1
+                }
+                ast::Expr::Id(id) => {
+                    let n = unquote_ident(id.0);
+                    first.names.iter().position(|x| x.eq_ignore_ascii_case(&n)).ok_or_else(|| {
+                        Error::sql(format!("{} ORDER BY term does not match any column in the result set", ordinal(i + 1)))
+                    })?
+                }
+                _ => {
+                    return Err(Error::sql(format!(
+                        "{} ORDER BY term does not match any column in the result set",
+                        ordinal(i + 1)
+                    )))
+                }
+            };
+            order.push(SortKey { expr: CExpr::lit_int(col as i64), desc, coll: coll.unwrap_or(Collation::Binary) });
+        }
+        let mut plan = SelectPlan {
+            names: first.names.clone(),
+            decltypes: first.decltypes.clone(),
+            affinities: first.affinities.clone(),
+            first_affinity: first.first_affinity,
+            order,
+            ..Default::default()
+        };
+        self.limit_offset(sel.limit, &mut plan)?;
+        plan.compound = Some(Box::new(Compound { first, rest }));
+        Ok(plan)
+    }
+
+    fn one_select(
+        &mut self,
+        os: &OneSelect,
+        order_by: Option<&[ast::SortedColumn]>,
+        limit: Option<&ast::Limit>,
+    ) -> Result<SelectPlan> {
+        match os {
+            OneSelect::Values(rows) => self.values_select(rows, order_by, limit),
             OneSelect::Select { distinctness, columns, from, where_clause, group_by, having, window_clause } => {
                 if window_clause.is_some() {
                     return Err(Error::sql("window functions are not supported yet"));
@@ -157,7 +266,8 @@ impl Compiler<'_> {
                     *where_clause,
                     *group_by,
                     *having,
-                    sel,
+                    order_by,
+                    limit,
                 );
                 self.scopes.pop();
                 r
@@ -165,7 +275,12 @@ impl Compiler<'_> {
         }
     }
 
-    fn values_select(&mut self, rows: &[sqlite3_parser::Vec<ast::Expr>], sel: &ast::Select) -> Result<SelectPlan> {
+    fn values_select(
+        &mut self,
+        rows: &[sqlite3_parser::Vec<ast::Expr>],
+        order_by: Option<&[ast::SortedColumn]>,
+        limit: Option<&ast::Limit>,
+    ) -> Result<SelectPlan> {
         let width = rows.first().map_or(0, |r| r.len());
         let mut out = Vec::new();
         for r in rows {
@@ -184,15 +299,15 @@ impl Compiler<'_> {
             values: Some(out),
             ..Default::default()
         };
-        if sel.order_by.is_some() {
+        if order_by.is_some() {
             return Err(Error::sql("ORDER BY on VALUES is not supported yet"));
         }
-        self.limit_offset(sel, &mut plan)?;
+        self.limit_offset(limit, &mut plan)?;
         Ok(plan)
     }
 
-    fn limit_offset(&mut self, sel: &ast::Select, plan: &mut SelectPlan) -> Result<()> {
-        if let Some(l) = sel.limit {
+    fn limit_offset(&mut self, limit: Option<&ast::Limit>, plan: &mut SelectPlan) -> Result<()> {
+        if let Some(l) = limit {
             let saved = self.aggs.take();
             let r = (|| -> Result<()> {
                 plan.limit = Some(self.expr(&l.expr)?.e);
@@ -328,7 +443,8 @@ impl Compiler<'_> {
         where_clause: Option<&ast::Expr>,
         group_by: Option<&[ast::Expr]>,
         having: Option<&ast::Expr>,
-        sel: &ast::Select,
+        order_by: Option<&[ast::SortedColumn]>,
+        limit: Option<&ast::Limit>,
     ) -> Result<SelectPlan> {
         let top_texts = self.top_texts.take();
         let base_slot = self.n_slots;
@@ -469,7 +585,7 @@ impl Compiler<'_> {
             None => None,
         };
         let mut order = Vec::new();
-        if let Some(ob) = sel.order_by {
+        if let Some(ob) = order_by {
             for (i, sc) in ob.iter().enumerate() {
                 let desc = sc.order == Some(ast::SortOrder::Desc);
                 let (e, coll_over) = match &sc.expr {
@@ -523,7 +639,7 @@ impl Compiler<'_> {
             affinities,
             ..Default::default()
         };
-        self.limit_offset(sel, &mut plan)?;
+        self.limit_offset(limit, &mut plan)?;
         if is_agg {
             let mut bare = Vec::new();
             let mut note = |e: &CExpr| match e {
