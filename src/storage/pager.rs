@@ -210,17 +210,21 @@ impl Pager {
     fn load(vfs: &Arc<dyn Vfs>, path: &str, db: Arc<dyn VfsFile>, mode: OpenMode) -> Result<(DbState, Wal)> {
         let size = db.size()?;
         let mut st = DbState { page_size: DEFAULT_PAGE_SIZE, ..Default::default() };
+        // A database header that does not parse is fatal unless the WAL
+        // holds a committed page 1 (a checkpoint into a new file was torn).
+        let mut header_err = None;
         if size > 0 {
-            if size < HEADER_SIZE as u64 {
-                return Err(Error::new(ErrorKind::NotADb, "file is not a database"));
-            }
             let mut hdr = [0u8; HEADER_SIZE];
             db.read_at(0, &mut hdr)?;
-            st = header::decode(&hdr)?;
+            match header::decode(&hdr) {
+                Ok(h) if size >= HEADER_SIZE as u64 => st = h,
+                Ok(_) | Err(_) => header_err = Some(Error::new(ErrorKind::NotADb, "file is not a database")),
+            }
         }
         let mut wal = Wal::new(format!("{path}-wal"), st.page_size);
         if vfs.exists(&wal.path)? {
-            wal.recover(vfs.as_ref(), mode, (size > 0).then_some(st.page_size))?;
+            let db_ps = (size > 0 && header_err.is_none()).then_some(st.page_size);
+            wal.recover(vfs.as_ref(), mode, db_ps)?;
             if wal.mx_frame > 0 {
                 let mut p1 = vec![0u8; wal.page_size as usize];
                 match wal.find(1, wal.mx_frame) {
@@ -230,7 +234,11 @@ impl Pager {
                     }
                 }
                 st = header::decode(&p1).map_err(|_| Error::corrupt("bad header page in WAL"))?;
+                header_err = None;
             }
+        }
+        if let Some(e) = header_err {
+            return Err(e);
         }
         Ok((st, wal))
     }
