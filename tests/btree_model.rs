@@ -169,7 +169,7 @@ fn run_seed(seed: u64) {
     let opts = OpenOptions { read_only: false, create: true };
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut pager: Arc<Pager> = Pager::open(&path, opts).unwrap();
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         assert!(pager.set_page_size(1024).unwrap());
     }
     pager.set_wal_autocheckpoint(50 + (seed % 3) as u32 * 100);
