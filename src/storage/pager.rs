@@ -389,7 +389,7 @@ impl Pager {
         }
         let info = CheckpointInfo { busy: limit < mx, log_frames: mx, checkpointed_frames: sh.wal.backfilled };
         if mx > 0 && sh.wal.backfilled == mx {
-            sh.wal.reset()?;
+            sh.wal.reset(level >= SYNC_NORMAL)?;
             sh.cache.retain(|_, v| v == 0);
         }
         Ok(info)

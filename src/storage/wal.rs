@@ -364,8 +364,11 @@ impl Wal {
     }
 
     /// Back to EMPTY after every frame was checkpointed: new generation,
-    /// file truncated to zero bytes.
-    pub fn reset(&mut self) -> Result<()> {
+    /// file truncated to zero bytes. With `sync` the truncation is made
+    /// durable before any new frame can be written: otherwise a power loss
+    /// during the next append could leave the old header with a valid old
+    /// prefix whose pages are older than the database file.
+    pub fn reset(&mut self, sync: bool) -> Result<()> {
         self.mx_frame = 0;
         self.backfilled = 0;
         self.index.clear();
@@ -375,6 +378,9 @@ impl Wal {
         self.needs_truncate = true;
         if let Some(f) = &self.file {
             f.truncate(0)?;
+            if sync {
+                f.sync()?;
+            }
             self.needs_truncate = false;
         }
         Ok(())
