@@ -11,7 +11,39 @@
 
 use crate::storage::pager::PageNo;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
+
+/// A fast hasher for page numbers and small integer keys (the keys are not
+/// attacker-chosen in a way that matters: page numbers are dense).
+#[derive(Default, Clone, Copy)]
+pub struct PageHasher(u64);
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl Hasher for PageHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(K);
+    }
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(K);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+/// A hash map keyed by page numbers (or other small integers).
+pub type PageMap<K, V> = HashMap<K, V, BuildHasherDefault<PageHasher>>;
 
 /// One page image.
 pub type PageRef = Arc<Vec<u8>>;
@@ -19,14 +51,14 @@ pub type PageRef = Arc<Vec<u8>>;
 pub const DEFAULT_CACHE_PAGES: usize = 2000;
 
 pub struct Cache {
-    map: HashMap<(PageNo, u32), PageRef>,
+    map: PageMap<(PageNo, u32), PageRef>,
     pub used_bytes: usize,
     pub capacity_bytes: usize,
 }
 
 impl Cache {
     pub fn new(capacity_bytes: usize) -> Cache {
-        Cache { map: HashMap::new(), used_bytes: 0, capacity_bytes }
+        Cache { map: PageMap::default(), used_bytes: 0, capacity_bytes }
     }
 
     #[inline]

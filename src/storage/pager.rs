@@ -32,11 +32,12 @@
 //! with frames every live reader's snapshot already includes.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::storage::cache::{Cache, PageRef, DEFAULT_CACHE_PAGES};
+use crate::storage::cache::{Cache, PageMap, PageRef, DEFAULT_CACHE_PAGES};
 use crate::storage::header::{self, get_u32, put_u32, DbState, DEFAULT_PAGE_SIZE, HEADER_SIZE};
 use crate::storage::vfs::{MemVfs, OpenMode, OsVfs, Vfs, VfsFile};
 use crate::storage::wal::Wal;
 use parking_lot::{Condvar, Mutex};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
@@ -329,7 +330,8 @@ impl Pager {
             write: None,
             modcount: 0,
             epoch: 0,
-            tree_mods: HashMap::new(),
+            tree_mods: PageMap::default(),
+            memo: RefCell::new(vec![None; MEMO_SLOTS]),
             ended: false,
         })
     }
@@ -486,7 +488,7 @@ impl Drop for Pager {
 
 /// Private state of the write transaction.
 struct WriteState {
-    dirty: HashMap<PageNo, PageRef>,
+    dirty: PageMap<PageNo, PageRef>,
     savepoints: Vec<Savepoint>,
     orig: DbState,
 }
@@ -494,7 +496,7 @@ struct WriteState {
 /// A statement journal level: the image of every page as it was when the
 /// savepoint opened (None = the page was not dirty then), and the state.
 struct Savepoint {
-    pages: HashMap<PageNo, Option<PageRef>>,
+    pages: PageMap<PageNo, Option<PageRef>>,
     state: DbState,
 }
 
@@ -513,9 +515,15 @@ pub struct Txn {
     /// Every tree counts as changed at or after this modcount (rollbacks).
     epoch: u64,
     /// Per tree root: modcount of its last change.
-    tree_mods: HashMap<PageNo, u64>,
+    tree_mods: PageMap<PageNo, u64>,
+    /// Direct-mapped memo of snapshot pages this transaction read (a
+    /// snapshot page never changes, so entries never go stale); spares the
+    /// shared lock on hot pages such as roots and interior pages.
+    memo: RefCell<Vec<Option<(PageNo, PageRef)>>>,
     ended: bool,
 }
+
+const MEMO_SLOTS: usize = 64;
 
 impl Txn {
     pub fn pager(&self) -> &Arc<Pager> {
@@ -592,13 +600,14 @@ impl Txn {
                 return Err(Error::new(ErrorKind::BusySnapshot, "database is locked"));
             }
             self.snap = sh.snap_now();
+            self.memo.borrow_mut().iter_mut().for_each(|e| *e = None);
             self.version = sh.version;
             self.state = sh.committed.clone();
             sh.readers.insert(self.reader_id, self.snap);
         }
         drop(sh);
         let orig = self.state.clone();
-        let mut dirty = HashMap::new();
+        let mut dirty = PageMap::default();
         if self.state.page_count == 0 {
             // A new database: page 1 (the header) comes into existence.
             self.state.page_count = 1;
@@ -711,7 +720,7 @@ impl Txn {
     pub fn savepoint(&mut self) -> Result<usize> {
         let state = self.state.clone();
         let w = self.write.as_mut().ok_or_else(|| Error::misuse("savepoint outside a write transaction"))?;
-        w.savepoints.push(Savepoint { pages: HashMap::new(), state });
+        w.savepoints.push(Savepoint { pages: PageMap::default(), state });
         Ok(w.savepoints.len() - 1)
     }
     /// Forgets savepoint `depth` and every one above it, keeping the changes.
@@ -765,8 +774,16 @@ impl Txn {
         if pgno == 0 || pgno > self.state.page_count {
             return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
         }
+        let slot = pgno as usize % MEMO_SLOTS;
+        if let Some((p, r)) = &self.memo.borrow()[slot] {
+            if *p == pgno {
+                return Ok(r.clone());
+            }
+        }
         self.touched.store(true, Ordering::Relaxed);
-        self.pager.read_page(pgno, self.snap)
+        let r = self.pager.read_page(pgno, self.snap)?;
+        self.memo.borrow_mut()[slot] = Some((pgno, r.clone()));
+        Ok(r)
     }
 
     /// A writable view of the page (copied on first write; journaled for
@@ -779,7 +796,7 @@ impl Txn {
         if pgno == 0 || pgno > self.state.page_count {
             return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
         }
-        let clean = if present { None } else { Some(self.pager.read_page(pgno, self.snap)?) };
+        let clean = if present { None } else { Some(self.page(pgno)?) };
         let w = self.write.as_mut().expect("checked above");
         if let Some(sp) = w.savepoints.last_mut() {
             if let std::collections::hash_map::Entry::Vacant(e) = sp.pages.entry(pgno) {
@@ -840,7 +857,7 @@ impl Txn {
     }
 }
 
-fn restore(dirty: &mut HashMap<PageNo, PageRef>, pages: HashMap<PageNo, Option<PageRef>>) {
+fn restore(dirty: &mut PageMap<PageNo, PageRef>, pages: PageMap<PageNo, Option<PageRef>>) {
     for (p, img) in pages {
         match img {
             Some(i) => {

@@ -66,6 +66,11 @@ impl KeyInfo {
 /// `buf` ends inside it.
 #[inline]
 pub fn get_varint(buf: &[u8]) -> Option<(u64, usize)> {
+    match buf {
+        [a, ..] if *a < 0x80 => return Some((u64::from(*a), 1)),
+        [a, b, ..] if *b < 0x80 => return Some(((u64::from(*a & 0x7f) << 7) | u64::from(*b), 2)),
+        _ => {}
+    }
     let mut v: u64 = 0;
     for i in 0..8 {
         let b = *buf.get(i)?;

@@ -42,10 +42,10 @@
 //! generation or of a failed append fail validation at recovery.
 
 use crate::error::{Error, Result};
+use crate::storage::cache::PageMap;
 use crate::storage::header::{get_u32, put_u32, valid_page_size};
 use crate::storage::pager::PageNo;
 use crate::storage::vfs::{OpenMode, Vfs, VfsFile};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub const WAL_MAGIC: u32 = 0x5356_4C57;
@@ -82,7 +82,7 @@ pub struct Wal {
     pub mx_frame: u32,
     /// Frames copied into the database file.
     pub backfilled: u32,
-    index: HashMap<PageNo, Vec<u32>>,
+    index: PageMap<PageNo, Vec<u32>>,
     /// Commit frames and the database size each one records, ascending.
     commits: Vec<(u32, u32)>,
     /// The file holds bytes after frame `mx_frame` (or a stale header).
@@ -113,7 +113,7 @@ impl Wal {
             generation: 1,
             mx_frame: 0,
             backfilled: 0,
-            index: HashMap::new(),
+            index: PageMap::default(),
             commits: Vec::new(),
             needs_truncate: false,
         }
