@@ -64,11 +64,14 @@ impl KeyInfo {
 
 /// Reads a varint at the start of `buf`: (value, bytes used), or None when
 /// `buf` ends inside it.
-#[inline]
+#[inline(always)]
 pub fn get_varint(buf: &[u8]) -> Option<(u64, usize)> {
     match buf {
         [a, ..] if *a < 0x80 => return Some((u64::from(*a), 1)),
         [a, b, ..] if *b < 0x80 => return Some(((u64::from(*a & 0x7f) << 7) | u64::from(*b), 2)),
+        [a, b, c, ..] if *c < 0x80 => {
+            return Some(((u64::from(*a & 0x7f) << 14) | (u64::from(*b & 0x7f) << 7) | u64::from(*c), 3))
+        }
         _ => {}
     }
     let mut v: u64 = 0;

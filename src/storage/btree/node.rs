@@ -15,7 +15,7 @@
 //! ```
 //! Cells (varints as in record.rs):
 //! ```text
-//! table leaf:      varint payload_len, varint rowid (i64 as u64),
+//! table leaf:      varint rowid (i64 as u64), varint payload_len,
 //!                  local payload, [u32 first overflow page]
 //! table interior:  u32 left child, varint rowid (the largest rowid in
 //!                  the child's subtree is <= this key)
@@ -32,7 +32,7 @@
 
 use crate::error::{Error, Result};
 use crate::storage::header::{get_u32, put_u32};
-use crate::storage::record::{get_varint, put_varint, varint_len};
+use crate::storage::record::{get_varint, put_varint};
 
 pub const TABLE_INTERIOR: u8 = 0x05;
 pub const TABLE_LEAF: u8 = 0x0D;
@@ -161,12 +161,9 @@ impl<'a> Node<'a> {
     pub fn rowid_at(&self, i: usize) -> Result<i64> {
         let off = self.cell_off(i)?;
         let d = self.data;
-        let p = if self.kind == TABLE_INTERIOR {
-            off + 4
-        } else {
-            let (_, n) = get_varint(&d[off..]).ok_or_else(|| bad(self.pgno, "bad cell"))?;
-            off + n
-        };
+        // The rowid comes first in both table cell kinds (after the child
+        // pointer on interior pages).
+        let p = if self.kind == TABLE_INTERIOR { off + 4 } else { off };
         if p >= d.len() {
             return Err(bad(self.pgno, "bad cell"));
         }
@@ -232,13 +229,13 @@ pub fn parse_cell_ps(d: &[u8], off: usize, kind: u8, pgno: u32, page_size: usize
         c.size = p + n - off;
         return Ok(c);
     }
-    let (len, n) = get_varint(&d[p.min(ps)..]).ok_or_else(err)?;
-    p += n;
     if kind == TABLE_LEAF {
         let (r, n) = get_varint(&d[p.min(ps)..]).ok_or_else(err)?;
         c.rowid = r as i64;
         p += n;
     }
+    let (len, n) = get_varint(&d[p.min(ps)..]).ok_or_else(err)?;
+    p += n;
     if len > (1 << 31) {
         return Err(err());
     }
@@ -383,7 +380,7 @@ pub fn table_interior_cell(child: u32, rowid: i64, out: &mut Vec<u8>) {
     out.extend_from_slice(&t[..n]);
 }
 
-/// Builds the prefix of a payload cell (child, length, rowid); the caller
+/// Builds the prefix of a payload cell (child, rowid, length); the caller
 /// appends the local payload and the overflow pointer.
 pub fn payload_cell_prefix(kind: u8, child: u32, len: usize, rowid: i64, out: &mut Vec<u8>) {
     out.clear();
@@ -391,13 +388,12 @@ pub fn payload_cell_prefix(kind: u8, child: u32, len: usize, rowid: i64, out: &m
         out.extend_from_slice(&child.to_be_bytes());
     }
     let mut t = [0u8; 9];
-    let n = put_varint(&mut t, len as u64);
-    out.extend_from_slice(&t[..n]);
     if kind == TABLE_LEAF {
         let n = put_varint(&mut t, rowid as u64);
         out.extend_from_slice(&t[..n]);
     }
-    let _ = varint_len;
+    let n = put_varint(&mut t, len as u64);
+    out.extend_from_slice(&t[..n]);
 }
 
 #[cfg(test)]
