@@ -211,3 +211,111 @@ fn failed_checkpoint_keeps_data() {
     assert!(errs.is_empty(), "{errs:?}");
     assert_eq!(st.len(), 60);
 }
+
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// Runs every read and some writes over a (possibly corrupt) database;
+/// errors are fine, panics and hangs are not.
+fn exercise(vfs: Arc<dyn Vfs>) -> Result<()> {
+    let p = Pager::open_with_vfs(vfs, PATH, opts())?;
+    let mut t = p.begin_read()?;
+    let root = t.header().schema_root;
+    let index = t.header().settings[0];
+    let _ = btree::integrity_check(&t, &[root, index], 50)?;
+    let _ = btree::count_entries(&t, root);
+    for r in [root, index] {
+        let kind = if r == root { BTreeKind::Table } else { BTreeKind::Index };
+        let mut c = btree::Cursor::new(r, kind);
+        let mut rec = Vec::new();
+        let mut ok = c.first(&t)?;
+        let mut steps = 0;
+        while ok && steps < 10_000 {
+            c.record(&t, &mut rec)?;
+            let _ = sqlvibe::storage::record::decode_record(&rec, &mut Vec::new());
+            ok = c.next(&t)?;
+            steps += 1;
+        }
+        let mut ok = c.last(&t)?;
+        let mut steps = 0;
+        while ok && steps < 10_000 {
+            ok = c.prev(&t)?;
+            steps += 1;
+        }
+    }
+    let mut c = btree::Cursor::new(root, BTreeKind::Table);
+    c.seek_rowid(&t, 77, btree::SeekOp::Le)?;
+    t.begin_write(0)?;
+    for k in 0..30 {
+        btree::table_insert(&mut t, root, 1000 + k, &row(k, k == 5))?;
+        btree::table_delete(&mut t, root, k * 3)?;
+        let key = {
+            let mut b = Vec::new();
+            encode_record(&[Value::Integer(k), Value::Integer(k)], &mut b);
+            b
+        };
+        btree::index_delete(&mut t, index, &key, &Default::default())?;
+        btree::index_insert(&mut t, index, &key, &Default::default())?;
+    }
+    btree::clear_btree(&mut t, index)?;
+    t.commit()?;
+    Ok(())
+}
+
+#[test]
+fn corrupt_pages_never_panic() {
+    let mem = MemVfs::new();
+    {
+        let p = Pager::open_with_vfs(Arc::new(mem.clone()), PATH, opts()).unwrap();
+        p.set_page_size(512).unwrap();
+        let mut t = p.begin_read().unwrap();
+        t.begin_write(0).unwrap();
+        let root = btree::create_btree(&mut t, BTreeKind::Table).unwrap();
+        let index = btree::create_btree(&mut t, BTreeKind::Index).unwrap();
+        t.header_mut().unwrap().schema_root = root;
+        t.header_mut().unwrap().settings[0] = index;
+        for k in 0..400 {
+            btree::table_insert(&mut t, root, k, &row(k, k % 50 == 0)).unwrap();
+            let mut b = Vec::new();
+            encode_record(&[Value::Text(format!("key{k}").repeat(1 + (k % 40 == 0) as usize * 30)), Value::Integer(k)], &mut b);
+            btree::index_insert(&mut t, index, &b, &Default::default()).unwrap();
+        }
+        for k in (0..400).step_by(3) {
+            btree::table_delete(&mut t, root, k).unwrap();
+        }
+        t.commit().unwrap();
+    }
+    let clean = mem.file_bytes(PATH).unwrap();
+    exercise(Arc::new(mem.clone())).unwrap();
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let iterations = std::env::var("SQLVIBE_SEEDS").ok().and_then(|s| s.parse::<u64>().ok()).map_or(300, |n| 300 + n * 100);
+    let mut errors = 0;
+    for _ in 0..iterations {
+        let mut bytes = clean.clone();
+        let hits = 1 + rng.below(8);
+        for _ in 0..hits {
+            // Mostly b-tree page headers and cell pointers, sometimes anywhere.
+            let page = 1 + rng.below(bytes.len() as u64 / 512 - 1);
+            let off = if rng.below(3) == 0 { rng.below(512) } else { rng.below(40) };
+            let at = (page * 512 + off) as usize;
+            bytes[at] = match rng.below(4) {
+                0 => 0,
+                1 => 0xff,
+                _ => rng.below(256) as u8,
+            };
+        }
+        let m = MemVfs::new();
+        m.set_file_bytes(PATH, bytes);
+        if exercise(Arc::new(m)).is_err() {
+            errors += 1;
+        }
+    }
+    assert!(errors > 0, "corruption is detected at least sometimes");
+}

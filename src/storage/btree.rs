@@ -330,10 +330,6 @@ fn to_path(stack: &mut Vec<Frame>) -> Vec<PathEl> {
     p
 }
 
-fn cells_fit(ps: usize, cells: &[Vec<u8>]) -> bool {
-    cells.iter().map(|c| c.len() + 2).sum::<usize>() + PAGE_HEADER <= ps
-}
-
 /// Split index by bytes: the smallest k whose prefix holds half the bytes.
 fn split_point(cells: &[Vec<u8>]) -> usize {
     let total: usize = cells.iter().map(|c| c.len() + 2).sum();
@@ -385,6 +381,9 @@ fn insert_at(txn: &mut Txn, root: PageNo, mut path: Vec<PathEl>, mut cell: Vec<u
             return Err(Error::corrupt(format!("page {pgno}: bad insert position")));
         }
         cells.insert(idx, std::mem::take(&mut cell));
+        if cells.len() < 2 {
+            return Err(Error::corrupt(format!("page {pgno}: no room for one cell")));
+        }
         let new_pg = txn.allocate_page()?;
         let sep: Vec<u8> = if is_leaf(kind) {
             let k = if rightmost && idx == n { cells.len() - 1 } else { split_point(&cells).clamp(1, cells.len() - 1) };
@@ -517,10 +516,11 @@ pub fn create_btree(txn: &mut Txn, kind: BTreeKind) -> Result<PageNo> {
 
 /// Every page of the tree below (and including) `pgno`, with its cells'
 /// overflow chains freed as they are found.
-fn free_subtree(txn: &mut Txn, pgno: PageNo, depth: usize, keep_root: bool) -> Result<()> {
+fn free_subtree(txn: &mut Txn, pgno: PageNo, depth: usize, keep_root: bool, seen: &mut Vec<bool>) -> Result<()> {
     if depth > MAX_DEPTH {
         return Err(Error::corrupt("tree too deep"));
     }
+    mark_seen(seen, pgno)?;
     let page = txn.page(pgno)?;
     let node = Node::new(&page, pgno)?;
     let mut cells = Vec::with_capacity(node.n);
@@ -533,7 +533,7 @@ fn free_subtree(txn: &mut Txn, pgno: PageNo, depth: usize, keep_root: bool) -> R
         free_overflow(txn, c)?;
     }
     for ch in children {
-        free_subtree(txn, ch, depth + 1, false)?;
+        free_subtree(txn, ch, depth + 1, false, seen)?;
     }
     if !keep_root {
         txn.free_page(pgno)?;
@@ -541,10 +541,23 @@ fn free_subtree(txn: &mut Txn, pgno: PageNo, depth: usize, keep_root: bool) -> R
     Ok(())
 }
 
+/// Claims a page during a whole-tree walk: a page reached twice means the
+/// tree is corrupt (and would make the walk loop or free a page twice).
+fn mark_seen(seen: &mut [bool], pgno: PageNo) -> Result<()> {
+    match seen.get_mut(pgno as usize) {
+        Some(s) if !*s => {
+            *s = true;
+            Ok(())
+        }
+        _ => Err(Error::corrupt(format!("page {pgno} referenced twice"))),
+    }
+}
+
 /// Frees every page of the tree (interior, leaf, overflow) to the freelist.
 pub fn drop_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
     check_root(txn, root)?;
-    free_subtree(txn, root, 0, false)?;
+    let mut seen = vec![false; txn.page_count() as usize + 1];
+    free_subtree(txn, root, 0, false, &mut seen)?;
     txn.note_tree_change(root);
     Ok(())
 }
@@ -553,7 +566,8 @@ pub fn drop_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
 pub fn clear_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
     check_root(txn, root)?;
     let kind = txn.page(root)?[0];
-    free_subtree(txn, root, 0, true)?;
+    let mut seen = vec![false; txn.page_count() as usize + 1];
+    free_subtree(txn, root, 0, true, &mut seen)?;
     init_page(txn.page_mut(root)?, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
     txn.note_tree_change(root);
     Ok(())
@@ -686,10 +700,11 @@ pub fn index_delete(txn: &mut Txn, root: PageNo, key: &[u8], ki: &KeyInfo) -> Re
 
 /// Number of entries in the tree.
 pub fn count_entries(txn: &Txn, root: PageNo) -> Result<u64> {
-    fn walk(txn: &Txn, pgno: PageNo, depth: usize) -> Result<u64> {
+    fn walk(txn: &Txn, pgno: PageNo, depth: usize, seen: &mut Vec<bool>) -> Result<u64> {
         if depth > MAX_DEPTH {
             return Err(Error::corrupt("tree too deep"));
         }
+        mark_seen(seen, pgno)?;
         let page = txn.page(pgno)?;
         let node = Node::new(&page, pgno)?;
         if node.is_leaf() {
@@ -697,12 +712,13 @@ pub fn count_entries(txn: &Txn, root: PageNo) -> Result<u64> {
         }
         let mut total = 0;
         for i in 0..=node.n {
-            total += walk(txn, node.child(i)?, depth + 1)?;
+            total += walk(txn, node.child(i)?, depth + 1, seen)?;
         }
         Ok(total)
     }
     check_root(txn, root)?;
-    walk(txn, root, 0)
+    let mut seen = vec![false; txn.page_count() as usize + 1];
+    walk(txn, root, 0, &mut seen)
 }
 
 /// Checks page-level invariants of the whole file: every page is used by

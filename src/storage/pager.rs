@@ -819,7 +819,7 @@ impl Txn {
         let head = self.state.freelist_head;
         if head != 0 {
             let next = get_u32(&self.page(head)?, 0);
-            if next > self.state.page_count || self.state.freelist_count == 0 {
+            if head < 2 || next == 1 || next > self.state.page_count || self.state.freelist_count == 0 {
                 return Err(Error::corrupt(format!("freelist page {head} links to {next}")));
             }
             self.state.freelist_head = next;

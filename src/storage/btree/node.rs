@@ -271,7 +271,8 @@ pub fn init_page(d: &mut [u8], kind: u8) {
     put_u16(d, OFF_CONTENT, if ps == 65536 { 0 } else { ps });
 }
 
-/// Rewrites the page with exactly `cells` (in order) and `right`.
+/// Rewrites the page with exactly `cells` (in order) and `right`; the
+/// caller has checked `cells_fit`.
 pub fn rebuild<C: AsRef<[u8]>>(d: &mut [u8], kind: u8, cells: &[C], right: u32) {
     let ps = d.len();
     init_page(d, kind);
@@ -295,8 +296,16 @@ pub fn defragment(d: &mut [u8], pgno: u32) -> Result<()> {
         cells.push(node.cell_bytes(i)?.to_vec());
     }
     let (kind, right) = (node.kind, node.right());
+    if !cells_fit(d.len(), &cells) {
+        return Err(bad(pgno, "cells overlap"));
+    }
     rebuild(d, kind, &cells, right);
     Ok(())
+}
+
+/// True when `cells` and their pointers fit in an empty page of `ps` bytes.
+pub fn cells_fit<C: AsRef<[u8]>>(ps: usize, cells: &[C]) -> bool {
+    cells.iter().map(|c| c.as_ref().len() + 2).sum::<usize>() + PAGE_HEADER <= ps
 }
 
 /// Inserts `cell` as cell `idx`; false when it does not fit.
