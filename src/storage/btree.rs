@@ -1041,5 +1041,10 @@ impl Cursor {
     }
 }
 
+const _: () = {
+    const fn send<T: Send>() {}
+    send::<Cursor>();
+};
+
 #[cfg(test)]
 mod tests;

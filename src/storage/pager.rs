@@ -152,11 +152,21 @@ impl Pager {
     pub fn open_with_vfs(vfs: Arc<dyn Vfs>, path: &str, opts: OpenOptions) -> Result<Arc<Pager>> {
         let canon = vfs.canonical(path)?;
         let mut reg = REGISTRY.lock();
-        if let Some(p) = reg.get(&canon).and_then(Weak::upgrade) {
-            return Ok(p);
+        // A dead entry means the last connection is closing right now (its
+        // drop still holds the file lock): wait for it to finish.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while let Some(w) = reg.get(&canon) {
+            match w.upgrade() {
+                Some(p) => return Ok(p),
+                None if Instant::now() < deadline => {
+                    drop(reg);
+                    std::thread::sleep(Duration::from_millis(1));
+                    reg = REGISTRY.lock();
+                }
+                None => break,
+            }
         }
         let p = Arc::new(Pager::open_inner(vfs, path, Some(canon.clone()), opts, false)?);
-        reg.retain(|_, w| w.strong_count() > 0);
         reg.insert(canon, Arc::downgrade(&p));
         Ok(p)
     }
@@ -869,6 +879,14 @@ fn restore(dirty: &mut PageMap<PageNo, PageRef>, pages: PageMap<PageNo, Option<P
         }
     }
 }
+
+// The SQL layer keeps these in connection objects shared across threads.
+const _: () = {
+    const fn send<T: Send>() {}
+    const fn send_sync<T: Send + Sync>() {}
+    send::<Txn>();
+    send_sync::<Pager>();
+};
 
 impl Drop for Txn {
     fn drop(&mut self) {

@@ -108,8 +108,8 @@ impl VfsFile for OsFile {
     }
 }
 
-fn cant_open(path: &str, e: &std::io::Error) -> Error {
-    Error::new(ErrorKind::CantOpen, format!("unable to open database file: {path} ({e})"))
+fn cant_open(_path: &str, _e: &std::io::Error) -> Error {
+    Error::new(ErrorKind::CantOpen, "unable to open database file")
 }
 
 impl Vfs for OsVfs {
