@@ -278,7 +278,9 @@ impl Pager {
             return Ok(false);
         }
         let mut sh = self.shared.lock();
-        if sh.committed.page_count != 0 || sh.wal.mx_frame != 0 || !sh.readers.is_empty() {
+        // Readers of an empty database hold nothing page-size dependent;
+        // a writer refreshes its state from `committed` (see begin_write).
+        if sh.committed.page_count != 0 || sh.wal.mx_frame != 0 {
             return Ok(false);
         }
         sh.committed.page_size = size;
@@ -605,8 +607,10 @@ impl Txn {
             sh.wal.truncate_tail()?;
             sh.io_error = None;
         }
-        if sh.version != self.version {
-            if self.touched.load(Ordering::Relaxed) {
+        // An empty database has nothing a snapshot could have read: always
+        // take the latest state (it may have a new page size).
+        if sh.version != self.version || self.state.page_count == 0 {
+            if self.touched.load(Ordering::Relaxed) && self.state.page_count != 0 {
                 return Err(Error::new(ErrorKind::BusySnapshot, "database is locked"));
             }
             self.snap = sh.snap_now();
@@ -671,6 +675,12 @@ impl Txn {
             return Err(e.clone());
         }
         let level = sh.sync_level;
+        if sh.committed.page_count == 0 && sh.wal.mx_frame == 0 && sh.wal.page_size != self.state.page_size {
+            // First commit of a new database whose page size was changed
+            // inside this transaction.
+            sh.wal.page_size = self.state.page_size;
+            sh.cache.retain(|_, _| false);
+        }
         let refs: Vec<(PageNo, &[u8])> = pages.iter().map(|(p, d)| (*p, d.as_slice())).collect();
         let frames = match sh.wal.append_commit(
             self.pager.vfs.as_ref(),
@@ -723,6 +733,21 @@ impl Txn {
     /// Freelist head page and count as seen by this transaction.
     pub fn freelist(&self) -> (PageNo, u32) {
         (self.state.freelist_head, self.state.freelist_count)
+    }
+
+    /// Changes the page size from inside a write transaction that has not
+    /// written anything to a still-empty database (SQLite allows
+    /// `BEGIN; PRAGMA page_size=N; CREATE ...`). Returns whether it took
+    /// effect.
+    pub fn set_page_size(&mut self, size: u32) -> bool {
+        let Some(w) = self.write.as_mut() else { return false };
+        let pristine = w.orig.page_count == 0 && self.state.page_count == 1 && w.dirty.len() == 1 && w.savepoints.is_empty();
+        if !pristine || !header::valid_page_size(size) {
+            return false;
+        }
+        self.state.page_size = size;
+        w.dirty.insert(1, Arc::new(vec![0u8; size as usize]));
+        true
     }
 
     /// Opens a nested savepoint (statement journal); returns its depth

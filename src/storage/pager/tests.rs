@@ -160,3 +160,24 @@ fn registry_shares_and_page_size() {
     assert_eq!(a.page_size(), 1024);
     assert!(!a.set_page_size(4096).unwrap());
 }
+
+#[test]
+fn page_size_inside_first_transaction() {
+    let p = Pager::open_memory().unwrap();
+    let reader = p.begin_read().unwrap();
+    assert!(p.set_page_size(2048).unwrap(), "an idle reader of an empty db does not block it");
+    drop(reader);
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    assert_eq!(t.page_size(), 2048);
+    assert!(t.set_page_size(8192));
+    let root = btree::create_btree(&mut t, BTreeKind::Table).unwrap();
+    assert!(!t.set_page_size(1024), "not after the first write");
+    btree::table_insert(&mut t, root, 1, &[2, 1, 5]).unwrap();
+    t.commit().unwrap();
+    assert_eq!(p.page_size(), 8192);
+    let t = p.begin_read().unwrap();
+    assert_eq!(t.page_size(), 8192);
+    assert_eq!(get(&t, root, 1).unwrap(), vec![2, 1, 5]);
+    assert!(btree::integrity_check(&t, &[root], 5).unwrap().is_empty());
+}
