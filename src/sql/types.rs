@@ -4,6 +4,7 @@
 //! Every function here is total: any combination of storage classes gives
 //! SQLite's answer, never a panic.
 
+pub mod f80;
 pub mod float_fmt;
 pub mod numeric;
 mod pattern;

@@ -158,6 +158,13 @@ pub fn new_accumulator_with_collation(
     aggregate::new(name, nargs, distinct, coll)
 }
 
+/// `sqlite3_value_int`: the 64-bit integer value truncated to 32 bits (two's
+/// complement wrap, as the C cast does). substr() and round() read their
+/// numeric arguments this way.
+pub(crate) fn value_int(v: &Value) -> i64 {
+    i64::from(crate::sql::types::value_to_i64(v) as i32)
+}
+
 /// Argument `i`, NULL when absent (functions with optional arguments).
 pub(crate) fn arg(args: &[Value], i: usize) -> &Value {
     args.get(i).unwrap_or(&Value::Null)

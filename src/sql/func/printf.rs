@@ -4,8 +4,10 @@
 //! `- + space # ! 0 ,` and types `d i u x X o f e E g G c s z q Q w p r n %`.
 //! Width and precision may be `*` (taken from the next argument). Missing
 //! arguments read as NULL (0, 0.0 or the empty string). Width and precision
-//! count bytes, as in SQLite. An unknown conversion ends the output.
+//! count bytes, as in SQLite, except for `%c` and `!`-flagged string
+//! conversions, which count characters. An unknown conversion ends the output.
 
+use super::text::c_str;
 use super::{too_big, FuncContext, MAX_LENGTH};
 use crate::error::Result;
 use crate::sql::types::float_fmt::{format_float, FloatFlags, FloatKind};
@@ -29,6 +31,10 @@ impl Args<'_> {
     }
     fn int(&mut self) -> i64 {
         value_to_i64(self.take())
+    }
+    /// A `*` width or precision: the argument cast to a C int.
+    fn c_int(&mut self) -> i64 {
+        i64::from(self.int() as i32)
     }
 }
 
@@ -85,7 +91,7 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
         // Width.
         let mut width: i64 = 0;
         if i < f.len() && f[i] == b'*' {
-            let w = args.int();
+            let w = args.c_int();
             if w < 0 {
                 left = true;
                 width = w.checked_neg().unwrap_or(0);
@@ -104,7 +110,7 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
         if i < f.len() && f[i] == b'.' {
             i += 1;
             if i < f.len() && f[i] == b'*' {
-                let p = args.int();
+                let p = args.c_int();
                 precision = Some(if p < 0 { p.checked_neg().unwrap_or(-1) } else { p });
                 if precision == Some(-1) {
                     precision = None;
@@ -135,7 +141,10 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
         let mut body: Vec<u8> = Vec::new();
         let mut zero_pad_ok = zero;
         match conv {
-            b'%' => body.push(b'%'),
+            b'%' => {
+                body.push(b'%');
+                zero_pad_ok = false;
+            }
             b'd' | b'i' | b'u' | b'x' | b'X' | b'o' | b'p' | b'r' => {
                 let v = args.int();
                 let (mag, neg) = match conv {
@@ -172,7 +181,7 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
                 while (digits.len() as i64) < prec {
                     digits.insert(0, b'0');
                 }
-                if comma && conv != b'r' && matches!(conv, b'd' | b'i') {
+                if comma && matches!(conv, b'd' | b'i' | b'u') {
                     digits = group_thousands(&digits);
                 }
                 if let Some(p) = prefix {
@@ -180,7 +189,7 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
                 }
                 if alt {
                     match conv {
-                        b'o' if digits.first() != Some(&b'0') => body.push(b'0'),
+                        b'o' => body.push(b'0'),
                         b'x' => body.extend_from_slice(b"0x"),
                         b'X' => body.extend_from_slice(b"0X"),
                         _ => {}
@@ -224,16 +233,19 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
             b's' | b'z' => {
                 let v = args.take();
                 let t = value_to_text(v).unwrap_or_default();
-                body.extend_from_slice(limit(t.as_bytes(), precision, alt2));
+                body.extend_from_slice(limit(c_str(&t).as_bytes(), precision, alt2));
                 zero_pad_ok = false;
             }
             b'q' | b'Q' | b'w' => {
                 let v = args.take();
                 let quote = if conv == b'w' { b'"' } else { b'\'' };
                 match value_to_text(v) {
-                    None => body.extend_from_slice(if conv == b'Q' { b"NULL" } else { b"(NULL)" }),
+                    None => {
+                        let text: &[u8] = if conv == b'Q' { b"NULL" } else { b"(NULL)" };
+                        body.extend_from_slice(limit(text, precision, alt2));
+                    }
                     Some(t) => {
-                        let src = limit(t.as_bytes(), precision, alt2);
+                        let src = limit(c_str(&t).as_bytes(), precision, alt2);
                         if conv == b'Q' {
                             body.push(b'\'');
                         }
@@ -253,7 +265,10 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
             b'n' => continue,
             _ => break,
         }
-        pad(&mut out, &body, width, left, zero_pad_ok, prefix.is_some());
+        // Width counts characters for %c, and for string conversions with `!`.
+        let counts_chars = conv == b'c' || (alt2 && matches!(conv, b's' | b'z' | b'q' | b'Q' | b'w'));
+        let len = if counts_chars { body.iter().filter(|&&b| (b & 0xc0) != 0x80).count() } else { body.len() };
+        pad(&mut out, &body, len, width, left, zero_pad_ok, prefix.is_some());
         if out.len() > MAX_LENGTH {
             return Err(too_big());
         }
@@ -307,10 +322,10 @@ fn group_thousands(digits: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Pads `body` to `width` bytes: spaces on the left (right with `-`), or
+/// Pads `body` (`len` units long) to `width` units: spaces on the left (right with `-`), or
 /// zeros after the sign for a zero-padded number.
-fn pad(out: &mut Vec<u8>, body: &[u8], width: i64, left: bool, zero: bool, has_sign: bool) {
-    let len = body.len() as i64;
+fn pad(out: &mut Vec<u8>, body: &[u8], len: usize, width: i64, left: bool, zero: bool, has_sign: bool) {
+    let len = len as i64;
     let fill = (width - len).max(0) as usize;
     if fill == 0 {
         out.extend_from_slice(body);

@@ -1,6 +1,6 @@
 //! Scalar functions over values and numbers.
 
-use super::{arg, too_big, FuncContext, MAX_LENGTH};
+use super::{arg, too_big, value_int, FuncContext, MAX_LENGTH};
 use crate::error::{Error, Result};
 use crate::sql::types::float_fmt::{format_float, FloatFlags, FloatKind};
 use crate::sql::types::numeric::{atof, AtofKind};
@@ -116,7 +116,7 @@ pub fn quote_value(v: &Value) -> String {
         Value::Text(s) => {
             let mut out = String::with_capacity(s.len() + 2);
             out.push('\'');
-            for c in s.chars() {
+            for c in super::text::c_str(s).chars() {
                 if c == '\'' {
                     out.push('\'');
                 }
@@ -184,7 +184,7 @@ pub fn round(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
         if matches!(args[1], Value::Null) {
             return Ok(Value::Null);
         }
-        n = value_to_i64(&args[1]).clamp(0, 30);
+        n = value_int(&args[1]).clamp(0, 30);
     }
     let x = arg(args, 0);
     if matches!(x, Value::Null) {

@@ -2,7 +2,7 @@
 //! are read through their text form.
 
 use super::scalar::push_hex;
-use super::{arg, too_big, FuncContext, MAX_LENGTH};
+use super::{arg, too_big, value_int, FuncContext, MAX_LENGTH};
 use crate::error::{Error, Result};
 use crate::sql::types::{value_bytes, value_to_i64, value_to_text};
 use crate::storage::Value;
@@ -13,6 +13,15 @@ const MAX_PATTERN_LENGTH: usize = 50_000;
 
 fn text_arg(v: &Value) -> Option<Cow<'_, str>> {
     value_to_text(v)
+}
+
+/// The part of `s` before its first NUL: SQLite reads some arguments as C
+/// strings (substr, unicode, like, glob, quote, printf's %s).
+pub fn c_str(s: &str) -> &str {
+    match s.find('\0') {
+        Some(i) => &s[..i],
+        None => s,
+    }
 }
 
 /// `length(X)`: characters of text (up to a NUL), bytes of a blob, NULL for NULL.
@@ -58,7 +67,8 @@ fn trim_impl(args: &[Value], side: TrimSide) -> Value {
     let set: Vec<char> = if args.len() >= 2 {
         match text_arg(&args[1]) {
             None => return Value::Null,
-            Some(t) => t.chars().collect(),
+            // The set is read as a C string.
+            Some(t) => c_str(&t).chars().collect(),
         }
     } else {
         vec![' ']
@@ -91,7 +101,7 @@ fn substr_range(len: i64, p1: i64, p2: Option<i64>) -> (usize, usize) {
     let (mut p2, neg) = match p2 {
         Some(p) if p < 0 => (p.saturating_neg(), true),
         Some(p) => (p, false),
-        None => (i64::from(i32::MAX), false),
+        None => (MAX_LENGTH as i64, false),
     };
     if p1 < 0 {
         p1 = p1.saturating_add(len);
@@ -123,13 +133,17 @@ pub fn substr(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     if matches!(x, Value::Null) || matches!(arg(args, 1), Value::Null) || (args.len() == 3 && matches!(args[2], Value::Null)) {
         return Ok(Value::Null);
     }
-    let p1 = value_to_i64(&args[1]);
-    let p2 = if args.len() == 3 { Some(value_to_i64(&args[2])) } else { None };
+    let p1 = value_int(&args[1]);
+    let p2 = if args.len() == 3 { Some(value_int(&args[2])) } else { None };
     if let Value::Blob(b) = x {
+        if b.is_empty() {
+            return Ok(Value::Null);
+        }
         let (s, e) = substr_range(b.len() as i64, p1, p2);
         return Ok(Value::Blob(b[s..e].to_vec()));
     }
     let s = text_arg(x).unwrap_or_default();
+    let s = c_str(&s);
     let n = s.chars().count() as i64;
     let (start, end) = substr_range(n, p1, p2);
     Ok(Value::Text(s.chars().skip(start).take(end - start).collect()))
@@ -164,8 +178,13 @@ pub fn replace(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
         return Ok(Value::Null);
     }
     let pat = value_bytes(y);
-    if pat.is_empty() {
-        return Ok(x.clone());
+    if pat.first().is_none_or(|&b| b == 0) {
+        // An empty pattern (as a C string) leaves X as it is, but a BLOB X has
+        // been read as text by then.
+        return Ok(match x {
+            Value::Blob(b) => Value::Text(String::from_utf8_lossy(b).into_owned()),
+            other => other.clone(),
+        });
     }
     if matches!(z, Value::Null) {
         return Ok(Value::Null);
@@ -204,7 +223,7 @@ pub fn hex(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
 pub fn unicode(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     Ok(match text_arg(arg(args, 0)) {
         None => Value::Null,
-        Some(s) => match s.chars().next() {
+        Some(s) => match c_str(&s).chars().next() {
             Some(c) => Value::Integer(i64::from(u32::from(c))),
             None => Value::Null,
         },
@@ -230,9 +249,14 @@ fn pattern_checked(p: &str) -> Result<()> {
     Ok(())
 }
 
-/// `like(P, S [, E])` = `S LIKE P [ESCAPE E]`.
+/// `like(P, S [, E])` = `S LIKE P [ESCAPE E]`. As in the system SQLite
+/// (built with SQLITE_LIKE_DOESNT_MATCH_BLOBS), a BLOB pattern or subject
+/// never matches: the result is 0, even when another argument is NULL.
 pub fn like_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     let (p, s) = (arg(args, 0), arg(args, 1));
+    if matches!(p, Value::Blob(_)) || matches!(s, Value::Blob(_)) {
+        return Ok(Value::Integer(0));
+    }
     let escape = if args.len() == 3 {
         match text_arg(&args[2]) {
             None => return Ok(Value::Null),
@@ -251,14 +275,17 @@ pub fn like_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
         return Ok(Value::Null);
     };
     pattern_checked(&p)?;
-    Ok(Value::Integer(i64::from(crate::sql::types::like(&p, &s, escape))))
+    Ok(Value::Integer(i64::from(crate::sql::types::like(c_str(&p), c_str(&s), escape))))
 }
 
-/// `glob(P, S)` = `S GLOB P`.
+/// `glob(P, S)` = `S GLOB P` (0 for BLOB arguments, as `like`).
 pub fn glob_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
+    if matches!(arg(args, 0), Value::Blob(_)) || matches!(arg(args, 1), Value::Blob(_)) {
+        return Ok(Value::Integer(0));
+    }
     let (Some(p), Some(s)) = (text_arg(arg(args, 0)), text_arg(arg(args, 1))) else {
         return Ok(Value::Null);
     };
     pattern_checked(&p)?;
-    Ok(Value::Integer(i64::from(crate::sql::types::glob(&p, &s))))
+    Ok(Value::Integer(i64::from(crate::sql::types::glob(c_str(&p), c_str(&s)))))
 }
