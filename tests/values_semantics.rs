@@ -201,8 +201,8 @@ fn arithmetic_matches_cli() {
         (t("abc"), ArithOp::Add, i(0), i(0)),
         (t("12abc"), ArithOp::Add, i(1), i(13)),
         (t("1e3"), ArithOp::Add, i(0), Value::Real(1000.0)),
-        (i(i64::MAX), ArithOp::Add, i(1), Value::Real(9.223372036854775807e18)),
-        (i(i64::MIN), ArithOp::Div, i(-1), Value::Real(9.223372036854775807e18)),
+        (i(i64::MAX), ArithOp::Add, i(1), Value::Real(9.223_372_036_854_776e18)),
+        (i(i64::MIN), ArithOp::Div, i(-1), Value::Real(9.223_372_036_854_776e18)),
         (i(i64::MIN), ArithOp::Rem, i(-1), i(0)),
         (i(5), ArithOp::Div, i(0), Value::Null),
         (i(5), ArithOp::Rem, i(0), Value::Null),
@@ -218,7 +218,7 @@ fn arithmetic_matches_cli() {
     for (a, op, b, want) in cases {
         assert_eq!(&types::arith(*op, a, b), want, "{a:?} {op:?} {b:?}");
     }
-    assert_eq!(types::negate(&i(i64::MIN)), Value::Real(9.223372036854775807e18));
+    assert_eq!(types::negate(&i(i64::MIN)), Value::Real(9.223_372_036_854_776e18));
     assert_eq!(types::negate(&t("abc")), i(0));
     assert_eq!(types::concat(&t("a"), &Value::Real(1.0)), t("a1.0"));
     assert_eq!(types::concat(&t("a"), &Value::Null), Value::Null);
