@@ -10,7 +10,9 @@ pub mod numeric;
 mod pattern;
 
 use crate::storage::{Collation, Value};
-use numeric::{atof, atoi64, cast_text_numeric, numeric_prefix, real_as_exact_int, real_to_i64, NumericValue};
+use numeric::{
+    atof, atoi64, cast_text_numeric, numeric_prefix, real_as_exact_int, real_to_i64, NumericValue,
+};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -51,7 +53,9 @@ pub fn affinity_of_decltype(decltype: &str) -> Affinity {
             aff = Affinity::Text;
         } else if h == key(b"blob") && matches!(aff, Affinity::Numeric | Affinity::Real) {
             aff = Affinity::Blob;
-        } else if (h == key(b"real") || h == key(b"floa") || h == key(b"doub")) && aff == Affinity::Numeric {
+        } else if (h == key(b"real") || h == key(b"floa") || h == key(b"doub"))
+            && aff == Affinity::Numeric
+        {
             aff = Affinity::Real;
         } else if h & 0x00ff_ffff == u32::from_be_bytes([0, b'i', b'n', b't']) {
             return Affinity::Integer;
@@ -398,7 +402,10 @@ pub fn compare_text(a: &str, b: &str, coll: Collation) -> Ordering {
             }
             x.len().cmp(&y.len())
         }
-        Collation::RTrim => a.trim_end_matches(' ').as_bytes().cmp(b.trim_end_matches(' ').as_bytes()),
+        Collation::RTrim => a
+            .trim_end_matches(' ')
+            .as_bytes()
+            .cmp(b.trim_end_matches(' ').as_bytes()),
     }
 }
 

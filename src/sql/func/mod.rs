@@ -44,8 +44,20 @@ struct ScalarDef {
     deterministic: bool,
 }
 
-const fn def(name: &'static str, min_args: usize, max_args: Option<usize>, f: ScalarFn, deterministic: bool) -> ScalarDef {
-    ScalarDef { name, min_args, max_args, f, deterministic }
+const fn def(
+    name: &'static str,
+    min_args: usize,
+    max_args: Option<usize>,
+    f: ScalarFn,
+    deterministic: bool,
+) -> ScalarDef {
+    ScalarDef {
+        name,
+        min_args,
+        max_args,
+        f,
+        deterministic,
+    }
 }
 
 /// The scalar functions. Names are lower case.
@@ -60,7 +72,13 @@ static SCALARS: &[ScalarDef] = &[
     def("ifnull", 2, Some(2), scalar::coalesce, true),
     def("iif", 3, Some(3), scalar::iif, true),
     def("instr", 2, Some(2), text::instr, true),
-    def("last_insert_rowid", 0, Some(0), scalar::last_insert_rowid, false),
+    def(
+        "last_insert_rowid",
+        0,
+        Some(0),
+        scalar::last_insert_rowid,
+        false,
+    ),
     def("length", 1, Some(1), text::length, true),
     def("like", 2, Some(3), text::like_fn, true),
     def("likelihood", 2, Some(2), scalar::likelihood, true),
@@ -146,14 +164,18 @@ pub fn new_accumulator_with_collation(
     coll: Collation,
 ) -> Result<Box<dyn Accumulator>> {
     if !is_aggregate(name, nargs) {
-        return Err(if find_scalar(name).is_some() || aggregate::arity_ok(name).is_some() {
-            wrong_args(name)
-        } else {
-            Error::sql(format!("no such function: {name}"))
-        });
+        return Err(
+            if find_scalar(name).is_some() || aggregate::arity_ok(name).is_some() {
+                wrong_args(name)
+            } else {
+                Error::sql(format!("no such function: {name}"))
+            },
+        );
     }
     if distinct && nargs != 1 {
-        return Err(Error::sql("DISTINCT aggregates must have exactly one argument"));
+        return Err(Error::sql(
+            "DISTINCT aggregates must have exactly one argument",
+        ));
     }
     aggregate::new(name, nargs, distinct, coll)
 }
@@ -177,7 +199,10 @@ mod tests {
     #[test]
     fn lookup_errors() {
         assert!(lookup_scalar("ABS", 1).is_ok());
-        assert_eq!(lookup_scalar("foo", 1).err().map(|e| e.message), Some("no such function: foo".into()));
+        assert_eq!(
+            lookup_scalar("foo", 1).err().map(|e| e.message),
+            Some("no such function: foo".into())
+        );
         assert_eq!(
             lookup_scalar("SUBSTR", 1).err().map(|e| e.message),
             Some("wrong number of arguments to function SUBSTR()".into())

@@ -130,11 +130,18 @@ fn substr_range(len: i64, p1: i64, p2: Option<i64>) -> (usize, usize) {
 /// end, negative Z takes characters before Y.
 pub fn substr(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     let x = arg(args, 0);
-    if matches!(x, Value::Null) || matches!(arg(args, 1), Value::Null) || (args.len() == 3 && matches!(args[2], Value::Null)) {
+    if matches!(x, Value::Null)
+        || matches!(arg(args, 1), Value::Null)
+        || (args.len() == 3 && matches!(args[2], Value::Null))
+    {
         return Ok(Value::Null);
     }
     let p1 = value_int(&args[1]);
-    let p2 = if args.len() == 3 { Some(value_int(&args[2])) } else { None };
+    let p2 = if args.len() == 3 {
+        Some(value_int(&args[2]))
+    } else {
+        None
+    };
     if let Value::Blob(b) = x {
         if b.is_empty() {
             return Ok(Value::Null);
@@ -146,7 +153,9 @@ pub fn substr(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     let s = c_str(&s);
     let n = s.chars().count() as i64;
     let (start, end) = substr_range(n, p1, p2);
-    Ok(Value::Text(s.chars().skip(start).take(end - start).collect()))
+    Ok(Value::Text(
+        s.chars().skip(start).take(end - start).collect(),
+    ))
 }
 
 /// `instr(X, Y)`: 1-based position of the first Y in X (characters, or bytes
@@ -236,7 +245,10 @@ pub fn char_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     let mut out = String::with_capacity(args.len());
     for a in args {
         let x = value_to_i64(a);
-        let c = u32::try_from(x).ok().and_then(char::from_u32).unwrap_or('\u{fffd}');
+        let c = u32::try_from(x)
+            .ok()
+            .and_then(char::from_u32)
+            .unwrap_or('\u{fffd}');
         out.push(c);
     }
     Ok(Value::Text(out))
@@ -275,7 +287,11 @@ pub fn like_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
         return Ok(Value::Null);
     };
     pattern_checked(&p)?;
-    Ok(Value::Integer(i64::from(crate::sql::types::like(c_str(&p), c_str(&s), escape))))
+    Ok(Value::Integer(i64::from(crate::sql::types::like(
+        c_str(&p),
+        c_str(&s),
+        escape,
+    ))))
 }
 
 /// `glob(P, S)` = `S GLOB P` (0 for BLOB arguments, as `like`).
@@ -287,5 +303,8 @@ pub fn glob_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
         return Ok(Value::Null);
     };
     pattern_checked(&p)?;
-    Ok(Value::Integer(i64::from(crate::sql::types::glob(c_str(&p), c_str(&s)))))
+    Ok(Value::Integer(i64::from(crate::sql::types::glob(
+        c_str(&p),
+        c_str(&s),
+    ))))
 }

@@ -31,7 +31,9 @@ pub struct FloatFlags {
 }
 
 /// Rounding constants 0.5 * 10^-k for k in 0..10 (doubles, as in SQLite).
-const ROUND: [f64; 10] = [5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05, 5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10];
+const ROUND: [f64; 10] = [
+    5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05, 5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10,
+];
 
 /// SQLite's `et_getdigit`: the integer digit of `val`, then `val = (val - digit) * 10`,
 /// with a budget of significant digits after which only `0` is produced.
@@ -57,7 +59,12 @@ fn inf_text(prefix: Option<char>) -> String {
 
 /// Formats `x` as SQLite's printf does for the given conversion and precision
 /// (`None` = default 6). Width padding is the caller's.
-pub fn format_float(x: f64, kind: FloatKind, precision: Option<usize>, flags: FloatFlags) -> String {
+pub fn format_float(
+    x: f64,
+    kind: FloatKind,
+    precision: Option<usize>,
+    flags: FloatFlags,
+) -> String {
     if x.is_nan() {
         return "NaN".to_string();
     }
@@ -82,7 +89,9 @@ pub fn format_float(x: f64, kind: FloatKind, precision: Option<usize>, flags: Fl
     if kind == FloatKind::Fixed {
         let ex = ((ax.to_bits() >> 52) & 0x7ff) as i64 - 1023;
         if precision + ex / 3 < 15 {
-            rounder = F80::from_f64(rounder).plus(v.times(F80::from_f64(3e-16))).to_f64();
+            rounder = F80::from_f64(rounder)
+                .plus(v.times(F80::from_f64(3e-16)))
+                .to_f64();
         }
         v = v.plus(F80::from_f64(rounder));
     }
@@ -136,7 +145,11 @@ pub fn format_float(x: f64, kind: FloatKind, precision: Option<usize>, flags: Fl
     } else {
         rtz = flags.alt2;
     }
-    let mut e2: i64 = if kind == FloatKind::Exp { 0 } else { i64::from(exp) };
+    let mut e2: i64 = if kind == FloatKind::Exp {
+        0
+    } else {
+        i64::from(exp)
+    };
     let mut budget: i32 = if flags.alt2 { 26 } else { 16 };
     let dp = precision > 0 || flags.alternate || flags.alt2;
     let mut out = String::new();
@@ -197,7 +210,15 @@ pub fn format_float(x: f64, kind: FloatKind, precision: Option<usize>, flags: Fl
 
 /// REAL -> TEXT exactly as SQLite renders it (`%!.15g`).
 pub fn real_to_text(f: f64) -> String {
-    format_float(f, FloatKind::General, Some(15), FloatFlags { alt2: true, ..FloatFlags::default() })
+    format_float(
+        f,
+        FloatKind::General,
+        Some(15),
+        FloatFlags {
+            alt2: true,
+            ..FloatFlags::default()
+        },
+    )
 }
 
 #[cfg(test)]
