@@ -161,9 +161,11 @@ pub extern "C" fn sqlvibe_bind_double(pStmt: *mut sqlvibe_stmt, i: c_int, value:
 }
 
 /// Binds UTF-8 text to parameter `i`: `n` < 0 reads up to the NUL, else
-/// exactly `n` bytes. `text` NULL binds NULL. The text is copied; `destructor`
-/// (SQLVIBE_STATIC, SQLVIBE_TRANSIENT or a function) follows the contract at
-/// the top of this file. Text that is not UTF-8: SQLVIBE_MISUSE.
+/// exactly `n` bytes. `text` NULL binds NULL. The text is always copied.
+/// `destructor`: SQLVIBE_STATIC or SQLVIBE_TRANSIENT (nothing is called), or
+/// a function called exactly once with `text`: at once if the bind fails,
+/// else when the parameter is rebound, cleared or the statement finalized
+/// (not for NULL `text`). Text that is not UTF-8: SQLVIBE_MISUSE.
 #[no_mangle]
 pub extern "C" fn sqlvibe_bind_text(
     pStmt: *mut sqlvibe_stmt,

@@ -145,11 +145,12 @@ fn open_impl(filename: *const c_char, pp_db: *mut *mut sqlvibe, flags: c_int, vf
     }
     // SAFETY: pp_db is non-NULL and points to writable storage (API contract).
     unsafe { *pp_db = ptr::null_mut() };
-    // Exactly READONLY, READWRITE or READWRITE|CREATE, as SQLite demands.
-    if (1 << (flags & 7)) & 0x46 == 0 {
-        return SQLVIBE_MISUSE;
-    }
     let outcome: Result<Connection, (c_int, String)> = ffi_guard!(|msg: String| Err((SQLVIBE_INTERNAL, msg)), {
+        // Exactly READONLY, READWRITE or READWRITE|CREATE, as SQLite demands;
+        // like SQLite, a sick handle still reports the misuse.
+        if (1 << (flags & 7)) & 0x46 == 0 {
+            return Err((SQLVIBE_MISUSE, String::new()));
+        }
         if !vfs.is_null() {
             // SAFETY: a non-NULL zVfs is a NUL-terminated string (API contract).
             let name = unsafe { std::ffi::CStr::from_ptr(vfs) }.to_string_lossy();
@@ -172,7 +173,12 @@ fn open_impl(filename: *const c_char, pp_db: *mut *mut sqlvibe, flags: c_int, vf
         Ok(conn) => (sqlvibe::new(Some(conn)), SQLVIBE_OK),
         Err((code, msg)) => {
             let db = sqlvibe::new(None);
-            let rc = db.set_message(code, &msg);
+            let rc = if msg.is_empty() {
+                db.set_code(code);
+                primary(code)
+            } else {
+                db.set_message(code, &msg)
+            };
             (db, rc)
         }
     };
@@ -194,8 +200,8 @@ pub extern "C" fn sqlvibe_open(filename: *const c_char, ppDb: *mut *mut sqlvibe)
 
 /// Like sqlvibe_open with explicit flags: SQLVIBE_OPEN_READONLY,
 /// SQLVIBE_OPEN_READWRITE, or SQLVIBE_OPEN_READWRITE | SQLVIBE_OPEN_CREATE
-/// (other combinations: SQLVIBE_MISUSE and `*ppDb` = NULL; higher flag bits
-/// are ignored). `zVfs` must be NULL (sqlvibe has no named VFSes).
+/// (other combinations: SQLVIBE_MISUSE, with a handle to close as for any
+/// failed open; higher flag bits are ignored). `zVfs` must be NULL (sqlvibe has no named VFSes).
 /// Ownership of `*ppDb` as for sqlvibe_open.
 #[no_mangle]
 pub extern "C" fn sqlvibe_open_v2(

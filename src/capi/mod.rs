@@ -116,14 +116,15 @@ macro_rules! c_str_arg {
     }};
 }
 
-pub mod bind;
+// Declaration order is the order of the generated header.
 pub mod codes;
-pub mod column;
+pub mod version;
+pub mod memory;
 pub mod connection;
 pub mod errors;
-pub mod memory;
 pub mod statement;
-pub mod version;
+pub mod bind;
+pub mod column;
 
 pub use codes::*;
 pub use connection::sqlvibe;
