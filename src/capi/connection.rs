@@ -63,7 +63,7 @@ pub(crate) fn to_c_string(s: &str) -> CString {
 }
 
 impl sqlvibe {
-    fn new(conn: Option<Connection>) -> sqlvibe {
+    pub(crate) fn new(conn: Option<Connection>) -> sqlvibe {
         sqlvibe {
             conn,
             state: Mutex::new(DbState { code: SQLVIBE_OK, msg: None, open_stmts: 0, zombie: false }),

@@ -129,3 +129,44 @@ pub mod column;
 pub use codes::*;
 pub use connection::sqlvibe;
 pub use statement::sqlvibe_stmt;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+    use std::os::raw::c_int;
+
+    /// An entry point whose body panics, to exercise the boundary.
+    fn panicking_entry(db: *mut sqlvibe) -> c_int {
+        with_db!(db, SQLVIBE_MISUSE, SQLVIBE_INTERNAL, {
+            let _ = db;
+            panic!("boom {}", 42)
+        })
+    }
+
+    #[test]
+    fn panic_becomes_internal_error_recorded_on_the_connection() {
+        let db = Box::into_raw(Box::new(sqlvibe::new(None)));
+        assert_eq!(panicking_entry(db), SQLVIBE_INTERNAL);
+        assert_eq!(errors::sqlvibe_errcode(db), SQLVIBE_INTERNAL);
+        // SAFETY: errmsg returns a NUL-terminated string owned by db.
+        let msg = unsafe { CStr::from_ptr(errors::sqlvibe_errmsg(db)) };
+        assert_eq!(msg.to_str().unwrap(), "internal error: boom 42");
+        assert_eq!(connection::sqlvibe_close(db), SQLVIBE_OK);
+    }
+
+    #[test]
+    fn null_handle_returns_the_default_without_running_the_body() {
+        assert_eq!(panicking_entry(std::ptr::null_mut()), SQLVIBE_MISUSE);
+    }
+
+    #[test]
+    fn sick_handle_reports_misuse_for_work_and_closes() {
+        let db = Box::into_raw(Box::new(sqlvibe::new(None)));
+        let mut st = std::ptr::null_mut();
+        let rc = statement::sqlvibe_prepare_v2(db, c"SELECT 1".as_ptr(), -1, &mut st, std::ptr::null_mut());
+        assert_eq!(rc, SQLVIBE_MISUSE);
+        assert!(st.is_null());
+        assert_eq!(connection::sqlvibe_close(db), SQLVIBE_OK);
+    }
+}
