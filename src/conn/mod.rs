@@ -52,7 +52,11 @@ impl Connection {
     }
     /// Runs every statement of `sql`, calling `on_row(values, names)` for each
     /// result row; `on_row` returning false aborts with SQLITE_ABORT.
-    pub fn exec(&self, sql: &str, on_row: &mut dyn FnMut(&[Value], &[String]) -> bool) -> Result<()> {
+    pub fn exec(
+        &self,
+        sql: &str,
+        on_row: &mut dyn FnMut(&[Value], &[String]) -> bool,
+    ) -> Result<()> {
         let _ = (sql, on_row);
         todo!()
     }
