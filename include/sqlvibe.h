@@ -301,13 +301,6 @@ typedef struct sqlvibe sqlvibe;
 typedef struct sqlvibe_stmt sqlvibe_stmt;
 
 /**
- * Callback of sqlvibe_exec: (user pointer, column count, column texts with
- * NULL for SQL NULL, column names). Returning non-zero aborts the exec with
- * SQLVIBE_ABORT. The arrays and strings are valid only during the call.
- */
-typedef int (*sqlvibe_callback)(void*, int, char**, char**);
-
-/**
  * 64-bit signed integer of the API (SQLite's `sqlite3_int64`).
  */
 typedef int64_t sqlvibe_int64;
@@ -323,196 +316,16 @@ typedef void (*sqlvibe_destructor_type)(void*);
  */
 typedef uint64_t sqlvibe_uint64;
 
+/**
+ * Callback of sqlvibe_exec: (user pointer, column count, column texts with
+ * NULL for SQL NULL, column names). Returning non-zero aborts the exec with
+ * SQLVIBE_ABORT. The arrays and strings are valid only during the call.
+ */
+typedef int (*sqlvibe_callback)(void*, int, char**, char**);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
-
-/**
- * The library version string, e.g. "0.1.0". Static storage: never free it.
- */
-const char *sqlvibe_libversion(void);
-
-/**
- * The library version as a number: major*1000000 + minor*1000 + patch.
- */
-int sqlvibe_libversion_number(void);
-
-/**
- * Allocates `n` bytes the caller frees with sqlvibe_free. Returns NULL when
- * `n <= 0` or memory is exhausted.
- */
-void *sqlvibe_malloc(int n);
-
-/**
- * Frees memory obtained from sqlvibe_malloc or returned by the library for
- * the caller to free. NULL is a no-op.
- */
-void sqlvibe_free(void *p);
-
-/**
- * Opens (creating if needed) the database file `filename` for reading and
- * writing; ":memory:" opens a private in-memory database, "" or NULL a
- * private temporary one. `*ppDb` always receives a handle the caller owns
- * and must release with sqlvibe_close, even when the result is an error
- * (then errmsg tells why); it is NULL only if `ppDb` is unusable.
- * Returns SQLVIBE_OK or an error code (SQLVIBE_CANTOPEN, SQLVIBE_NOTADB, ...).
- */
-int sqlvibe_open(const char *filename, struct sqlvibe **ppDb);
-
-/**
- * Like sqlvibe_open with explicit flags: SQLVIBE_OPEN_READONLY,
- * SQLVIBE_OPEN_READWRITE, or SQLVIBE_OPEN_READWRITE | SQLVIBE_OPEN_CREATE
- * (other combinations: SQLVIBE_MISUSE, with a handle to close as for any
- * failed open; higher flag bits are ignored). `zVfs` must be NULL (sqlvibe has no named VFSes).
- * Ownership of `*ppDb` as for sqlvibe_open.
- */
-int sqlvibe_open_v2(const char *filename, struct sqlvibe **ppDb, int flags, const char *zVfs);
-
-/**
- * Closes `db` and frees it. NULL is a harmless no-op (SQLVIBE_OK). With
- * unfinalized statements it returns SQLVIBE_BUSY and the handle stays open.
- */
-int sqlvibe_close(struct sqlvibe *db);
-
-/**
- * Closes `db` like sqlvibe_close, but with unfinalized statements the
- * handle becomes a zombie: the caller must not use it again, and it is
- * freed when its last statement is finalized. Always SQLVIBE_OK for a
- * valid or NULL handle.
- */
-int sqlvibe_close_v2(struct sqlvibe *db);
-
-/**
- * Runs the zero or more `;`-separated statements of `sql`. For each result
- * row, calls `callback(arg, ncols, texts, names)` when `callback` is not
- * NULL; a non-zero return stops everything with SQLVIBE_ABORT ("query
- * aborted"). If `errmsg` is not NULL it receives NULL on success, or on
- * error a message allocated with sqlvibe_malloc that the caller frees with
- * sqlvibe_free. A NULL `sql` is treated as "".
- */
-int sqlvibe_exec(struct sqlvibe *db,
-                 const char *sql,
-                 sqlvibe_callback callback,
-                 void *arg,
-                 char **errmsg);
-
-/**
- * Sets how long (milliseconds) a statement waits for a lock held by another
- * connection before failing with SQLVIBE_BUSY; <= 0 turns waiting off.
- */
-int sqlvibe_busy_timeout(struct sqlvibe *db, int ms);
-
-/**
- * 1 outside an explicit transaction (BEGIN ... COMMIT/ROLLBACK), else 0;
- * 0 for a NULL handle.
- */
-int sqlvibe_get_autocommit(struct sqlvibe *db);
-
-/**
- * Makes statements running on `db` stop soon with SQLVIBE_INTERRUPT. Safe to
- * call from another thread while `db` is in use. NULL is a no-op.
- */
-void sqlvibe_interrupt(struct sqlvibe *db);
-
-/**
- * Rows changed by the most recent INSERT, UPDATE or DELETE on `db`; 0 for NULL.
- */
-int sqlvibe_changes(struct sqlvibe *db);
-
-/**
- * Rows changed by INSERT, UPDATE and DELETE since `db` was opened; 0 for NULL.
- */
-int sqlvibe_total_changes(struct sqlvibe *db);
-
-/**
- * Rowid of the most recent successful INSERT on `db`; 0 if none or NULL.
- */
-sqlvibe_int64 sqlvibe_last_insert_rowid(struct sqlvibe *db);
-
-/**
- * Primary result code of the most recent call on `db` (or on one of its
- * statements). SQLVIBE_NOMEM for a NULL handle, as SQLite.
- */
-int sqlvibe_errcode(struct sqlvibe *db);
-
-/**
- * Extended result code of the most recent call on `db` (e.g.
- * SQLVIBE_CONSTRAINT_UNIQUE = 2067). SQLVIBE_NOMEM for a NULL handle.
- */
-int sqlvibe_extended_errcode(struct sqlvibe *db);
-
-/**
- * English message for the most recent call on `db` ("not an error" after a
- * success). The string is owned by the connection and stays valid until the
- * next call on `db` or one of its statements; do not free it. A NULL handle
- * gives "out of memory", as SQLite.
- */
-const char *sqlvibe_errmsg(struct sqlvibe *db);
-
-/**
- * English text for result code `code` ("unknown error" for codes without
- * one). Static storage: never free it.
- */
-const char *sqlvibe_errstr(int code);
-
-/**
- * Compiles the first SQL statement in `zSql`. `nByte` < 0: read up to the
- * NUL; `nByte` >= 0: at most that many bytes (stopping at a NUL before).
- * On success `*ppStmt` is a new statement the caller owns and must release
- * with sqlvibe_finalize, or NULL when the input held no statement (only
- * whitespace or comments). If `pzTail` is not NULL it receives a pointer
- * into the caller's `zSql` just past the compiled statement. On error
- * `*ppStmt` is NULL and errcode/errmsg on `db` tell why. SQL that is not
- * valid UTF-8 is SQLVIBE_MISUSE.
- */
-int sqlvibe_prepare_v2(struct sqlvibe *db,
-                       const char *zSql,
-                       int nByte,
-                       struct sqlvibe_stmt **ppStmt,
-                       const char **pzTail);
-
-/**
- * Runs the statement to its next result row: SQLVIBE_ROW (a row is readable
- * with the column_* calls), SQLVIBE_DONE (finished), or an error code (the
- * primary code; extended code and message on the connection). Stepping
- * again after DONE or an error starts over (SQLite's auto-reset).
- * NULL -> SQLVIBE_MISUSE.
- */
-int sqlvibe_step(struct sqlvibe_stmt *pStmt);
-
-/**
- * Rewinds the statement so it can be stepped again from the start; bound
- * values are kept. Returns SQLVIBE_OK, or the error code of the most recent
- * step if that step failed. NULL -> SQLVIBE_OK.
- */
-int sqlvibe_reset(struct sqlvibe_stmt *pStmt);
-
-/**
- * Destroys the statement, running the destructors of its bound values.
- * Returns SQLVIBE_OK, or the error code of the most recent step if that
- * failed. The handle is invalid afterwards. NULL is a no-op (SQLVIBE_OK).
- * Finalizing the last statement of a connection closed with
- * sqlvibe_close_v2 frees that connection.
- */
-int sqlvibe_finalize(struct sqlvibe_stmt *pStmt);
-
-/**
- * The SQL text the statement was prepared from, owned by the statement and
- * valid until it is finalized. NULL for a NULL handle.
- */
-const char *sqlvibe_sql(struct sqlvibe_stmt *pStmt);
-
-/**
- * 1 if stepping the statement cannot change the database file, else 0.
- * 1 for a NULL handle, as SQLite.
- */
-int sqlvibe_stmt_readonly(struct sqlvibe_stmt *pStmt);
-
-/**
- * Number of columns in the current row: column_count after a step returned
- * SQLVIBE_ROW, otherwise 0 (also for NULL).
- */
-int sqlvibe_data_count(struct sqlvibe_stmt *pStmt);
 
 /**
  * Binds SQL NULL to parameter `i` (1-based). SQLVIBE_RANGE for a bad index,
@@ -673,6 +486,193 @@ const void *sqlvibe_column_blob(struct sqlvibe_stmt *pStmt, int i);
  * sqlvibe_column_blob (without a NUL); 0 for NULL.
  */
 int sqlvibe_column_bytes(struct sqlvibe_stmt *pStmt, int i);
+
+/**
+ * Opens (creating if needed) the database file `filename` for reading and
+ * writing; ":memory:" opens a private in-memory database, "" or NULL a
+ * private temporary one. `*ppDb` always receives a handle the caller owns
+ * and must release with sqlvibe_close, even when the result is an error
+ * (then errmsg tells why); it is NULL only if `ppDb` is unusable.
+ * Returns SQLVIBE_OK or an error code (SQLVIBE_CANTOPEN, SQLVIBE_NOTADB, ...).
+ */
+int sqlvibe_open(const char *filename, struct sqlvibe **ppDb);
+
+/**
+ * Like sqlvibe_open with explicit flags: SQLVIBE_OPEN_READONLY,
+ * SQLVIBE_OPEN_READWRITE, or SQLVIBE_OPEN_READWRITE | SQLVIBE_OPEN_CREATE
+ * (other combinations: SQLVIBE_MISUSE, with a handle to close as for any
+ * failed open; higher flag bits are ignored). `zVfs` must be NULL (sqlvibe has no named VFSes).
+ * Ownership of `*ppDb` as for sqlvibe_open.
+ */
+int sqlvibe_open_v2(const char *filename, struct sqlvibe **ppDb, int flags, const char *zVfs);
+
+/**
+ * Closes `db` and frees it. NULL is a harmless no-op (SQLVIBE_OK). With
+ * unfinalized statements it returns SQLVIBE_BUSY and the handle stays open.
+ */
+int sqlvibe_close(struct sqlvibe *db);
+
+/**
+ * Closes `db` like sqlvibe_close, but with unfinalized statements the
+ * handle becomes a zombie: the caller must not use it again, and it is
+ * freed when its last statement is finalized. Always SQLVIBE_OK for a
+ * valid or NULL handle.
+ */
+int sqlvibe_close_v2(struct sqlvibe *db);
+
+/**
+ * Runs the zero or more `;`-separated statements of `sql`. For each result
+ * row, calls `callback(arg, ncols, texts, names)` when `callback` is not
+ * NULL; a non-zero return stops everything with SQLVIBE_ABORT ("query
+ * aborted"). If `errmsg` is not NULL it receives NULL on success, or on
+ * error a message allocated with sqlvibe_malloc that the caller frees with
+ * sqlvibe_free. A NULL `sql` is treated as "".
+ */
+int sqlvibe_exec(struct sqlvibe *db,
+                 const char *sql,
+                 sqlvibe_callback callback,
+                 void *arg,
+                 char **errmsg);
+
+/**
+ * Sets how long (milliseconds) a statement waits for a lock held by another
+ * connection before failing with SQLVIBE_BUSY; <= 0 turns waiting off.
+ */
+int sqlvibe_busy_timeout(struct sqlvibe *db, int ms);
+
+/**
+ * 1 outside an explicit transaction (BEGIN ... COMMIT/ROLLBACK), else 0;
+ * 0 for a NULL handle.
+ */
+int sqlvibe_get_autocommit(struct sqlvibe *db);
+
+/**
+ * Makes statements running on `db` stop soon with SQLVIBE_INTERRUPT. Safe to
+ * call from another thread while `db` is in use. NULL is a no-op.
+ */
+void sqlvibe_interrupt(struct sqlvibe *db);
+
+/**
+ * Rows changed by the most recent INSERT, UPDATE or DELETE on `db`; 0 for NULL.
+ */
+int sqlvibe_changes(struct sqlvibe *db);
+
+/**
+ * Rows changed by INSERT, UPDATE and DELETE since `db` was opened; 0 for NULL.
+ */
+int sqlvibe_total_changes(struct sqlvibe *db);
+
+/**
+ * Rowid of the most recent successful INSERT on `db`; 0 if none or NULL.
+ */
+sqlvibe_int64 sqlvibe_last_insert_rowid(struct sqlvibe *db);
+
+/**
+ * Primary result code of the most recent call on `db` (or on one of its
+ * statements). SQLVIBE_NOMEM for a NULL handle, as SQLite.
+ */
+int sqlvibe_errcode(struct sqlvibe *db);
+
+/**
+ * Extended result code of the most recent call on `db` (e.g.
+ * SQLVIBE_CONSTRAINT_UNIQUE = 2067). SQLVIBE_NOMEM for a NULL handle.
+ */
+int sqlvibe_extended_errcode(struct sqlvibe *db);
+
+/**
+ * English message for the most recent call on `db` ("not an error" after a
+ * success). The string is owned by the connection and stays valid until the
+ * next call on `db` or one of its statements; do not free it. A NULL handle
+ * gives "out of memory", as SQLite.
+ */
+const char *sqlvibe_errmsg(struct sqlvibe *db);
+
+/**
+ * English text for result code `code` ("unknown error" for codes without
+ * one). Static storage: never free it.
+ */
+const char *sqlvibe_errstr(int code);
+
+/**
+ * Allocates `n` bytes the caller frees with sqlvibe_free. Returns NULL when
+ * `n <= 0` or memory is exhausted.
+ */
+void *sqlvibe_malloc(int n);
+
+/**
+ * Frees memory obtained from sqlvibe_malloc or returned by the library for
+ * the caller to free. NULL is a no-op.
+ */
+void sqlvibe_free(void *p);
+
+/**
+ * Compiles the first SQL statement in `zSql`. `nByte` < 0: read up to the
+ * NUL; `nByte` >= 0: at most that many bytes (stopping at a NUL before).
+ * On success `*ppStmt` is a new statement the caller owns and must release
+ * with sqlvibe_finalize, or NULL when the input held no statement (only
+ * whitespace or comments). If `pzTail` is not NULL it receives a pointer
+ * into the caller's `zSql` just past the compiled statement. On error
+ * `*ppStmt` is NULL and errcode/errmsg on `db` tell why. SQL that is not
+ * valid UTF-8 is SQLVIBE_MISUSE.
+ */
+int sqlvibe_prepare_v2(struct sqlvibe *db,
+                       const char *zSql,
+                       int nByte,
+                       struct sqlvibe_stmt **ppStmt,
+                       const char **pzTail);
+
+/**
+ * Runs the statement to its next result row: SQLVIBE_ROW (a row is readable
+ * with the column_* calls), SQLVIBE_DONE (finished), or an error code (the
+ * primary code; extended code and message on the connection). Stepping
+ * again after DONE or an error starts over (SQLite's auto-reset).
+ * NULL -> SQLVIBE_MISUSE.
+ */
+int sqlvibe_step(struct sqlvibe_stmt *pStmt);
+
+/**
+ * Rewinds the statement so it can be stepped again from the start; bound
+ * values are kept. Returns SQLVIBE_OK, or the error code of the most recent
+ * step if that step failed. NULL -> SQLVIBE_OK.
+ */
+int sqlvibe_reset(struct sqlvibe_stmt *pStmt);
+
+/**
+ * Destroys the statement, running the destructors of its bound values.
+ * Returns SQLVIBE_OK, or the error code of the most recent step if that
+ * failed. The handle is invalid afterwards. NULL is a no-op (SQLVIBE_OK).
+ * Finalizing the last statement of a connection closed with
+ * sqlvibe_close_v2 frees that connection.
+ */
+int sqlvibe_finalize(struct sqlvibe_stmt *pStmt);
+
+/**
+ * The SQL text the statement was prepared from, owned by the statement and
+ * valid until it is finalized. NULL for a NULL handle.
+ */
+const char *sqlvibe_sql(struct sqlvibe_stmt *pStmt);
+
+/**
+ * 1 if stepping the statement cannot change the database file, else 0.
+ * 1 for a NULL handle, as SQLite.
+ */
+int sqlvibe_stmt_readonly(struct sqlvibe_stmt *pStmt);
+
+/**
+ * Number of columns in the current row: column_count after a step returned
+ * SQLVIBE_ROW, otherwise 0 (also for NULL).
+ */
+int sqlvibe_data_count(struct sqlvibe_stmt *pStmt);
+
+/**
+ * The library version string, e.g. "0.1.0". Static storage: never free it.
+ */
+const char *sqlvibe_libversion(void);
+
+/**
+ * The library version as a number: major*1000000 + minor*1000 + patch.
+ */
+int sqlvibe_libversion_number(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -101,7 +101,10 @@ pub extern "C" fn sqlvibe_column_name(pStmt: *mut sqlvibe_stmt, i: c_int) -> *co
 #[no_mangle]
 pub extern "C" fn sqlvibe_column_decltype(pStmt: *mut sqlvibe_stmt, i: c_int) -> *const c_char {
     with_stmt!(pStmt, ptr::null(), ptr::null(), {
-        match usize::try_from(i).ok().and_then(|i| pStmt.col_decltypes.get(i)) {
+        match usize::try_from(i)
+            .ok()
+            .and_then(|i| pStmt.col_decltypes.get(i))
+        {
             Some(Some(decl)) => decl.as_ptr(),
             _ => ptr::null(),
         }
@@ -173,7 +176,9 @@ pub extern "C" fn sqlvibe_column_text(pStmt: *mut sqlvibe_stmt, i: c_int) -> *co
 #[no_mangle]
 pub extern "C" fn sqlvibe_column_blob(pStmt: *mut sqlvibe_stmt, i: c_int) -> *const c_void {
     with_stmt!(pStmt, ptr::null(), ptr::null(), {
-        let Some(i) = current(pStmt, i) else { return ptr::null() };
+        let Some(i) = current(pStmt, i) else {
+            return ptr::null();
+        };
         match pStmt.stmt.column_value(i) {
             Value::Null => ptr::null(),
             Value::Blob(b) if b.is_empty() => ptr::null(),
@@ -198,7 +203,9 @@ pub extern "C" fn sqlvibe_column_bytes(pStmt: *mut sqlvibe_stmt, i: c_int) -> c_
             Value::Null => 0,
             Value::Blob(b) => b.len() as c_int,
             Value::Text(s) => s.len() as c_int,
-            Value::Integer(_) | Value::Real(_) => text_slot(pStmt, i).map_or(0, |s| s.len() as c_int),
+            Value::Integer(_) | Value::Real(_) => {
+                text_slot(pStmt, i).map_or(0, |s| s.len() as c_int)
+            }
         }
     })
 }

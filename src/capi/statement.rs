@@ -46,9 +46,15 @@ impl sqlvibe_stmt {
     fn new(db: *const sqlvibe, stmt: Statement) -> sqlvibe_stmt {
         let ncols = stmt.column_count();
         let nparams = stmt.parameter_count();
-        let col_names = (0..ncols).map(|i| stmt.column_name(i).map(to_c_string)).collect();
-        let col_decltypes = (0..ncols).map(|i| stmt.column_decltype(i).map(to_c_string)).collect();
-        let param_names = (1..=nparams).map(|i| stmt.parameter_name(i).map(to_c_string)).collect();
+        let col_names = (0..ncols)
+            .map(|i| stmt.column_name(i).map(to_c_string))
+            .collect();
+        let col_decltypes = (0..ncols)
+            .map(|i| stmt.column_decltype(i).map(to_c_string))
+            .collect();
+        let param_names = (1..=nparams)
+            .map(|i| stmt.parameter_name(i).map(to_c_string))
+            .collect();
         sqlvibe_stmt {
             db,
             sql: to_c_string(stmt.sql()),
