@@ -14,6 +14,7 @@ use super::statement::sqlvibe_stmt;
 use crate::conn::value_type_code;
 use crate::sql::types::{value_to_f64, value_to_i64, value_to_text};
 use crate::storage::Value;
+use std::io::Write;
 use std::os::raw::{c_char, c_int, c_uchar, c_void};
 use std::ptr;
 
@@ -67,7 +68,15 @@ fn text_slot(st: &mut sqlvibe_stmt, i: usize) -> Option<&TextSlot> {
             Value::Null => return None,
             Value::Text(s) => slot.fill(gen, s.as_bytes()),
             Value::Blob(b) => slot.fill(gen, b),
-            Value::Integer(_) | Value::Real(_) => match value_to_text(v) {
+            Value::Integer(n) => {
+                // Formatted straight into the reused buffer: no allocation.
+                slot.buf.clear();
+                let _ = write!(slot.buf, "{n}");
+                slot.buf.push(0);
+                slot.gen = gen;
+                slot.filled = true;
+            }
+            Value::Real(_) => match value_to_text(v) {
                 Some(t) => slot.fill(gen, t.as_bytes()),
                 None => return None,
             },
