@@ -153,7 +153,7 @@ install: lib
 	install -m 644 $(BUILD)/libsqlvibe.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libsqlvibe.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/sqlvibe.h $(DESTDIR)$(PREFIX)/include/
-	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: sqlvibe\nDescription: Embedded SQL database with a SQLite-shaped C API\nVersion: %s\nLibs: -L$${libdir} -lsqlvibe\nLibs.private: -lpthread -ldl -lm\nCflags: -I$${includedir}\n' \
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: sqlvibe\nDescription: Embedded SQL database with a SQLite-shaped C API\nVersion: %s\nLibs: -L$${libdir} -lsqlvibe\nLibs.private: -lgcc_s -lutil -lrt -lpthread -lm -ldl\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(VERSION)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sqlvibe.pc
 	@if [ -f $(BUILD)/sqlvibe ]; then install -d $(DESTDIR)$(PREFIX)/bin && install -m 755 $(BUILD)/sqlvibe $(DESTDIR)$(PREFIX)/bin/; fi
 
