@@ -61,9 +61,9 @@ static void test_kinds(sqlvibe *db) {
     CHECK_INT(sqlvibe_column_bytes(st, 4), 5);
     CHECK_INT(sqlvibe_column_type(st, 5), SQLVIBE_BLOB);
     CHECK_INT(sqlvibe_column_bytes(st, 5), 4);
-    CHECK(memcmp(sqlvibe_column_blob(st, 5), blob, 4) == 0);
+    CHECK(bytes_equal(sqlvibe_column_blob(st, 5), blob, 4));
     CHECK_INT(sqlvibe_column_bytes(st, 6), 3);
-    CHECK(memcmp(sqlvibe_column_blob(st, 6), "\0\0\0", 3) == 0);
+    CHECK(bytes_equal(sqlvibe_column_blob(st, 6), "\0\0\0", 3));
     CHECK_STR(sqlvibe_column_text(st, 7), "h\xc3\xa9!");
     CHECK_INT(sqlvibe_column_bytes(st, 8), 2);
     CHECK_INT(sqlvibe_finalize(st), SQLVIBE_OK);

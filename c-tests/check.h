@@ -49,6 +49,11 @@ static int check_failed;
         }                                                                        \
     } while (0)
 
+/* n bytes at got equal want; a NULL got is a mismatch, never a crash. */
+static inline int bytes_equal(const void *got, const void *want, size_t n) {
+    return got != NULL && memcmp(got, want, n) == 0;
+}
+
 /* Runs SQL that must succeed (setup steps). */
 #define EXEC_OK(db, sql) CHECK_INT(sqlvibe_exec((db), (sql), NULL, NULL, NULL), SQLVIBE_OK)
 

@@ -43,10 +43,10 @@ int main(void) {
     CHECK_INT(sqlvibe_column_int(st, 2), 17);
     CHECK(sqlvibe_column_double(st, 2) == 17.0);
     CHECK_INT(sqlvibe_column_bytes(st, 2), 5);
-    CHECK(memcmp(sqlvibe_column_blob(st, 2), "17abc", 5) == 0);
+    CHECK(bytes_equal(sqlvibe_column_blob(st, 2), "17abc", 5));
     /* BLOB with an embedded zero. */
     CHECK_INT(sqlvibe_column_bytes(st, 3), 5);
-    CHECK(memcmp(sqlvibe_column_blob(st, 3), "\xde\xad\x00\xbe\xef", 5) == 0);
+    CHECK(bytes_equal(sqlvibe_column_blob(st, 3), "\xde\xad\x00\xbe\xef", 5));
     CHECK_INT(sqlvibe_column_int(st, 3), 0);
     /* NULL. */
     CHECK(sqlvibe_column_text(st, 4) == NULL);

@@ -37,6 +37,7 @@ int main(void) {
                            NULL, NULL, &err),
               SQLVIBE_OK);
     CHECK(err == NULL);
+    sqlvibe_free(err);
     CHECK_INT(sqlvibe_changes(db), 1);
     CHECK_INT(sqlvibe_total_changes(db), 3);
     CHECK_INT(sqlvibe_last_insert_rowid(db), 3);
@@ -90,6 +91,7 @@ int main(void) {
     err = (char *)1;
     CHECK_INT(sqlvibe_exec(db, "", NULL, NULL, &err), SQLVIBE_OK);
     CHECK(err == NULL);
+    if (err != (char *)1) sqlvibe_free(err);
     CHECK_INT(sqlvibe_exec(db, "  ; -- nothing\n ;", NULL, NULL, NULL), SQLVIBE_OK);
     CHECK_INT(sqlvibe_exec(db, NULL, NULL, NULL, NULL), SQLVIBE_OK);
     CHECK_INT(sqlvibe_errcode(db), SQLVIBE_OK);

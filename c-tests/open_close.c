@@ -81,7 +81,12 @@ static void test_close_busy_and_zombie(void) {
     sqlvibe_stmt *st = NULL;
     CHECK_INT(sqlvibe_open(":memory:", &db), SQLVIBE_OK);
     CHECK_INT(sqlvibe_prepare_v2(db, "SELECT 1", -1, &st, NULL), SQLVIBE_OK);
-    CHECK_INT(sqlvibe_close(db), SQLVIBE_BUSY);
+    int rc = sqlvibe_close(db);
+    CHECK_INT(rc, SQLVIBE_BUSY);
+    if (rc != SQLVIBE_BUSY) { /* db is gone: nothing more to check here */
+        sqlvibe_finalize(st);
+        return;
+    }
     CHECK_STR(sqlvibe_errmsg(db), "unable to close due to unfinalized statements or unfinished backups");
     /* close_v2 defers: the statement still works, finalize frees both. */
     CHECK_INT(sqlvibe_close_v2(db), SQLVIBE_OK);

@@ -21,7 +21,7 @@ static void test_tail_and_nbyte(sqlvibe *db) {
     st = (sqlvibe_stmt *)1;
     CHECK_INT(sqlvibe_prepare_v2(db, tail2, -1, &st, &tail), SQLVIBE_OK);
     CHECK(st == NULL);
-    CHECK(*tail == '\0');
+    CHECK(tail != NULL && *tail == '\0');
     st = (sqlvibe_stmt *)1;
     CHECK_INT(sqlvibe_prepare_v2(db, "-- just a comment", -1, &st, NULL), SQLVIBE_OK);
     CHECK(st == NULL);

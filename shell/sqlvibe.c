@@ -251,6 +251,12 @@ static void print_json_real(double r) {
     fputs(z, stdout);
 }
 
+/* A result column's name ("" if the library has none to give). */
+static const char *col_name(sqlvibe_stmt *st, int i) {
+    const char *z = sqlvibe_column_name(st, i);
+    return z ? z : "";
+}
+
 /* Prints the current row of st; `row` counts rows of this statement from 0. */
 static void print_row(struct shell *sh, sqlvibe_stmt *st, int row) {
     int n = sqlvibe_column_count(st);
@@ -259,8 +265,8 @@ static void print_row(struct shell *sh, sqlvibe_stmt *st, int row) {
     case MODE_CSV:
         if (row == 0 && sh->headers) {
             for (int i = 0; i < n; i++) {
-                if (sh->mode == MODE_CSV) print_csv_field(sh, sqlvibe_column_name(st, i));
-                else fputs(sqlvibe_column_name(st, i), stdout);
+                if (sh->mode == MODE_CSV) print_csv_field(sh, col_name(st, i));
+                else fputs(col_name(st, i), stdout);
                 fputs(i == n - 1 ? sh->row_sep : sh->col_sep, stdout);
             }
         }
@@ -274,20 +280,20 @@ static void print_row(struct shell *sh, sqlvibe_stmt *st, int row) {
     case MODE_LINE: {
         int w = 5;
         for (int i = 0; i < n; i++) {
-            int len = (int)strlen(sqlvibe_column_name(st, i));
+            int len = (int)strlen(col_name(st, i));
             if (len > w) w = len;
         }
         if (row > 0) putchar('\n');
         for (int i = 0; i < n; i++) {
             const char *z = (const char *)sqlvibe_column_text(st, i);
-            printf("%*s = %s\n", w, sqlvibe_column_name(st, i), z ? z : "");
+            printf("%*s = %s\n", w, col_name(st, i), z ? z : "");
         }
         break;
     }
     case MODE_JSON:
         fputs(row == 0 ? "[{" : ",\n{", stdout);
         for (int i = 0; i < n; i++) {
-            print_json_string(sqlvibe_column_name(st, i), -1);
+            print_json_string(col_name(st, i), -1);
             putchar(':');
             switch (sqlvibe_column_type(st, i)) {
             case SQLVIBE_NULL: fputs("null", stdout); break;
@@ -297,8 +303,12 @@ static void print_row(struct shell *sh, sqlvibe_stmt *st, int row) {
                 print_json_string(b ? b : "", sqlvibe_column_bytes(st, i));
                 break;
             }
-            case SQLVIBE_TEXT: print_json_string((const char *)sqlvibe_column_text(st, i), -1); break;
-            default: fputs((const char *)sqlvibe_column_text(st, i), stdout); break;
+            default: {
+                const char *z = (const char *)sqlvibe_column_text(st, i);
+                if (sqlvibe_column_type(st, i) == SQLVIBE_TEXT) print_json_string(z ? z : "", -1);
+                else fputs(z ? z : "null", stdout);
+                break;
+            }
             }
             if (i < n - 1) putchar(',');
         }
