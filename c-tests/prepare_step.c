@@ -26,6 +26,13 @@ static void test_tail_and_nbyte(sqlvibe *db) {
     CHECK_INT(sqlvibe_prepare_v2(db, "-- just a comment", -1, &st, NULL), SQLVIBE_OK);
     CHECK(st == NULL);
 
+    /* sqlvibe_sql is exactly the consumed input, comments included. */
+    const char *commented = " /*x*/ SELECT 5 /*y*/ ; SELECT 6";
+    CHECK_INT(sqlvibe_prepare_v2(db, commented, -1, &st, &tail), SQLVIBE_OK);
+    CHECK_STR(sqlvibe_sql(st), " /*x*/ SELECT 5 /*y*/ ;");
+    CHECK(tail == commented + 23);
+    CHECK_INT(sqlvibe_finalize(st), SQLVIBE_OK);
+
     /* nByte limits the text: "SELECT 12345" cut after 8 bytes is "SELECT 1". */
     CHECK_INT(sqlvibe_prepare_v2(db, "SELECT 12345", 8, &st, &tail), SQLVIBE_OK);
     CHECK_INT(sqlvibe_step(st), SQLVIBE_ROW);

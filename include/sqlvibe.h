@@ -647,8 +647,9 @@ int sqlvibe_reset(struct sqlvibe_stmt *pStmt);
 int sqlvibe_finalize(struct sqlvibe_stmt *pStmt);
 
 /**
- * The SQL text the statement was prepared from, owned by the statement and
- * valid until it is finalized. NULL for a NULL handle.
+ * The SQL text the statement was prepared from (the part of the input that
+ * sqlvibe_prepare_v2 consumed), owned by the statement and valid until it
+ * is finalized. NULL for a NULL handle.
  */
 const char *sqlvibe_sql(struct sqlvibe_stmt *pStmt);
 

@@ -22,7 +22,7 @@ pub struct sqlvibe_stmt {
     /// The connection: errors of this statement are recorded there.
     pub(crate) db: *const sqlvibe,
     pub(crate) stmt: Statement,
-    /// The statement's own SQL text, for sqlvibe_sql.
+    /// The input text the statement was compiled from, for sqlvibe_sql.
     sql: CString,
     /// Error of the most recent step, reported again by reset/finalize.
     last_err: Option<Error>,
@@ -43,7 +43,8 @@ pub struct sqlvibe_stmt {
 }
 
 impl sqlvibe_stmt {
-    fn new(db: *const sqlvibe, stmt: Statement) -> sqlvibe_stmt {
+    /// `text` is the part of the caller's SQL the statement consumed.
+    fn new(db: *const sqlvibe, stmt: Statement, text: &str) -> sqlvibe_stmt {
         let ncols = stmt.column_count();
         let nparams = stmt.parameter_count();
         let col_names = (0..ncols)
@@ -57,7 +58,7 @@ impl sqlvibe_stmt {
             .collect();
         sqlvibe_stmt {
             db,
-            sql: to_c_string(stmt.sql()),
+            sql: to_c_string(text),
             stmt,
             last_err: None,
             started: false,
@@ -159,7 +160,10 @@ pub extern "C" fn sqlvibe_prepare_v2(
             Ok((stmt, consumed)) => {
                 set_tail(consumed);
                 if let Some(stmt) = stmt {
-                    let boxed = Box::new(sqlvibe_stmt::new(db_raw, stmt));
+                    // As SQLite: sqlvibe_sql gives exactly the consumed
+                    // input, leading whitespace and comments included.
+                    let text = sql.get(..consumed).unwrap_or(sql);
+                    let boxed = Box::new(sqlvibe_stmt::new(db_raw, stmt, text));
                     db.statement_opened();
                     // SAFETY: as above; the caller now owns the statement.
                     unsafe { *ppStmt = Box::into_raw(boxed) };
@@ -249,8 +253,9 @@ pub extern "C" fn sqlvibe_finalize(pStmt: *mut sqlvibe_stmt) -> c_int {
     })
 }
 
-/// The SQL text the statement was prepared from, owned by the statement and
-/// valid until it is finalized. NULL for a NULL handle.
+/// The SQL text the statement was prepared from (the part of the input that
+/// sqlvibe_prepare_v2 consumed), owned by the statement and valid until it
+/// is finalized. NULL for a NULL handle.
 #[no_mangle]
 pub extern "C" fn sqlvibe_sql(pStmt: *mut sqlvibe_stmt) -> *const c_char {
     with_stmt!(pStmt, ptr::null(), ptr::null(), { pStmt.sql.as_ptr() })
