@@ -1,0 +1,324 @@
+//! sqllogictest runner: runs every `.test` file under `../shared/sqllogictest`
+//! (or the files/directories given as arguments) against a fresh `:memory:`
+//! database each, and prints one line per file and a total line
+//! `N passed, N failed`. Exit status is non-zero when a record fails.
+//!
+//! The format (see the corpus README): records separated by blank lines;
+//! `statement ok|error`, `query <types> <sort> [label]` ... `----` results;
+//! `skipif`/`onlyif <engine>` (this engine is `sqlite`), `halt`,
+//! `hash-threshold N`.
+
+mod md5;
+
+use sqlvibe::conn::{OPEN_CREATE, OPEN_READWRITE};
+use sqlvibe::sql::types::{value_to_f64, value_to_i64, value_to_text};
+use sqlvibe::{Connection, StepResult, Value};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+const ENGINE: &str = "sqlite";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SortMode {
+    NoSort,
+    RowSort,
+    ValueSort,
+}
+
+enum Record {
+    Statement {
+        ok: bool,
+        sql: String,
+        line: usize,
+    },
+    Query {
+        types: String,
+        sort: SortMode,
+        sql: String,
+        expected: Vec<String>,
+        line: usize,
+    },
+    HashThreshold(usize),
+    Halt,
+}
+
+/// Splits a file into records, dropping those a `skipif sqlite` or an
+/// `onlyif <other>` excludes.
+fn parse(text: &str) -> Vec<Record> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut records = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            i += 1;
+            continue;
+        }
+        let mut skip = false;
+        let mut words: Vec<&str> = line.split_whitespace().collect();
+        // Conditions prefix the record, one per line.
+        while matches!(words.first(), Some(&"skipif") | Some(&"onlyif")) {
+            let engine = words.get(1).copied().unwrap_or("");
+            if (words[0] == "skipif" && engine == ENGINE)
+                || (words[0] == "onlyif" && engine != ENGINE)
+            {
+                skip = true;
+            }
+            i += 1;
+            words = lines
+                .get(i)
+                .map(|l| l.split_whitespace().collect())
+                .unwrap_or_default();
+        }
+        let start = i + 1;
+        // The record body runs to the next blank line.
+        let mut end = i + 1;
+        while end < lines.len() && !lines[end].trim().is_empty() {
+            end += 1;
+        }
+        let body = &lines[(i + 1).min(end)..end];
+        match words.first().copied() {
+            Some("statement") => {
+                let sql = body.join("\n");
+                if !skip {
+                    records.push(Record::Statement {
+                        ok: words.get(1) == Some(&"ok"),
+                        sql,
+                        line: start,
+                    });
+                }
+            }
+            Some("query") => {
+                let sep = body.iter().position(|l| l.trim_end() == "----");
+                let (sql_lines, expected) = match sep {
+                    Some(p) => (
+                        &body[..p],
+                        body[p + 1..]
+                            .iter()
+                            .map(|s| s.trim_end().to_string())
+                            .collect(),
+                    ),
+                    None => (body, Vec::new()),
+                };
+                let sort = match words.get(2).copied() {
+                    Some("rowsort") => SortMode::RowSort,
+                    Some("valuesort") => SortMode::ValueSort,
+                    _ => SortMode::NoSort,
+                };
+                if !skip {
+                    records.push(Record::Query {
+                        types: words.get(1).copied().unwrap_or("").to_string(),
+                        sort,
+                        sql: sql_lines.join("\n"),
+                        expected,
+                        line: start,
+                    });
+                }
+            }
+            Some("hash-threshold") => records.push(Record::HashThreshold(
+                words.get(1).and_then(|n| n.parse().ok()).unwrap_or(0),
+            )),
+            Some("halt") => {
+                if !skip {
+                    records.push(Record::Halt);
+                }
+            }
+            _ => {}
+        }
+        i = end;
+    }
+    records
+}
+
+/// Renders one value as the sqllogictest reference driver does.
+fn render(v: &Value, ty: char) -> String {
+    if matches!(v, Value::Null) {
+        return "NULL".into();
+    }
+    match ty {
+        'I' => value_to_i64(v).to_string(),
+        'R' => format!("{:.3}", value_to_f64(v)),
+        _ => {
+            let text = value_to_text(v).map(|t| t.into_owned()).unwrap_or_default();
+            if text.is_empty() {
+                "(empty)".into()
+            } else {
+                text.chars()
+                    .map(|c| if (' '..='~').contains(&c) { c } else { '@' })
+                    .collect()
+            }
+        }
+    }
+}
+
+fn run_statement(conn: &Connection, sql: &str) -> Result<(), String> {
+    conn.exec(sql, &mut |_, _| true).map_err(|e| e.message)
+}
+
+fn run_query(conn: &Connection, sql: &str, types: &str) -> Result<Vec<Vec<String>>, String> {
+    let (stmt, _) = conn.prepare(sql).map_err(|e| e.message)?;
+    let Some(mut stmt) = stmt else {
+        return Ok(Vec::new());
+    };
+    let tys: Vec<char> = types.chars().collect();
+    let mut rows = Vec::new();
+    while stmt.step().map_err(|e| e.message)? == StepResult::Row {
+        let n = stmt.column_count();
+        rows.push(
+            (0..n)
+                .map(|i| render(stmt.column_value(i), tys.get(i).copied().unwrap_or('T')))
+                .collect(),
+        );
+    }
+    Ok(rows)
+}
+
+struct FileResult {
+    passed: usize,
+    failed: usize,
+    failures: Vec<String>,
+}
+
+fn run_file(path: &Path) -> FileResult {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let conn = Connection::open(":memory:", OPEN_READWRITE | OPEN_CREATE).expect("open :memory:");
+    let mut res = FileResult {
+        passed: 0,
+        failed: 0,
+        failures: Vec::new(),
+    };
+    let mut threshold = 0usize;
+    for record in parse(&text) {
+        let outcome = match record {
+            Record::HashThreshold(n) => {
+                threshold = n;
+                continue;
+            }
+            Record::Halt => break,
+            Record::Statement { ok, sql, line } => match (run_statement(&conn, &sql), ok) {
+                (Ok(()), true) | (Err(_), false) => Ok(()),
+                (Ok(()), false) => Err(format!("line {line}: statement should have failed: {sql}")),
+                (Err(e), true) => Err(format!("line {line}: {e}: {sql}")),
+            },
+            Record::Query {
+                types,
+                sort,
+                sql,
+                expected,
+                line,
+            } => match run_query(&conn, &sql, &types) {
+                Err(e) => Err(format!("line {line}: {e}: {sql}")),
+                Ok(mut rows) => {
+                    if sort == SortMode::RowSort {
+                        rows.sort();
+                    }
+                    let mut values: Vec<String> = rows.into_iter().flatten().collect();
+                    if sort == SortMode::ValueSort {
+                        values.sort();
+                    }
+                    let actual = if threshold > 0 && values.len() > threshold {
+                        let mut h = md5::Md5::new();
+                        for v in &values {
+                            h.update(v.as_bytes());
+                            h.update(b"\n");
+                        }
+                        vec![format!(
+                            "{} values hashing to {}",
+                            values.len(),
+                            h.hex_digest()
+                        )]
+                    } else {
+                        values
+                    };
+                    // Expected values are one per line, or several per line separated by spaces.
+                    let expected_flat: Vec<String> = if expected.len() == actual.len() {
+                        expected
+                    } else {
+                        expected
+                            .iter()
+                            .flat_map(|l| l.split_whitespace().map(str::to_string))
+                            .collect()
+                    };
+                    if expected_flat == actual {
+                        Ok(())
+                    } else {
+                        let shown: Vec<&String> = actual.iter().take(6).collect();
+                        Err(format!("line {line}: wrong result {shown:?}...: {sql}"))
+                    }
+                }
+            },
+        };
+        match outcome {
+            Ok(()) => res.passed += 1,
+            Err(msg) => {
+                res.failed += 1;
+                res.failures.push(msg);
+            }
+        }
+    }
+    res
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for e in entries {
+            collect(&e, out);
+        }
+    } else if path.extension().is_some_and(|x| x == "test") {
+        out.push(path.to_path_buf());
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if args.is_empty() && std::env::var_os("SQLVIBE_SLT").is_none() {
+        println!("sqllogictest: not run under plain `cargo test`; `make slt` runs the corpus");
+        return;
+    }
+    let roots: Vec<PathBuf> = if args.is_empty() {
+        vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/sqllogictest")]
+    } else {
+        args.iter().map(PathBuf::from).collect()
+    };
+    let mut files = Vec::new();
+    for r in &roots {
+        collect(r, &mut files);
+    }
+    md5::self_test();
+    let verbose = std::env::var_os("SQLVIBE_SLT_VERBOSE").is_some();
+    let (mut passed, mut failed) = (0, 0);
+    let started = Instant::now();
+    for f in &files {
+        let t = Instant::now();
+        let r = run_file(f);
+        println!(
+            "{}: {} passed, {} failed ({:.2}s)",
+            f.display(),
+            r.passed,
+            r.failed,
+            t.elapsed().as_secs_f64()
+        );
+        for msg in r.failures.iter().take(if verbose { usize::MAX } else { 3 }) {
+            println!("    {msg}");
+        }
+        passed += r.passed;
+        failed += r.failed;
+    }
+    println!(
+        "sqllogictest ({:.1}s): {passed} passed, {failed} failed",
+        started.elapsed().as_secs_f64()
+    );
+    if failed > 0 {
+        std::process::exit(1);
+    }
+}
