@@ -302,7 +302,7 @@ impl SelectRun {
                 return Ok(false);
             }
             if self.buffered.is_none() && plan.distinct {
-                group_key(out, &[], &mut self.keybuf);
+                group_key(out, &plan.colls, &mut self.keybuf);
                 if !self.seen.insert(self.keybuf.clone()) {
                     continue;
                 }
@@ -428,7 +428,7 @@ impl SelectRun {
                 row.push(eval(e, rt, cx)?);
             }
             if plan.distinct {
-                group_key(&row, &[], &mut kb);
+                group_key(&row, &plan.colls, &mut kb);
                 if !seen.insert(kb.clone()) {
                     return Ok(());
                 }

@@ -52,6 +52,7 @@ pub struct Compiled {
 pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
     with_parsed(text, |stmt| {
         let mut c = Compiler::new(Some(cat));
+        c.limit_commas = crate::sql::lexer::limit_commas(text, &tokenize(text));
         let mut names = Vec::new();
         let mut decltypes = Vec::new();
         let mut readonly = false;

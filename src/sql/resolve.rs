@@ -103,6 +103,9 @@ pub struct Compiler<'a> {
     pub open_subs: Vec<(usize, bool, Option<usize>)>,
     /// Source texts of the top-level result columns (for column names).
     pub top_texts: Option<Vec<String>>,
+    /// Per LIMIT clause in textual order: written `LIMIT offset, count`?
+    pub limit_commas: Vec<bool>,
+    pub limit_seen: usize,
     /// Result-column aliases of the current core usable in WHERE etc.
     pub aliases: Vec<(String, Ce)>,
 }
@@ -178,6 +181,8 @@ impl<'a> Compiler<'a> {
             agg_forbidden: None,
             open_subs: Vec::new(),
             top_texts: None,
+            limit_commas: Vec::new(),
+            limit_seen: 0,
             aliases: Vec::new(),
         }
     }

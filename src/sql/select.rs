@@ -91,6 +91,8 @@ pub struct SelectPlan {
     pub first_affinity: Option<Affinity>,
     /// Affinity of every result column (None = expression without one).
     pub affinities: Vec<Option<Affinity>>,
+    /// Collation of every result column (for DISTINCT).
+    pub colls: Vec<Collation>,
     /// Result column names and declared types (as SQLite reports them).
     pub names: Vec<String>,
     pub decltypes: Vec<Option<String>>,
@@ -308,11 +310,24 @@ impl Compiler<'_> {
 
     fn limit_offset(&mut self, limit: Option<&ast::Limit>, plan: &mut SelectPlan) -> Result<()> {
         if let Some(l) = limit {
+            let comma = self.limit_commas.get(self.limit_seen).copied().unwrap_or(false);
+            self.limit_seen += 1;
             let saved = self.aggs.take();
             let r = (|| -> Result<()> {
-                plan.limit = Some(self.expr(&l.expr)?.e);
-                if let Some(o) = &l.offset {
-                    plan.offset = Some(self.expr(o)?.e);
+                let first = self.expr(&l.expr)?.e;
+                let second = match &l.offset {
+                    Some(o) => Some(self.expr(o)?.e),
+                    None => None,
+                };
+                match (comma, second) {
+                    (true, Some(count)) => {
+                        plan.limit = Some(count);
+                        plan.offset = Some(first);
+                    }
+                    (_, second) => {
+                        plan.limit = Some(first);
+                        plan.offset = second;
+                    }
                 }
                 Ok(())
             })();
@@ -459,6 +474,7 @@ impl Compiler<'_> {
         let mut decltypes = Vec::new();
         let mut first_aff = None;
         let mut affinities = Vec::new();
+        let mut colls = Vec::new();
         let mut aliases: Vec<(String, Ce)> = Vec::new();
         let mut text_i = 0;
         for rc in columns {
@@ -490,6 +506,7 @@ impl Compiler<'_> {
                                 first_aff = ce.aff;
                             }
                             affinities.push(ce.aff);
+                            colls.push(ce.coll.unwrap_or(Collation::Binary));
                             result.push(ce.e);
                             names.push(c.name.clone());
                             decltypes.push(c.decltype.clone());
@@ -530,6 +547,7 @@ impl Compiler<'_> {
                         first_aff = ce.aff;
                     }
                     affinities.push(ce.aff);
+                    colls.push(ce.coll.unwrap_or(Collation::Binary));
                     result.push(ce.e);
                     names.push(name);
                     decltypes.push(decl);
@@ -637,6 +655,7 @@ impl Compiler<'_> {
             decltypes,
             first_affinity: first_aff,
             affinities,
+            colls,
             ..Default::default()
         };
         self.limit_offset(limit, &mut plan)?;
@@ -685,9 +704,12 @@ impl Compiler<'_> {
                 filters: Vec::new(),
             });
         }
+        // Level slots ascend with the level (a FROM subquery's own tables
+        // take slots in between, never referenced here).
+        let level_slots: Vec<usize> = levels.iter().map(|l| l.slot).collect();
         let level_of = |slot: Option<usize>| -> Option<usize> {
             match slot {
-                Some(s) if s >= base_slot => Some(s - base_slot),
+                Some(s) if s >= base_slot => level_slots.iter().rposition(|&ls| ls <= s),
                 _ => None,
             }
         };
