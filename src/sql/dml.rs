@@ -79,6 +79,7 @@ fn target_scan(c: &mut Compiler, t: &Arc<Table>, alias: &str, where_clause: Opti
     }
     let mut level = Level {
         slot: 0,
+        needed: Vec::new(),
         table: t.clone(),
         access: planner::Access::Scan { desc: false },
         left: false,

@@ -42,6 +42,8 @@ struct LevelRt {
     hi_i: i64,
     /// Materialized rows of a FROM subquery.
     rows: Option<Vec<Vec<Value>>>,
+    /// Decoded index entry (covering scans).
+    list_scratch: Vec<Value>,
     rec: Vec<u8>,
 }
 
@@ -60,6 +62,7 @@ impl LevelRt {
             hi_i: i64::MAX,
             rows: None,
             rec: Vec::new(),
+            list_scratch: Vec::new(),
         }
     }
     fn reset(&mut self) {
@@ -74,6 +77,84 @@ pub fn load_row(t: &Table, rec: &[u8], rowid: i64, slot: &mut Slot) -> Result<()
     if slot.vals.len() < t.cols.len() {
         slot.vals.resize(t.cols.len(), Value::Null);
     }
+    if let Some(i) = t.ipk {
+        slot.vals[i] = Value::Integer(rowid);
+    }
+    slot.rowid = rowid;
+    slot.null_row = false;
+    Ok(())
+}
+
+/// Decodes one field body of serial type `t` (layout per storage::record).
+fn field_value(t: u64, body: &[u8]) -> Value {
+    match t {
+        0 => Value::Null,
+        8 => Value::Integer(0),
+        9 => Value::Integer(1),
+        1..=6 => {
+            let mut v: i64 = if body[0] & 0x80 != 0 { -1 } else { 0 };
+            for &x in body {
+                v = (v << 8) | i64::from(x);
+            }
+            Value::Integer(v)
+        }
+        7 => {
+            let f = f64::from_be_bytes(body[..8].try_into().unwrap_or([0; 8]));
+            if f.is_nan() {
+                Value::Null
+            } else {
+                Value::Real(f)
+            }
+        }
+        n if n % 2 == 0 => Value::Blob(body.to_vec()),
+        _ => Value::Text(match std::str::from_utf8(body) {
+            Ok(s) => s.to_string(),
+            Err(_) => String::from_utf8_lossy(body).into_owned(),
+        }),
+    }
+}
+
+/// Decodes the fields flagged in `needed` (NULL for the others) into `out`,
+/// padded with NULLs to `ncols`.
+fn decode_needed(data: &[u8], needed: &[bool], ncols: usize, out: &mut Vec<Value>) -> Result<()> {
+    use crate::storage::record::{get_varint, serial_type_size};
+    out.clear();
+    let (hs, n) = get_varint(data).ok_or_else(|| Error::corrupt("record header"))?;
+    let hs = usize::try_from(hs).map_err(|_| Error::corrupt("record header size"))?;
+    if hs < n || hs > data.len() {
+        return Err(Error::corrupt("record header size"));
+    }
+    let mut hp = n;
+    let mut bp = hs;
+    let mut i = 0;
+    while hp < hs {
+        let (t, k) = get_varint(&data[hp..hs]).ok_or_else(|| Error::corrupt("record serial type"))?;
+        hp += k;
+        let sz = serial_type_size(t).ok_or_else(|| Error::corrupt("record serial type"))?;
+        let end = bp.checked_add(sz).filter(|&e| e <= data.len()).ok_or_else(|| Error::corrupt("record body"))?;
+        if needed.get(i).copied().unwrap_or(false) {
+            out.push(field_value(t, &data[bp..end]));
+        } else {
+            out.push(Value::Null);
+        }
+        bp = end;
+        i += 1;
+        if i >= needed.len() {
+            break;
+        }
+    }
+    if out.len() < ncols {
+        out.resize(ncols, Value::Null);
+    }
+    Ok(())
+}
+
+/// Loads a row decoding only the `needed` columns (all when empty).
+fn load_row_needed(t: &Table, rec: &[u8], rowid: i64, slot: &mut Slot, needed: &[bool]) -> Result<()> {
+    if needed.is_empty() {
+        return load_row(t, rec, rowid, slot);
+    }
+    decode_needed(rec, needed, t.cols.len(), &mut slot.vals)?;
     if let Some(i) = t.ipk {
         slot.vals[i] = Value::Integer(rowid);
     }
@@ -725,8 +806,8 @@ impl SelectRun {
                     return Ok(false);
                 }
                 let rowid = cur.rowid(txn)?;
-                cur.record(txn, &mut lr.rec)?;
-                load_row(t, &lr.rec, rowid, &mut rt.slots[lv.slot])?;
+                let slot = &mut rt.slots[lv.slot];
+                cur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
                 Ok(true)
             }
             Access::RowidEq(e) => {
@@ -739,7 +820,7 @@ impl SelectRun {
                 if !btree::table_get(txn, root, rowid, &mut lr.rec)? {
                     return Ok(false);
                 }
-                load_row(t, &lr.rec, rowid, &mut rt.slots[lv.slot])?;
+                load_row_needed(t, &lr.rec, rowid, &mut rt.slots[lv.slot], &lv.needed)?;
                 Ok(true)
             }
             Access::RowidIn(list) => {
@@ -762,7 +843,7 @@ impl SelectRun {
                     let Value::Integer(rowid) = lr.list[lr.pos] else { unreachable!("rowid list") };
                     lr.pos += 1;
                     if btree::table_get(txn, root, rowid, &mut lr.rec)? {
-                        load_row(t, &lr.rec, rowid, &mut rt.slots[lv.slot])?;
+                        load_row_needed(t, &lr.rec, rowid, &mut rt.slots[lv.slot], &lv.needed)?;
                         return Ok(true);
                     }
                 }
@@ -822,8 +903,8 @@ impl SelectRun {
                     lr.st = St::Done;
                     return Ok(false);
                 }
-                cur.record(txn, &mut lr.rec)?;
-                load_row(t, &lr.rec, rowid, &mut rt.slots[lv.slot])?;
+                let slot = &mut rt.slots[lv.slot];
+                cur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
                 Ok(true)
             }
             Access::Index(acc) => self.step_index(i, acc, plan, rt, cx),
@@ -934,10 +1015,28 @@ impl SelectRun {
                 return Ok(false);
             }
             let rowid = cur.rowid(txn)?;
+            if acc.covering {
+                // Every column read is in the index entry (key columns, then the rowid).
+                let slot = &mut rt.slots[lv.slot];
+                decode_record(&lr.rec, &mut lr.list_scratch)?;
+                slot.vals.clear();
+                slot.vals.resize(t.cols.len(), Value::Null);
+                for (k, &c) in acc.index.cols.iter().enumerate() {
+                    if let Some(v) = lr.list_scratch.get_mut(k) {
+                        slot.vals[c] = std::mem::replace(v, Value::Null);
+                    }
+                }
+                if let Some(i) = t.ipk {
+                    slot.vals[i] = Value::Integer(rowid);
+                }
+                slot.rowid = rowid;
+                slot.null_row = false;
+                return Ok(true);
+            }
             if !btree::table_get(txn, t.root, rowid, &mut lr.rec)? {
                 return Err(Error::corrupt(format!("index {} points at missing row {rowid}", acc.index.name)));
             }
-            load_row(t, &lr.rec, rowid, &mut rt.slots[lv.slot])?;
+            load_row_needed(t, &lr.rec, rowid, &mut rt.slots[lv.slot], &lv.needed)?;
             return Ok(true);
         }
     }

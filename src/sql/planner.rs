@@ -44,6 +44,8 @@ pub struct IndexAccess {
     pub lo: Bound,
     pub hi: Bound,
     pub desc: bool,
+    /// Every column the query reads is in the index: no table lookup.
+    pub covering: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -171,6 +173,7 @@ fn index_candidate(idx: &Arc<Index>, t: &Table, terms: &[Term], ins: &[InTerm]) 
                     lo: None,
                     hi: None,
                     desc: false,
+                    covering: false,
                 };
                 return Some((3, access));
             }
@@ -182,12 +185,12 @@ fn index_candidate(idx: &Arc<Index>, t: &Table, terms: &[Term], ins: &[InTerm]) 
         }
         let score = eq.len() * 4 + if lo.is_some() || hi.is_some() { 2 } else { 0 };
         affs.truncate(eq.len() + 1);
-        return Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo, hi, desc: false }));
+        return Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo, hi, desc: false, covering: false }));
     }
     // Every key column has an equality.
     let full = eq.len();
     let score = full * 4 + if idx.unique { 100 } else { 1 };
-    Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo: None, hi: None, desc: false }))
+    Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo: None, hi: None, desc: false, covering: false }))
 }
 
 trait CollDefault {
@@ -308,6 +311,7 @@ pub fn choose_access(levels: &mut [Level], order: &[SortKey], is_agg: bool, subs
                             lo: None,
                             hi: None,
                             desc: d,
+                            covering: false,
                         });
                         return true;
                     }

@@ -106,6 +106,9 @@ pub struct Compiler<'a> {
     /// Per LIMIT clause in textual order: written `LIMIT offset, count`?
     pub limit_commas: Vec<bool>,
     pub limit_seen: usize,
+    /// Every (slot, column) referenced anywhere in the statement: rows
+    /// decode only these, and an index holding all of a level's is covering.
+    pub col_refs: std::collections::HashSet<(usize, usize)>,
     /// Result-column aliases of the current core usable in WHERE etc.
     pub aliases: Vec<(String, Ce)>,
 }
@@ -183,6 +186,7 @@ impl<'a> Compiler<'a> {
             top_texts: None,
             limit_commas: Vec::new(),
             limit_seen: 0,
+            col_refs: std::collections::HashSet::new(),
             aliases: Vec::new(),
         }
     }
@@ -245,6 +249,9 @@ impl<'a> Compiler<'a> {
                 return Err(Error::sql(format!("ambiguous column name: {name}")));
             }
             if let Some(ce) = found {
+                if let CExpr::Col { slot, col } = ce.e {
+                    self.col_refs.insert((slot, col));
+                }
                 if let CExpr::Col { slot, .. } | CExpr::Rowid { slot } = ce.e {
                     self.note_outer_ref(level, slot);
                 }
@@ -279,6 +286,7 @@ impl<'a> Compiler<'a> {
             if let Some(st) = hit {
                 self.note_outer_ref(level, st.slot);
                 if let Some(ci) = st.table.col_index(cname) {
+                    self.col_refs.insert((st.slot, ci));
                     return Ok(Self::col_ce(&st, ci));
                 }
                 if is_rowid_name(cname) {

@@ -19,6 +19,8 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct Level {
     pub slot: usize,
+    /// Columns the statement reads from this table (empty = all).
+    pub needed: Vec<bool>,
     pub table: Arc<Table>,
     pub access: Access,
     /// LEFT JOIN: ON terms decide whether a row matches; a NULL row is
@@ -107,6 +109,30 @@ impl SelectPlan {
                 Some(c) => c.first.width(),
                 None => self.result.len(),
             },
+        }
+    }
+}
+
+/// Records in every level of `plan` (and its compound parts) which columns
+/// are read, and marks index accesses that need no table row.
+pub fn set_needed(plan: &mut SelectPlan, refs: &std::collections::HashSet<(usize, usize)>) {
+    for l in plan.levels.iter_mut() {
+        let n = l.table.cols.len();
+        let mut needed = vec![false; n];
+        for &(s, c) in refs {
+            if s == l.slot && c < n {
+                needed[c] = true;
+            }
+        }
+        if let Access::Index(acc) = &mut l.access {
+            acc.covering = needed.iter().enumerate().all(|(c, &need)| !need || acc.index.cols.contains(&c));
+        }
+        l.needed = if needed.iter().all(|&x| x) { Vec::new() } else { needed };
+    }
+    if let Some(c) = &mut plan.compound {
+        set_needed(&mut c.first, refs);
+        for (_, p) in c.rest.iter_mut() {
+            set_needed(p, refs);
         }
     }
 }
@@ -439,6 +465,8 @@ impl Compiler<'_> {
                 let lci = lt.table.col_index(&cname).expect("checked");
                 let lce = col_ce(&lt.table, lt.slot, lci);
                 let rce = col_ce(&table, slot, rci);
+                self.col_refs.insert((lt.slot, lci));
+                self.col_refs.insert((slot, rci));
                 let info = cmp_info(&lce, &rce);
                 on.push(CExpr::Cmp(CmpOp::Eq, Box::new(lce.e), Box::new(rce.e), info));
                 let scope = self.scopes.last_mut().expect("scope");
@@ -502,6 +530,7 @@ impl Compiler<'_> {
                                 continue;
                             }
                             let ce = col_ce(&st.table, st.slot, ci);
+                            self.col_refs.insert((st.slot, ci));
                             if result.is_empty() {
                                 first_aff = ce.aff;
                             }
@@ -694,6 +723,7 @@ impl Compiler<'_> {
         for it in items.iter() {
             levels.push(Level {
                 slot: it.slot,
+                needed: Vec::new(),
                 table: it.table.clone(),
                 access: match it.sub {
                     Some(id) => Access::Sub(id),
