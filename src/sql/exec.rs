@@ -44,6 +44,8 @@ struct LevelRt {
     rows: Option<Vec<Vec<Value>>>,
     /// Decoded index entry (covering scans).
     list_scratch: Vec<Value>,
+    /// Which index key fields a covering scan must decode.
+    idx_mask: Vec<bool>,
     rec: Vec<u8>,
 }
 
@@ -63,6 +65,7 @@ impl LevelRt {
             rows: None,
             rec: Vec::new(),
             list_scratch: Vec::new(),
+            idx_mask: Vec::new(),
         }
     }
     fn reset(&mut self) {
@@ -988,25 +991,36 @@ impl SelectRun {
                 return Ok(false);
             }
         }
+        if self.levels[i].idx_mask.len() != acc.index.cols.len() {
+            self.levels[i].idx_mask =
+                acc.index.cols.iter().map(|&c| lv.needed.is_empty() || lv.needed.get(c).copied().unwrap_or(false)).collect();
+        }
         loop {
             let lr = &mut self.levels[i];
-            let cur = lr.cur.as_mut().expect("cursor");
-            cur.record(txn, &mut lr.rec)?;
-            let in_range = compare_record_to_key(&lr.rec, &lr.keys, ki)? == Ordering::Equal
-                && match (&lr.hi_key, acc.desc) {
-                    (Some((k, incl)), false) => {
-                        let o = compare_record_to_key(&lr.rec, k, ki)?;
-                        o == Ordering::Less || (o == Ordering::Equal && *incl)
+            let LevelRt { cur, rec, keys, hi_key, lo_key, list_scratch, idx_mask, .. } = lr;
+            let cur = cur.as_mut().expect("cursor");
+            let covering = acc.covering;
+            let in_range = cur.with_record(txn, rec, |r| {
+                let ok = (keys.is_empty() || compare_record_to_key(r, keys, ki)? == Ordering::Equal)
+                    && match (&*hi_key, acc.desc) {
+                        (Some((k, incl)), false) => {
+                            let o = compare_record_to_key(r, k, ki)?;
+                            o == Ordering::Less || (o == Ordering::Equal && *incl)
+                        }
+                        _ => true,
                     }
-                    _ => true,
+                    && match (&*lo_key, acc.desc) {
+                        (Some((k, incl)), true) => {
+                            let o = compare_record_to_key(r, k, ki)?;
+                            o == Ordering::Greater || (o == Ordering::Equal && *incl)
+                        }
+                        _ => true,
+                    };
+                if ok && covering {
+                    decode_needed(r, idx_mask, 0, list_scratch)?;
                 }
-                && match (&lr.lo_key, acc.desc) {
-                    (Some((k, incl)), true) => {
-                        let o = compare_record_to_key(&lr.rec, k, ki)?;
-                        o == Ordering::Greater || (o == Ordering::Equal && *incl)
-                    }
-                    _ => true,
-                };
+                Ok(ok)
+            })?;
             if !in_range {
                 if acc.in_list.is_some() && Self::next_in_value(lr, acc, cx)? {
                     continue;
@@ -1018,7 +1032,6 @@ impl SelectRun {
             if acc.covering {
                 // Every column read is in the index entry (key columns, then the rowid).
                 let slot = &mut rt.slots[lv.slot];
-                decode_record(&lr.rec, &mut lr.list_scratch)?;
                 slot.vals.clear();
                 slot.vals.resize(t.cols.len(), Value::Null);
                 for (k, &c) in acc.index.cols.iter().enumerate() {
