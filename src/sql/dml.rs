@@ -80,6 +80,7 @@ fn target_scan(c: &mut Compiler, t: &Arc<Table>, alias: &str, where_clause: Opti
     let mut level = Level {
         slot: 0,
         needed: Vec::new(),
+        rowid_needed: true,
         table: t.clone(),
         access: planner::Access::Scan { desc: false },
         left: false,

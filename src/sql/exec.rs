@@ -130,6 +130,8 @@ fn decode_needed(data: &[u8], needed: &[bool], ncols: usize, out: &mut Vec<Value
     let mut hp = n;
     let mut bp = hs;
     let mut i = 0;
+    // Fields after the last needed one are not even walked.
+    let last = needed.iter().rposition(|&x| x).unwrap_or(0);
     while hp < hs {
         let (t, k) = get_varint(&data[hp..hs]).ok_or_else(|| Error::corrupt("record serial type"))?;
         hp += k;
@@ -142,7 +144,7 @@ fn decode_needed(data: &[u8], needed: &[bool], ncols: usize, out: &mut Vec<Value
         }
         bp = end;
         i += 1;
-        if i >= needed.len() {
+        if i > last {
             break;
         }
     }
@@ -808,7 +810,7 @@ impl SelectRun {
                     lr.st = St::Done;
                     return Ok(false);
                 }
-                let rowid = cur.rowid(txn)?;
+                let rowid = if lv.rowid_needed { cur.rowid(txn)? } else { 0 };
                 let slot = &mut rt.slots[lv.slot];
                 cur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
                 Ok(true)
@@ -1028,7 +1030,7 @@ impl SelectRun {
                 lr.st = St::Done;
                 return Ok(false);
             }
-            let rowid = cur.rowid(txn)?;
+            let rowid = if acc.covering && !lv.rowid_needed { 0 } else { cur.rowid(txn)? };
             if acc.covering {
                 // Every column read is in the index entry (key columns, then the rowid).
                 let slot = &mut rt.slots[lv.slot];

@@ -146,7 +146,11 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
             Program::Select(p) | Program::CreateAs(_, p) => set_needed(p, &refs),
             Program::Insert(InsertPlan { source: InsertSource::Select(p), .. }) => set_needed(p, &refs),
             Program::Update(UpdatePlan { scan, .. }) | Program::Delete(DeletePlan { scan, .. }) => {
-                set_needed(scan, &refs)
+                set_needed(scan, &refs);
+                // The target's rowids are what the scan collects.
+                for l in scan.levels.iter_mut() {
+                    l.rowid_needed = true;
+                }
             }
             _ => {}
         }

@@ -16,6 +16,9 @@ use crate::storage::{Collation, Value};
 use sqlite3_parser::ast::{self, Expr, Literal, Operator, UnaryOperator};
 use std::sync::Arc;
 
+/// The column index recorded in `Compiler::col_refs` for a rowid reference.
+pub const ROWID_REF: usize = usize::MAX;
+
 /// A compiled expression with what comparisons need to know about it.
 #[derive(Clone, Debug)]
 pub struct Ce {
@@ -249,8 +252,14 @@ impl<'a> Compiler<'a> {
                 return Err(Error::sql(format!("ambiguous column name: {name}")));
             }
             if let Some(ce) = found {
-                if let CExpr::Col { slot, col } = ce.e {
-                    self.col_refs.insert((slot, col));
+                match ce.e {
+                    CExpr::Col { slot, col } => {
+                        self.col_refs.insert((slot, col));
+                    }
+                    CExpr::Rowid { slot } => {
+                        self.col_refs.insert((slot, ROWID_REF));
+                    }
+                    _ => {}
                 }
                 if let CExpr::Col { slot, .. } | CExpr::Rowid { slot } = ce.e {
                     self.note_outer_ref(level, slot);
@@ -259,6 +268,7 @@ impl<'a> Compiler<'a> {
             }
             if is_rowid_name(&name) && self.scopes[level].len() == 1 {
                 let slot = self.scopes[level][0].slot;
+                self.col_refs.insert((slot, ROWID_REF));
                 self.note_outer_ref(level, slot);
                 return Ok(Ce { e: CExpr::Rowid { slot }, aff: Some(Affinity::Integer), coll: None, explicit: false });
             }
@@ -290,6 +300,7 @@ impl<'a> Compiler<'a> {
                     return Ok(Self::col_ce(&st, ci));
                 }
                 if is_rowid_name(cname) {
+                    self.col_refs.insert((st.slot, ROWID_REF));
                     return Ok(Ce { e: CExpr::Rowid { slot: st.slot }, aff: Some(Affinity::Integer), coll: None, explicit: false });
                 }
                 break;
@@ -609,6 +620,7 @@ impl<'a> Compiler<'a> {
         let mut levels = vec![crate::sql::select::Level {
             slot,
             needed: Vec::new(),
+        rowid_needed: true,
             table: t.clone(),
             access: crate::sql::planner::Access::Scan { desc: false },
             left: false,

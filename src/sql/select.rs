@@ -21,6 +21,8 @@ pub struct Level {
     pub slot: usize,
     /// Columns the statement reads from this table (empty = all).
     pub needed: Vec<bool>,
+    /// The statement reads this table's rowid.
+    pub rowid_needed: bool,
     pub table: Arc<Table>,
     pub access: Access,
     /// LEFT JOIN: ON terms decide whether a row matches; a NULL row is
@@ -127,6 +129,8 @@ pub fn set_needed(plan: &mut SelectPlan, refs: &std::collections::HashSet<(usize
         if let Access::Index(acc) = &mut l.access {
             acc.covering = needed.iter().enumerate().all(|(c, &need)| !need || acc.index.cols.contains(&c));
         }
+        l.rowid_needed = refs.contains(&(l.slot, crate::sql::resolve::ROWID_REF))
+            || l.table.ipk.is_some_and(|i| needed.get(i).copied().unwrap_or(false));
         l.needed = if needed.iter().all(|&x| x) { Vec::new() } else { needed };
     }
     if let Some(c) = &mut plan.compound {
@@ -724,6 +728,7 @@ impl Compiler<'_> {
             levels.push(Level {
                 slot: it.slot,
                 needed: Vec::new(),
+                rowid_needed: true,
                 table: it.table.clone(),
                 access: match it.sub {
                     Some(id) => Access::Sub(id),
