@@ -503,6 +503,24 @@ struct WriteState {
     dirty: PageMap<PageNo, PageRef>,
     savepoints: Vec<Savepoint>,
     orig: DbState,
+    /// Page buffers freed by released savepoints, reused for copy-on-write
+    /// (at most POOL_MAX), so a statement journal costs a memcpy, not an
+    /// allocation, per page.
+    pool: Vec<Vec<u8>>,
+}
+
+const POOL_MAX: usize = 64;
+
+impl WriteState {
+    fn recycle(&mut self, img: Option<PageRef>) {
+        if let Some(a) = img {
+            if self.pool.len() < POOL_MAX {
+                if let Ok(v) = Arc::try_unwrap(a) {
+                    self.pool.push(v);
+                }
+            }
+        }
+    }
 }
 
 /// A statement journal level: the image of every page as it was when the
@@ -627,7 +645,7 @@ impl Txn {
             self.state.page_count = 1;
             dirty.insert(1, Arc::new(vec![0u8; self.state.page_size as usize]));
         }
-        self.write = Some(WriteState { dirty, savepoints: Vec::new(), orig });
+        self.write = Some(WriteState { dirty, savepoints: Vec::new(), orig, pool: Vec::new() });
         self.bump_epoch();
         Ok(())
     }
@@ -765,11 +783,18 @@ impl Txn {
             return;
         }
         let released: Vec<Savepoint> = w.savepoints.drain(depth..).collect();
-        if let Some(below) = w.savepoints.last_mut() {
-            // Oldest image wins: merge from the lowest released level up.
-            for sp in released {
-                for (p, img) in sp.pages {
-                    below.pages.entry(p).or_insert(img);
+        // Oldest image wins: merge from the lowest released level up; images
+        // nobody needs any more go back to the buffer pool.
+        for sp in released {
+            for (p, img) in sp.pages {
+                match w.savepoints.last_mut() {
+                    Some(below) => match below.pages.entry(p) {
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(img);
+                        }
+                        std::collections::hash_map::Entry::Occupied(_) => w.recycle(img),
+                    },
+                    None => w.recycle(img),
                 }
             }
         }
@@ -842,6 +867,13 @@ impl Txn {
             Some(c) => w.dirty.entry(pgno).or_insert(c),
             None => w.dirty.get_mut(&pgno).expect("present"),
         };
+        if Arc::strong_count(entry) > 1 {
+            // Shared with the cache, a savepoint or a cursor: copy on write.
+            let mut buf = w.pool.pop().unwrap_or_default();
+            buf.clear();
+            buf.extend_from_slice(entry);
+            *entry = Arc::new(buf);
+        }
         Ok(Arc::make_mut(entry).as_mut_slice())
     }
 
