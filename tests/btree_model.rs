@@ -208,6 +208,25 @@ fn run_seed(seed: u64) {
         let t = pager.begin_read().unwrap();
         check_all(&t, table, index, &m);
     }
+    // Delete most rows at random (sparse leaves merge), then everything.
+    let mut t = pager.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let keys: Vec<i64> = m.0.keys().copied().collect();
+    for k in keys {
+        if rng.below(5) != 0 {
+            assert!(btree::table_delete(&mut t, table, k).unwrap());
+            m.0.remove(&k);
+        }
+    }
+    let entries: Vec<(String, i64)> = m.1.iter().cloned().collect();
+    for (s, r) in entries {
+        if rng.below(5) != 0 {
+            assert!(btree::index_delete(&mut t, index, &index_key(&s, r), &KeyInfo::default()).unwrap());
+            m.1.remove(&(s, r));
+        }
+    }
+    check_all(&t, table, index, &m);
+    t.commit().unwrap();
     // Delete everything: pages go back to the freelist.
     let mut t = pager.begin_read().unwrap();
     t.begin_write(0).unwrap();

@@ -9,8 +9,10 @@
 //! - keys strictly ascend within a page; for interior cell i with key K_i,
 //!   every key in child i is <= K_i and every key in child i+1 is > K_i;
 //! - only the root may be an empty leaf (an emptied non-root leaf is freed
-//!   and unlinked at once; an interior page left with a single child is
-//!   replaced by that child). Underfull pages are not merged.
+//!   and unlinked at once; a root left with a single child absorbs it).
+//!   A leaf under a quarter full is merged into its sibling when both fit
+//!   in 3/4 of a page. Interior pages are not merged, and a non-root
+//!   interior page may be left with no cells (only its right child).
 //!
 //! Splits: a page that cannot take a cell is split in two by bytes; when the
 //! insert is at the very end of the right-most leaf (ascending rowids), the
@@ -431,7 +433,8 @@ fn insert_at(txn: &mut Txn, root: PageNo, mut path: Vec<PathEl>, mut cell: Vec<u
 }
 
 /// Removes child `path[depth].idx` (an emptied page, freed here) from the
-/// interior page `path[depth]`, collapsing single-child pages.
+/// interior page `path[depth]`; an interior page left without children is
+/// removed in turn, a root left with one child absorbs it.
 fn remove_child(txn: &mut Txn, path: &[PathEl], mut depth: usize) -> Result<()> {
     loop {
         let PathEl { pgno, idx, .. } = path[depth];
@@ -460,23 +463,19 @@ fn remove_child(txn: &mut Txn, path: &[PathEl], mut depth: usize) -> Result<()> 
         let d = txn.page_mut(pgno)?;
         remove_cell(d, pgno, victim)?;
         put_u32(d, OFF_RIGHT, new_right);
-        if n - 1 == 0 {
+        if n - 1 == 0 && depth == 0 {
+            // The root is left with a single child: it absorbs the child,
+            // and the whole tree gets one level shorter. (A non-root
+            // interior page with no cells stays: replacing it by its child
+            // would put that subtree's leaves at a different depth.)
             let only = new_right;
-            if depth == 0 {
-                let content = txn.page(only)?;
-                let (c_kind, c_table) = (content[0], is_table(content[0]));
-                if c_table != is_table(kind) || Node::new(&content, only).is_err() {
-                    return Err(Error::corrupt(format!("page {only}: wrong b-tree kind")));
-                }
-                let _ = c_kind;
-                txn.page_mut(pgno)?.copy_from_slice(&content);
-                drop(content);
-                txn.free_page(only)?;
-            } else {
-                let parent = path[depth - 1];
-                set_child(txn.page_mut(parent.pgno)?, parent.pgno, parent.idx, only)?;
-                txn.free_page(pgno)?;
+            let content = txn.page(only)?;
+            if is_table(content[0]) != is_table(kind) || Node::new(&content, only).is_err() {
+                return Err(Error::corrupt(format!("page {only}: wrong b-tree kind")));
             }
+            txn.page_mut(pgno)?.copy_from_slice(&content);
+            drop(content);
+            txn.free_page(only)?;
         }
         return Ok(());
     }
@@ -495,8 +494,71 @@ fn delete_at(txn: &mut Txn, path: &[PathEl]) -> Result<()> {
     remove_cell(txn.page_mut(leaf.pgno)?, leaf.pgno, leaf.idx)?;
     if n == 1 && path.len() > 1 {
         remove_child(txn, path, path.len() - 2)?;
+    } else if path.len() > 1 {
+        merge_leaf(txn, path)?;
     }
     Ok(())
+}
+
+/// Bytes used by cells and their pointers.
+fn used_bytes(node: &Node<'_>) -> Result<usize> {
+    let mut used = 2 * node.n;
+    for i in 0..node.n {
+        used += node.cell(i)?.size;
+    }
+    Ok(used)
+}
+
+/// After a delete: when the leaf at the end of `path` is under a quarter
+/// full and fits together with a sibling (same parent) in 3/4 of a page,
+/// the left page's cells move into the right page and the left page is
+/// unlinked like an emptied page (its separator goes away, so the right
+/// page's range extends over the left one's).
+fn merge_leaf(txn: &mut Txn, path: &[PathEl]) -> Result<()> {
+    let leaf = path[path.len() - 1];
+    let parent = path[path.len() - 2];
+    let usable = txn.page_size() as usize - PAGE_HEADER;
+    let page = txn.page(leaf.pgno)?;
+    let node = Node::new(&page, leaf.pgno)?;
+    let used = used_bytes(&node)?;
+    if used * 4 >= usable {
+        return Ok(());
+    }
+    drop(page);
+    let ppage = txn.page(parent.pgno)?;
+    let pnode = Node::new(&ppage, parent.pgno)?;
+    // Left child index of the pair.
+    let li = if parent.idx > 0 { parent.idx - 1 } else if pnode.n > 0 { 0 } else { return Ok(()) };
+    let (lpg, rpg) = (pnode.child(li)?, pnode.child(li + 1)?);
+    drop(ppage);
+    let lpage = txn.page(lpg)?;
+    let rpage = txn.page(rpg)?;
+    let (ln, rn) = (Node::new(&lpage, lpg)?, Node::new(&rpage, rpg)?);
+    if !ln.is_leaf() || !rn.is_leaf() || ln.kind != rn.kind {
+        return Ok(());
+    }
+    if (used_bytes(&ln)? + used_bytes(&rn)?) * 4 > usable * 3 {
+        return Ok(());
+    }
+    let mut cells: Vec<Vec<u8>> = Vec::with_capacity(ln.n + rn.n);
+    for i in 0..ln.n {
+        cells.push(ln.cell_bytes(i)?.to_vec());
+    }
+    for i in 0..rn.n {
+        cells.push(rn.cell_bytes(i)?.to_vec());
+    }
+    let kind = rn.kind;
+    drop(lpage);
+    drop(rpage);
+    if !cells_fit(usable + PAGE_HEADER, &cells) {
+        return Ok(());
+    }
+    rebuild(txn.page_mut(rpg)?, kind, &cells, 0);
+    init_page(txn.page_mut(lpg)?, kind);
+    let mut ppath: Vec<PathEl> = path[..path.len() - 1].to_vec();
+    let last = ppath.len() - 1;
+    ppath[last].idx = li;
+    remove_child(txn, &ppath, last)
 }
 
 fn check_root(txn: &Txn, root: PageNo) -> Result<()> {

@@ -136,3 +136,31 @@ fn cursor_survives_deletes() {
     assert_eq!(count_entries(&t, root).unwrap(), 0);
     assert!(integrity_check(&t, &[root], 10).unwrap().is_empty());
 }
+
+#[test]
+fn sparse_leaves_merge() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let root = create_btree(&mut t, BTreeKind::Table).unwrap();
+    let idx = create_btree(&mut t, BTreeKind::Index).unwrap();
+    let ki = KeyInfo::default();
+    for i in 0..5000 {
+        table_insert(&mut t, root, i, &rec(i, 40)).unwrap();
+        index_insert(&mut t, idx, &rec(i, 40), &ki).unwrap();
+    }
+    let full = t.page_count() - t.freelist().1;
+    let mut x = 12345u64;
+    for i in 0..5000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if x % 10 != 0 {
+            assert!(table_delete(&mut t, root, i).unwrap());
+            assert!(index_delete(&mut t, idx, &rec(i, 40), &ki).unwrap());
+        }
+    }
+    let used = t.page_count() - t.freelist().1;
+    assert!(used * 4 < full, "pages in use went from {full} to {used}");
+    assert!(integrity_check(&t, &[root, idx], 10).unwrap().is_empty());
+}
