@@ -155,7 +155,7 @@ fn sparse_leaves_merge() {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        if x % 10 != 0 {
+        if !x.is_multiple_of(10) {
             assert!(table_delete(&mut t, root, i).unwrap());
             assert!(index_delete(&mut t, idx, &rec(i, 40), &ki).unwrap());
         }
