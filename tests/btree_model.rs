@@ -50,7 +50,8 @@ fn index_key(s: &str, rowid: i64) -> Vec<u8> {
 type Model = (BTreeMap<i64, Vec<u8>>, BTreeSet<(String, i64)>);
 
 fn check_all(t: &Txn, table: PageNo, index: PageNo, m: &Model) {
-    let errs = btree::integrity_check(t, &[table, index], 20).unwrap();
+    let ki = KeyInfo::default();
+    let errs = btree::integrity_check_with(t, &[(table, None), (index, Some(&ki))], 20).unwrap();
     assert!(errs.is_empty(), "{errs:?}");
     let mut c = Cursor::new(table, BTreeKind::Table);
     let mut ok = c.first(t).unwrap();

@@ -786,9 +786,9 @@ pub fn count_entries(txn: &Txn, root: PageNo) -> Result<u64> {
 /// Checks page-level invariants of the whole file: every page is used by
 /// exactly one tree, overflow chain or the freelist; cells are ordered; page
 /// count matches. `roots` are all live B-tree roots. Returns one message per
-/// problem (empty = ok), at most `max_errors`. Index keys are ordered with
-/// BINARY ascending collation here; use `integrity_check_with` to pass each
-/// index's KeyInfo.
+/// problem (empty = ok), at most `max_errors`. Index trees are checked for
+/// structure only (their key order depends on collations and DESC fields);
+/// `integrity_check_with` takes each index's KeyInfo and checks order too.
 pub fn integrity_check(txn: &Txn, roots: &[PageNo], max_errors: usize) -> Result<Vec<String>> {
     let trees: Vec<(PageNo, Option<&KeyInfo>)> = roots.iter().map(|&r| (r, None)).collect();
     integrity_check_with(txn, &trees, max_errors)

@@ -164,3 +164,31 @@ fn sparse_leaves_merge() {
     assert!(used * 4 < full, "pages in use went from {full} to {used}");
     assert!(integrity_check(&t, &[root, idx], 10).unwrap().is_empty());
 }
+
+#[test]
+fn integrity_check_reports_problems() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let root = create_btree(&mut t, BTreeKind::Table).unwrap();
+    for i in 0..5 {
+        table_insert(&mut t, root, i, &rec(i, 3)).unwrap();
+    }
+    let stray = t.allocate_page().unwrap();
+    let errs = integrity_check(&t, &[root], 10).unwrap();
+    assert_eq!(errs, vec![format!("Page {stray} is never used")]);
+    t.free_page(stray).unwrap();
+    assert!(integrity_check(&t, &[root], 10).unwrap().is_empty());
+    // Make cell 0's rowid (first byte of a table leaf cell) larger than cell 1's.
+    let off = {
+        let page = t.page(root).unwrap();
+        node::get_u16(&page, node::PAGE_HEADER)
+    };
+    t.page_mut(root).unwrap()[off] = 0x7f;
+    let errs = integrity_check(&t, &[root], 10).unwrap();
+    assert_eq!(errs, vec![format!("Tree {root} page {root} cell 1: Rowid 1 out of order")]);
+    // A page used twice.
+    let r2 = create_btree(&mut t, BTreeKind::Table).unwrap();
+    let errs = integrity_check(&t, &[root, r2, r2], 10).unwrap();
+    assert!(errs.iter().any(|e| e.contains(&format!("2nd reference to page {r2}"))), "{errs:?}");
+}
