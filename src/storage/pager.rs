@@ -344,6 +344,7 @@ impl Pager {
             epoch: 0,
             tree_mods: PageMap::default(),
             memo: RefCell::new(vec![None; MEMO_SLOTS]),
+            read_set: RefCell::new(PageMap::default()),
             ended: false,
         })
     }
@@ -550,6 +551,8 @@ pub struct Txn {
     /// snapshot page never changes, so entries never go stale); spares the
     /// shared lock on hot pages such as roots and interior pages.
     memo: RefCell<Vec<Option<(PageNo, PageRef)>>>,
+    /// Every snapshot page read (for `reads_still_valid`).
+    read_set: RefCell<PageMap<PageNo, ()>>,
     ended: bool,
 }
 
@@ -600,7 +603,9 @@ impl Txn {
 
     /// Upgrades to the write transaction, waiting up to `busy_timeout_ms` for
     /// another writer. If another connection committed since this snapshot
-    /// was taken and the snapshot has been read from, this is BUSY_SNAPSHOT.
+    /// was taken and changed a page this transaction read (or the schema
+    /// cookie), this is BUSY_SNAPSHOT; otherwise the transaction moves to
+    /// the latest snapshot first.
     pub fn begin_write(&mut self, busy_timeout_ms: u32) -> Result<()> {
         if self.write.is_some() {
             return Ok(());
@@ -628,11 +633,11 @@ impl Txn {
         // An empty database has nothing a snapshot could have read: always
         // take the latest state (it may have a new page size).
         if sh.version != self.version || self.state.page_count == 0 {
-            if self.touched.load(Ordering::Relaxed) && self.state.page_count != 0 {
+            if self.touched.load(Ordering::Relaxed) && self.state.page_count != 0 && !self.reads_still_valid(&sh) {
                 return Err(Error::new(ErrorKind::BusySnapshot, "database is locked"));
             }
+            // Nothing this snapshot read has changed since: move it forward.
             self.snap = sh.snap_now();
-            self.memo.borrow_mut().iter_mut().for_each(|e| *e = None);
             self.version = sh.version;
             self.state = sh.committed.clone();
             sh.readers.insert(self.reader_id, self.snap);
@@ -648,6 +653,18 @@ impl Txn {
         self.write = Some(WriteState { dirty, savepoints: Vec::new(), orig, pool: Vec::new() });
         self.bump_epoch();
         Ok(())
+    }
+
+    /// Optimistic validation of a stale read snapshot: true when no page
+    /// it read was changed by the commits since, and the schema cookie is
+    /// the same (so anything compiled against the old schema still holds).
+    fn reads_still_valid(&self, sh: &Shared) -> bool {
+        if self.snap.generation != sh.wal.generation || sh.committed.header.schema_cookie != self.state.header.schema_cookie {
+            return false;
+        }
+        let mx = sh.wal.mx_frame;
+        let snap = self.snap.frame;
+        self.read_set.borrow().keys().all(|&p| sh.wal.find(p, mx).is_none_or(|f| f <= snap))
     }
 
     fn end(&mut self) {
@@ -841,6 +858,9 @@ impl Txn {
             }
         }
         self.touched.store(true, Ordering::Relaxed);
+        if self.write.is_none() {
+            self.read_set.borrow_mut().insert(pgno, ());
+        }
         let r = self.pager.read_page(pgno, self.snap)?;
         self.memo.borrow_mut()[slot] = Some((pgno, r.clone()));
         Ok(r)
