@@ -332,6 +332,36 @@ fn to_path(stack: &mut Vec<Frame>) -> Vec<PathEl> {
     p
 }
 
+/// Buffers reused by the write paths (no allocation per insert).
+#[derive(Default)]
+struct Bufs {
+    stack: Vec<Frame>,
+    path: Vec<PathEl>,
+    cell: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+thread_local! {
+    static BUFS: std::cell::RefCell<Bufs> = std::cell::RefCell::new(Bufs::default());
+}
+
+/// Runs `f` with this thread's buffers; page references are dropped after.
+fn with_bufs<R>(f: impl FnOnce(&mut Bufs) -> R) -> R {
+    let mut b = BUFS.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    let r = f(&mut b);
+    b.stack.clear();
+    b.path.clear();
+    BUFS.with(|c| *c.borrow_mut() = b);
+    r
+}
+
+/// Copies the stack into `path` (without page references) and clears it.
+fn stack_to_path(stack: &mut Vec<Frame>, path: &mut Vec<PathEl>) {
+    path.clear();
+    path.extend(stack.iter().map(|f| PathEl { pgno: f.pgno, idx: f.idx, n: f.n }));
+    stack.clear();
+}
+
 /// Split index by bytes: the smallest k whose prefix holds half the bytes.
 fn split_point(cells: &[Vec<u8>]) -> usize {
     let total: usize = cells.iter().map(|c| c.len() + 2).sum();
@@ -346,12 +376,12 @@ fn split_point(cells: &[Vec<u8>]) -> usize {
 }
 
 /// Inserts `cell` at `path[depth]`, splitting up the path as needed.
-fn insert_at(txn: &mut Txn, root: PageNo, mut path: Vec<PathEl>, mut cell: Vec<u8>) -> Result<()> {
+fn insert_at(txn: &mut Txn, root: PageNo, path: &mut Vec<PathEl>, cell: &mut Vec<u8>) -> Result<()> {
     let ps = txn.page_size() as usize;
     let mut depth = path.len() - 1;
     loop {
         let PathEl { pgno, idx, .. } = path[depth];
-        if insert_cell(txn.page_mut(pgno)?, pgno, idx, &cell)? {
+        if insert_cell(txn.page_mut(pgno)?, pgno, idx, cell)? {
             return Ok(());
         }
         if depth == 0 {
@@ -382,7 +412,7 @@ fn insert_at(txn: &mut Txn, root: PageNo, mut path: Vec<PathEl>, mut cell: Vec<u
         if idx > cells.len() {
             return Err(Error::corrupt(format!("page {pgno}: bad insert position")));
         }
-        cells.insert(idx, std::mem::take(&mut cell));
+        cells.insert(idx, std::mem::take(cell));
         if cells.len() < 2 {
             return Err(Error::corrupt(format!("page {pgno}: no room for one cell")));
         }
@@ -427,7 +457,7 @@ fn insert_at(txn: &mut Txn, root: PageNo, mut path: Vec<PathEl>, mut cell: Vec<u
         };
         let parent = path[depth - 1];
         set_child(txn.page_mut(parent.pgno)?, parent.pgno, parent.idx, new_pg)?;
-        cell = sep;
+        *cell = sep;
         depth -= 1;
     }
 }
@@ -638,24 +668,23 @@ pub fn clear_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
 /// Inserts the row, replacing an existing row with the same rowid.
 pub fn table_insert(txn: &mut Txn, root: PageNo, rowid: i64, record: &[u8]) -> Result<()> {
     check_root(txn, root)?;
-    let mut stack = Vec::with_capacity(8);
-    let mut scratch = Vec::new();
-    let found = descend(txn, root, true, &mut Target::Rowid(rowid, false), &mut stack, &mut scratch)?;
-    let mut path = to_path(&mut stack);
-    txn.note_tree_change(root);
-    let leaf = path.len() - 1;
-    if found {
-        let PathEl { pgno, idx, .. } = path[leaf];
-        let page = txn.page(pgno)?;
-        let c = Node::new(&page, pgno)?.cell(idx)?;
-        drop(page);
-        free_overflow(txn, &c)?;
-        remove_cell(txn.page_mut(pgno)?, pgno, idx)?;
-        path[leaf].n -= 1;
-    }
-    let mut cell = Vec::with_capacity(record.len() + 20);
-    build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut cell)?;
-    insert_at(txn, root, path, cell)
+    with_bufs(|b| {
+        let found = descend(txn, root, true, &mut Target::Rowid(rowid, false), &mut b.stack, &mut b.scratch)?;
+        stack_to_path(&mut b.stack, &mut b.path);
+        txn.note_tree_change(root);
+        let leaf = b.path.len() - 1;
+        if found {
+            let PathEl { pgno, idx, .. } = b.path[leaf];
+            let page = txn.page(pgno)?;
+            let c = Node::new(&page, pgno)?.cell(idx)?;
+            drop(page);
+            free_overflow(txn, &c)?;
+            remove_cell(txn.page_mut(pgno)?, pgno, idx)?;
+            b.path[leaf].n -= 1;
+        }
+        build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut b.cell)?;
+        insert_at(txn, root, &mut b.path, &mut b.cell)
+    })
 }
 
 /// Deletes the row; returns whether it existed.
@@ -709,33 +738,29 @@ pub fn table_max_rowid(txn: &Txn, root: PageNo) -> Result<Option<i64>> {
 /// equal to an existing one under `ki` is not inserted twice.
 pub fn index_insert(txn: &mut Txn, root: PageNo, key: &[u8], ki: &KeyInfo) -> Result<()> {
     check_root(txn, root)?;
-    let mut stack = Vec::with_capacity(8);
-    let mut scratch = Vec::new();
-    let mut cmp = |e: &[u8]| compare_records(e, key, ki);
-    let mut found = descend(txn, root, false, &mut Target::Key(&mut cmp, false), &mut stack, &mut scratch)?;
-    let path_at = to_path_keep(&stack);
-    if !found {
-        // The first entry >= key may be the first of the next leaf.
-        let top = &stack[stack.len() - 1];
-        if top.idx == top.n && normalize_forward(txn, false, &mut stack)? {
-            let top = &stack[stack.len() - 1];
-            let node = Node::new(&top.page, top.pgno)?;
-            let c = node.cell(top.idx)?;
-            found = with_payload(txn, node.data, &c, &mut scratch, |e| compare_records(e, key, ki))? == Ordering::Equal;
+    with_bufs(|b| {
+        let mut cmp = |e: &[u8]| compare_records(e, key, ki);
+        let mut found = descend(txn, root, false, &mut Target::Key(&mut cmp, false), &mut b.stack, &mut b.scratch)?;
+        b.path.clear();
+        b.path.extend(b.stack.iter().map(|f| PathEl { pgno: f.pgno, idx: f.idx, n: f.n }));
+        if !found {
+            // The first entry >= key may be the first of the next leaf.
+            let top = &b.stack[b.stack.len() - 1];
+            if top.idx == top.n && normalize_forward(txn, false, &mut b.stack)? {
+                let top = &b.stack[b.stack.len() - 1];
+                let node = Node::new(&top.page, top.pgno)?;
+                let c = node.cell(top.idx)?;
+                found = with_payload(txn, node.data, &c, &mut b.scratch, |e| compare_records(e, key, ki))? == Ordering::Equal;
+            }
         }
-    }
-    stack.clear();
-    if found {
-        return Ok(());
-    }
-    txn.note_tree_change(root);
-    let mut cell = Vec::with_capacity(key.len() + 10);
-    build_payload_cell(txn, INDEX_LEAF, 0, 0, key, &mut cell)?;
-    insert_at(txn, root, path_at, cell)
-}
-
-fn to_path_keep(stack: &[Frame]) -> Vec<PathEl> {
-    stack.iter().map(|f| PathEl { pgno: f.pgno, idx: f.idx, n: f.n }).collect()
+        b.stack.clear();
+        if found {
+            return Ok(());
+        }
+        txn.note_tree_change(root);
+        build_payload_cell(txn, INDEX_LEAF, 0, 0, key, &mut b.cell)?;
+        insert_at(txn, root, &mut b.path, &mut b.cell)
+    })
 }
 
 /// Deletes the index entry equal to `key`; returns whether it existed.
