@@ -1,8 +1,26 @@
 //! Built-in SQL functions: scalar functions by name and arity, and aggregate
-//! accumulators. (CONTRACT SKELETON: the values owner fills in the bodies.)
+//! accumulators.
+//!
+//! - [`scalar`]: value and number functions (abs, coalesce, round, quote, ...)
+//! - [`text`]: string functions (length, substr, trim, replace, like, ...)
+//! - [`printf`]: printf / format
+//! - [`aggregate`]: count, sum, total, avg, min, max, group_concat
 
-use crate::error::Result;
-use crate::storage::Value;
+pub mod aggregate;
+pub mod printf;
+pub mod scalar;
+pub mod text;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::storage::{Collation, Value};
+
+/// SQLite's default limit on the size of a string or blob (SQLITE_MAX_LENGTH).
+pub const MAX_LENGTH: usize = 1_000_000_000;
+
+/// The error for a result longer than [`MAX_LENGTH`].
+pub fn too_big() -> Error {
+    Error::new(ErrorKind::TooBig, "string or blob too big")
+}
 
 /// What a scalar function may ask of the connection running it.
 pub trait FuncContext {
@@ -16,19 +34,103 @@ pub trait FuncContext {
 /// A scalar function implementation.
 pub type ScalarFn = fn(&mut dyn FuncContext, &[Value]) -> Result<Value>;
 
+/// One entry of the scalar function table.
+struct ScalarDef {
+    name: &'static str,
+    min_args: usize,
+    /// None = any number of arguments from `min_args` up.
+    max_args: Option<usize>,
+    f: ScalarFn,
+    deterministic: bool,
+}
+
+const fn def(
+    name: &'static str,
+    min_args: usize,
+    max_args: Option<usize>,
+    f: ScalarFn,
+    deterministic: bool,
+) -> ScalarDef {
+    ScalarDef {
+        name,
+        min_args,
+        max_args,
+        f,
+        deterministic,
+    }
+}
+
+/// The scalar functions. Names are lower case.
+static SCALARS: &[ScalarDef] = &[
+    def("abs", 1, Some(1), scalar::abs, true),
+    def("changes", 0, Some(0), scalar::changes, false),
+    def("char", 0, None, text::char_fn, true),
+    def("coalesce", 2, None, scalar::coalesce, true),
+    def("format", 0, None, printf::printf_fn, true),
+    def("glob", 2, Some(2), text::glob_fn, true),
+    def("hex", 1, Some(1), text::hex, true),
+    def("ifnull", 2, Some(2), scalar::coalesce, true),
+    def("iif", 3, Some(3), scalar::iif, true),
+    def("instr", 2, Some(2), text::instr, true),
+    def(
+        "last_insert_rowid",
+        0,
+        Some(0),
+        scalar::last_insert_rowid,
+        false,
+    ),
+    def("length", 1, Some(1), text::length, true),
+    def("like", 2, Some(3), text::like_fn, true),
+    def("likelihood", 2, Some(2), scalar::likelihood, true),
+    def("likely", 1, Some(1), scalar::identity, true),
+    def("lower", 1, Some(1), text::lower, true),
+    def("ltrim", 1, Some(2), text::ltrim, true),
+    def("max", 2, None, scalar::max, true),
+    def("min", 2, None, scalar::min, true),
+    def("nullif", 2, Some(2), scalar::nullif, true),
+    def("printf", 0, None, printf::printf_fn, true),
+    def("quote", 1, Some(1), scalar::quote, true),
+    def("random", 0, Some(0), scalar::random, false),
+    def("randomblob", 1, Some(1), scalar::randomblob, false),
+    def("replace", 3, Some(3), text::replace, true),
+    def("round", 1, Some(2), scalar::round, true),
+    def("rtrim", 1, Some(2), text::rtrim, true),
+    def("sign", 1, Some(1), scalar::sign, true),
+    def("substr", 2, Some(3), text::substr, true),
+    def("substring", 2, Some(3), text::substr, true),
+    def("total_changes", 0, Some(0), scalar::total_changes, false),
+    def("trim", 1, Some(2), text::trim, true),
+    def("typeof", 1, Some(1), scalar::type_of, true),
+    def("unicode", 1, Some(1), text::unicode, true),
+    def("unlikely", 1, Some(1), scalar::identity, true),
+    def("upper", 1, Some(1), text::upper, true),
+    def("zeroblob", 1, Some(1), scalar::zeroblob, true),
+];
+
+fn find_scalar(name: &str) -> Option<&'static ScalarDef> {
+    SCALARS.iter().find(|d| d.name.eq_ignore_ascii_case(name))
+}
+
 /// Looks up a scalar function by (case-insensitive) name and argument count.
 /// `Err` carries SQLite's message: `no such function: X` or
 /// `wrong number of arguments to function X()`.
 pub fn lookup_scalar(name: &str, nargs: usize) -> Result<ScalarFn> {
-    let _ = (name, nargs);
-    todo!()
+    match find_scalar(name) {
+        Some(d) if nargs >= d.min_args && d.max_args.is_none_or(|m| nargs <= m) => Ok(d.f),
+        Some(_) => Err(wrong_args(name)),
+        None if aggregate::arity_ok(name).is_some() => Err(wrong_args(name)),
+        None => Err(Error::sql(format!("no such function: {name}"))),
+    }
+}
+
+fn wrong_args(name: &str) -> Error {
+    Error::sql(format!("wrong number of arguments to function {name}()"))
 }
 
 /// True for functions whose result depends only on their arguments
 /// (constant folding is allowed); false for random(), changes(), ...
 pub fn is_deterministic(name: &str) -> bool {
-    let _ = name;
-    todo!()
+    find_scalar(name).is_none_or(|d| d.deterministic)
 }
 
 /// A running aggregate (one per group).
@@ -41,13 +143,82 @@ pub trait Accumulator: Send {
 /// Is `name` an aggregate function (count, sum, total, avg, min, max, group_concat)?
 /// min/max with 2+ arguments are scalar, not aggregate.
 pub fn is_aggregate(name: &str, nargs: usize) -> bool {
-    let _ = (name, nargs);
-    todo!()
+    match aggregate::arity_ok(name) {
+        Some(ok) => ok(nargs),
+        None => false,
+    }
 }
 
 /// A fresh accumulator for aggregate `name`; `count(*)` is `("count", 0)`.
 /// `distinct` filters repeated argument values before stepping.
 pub fn new_accumulator(name: &str, nargs: usize, distinct: bool) -> Result<Box<dyn Accumulator>> {
-    let _ = (name, nargs, distinct);
-    todo!()
+    new_accumulator_with_collation(name, nargs, distinct, Collation::Binary)
+}
+
+/// Like [`new_accumulator`], with the collating sequence that min/max and
+/// DISTINCT use to compare TEXT arguments (the argument's collation).
+pub fn new_accumulator_with_collation(
+    name: &str,
+    nargs: usize,
+    distinct: bool,
+    coll: Collation,
+) -> Result<Box<dyn Accumulator>> {
+    if !is_aggregate(name, nargs) {
+        return Err(
+            if find_scalar(name).is_some() || aggregate::arity_ok(name).is_some() {
+                wrong_args(name)
+            } else {
+                Error::sql(format!("no such function: {name}"))
+            },
+        );
+    }
+    if distinct && nargs != 1 {
+        return Err(Error::sql(
+            "DISTINCT aggregates must have exactly one argument",
+        ));
+    }
+    aggregate::new(name, nargs, distinct, coll)
+}
+
+/// `sqlite3_value_int`: the 64-bit integer value truncated to 32 bits (two's
+/// complement wrap, as the C cast does). substr() and round() read their
+/// numeric arguments this way.
+pub(crate) fn value_int(v: &Value) -> i64 {
+    i64::from(crate::sql::types::value_to_i64(v) as i32)
+}
+
+/// Argument `i`, NULL when absent (functions with optional arguments).
+pub(crate) fn arg(args: &[Value], i: usize) -> &Value {
+    args.get(i).unwrap_or(&Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_errors() {
+        assert!(lookup_scalar("ABS", 1).is_ok());
+        assert_eq!(
+            lookup_scalar("foo", 1).err().map(|e| e.message),
+            Some("no such function: foo".into())
+        );
+        assert_eq!(
+            lookup_scalar("SUBSTR", 1).err().map(|e| e.message),
+            Some("wrong number of arguments to function SUBSTR()".into())
+        );
+        assert_eq!(
+            lookup_scalar("max", 0).err().map(|e| e.message),
+            Some("wrong number of arguments to function max()".into())
+        );
+        assert_eq!(
+            lookup_scalar("count", 2).err().map(|e| e.message),
+            Some("wrong number of arguments to function count()".into())
+        );
+        assert!(is_aggregate("MAX", 1));
+        assert!(!is_aggregate("max", 2));
+        assert!(is_aggregate("count", 0));
+        assert!(!is_deterministic("random"));
+        assert!(is_deterministic("abs"));
+    }
 }
