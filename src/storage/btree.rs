@@ -171,7 +171,7 @@ enum Target<'a> {
 fn load_node(txn: &Txn, pgno: PageNo, table: bool) -> Result<PageRef> {
     let page = txn.page(pgno)?;
     // Node::new (in the caller) validates the rest of the header.
-    if is_table(page[0]) != table {
+    if is_table(page_type(&page, pgno)) != table {
         return Err(Error::corrupt(format!("page {pgno}: wrong b-tree kind")));
     }
     Ok(page)
@@ -256,7 +256,7 @@ fn descend(txn: &Txn, root: PageNo, table: bool, target: &mut Target<'_>, stack:
 fn normalize_forward(txn: &Txn, table: bool, stack: &mut Vec<Frame>) -> Result<bool> {
     loop {
         let Some(top) = stack.last_mut() else { return Ok(false) };
-        let leaf = is_leaf(top.page[0]);
+        let leaf = is_leaf(page_type(&top.page, top.pgno));
         if leaf && top.idx < top.n {
             return Ok(true);
         }
@@ -293,7 +293,7 @@ fn step_back(txn: &Txn, table: bool, stack: &mut Vec<Frame>) -> Result<bool> {
     // Descend to the right-most entry below.
     loop {
         let top = stack.last().expect("non-empty");
-        if is_leaf(top.page[0]) {
+        if is_leaf(page_type(&top.page, top.pgno)) {
             if top.idx < top.n {
                 return Ok(true);
             }
@@ -388,13 +388,22 @@ fn insert_at(txn: &mut Txn, root: PageNo, path: &mut Vec<PathEl>, cell: &mut Vec
             // The root keeps its number: move its content to a new child.
             let c = txn.allocate_page()?;
             let content = txn.page(pgno)?;
-            let kind = content[0];
-            txn.page_mut(c)?.copy_from_slice(&content);
+            let rnode = Node::new(&content, pgno)?;
+            let (kind, rright) = (rnode.kind, rnode.right());
+            let mut rcells: Vec<&[u8]> = Vec::with_capacity(rnode.n);
+            for i in 0..rnode.n {
+                rcells.push(rnode.cell_bytes(i)?);
+            }
+            if !cells_fit(room(c, ps), &rcells) {
+                return Err(Error::corrupt(format!("page {pgno}: cells overlap")));
+            }
+            rebuild(txn.page_mut(c)?, c, kind, &rcells, rright);
+            drop(rcells);
             drop(content);
             let interior = if is_table(kind) { TABLE_INTERIOR } else { INDEX_INTERIOR };
             let r = txn.page_mut(pgno)?;
-            init_page(r, interior);
-            put_u32(r, OFF_RIGHT, c);
+            init_page(r, pgno, interior);
+            set_right(r, pgno, c);
             path[0].pgno = c;
             path.insert(0, PathEl { pgno: root, idx: 0, n: 0 });
             depth = 1;
@@ -420,11 +429,11 @@ fn insert_at(txn: &mut Txn, root: PageNo, path: &mut Vec<PathEl>, cell: &mut Vec
         let sep: Vec<u8> = if is_leaf(kind) {
             let k = if rightmost && idx == n { cells.len() - 1 } else { split_point(&cells).clamp(1, cells.len() - 1) };
             let (left, rightc) = cells.split_at(k);
-            if !cells_fit(ps, left) || !cells_fit(ps, rightc) {
+            if !cells_fit(room(pgno, ps), left) || !cells_fit(room(new_pg, ps), rightc) {
                 return Err(Error::corrupt(format!("page {pgno}: cells too large to split")));
             }
-            rebuild(txn.page_mut(pgno)?, kind, left, 0);
-            rebuild(txn.page_mut(new_pg)?, kind, rightc, 0);
+            rebuild(txn.page_mut(pgno)?, pgno, kind, left, 0);
+            rebuild(txn.page_mut(new_pg)?, new_pg, kind, rightc, 0);
             let last = &left[k - 1];
             let c = parse_cell_ps(last, 0, kind, pgno, ps)?;
             let mut s = Vec::new();
@@ -446,11 +455,11 @@ fn insert_at(txn: &mut Txn, root: PageNo, path: &mut Vec<PathEl>, cell: &mut Vec
             let mid_child = get_u32(&cells[k], 0);
             let (left, rest) = cells.split_at(k);
             let rightc = &rest[1..];
-            if !cells_fit(ps, left) || !cells_fit(ps, rightc) {
+            if !cells_fit(room(pgno, ps), left) || !cells_fit(room(new_pg, ps), rightc) {
                 return Err(Error::corrupt(format!("page {pgno}: cells too large to split")));
             }
-            rebuild(txn.page_mut(pgno)?, kind, left, mid_child);
-            rebuild(txn.page_mut(new_pg)?, kind, rightc, right);
+            rebuild(txn.page_mut(pgno)?, pgno, kind, left, mid_child);
+            rebuild(txn.page_mut(new_pg)?, new_pg, kind, rightc, right);
             let mut s = rest[0].clone();
             put_u32(&mut s, 0, pgno);
             s
@@ -477,7 +486,7 @@ fn remove_child(txn: &mut Txn, path: &[PathEl], mut depth: usize) -> Result<()> 
         txn.free_page(child)?;
         if n == 0 {
             if depth == 0 {
-                init_page(txn.page_mut(pgno)?, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
+                init_page(txn.page_mut(pgno)?, pgno, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
                 return Ok(());
             }
             depth -= 1;
@@ -492,7 +501,7 @@ fn remove_child(txn: &mut Txn, path: &[PathEl], mut depth: usize) -> Result<()> 
         free_overflow(txn, &vc)?;
         let d = txn.page_mut(pgno)?;
         remove_cell(d, pgno, victim)?;
-        put_u32(d, OFF_RIGHT, new_right);
+        set_right(d, pgno, new_right);
         if n - 1 == 0 && depth == 0 {
             // The root is left with a single child: it absorbs the child,
             // and the whole tree gets one level shorter. (A non-root
@@ -500,12 +509,22 @@ fn remove_child(txn: &mut Txn, path: &[PathEl], mut depth: usize) -> Result<()> 
             // would put that subtree's leaves at a different depth.)
             let only = new_right;
             let content = txn.page(only)?;
-            if is_table(content[0]) != is_table(kind) || Node::new(&content, only).is_err() {
+            let cnode = Node::new(&content, only)?;
+            if is_table(cnode.kind) != is_table(kind) {
                 return Err(Error::corrupt(format!("page {only}: wrong b-tree kind")));
             }
-            txn.page_mut(pgno)?.copy_from_slice(&content);
-            drop(content);
-            txn.free_page(only)?;
+            let (ckind, cright) = (cnode.kind, cnode.right());
+            let mut ccells: Vec<&[u8]> = Vec::with_capacity(cnode.n);
+            for i in 0..cnode.n {
+                ccells.push(cnode.cell_bytes(i)?);
+            }
+            // Page 1 has less room than its child: then it keeps the child.
+            if cells_fit(room(pgno, txn.page_size() as usize), &ccells) {
+                let ccells: Vec<Vec<u8>> = ccells.iter().map(|c| c.to_vec()).collect();
+                drop(content);
+                rebuild(txn.page_mut(pgno)?, pgno, ckind, &ccells, cright);
+                txn.free_page(only)?;
+            }
         }
         return Ok(());
     }
@@ -548,6 +567,7 @@ fn merge_leaf(txn: &mut Txn, path: &[PathEl]) -> Result<()> {
     let leaf = path[path.len() - 1];
     let parent = path[path.len() - 2];
     let usable = txn.page_size() as usize - PAGE_HEADER;
+    // Leaves below a root are never page 1 (no database header on them).
     let page = txn.page(leaf.pgno)?;
     let node = Node::new(&page, leaf.pgno)?;
     let used = used_bytes(&node)?;
@@ -583,8 +603,8 @@ fn merge_leaf(txn: &mut Txn, path: &[PathEl]) -> Result<()> {
     if !cells_fit(usable + PAGE_HEADER, &cells) {
         return Ok(());
     }
-    rebuild(txn.page_mut(rpg)?, kind, &cells, 0);
-    init_page(txn.page_mut(lpg)?, kind);
+    rebuild(txn.page_mut(rpg)?, rpg, kind, &cells, 0);
+    init_page(txn.page_mut(lpg)?, lpg, kind);
     let mut ppath: Vec<PathEl> = path[..path.len() - 1].to_vec();
     let last = ppath.len() - 1;
     ppath[last].idx = li;
@@ -592,16 +612,27 @@ fn merge_leaf(txn: &mut Txn, path: &[PathEl]) -> Result<()> {
 }
 
 fn check_root(txn: &Txn, root: PageNo) -> Result<()> {
-    if root < 2 || root > txn.page_count() {
+    if root < 1 || root > txn.page_count() {
         return Err(Error::corrupt(format!("invalid root page {root}")));
     }
     Ok(())
 }
 
+/// Formats the b-tree part of a new database's page 1 as the empty schema
+/// table (SQLite's layout: the schema table is rooted at page 1).
+pub(crate) fn init_schema_root(page1: &mut [u8]) {
+    init_page(page1, 1, TABLE_LEAF);
+}
+
+/// True when page 1's schema table has no rows (it may be reformatted).
+pub(crate) fn schema_root_is_empty(page1: &[u8]) -> bool {
+    Node::new(page1, 1).is_ok_and(|n| n.is_leaf() && n.n == 0)
+}
+
 /// Allocates an empty B-tree and returns its root page.
 pub fn create_btree(txn: &mut Txn, kind: BTreeKind) -> Result<PageNo> {
     let pg = txn.allocate_page()?;
-    init_page(txn.page_mut(pg)?, if kind == BTreeKind::Table { TABLE_LEAF } else { INDEX_LEAF });
+    init_page(txn.page_mut(pg)?, pg, if kind == BTreeKind::Table { TABLE_LEAF } else { INDEX_LEAF });
     txn.note_tree_change(pg);
     Ok(pg)
 }
@@ -648,6 +679,9 @@ fn mark_seen(seen: &mut [bool], pgno: PageNo) -> Result<()> {
 /// Frees every page of the tree (interior, leaf, overflow) to the freelist.
 pub fn drop_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
     check_root(txn, root)?;
+    if root == 1 {
+        return Err(Error::misuse("the schema table on page 1 cannot be dropped"));
+    }
     let mut seen = vec![false; txn.page_count() as usize + 1];
     free_subtree(txn, root, 0, false, &mut seen)?;
     txn.note_tree_change(root);
@@ -660,7 +694,7 @@ pub fn clear_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
     let kind = txn.page(root)?[0];
     let mut seen = vec![false; txn.page_count() as usize + 1];
     free_subtree(txn, root, 0, true, &mut seen)?;
-    init_page(txn.page_mut(root)?, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
+    init_page(txn.page_mut(root)?, root, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
     txn.note_tree_change(root);
     Ok(())
 }

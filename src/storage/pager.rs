@@ -646,9 +646,13 @@ impl Txn {
         let orig = self.state.clone();
         let mut dirty = PageMap::default();
         if self.state.page_count == 0 {
-            // A new database: page 1 (the header) comes into existence.
+            // A new database: page 1 (the header and the empty schema
+            // table, SQLite's layout) comes into existence.
             self.state.page_count = 1;
-            dirty.insert(1, Arc::new(vec![0u8; self.state.page_size as usize]));
+            self.state.header.schema_root = 1;
+            let mut p1 = vec![0u8; self.state.page_size as usize];
+            crate::storage::btree::init_schema_root(&mut p1);
+            dirty.insert(1, Arc::new(p1));
         }
         self.write = Some(WriteState { dirty, savepoints: Vec::new(), orig, pool: Vec::new() });
         self.bump_epoch();
@@ -698,8 +702,14 @@ impl Txn {
         }
         self.state.change_counter = self.state.change_counter.wrapping_add(1);
         let ps = self.state.page_size as usize;
-        // Page 1 holds nothing but the header: rewrite it whole.
-        let mut p1 = vec![0u8; ps];
+        // Page 1 starts with the header; the rest is the schema table root.
+        let mut p1 = match w.dirty.get(&1) {
+            Some(p) => (**p).clone(),
+            None => (*self.page(1)?).clone(),
+        };
+        if p1.len() != ps {
+            return Err(Error::corrupt("page 1 has the wrong size"));
+        }
         header::encode(&self.state, &mut p1);
         w.dirty.insert(1, Arc::new(p1));
         let mut pages: Vec<(PageNo, PageRef)> =
@@ -776,12 +786,18 @@ impl Txn {
     /// effect.
     pub fn set_page_size(&mut self, size: u32) -> bool {
         let Some(w) = self.write.as_mut() else { return false };
-        let pristine = w.orig.page_count == 0 && self.state.page_count == 1 && w.dirty.len() == 1 && w.savepoints.is_empty();
+        let pristine = w.orig.page_count == 0
+            && self.state.page_count == 1
+            && w.dirty.len() == 1
+            && w.savepoints.is_empty()
+            && w.dirty.get(&1).is_some_and(|p| crate::storage::btree::schema_root_is_empty(p));
         if !pristine || !header::valid_page_size(size) {
             return false;
         }
         self.state.page_size = size;
-        w.dirty.insert(1, Arc::new(vec![0u8; size as usize]));
+        let mut p1 = vec![0u8; size as usize];
+        crate::storage::btree::init_schema_root(&mut p1);
+        w.dirty.insert(1, Arc::new(p1));
         true
     }
 

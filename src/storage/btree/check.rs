@@ -177,7 +177,7 @@ impl<'a> Checker<'a> {
             prev = Some(key.clone());
             keys.push(key);
         }
-        if cells_bytes + PAGE_HEADER + 2 * node.n > self.ps {
+        if cells_bytes + node.h + PAGE_HEADER + 2 * node.n > self.ps {
             self.err(format!("{ctx}cells overlap"));
         }
         if node.is_leaf() {
@@ -215,7 +215,10 @@ pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max
     if pc == 0 {
         return Ok(Vec::new());
     }
-    ck.used[1] = true;
+    // Page 1 holds the header and the schema table's root.
+    if !trees.iter().any(|&(r, _)| r == 1) {
+        ck.used[1] = true;
+    }
     // Freelist.
     let (head, count) = txn.freelist();
     let mut next = head;
@@ -241,7 +244,7 @@ pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max
             break;
         }
         let table = match txn.page(root) {
-            Ok(p) if root >= 2 => is_table(p[0]),
+            Ok(p) => is_table(page_type(&p, root)),
             _ => {
                 ck.err(format!("Tree {root}: invalid root page"));
                 continue;

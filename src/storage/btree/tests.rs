@@ -192,3 +192,37 @@ fn integrity_check_reports_problems() {
     let errs = integrity_check(&t, &[root, r2, r2], 10).unwrap();
     assert!(errs.iter().any(|e| e.contains(&format!("2nd reference to page {r2}"))), "{errs:?}");
 }
+
+#[test]
+fn schema_table_rooted_on_page_1() {
+    let p = Pager::open_memory().unwrap();
+    assert!(p.set_page_size(512).unwrap());
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    assert_eq!(t.header().schema_root, 1, "new databases have the schema table on page 1");
+    let user = create_btree(&mut t, BTreeKind::Table).unwrap();
+    assert_eq!(user, 2, "first user tree is page 2, as in SQLite");
+    for i in 0..300 {
+        table_insert(&mut t, 1, i, &rec(i, 20 + (i as usize % 7) * 30)).unwrap();
+        table_insert(&mut t, user, i, &rec(i, 10)).unwrap();
+    }
+    assert!(integrity_check(&t, &[1, user], 10).unwrap().is_empty());
+    t.commit().unwrap();
+    let mut t = p.begin_read().unwrap();
+    assert_eq!(count_entries(&t, 1).unwrap(), 300);
+    let mut out = Vec::new();
+    assert!(table_get(&t, 1, 150, &mut out).unwrap());
+    assert_eq!(out, rec(150, 20 + 3 * 30));
+    t.begin_write(0).unwrap();
+    for i in 0..300 {
+        assert!(table_delete(&mut t, 1, i).unwrap());
+    }
+    assert_eq!(count_entries(&t, 1).unwrap(), 0);
+    assert!(integrity_check(&t, &[1, user], 10).unwrap().is_empty());
+    clear_btree(&mut t, user).unwrap();
+    assert!(drop_btree(&mut t, 1).is_err(), "page 1 is never freed");
+    t.rollback();
+    let t = p.begin_read().unwrap();
+    assert_eq!(t.header().schema_root, 1);
+    assert!(integrity_check(&t, &[1, user], 10).unwrap().is_empty());
+}
