@@ -207,6 +207,14 @@ fn search_node(txn: &Txn, node: &Node<'_>, target: &mut Target<'_>, scratch: &mu
         }
         Target::Key(cmp, strict) => {
             let strict = *strict;
+            // Fast path for ascending inserts: compare with the last key first.
+            if node.n > 0 {
+                let c = node.cell(node.n - 1)?;
+                let o = with_payload(txn, node.data, &c, scratch, |k| cmp(k))?;
+                if o == Ordering::Less || (strict && o == Ordering::Equal) {
+                    return Ok((node.n, false));
+                }
+            }
             let (mut lo, mut hi) = (0usize, node.n);
             let mut eq_at = usize::MAX;
             while lo < hi {
@@ -795,6 +803,35 @@ pub fn index_insert(txn: &mut Txn, root: PageNo, key: &[u8], ki: &KeyInfo) -> Re
         build_payload_cell(txn, INDEX_LEAF, 0, 0, key, &mut b.cell)?;
         insert_at(txn, root, &mut b.path, &mut b.cell)
     })
+}
+
+/// Builds (or adds to) an index from many keys at once: sorts them under
+/// `ki`, drops duplicates, and inserts in ascending order, so every insert
+/// takes the right-most fast path and pages are filled completely
+/// (CREATE INDEX over an existing table).
+pub fn index_insert_batch(txn: &mut Txn, root: PageNo, keys: &mut [Vec<u8>], ki: &KeyInfo) -> Result<()> {
+    let mut err = None;
+    keys.sort_unstable_by(|a, b| match compare_records(a, b, ki) {
+        Ok(o) => o,
+        Err(e) => {
+            err.get_or_insert(e);
+            Ordering::Equal
+        }
+    });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    let mut prev: Option<&Vec<u8>> = None;
+    for k in keys.iter() {
+        if let Some(p) = prev {
+            if compare_records(p, k, ki)? == Ordering::Equal {
+                continue;
+            }
+        }
+        index_insert(txn, root, k, ki)?;
+        prev = Some(k);
+    }
+    Ok(())
 }
 
 /// Deletes the index entry equal to `key`; returns whether it existed.

@@ -226,3 +226,43 @@ fn schema_table_rooted_on_page_1() {
     assert_eq!(t.header().schema_root, 1);
     assert!(integrity_check(&t, &[1, user], 10).unwrap().is_empty());
 }
+
+#[test]
+fn index_batch_build_is_sorted_and_dense() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let a = create_btree(&mut t, BTreeKind::Index).unwrap();
+    let b = create_btree(&mut t, BTreeKind::Index).unwrap();
+    let ki = KeyInfo { collations: vec![crate::storage::Collation::NoCase], desc: vec![true] };
+    let mut keys: Vec<Vec<u8>> = (0..5000i64)
+        .map(|i| {
+            let mut k = Vec::new();
+            encode_record(&[Value::Text(format!("K{:05}", (i * 7919) % 5000)), Value::Integer(i % 4000)], &mut k);
+            k
+        })
+        .collect();
+    for k in &keys {
+        index_insert(&mut t, a, k, &ki).unwrap();
+    }
+    let before = t.page_count();
+    index_insert_batch(&mut t, b, &mut keys, &ki).unwrap();
+    let batch_pages = t.page_count() - before;
+    assert_eq!(count_entries(&t, a).unwrap(), count_entries(&t, b).unwrap());
+    assert!(batch_pages < before, "sorted build packs pages ({batch_pages} vs {before})");
+    let errs = integrity_check_with(&t, &[(a, Some(&ki)), (b, Some(&ki))], 10).unwrap();
+    assert!(errs.is_empty(), "{errs:?}");
+    let (mut ca, mut cb) = (Cursor::new(a, BTreeKind::Index), Cursor::new(b, BTreeKind::Index));
+    ca.set_key_info(&ki);
+    cb.set_key_info(&ki);
+    let (mut oa, mut ob) = (ca.first(&t).unwrap(), cb.first(&t).unwrap());
+    let (mut ra, mut rb) = (Vec::new(), Vec::new());
+    while oa && ob {
+        ca.record(&t, &mut ra).unwrap();
+        cb.record(&t, &mut rb).unwrap();
+        assert_eq!(ra, rb);
+        oa = ca.next(&t).unwrap();
+        ob = cb.next(&t).unwrap();
+    }
+    assert!(!oa && !ob);
+}
