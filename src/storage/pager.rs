@@ -343,7 +343,7 @@ impl Pager {
             modcount: 0,
             epoch: 0,
             tree_mods: PageMap::default(),
-            memo: RefCell::new(vec![None; MEMO_SLOTS]),
+            memo: RefCell::new(Vec::new()),
             read_set: RefCell::new(PageMap::default()),
             ended: false,
         })
@@ -868,7 +868,7 @@ impl Txn {
             return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
         }
         let slot = pgno as usize % MEMO_SLOTS;
-        if let Some((p, r)) = &self.memo.borrow()[slot] {
+        if let Some(Some((p, r))) = self.memo.borrow().get(slot) {
             if *p == pgno {
                 return Ok(r.clone());
             }
@@ -878,7 +878,13 @@ impl Txn {
             self.read_set.borrow_mut().insert(pgno, ());
         }
         let r = self.pager.read_page(pgno, self.snap)?;
-        self.memo.borrow_mut()[slot] = Some((pgno, r.clone()));
+        let mut memo = self.memo.borrow_mut();
+        if memo.is_empty() {
+            // Allocated on the first snapshot read, so transactions that
+            // never read (or only write new pages) do not pay for it.
+            memo.resize(MEMO_SLOTS, None);
+        }
+        memo[slot] = Some((pgno, r.clone()));
         Ok(r)
     }
 
