@@ -919,49 +919,20 @@ impl Txn {
         Ok(Arc::make_mut(entry).as_mut_slice())
     }
 
-    /// Allocates a page (from the freelist, else by growing the file); its
-    /// content is zeroed.
-    pub fn allocate_page(&mut self) -> Result<PageNo> {
-        if self.write.is_none() {
-            return Err(Error::misuse("allocate outside a write transaction"));
-        }
-        let head = self.state.freelist_head;
-        if head != 0 {
-            let next = get_u32(&self.page(head)?, 0);
-            if head < 2 || next == 1 || next > self.state.page_count || self.state.freelist_count == 0 {
-                return Err(Error::corrupt(format!("freelist page {head} links to {next}")));
-            }
-            self.state.freelist_head = next;
-            self.state.freelist_count -= 1;
-            self.page_mut(head)?.fill(0);
-            return Ok(head);
-        }
-        if self.state.page_count == u32::MAX - 1 {
-            return Err(Error::new(ErrorKind::Full, "database or disk is full"));
-        }
-        self.state.page_count += 1;
-        let pgno = self.state.page_count;
+    /// A zeroed page image for `pgno` in the dirty set, without reading
+    /// its old content (journaled for the innermost savepoint).
+    fn fresh_page(&mut self, pgno: PageNo) -> Result<()> {
         let ps = self.state.page_size as usize;
-        let w = self.write.as_mut().expect("checked above");
+        let w = self.write.as_mut().ok_or_else(|| Error::misuse("write outside a write transaction"))?;
         if let Some(sp) = w.savepoints.last_mut() {
-            sp.pages.entry(pgno).or_insert(None);
+            if let std::collections::hash_map::Entry::Vacant(e) = sp.pages.entry(pgno) {
+                e.insert(w.dirty.get(&pgno).cloned());
+            }
         }
-        w.dirty.insert(pgno, Arc::new(vec![0u8; ps]));
-        Ok(pgno)
-    }
-
-    /// Puts a page on the freelist (a linked list: bytes 0..4 of a free page
-    /// hold the next free page, 0 at the end).
-    pub fn free_page(&mut self, pgno: PageNo) -> Result<()> {
-        if pgno <= 1 || pgno > self.state.page_count {
-            return Err(Error::corrupt(format!("freeing invalid page {pgno}")));
-        }
-        let head = self.state.freelist_head;
-        let p = self.page_mut(pgno)?;
-        p.fill(0);
-        put_u32(p, 0, head);
-        self.state.freelist_head = pgno;
-        self.state.freelist_count += 1;
+        let mut buf = w.pool.pop().unwrap_or_default();
+        buf.clear();
+        buf.resize(ps, 0);
+        w.dirty.insert(pgno, Arc::new(buf));
         Ok(())
     }
 }
@@ -992,6 +963,8 @@ impl Drop for Txn {
         self.end();
     }
 }
+
+mod freelist;
 
 #[cfg(test)]
 mod tests;
