@@ -33,7 +33,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::storage::cache::{Cache, PageMap, PageRef, DEFAULT_CACHE_PAGES};
-use crate::storage::header::{self, get_u32, put_u32, DbState, DEFAULT_PAGE_SIZE, HEADER_SIZE};
+use crate::storage::header::{self, DbState, DEFAULT_PAGE_SIZE, HEADER_SIZE};
 use crate::storage::vfs::{MemVfs, OpenMode, OsVfs, Vfs, VfsFile};
 use crate::storage::wal::Wal;
 use parking_lot::{Condvar, Mutex};
