@@ -1,1 +1,397 @@
-//! The table of PRAGMAs: name, get, set, persisted or per-connection.
+//! The table of PRAGMAs: name, result columns, getter, setter, and whether
+//! the setting is persisted in the database header or per connection.
+//! An unknown pragma returns no rows and no error (SQLite's behaviour).
+
+use crate::error::{Error, Result};
+use crate::schema::{Catalog, IndexOrigin};
+use crate::sql::ast_util::name_str;
+use crate::sql::lexer::unquote_ident;
+use crate::storage::btree;
+use crate::storage::record::{decode_record, encode_record};
+use crate::storage::{BTreeKind, Cursor, Pager, SeekOp, Txn, Value};
+use sqlite3_parser::ast::{self, PragmaBody, QualifiedName};
+
+/// Where a pragma's value lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// In the database header (survives reopen).
+    Persisted,
+    /// In the connection only.
+    Connection,
+    /// Reports on the database; nothing to set.
+    Report,
+}
+
+/// One entry of the pragma table.
+pub struct PragmaDef {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+    pub scope: Scope,
+    /// Does setting it write the database (needs a write transaction)?
+    pub set_writes: bool,
+}
+
+/// Every pragma sqlvibe knows.
+pub const PRAGMAS: &[PragmaDef] = &[
+    PragmaDef { name: "page_size", columns: &["page_size"], scope: Scope::Persisted, set_writes: false },
+    PragmaDef { name: "page_count", columns: &["page_count"], scope: Scope::Report, set_writes: false },
+    PragmaDef {
+        name: "table_info",
+        columns: &["cid", "name", "type", "notnull", "dflt_value", "pk"],
+        scope: Scope::Report,
+        set_writes: false,
+    },
+    PragmaDef {
+        name: "index_list",
+        columns: &["seq", "name", "unique", "origin", "partial"],
+        scope: Scope::Report,
+        set_writes: false,
+    },
+    PragmaDef { name: "index_info", columns: &["seqno", "cid", "name"], scope: Scope::Report, set_writes: false },
+    PragmaDef {
+        name: "index_xinfo",
+        columns: &["seqno", "cid", "name", "desc", "coll", "key"],
+        scope: Scope::Report,
+        set_writes: false,
+    },
+    PragmaDef { name: "integrity_check", columns: &["integrity_check"], scope: Scope::Report, set_writes: false },
+    PragmaDef { name: "journal_mode", columns: &["journal_mode"], scope: Scope::Persisted, set_writes: false },
+    PragmaDef { name: "user_version", columns: &["user_version"], scope: Scope::Persisted, set_writes: true },
+    PragmaDef { name: "schema_version", columns: &["schema_version"], scope: Scope::Persisted, set_writes: true },
+    PragmaDef { name: "busy_timeout", columns: &["timeout"], scope: Scope::Connection, set_writes: false },
+    PragmaDef { name: "database_list", columns: &["seq", "name", "file"], scope: Scope::Report, set_writes: false },
+    PragmaDef {
+        name: "table_list",
+        columns: &["schema", "name", "type", "ncol", "wr", "strict"],
+        scope: Scope::Report,
+        set_writes: false,
+    },
+    PragmaDef { name: "encoding", columns: &["encoding"], scope: Scope::Report, set_writes: false },
+    PragmaDef { name: "foreign_keys", columns: &["foreign_keys"], scope: Scope::Connection, set_writes: false },
+];
+
+/// A compiled PRAGMA statement.
+#[derive(Debug, Clone)]
+pub struct PragmaPlan {
+    /// Lower-case name; None for an unknown pragma.
+    pub def: Option<usize>,
+    /// `= value` (setter) or `(value)` argument.
+    pub value: Option<Value>,
+    pub is_call: bool,
+}
+
+fn arg_value(e: &ast::Expr) -> Value {
+    match e {
+        ast::Expr::Literal(ast::Literal::Numeric(s)) => match s.parse::<i64>() {
+            Ok(i) => Value::Integer(i),
+            Err(_) => Value::Text(s.to_string()),
+        },
+        ast::Expr::Literal(ast::Literal::String(s)) => Value::Text(unquote_ident(s)),
+        ast::Expr::Literal(ast::Literal::Keyword(k)) => Value::Text(k.to_string()),
+        ast::Expr::Unary(ast::UnaryOperator::Negative, inner) => match arg_value(inner) {
+            Value::Integer(i) => Value::Integer(-i),
+            v => v,
+        },
+        ast::Expr::Unary(ast::UnaryOperator::Positive, inner) => arg_value(inner),
+        ast::Expr::Id(id) => Value::Text(unquote_ident(id.0)),
+        ast::Expr::Name(n) => Value::Text(name_str(n)),
+        _ => Value::Null,
+    }
+}
+
+pub fn compile(name: &QualifiedName, body: Option<&PragmaBody>) -> Result<PragmaPlan> {
+    if let Some(db) = &name.db_name {
+        let db = name_str(db);
+        if !db.eq_ignore_ascii_case("main") {
+            return Err(Error::sql(format!("unknown database {db}")));
+        }
+    }
+    let n = name_str(&name.name).to_ascii_lowercase();
+    let def = PRAGMAS.iter().position(|p| p.name == n);
+    let (value, is_call) = match body {
+        None => (None, false),
+        Some(PragmaBody::Equals(e)) => (Some(arg_value(e)), false),
+        Some(PragmaBody::Call(e)) => (Some(arg_value(e)), true),
+    };
+    Ok(PragmaPlan { def, value, is_call })
+}
+
+impl PragmaPlan {
+    pub fn columns(&self) -> &'static [&'static str] {
+        match self.def {
+            Some(d) => {
+                let def = &PRAGMAS[d];
+                // Setters of these return nothing.
+                if self.value.is_some() && !self.is_call && matches!(def.name, "page_size" | "user_version" | "schema_version" | "foreign_keys") {
+                    return &[];
+                }
+                def.columns
+            }
+            None => &[],
+        }
+    }
+    pub fn writes(&self) -> bool {
+        self.def.is_some_and(|d| PRAGMAS[d].set_writes) && self.value.is_some()
+    }
+}
+
+/// What a pragma may read and change.
+pub struct PragmaCtx<'a> {
+    pub txn: &'a mut Txn,
+    pub catalog: &'a Catalog,
+    pub pager: &'a Pager,
+    pub busy_timeout: &'a mut u32,
+    pub path: &'a str,
+}
+
+fn int_arg(v: &Option<Value>) -> Option<i64> {
+    match v {
+        Some(Value::Integer(i)) => Some(*i),
+        Some(Value::Text(s)) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn text_arg(v: &Option<Value>) -> Option<String> {
+    match v {
+        Some(Value::Text(s)) => Some(s.clone()),
+        Some(Value::Integer(i)) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+/// Runs the pragma and returns its rows.
+pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
+    let Some(d) = p.def else {
+        return Ok(Vec::new());
+    };
+    let int = |i: i64| vec![Value::Integer(i)];
+    Ok(match PRAGMAS[d].name {
+        "page_size" => match int_arg(&p.value) {
+            Some(n) if !p.is_call => {
+                if (512..=65536).contains(&n) && (n as u64).is_power_of_two() {
+                    cx.pager.set_page_size(n as u32)?;
+                }
+                Vec::new()
+            }
+            _ => vec![int(cx.pager.page_size() as i64)],
+        },
+        "page_count" => vec![int(cx.txn.page_count() as i64)],
+        "table_info" => {
+            let Some(tn) = text_arg(&p.value) else { return Ok(Vec::new()) };
+            let Some(t) = cx.catalog.table(&tn) else { return Ok(Vec::new()) };
+            t.cols
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let pk = if Some(i) == t.ipk { 1 } else { c.pk as i64 };
+                    vec![
+                        Value::Integer(i as i64),
+                        Value::Text(c.name.clone()),
+                        Value::Text(c.decltype.clone().unwrap_or_default()),
+                        Value::Integer(c.notnull.is_some() as i64),
+                        c.default_text.clone().map_or(Value::Null, Value::Text),
+                        Value::Integer(pk),
+                    ]
+                })
+                .collect()
+        }
+        "index_list" => {
+            let Some(tn) = text_arg(&p.value) else { return Ok(Vec::new()) };
+            let Some(t) = cx.catalog.table(&tn) else { return Ok(Vec::new()) };
+            t.indexes
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(seq, i)| {
+                    let origin = match i.origin {
+                        IndexOrigin::Create => "c",
+                        IndexOrigin::Unique => "u",
+                        IndexOrigin::PrimaryKey => "pk",
+                    };
+                    vec![
+                        Value::Integer(seq as i64),
+                        Value::Text(i.name.clone()),
+                        Value::Integer(i.unique as i64),
+                        Value::Text(origin.into()),
+                        Value::Integer(0),
+                    ]
+                })
+                .collect()
+        }
+        "index_info" | "index_xinfo" => {
+            let x = PRAGMAS[d].name == "index_xinfo";
+            let Some(iname) = text_arg(&p.value) else { return Ok(Vec::new()) };
+            let Some(i) = cx.catalog.index(&iname) else { return Ok(Vec::new()) };
+            let Some(t) = cx.catalog.table(&i.table) else { return Ok(Vec::new()) };
+            let coll_name = |c: crate::storage::Collation| match c {
+                crate::storage::Collation::Binary => "BINARY",
+                crate::storage::Collation::NoCase => "NOCASE",
+                crate::storage::Collation::RTrim => "RTRIM",
+            };
+            let mut rows: Vec<Vec<Value>> = i
+                .cols
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| {
+                    let mut r = vec![Value::Integer(k as i64), Value::Integer(c as i64), Value::Text(t.cols[c].name.clone())];
+                    if x {
+                        r.push(Value::Integer(i.ki.desc.get(k).copied().unwrap_or(false) as i64));
+                        let coll = i.ki.collations.get(k).copied().unwrap_or(crate::storage::Collation::Binary);
+                        let cn = if coll == crate::storage::Collation::NoCase { "nocase".to_string() } else { coll_name(coll).to_string() };
+                        r.push(Value::Text(cn));
+                        r.push(Value::Integer(1));
+                    }
+                    r
+                })
+                .collect();
+            if x {
+                rows.push(vec![
+                    Value::Integer(i.cols.len() as i64),
+                    Value::Integer(-1),
+                    Value::Null,
+                    Value::Integer(0),
+                    Value::Text("BINARY".into()),
+                    Value::Integer(0),
+                ]);
+            }
+            rows
+        }
+        "integrity_check" => {
+            let max = int_arg(&p.value).filter(|&n| n > 0).unwrap_or(100) as usize;
+            let msgs = integrity_check(cx.txn, cx.catalog, max)?;
+            if msgs.is_empty() {
+                vec![vec![Value::Text("ok".into())]]
+            } else {
+                msgs.into_iter().map(|m| vec![Value::Text(m)]).collect()
+            }
+        }
+        "journal_mode" => {
+            let mode = if cx.pager.is_memory() { "memory" } else { "wal" };
+            vec![vec![Value::Text(mode.into())]]
+        }
+        "user_version" => match int_arg(&p.value) {
+            Some(v) if !p.is_call => {
+                cx.txn.header_mut()?.user_version = v as u32;
+                Vec::new()
+            }
+            _ => vec![int(cx.txn.header().user_version as i32 as i64)],
+        },
+        "schema_version" => match int_arg(&p.value) {
+            Some(v) if !p.is_call => {
+                cx.txn.header_mut()?.schema_cookie = v as u32;
+                Vec::new()
+            }
+            _ => vec![int(cx.txn.header().schema_cookie as i32 as i64)],
+        },
+        "busy_timeout" => {
+            if let Some(v) = int_arg(&p.value) {
+                *cx.busy_timeout = v.clamp(0, u32::MAX as i64) as u32;
+            }
+            vec![int(*cx.busy_timeout as i64)]
+        }
+        "database_list" => vec![vec![Value::Integer(0), Value::Text("main".into()), Value::Text(cx.path.to_string())]],
+        "table_list" => {
+            let mut names: Vec<&String> = cx.catalog.tables.keys().collect();
+            names.sort();
+            let mut rows: Vec<Vec<Value>> = names
+                .into_iter()
+                .filter_map(|k| cx.catalog.tables.get(k))
+                .map(|t| {
+                    vec![
+                        Value::Text("main".into()),
+                        Value::Text(t.name.clone()),
+                        Value::Text("table".into()),
+                        Value::Integer(t.cols.len() as i64),
+                        Value::Integer(0),
+                        Value::Integer(0),
+                    ]
+                })
+                .collect();
+            rows.push(vec![
+                Value::Text("main".into()),
+                Value::Text("sqlite_schema".into()),
+                Value::Text("table".into()),
+                Value::Integer(5),
+                Value::Integer(0),
+                Value::Integer(0),
+            ]);
+            rows
+        }
+        "encoding" => vec![vec![Value::Text("UTF-8".into())]],
+        "foreign_keys" => {
+            if p.value.is_some() {
+                Vec::new()
+            } else {
+                vec![int(0)]
+            }
+        }
+        _ => Vec::new(),
+    })
+}
+
+/// Page-level checks of every tree, then every index against its table:
+/// entry counts agree and every row has its entry in every index.
+pub fn integrity_check(txn: &Txn, cat: &Catalog, max: usize) -> Result<Vec<String>> {
+    let mut roots = Vec::new();
+    if txn.header().schema_root != 0 {
+        roots.push(txn.header().schema_root);
+    }
+    let mut tables: Vec<_> = cat.tables.values().collect();
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    for t in &tables {
+        roots.push(t.root);
+        for i in &t.indexes {
+            roots.push(i.root);
+        }
+    }
+    let mut msgs = btree::integrity_check(txn, &roots, max)?;
+    if !msgs.is_empty() {
+        return Ok(msgs);
+    }
+    let mut rec = Vec::new();
+    let mut vals = Vec::new();
+    let mut key = Vec::new();
+    for t in tables {
+        if t.indexes.is_empty() {
+            continue;
+        }
+        let mut nrows = 0u64;
+        let mut cur = Cursor::new(t.root, BTreeKind::Table);
+        let mut ok = cur.first(txn)?;
+        while ok {
+            nrows += 1;
+            let rowid = cur.rowid(txn)?;
+            cur.record(txn, &mut rec)?;
+            decode_record(&rec, &mut vals)?;
+            vals.resize(vals.len().max(t.cols.len()), Value::Null);
+            if let Some(i) = t.ipk {
+                vals[i] = Value::Integer(rowid);
+            }
+            for idx in &t.indexes {
+                let mut k: Vec<Value> = idx.cols.iter().map(|&c| vals[c].clone()).collect();
+                k.push(Value::Integer(rowid));
+                let mut ic = Cursor::new(idx.root, BTreeKind::Index);
+                let found = ic.seek_key(txn, &k, &idx.ki, SeekOp::Eq)?;
+                if !found {
+                    msgs.push(format!("row {rowid} missing from index {}", idx.name));
+                    if msgs.len() >= max {
+                        return Ok(msgs);
+                    }
+                }
+                key.clear();
+                encode_record(&k, &mut key);
+            }
+            ok = cur.next(txn)?;
+        }
+        for idx in &t.indexes {
+            if btree::count_entries(txn, idx.root)? != nrows {
+                msgs.push(format!("wrong # of entries in index {}", idx.name));
+                if msgs.len() >= max {
+                    return Ok(msgs);
+                }
+            }
+        }
+    }
+    Ok(msgs)
+}

@@ -1,1 +1,224 @@
-//! The catalog: tables, indexes (later views, triggers), stored in the schema table.
+//! The catalog: tables and indexes, stored in the schema table
+//! (`sqlite_schema`, root page in `Header.schema_root`) with SQLite's
+//! columns `(type, name, tbl_name, rootpage, sql)`.
+//!
+//! The in-memory [`Catalog`] is rebuilt from the schema table by parsing each
+//! stored `sql` text again; a connection keeps it while `Header.schema_cookie`
+//! stays the value it was loaded under.
+
+pub mod define;
+
+pub use define::{build_index, build_table, AutoIndex};
+
+use crate::error::{Error, Result};
+use crate::sql::expr::CExpr;
+use crate::sql::types::Affinity;
+use crate::storage::record::decode_record;
+use crate::storage::{BTreeKind, Collation, Cursor, KeyInfo, PageNo, Txn, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Conflict resolution algorithms (ON CONFLICT / INSERT OR ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conflict {
+    Rollback,
+    Abort,
+    Fail,
+    Ignore,
+    Replace,
+}
+
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub name: String,
+    /// Declared type exactly as written, None when absent.
+    pub decltype: Option<String>,
+    pub affinity: Affinity,
+    pub notnull: Option<Conflict>,
+    /// DEFAULT expression (compiled without table scope) and its text.
+    pub default: Option<CExpr>,
+    pub default_text: Option<String>,
+    pub coll: Collation,
+    /// 1-based position in the PRIMARY KEY, 0 when not part of it.
+    pub pk: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// Constraint name, else the expression text (used in the error message).
+    pub label: String,
+    /// Compiled with the table's row in slot 0.
+    pub expr: CExpr,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexOrigin {
+    /// CREATE INDEX
+    Create,
+    /// UNIQUE constraint
+    Unique,
+    /// PRIMARY KEY constraint
+    PrimaryKey,
+}
+
+#[derive(Debug)]
+pub struct Index {
+    pub name: String,
+    pub table: String,
+    pub root: PageNo,
+    /// Indexed table columns, in key order.
+    pub cols: Vec<usize>,
+    pub unique: bool,
+    pub origin: IndexOrigin,
+    /// Collation and direction per key column (rowid last, binary asc).
+    pub ki: KeyInfo,
+    pub sql: Option<String>,
+    pub conflict: Option<Conflict>,
+}
+
+#[derive(Debug)]
+pub struct Table {
+    pub name: String,
+    pub root: PageNo,
+    pub cols: Vec<Column>,
+    /// The INTEGER PRIMARY KEY column aliasing the rowid.
+    pub ipk: Option<usize>,
+    pub ipk_conflict: Option<Conflict>,
+    /// Indexes in creation order.
+    pub indexes: Vec<Arc<Index>>,
+    pub checks: Vec<Check>,
+    pub sql: Option<String>,
+    /// The schema table itself (read-only to SQL).
+    pub is_schema: bool,
+}
+
+impl Table {
+    pub fn col_index(&self, name: &str) -> Option<usize> {
+        self.cols.iter().position(|c| c.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// All tables and indexes of one database as of one schema cookie.
+#[derive(Debug)]
+pub struct Catalog {
+    pub tables: HashMap<String, Arc<Table>>,
+    pub indexes: HashMap<String, Arc<Index>>,
+    pub cookie: u32,
+    pub schema: Arc<Table>,
+}
+
+/// The definition of the schema table.
+pub const SCHEMA_SQL: &str = "CREATE TABLE sqlite_schema(type text, name text, tbl_name text, rootpage integer, sql text)";
+
+/// One row of the schema table.
+#[derive(Clone, Debug)]
+pub struct SchemaRow {
+    pub rowid: i64,
+    pub kind: String,
+    pub name: String,
+    pub tbl_name: String,
+    pub rootpage: PageNo,
+    pub sql: Option<String>,
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::Text(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Reads every row of the schema table.
+pub fn read_schema_rows(txn: &Txn) -> Result<Vec<SchemaRow>> {
+    let root = txn.header().schema_root;
+    let mut rows = Vec::new();
+    if root == 0 {
+        return Ok(rows);
+    }
+    let mut cur = Cursor::new(root, BTreeKind::Table);
+    let mut buf = Vec::new();
+    let mut vals = Vec::new();
+    let mut ok = cur.first(txn)?;
+    while ok {
+        cur.record(txn, &mut buf)?;
+        decode_record(&buf, &mut vals)?;
+        if vals.len() < 5 {
+            return Err(Error::corrupt("short schema row"));
+        }
+        let rootpage = match vals[3] {
+            Value::Integer(i) if (0..=u32::MAX as i64).contains(&i) => i as PageNo,
+            Value::Null => 0,
+            _ => return Err(Error::corrupt("bad rootpage in schema")),
+        };
+        rows.push(SchemaRow {
+            rowid: cur.rowid(txn)?,
+            kind: text_of(&vals[0]).unwrap_or_default(),
+            name: text_of(&vals[1]).unwrap_or_default(),
+            tbl_name: text_of(&vals[2]).unwrap_or_default(),
+            rootpage,
+            sql: text_of(&vals[4]),
+        });
+        ok = cur.next(txn)?;
+    }
+    Ok(rows)
+}
+
+fn malformed(name: &str, e: &Error) -> Error {
+    Error::corrupt(format!("malformed database schema ({name}) - {}", e.message))
+}
+
+impl Catalog {
+    /// Loads the catalog as seen by `txn`.
+    pub fn load(txn: &Txn) -> Result<Catalog> {
+        let header = txn.header();
+        let cookie = header.schema_cookie;
+        let schema_root = header.schema_root;
+        let (mut schema, _) = build_table(SCHEMA_SQL, schema_root)?;
+        schema.name = "sqlite_schema".into();
+        schema.is_schema = true;
+        let rows = read_schema_rows(txn)?;
+        let mut tables: HashMap<String, Table> = HashMap::new();
+        let mut autos: HashMap<String, AutoIndex> = HashMap::new();
+        for r in rows.iter().filter(|r| r.kind == "table") {
+            let sql = r.sql.as_deref().unwrap_or("");
+            let (t, auto) = build_table(sql, r.rootpage).map_err(|e| malformed(&r.name, &e))?;
+            for a in auto {
+                autos.insert(a.name.to_ascii_lowercase(), a);
+            }
+            tables.insert(t.name.to_ascii_lowercase(), t);
+        }
+        let mut indexes: HashMap<String, Arc<Index>> = HashMap::new();
+        for r in rows.iter().filter(|r| r.kind == "index") {
+            let tkey = r.tbl_name.to_ascii_lowercase();
+            let Some(t) = tables.get_mut(&tkey) else {
+                continue;
+            };
+            let idx = match &r.sql {
+                Some(sql) => build_index(sql, t, r.rootpage).map_err(|e| malformed(&r.name, &e))?,
+                None => match autos.remove(&r.name.to_ascii_lowercase()) {
+                    Some(a) => a.into_index(t, r.rootpage),
+                    None => return Err(Error::corrupt(format!("orphan index {}", r.name))),
+                },
+            };
+            let idx = Arc::new(idx);
+            t.indexes.push(idx.clone());
+            indexes.insert(idx.name.to_ascii_lowercase(), idx);
+        }
+        let tables = tables.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
+        Ok(Catalog { tables, indexes, cookie, schema: Arc::new(schema) })
+    }
+
+    /// Looks a table up by name (case-insensitive); `sqlite_master` and
+    /// `sqlite_schema` name the schema table.
+    pub fn table(&self, name: &str) -> Option<&Arc<Table>> {
+        let lower = name.to_ascii_lowercase();
+        if lower == "sqlite_master" || lower == "sqlite_schema" {
+            return Some(&self.schema);
+        }
+        self.tables.get(&lower)
+    }
+
+    pub fn index(&self, name: &str) -> Option<&Arc<Index>> {
+        self.indexes.get(&name.to_ascii_lowercase())
+    }
+}

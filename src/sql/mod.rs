@@ -3,3 +3,14 @@
 
 pub mod func;
 pub mod types;
+pub mod ast_util;
+pub mod ddl;
+pub mod dml;
+pub mod exec;
+pub mod expr;
+pub mod lexer;
+pub mod planner;
+pub mod prepare;
+pub mod resolve;
+pub mod select;
+pub mod write;

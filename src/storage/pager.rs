@@ -1,11 +1,47 @@
 //! The pager: transactions and snapshots over pages held in the cache, backed
-//! by the database file and its WAL.
-//! (CONTRACT SKELETON: the storage owner fills in the bodies and may split
-//! this file into cache.rs / wal.rs / header.rs behind the same API.)
+//! by the database file and its WAL (`wal.rs`), header in `header.rs`, page
+//! images in `cache.rs`.
+//!
+//! State machine of one `Pager` (shared by every connection to the file):
+//! - OPEN: the database file is open and OS-locked (flock, exclusive) from
+//!   open until the last `Arc<Pager>` is dropped. The WAL was recovered.
+//! - Readers: any number of `Txn`s, each pinned to a snapshot
+//!   (WAL generation, last commit frame, header copy) registered in
+//!   `Shared::readers`. A reader reads page p from the newest WAL frame
+//!   `<= snapshot` holding p, else from the database file.
+//! - WRITER: at most one `Txn` holds the write lock (`writer` flag +
+//!   condvar). Its changed pages live in its private `dirty` map
+//!   (copy-on-write `Arc`s), invisible to everyone else until commit.
+//!   Commit appends every dirty page to the WAL, the last frame being the
+//!   commit frame, syncs per `synchronous`, then publishes the new
+//!   committed state; rollback just drops the dirty map.
+//! - ERROR: a failed WAL/database write or sync sets `io_error`; while it is
+//!   set no commit is accepted. The next `begin_write` first truncates the
+//!   WAL's garbage tail; if that works the error is cleared. Committed data
+//!   is never touched by the failure.
+//! - CHECKPOINT: copies frames up to the oldest live snapshot into the
+//!   database file; when all are copied the WAL is reset (new generation).
+//!   Readers of an older generation read the database file only, which is
+//!   safe because no later checkpoint can copy anything while they live
+//!   (their effective snapshot is 0).
+//! - CLOSE (last Arc dropped): full checkpoint, database file synced, WAL
+//!   deleted (unless in ERROR, read-only or a checkpoint failed: the WAL is
+//!   then kept for recovery), OS lock released.
+//!
+//! Invariant: the database file is written only by checkpoints, and only
+//! with frames every live reader's snapshot already includes.
 
-use crate::error::Result;
-use crate::storage::vfs::Vfs;
-use std::sync::Arc;
+use crate::error::{Error, ErrorKind, Result};
+use crate::storage::cache::{Cache, PageMap, PageRef, DEFAULT_CACHE_PAGES};
+use crate::storage::header::{self, get_u32, put_u32, DbState, DEFAULT_PAGE_SIZE, HEADER_SIZE};
+use crate::storage::vfs::{MemVfs, OpenMode, OsVfs, Vfs, VfsFile};
+use crate::storage::wal::Wal;
+use parking_lot::{Condvar, Mutex};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 /// A page number; page 1 is the header page, 0 means "none".
 pub type PageNo = u32;
@@ -39,103 +75,849 @@ pub struct CheckpointInfo {
     pub checkpointed_frames: u32,
 }
 
+/// `PRAGMA synchronous` levels.
+pub const SYNC_OFF: u8 = 0;
+pub const SYNC_NORMAL: u8 = 1;
+pub const SYNC_FULL: u8 = 2;
+pub const SYNC_EXTRA: u8 = 3;
+
+pub const DEFAULT_AUTOCHECKPOINT: u32 = 1000;
+
+/// A reader's view: WAL generation and last visible frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Snap {
+    generation: u64,
+    frame: u32,
+}
+
+struct Shared {
+    db: Arc<dyn VfsFile>,
+    wal: Wal,
+    cache: Cache,
+    committed: DbState,
+    /// Number of commits so far (detects stale snapshots).
+    version: u64,
+    readers: HashMap<u64, Snap>,
+    next_reader: u64,
+    io_error: Option<Error>,
+    sync_level: u8,
+    autocheckpoint: u32,
+}
+
+impl Shared {
+    fn snap_now(&self) -> Snap {
+        Snap { generation: self.wal.generation, frame: self.wal.mx_frame }
+    }
+    fn effective(&self, s: Snap) -> u32 {
+        if s.generation == self.wal.generation {
+            s.frame
+        } else {
+            0
+        }
+    }
+}
+
 /// One database (file or memory), shared by every connection to it in this
 /// process.
-pub struct Pager {}
+pub struct Pager {
+    vfs: Arc<dyn Vfs>,
+    path: String,
+    canonical: Option<String>,
+    memory: bool,
+    read_only: bool,
+    shared: Mutex<Shared>,
+    writer: Mutex<bool>,
+    writer_cv: Condvar,
+}
+
+static REGISTRY: Mutex<BTreeMap<String, Weak<Pager>>> = Mutex::new(BTreeMap::new());
+static NEXT_MEM: AtomicU64 = AtomicU64::new(1);
+static NEXT_TXN: AtomicU64 = AtomicU64::new(1);
+
+fn busy() -> Error {
+    Error::new(ErrorKind::Busy, "database is locked")
+}
 
 impl Pager {
     /// Opens the database at `path` on the OS file system, or joins the
     /// in-process object already open for the same canonical path. A file
     /// that is not a database is SQLITE_NOTADB "file is not a database"; a
-    /// file locked by another process is SQLITE_BUSY "database is locked".
+    /// file locked by another process is SQLITE_BUSY "database is locked"
+    /// (reported here, at open).
     pub fn open(path: &str, opts: OpenOptions) -> Result<Arc<Pager>> {
-        let _ = (path, opts);
-        todo!()
+        Pager::open_with_vfs(Arc::new(OsVfs), path, opts)
     }
+
     /// As `open`, over the given VFS (tests use MemVfs / FaultVfs).
     pub fn open_with_vfs(vfs: Arc<dyn Vfs>, path: &str, opts: OpenOptions) -> Result<Arc<Pager>> {
-        let _ = (vfs, path, opts);
-        todo!()
+        let canon = vfs.canonical(path)?;
+        let mut reg = REGISTRY.lock();
+        // A dead entry means the last connection is closing right now (its
+        // drop still holds the file lock): wait for it to finish.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while let Some(w) = reg.get(&canon) {
+            match w.upgrade() {
+                Some(p) => return Ok(p),
+                None if Instant::now() < deadline => {
+                    drop(reg);
+                    std::thread::sleep(Duration::from_millis(1));
+                    reg = REGISTRY.lock();
+                }
+                None => break,
+            }
+        }
+        let p = Arc::new(Pager::open_inner(vfs, path, Some(canon.clone()), opts, false)?);
+        reg.insert(canon, Arc::downgrade(&p));
+        Ok(p)
     }
+
     /// A private in-memory database (`:memory:`): same code, in-memory file.
     pub fn open_memory() -> Result<Arc<Pager>> {
-        todo!()
+        let n = NEXT_MEM.fetch_add(1, Ordering::Relaxed);
+        let vfs: Arc<dyn Vfs> = Arc::new(MemVfs::new());
+        let opts = OpenOptions { read_only: false, create: true };
+        let p = Pager::open_inner(vfs, &format!(":memory:{n}"), None, opts, true)?;
+        p.shared.lock().sync_level = SYNC_OFF;
+        Ok(Arc::new(p))
     }
+
+    fn open_inner(vfs: Arc<dyn Vfs>, path: &str, canonical: Option<String>, opts: OpenOptions, memory: bool) -> Result<Pager> {
+        let mode = OpenMode { read_only: opts.read_only, create: opts.create && !opts.read_only };
+        let db = vfs.open(path, mode)?;
+        db.lock_exclusive()?;
+        let result = Pager::load(&vfs, path, db.clone(), mode);
+        let (committed, wal) = match result {
+            Ok(x) => x,
+            Err(e) => {
+                let _ = db.unlock();
+                return Err(e);
+            }
+        };
+        let cache = Cache::new(DEFAULT_CACHE_PAGES * committed.page_size as usize);
+        Ok(Pager {
+            vfs,
+            path: path.to_owned(),
+            canonical,
+            memory,
+            read_only: opts.read_only,
+            shared: Mutex::new(Shared {
+                db,
+                wal,
+                cache,
+                committed,
+                version: 0,
+                readers: HashMap::new(),
+                next_reader: 1,
+                io_error: None,
+                sync_level: SYNC_FULL,
+                autocheckpoint: DEFAULT_AUTOCHECKPOINT,
+            }),
+            writer: Mutex::new(false),
+            writer_cv: Condvar::new(),
+        })
+    }
+
+    /// Reads the header from the database file and recovers the WAL.
+    fn load(vfs: &Arc<dyn Vfs>, path: &str, db: Arc<dyn VfsFile>, mode: OpenMode) -> Result<(DbState, Wal)> {
+        let size = db.size()?;
+        let mut st = DbState { page_size: DEFAULT_PAGE_SIZE, ..Default::default() };
+        // A database header that does not parse is fatal unless the WAL
+        // holds a committed page 1 (a checkpoint into a new file was torn).
+        let mut header_err = None;
+        if size > 0 {
+            let mut hdr = [0u8; HEADER_SIZE];
+            db.read_at(0, &mut hdr)?;
+            match header::decode(&hdr) {
+                Ok(h) if size >= HEADER_SIZE as u64 => st = h,
+                Ok(_) | Err(_) => header_err = Some(Error::new(ErrorKind::NotADb, "file is not a database")),
+            }
+        }
+        let mut wal = Wal::new(format!("{path}-wal"), st.page_size);
+        if vfs.exists(&wal.path)? {
+            let db_ps = (size > 0 && header_err.is_none()).then_some(st.page_size);
+            wal.recover(vfs.as_ref(), mode, db_ps)?;
+            if wal.mx_frame > 0 {
+                let mut p1 = vec![0u8; wal.page_size as usize];
+                match wal.find(1, wal.mx_frame) {
+                    Some(f) => wal.read_frame(f, &mut p1)?,
+                    None => {
+                        db.read_at(0, &mut p1)?;
+                    }
+                }
+                st = header::decode(&p1).map_err(|_| Error::corrupt("bad header page in WAL"))?;
+                header_err = None;
+            }
+        }
+        if let Some(e) = header_err {
+            return Err(e);
+        }
+        Ok((st, wal))
+    }
+
     pub fn is_memory(&self) -> bool {
-        todo!()
+        self.memory
     }
     pub fn is_read_only(&self) -> bool {
-        todo!()
+        self.read_only
+    }
+    pub fn path(&self) -> &str {
+        &self.path
     }
     pub fn page_size(&self) -> u32 {
-        todo!()
+        self.shared.lock().committed.page_size
     }
+
     /// Sets the page size while the database has no content yet; returns
     /// whether it took effect (SQLite ignores it silently otherwise).
     pub fn set_page_size(&self, size: u32) -> Result<bool> {
-        let _ = size;
-        todo!()
+        if !header::valid_page_size(size) || self.read_only {
+            return Ok(false);
+        }
+        let w = self.writer.lock();
+        if *w {
+            return Ok(false);
+        }
+        let mut sh = self.shared.lock();
+        // Readers of an empty database hold nothing page-size dependent;
+        // a writer refreshes its state from `committed` (see begin_write).
+        if sh.committed.page_count != 0 || sh.wal.mx_frame != 0 {
+            return Ok(false);
+        }
+        sh.committed.page_size = size;
+        sh.wal.page_size = size;
+        sh.cache.retain(|_, _| false);
+        sh.cache.set_capacity(DEFAULT_CACHE_PAGES * size as usize);
+        Ok(true)
     }
+
+    /// `PRAGMA synchronous` (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA).
+    pub fn set_synchronous(&self, level: u8) {
+        self.shared.lock().sync_level = level.min(SYNC_EXTRA);
+    }
+    pub fn synchronous(&self) -> u8 {
+        self.shared.lock().sync_level
+    }
+    /// Checkpoint automatically after a commit leaving >= `frames` frames
+    /// in the WAL (0 = never).
+    pub fn set_wal_autocheckpoint(&self, frames: u32) {
+        self.shared.lock().autocheckpoint = frames;
+    }
+    pub fn wal_autocheckpoint(&self) -> u32 {
+        self.shared.lock().autocheckpoint
+    }
+    /// Committed frames currently in the WAL.
+    pub fn wal_frame_count(&self) -> u32 {
+        self.shared.lock().wal.mx_frame
+    }
+    /// Bytes held by the shared page cache.
+    pub fn cache_used_bytes(&self) -> usize {
+        self.shared.lock().cache.used_bytes
+    }
+    /// Soft capacity of the shared page cache, in pages.
+    pub fn set_cache_capacity(&self, pages: usize) {
+        let mut sh = self.shared.lock();
+        let ps = sh.committed.page_size as usize;
+        sh.cache.set_capacity(pages.max(16) * ps);
+    }
+    /// Page count and header of the latest committed state.
+    pub fn committed_page_count(&self) -> u32 {
+        self.shared.lock().committed.page_count
+    }
+
     /// Starts a read transaction pinned to the latest committed snapshot.
     pub fn begin_read(self: &Arc<Self>) -> Result<Txn> {
-        todo!()
+        let mut sh = self.shared.lock();
+        let id = sh.next_reader;
+        sh.next_reader += 1;
+        let snap = sh.snap_now();
+        sh.readers.insert(id, snap);
+        Ok(Txn {
+            pager: self.clone(),
+            id: NEXT_TXN.fetch_add(1, Ordering::Relaxed),
+            reader_id: id,
+            snap,
+            version: sh.version,
+            state: sh.committed.clone(),
+            touched: AtomicBool::new(false),
+            write: None,
+            modcount: 0,
+            epoch: 0,
+            tree_mods: PageMap::default(),
+            memo: RefCell::new(vec![None; MEMO_SLOTS]),
+            ended: false,
+        })
     }
+
     /// Copies committed WAL frames into the database file (up to the oldest
     /// live reader's snapshot) and resets the WAL when all were copied.
     pub fn checkpoint(&self) -> Result<CheckpointInfo> {
-        todo!()
+        if self.read_only {
+            let sh = self.shared.lock();
+            return Ok(CheckpointInfo { busy: false, log_frames: sh.wal.mx_frame, checkpointed_frames: sh.wal.backfilled });
+        }
+        let mut sh = self.shared.lock();
+        self.checkpoint_locked(&mut sh)
     }
+
+    fn checkpoint_locked(&self, sh: &mut Shared) -> Result<CheckpointInfo> {
+        let r = self.checkpoint_inner(sh);
+        if let Err(e) = &r {
+            sh.io_error = Some(e.clone());
+        }
+        r
+    }
+
+    fn checkpoint_inner(&self, sh: &mut Shared) -> Result<CheckpointInfo> {
+        let mx = sh.wal.mx_frame;
+        let mut limit = mx;
+        for s in sh.readers.values() {
+            limit = limit.min(sh.effective(*s));
+        }
+        let level = sh.sync_level;
+        if limit > sh.wal.backfilled {
+            if level >= SYNC_NORMAL {
+                sh.wal.sync()?;
+            }
+            let ps = sh.committed.page_size as usize;
+            let copies = sh.wal.pages_to_copy(limit);
+            let mut buf = vec![0u8; ps];
+            let mut copied: Vec<(PageNo, PageRef)> = Vec::with_capacity(copies.len());
+            for &(pgno, frame) in &copies {
+                let page = match sh.cache.get(pgno, frame) {
+                    Some(p) => p.clone(),
+                    None => {
+                        sh.wal.read_frame(frame, &mut buf)?;
+                        Arc::new(buf.clone())
+                    }
+                };
+                sh.db.write_at(u64::from(pgno - 1) * ps as u64, &page)?;
+                copied.push((pgno, page));
+            }
+            if level >= SYNC_NORMAL {
+                sh.db.sync()?;
+            }
+            sh.wal.backfilled = limit;
+            for (pgno, page) in copied {
+                sh.cache.insert(pgno, 0, page);
+            }
+        }
+        let info = CheckpointInfo { busy: limit < mx, log_frames: mx, checkpointed_frames: sh.wal.backfilled };
+        if mx > 0 && sh.wal.backfilled == mx {
+            sh.wal.reset(level >= SYNC_NORMAL)?;
+            sh.cache.retain(|_, v| v == 0);
+        }
+        Ok(info)
+    }
+
+    /// Reads a committed page image as of `snap`.
+    fn read_page(&self, pgno: PageNo, snap: Snap) -> Result<PageRef> {
+        let mut sh = self.shared.lock();
+        let eff = sh.effective(snap);
+        let frame = sh.wal.find(pgno, eff);
+        let version = frame.unwrap_or(0);
+        if let Some(p) = sh.cache.get(pgno, version) {
+            return Ok(p.clone());
+        }
+        let ps = sh.committed.page_size as usize;
+        let mut buf = vec![0u8; ps];
+        match frame {
+            Some(f) => sh.wal.read_frame(f, &mut buf)?,
+            None => {
+                sh.db.read_at(u64::from(pgno - 1) * ps as u64, &mut buf)?;
+            }
+        }
+        let page = Arc::new(buf);
+        sh.cache.insert(pgno, version, page.clone());
+        Ok(page)
+    }
+
+    fn acquire_writer(&self, timeout_ms: u32) -> Result<()> {
+        let mut w = self.writer.lock();
+        if *w {
+            let deadline = Instant::now() + Duration::from_millis(u64::from(timeout_ms));
+            while *w {
+                if self.writer_cv.wait_until(&mut w, deadline).timed_out() && *w {
+                    return Err(busy());
+                }
+            }
+        }
+        *w = true;
+        Ok(())
+    }
+
+    fn release_writer(&self) {
+        *self.writer.lock() = false;
+        self.writer_cv.notify_one();
+    }
+}
+
+impl Drop for Pager {
+    fn drop(&mut self) {
+        let sh = self.shared.get_mut();
+        if !self.read_only && sh.io_error.is_none() {
+            sh.readers.clear();
+            let level = sh.sync_level;
+            // Move everything into the database file, then drop the WAL.
+            let ok = (|| -> Result<bool> {
+                let mx = sh.wal.mx_frame;
+                let mut limit = mx;
+                if limit > sh.wal.backfilled {
+                    if level >= SYNC_NORMAL {
+                        sh.wal.sync()?;
+                    }
+                    let ps = sh.committed.page_size as usize;
+                    let mut buf = vec![0u8; ps];
+                    for (pgno, frame) in sh.wal.pages_to_copy(limit) {
+                        sh.wal.read_frame(frame, &mut buf)?;
+                        sh.db.write_at(u64::from(pgno - 1) * ps as u64, &buf)?;
+                    }
+                    if level >= SYNC_NORMAL {
+                        sh.db.sync()?;
+                    }
+                    sh.wal.backfilled = limit;
+                }
+                limit = sh.wal.backfilled;
+                Ok(limit == mx)
+            })();
+            if let Ok(true) = ok {
+                if sh.wal.has_file() || self.vfs.exists(&sh.wal.path).unwrap_or(false) {
+                    let deleted = sh.wal.delete(self.vfs.as_ref()).is_ok();
+                    if deleted && level >= SYNC_EXTRA {
+                        let _ = self.vfs.sync_dir(&self.path);
+                    }
+                }
+            }
+        }
+        let _ = sh.db.unlock();
+        if let Some(c) = &self.canonical {
+            let mut reg = REGISTRY.lock();
+            if reg.get(c).is_some_and(|w| w.strong_count() == 0) {
+                reg.remove(c);
+            }
+        }
+    }
+}
+
+/// Private state of the write transaction.
+struct WriteState {
+    dirty: PageMap<PageNo, PageRef>,
+    savepoints: Vec<Savepoint>,
+    orig: DbState,
+}
+
+/// A statement journal level: the image of every page as it was when the
+/// savepoint opened (None = the page was not dirty then), and the state.
+struct Savepoint {
+    pages: PageMap<PageNo, Option<PageRef>>,
+    state: DbState,
 }
 
 /// A transaction: a read snapshot, or (after `begin_write`) the one write
 /// transaction of the database, which sees its own changes.
-pub struct Txn {}
+pub struct Txn {
+    pager: Arc<Pager>,
+    id: u64,
+    reader_id: u64,
+    snap: Snap,
+    version: u64,
+    state: DbState,
+    touched: AtomicBool,
+    write: Option<WriteState>,
+    modcount: u64,
+    /// Every tree counts as changed at or after this modcount (rollbacks).
+    epoch: u64,
+    /// Per tree root: modcount of its last change.
+    tree_mods: PageMap<PageNo, u64>,
+    /// Direct-mapped memo of snapshot pages this transaction read (a
+    /// snapshot page never changes, so entries never go stale); spares the
+    /// shared lock on hot pages such as roots and interior pages.
+    memo: RefCell<Vec<Option<(PageNo, PageRef)>>>,
+    ended: bool,
+}
+
+const MEMO_SLOTS: usize = 64;
 
 impl Txn {
-    pub fn is_write(&self) -> bool {
-        todo!()
+    pub fn pager(&self) -> &Arc<Pager> {
+        &self.pager
     }
+    pub fn is_write(&self) -> bool {
+        self.write.is_some()
+    }
+    /// Unique id of this transaction (cursors notice a new transaction).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+    /// Bumped by every change made through this transaction.
+    #[inline]
+    pub fn modcount(&self) -> u64 {
+        self.modcount
+    }
+    /// Version of the tree rooted at `root` in this transaction: changes
+    /// whenever the tree (or, after a rollback, any tree) may have changed.
+    #[inline]
+    pub fn tree_version(&self, root: PageNo) -> u64 {
+        if self.tree_mods.is_empty() {
+            return self.epoch;
+        }
+        self.tree_mods.get(&root).copied().unwrap_or(0).max(self.epoch)
+    }
+    /// Records that the tree rooted at `root` changed (cursors re-seek).
+    #[inline]
+    pub fn note_tree_change(&mut self, root: PageNo) {
+        self.modcount += 1;
+        self.tree_mods.insert(root, self.modcount);
+    }
+    fn bump_epoch(&mut self) {
+        self.modcount += 1;
+        self.epoch = self.modcount;
+    }
+    /// The WAL frame this snapshot reads up to (0 = database file only).
+    pub fn snapshot_id(&self) -> u64 {
+        (self.snap.generation << 32) | u64::from(self.snap.frame)
+    }
+    pub fn page_size(&self) -> u32 {
+        self.state.page_size
+    }
+
     /// Upgrades to the write transaction, waiting up to `busy_timeout_ms` for
     /// another writer. If another connection committed since this snapshot
     /// was taken and the snapshot has been read from, this is BUSY_SNAPSHOT.
     pub fn begin_write(&mut self, busy_timeout_ms: u32) -> Result<()> {
-        let _ = busy_timeout_ms;
-        todo!()
+        if self.write.is_some() {
+            return Ok(());
+        }
+        if self.pager.read_only {
+            return Err(Error::new(ErrorKind::ReadOnly, "attempt to write a readonly database"));
+        }
+        self.pager.acquire_writer(busy_timeout_ms)?;
+        let r = self.begin_write_locked();
+        if r.is_err() {
+            self.pager.release_writer();
+        }
+        r
     }
+
+    fn begin_write_locked(&mut self) -> Result<()> {
+        let mut sh = self.pager.shared.lock();
+        if sh.io_error.is_some() {
+            // Recover from an earlier failed commit/checkpoint: drop the
+            // WAL's garbage tail; committed frames are intact.
+            sh.wal.needs_truncate = true;
+            sh.wal.truncate_tail()?;
+            sh.io_error = None;
+        }
+        // An empty database has nothing a snapshot could have read: always
+        // take the latest state (it may have a new page size).
+        if sh.version != self.version || self.state.page_count == 0 {
+            if self.touched.load(Ordering::Relaxed) && self.state.page_count != 0 {
+                return Err(Error::new(ErrorKind::BusySnapshot, "database is locked"));
+            }
+            self.snap = sh.snap_now();
+            self.memo.borrow_mut().iter_mut().for_each(|e| *e = None);
+            self.version = sh.version;
+            self.state = sh.committed.clone();
+            sh.readers.insert(self.reader_id, self.snap);
+        }
+        drop(sh);
+        let orig = self.state.clone();
+        let mut dirty = PageMap::default();
+        if self.state.page_count == 0 {
+            // A new database: page 1 (the header) comes into existence.
+            self.state.page_count = 1;
+            dirty.insert(1, Arc::new(vec![0u8; self.state.page_size as usize]));
+        }
+        self.write = Some(WriteState { dirty, savepoints: Vec::new(), orig });
+        self.bump_epoch();
+        Ok(())
+    }
+
+    fn end(&mut self) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        self.pager.shared.lock().readers.remove(&self.reader_id);
+        if self.write.take().is_some() {
+            self.pager.release_writer();
+        }
+    }
+
     /// Makes the changes durable (per `synchronous`) and visible; a read
     /// transaction just ends.
-    pub fn commit(self) -> Result<()> {
-        todo!()
+    pub fn commit(mut self) -> Result<()> {
+        let Some(mut w) = self.write.take() else {
+            self.end();
+            return Ok(());
+        };
+        let r = self.commit_write(&mut w);
+        self.end();
+        self.pager.release_writer();
+        r
     }
+
+    fn commit_write(&mut self, w: &mut WriteState) -> Result<()> {
+        let changed = !w.dirty.is_empty() || self.state != w.orig;
+        if !changed {
+            return Ok(());
+        }
+        self.state.change_counter = self.state.change_counter.wrapping_add(1);
+        let ps = self.state.page_size as usize;
+        // Page 1 holds nothing but the header: rewrite it whole.
+        let mut p1 = vec![0u8; ps];
+        header::encode(&self.state, &mut p1);
+        w.dirty.insert(1, Arc::new(p1));
+        let mut pages: Vec<(PageNo, PageRef)> =
+            w.dirty.drain().filter(|(p, _)| *p <= self.state.page_count && *p > 0).collect();
+        pages.sort_unstable_by_key(|(p, _)| *p);
+        let mut sh = self.pager.shared.lock();
+        if let Some(e) = &sh.io_error {
+            return Err(e.clone());
+        }
+        let level = sh.sync_level;
+        if sh.committed.page_count == 0 && sh.wal.mx_frame == 0 && sh.wal.page_size != self.state.page_size {
+            // First commit of a new database whose page size was changed
+            // inside this transaction.
+            sh.wal.page_size = self.state.page_size;
+            sh.cache.retain(|_, _| false);
+        }
+        let refs: Vec<(PageNo, &[u8])> = pages.iter().map(|(p, d)| (*p, d.as_slice())).collect();
+        let frames = match sh.wal.append_commit(
+            self.pager.vfs.as_ref(),
+            &refs,
+            self.state.page_count,
+            level >= SYNC_FULL,
+            level >= SYNC_EXTRA,
+        ) {
+            Ok(f) => f,
+            Err(e) => {
+                sh.io_error = Some(e.clone());
+                return Err(e);
+            }
+        };
+        for ((pgno, page), frame) in pages.into_iter().zip(frames) {
+            sh.cache.insert(pgno, frame, page);
+        }
+        sh.committed = self.state.clone();
+        sh.version += 1;
+        sh.readers.remove(&self.reader_id);
+        let auto = sh.autocheckpoint;
+        if auto > 0 && sh.wal.mx_frame >= auto {
+            // The commit is done; a failed checkpoint only sets the sticky
+            // error (the WAL still holds every committed frame).
+            let _ = self.pager.checkpoint_locked(&mut sh);
+        }
+        Ok(())
+    }
+
     /// Drops every change and ends the transaction.
-    pub fn rollback(self) {
-        todo!()
+    pub fn rollback(mut self) {
+        self.end();
     }
+
     /// Header fields as of this snapshot (or as written by this transaction).
     pub fn header(&self) -> &Header {
-        todo!()
+        &self.state.header
     }
     /// Mutable header; write transactions only (else SQLITE_MISUSE).
     pub fn header_mut(&mut self) -> Result<&mut Header> {
-        todo!()
+        if self.write.is_none() {
+            return Err(Error::misuse("header_mut outside a write transaction"));
+        }
+        Ok(&mut self.state.header)
     }
     /// Number of pages in the database as seen by this transaction.
     pub fn page_count(&self) -> u32 {
-        todo!()
+        self.state.page_count
     }
-    /// Opens a nested savepoint (statement journal); returns its depth.
+    /// Freelist head page and count as seen by this transaction.
+    pub fn freelist(&self) -> (PageNo, u32) {
+        (self.state.freelist_head, self.state.freelist_count)
+    }
+
+    /// Changes the page size from inside a write transaction that has not
+    /// written anything to a still-empty database (SQLite allows
+    /// `BEGIN; PRAGMA page_size=N; CREATE ...`). Returns whether it took
+    /// effect.
+    pub fn set_page_size(&mut self, size: u32) -> bool {
+        let Some(w) = self.write.as_mut() else { return false };
+        let pristine = w.orig.page_count == 0 && self.state.page_count == 1 && w.dirty.len() == 1 && w.savepoints.is_empty();
+        if !pristine || !header::valid_page_size(size) {
+            return false;
+        }
+        self.state.page_size = size;
+        w.dirty.insert(1, Arc::new(vec![0u8; size as usize]));
+        true
+    }
+
+    /// Opens a nested savepoint (statement journal); returns its depth
+    /// (0 for the outermost), the argument of `release` / `rollback_to`.
     pub fn savepoint(&mut self) -> Result<usize> {
-        todo!()
+        let state = self.state.clone();
+        let w = self.write.as_mut().ok_or_else(|| Error::misuse("savepoint outside a write transaction"))?;
+        w.savepoints.push(Savepoint { pages: PageMap::default(), state });
+        Ok(w.savepoints.len() - 1)
     }
     /// Forgets savepoint `depth` and every one above it, keeping the changes.
     pub fn release(&mut self, depth: usize) {
-        let _ = depth;
-        todo!()
+        let Some(w) = self.write.as_mut() else { return };
+        if depth >= w.savepoints.len() {
+            return;
+        }
+        let released: Vec<Savepoint> = w.savepoints.drain(depth..).collect();
+        if let Some(below) = w.savepoints.last_mut() {
+            // Oldest image wins: merge from the lowest released level up.
+            for sp in released {
+                for (p, img) in sp.pages {
+                    below.pages.entry(p).or_insert(img);
+                }
+            }
+        }
     }
     /// Undoes every change made since savepoint `depth` was opened; the
     /// savepoint stays open.
     pub fn rollback_to(&mut self, depth: usize) -> Result<()> {
-        let _ = depth;
-        todo!()
+        let w = self.write.as_mut().ok_or_else(|| Error::misuse("rollback_to outside a write transaction"))?;
+        if depth >= w.savepoints.len() {
+            return Err(Error::misuse("no such savepoint"));
+        }
+        // Newest level first, so the oldest images are applied last.
+        while w.savepoints.len() > depth + 1 {
+            let sp = w.savepoints.pop().expect("len checked");
+            restore(&mut w.dirty, sp.pages);
+        }
+        let sp = w.savepoints.last_mut().expect("len checked");
+        let pages = std::mem::take(&mut sp.pages);
+        restore(&mut w.dirty, pages);
+        self.state = sp.state.clone();
+        let pc = self.state.page_count;
+        w.dirty.retain(|&p, _| p <= pc);
+        self.bump_epoch();
+        Ok(())
+    }
+
+    // ---------------------------------------------------- page access
+
+    /// The page as this transaction sees it (its own change, or the snapshot).
+    #[inline]
+    pub fn page(&self, pgno: PageNo) -> Result<PageRef> {
+        if let Some(w) = &self.write {
+            if let Some(p) = w.dirty.get(&pgno) {
+                return Ok(p.clone());
+            }
+        }
+        if pgno == 0 || pgno > self.state.page_count {
+            return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
+        }
+        let slot = pgno as usize % MEMO_SLOTS;
+        if let Some((p, r)) = &self.memo.borrow()[slot] {
+            if *p == pgno {
+                return Ok(r.clone());
+            }
+        }
+        self.touched.store(true, Ordering::Relaxed);
+        let r = self.pager.read_page(pgno, self.snap)?;
+        self.memo.borrow_mut()[slot] = Some((pgno, r.clone()));
+        Ok(r)
+    }
+
+    /// A writable view of the page (copied on first write; journaled for
+    /// the innermost savepoint).
+    pub fn page_mut(&mut self, pgno: PageNo) -> Result<&mut [u8]> {
+        let present = match &self.write {
+            None => return Err(Error::misuse("write outside a write transaction")),
+            Some(w) => w.dirty.contains_key(&pgno),
+        };
+        if pgno == 0 || pgno > self.state.page_count {
+            return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
+        }
+        let clean = if present { None } else { Some(self.page(pgno)?) };
+        let w = self.write.as_mut().expect("checked above");
+        if let Some(sp) = w.savepoints.last_mut() {
+            if let std::collections::hash_map::Entry::Vacant(e) = sp.pages.entry(pgno) {
+                e.insert(w.dirty.get(&pgno).cloned());
+            }
+        }
+        let entry = match clean {
+            Some(c) => w.dirty.entry(pgno).or_insert(c),
+            None => w.dirty.get_mut(&pgno).expect("present"),
+        };
+        Ok(Arc::make_mut(entry).as_mut_slice())
+    }
+
+    /// Allocates a page (from the freelist, else by growing the file); its
+    /// content is zeroed.
+    pub fn allocate_page(&mut self) -> Result<PageNo> {
+        if self.write.is_none() {
+            return Err(Error::misuse("allocate outside a write transaction"));
+        }
+        let head = self.state.freelist_head;
+        if head != 0 {
+            let next = get_u32(&self.page(head)?, 0);
+            if head < 2 || next == 1 || next > self.state.page_count || self.state.freelist_count == 0 {
+                return Err(Error::corrupt(format!("freelist page {head} links to {next}")));
+            }
+            self.state.freelist_head = next;
+            self.state.freelist_count -= 1;
+            self.page_mut(head)?.fill(0);
+            return Ok(head);
+        }
+        if self.state.page_count == u32::MAX - 1 {
+            return Err(Error::new(ErrorKind::Full, "database or disk is full"));
+        }
+        self.state.page_count += 1;
+        let pgno = self.state.page_count;
+        let ps = self.state.page_size as usize;
+        let w = self.write.as_mut().expect("checked above");
+        if let Some(sp) = w.savepoints.last_mut() {
+            sp.pages.entry(pgno).or_insert(None);
+        }
+        w.dirty.insert(pgno, Arc::new(vec![0u8; ps]));
+        Ok(pgno)
+    }
+
+    /// Puts a page on the freelist (a linked list: bytes 0..4 of a free page
+    /// hold the next free page, 0 at the end).
+    pub fn free_page(&mut self, pgno: PageNo) -> Result<()> {
+        if pgno <= 1 || pgno > self.state.page_count {
+            return Err(Error::corrupt(format!("freeing invalid page {pgno}")));
+        }
+        let head = self.state.freelist_head;
+        let p = self.page_mut(pgno)?;
+        p.fill(0);
+        put_u32(p, 0, head);
+        self.state.freelist_head = pgno;
+        self.state.freelist_count += 1;
+        Ok(())
     }
 }
+
+fn restore(dirty: &mut PageMap<PageNo, PageRef>, pages: PageMap<PageNo, Option<PageRef>>) {
+    for (p, img) in pages {
+        match img {
+            Some(i) => {
+                dirty.insert(p, i);
+            }
+            None => {
+                dirty.remove(&p);
+            }
+        }
+    }
+}
+
+// The SQL layer keeps these in connection objects shared across threads.
+const _: () = {
+    const fn send<T: Send>() {}
+    const fn send_sync<T: Send + Sync>() {}
+    send::<Txn>();
+    send_sync::<Pager>();
+};
+
+impl Drop for Txn {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
+#[cfg(test)]
+mod tests;

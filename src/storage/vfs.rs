@@ -1,8 +1,17 @@
-//! All file I/O goes through [`Vfs`] / [`VfsFile`]: the OS implementation, an
-//! in-memory one (`:memory:` and tests) and a fault-injecting one for tests.
-//! (CONTRACT SKELETON: the storage owner fills in the implementations.)
+//! All file I/O goes through [`Vfs`] / [`VfsFile`]: the OS implementation
+//! ([`OsVfs`]), an in-memory one ([`MemVfs`], for `:memory:` and tests) and a
+//! fault-injecting wrapper for tests ([`FaultVfs`], in `vfs/fault.rs`).
 
-use crate::error::Result;
+mod fault;
+
+pub use fault::{FaultKind, FaultVfs};
+
+use crate::error::{Error, ErrorKind, Result};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::os::unix::fs::FileExt;
+use std::os::unix::io::AsRawFd;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// How a file is opened.
@@ -39,12 +48,257 @@ pub trait Vfs: Send + Sync {
     fn canonical(&self, path: &str) -> Result<String>;
 }
 
+// ------------------------------------------------------------------ OS
+
 /// The operating system's files (pread/pwrite/fsync, flock for the lock).
 pub struct OsVfs;
 
-/// Files held in memory, keyed by path; used for `:memory:` and tests.
-pub struct MemVfs;
+struct OsFile {
+    file: std::fs::File,
+}
 
-/// Wraps another Vfs; counts syncs, fails a chosen write or sync, and
-/// simulates power loss by dropping every write not yet synced.
-pub struct FaultVfs;
+impl VfsFile for OsFile {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        let mut done = 0;
+        while done < buf.len() {
+            match self.file.read_at(&mut buf[done..], offset + done as u64) {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io(ErrorKind::IoErrRead, &e)),
+            }
+        }
+        buf[done..].fill(0);
+        Ok(done)
+    }
+    fn write_at(&self, offset: u64, data: &[u8]) -> Result<()> {
+        self.file.write_all_at(data, offset).map_err(|e| Error::io(ErrorKind::IoErrWrite, &e))
+    }
+    fn sync(&self) -> Result<()> {
+        self.file.sync_data().map_err(|e| Error::io(ErrorKind::IoErrFsync, &e))
+    }
+    fn size(&self) -> Result<u64> {
+        self.file.metadata().map(|m| m.len()).map_err(|e| Error::io(ErrorKind::IoErr, &e))
+    }
+    fn truncate(&self, size: u64) -> Result<()> {
+        self.file.set_len(size).map_err(|e| Error::io(ErrorKind::IoErrTruncate, &e))
+    }
+    fn lock_exclusive(&self) -> Result<()> {
+        // SAFETY: flock on a file descriptor we own for the life of `self`;
+        // it touches no memory.
+        let rc = unsafe { libc::flock(self.file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc == 0 {
+            return Ok(());
+        }
+        let e = std::io::Error::last_os_error();
+        if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            Err(Error::new(ErrorKind::Busy, "database is locked"))
+        } else {
+            Err(Error::io(ErrorKind::IoErrLock, &e))
+        }
+    }
+    fn unlock(&self) -> Result<()> {
+        // SAFETY: as in lock_exclusive.
+        let rc = unsafe { libc::flock(self.file.as_raw_fd(), libc::LOCK_UN) };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(Error::io(ErrorKind::IoErrLock, &std::io::Error::last_os_error()))
+        }
+    }
+}
+
+fn cant_open(_path: &str, _e: &std::io::Error) -> Error {
+    Error::new(ErrorKind::CantOpen, "unable to open database file")
+}
+
+impl Vfs for OsVfs {
+    fn open(&self, path: &str, mode: OpenMode) -> Result<Arc<dyn VfsFile>> {
+        let mut o = std::fs::OpenOptions::new();
+        o.read(true);
+        if !mode.read_only {
+            o.write(true).create(mode.create);
+        }
+        let file = o.open(path).map_err(|e| cant_open(path, &e))?;
+        if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+            return Err(Error::new(ErrorKind::CantOpen, "unable to open database file"));
+        }
+        Ok(Arc::new(OsFile { file }))
+    }
+    fn delete(&self, path: &str) -> Result<()> {
+        match std::fs::remove_file(path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(ErrorKind::IoErr, &e)),
+        }
+    }
+    fn exists(&self, path: &str) -> Result<bool> {
+        Ok(std::path::Path::new(path).exists())
+    }
+    fn sync_dir(&self, path: &str) -> Result<()> {
+        let p = std::path::Path::new(path);
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let f = std::fs::File::open(&dir).map_err(|e| Error::io(ErrorKind::IoErrFsync, &e))?;
+        f.sync_all().map_err(|e| Error::io(ErrorKind::IoErrFsync, &e))
+    }
+    fn canonical(&self, path: &str) -> Result<String> {
+        let p = std::path::Path::new(path);
+        let name = p.file_name().ok_or_else(|| Error::new(ErrorKind::CantOpen, "unable to open database file"))?;
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let dir = std::fs::canonicalize(&parent).map_err(|e| cant_open(path, &e))?;
+        Ok(dir.join(name).to_string_lossy().into_owned())
+    }
+}
+
+// -------------------------------------------------------------- memory
+
+static MEM_VFS_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// Files held in memory, keyed by path; used for `:memory:` and tests.
+/// Clones of one `MemVfs` share its files.
+#[derive(Clone)]
+pub struct MemVfs {
+    id: u64,
+    files: Arc<Mutex<HashMap<String, Arc<MemFile>>>>,
+}
+
+impl Default for MemVfs {
+    fn default() -> Self {
+        MemVfs::new()
+    }
+}
+
+impl MemVfs {
+    pub fn new() -> MemVfs {
+        MemVfs { id: MEM_VFS_IDS.fetch_add(1, Ordering::Relaxed), files: Arc::default() }
+    }
+    /// A copy of a file's bytes (tests copy a database mid-way).
+    pub fn file_bytes(&self, path: &str) -> Option<Vec<u8>> {
+        self.files.lock().get(path).map(|f| f.data.lock().clone())
+    }
+    /// Replaces (or creates) a file's bytes.
+    pub fn set_file_bytes(&self, path: &str, bytes: Vec<u8>) {
+        let mut files = self.files.lock();
+        let f = files.entry(path.to_owned()).or_insert_with(|| Arc::new(MemFile::default()));
+        *f.data.lock() = bytes;
+    }
+}
+
+#[derive(Default)]
+struct MemFile {
+    data: Mutex<Vec<u8>>,
+}
+
+impl VfsFile for MemFile {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        let d = self.data.lock();
+        let start = (offset as usize).min(d.len());
+        let n = (d.len() - start).min(buf.len());
+        buf[..n].copy_from_slice(&d[start..start + n]);
+        buf[n..].fill(0);
+        Ok(n)
+    }
+    fn write_at(&self, offset: u64, data: &[u8]) -> Result<()> {
+        let mut d = self.data.lock();
+        let end = offset as usize + data.len();
+        if d.len() < end {
+            d.resize(end, 0);
+        }
+        d[offset as usize..end].copy_from_slice(data);
+        Ok(())
+    }
+    fn sync(&self) -> Result<()> {
+        Ok(())
+    }
+    fn size(&self) -> Result<u64> {
+        Ok(self.data.lock().len() as u64)
+    }
+    fn truncate(&self, size: u64) -> Result<()> {
+        self.data.lock().resize(size as usize, 0);
+        Ok(())
+    }
+    fn lock_exclusive(&self) -> Result<()> {
+        Ok(())
+    }
+    fn unlock(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl Vfs for MemVfs {
+    fn open(&self, path: &str, mode: OpenMode) -> Result<Arc<dyn VfsFile>> {
+        let mut files = self.files.lock();
+        if let Some(f) = files.get(path) {
+            return Ok(f.clone() as Arc<dyn VfsFile>);
+        }
+        if !mode.create || mode.read_only {
+            return Err(Error::new(ErrorKind::CantOpen, "unable to open database file"));
+        }
+        let f = Arc::new(MemFile::default());
+        files.insert(path.to_owned(), f.clone());
+        Ok(f)
+    }
+    fn delete(&self, path: &str) -> Result<()> {
+        self.files.lock().remove(path);
+        Ok(())
+    }
+    fn exists(&self, path: &str) -> Result<bool> {
+        Ok(self.files.lock().contains_key(path))
+    }
+    fn sync_dir(&self, _path: &str) -> Result<()> {
+        Ok(())
+    }
+    fn canonical(&self, path: &str) -> Result<String> {
+        Ok(format!("mem{}:{}", self.id, path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exercise(vfs: &dyn Vfs, path: &str) {
+        let f = vfs.open(path, OpenMode { read_only: false, create: true }).unwrap();
+        f.write_at(10, b"hello").unwrap();
+        assert_eq!(f.size().unwrap(), 15);
+        let mut b = [9u8; 20];
+        assert_eq!(f.read_at(8, &mut b).unwrap(), 7);
+        assert_eq!(&b[..9], &[0, 0, b'h', b'e', b'l', b'l', b'o', 0, 0]);
+        f.sync().unwrap();
+        f.truncate(12).unwrap();
+        assert_eq!(f.size().unwrap(), 12);
+        f.lock_exclusive().unwrap();
+        f.unlock().unwrap();
+        assert!(vfs.exists(path).unwrap());
+        vfs.delete(path).unwrap();
+        assert!(!vfs.exists(path).unwrap());
+    }
+
+    #[test]
+    fn mem_vfs() {
+        exercise(&MemVfs::new(), "a.db");
+    }
+
+    #[test]
+    fn os_vfs_and_lock() {
+        let dir = std::env::temp_dir().join(format!("sqlvibe-vfs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("x.db").to_string_lossy().into_owned();
+        exercise(&OsVfs, &p);
+        let mode = OpenMode { read_only: false, create: true };
+        let a = OsVfs.open(&p, mode).unwrap();
+        let b = OsVfs.open(&p, mode).unwrap();
+        a.lock_exclusive().unwrap();
+        assert_eq!(b.lock_exclusive().unwrap_err().kind, ErrorKind::Busy);
+        a.unlock().unwrap();
+        b.lock_exclusive().unwrap();
+        assert!(OsVfs.canonical(&p).unwrap().ends_with("x.db"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,215 @@
+/*
+ * bench.c - one benchmark, compiled twice (see api.h): against libsqlvibe
+ * and against the system libsqlite3. Each run uses a fresh database file in
+ * a temporary directory with the same settings for both engines: WAL
+ * journal mode, the default synchronous level (FULL for WAL here).
+ *
+ * Prints one line per workload: "name<TAB>ops<TAB>seconds<TAB>ops/s", where
+ * an op is one row for the scan and the index build, one statement
+ * execution otherwise. Every workload also checks its results, so a fast
+ * wrong answer fails the run (exit 1) instead of looking good.
+ *
+ *   BENCH_N=100000 (rows), BENCH_SCANS=20 (full-scan repetitions)
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+
+static db_t *db;
+static int n_rows = 100000;
+static int n_scans = 20;
+static int failures;
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* xorshift64: the same sequence for both engines. */
+static uint64_t rng_state;
+static uint64_t rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* The k column: a permutation-free pseudo-random value derived from id. */
+static int64_t k_of(int64_t id) { return (id * 7919) % 1000003; }
+
+static void fail(const char *what) {
+    fprintf(stderr, "%s: %s: %s\n", ENGINE_NAME, what, db_errmsg(db));
+    exit(1);
+}
+
+static void exec(const char *sql) {
+    char *err = NULL;
+    if (db_exec(db, sql, NULL, NULL, &err) != DB_OK) {
+        fprintf(stderr, "%s: %s: %s\n", ENGINE_NAME, sql, err ? err : "?");
+        db_free(err);
+        exit(1);
+    }
+}
+
+static stmt_t *prepare(const char *sql) {
+    stmt_t *st = NULL;
+    if (db_prepare(db, sql, -1, &st, NULL) != DB_OK) fail(sql);
+    return st;
+}
+
+static void check(int ok, const char *what) {
+    if (!ok) {
+        fprintf(stderr, "%s: wrong result in %s\n", ENGINE_NAME, what);
+        failures++;
+    }
+}
+
+static void report(const char *name, long ops, double secs) {
+    printf("%s\t%ld\t%.4f\t%.0f\n", name, ops, secs, secs > 0 ? (double)ops / secs : 0.0);
+    fflush(stdout);
+}
+
+static void bulk_insert(void) {
+    stmt_t *st = prepare("INSERT INTO t(id, k, v) VALUES(?1, ?2, ?3)");
+    char text[32];
+    double t0 = now();
+    exec("BEGIN");
+    for (int64_t id = 1; id <= n_rows; id++) {
+        int len = snprintf(text, sizeof text, "value-%08lld", (long long)id);
+        db_bind_int64(st, 1, id);
+        db_bind_int64(st, 2, k_of(id));
+        db_bind_text(st, 3, text, len, DB_TRANSIENT);
+        if (db_step(st) != DB_DONE) fail("insert");
+        db_reset(st);
+    }
+    exec("COMMIT");
+    report("insert (1 txn, prepared)", n_rows, now() - t0);
+    db_finalize(st);
+}
+
+static void point_selects(const char *name, int in_txn) {
+    stmt_t *st = prepare("SELECT v FROM t WHERE id = ?1");
+    rng_state = 0x9E3779B97F4A7C15ull;
+    long found = 0;
+    double t0 = now();
+    if (in_txn) exec("BEGIN");
+    for (int i = 0; i < n_rows; i++) {
+        int64_t id = (int64_t)(rng() % (uint64_t)n_rows) + 1;
+        db_bind_int64(st, 1, id);
+        if (db_step(st) == DB_ROW && db_column_bytes(st, 0) == 14) found++;
+        db_reset(st);
+    }
+    if (in_txn) exec("COMMIT");
+    report(name, n_rows, now() - t0);
+    check(found == n_rows, name);
+    db_finalize(st);
+}
+
+static void scan_aggregate(void) {
+    stmt_t *st = prepare("SELECT count(*), sum(k) FROM t");
+    int64_t want_sum = 0;
+    for (int64_t id = 1; id <= n_rows; id++) want_sum += k_of(id);
+    int ok = 1;
+    double t0 = now();
+    for (int i = 0; i < n_scans; i++) {
+        if (db_step(st) != DB_ROW) fail("scan");
+        ok &= db_column_int64(st, 0) == n_rows && db_column_int64(st, 1) == want_sum;
+        db_reset(st);
+    }
+    report("full-scan count+sum (rows)", (long)n_rows * n_scans, now() - t0);
+    check(ok, "scan");
+    db_finalize(st);
+}
+
+static void create_index(void) {
+    double t0 = now();
+    exec("CREATE INDEX t_k ON t(k)");
+    report("CREATE INDEX (rows)", n_rows, now() - t0);
+}
+
+static void index_lookups(void) {
+    stmt_t *st = prepare("SELECT id FROM t WHERE k = ?1");
+    rng_state = 0xD1B54A32D192ED03ull;
+    long ok = 0;
+    double t0 = now();
+    for (int i = 0; i < n_rows; i++) {
+        int64_t id = (int64_t)(rng() % (uint64_t)n_rows) + 1;
+        db_bind_int64(st, 1, k_of(id));
+        if (db_step(st) == DB_ROW && db_column_int64(st, 0) == id) ok++;
+        db_reset(st);
+    }
+    report("index lookups", n_rows, now() - t0);
+    check(ok == n_rows, "index lookups");
+    db_finalize(st);
+}
+
+static void updates(void) {
+    int n = n_rows / 10;
+    stmt_t *st = prepare("UPDATE t SET v = ?1 WHERE id = ?2");
+    rng_state = 0x2545F4914F6CDD1Dull;
+    double t0 = now();
+    exec("BEGIN");
+    for (int i = 0; i < n; i++) {
+        int64_t id = (int64_t)(rng() % (uint64_t)n_rows) + 1;
+        db_bind_text(st, 1, "updated-value!", 14, DB_STATIC);
+        db_bind_int64(st, 2, id);
+        if (db_step(st) != DB_DONE) fail("update");
+        db_reset(st);
+    }
+    exec("COMMIT");
+    report("updates by rowid (1 txn)", n, now() - t0);
+    db_finalize(st);
+}
+
+int main(void) {
+    if (getenv("BENCH_N")) n_rows = atoi(getenv("BENCH_N"));
+    if (getenv("BENCH_SCANS")) n_scans = atoi(getenv("BENCH_SCANS"));
+    if (n_rows < 10 || n_scans < 1) {
+        fprintf(stderr, "BENCH_N must be >= 10 and BENCH_SCANS >= 1\n");
+        return 2;
+    }
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[512], path[600], side[640];
+    snprintf(dir, sizeof dir, "%s/sqlvibe-bench-XXXXXX", tmp);
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/bench.db", dir);
+    if (db_open(path, &db) != DB_OK) fail("open");
+    /* Same settings for both: WAL journal, default synchronous. The pragma
+     * returns a row, which exec discards. */
+    {
+        char *err = NULL;
+        if (db_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, &err) != DB_OK) {
+            /* sqlvibe file databases are always in WAL mode. */
+            fprintf(stderr, "%s: note: PRAGMA journal_mode=WAL: %s\n", ENGINE_NAME, err ? err : "?");
+            db_free(err);
+        }
+    }
+    exec("CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v TEXT)");
+    fprintf(stderr, "%s %s: %d rows in %s\n", ENGINE_NAME, engine_version(), n_rows, path);
+
+    bulk_insert();
+    point_selects("point select by rowid (autocommit)", 0);
+    point_selects("point select by rowid (1 txn)", 1);
+    scan_aggregate();
+    create_index();
+    index_lookups();
+    updates();
+
+    if (db_close(db) != DB_OK) fail("close");
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+    rmdir(dir);
+    return failures ? 1 : 0;
+}

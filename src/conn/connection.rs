@@ -1,0 +1,225 @@
+//! [`Connection`]: the per-handle state (pager, the shared transaction,
+//! catalog cache, counters) behind one mutex.
+
+use super::statement::Statement;
+use super::{OPEN_CREATE, OPEN_READONLY, OPEN_READWRITE};
+use crate::error::{Error, ErrorKind, Result};
+use crate::schema::Catalog;
+use crate::sql::expr::ConnVars;
+use crate::sql::lexer::first_statement;
+use crate::sql::prepare::{compile, Compiled};
+use crate::storage::{OpenOptions, Pager, Txn, Value};
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// State shared by a connection and its statements.
+pub(crate) struct ConnState {
+    pub pager: Arc<Pager>,
+    pub path: String,
+    /// The connection's transaction (read, or upgraded to write).
+    pub txn: Option<Txn>,
+    /// Inside BEGIN ... COMMIT.
+    pub explicit: bool,
+    /// Statements that have started stepping and not finished.
+    pub active: usize,
+    /// Catalog as of `catalog.cookie`; None = reload before use.
+    pub catalog: Option<Arc<Catalog>>,
+    /// Bumped on every catalog reload; statements compiled under another
+    /// generation are re-prepared.
+    pub generation: u64,
+    pub vars: ConnVars,
+    pub busy_timeout: u32,
+}
+
+impl ConnState {
+    /// Makes sure a transaction is open (a read snapshot at least).
+    pub fn ensure_txn(&mut self) -> Result<()> {
+        if self.txn.is_none() {
+            self.txn = Some(self.pager.begin_read()?);
+        }
+        Ok(())
+    }
+
+    /// The catalog matching the open transaction's schema cookie.
+    pub fn catalog(&mut self) -> Result<Arc<Catalog>> {
+        let txn = self.txn.as_ref().ok_or_else(|| Error::internal("no transaction"))?;
+        let cookie = txn.header().schema_cookie;
+        if let Some(c) = &self.catalog {
+            if c.cookie == cookie {
+                return Ok(c.clone());
+            }
+        }
+        let c = Arc::new(Catalog::load(txn)?);
+        self.catalog = Some(c.clone());
+        self.generation += 1;
+        Ok(c)
+    }
+
+    /// Ends the autocommit transaction when no statement is active any more.
+    pub fn end_autocommit(&mut self, commit: bool) -> Result<()> {
+        if self.active == 0 && !self.explicit {
+            if let Some(t) = self.txn.take() {
+                if commit {
+                    if let Err(e) = t.commit() {
+                        self.catalog = None;
+                        return Err(e);
+                    }
+                } else {
+                    if t.is_write() {
+                        self.catalog = None;
+                    }
+                    t.rollback();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Rolls the whole transaction back (ROLLBACK, or a ROLLBACK conflict).
+    pub fn rollback_all(&mut self) {
+        if let Some(t) = self.txn.take() {
+            t.rollback();
+        }
+        self.explicit = false;
+        self.catalog = None;
+    }
+
+    /// Compiles `text` against the current catalog (opening a short read
+    /// transaction when none is open).
+    pub fn compile(&mut self, text: &str) -> Result<(Compiled, u64)> {
+        let temp = self.txn.is_none();
+        self.ensure_txn()?;
+        let r = self.catalog().and_then(|cat| compile(text, &cat));
+        if temp && self.active == 0 {
+            if let Some(t) = self.txn.take() {
+                t.commit()?;
+            }
+        }
+        Ok((r?, self.generation))
+    }
+}
+
+pub(crate) type Shared = Arc<Mutex<ConnState>>;
+
+/// A database connection. `Send + Sync`: calls are serialized by a mutex
+/// inside; `interrupt` may be called from another thread at any time.
+pub struct Connection {
+    pub(crate) state: Shared,
+    pub(crate) interrupt: Arc<AtomicBool>,
+}
+
+impl Connection {
+    /// Opens `path` (or `:memory:`, or "" for a private temporary database)
+    /// with SQLite's flag semantics: READONLY, READWRITE, READWRITE|CREATE.
+    pub fn open(path: &str, flags: i32) -> Result<Connection> {
+        let ro = flags & OPEN_READONLY != 0;
+        let rw = flags & OPEN_READWRITE != 0;
+        if ro == rw {
+            return Err(Error::misuse("bad parameter or other API misuse"));
+        }
+        let pager = if path.is_empty() || path == ":memory:" {
+            Pager::open_memory()?
+        } else {
+            Pager::open(path, OpenOptions { read_only: ro, create: rw && flags & OPEN_CREATE != 0 })?
+        };
+        let full_path = if pager.is_memory() {
+            String::new()
+        } else {
+            std::fs::canonicalize(path).map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| path.to_string())
+        };
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0x1234_5678, |d| d.as_nanos() as u64)
+            ^ (Arc::as_ptr(&pager) as usize as u64);
+        let state = ConnState {
+            pager,
+            path: full_path,
+            txn: None,
+            explicit: false,
+            active: 0,
+            catalog: None,
+            generation: 0,
+            vars: ConnVars { rng: seed | 1, ..Default::default() },
+            busy_timeout: 0,
+        };
+        Ok(Connection { state: Arc::new(Mutex::new(state)), interrupt: Arc::new(AtomicBool::new(false)) })
+    }
+
+    /// Compiles the first statement of `sql`. Returns the statement (None
+    /// when `sql` holds only whitespace/comments before the end or the next
+    /// `;`) and the number of bytes consumed, for `pzTail`.
+    pub fn prepare(&self, sql: &str) -> Result<(Option<Statement>, usize)> {
+        let (consumed, has) = first_statement(sql);
+        if !has {
+            return Ok((None, consumed));
+        }
+        let text = &sql[..consumed];
+        let (compiled, generation) = self.state.lock().compile(text)?;
+        let stmt = Statement::new(self.state.clone(), self.interrupt.clone(), text.to_string(), compiled, generation);
+        Ok((Some(stmt), consumed))
+    }
+
+    /// Runs every statement of `sql`, calling `on_row(values, names)` for each
+    /// result row; `on_row` returning false aborts with SQLITE_ABORT.
+    pub fn exec(&self, sql: &str, on_row: &mut dyn FnMut(&[Value], &[String]) -> bool) -> Result<()> {
+        let mut rest = sql;
+        while !rest.is_empty() {
+            let (stmt, consumed) = self.prepare(rest)?;
+            rest = &rest[consumed..];
+            let Some(mut stmt) = stmt else { continue };
+            let names: Vec<String> = (0..stmt.column_count()).map(|i| stmt.column_name(i).unwrap_or("").to_string()).collect();
+            while stmt.step()? == super::StepResult::Row {
+                let n = stmt.data_count();
+                let row: Vec<Value> = (0..n).map(|i| stmt.column_value(i).clone()).collect();
+                if !on_row(&row, &names) {
+                    return Err(Error::new(ErrorKind::Abort, "query aborted"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Rows changed by the last INSERT/UPDATE/DELETE.
+    pub fn changes(&self) -> i64 {
+        self.state.lock().vars.changes
+    }
+    pub fn total_changes(&self) -> i64 {
+        self.state.lock().vars.total_changes
+    }
+    pub fn last_insert_rowid(&self) -> i64 {
+        self.state.lock().vars.last_insert_rowid
+    }
+    /// True outside BEGIN ... COMMIT.
+    pub fn is_autocommit(&self) -> bool {
+        !self.state.lock().explicit
+    }
+    pub fn set_busy_timeout(&self, ms: i32) {
+        self.state.lock().busy_timeout = ms.max(0) as u32;
+    }
+    /// The flag `interrupt` sets; a running statement checks it and stops
+    /// with SQLITE_INTERRUPT.
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
+    }
+    /// Makes running statements stop with SQLITE_INTERRUPT.
+    pub fn interrupt(&self) {
+        self.interrupt.store(true, Ordering::SeqCst);
+    }
+    /// The database file's path ("" for in-memory databases).
+    pub fn path(&self) -> String {
+        self.state.lock().path.clone()
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // An open transaction that no statement will finish is rolled back.
+        let mut st = self.state.lock();
+        if st.active == 0 {
+            if let Some(t) = st.txn.take() {
+                t.rollback();
+            }
+        }
+    }
+}

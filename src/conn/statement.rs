@@ -1,0 +1,464 @@
+//! [`Statement`]: a compiled program plus its bindings and run state.
+//!
+//! Lifecycle: Ready --step--> Running (SELECT/PRAGMA rows) --> Finished;
+//! writing statements run to completion inside their first step. `reset`
+//! (or drop) returns to Ready, finishing an unfinished run. A statement
+//! compiled under an older catalog generation is re-prepared from its text
+//! when it starts, keeping its bindings (prepare_v2 behaviour).
+
+use super::connection::{ConnState, Shared};
+use super::StepResult;
+use crate::error::{Error, ErrorKind, Result};
+use crate::pragma::{self, PragmaCtx};
+use crate::sql::ddl::run_ddl;
+use crate::sql::dml::{run_delete, run_insert, run_update};
+use crate::sql::exec::SelectRun;
+use crate::sql::expr::{Cx, Rt};
+use crate::sql::prepare::{BeginKind, Compiled, Program};
+use crate::sql::write::Env;
+use crate::storage::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+static NULL: Value = Value::Null;
+
+/// A compiled statement: planned once at prepare time, stepped many times.
+pub struct Statement {
+    conn: Shared,
+    interrupt: Arc<AtomicBool>,
+    sql: String,
+    compiled: Compiled,
+    generation: u64,
+    params: Vec<Value>,
+    /// Counted in the connection's active statements.
+    active: bool,
+    /// Stepped to DONE or error since the last reset.
+    finished: bool,
+    rt: Rt,
+    run: Option<SelectRun>,
+    /// Rows of a PRAGMA, handed out one per step.
+    pragma_rows: std::vec::IntoIter<Vec<Value>>,
+    pragma_loaded: bool,
+    row: Vec<Value>,
+    has_row: bool,
+}
+
+impl Statement {
+    pub(crate) fn new(conn: Shared, interrupt: Arc<AtomicBool>, sql: String, compiled: Compiled, generation: u64) -> Statement {
+        let n = compiled.params.names.len();
+        Statement {
+            conn,
+            interrupt,
+            sql,
+            compiled,
+            generation,
+            params: vec![Value::Null; n],
+            active: false,
+            finished: false,
+            rt: Rt::default(),
+            run: None,
+            pragma_rows: Vec::new().into_iter(),
+            pragma_loaded: false,
+            row: Vec::new(),
+            has_row: false,
+        }
+    }
+
+    /// The SQL text this statement was prepared from.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+    /// True when stepping it cannot change the database.
+    pub fn readonly(&self) -> bool {
+        self.compiled.readonly
+    }
+
+    fn finish(&mut self, st: &mut ConnState, commit: bool) -> Result<()> {
+        self.has_row = false;
+        self.run = None;
+        if self.active {
+            self.active = false;
+            st.active -= 1;
+            return st.end_autocommit(commit);
+        }
+        Ok(())
+    }
+
+    /// Starts a run: transaction, schema check (re-prepare), write lock.
+    fn start(&mut self, st: &mut ConnState) -> Result<()> {
+        if st.active == 0 {
+            self.interrupt.store(false, Ordering::SeqCst);
+        }
+        st.ensure_txn()?;
+        st.active += 1;
+        self.active = true;
+        let cat = st.catalog()?;
+        if self.generation != st.generation {
+            let c = crate::sql::prepare::compile(&self.sql, &cat)?;
+            if c.params.names.len() != self.params.len() {
+                self.params.resize(c.params.names.len(), Value::Null);
+            }
+            self.compiled = c;
+            self.generation = st.generation;
+        }
+        if !self.compiled.readonly {
+            let timeout = st.busy_timeout;
+            let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+            if !txn.is_write() {
+                txn.begin_write(timeout)?;
+            }
+        }
+        self.pragma_loaded = false;
+        let c = &self.compiled;
+        if self.rt.slots.len() == c.n_slots && self.rt.aggs.len() == c.n_aggs && self.rt.sub_cache.len() == c.subs.len() {
+            // Reuse the row buffers; cached subquery results are per run.
+            for s in self.rt.sub_cache.iter_mut() {
+                *s = None;
+            }
+        } else {
+            self.rt = Rt::new(c.n_slots, c.n_aggs, c.subs.len());
+        }
+        if let Program::Select(plan) = &self.compiled.program {
+            self.run = Some(SelectRun::new(plan));
+        }
+        Ok(())
+    }
+
+    pub fn step(&mut self) -> Result<StepResult> {
+        let conn = self.conn.clone();
+        let mut st = conn.lock();
+        if self.finished {
+            // Stepping a finished statement starts it over (SQLite >= 3.7).
+            self.finished = false;
+        }
+        self.has_row = false;
+        // Transaction control works on the connection, not in a transaction.
+        match &self.compiled.program {
+            Program::Begin(kind) => {
+                self.finished = true;
+                return begin(&mut st, *kind).map(|_| StepResult::Done);
+            }
+            Program::Commit => {
+                self.finished = true;
+                if !st.explicit {
+                    return Err(Error::sql("cannot commit - no transaction is active"));
+                }
+                st.explicit = false;
+                if let Some(t) = st.txn.take() {
+                    if let Err(e) = t.commit() {
+                        st.catalog = None;
+                        return Err(e);
+                    }
+                }
+                return Ok(StepResult::Done);
+            }
+            Program::Rollback => {
+                self.finished = true;
+                if !st.explicit {
+                    return Err(Error::sql("cannot rollback - no transaction is active"));
+                }
+                st.rollback_all();
+                return Ok(StepResult::Done);
+            }
+            _ => {}
+        }
+        if !self.active {
+            if let Err(e) = self.start(&mut st) {
+                self.finished = true;
+                let _ = self.finish(&mut st, false);
+                return Err(e);
+            }
+        } else {
+            // A COMMIT/ROLLBACK since the last step ended the transaction.
+            st.ensure_txn()?;
+        }
+        let r = self.step_inner(&mut st);
+        match r {
+            Ok(StepResult::Row) => Ok(StepResult::Row),
+            Ok(StepResult::Done) => {
+                self.finished = true;
+                self.finish(&mut st, true)?;
+                Ok(StepResult::Done)
+            }
+            Err(e) => {
+                self.finished = true;
+                let _ = self.finish(&mut st, false);
+                Err(e)
+            }
+        }
+    }
+
+    fn step_inner(&mut self, st: &mut ConnState) -> Result<StepResult> {
+        let c = &self.compiled;
+        match &c.program {
+            Program::Select(plan) => {
+                let txn = st.txn.as_ref().ok_or_else(|| Error::internal("no transaction"))?;
+                let mut cx = Cx {
+                    txn,
+                    params: &self.params,
+                    vars: &mut st.vars,
+                    interrupt: &self.interrupt,
+                    subs: &c.subs,
+                };
+                let run = self.run.as_mut().ok_or_else(|| Error::internal("statement not started"))?;
+                if run.next(plan, &mut self.rt, &mut cx, &mut self.row)? {
+                    self.has_row = true;
+                    Ok(StepResult::Row)
+                } else {
+                    Ok(StepResult::Done)
+                }
+            }
+            Program::Pragma(p) => {
+                if !self.pragma_loaded {
+                    self.pragma_loaded = true;
+                    // First step: compute all rows.
+                    let cat = st.catalog()?;
+                    let writes = p.writes();
+                    let pager = st.pager.clone();
+                    let path = st.path.clone();
+                    let mut timeout = st.busy_timeout;
+                    let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+                    let depth = if writes { Some(txn.savepoint()?) } else { None };
+                    let mut pcx = PragmaCtx { txn, catalog: &cat, pager: &pager, busy_timeout: &mut timeout, path: &path };
+                    let rows = pragma::run(p, &mut pcx);
+                    if let Some(d) = depth {
+                        if rows.is_err() {
+                            txn.rollback_to(d)?;
+                        }
+                        txn.release(d);
+                    }
+                    st.busy_timeout = timeout;
+                    self.pragma_rows = rows?.into_iter();
+                }
+                match self.pragma_rows.next() {
+                    Some(r) => {
+                        self.row = r;
+                        self.has_row = true;
+                        Ok(StepResult::Row)
+                    }
+                    None => Ok(StepResult::Done),
+                }
+            }
+            Program::Ddl(ddl) => {
+                let cat = st.catalog()?;
+                let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+                let depth = txn.savepoint()?;
+                match run_ddl(ddl, txn, &cat) {
+                    Ok(()) => {
+                        txn.release(depth);
+                        // The new schema is visible to the rest of the transaction.
+                        st.catalog()?;
+                        Ok(StepResult::Done)
+                    }
+                    Err(e) => {
+                        txn.rollback_to(depth)?;
+                        txn.release(depth);
+                        Err(e)
+                    }
+                }
+            }
+            Program::CreateAs(ddl, plan) => {
+                let cat = st.catalog()?;
+                let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+                let depth = txn.savepoint()?;
+                let mut env = Env::new(txn, &self.params, &mut st.vars, &self.interrupt, &c.subs);
+                let r = create_as(ddl, plan, &cat, &mut env, &mut self.rt);
+                drop(env);
+                match r {
+                    Ok(()) => {
+                        txn.release(depth);
+                        st.catalog()?;
+                        Ok(StepResult::Done)
+                    }
+                    Err(e) => {
+                        txn.rollback_to(depth)?;
+                        txn.release(depth);
+                        Err(e)
+                    }
+                }
+            }
+            Program::Insert(_) | Program::Update(_) | Program::Delete(_) => {
+                let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+                let depth = txn.savepoint()?;
+                let mut env = Env::new(txn, &self.params, &mut st.vars, &self.interrupt, &c.subs);
+                let r = match &c.program {
+                    Program::Insert(p) => run_insert(p, &mut env, &mut self.rt),
+                    Program::Update(p) => run_update(p, &mut env, &mut self.rt),
+                    Program::Delete(p) => run_delete(p, &mut env, &mut self.rt),
+                    _ => unreachable!("dml"),
+                };
+                let keep = env.keep_changes;
+                let rollback = env.rollback_txn;
+                drop(env);
+                match r {
+                    Ok(n) => {
+                        txn.release(depth);
+                        st.vars.changes = n;
+                        st.vars.total_changes += n;
+                        Ok(StepResult::Done)
+                    }
+                    Err(e) => {
+                        if rollback {
+                            st.rollback_all();
+                        } else {
+                            if !keep {
+                                txn.rollback_to(depth)?;
+                            }
+                            txn.release(depth);
+                        }
+                        Err(e)
+                    }
+                }
+            }
+            Program::Begin(_) | Program::Commit | Program::Rollback => Ok(StepResult::Done),
+        }
+    }
+
+    /// Back to the start; bindings are kept.
+    pub fn reset(&mut self) {
+        let conn = self.conn.clone();
+        let mut st = conn.lock();
+        let _ = self.finish(&mut st, true);
+        self.finished = false;
+        self.pragma_rows = Vec::new().into_iter();
+    }
+
+    pub fn clear_bindings(&mut self) {
+        for p in self.params.iter_mut() {
+            *p = Value::Null;
+        }
+    }
+
+    /// Binds parameter `index` (1-based); out of range is SQLITE_RANGE; a
+    /// statement that has started stepping is SQLITE_MISUSE.
+    pub fn bind(&mut self, index: usize, value: Value) -> Result<()> {
+        if self.active {
+            return Err(Error::misuse("bad parameter or other API misuse"));
+        }
+        if index == 0 || index > self.params.len() {
+            return Err(Error::new(ErrorKind::Range, "column index out of range"));
+        }
+        self.params[index - 1] = value;
+        Ok(())
+    }
+
+    /// Largest parameter index.
+    pub fn parameter_count(&self) -> usize {
+        self.params.len()
+    }
+
+    /// Name of parameter `index` with its prefix (`:a`, `@a`, `$a`, `?5`),
+    /// None for a nameless `?`.
+    pub fn parameter_name(&self, index: usize) -> Option<&str> {
+        if index == 0 {
+            return None;
+        }
+        self.compiled.params.names.get(index - 1).and_then(|n| n.as_deref())
+    }
+
+    /// Index of the named parameter, 0 when absent.
+    pub fn parameter_index(&self, name: &str) -> usize {
+        self.compiled.params.names.iter().position(|n| n.as_deref() == Some(name)).map_or(0, |p| p + 1)
+    }
+
+    pub fn column_count(&self) -> usize {
+        self.compiled.names.len()
+    }
+
+    pub fn column_name(&self, i: usize) -> Option<&str> {
+        self.compiled.names.get(i).map(|s| s.as_str())
+    }
+
+    /// Declared type of a result column that is a table column, else None.
+    pub fn column_decltype(&self, i: usize) -> Option<&str> {
+        self.compiled.decltypes.get(i).and_then(|d| d.as_deref())
+    }
+
+    /// column_count while a row is available, else 0.
+    pub fn data_count(&self) -> usize {
+        if self.has_row {
+            self.row.len()
+        } else {
+            0
+        }
+    }
+
+    /// Value of column `i` of the current row (NULL when out of range or no row).
+    pub fn column_value(&self, i: usize) -> &Value {
+        if !self.has_row {
+            return &NULL;
+        }
+        self.row.get(i).unwrap_or(&NULL)
+    }
+}
+
+/// CREATE TABLE ... AS SELECT: reads the rows, creates the table, fills it.
+fn create_as(
+    ddl: &crate::sql::ddl::Ddl,
+    plan: &crate::sql::select::SelectPlan,
+    cat: &crate::schema::Catalog,
+    env: &mut Env,
+    rt: &mut Rt,
+) -> Result<()> {
+    if !crate::sql::ddl::check(ddl, cat)? {
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    {
+        let mut run = SelectRun::new(plan);
+        let mut row = Vec::new();
+        let mut cx = env.cx();
+        while run.next(plan, rt, &mut cx, &mut row)? {
+            rows.push(std::mem::take(&mut row));
+        }
+    }
+    run_ddl(ddl, env.txn, cat)?;
+    let fresh = crate::schema::Catalog::load(env.txn)?;
+    let crate::sql::ddl::Ddl::CreateTable { name, .. } = ddl else {
+        return Err(Error::internal("CREATE AS without a table"));
+    };
+    let t = fresh.table(name).cloned().ok_or_else(|| Error::internal("created table missing"))?;
+    for mut r in rows {
+        for (v, c) in r.iter_mut().zip(t.cols.iter()) {
+            *v = crate::sql::types::apply_affinity(std::mem::replace(v, Value::Null), c.affinity);
+        }
+        r.resize(t.cols.len(), Value::Null);
+        crate::sql::write::write_row(env, rt, &t, &mut r, None, None, None)?;
+    }
+    Ok(())
+}
+
+fn begin(st: &mut ConnState, kind: BeginKind) -> Result<()> {
+    if st.explicit {
+        return Err(Error::sql("cannot start a transaction within a transaction"));
+    }
+    if kind != BeginKind::Deferred {
+        st.ensure_txn()?;
+        let timeout = st.busy_timeout;
+        let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+        if !txn.is_write() {
+            if let Err(e) = txn.begin_write(timeout) {
+                st.end_autocommit(false)?;
+                return Err(e);
+            }
+        }
+    }
+    st.explicit = true;
+    Ok(())
+}
+
+impl Drop for Statement {
+    fn drop(&mut self) {
+        if self.active {
+            let conn = self.conn.clone();
+            let mut st = conn.lock();
+            let _ = self.finish(&mut st, true);
+        }
+    }
+}
+
+impl std::fmt::Debug for Statement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Statement").field("sql", &self.sql).field("active", &self.active).finish()
+    }
+}

@@ -1,0 +1,322 @@
+//! CREATE / DROP TABLE and INDEX: checks against the catalog (at prepare
+//! time and again when run), B-tree allocation, index population, and the
+//! rows of the schema table. Every schema change bumps the schema cookie.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::schema::define::{stored_index_sql, stored_table_sql};
+use crate::schema::{build_index, build_table, read_schema_rows, Catalog, IndexOrigin};
+use crate::sql::ast_util::name_str;
+use crate::storage::btree;
+use crate::storage::record::{compare_records, decode_record, encode_record};
+use crate::storage::{BTreeKind, Cursor, PageNo, Txn, Value};
+use std::cmp::Ordering;
+
+#[derive(Debug, Clone)]
+pub enum Ddl {
+    CreateTable { name: String, if_not_exists: bool, sql: String },
+    CreateIndex { name: String, table: String, if_not_exists: bool, unique: bool, sql: String },
+    DropTable { name: String, if_exists: bool },
+    DropIndex { name: String, if_exists: bool },
+}
+
+/// The CREATE TABLE text SQLite generates for CREATE TABLE ... AS SELECT:
+/// one line per column, the type named after the column's affinity.
+fn as_select_sql(name: &str, plan: &crate::sql::select::SelectPlan) -> String {
+    use crate::sql::types::Affinity;
+    let quote = |s: &str| -> String {
+        let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if plain {
+            s.to_string()
+        } else {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        }
+    };
+    let cols: Vec<String> = plan
+        .names
+        .iter()
+        .zip(plan.affinities.iter())
+        .map(|(n, a)| {
+            let ty = match a {
+                Some(Affinity::Integer) => " INT",
+                Some(Affinity::Text) => " TEXT",
+                Some(Affinity::Real) => " REAL",
+                Some(Affinity::Numeric) => " NUM",
+                _ => "",
+            };
+            format!("  {}{}", quote(n), ty)
+        })
+        .collect();
+    format!("CREATE TABLE {}(\n{}\n)", quote(name), cols.join(",\n"))
+}
+
+fn check_db(qn: &sqlite3_parser::ast::QualifiedName) -> Result<()> {
+    if let Some(db) = &qn.db_name {
+        let db = name_str(db);
+        if !db.eq_ignore_ascii_case("main") {
+            return Err(Error::sql(format!("unknown database {db}")));
+        }
+    }
+    Ok(())
+}
+
+fn reserved(name: &str) -> Result<()> {
+    if name.len() >= 7 && name[..7].eq_ignore_ascii_case("sqlite_") {
+        return Err(Error::sql(format!("object name reserved for internal use: {name}")));
+    }
+    Ok(())
+}
+
+/// Builds the DDL action for a parsed statement (`src` = its text).
+pub fn compile_ddl(
+    stmt: &sqlite3_parser::ast::Stmt,
+    src: &str,
+    cat: &Catalog,
+    as_select: Option<&crate::sql::select::SelectPlan>,
+) -> Result<Ddl> {
+    use sqlite3_parser::ast::{CreateTableBody, Stmt};
+    let ddl = match stmt {
+        Stmt::CreateTable { temporary, if_not_exists, tbl_name, body } => {
+            check_db(tbl_name)?;
+            if *temporary {
+                return Err(Error::sql("temporary tables are not supported yet"));
+            }
+            let name = name_str(&tbl_name.name);
+            reserved(&name)?;
+            let sql = match (body, as_select) {
+                (CreateTableBody::AsSelect(_), Some(plan)) => as_select_sql(&name, plan),
+                (CreateTableBody::AsSelect(_), None) => return Err(Error::internal("AS SELECT without a plan")),
+                _ => stored_table_sql(src),
+            };
+            // Validate the definition now (errors belong to prepare).
+            build_table(&sql, 0)?;
+            Ddl::CreateTable { name, if_not_exists: *if_not_exists, sql }
+        }
+        Stmt::CreateIndex { unique, if_not_exists, idx_name, tbl_name, .. } => {
+            check_db(idx_name)?;
+            let name = name_str(&idx_name.name);
+            let table = name_str(tbl_name);
+            reserved(&name)?;
+            Ddl::CreateIndex {
+                name,
+                table,
+                if_not_exists: *if_not_exists,
+                unique: *unique,
+                sql: stored_index_sql(src, *unique),
+            }
+        }
+        Stmt::DropTable { if_exists, tbl_name } => {
+            check_db(tbl_name)?;
+            Ddl::DropTable { name: name_str(&tbl_name.name), if_exists: *if_exists }
+        }
+        Stmt::DropIndex { if_exists, idx_name } => {
+            check_db(idx_name)?;
+            Ddl::DropIndex { name: name_str(&idx_name.name), if_exists: *if_exists }
+        }
+        _ => return Err(Error::sql("not a schema statement")),
+    };
+    check(&ddl, cat)?;
+    Ok(ddl)
+}
+
+/// Checks a DDL action against the catalog; Ok(false) = nothing to do.
+pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
+    match ddl {
+        Ddl::CreateTable { name, if_not_exists, .. } => {
+            if cat.table(name).is_some() {
+                if *if_not_exists {
+                    return Ok(false);
+                }
+                return Err(Error::sql(format!("table {name} already exists")));
+            }
+            if cat.index(name).is_some() {
+                return Err(Error::sql(format!("there is already an index named {name}")));
+            }
+        }
+        Ddl::CreateIndex { name, table, if_not_exists, .. } => {
+            if cat.index(name).is_some() {
+                if *if_not_exists {
+                    return Ok(false);
+                }
+                return Err(Error::sql(format!("index {name} already exists")));
+            }
+            if cat.table(name).is_some() {
+                return Err(Error::sql(format!("there is already a table named {name}")));
+            }
+            match cat.table(table) {
+                None => return Err(Error::sql(format!("no such table: main.{table}"))),
+                Some(t) if t.is_schema => return Err(Error::sql(format!("table {table} may not be indexed"))),
+                Some(t) => {
+                    build_index(&ddl_sql(ddl), t, 0)?;
+                }
+            }
+        }
+        Ddl::DropTable { name, if_exists } => match cat.table(name) {
+            None if *if_exists => return Ok(false),
+            None => return Err(Error::sql(format!("no such table: {name}"))),
+            Some(t) if t.is_schema => return Err(Error::sql(format!("table {name} may not be dropped"))),
+            _ => {}
+        },
+        Ddl::DropIndex { name, if_exists } => match cat.index(name) {
+            None if *if_exists => return Ok(false),
+            None => return Err(Error::sql(format!("no such index: {name}"))),
+            Some(i) if i.origin != IndexOrigin::Create => {
+                return Err(Error::sql(
+                    "index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped",
+                ))
+            }
+            _ => {}
+        },
+    }
+    Ok(true)
+}
+
+fn ddl_sql(ddl: &Ddl) -> String {
+    match ddl {
+        Ddl::CreateTable { sql, .. } | Ddl::CreateIndex { sql, .. } => sql.clone(),
+        _ => String::new(),
+    }
+}
+
+fn schema_root(txn: &mut Txn) -> Result<PageNo> {
+    let root = txn.header().schema_root;
+    if root != 0 {
+        return Ok(root);
+    }
+    let root = btree::create_btree(txn, BTreeKind::Table)?;
+    txn.header_mut()?.schema_root = root;
+    Ok(root)
+}
+
+fn insert_schema_row(txn: &mut Txn, kind: &str, name: &str, tbl: &str, root: PageNo, sql: Option<&str>) -> Result<()> {
+    let sroot = schema_root(txn)?;
+    let rowid = btree::table_max_rowid(txn, sroot)?.map_or(1, |m| m + 1);
+    let vals = [
+        Value::Text(kind.into()),
+        Value::Text(name.into()),
+        Value::Text(tbl.into()),
+        Value::Integer(root as i64),
+        sql.map_or(Value::Null, |s| Value::Text(s.into())),
+    ];
+    let mut rec = Vec::new();
+    encode_record(&vals, &mut rec);
+    btree::table_insert(txn, sroot, rowid, &rec)
+}
+
+fn bump_cookie(txn: &mut Txn) -> Result<()> {
+    let h = txn.header_mut()?;
+    h.schema_cookie = h.schema_cookie.wrapping_add(1);
+    Ok(())
+}
+
+/// Performs the DDL action inside the (write) transaction.
+pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
+    if !check(ddl, cat)? {
+        return Ok(());
+    }
+    match ddl {
+        Ddl::CreateTable { name, sql, .. } => {
+            let (_, autos) = build_table(sql, 0)?;
+            schema_root(txn)?;
+            let root = btree::create_btree(txn, BTreeKind::Table)?;
+            insert_schema_row(txn, "table", name, name, root, Some(sql))?;
+            for a in autos {
+                let r = btree::create_btree(txn, BTreeKind::Index)?;
+                insert_schema_row(txn, "index", &a.name, name, r, None)?;
+            }
+        }
+        Ddl::CreateIndex { name, table, sql, .. } => {
+            let t = cat.table(table).ok_or_else(|| Error::sql(format!("no such table: main.{table}")))?;
+            let idx = build_index(sql, t, 0)?;
+            let root = btree::create_btree(txn, BTreeKind::Index)?;
+            // Gather every key, sort, check uniqueness, then insert in order.
+            let mut keys: Vec<Vec<u8>> = Vec::new();
+            let mut cur = Cursor::new(t.root, BTreeKind::Table);
+            let mut rec = Vec::new();
+            let mut vals = Vec::new();
+            let mut ok = cur.first(txn)?;
+            while ok {
+                let rowid = cur.rowid(txn)?;
+                cur.record(txn, &mut rec)?;
+                decode_record(&rec, &mut vals)?;
+                vals.resize(vals.len().max(t.cols.len()), Value::Null);
+                if let Some(i) = t.ipk {
+                    vals[i] = Value::Integer(rowid);
+                }
+                let mut key: Vec<Value> = idx.cols.iter().map(|&c| vals[c].clone()).collect();
+                key.push(Value::Integer(rowid));
+                let mut kb = Vec::new();
+                encode_record(&key, &mut kb);
+                keys.push(kb);
+                ok = cur.next(txn)?;
+            }
+            let ki = &idx.ki;
+            let mut err = None;
+            keys.sort_by(|a, b| match compare_records(a, b, ki) {
+                Ok(o) => o,
+                Err(e) => {
+                    err.get_or_insert(e);
+                    Ordering::Equal
+                }
+            });
+            if let Some(e) = err {
+                return Err(e);
+            }
+            if idx.unique {
+                // Adjacent keys equal on the indexed columns (without NULLs) clash.
+                let n = idx.cols.len();
+                let mut prev: Vec<Value> = Vec::new();
+                let mut curv: Vec<Value> = Vec::new();
+                for (k, kb) in keys.iter().enumerate() {
+                    decode_record(kb, &mut curv)?;
+                    curv.truncate(n);
+                    if k > 0
+                        && !curv.iter().any(|v| matches!(v, Value::Null))
+                        && (0..n).all(|i| {
+                            crate::storage::record::compare_values(
+                                &curv[i],
+                                &prev[i],
+                                ki.collations.get(i).copied().unwrap_or(crate::storage::Collation::Binary),
+                            ) == Ordering::Equal
+                        })
+                    {
+                        let cols: Vec<String> =
+                            idx.cols.iter().map(|&c| format!("{}.{}", t.name, t.cols[c].name)).collect();
+                        return Err(Error::new(
+                            ErrorKind::ConstraintUnique,
+                            format!("UNIQUE constraint failed: {}", cols.join(", ")),
+                        ));
+                    }
+                    std::mem::swap(&mut prev, &mut curv);
+                }
+            }
+            for kb in &keys {
+                btree::index_insert(txn, root, kb, ki)?;
+            }
+            insert_schema_row(txn, "index", name, &t.name, root, Some(sql))?;
+        }
+        Ddl::DropTable { name, .. } => {
+            let t = cat.table(name).ok_or_else(|| Error::sql(format!("no such table: {name}")))?;
+            for idx in &t.indexes {
+                btree::drop_btree(txn, idx.root)?;
+            }
+            btree::drop_btree(txn, t.root)?;
+            delete_schema_rows(txn, |r| r.tbl_name.eq_ignore_ascii_case(&t.name))?;
+        }
+        Ddl::DropIndex { name, .. } => {
+            let i = cat.index(name).ok_or_else(|| Error::sql(format!("no such index: {name}")))?;
+            btree::drop_btree(txn, i.root)?;
+            delete_schema_rows(txn, |r| r.kind == "index" && r.name.eq_ignore_ascii_case(&i.name))?;
+        }
+    }
+    bump_cookie(txn)
+}
+
+fn delete_schema_rows(txn: &mut Txn, pred: impl Fn(&crate::schema::SchemaRow) -> bool) -> Result<()> {
+    let root = txn.header().schema_root;
+    let rows = read_schema_rows(txn)?;
+    for r in rows.iter().filter(|r| pred(r)) {
+        btree::table_delete(txn, root, r.rowid)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,586 @@
+//! Compiled expressions and their evaluation.
+//!
+//! An expression is compiled once at prepare time (names resolved to row
+//! slots and column indices, functions looked up, affinities and collations
+//! of comparisons fixed) and evaluated per row against the runtime [`Rt`]
+//! (the current row of every table slot, aggregate results, subquery caches)
+//! and the statement context [`Cx`] (transaction, bound parameters, the
+//! connection's counters).
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::sql::exec;
+use crate::sql::func::{FuncContext, ScalarFn};
+use crate::sql::select::SelectPlan;
+use crate::sql::types::{self, Affinity, ArithOp};
+use crate::storage::{Collation, Txn, Value};
+use std::cmp::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering as AtOrd};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn test(self, o: Ordering) -> bool {
+        match self {
+            CmpOp::Eq => o == Ordering::Equal,
+            CmpOp::Ne => o != Ordering::Equal,
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+            CmpOp::Gt => o == Ordering::Greater,
+            CmpOp::Ge => o != Ordering::Less,
+        }
+    }
+    /// The operator seen from the other side (a < b  <=>  b > a).
+    pub fn flip(self) -> CmpOp {
+        match self {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            o => o,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BitOp {
+    And,
+    Or,
+    Shl,
+    Shr,
+}
+
+/// How two operands of a comparison are compared: their affinities (None =
+/// no affinity) and the collating sequence chosen by SQLite's precedence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CmpInfo {
+    pub laff: Option<Affinity>,
+    pub raff: Option<Affinity>,
+    pub coll: Collation,
+}
+
+#[derive(Clone, Debug)]
+pub enum CExpr {
+    Lit(Value),
+    /// Bound parameter, 0-based.
+    Param(usize),
+    /// Column `col` of the row in `slot`.
+    Col { slot: usize, col: usize },
+    /// The rowid of the row in `slot`.
+    Rowid { slot: usize },
+    Neg(Box<CExpr>),
+    Pos(Box<CExpr>),
+    BitNot(Box<CExpr>),
+    Not(Box<CExpr>),
+    Arith(ArithOp, Box<CExpr>, Box<CExpr>),
+    Bit(BitOp, Box<CExpr>, Box<CExpr>),
+    Concat(Box<CExpr>, Box<CExpr>),
+    Cmp(CmpOp, Box<CExpr>, Box<CExpr>, CmpInfo),
+    /// `IS` (`not` = IS NOT): NULL-safe equality.
+    Is(bool, Box<CExpr>, Box<CExpr>, CmpInfo),
+    And(Box<CExpr>, Box<CExpr>),
+    Or(Box<CExpr>, Box<CExpr>),
+    IsNull(Box<CExpr>),
+    NotNull(Box<CExpr>),
+    InList { e: Box<CExpr>, list: Vec<CExpr>, not: bool, cmp: CmpInfo },
+    /// `e IN (SELECT ...)`: subquery `sub` of the statement.
+    InSub { e: Box<CExpr>, sub: usize, not: bool, cmp: CmpInfo },
+    Exists { sub: usize, not: bool },
+    /// Scalar subquery: first column of its first row, NULL when empty.
+    Scalar { sub: usize },
+    Like { e: Box<CExpr>, pat: Box<CExpr>, esc: Option<Box<CExpr>>, not: bool, glob: bool },
+    Case { base: Option<Box<CExpr>>, whens: Vec<(CExpr, CExpr)>, els: Option<Box<CExpr>>, cmp: CmpInfo },
+    Cast(Box<CExpr>, Affinity),
+    Func { f: ScalarFn, args: Vec<CExpr> },
+    /// Result of aggregate `i` for the current group.
+    Agg(usize),
+}
+
+impl CExpr {
+    pub fn lit_int(i: i64) -> CExpr {
+        CExpr::Lit(Value::Integer(i))
+    }
+
+    /// Calls `f` on every column/rowid slot referenced (not inside subqueries).
+    pub fn walk(&self, f: &mut dyn FnMut(&CExpr)) {
+        f(self);
+        match self {
+            CExpr::Neg(a) | CExpr::Pos(a) | CExpr::BitNot(a) | CExpr::Not(a) | CExpr::IsNull(a) | CExpr::NotNull(a) => {
+                a.walk(f)
+            }
+            CExpr::Cast(a, _) => a.walk(f),
+            CExpr::Arith(_, a, b)
+            | CExpr::Bit(_, a, b)
+            | CExpr::Concat(a, b)
+            | CExpr::Cmp(_, a, b, _)
+            | CExpr::Is(_, a, b, _)
+            | CExpr::And(a, b)
+            | CExpr::Or(a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            CExpr::InList { e, list, .. } => {
+                e.walk(f);
+                for x in list {
+                    x.walk(f);
+                }
+            }
+            CExpr::InSub { e, .. } => e.walk(f),
+            CExpr::Like { e, pat, esc, .. } => {
+                e.walk(f);
+                pat.walk(f);
+                if let Some(x) = esc {
+                    x.walk(f);
+                }
+            }
+            CExpr::Case { base, whens, els, .. } => {
+                if let Some(b) = base {
+                    b.walk(f);
+                }
+                for (w, t) in whens {
+                    w.walk(f);
+                    t.walk(f);
+                }
+                if let Some(e) = els {
+                    e.walk(f);
+                }
+            }
+            CExpr::Func { args, .. } => {
+                for a in args {
+                    a.walk(f);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Highest slot referenced directly (None when none).
+    pub fn max_slot(&self) -> Option<usize> {
+        let mut m: Option<usize> = None;
+        self.walk(&mut |e| {
+            if let CExpr::Col { slot, .. } | CExpr::Rowid { slot } = e {
+                m = Some(m.map_or(*slot, |x| x.max(*slot)));
+            }
+        });
+        m
+    }
+
+    /// True when the expression references subqueries (whose correlation
+    /// is not visible to `max_slot`).
+    pub fn has_subquery(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| {
+            if matches!(e, CExpr::InSub { .. } | CExpr::Exists { .. } | CExpr::Scalar { .. }) {
+                found = true;
+            }
+        });
+        found
+    }
+}
+
+/// The current row of one table slot.
+#[derive(Clone, Debug, Default)]
+pub struct Slot {
+    pub rowid: i64,
+    pub vals: Vec<Value>,
+    /// The NULL row of an unmatched LEFT JOIN.
+    pub null_row: bool,
+}
+
+/// Cached result of an uncorrelated subquery.
+#[derive(Clone, Debug)]
+pub enum SubCache {
+    Scalar(Value),
+    Exists(bool),
+    /// Sorted distinct values (for IN), and whether a NULL was among them.
+    Set(Vec<Value>, bool),
+}
+
+/// Per-execution state shared by all expressions of one statement.
+#[derive(Default)]
+pub struct Rt {
+    pub slots: Vec<Slot>,
+    pub aggs: Vec<Value>,
+    pub sub_cache: Vec<Option<SubCache>>,
+}
+
+impl Rt {
+    pub fn new(nslots: usize, naggs: usize, nsubs: usize) -> Rt {
+        Rt { slots: vec![Slot::default(); nslots], aggs: vec![Value::Null; naggs], sub_cache: vec![None; nsubs] }
+    }
+}
+
+/// Connection counters visible to SQL functions and updated by DML.
+#[derive(Clone, Debug, Default)]
+pub struct ConnVars {
+    pub changes: i64,
+    pub total_changes: i64,
+    pub last_insert_rowid: i64,
+    pub rng: u64,
+}
+
+impl ConnVars {
+    pub fn next_random(&mut self) -> i64 {
+        // xorshift64*: a fast PRNG; quality suffices for random()/rowids.
+        let mut x = self.rng;
+        if x == 0 {
+            x = 0x9E37_79B9_7F4A_7C15;
+        }
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D) as i64
+    }
+}
+
+/// The statement context of an evaluation.
+pub struct Cx<'a> {
+    pub txn: &'a Txn,
+    pub params: &'a [Value],
+    pub vars: &'a mut ConnVars,
+    pub interrupt: &'a AtomicBool,
+    pub subs: &'a [SelectPlan],
+}
+
+impl Cx<'_> {
+    pub fn check_interrupt(&self) -> Result<()> {
+        if self.interrupt.load(AtOrd::Relaxed) {
+            return Err(Error::new(ErrorKind::Interrupt, "interrupted"));
+        }
+        Ok(())
+    }
+}
+
+impl FuncContext for Cx<'_> {
+    fn changes(&self) -> i64 {
+        self.vars.changes
+    }
+    fn total_changes(&self) -> i64 {
+        self.vars.total_changes
+    }
+    fn last_insert_rowid(&self) -> i64 {
+        self.vars.last_insert_rowid
+    }
+    fn random_i64(&mut self) -> i64 {
+        self.vars.next_random()
+    }
+}
+
+fn bool_val(b: bool) -> Value {
+    Value::Integer(b as i64)
+}
+
+/// Compares `a` and `b` as a WHERE comparison would.
+pub fn compare(a: &Value, b: &Value, c: &CmpInfo) -> Option<Ordering> {
+    types::compare_with_affinity(a, c.laff, b, c.raff, c.coll)
+}
+
+fn int_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Null => None,
+        _ => Some(types::value_to_i64(v)),
+    }
+}
+
+/// Evaluates `e` to a value.
+pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
+    Ok(match e {
+        CExpr::Lit(v) => v.clone(),
+        CExpr::Param(i) => cx.params.get(*i).cloned().unwrap_or(Value::Null),
+        CExpr::Col { slot, col } => {
+            let s = &rt.slots[*slot];
+            s.vals.get(*col).cloned().unwrap_or(Value::Null)
+        }
+        CExpr::Rowid { slot } => {
+            let s = &rt.slots[*slot];
+            if s.null_row {
+                Value::Null
+            } else {
+                Value::Integer(s.rowid)
+            }
+        }
+        CExpr::Neg(a) => {
+            let v = eval(a, rt, cx)?;
+            match v {
+                Value::Null => Value::Null,
+                Value::Integer(i) if i != i64::MIN => Value::Integer(-i),
+                Value::Integer(i) => Value::Real(-(i as f64)),
+                other => types::arith(ArithOp::Sub, &Value::Integer(0), &other),
+            }
+        }
+        CExpr::Pos(a) => eval(a, rt, cx)?,
+        CExpr::BitNot(a) => match int_of(&eval(a, rt, cx)?) {
+            None => Value::Null,
+            Some(i) => Value::Integer(!i),
+        },
+        CExpr::Not(a) => match types::truthy(&eval(a, rt, cx)?) {
+            None => Value::Null,
+            Some(b) => bool_val(!b),
+        },
+        CExpr::Arith(op, a, b) => {
+            let x = eval(a, rt, cx)?;
+            let y = eval(b, rt, cx)?;
+            types::arith(*op, &x, &y)
+        }
+        CExpr::Bit(op, a, b) => {
+            let x = eval(a, rt, cx)?;
+            let y = eval(b, rt, cx)?;
+            match (int_of(&x), int_of(&y)) {
+                (Some(x), Some(y)) => Value::Integer(match op {
+                    BitOp::And => x & y,
+                    BitOp::Or => x | y,
+                    BitOp::Shl => shift_left(x, y),
+                    BitOp::Shr => shift_left(x, y.checked_neg().unwrap_or(i64::MAX)),
+                }),
+                _ => Value::Null,
+            }
+        }
+        CExpr::Concat(a, b) => {
+            let x = eval(a, rt, cx)?;
+            let y = eval(b, rt, cx)?;
+            match (types::value_to_text(&x), types::value_to_text(&y)) {
+                (Some(p), Some(q)) => {
+                    let mut s = String::with_capacity(p.len() + q.len());
+                    s.push_str(&p);
+                    s.push_str(&q);
+                    Value::Text(s)
+                }
+                _ => Value::Null,
+            }
+        }
+        CExpr::Cmp(op, a, b, c) => {
+            let x = eval(a, rt, cx)?;
+            let y = eval(b, rt, cx)?;
+            match compare(&x, &y, c) {
+                None => Value::Null,
+                Some(o) => bool_val(op.test(o)),
+            }
+        }
+        CExpr::Is(not, a, b, c) => {
+            let x = eval(a, rt, cx)?;
+            let y = eval(b, rt, cx)?;
+            let eq = match (&x, &y) {
+                (Value::Null, Value::Null) => true,
+                (Value::Null, _) | (_, Value::Null) => false,
+                _ => compare(&x, &y, c) == Some(Ordering::Equal),
+            };
+            bool_val(eq != *not)
+        }
+        CExpr::And(a, b) => {
+            let x = types::truthy(&eval(a, rt, cx)?);
+            if x == Some(false) {
+                return Ok(bool_val(false));
+            }
+            let y = types::truthy(&eval(b, rt, cx)?);
+            match (x, y) {
+                (_, Some(false)) => bool_val(false),
+                (Some(true), Some(true)) => bool_val(true),
+                _ => Value::Null,
+            }
+        }
+        CExpr::Or(a, b) => {
+            let x = types::truthy(&eval(a, rt, cx)?);
+            if x == Some(true) {
+                return Ok(bool_val(true));
+            }
+            let y = types::truthy(&eval(b, rt, cx)?);
+            match (x, y) {
+                (_, Some(true)) => bool_val(true),
+                (Some(false), Some(false)) => bool_val(false),
+                _ => Value::Null,
+            }
+        }
+        CExpr::IsNull(a) => bool_val(matches!(eval(a, rt, cx)?, Value::Null)),
+        CExpr::NotNull(a) => bool_val(!matches!(eval(a, rt, cx)?, Value::Null)),
+        CExpr::InList { e, list, not, cmp } => {
+            let x = eval(e, rt, cx)?;
+            if matches!(x, Value::Null) {
+                return Ok(if list.is_empty() { bool_val(*not) } else { Value::Null });
+            }
+            let mut saw_null = false;
+            let mut found = false;
+            for item in list {
+                let y = eval(item, rt, cx)?;
+                match compare(&x, &y, cmp) {
+                    None => saw_null = true,
+                    Some(Ordering::Equal) => {
+                        found = true;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            in_result(found, saw_null, *not)
+        }
+        CExpr::InSub { e, sub, not, cmp } => {
+            let x = eval(e, rt, cx)?;
+            let plan = &cx.subs[*sub];
+            let (set, has_null) = match &rt.sub_cache[*sub] {
+                Some(SubCache::Set(s, n)) => (s.clone(), *n),
+                _ => {
+                    let rows = exec::run_subquery(plan, usize::MAX, rt, cx)?;
+                    let mut has_null = false;
+                    let mut vals = Vec::with_capacity(rows.len());
+                    for mut r in rows {
+                        let v = if r.is_empty() { Value::Null } else { r.swap_remove(0) };
+                        if matches!(v, Value::Null) {
+                            has_null = true;
+                        } else {
+                            vals.push(v);
+                        }
+                    }
+                    if !plan.correlated {
+                        rt.sub_cache[*sub] = Some(SubCache::Set(vals.clone(), has_null));
+                    }
+                    (vals, has_null)
+                }
+            };
+            if matches!(x, Value::Null) {
+                return Ok(if set.is_empty() && !has_null { bool_val(*not) } else { Value::Null });
+            }
+            let mut saw_null = has_null;
+            let mut found = false;
+            for y in &set {
+                match compare(&x, y, cmp) {
+                    None => saw_null = true,
+                    Some(Ordering::Equal) => {
+                        found = true;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            in_result(found, saw_null, *not)
+        }
+        CExpr::Exists { sub, not } => {
+            let plan = &cx.subs[*sub];
+            let found = match &rt.sub_cache[*sub] {
+                Some(SubCache::Exists(b)) => *b,
+                _ => {
+                    let rows = exec::run_subquery(plan, 1, rt, cx)?;
+                    let b = !rows.is_empty();
+                    if !plan.correlated {
+                        rt.sub_cache[*sub] = Some(SubCache::Exists(b));
+                    }
+                    b
+                }
+            };
+            bool_val(found != *not)
+        }
+        CExpr::Scalar { sub } => {
+            let plan = &cx.subs[*sub];
+            match &rt.sub_cache[*sub] {
+                Some(SubCache::Scalar(v)) => v.clone(),
+                _ => {
+                    let rows = exec::run_subquery(plan, 1, rt, cx)?;
+                    let v = rows.into_iter().next().and_then(|mut r| if r.is_empty() { None } else { Some(r.swap_remove(0)) });
+                    let v = v.unwrap_or(Value::Null);
+                    if !plan.correlated {
+                        rt.sub_cache[*sub] = Some(SubCache::Scalar(v.clone()));
+                    }
+                    v
+                }
+            }
+        }
+        CExpr::Like { e, pat, esc, not, glob } => {
+            let x = eval(e, rt, cx)?;
+            let p = eval(pat, rt, cx)?;
+            let escv = match esc {
+                Some(ex) => Some(eval(ex, rt, cx)?),
+                None => None,
+            };
+            let (Some(xs), Some(ps)) = (types::value_to_text(&x), types::value_to_text(&p)) else {
+                return Ok(Value::Null);
+            };
+            let esc_char = match &escv {
+                None => None,
+                Some(Value::Null) => return Ok(Value::Null),
+                Some(v) => {
+                    let s = types::value_to_text(v).unwrap_or_default();
+                    let mut it = s.chars();
+                    match (it.next(), it.next()) {
+                        (Some(c), None) => Some(c),
+                        _ => return Err(Error::sql("ESCAPE expression must be a single character")),
+                    }
+                }
+            };
+            let m = if *glob { types::glob(&ps, &xs) } else { types::like(&ps, &xs, esc_char) };
+            bool_val(m != *not)
+        }
+        CExpr::Case { base, whens, els, cmp } => {
+            match base {
+                Some(b) => {
+                    let bv = eval(b, rt, cx)?;
+                    for (w, t) in whens {
+                        let wv = eval(w, rt, cx)?;
+                        if compare(&bv, &wv, cmp) == Some(Ordering::Equal) {
+                            return eval(t, rt, cx);
+                        }
+                    }
+                }
+                None => {
+                    for (w, t) in whens {
+                        if types::truthy(&eval(w, rt, cx)?) == Some(true) {
+                            return eval(t, rt, cx);
+                        }
+                    }
+                }
+            }
+            match els {
+                Some(x) => eval(x, rt, cx)?,
+                None => Value::Null,
+            }
+        }
+        CExpr::Cast(a, aff) => {
+            let v = eval(a, rt, cx)?;
+            types::cast(&v, *aff)
+        }
+        CExpr::Func { f, args } => {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(a, rt, cx)?);
+            }
+            f(cx, &vals)?
+        }
+        CExpr::Agg(i) => rt.aggs[*i].clone(),
+    })
+}
+
+fn in_result(found: bool, saw_null: bool, not: bool) -> Value {
+    if found {
+        bool_val(!not)
+    } else if saw_null {
+        Value::Null
+    } else {
+        bool_val(not)
+    }
+}
+
+fn shift_left(x: i64, y: i64) -> i64 {
+    if y >= 64 {
+        0
+    } else if y >= 0 {
+        ((x as u64) << y) as i64
+    } else if y <= -64 {
+        if x < 0 {
+            -1
+        } else {
+            0
+        }
+    } else {
+        x >> (-y)
+    }
+}
+
+/// WHERE-clause truth: only a true value passes.
+pub fn eval_bool(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<bool> {
+    Ok(types::truthy(&eval(e, rt, cx)?) == Some(true))
+}

@@ -1,0 +1,324 @@
+//! Access-path choice for each level of a nested-loop join.
+//!
+//! For a level, the usable terms are its own filters of the form
+//! `column op expr` (or `column IN (list)`) where `expr` only references
+//! earlier levels, enclosing queries or constants. Preference: rowid
+//! equality, rowid IN, the index with the longest equality prefix (plus a
+//! range on the next column, or an IN list on its first column), a rowid
+//! range, an index range, then a full scan. Access paths only narrow what
+//! is visited: every filter is still checked on every row, so a key that
+//! converts differently than the comparison would can only cost speed.
+//!
+//! ORDER BY on a single table is satisfied without sorting when the chosen
+//! (or an alternative full) rowid/index order yields it.
+
+use crate::schema::{Index, Table};
+use crate::sql::expr::{CExpr, CmpOp};
+use crate::sql::select::{max_slot_deep, Level, SelectPlan, SortKey};
+use crate::sql::types::Affinity;
+use std::sync::Arc;
+
+/// A bound of a range scan: the expression and whether it is inclusive.
+pub type Bound = Option<(CExpr, bool)>;
+
+#[derive(Debug)]
+pub enum Access {
+    Scan { desc: bool },
+    RowidEq(CExpr),
+    RowidIn(Vec<CExpr>),
+    RowidRange { lo: Bound, hi: Bound, desc: bool },
+    Index(IndexAccess),
+}
+
+#[derive(Debug)]
+pub struct IndexAccess {
+    pub index: Arc<Index>,
+    /// Equality values for the leading key columns.
+    pub eq: Vec<CExpr>,
+    /// Affinity of each key column (applied to the probe values).
+    pub affs: Vec<Affinity>,
+    /// IN list for key column `eq.len()` (then no range).
+    pub in_list: Option<Vec<CExpr>>,
+    pub lo: Bound,
+    pub hi: Bound,
+    pub desc: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum KeyCol {
+    Rowid,
+    Col(usize),
+}
+
+struct Term<'e> {
+    col: KeyCol,
+    op: CmpOp,
+    rhs: &'e CExpr,
+    /// Affinity of the other side and the comparison's collation.
+    raff: Option<Affinity>,
+    coll: crate::storage::Collation,
+}
+
+struct InTerm<'e> {
+    col: KeyCol,
+    list: &'e [CExpr],
+    coll: crate::storage::Collation,
+}
+
+fn key_col(e: &CExpr, slot: usize, t: &Table) -> Option<KeyCol> {
+    match e {
+        CExpr::Rowid { slot: s } if *s == slot => Some(KeyCol::Rowid),
+        CExpr::Col { slot: s, col } if *s == slot => {
+            if Some(*col) == t.ipk {
+                Some(KeyCol::Rowid)
+            } else {
+                Some(KeyCol::Col(*col))
+            }
+        }
+        _ => None,
+    }
+}
+
+fn independent(e: &CExpr, slot: usize, subs: &[SelectPlan]) -> bool {
+    max_slot_deep(e, subs).is_none_or(|m| m < slot)
+}
+
+fn collect_terms<'e>(
+    filters: &'e [CExpr],
+    slot: usize,
+    t: &Table,
+    subs: &[SelectPlan],
+) -> (Vec<Term<'e>>, Vec<InTerm<'e>>) {
+    let mut terms = Vec::new();
+    let mut ins = Vec::new();
+    for f in filters {
+        match f {
+            CExpr::Cmp(op, a, b, info) if *op != CmpOp::Ne => {
+                if let Some(col) = key_col(a, slot, t) {
+                    if independent(b, slot, subs) {
+                        terms.push(Term { col, op: *op, rhs: b, raff: info.raff, coll: info.coll });
+                        continue;
+                    }
+                }
+                if let Some(col) = key_col(b, slot, t) {
+                    if independent(a, slot, subs) {
+                        terms.push(Term { col, op: op.flip(), rhs: a, raff: info.laff, coll: info.coll });
+                    }
+                }
+            }
+            CExpr::InList { e, list, not: false, cmp } => {
+                if let Some(col) = key_col(e, slot, t) {
+                    if list.iter().all(|x| independent(x, slot, subs)) {
+                        ins.push(InTerm { col, list, coll: cmp.coll });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (terms, ins)
+}
+
+fn numeric(a: Affinity) -> bool {
+    matches!(a, Affinity::Integer | Affinity::Real | Affinity::Numeric)
+}
+
+/// Can an index on a column of affinity `col_aff` serve a comparison whose
+/// other side has affinity `other`? (The comparison must not convert the
+/// column's stored values.)
+fn affinity_ok(col_aff: Affinity, other: Option<Affinity>) -> bool {
+    match other {
+        None => true,
+        Some(o) => numeric(col_aff) || !numeric(o),
+    }
+}
+
+fn range_bounds(terms: &[&Term]) -> (Bound, Bound) {
+    let mut lo: Bound = None;
+    let mut hi: Bound = None;
+    for t in terms {
+        match t.op {
+            CmpOp::Gt | CmpOp::Ge if lo.is_none() => lo = Some((t.rhs.clone(), t.op == CmpOp::Ge)),
+            CmpOp::Lt | CmpOp::Le if hi.is_none() => hi = Some((t.rhs.clone(), t.op == CmpOp::Le)),
+            _ => {}
+        }
+    }
+    (lo, hi)
+}
+
+fn index_candidate(idx: &Arc<Index>, t: &Table, terms: &[Term], ins: &[InTerm]) -> Option<(usize, IndexAccess)> {
+    let mut eq = Vec::new();
+    let mut affs = Vec::new();
+    for (k, &ci) in idx.cols.iter().enumerate() {
+        let coll = idx.ki.collations.get(k).copied().unwrap_or_default_coll();
+        let aff = t.cols[ci].affinity;
+        affs.push(aff);
+        let usable = |tm: &&Term| tm.col == KeyCol::Col(ci) && tm.coll == coll && affinity_ok(aff, tm.raff);
+        if let Some(tm) = terms.iter().find(|tm| tm.op == CmpOp::Eq && usable(tm)) {
+            eq.push(tm.rhs.clone());
+            continue;
+        }
+        // Not an equality: maybe IN on the first column, or a range.
+        if eq.is_empty() {
+            if let Some(it) = ins.iter().find(|it| it.col == KeyCol::Col(ci) && it.coll == coll) {
+                let access = IndexAccess {
+                    index: idx.clone(),
+                    eq,
+                    affs,
+                    in_list: Some(it.list.to_vec()),
+                    lo: None,
+                    hi: None,
+                    desc: false,
+                };
+                return Some((3, access));
+            }
+        }
+        let rterms: Vec<&Term> = terms.iter().filter(|tm| tm.op != CmpOp::Eq && usable(tm)).collect();
+        let (lo, hi) = range_bounds(&rterms);
+        if eq.is_empty() && lo.is_none() && hi.is_none() {
+            return None;
+        }
+        let score = eq.len() * 4 + if lo.is_some() || hi.is_some() { 2 } else { 0 };
+        affs.truncate(eq.len() + 1);
+        return Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo, hi, desc: false }));
+    }
+    // Every key column has an equality.
+    let full = eq.len();
+    let score = full * 4 + if idx.unique { 100 } else { 1 };
+    Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo: None, hi: None, desc: false }))
+}
+
+trait CollDefault {
+    fn unwrap_or_default_coll(self) -> crate::storage::Collation;
+}
+impl CollDefault for Option<crate::storage::Collation> {
+    fn unwrap_or_default_coll(self) -> crate::storage::Collation {
+        self.unwrap_or(crate::storage::Collation::Binary)
+    }
+}
+
+fn choose_one(level: &Level, subs: &[SelectPlan]) -> Access {
+    let filters = if level.left { &level.on_filters } else { &level.filters };
+    let t = &level.table;
+    let (terms, ins) = collect_terms(filters, level.slot, t, subs);
+    if let Some(tm) = terms.iter().find(|tm| tm.col == KeyCol::Rowid && tm.op == CmpOp::Eq) {
+        return Access::RowidEq(tm.rhs.clone());
+    }
+    if let Some(it) = ins.iter().find(|it| it.col == KeyCol::Rowid) {
+        return Access::RowidIn(it.list.to_vec());
+    }
+    let mut best: Option<(usize, IndexAccess)> = None;
+    for idx in &t.indexes {
+        if let Some((score, acc)) = index_candidate(idx, t, &terms, &ins) {
+            if best.as_ref().is_none_or(|(b, _)| score > *b) {
+                best = Some((score, acc));
+            }
+        }
+    }
+    if let Some((score, acc)) = &best {
+        if *score >= 4 || acc.in_list.is_some() {
+            return Access::Index(best.expect("best").1);
+        }
+    }
+    let rterms: Vec<&Term> = terms.iter().filter(|tm| tm.col == KeyCol::Rowid).collect();
+    let (lo, hi) = range_bounds(&rterms);
+    if lo.is_some() || hi.is_some() {
+        return Access::RowidRange { lo, hi, desc: false };
+    }
+    if let Some((_, acc)) = best {
+        return Access::Index(acc);
+    }
+    Access::Scan { desc: false }
+}
+
+/// Is `keys` (all on `slot`) the order of index `idx` after its first
+/// `skip` columns, all ascending or all descending relative to it?
+/// Returns the scan direction (true = backward).
+fn index_order(idx: &Index, t: &Table, skip: usize, keys: &[SortKey], slot: usize) -> Option<bool> {
+    if keys.len() + skip > idx.cols.len() + 1 {
+        return None;
+    }
+    let mut dir: Option<bool> = None;
+    for (k, key) in keys.iter().enumerate() {
+        let pos = skip + k;
+        let kc = key_col(&key.expr, slot, t)?;
+        let d = if pos < idx.cols.len() {
+            if kc != KeyCol::Col(idx.cols[pos]) {
+                return None;
+            }
+            let coll = idx.ki.collations.get(pos).copied().unwrap_or_default_coll();
+            if coll != key.coll {
+                return None;
+            }
+            key.desc != idx.ki.desc.get(pos).copied().unwrap_or(false)
+        } else {
+            // The rowid follows the key columns in an index (only unique
+            // prefixes make it meaningful; accept it as the tie-break order).
+            if kc != KeyCol::Rowid {
+                return None;
+            }
+            key.desc
+        };
+        match dir {
+            None => dir = Some(d),
+            Some(x) if x != d => return None,
+            _ => {}
+        }
+    }
+    dir
+}
+
+/// Chooses the access path of every level; returns true when `order` is
+/// produced by the access path of a single-table query (no sort needed).
+pub fn choose_access(levels: &mut [Level], order: &[SortKey], is_agg: bool, subs: &[SelectPlan]) -> bool {
+    for l in levels.iter_mut() {
+        l.access = choose_one(l, subs);
+    }
+    if levels.len() != 1 || order.is_empty() || is_agg {
+        return false;
+    }
+    let level = &mut levels[0];
+    let slot = level.slot;
+    let t = level.table.clone();
+    let rowid_order = |keys: &[SortKey]| -> Option<bool> {
+        if keys.len() == 1 && key_col(&keys[0].expr, slot, &t) == Some(KeyCol::Rowid) {
+            Some(keys[0].desc)
+        } else {
+            None
+        }
+    };
+    match &mut level.access {
+        Access::Scan { desc } | Access::RowidRange { desc, .. } => {
+            if let Some(d) = rowid_order(order) {
+                *desc = d;
+                return true;
+            }
+            if matches!(level.access, Access::Scan { .. }) {
+                for idx in &t.indexes {
+                    if let Some(d) = index_order(idx, &t, 0, order, slot) {
+                        level.access = Access::Index(IndexAccess {
+                            index: idx.clone(),
+                            eq: Vec::new(),
+                            affs: Vec::new(),
+                            in_list: None,
+                            lo: None,
+                            hi: None,
+                            desc: d,
+                        });
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+        Access::RowidEq(_) => true,
+        Access::Index(acc) if acc.in_list.is_none() => {
+            if let Some(d) = index_order(&acc.index, &t, acc.eq.len(), order, slot) {
+                acc.desc = d;
+                return true;
+            }
+            false
+        }
+        _ => false,
+    }
+}

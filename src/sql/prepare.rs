@@ -1,0 +1,150 @@
+//! Compiling one statement's text into a [`Compiled`] program: the parser's
+//! AST is translated into owned plans (names resolved, access paths chosen)
+//! and dropped; stepping never re-plans.
+
+use crate::error::{Error, Result};
+use crate::pragma::{self, PragmaPlan};
+use crate::schema::Catalog;
+use crate::sql::ast_util::with_parsed;
+use crate::sql::ddl::{compile_ddl, Ddl};
+use crate::sql::dml::{DeletePlan, InsertPlan, UpdatePlan};
+use crate::sql::lexer::{result_column_spans, tokenize};
+use crate::sql::resolve::{Compiler, Params};
+use crate::sql::select::SelectPlan;
+use sqlite3_parser::ast::{Stmt, TransactionType};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BeginKind {
+    Deferred,
+    Immediate,
+    Exclusive,
+}
+
+#[derive(Debug)]
+pub enum Program {
+    Select(SelectPlan),
+    Insert(InsertPlan),
+    Update(UpdatePlan),
+    Delete(DeletePlan),
+    Ddl(Ddl),
+    /// CREATE TABLE ... AS SELECT: the table to create and the rows' query.
+    CreateAs(Ddl, SelectPlan),
+    Begin(BeginKind),
+    Commit,
+    Rollback,
+    Pragma(PragmaPlan),
+}
+
+/// A statement compiled against one catalog.
+#[derive(Debug)]
+pub struct Compiled {
+    pub program: Program,
+    pub subs: Vec<SelectPlan>,
+    pub params: Params,
+    pub n_slots: usize,
+    pub n_aggs: usize,
+    pub names: Vec<String>,
+    pub decltypes: Vec<Option<String>>,
+    pub readonly: bool,
+}
+
+/// Compiles the single statement `text` against `cat`.
+pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
+    with_parsed(text, |stmt| {
+        let mut c = Compiler::new(Some(cat));
+        let mut names = Vec::new();
+        let mut decltypes = Vec::new();
+        let mut readonly = false;
+        let program = match stmt {
+            Stmt::Select(sel) => {
+                let toks = tokenize(text);
+                c.top_texts = Some(
+                    result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect(),
+                );
+                let mut plan = c.select(sel)?;
+                names = std::mem::take(&mut plan.names);
+                decltypes = std::mem::take(&mut plan.decltypes);
+                readonly = true;
+                Program::Select(plan)
+            }
+            Stmt::Insert { with, or_conflict, tbl_name, columns, body, returning } => {
+                if with.is_some() || returning.is_some() {
+                    return Err(Error::sql("WITH / RETURNING are not supported yet"));
+                }
+                Program::Insert(c.insert(*or_conflict, tbl_name, columns.as_ref(), body)?)
+            }
+            Stmt::Update { with, or_conflict, tbl_name, indexed, sets, from, where_clause, returning, order_by, limit } => {
+                if with.is_some() || returning.is_some() || from.is_some() || order_by.is_some() || limit.is_some() {
+                    return Err(Error::sql("UPDATE with WITH/FROM/RETURNING/ORDER BY/LIMIT is not supported yet"));
+                }
+                let _ = indexed;
+                Program::Update(c.update(*or_conflict, tbl_name, sets, where_clause.as_ref())?)
+            }
+            Stmt::Delete { with, tbl_name, indexed, where_clause, returning, order_by, limit } => {
+                if with.is_some() || returning.is_some() || order_by.is_some() || limit.is_some() {
+                    return Err(Error::sql("DELETE with WITH/RETURNING/ORDER BY/LIMIT is not supported yet"));
+                }
+                let _ = indexed;
+                Program::Delete(c.delete(tbl_name, where_clause.as_ref())?)
+            }
+            Stmt::CreateTable { body: sqlite3_parser::ast::CreateTableBody::AsSelect(sel), .. } => {
+                let toks = tokenize(text);
+                c.top_texts = Some(
+                    result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect(),
+                );
+                let plan = c.select(sel)?;
+                let ddl = compile_ddl(stmt, text, cat, Some(&plan))?;
+                Program::CreateAs(ddl, plan)
+            }
+            Stmt::CreateTable { .. } | Stmt::CreateIndex { .. } | Stmt::DropTable { .. } | Stmt::DropIndex { .. } => {
+                Program::Ddl(compile_ddl(stmt, text, cat, None)?)
+            }
+            Stmt::Begin(kind, _) => {
+                readonly = true;
+                Program::Begin(match kind {
+                    Some(TransactionType::Immediate) => BeginKind::Immediate,
+                    Some(TransactionType::Exclusive) => BeginKind::Exclusive,
+                    _ => BeginKind::Deferred,
+                })
+            }
+            Stmt::Commit(_) => {
+                readonly = true;
+                Program::Commit
+            }
+            Stmt::Rollback { savepoint_name: None, .. } => {
+                readonly = true;
+                Program::Rollback
+            }
+            Stmt::Pragma(name, body) => {
+                let plan = pragma::compile(name, body.as_ref())?;
+                names = plan.columns().iter().map(|s| s.to_string()).collect();
+                decltypes = vec![None; names.len()];
+                readonly = !plan.writes();
+                Program::Pragma(plan)
+            }
+            Stmt::Rollback { .. } | Stmt::Savepoint(_) | Stmt::Release(_) => {
+                return Err(Error::sql("SAVEPOINT is not supported yet"))
+            }
+            Stmt::CreateView { .. } | Stmt::DropView { .. } => return Err(Error::sql("views are not supported yet")),
+            Stmt::CreateTrigger { .. } | Stmt::DropTrigger { .. } => {
+                return Err(Error::sql("triggers are not supported yet"))
+            }
+            Stmt::AlterTable(..) => return Err(Error::sql("ALTER TABLE is not supported yet")),
+            Stmt::CreateVirtualTable { .. } => return Err(Error::sql("virtual tables are not supported")),
+            Stmt::Attach { .. } | Stmt::Detach(_) => return Err(Error::sql("ATTACH is not supported yet")),
+            Stmt::Analyze(_) | Stmt::Reindex { .. } | Stmt::Vacuum(..) => {
+                return Err(Error::sql("ANALYZE/REINDEX/VACUUM are not supported yet"))
+            }
+        };
+        Ok(Compiled {
+            program,
+            subs: std::mem::take(&mut c.subs),
+            params: std::mem::take(&mut c.params),
+            n_slots: c.n_slots.max(1),
+            n_aggs: c.n_aggs,
+            names,
+            decltypes,
+            readonly,
+        })
+    })
+}

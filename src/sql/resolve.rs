@@ -1,0 +1,561 @@
+//! The compiler's expression half: turns parser expressions into
+//! [`CExpr`]s, resolving names against a stack of scopes (one per SELECT
+//! nesting level; outer levels make a subquery correlated), numbering
+//! parameters as SQLite does, looking functions up, and collecting
+//! aggregate calls for the SELECT being compiled.
+
+use crate::error::{Error, Result};
+use crate::schema::{Catalog, Table};
+use crate::sql::ast_util::{collation_by_name, name_str};
+use crate::sql::expr::{BitOp, CExpr, CmpInfo, CmpOp};
+use crate::sql::func;
+use crate::sql::lexer::unquote_ident;
+use crate::sql::select::SelectPlan;
+use crate::sql::types::{affinity_of_decltype, Affinity, ArithOp};
+use crate::storage::{Collation, Value};
+use sqlite3_parser::ast::{self, Expr, Literal, Operator, UnaryOperator};
+use std::sync::Arc;
+
+/// A compiled expression with what comparisons need to know about it.
+#[derive(Clone, Debug)]
+pub struct Ce {
+    pub e: CExpr,
+    pub aff: Option<Affinity>,
+    pub coll: Option<Collation>,
+    /// The collation comes from a COLLATE operator (wins over column ones).
+    pub explicit: bool,
+}
+
+impl Ce {
+    pub fn plain(e: CExpr) -> Ce {
+        Ce { e, aff: None, coll: None, explicit: false }
+    }
+}
+
+/// Parameters in order of index: their names (`?NNN`, `:a`, ... ; None for `?`).
+#[derive(Clone, Debug, Default)]
+pub struct Params {
+    pub names: Vec<Option<String>>,
+}
+
+impl Params {
+    fn index_for(&mut self, var: &str) -> Result<usize> {
+        if var.is_empty() {
+            self.names.push(None);
+            return Ok(self.names.len() - 1);
+        }
+        if var.as_bytes()[0].is_ascii_digit() {
+            let n: usize = var.parse().unwrap_or(0);
+            if n == 0 || n > 250_000 {
+                return Err(Error::sql("variable number must be between ?1 and ?250000"));
+            }
+            if self.names.len() < n {
+                self.names.resize(n, None);
+            }
+            if self.names[n - 1].is_none() {
+                self.names[n - 1] = Some(format!("?{n}"));
+            }
+            return Ok(n - 1);
+        }
+        if let Some(p) = self.names.iter().position(|x| x.as_deref() == Some(var)) {
+            return Ok(p);
+        }
+        self.names.push(Some(var.to_string()));
+        Ok(self.names.len() - 1)
+    }
+}
+
+/// One table visible to name resolution.
+#[derive(Clone, Debug)]
+pub struct ScopeTable {
+    pub slot: usize,
+    /// Name used to qualify columns (alias, else table name).
+    pub alias: String,
+    pub table: Arc<Table>,
+    /// Columns merged away by USING / NATURAL (not matched unqualified, not in `*`).
+    pub hidden: Vec<usize>,
+}
+
+/// An aggregate call of the SELECT core being compiled.
+#[derive(Clone, Debug)]
+pub struct AggCall {
+    pub id: usize,
+    pub name: String,
+    pub distinct: bool,
+    pub args: Vec<CExpr>,
+}
+
+pub struct Compiler<'a> {
+    pub catalog: Option<&'a Catalog>,
+    pub scopes: Vec<Vec<ScopeTable>>,
+    pub params: Params,
+    pub subs: Vec<SelectPlan>,
+    pub n_slots: usize,
+    pub n_aggs: usize,
+    /// Aggregates collected for the current SELECT core, when allowed.
+    pub aggs: Option<Vec<AggCall>>,
+    /// Name of the aggregate whose arguments are being compiled.
+    pub in_agg: bool,
+    /// Message for an aggregate where none may appear (None = allowed).
+    pub agg_forbidden: Option<&'static str>,
+    /// Open subqueries: (scope level where they start, correlated?,
+    /// highest outer slot referenced).
+    pub open_subs: Vec<(usize, bool, Option<usize>)>,
+    /// Source texts of the top-level result columns (for column names).
+    pub top_texts: Option<Vec<String>>,
+    /// Result-column aliases of the current core usable in WHERE etc.
+    pub aliases: Vec<(String, Ce)>,
+}
+
+fn parse_numeric(s: &str) -> Value {
+    let t: String = s.chars().filter(|&c| c != '_').collect();
+    if t.len() > 2 && (t.starts_with("0x") || t.starts_with("0X")) {
+        return match u64::from_str_radix(&t[2..], 16) {
+            Ok(u) => Value::Integer(u as i64),
+            Err(_) => Value::Real(f64::NAN),
+        };
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(i) = t.parse::<i64>() {
+            return Value::Integer(i);
+        }
+    }
+    Value::Real(t.parse::<f64>().unwrap_or(0.0))
+}
+
+fn unquote_string(s: &str) -> String {
+    if s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'') {
+        s[1..s.len() - 1].replace("''", "'")
+    } else {
+        s.to_string()
+    }
+}
+
+fn hex_blob(h: &str) -> Result<Vec<u8>> {
+    if !h.len().is_multiple_of(2) {
+        return Err(Error::sql(format!("unrecognized token: \"x'{h}'\"")));
+    }
+    let mut out = Vec::with_capacity(h.len() / 2);
+    for i in (0..h.len()).step_by(2) {
+        let b = u8::from_str_radix(&h[i..i + 2], 16)
+            .map_err(|_| Error::sql(format!("unrecognized token: \"x'{h}'\"")))?;
+        out.push(b);
+    }
+    Ok(out)
+}
+
+/// The collation of a comparison: explicit COLLATE on the left, then on the
+/// right, then the left column's, then the right column's, else BINARY.
+pub fn pick_collation(l: &Ce, r: &Ce) -> Collation {
+    if l.explicit {
+        return l.coll.unwrap_or(Collation::Binary);
+    }
+    if r.explicit {
+        return r.coll.unwrap_or(Collation::Binary);
+    }
+    l.coll.or(r.coll).unwrap_or(Collation::Binary)
+}
+
+pub fn cmp_info(l: &Ce, r: &Ce) -> CmpInfo {
+    CmpInfo { laff: l.aff, raff: r.aff, coll: pick_collation(l, r) }
+}
+
+fn is_rowid_name(n: &str) -> bool {
+    n.eq_ignore_ascii_case("rowid") || n.eq_ignore_ascii_case("oid") || n.eq_ignore_ascii_case("_rowid_")
+}
+
+impl<'a> Compiler<'a> {
+    pub fn new(catalog: Option<&'a Catalog>) -> Compiler<'a> {
+        Compiler {
+            catalog,
+            scopes: vec![Vec::new()],
+            params: Params::default(),
+            subs: Vec::new(),
+            n_slots: 0,
+            n_aggs: 0,
+            aggs: None,
+            in_agg: false,
+            agg_forbidden: None,
+            open_subs: Vec::new(),
+            top_texts: None,
+            aliases: Vec::new(),
+        }
+    }
+
+    /// A compiler for schema expressions (DEFAULT, CHECK): no catalog.
+    pub fn standalone() -> Compiler<'static> {
+        Compiler::new(None)
+    }
+
+    pub fn catalog(&self) -> Result<&'a Catalog> {
+        self.catalog.ok_or_else(|| Error::sql("no tables in this context"))
+    }
+
+    /// Adds `table` to the innermost scope at `slot`.
+    pub fn push_scope_table(&mut self, table: Arc<Table>, slot: usize, alias: &str) {
+        self.n_slots = self.n_slots.max(slot + 1);
+        self.scopes.last_mut().expect("scope").push(ScopeTable { slot, alias: alias.to_string(), table, hidden: Vec::new() });
+    }
+
+    pub fn alloc_slot(&mut self) -> usize {
+        self.n_slots += 1;
+        self.n_slots - 1
+    }
+
+    fn note_outer_ref(&mut self, level: usize, slot: usize) {
+        for s in self.open_subs.iter_mut() {
+            if s.0 > level {
+                s.1 = true;
+                s.2 = Some(s.2.map_or(slot, |m| m.max(slot)));
+            }
+        }
+    }
+
+    fn col_ce(st: &ScopeTable, ci: usize) -> Ce {
+        let c = &st.table.cols[ci];
+        if Some(ci) == st.table.ipk {
+            return Ce { e: CExpr::Rowid { slot: st.slot }, aff: Some(Affinity::Integer), coll: Some(c.coll), explicit: false };
+        }
+        Ce { e: CExpr::Col { slot: st.slot, col: ci }, aff: Some(c.affinity), coll: Some(c.coll), explicit: false }
+    }
+
+    /// Resolves an unqualified column name.
+    fn resolve_id(&mut self, raw: &str) -> Result<Ce> {
+        let name = unquote_ident(raw);
+        for level in (0..self.scopes.len()).rev() {
+            let mut found: Option<Ce> = None;
+            let mut count = 0;
+            for st in &self.scopes[level] {
+                if let Some(ci) = st.table.col_index(&name) {
+                    if st.hidden.contains(&ci) {
+                        continue;
+                    }
+                    count += 1;
+                    if found.is_none() {
+                        found = Some(Self::col_ce(st, ci));
+                    }
+                }
+            }
+            if count > 1 {
+                return Err(Error::sql(format!("ambiguous column name: {name}")));
+            }
+            if let Some(ce) = found {
+                if let CExpr::Col { slot, .. } | CExpr::Rowid { slot } = ce.e {
+                    self.note_outer_ref(level, slot);
+                }
+                return Ok(ce);
+            }
+            if is_rowid_name(&name) && self.scopes[level].len() == 1 {
+                let slot = self.scopes[level][0].slot;
+                self.note_outer_ref(level, slot);
+                return Ok(Ce { e: CExpr::Rowid { slot }, aff: Some(Affinity::Integer), coll: None, explicit: false });
+            }
+            if level + 1 == self.scopes.len() {
+                if let Some((_, ce)) = self.aliases.iter().find(|(a, _)| a.eq_ignore_ascii_case(&name)) {
+                    return Ok(ce.clone());
+                }
+            }
+        }
+        if raw.starts_with('"') {
+            return Ok(Ce::plain(CExpr::Lit(Value::Text(name))));
+        }
+        if name.eq_ignore_ascii_case("true") {
+            return Ok(Ce::plain(CExpr::lit_int(1)));
+        }
+        if name.eq_ignore_ascii_case("false") {
+            return Ok(Ce::plain(CExpr::lit_int(0)));
+        }
+        Err(Error::sql(format!("no such column: {name}")))
+    }
+
+    fn resolve_qualified(&mut self, tname: &str, cname: &str) -> Result<Ce> {
+        for level in (0..self.scopes.len()).rev() {
+            let hit = self.scopes[level].iter().find(|st| st.alias.eq_ignore_ascii_case(tname)).cloned();
+            if let Some(st) = hit {
+                self.note_outer_ref(level, st.slot);
+                if let Some(ci) = st.table.col_index(cname) {
+                    return Ok(Self::col_ce(&st, ci));
+                }
+                if is_rowid_name(cname) {
+                    return Ok(Ce { e: CExpr::Rowid { slot: st.slot }, aff: Some(Affinity::Integer), coll: None, explicit: false });
+                }
+                break;
+            }
+        }
+        Err(Error::sql(format!("no such column: {tname}.{cname}")))
+    }
+
+    fn compile_list(&mut self, args: &[Expr]) -> Result<Vec<CExpr>> {
+        let mut v = Vec::with_capacity(args.len());
+        for a in args {
+            v.push(self.expr(a)?.e);
+        }
+        Ok(v)
+    }
+
+    fn function(&mut self, fname: &str, distinct: bool, args: &[Expr], star: bool) -> Result<Ce> {
+        let nargs = if star { 0 } else { args.len() };
+        if (!star || fname.eq_ignore_ascii_case("count")) && func::is_aggregate(fname, nargs) {
+            let lname = fname.to_ascii_lowercase();
+            if self.in_agg || self.aggs.is_none() {
+                return Err(Error::sql(format!("misuse of aggregate function {lname}()")));
+            }
+            if let Some(msg) = self.agg_forbidden {
+                return Err(Error::sql(msg));
+            }
+            if distinct && nargs != 1 {
+                return Err(Error::sql("DISTINCT aggregates must have exactly one argument"));
+            }
+            self.in_agg = true;
+            let compiled = if star { Ok(Vec::new()) } else { self.compile_list(args) };
+            self.in_agg = false;
+            let args = compiled?;
+            let id = self.n_aggs;
+            self.n_aggs += 1;
+            // Validate the name/arity once at prepare time.
+            func::new_accumulator(&lname, nargs, distinct)?;
+            self.aggs.as_mut().expect("aggs").push(AggCall { id, name: lname, distinct, args });
+            return Ok(Ce::plain(CExpr::Agg(id)));
+        }
+        if star {
+            // f(*) for a non-aggregate: SQLite reports the arity.
+            func::lookup_scalar(fname, 0)?;
+            return Err(Error::sql(format!("wrong number of arguments to function {fname}()")));
+        }
+        let f = func::lookup_scalar(fname, args.len())?;
+        if distinct {
+            return Err(Error::sql(format!("DISTINCT is not allowed with function {fname}()")));
+        }
+        let cargs: Vec<Ce> = args.iter().map(|a| self.expr(a)).collect::<Result<_>>()?;
+        // A function returns the collation of its first argument with one
+        // (SQLite's rule for e.g. lower(x COLLATE NOCASE) is only explicit ones).
+        let explicit = cargs.iter().find(|c| c.explicit).map(|c| c.coll);
+        Ok(Ce {
+            e: CExpr::Func { f, args: cargs.into_iter().map(|c| c.e).collect() },
+            aff: None,
+            coll: explicit.flatten(),
+            explicit: explicit.is_some(),
+        })
+    }
+
+    fn subquery(&mut self, sel: &ast::Select) -> Result<(usize, Option<Affinity>)> {
+        let level = self.scopes.len();
+        self.open_subs.push((level, false, None));
+        let saved_aggs = self.aggs.take();
+        let saved_in = std::mem::replace(&mut self.in_agg, false);
+        let saved_forb = self.agg_forbidden.take();
+        let saved_alias = std::mem::take(&mut self.aliases);
+        let r = self.select(sel);
+        self.aggs = saved_aggs;
+        self.in_agg = saved_in;
+        self.agg_forbidden = saved_forb;
+        self.aliases = saved_alias;
+        let (_, correlated, outer_max) = self.open_subs.pop().expect("open sub");
+        let mut plan = r?;
+        plan.correlated = correlated;
+        plan.outer_max_slot = outer_max;
+        let aff = plan.first_affinity;
+        self.subs.push(plan);
+        Ok((self.subs.len() - 1, aff))
+    }
+
+    /// Compiles one expression in the current scope.
+    pub fn expr(&mut self, e: &Expr) -> Result<Ce> {
+        Ok(match e {
+            Expr::Literal(l) => Ce::plain(match l {
+                Literal::Numeric(s) => CExpr::Lit(parse_numeric(s)),
+                Literal::String(s) => CExpr::Lit(Value::Text(unquote_string(s))),
+                Literal::Blob(h) => CExpr::Lit(Value::Blob(hex_blob(h)?)),
+                Literal::Keyword(k) => CExpr::Lit(Value::Text(k.to_string())),
+                Literal::Null => CExpr::Lit(Value::Null),
+                Literal::CurrentDate => self.time_func("date")?,
+                Literal::CurrentTime => self.time_func("time")?,
+                Literal::CurrentTimestamp => self.time_func("datetime")?,
+            }),
+            Expr::Id(id) => self.resolve_id(id.0)?,
+            Expr::Name(n) => self.resolve_id(n.0)?,
+            Expr::Qualified(t, c) => self.resolve_qualified(&name_str(t), &name_str(c))?,
+            Expr::DoublyQualified(d, t, c) => {
+                let db = name_str(d);
+                if !db.eq_ignore_ascii_case("main") {
+                    return Err(Error::sql(format!("no such column: {db}.{}.{}", name_str(t), name_str(c))));
+                }
+                self.resolve_qualified(&name_str(t), &name_str(c))?
+            }
+            Expr::Variable(v) => Ce::plain(CExpr::Param(self.params.index_for(v)?)),
+            Expr::Parenthesized(v) => {
+                if v.len() != 1 {
+                    return Err(Error::sql("row value misused"));
+                }
+                self.expr(&v[0])?
+            }
+            Expr::Unary(op, a) => match op {
+                UnaryOperator::Negative => {
+                    if let Expr::Literal(Literal::Numeric(s)) = &**a {
+                        if s.trim_start_matches('0') == "9223372036854775808" {
+                            return Ok(Ce::plain(CExpr::lit_int(i64::MIN)));
+                        }
+                        match parse_numeric(s) {
+                            Value::Integer(i) => return Ok(Ce::plain(CExpr::lit_int(-i))),
+                            Value::Real(f) => return Ok(Ce::plain(CExpr::Lit(Value::Real(-f)))),
+                            _ => {}
+                        }
+                    }
+                    let x = self.expr(a)?;
+                    Ce { e: CExpr::Neg(Box::new(x.e)), aff: None, coll: x.coll, explicit: x.explicit }
+                }
+                UnaryOperator::Positive => {
+                    let x = self.expr(a)?;
+                    Ce { e: x.e, aff: x.aff, coll: x.coll, explicit: x.explicit }
+                }
+                UnaryOperator::Not => {
+                    let x = self.expr(a)?;
+                    Ce::plain(CExpr::Not(Box::new(x.e)))
+                }
+                UnaryOperator::BitwiseNot => {
+                    let x = self.expr(a)?;
+                    Ce::plain(CExpr::BitNot(Box::new(x.e)))
+                }
+            },
+            Expr::Binary(a, op, b) => {
+                let l = self.expr(a)?;
+                let r = self.expr(b)?;
+                let info = cmp_info(&l, &r);
+                let coll = if l.explicit { l.coll } else if r.explicit { r.coll } else { None };
+                let explicit = coll.is_some();
+                let bx = |x: CExpr| Box::new(x);
+                let e = match op {
+                    Operator::Add => CExpr::Arith(ArithOp::Add, bx(l.e), bx(r.e)),
+                    Operator::Subtract => CExpr::Arith(ArithOp::Sub, bx(l.e), bx(r.e)),
+                    Operator::Multiply => CExpr::Arith(ArithOp::Mul, bx(l.e), bx(r.e)),
+                    Operator::Divide => CExpr::Arith(ArithOp::Div, bx(l.e), bx(r.e)),
+                    Operator::Modulus => CExpr::Arith(ArithOp::Rem, bx(l.e), bx(r.e)),
+                    Operator::Concat => CExpr::Concat(bx(l.e), bx(r.e)),
+                    Operator::Equals => CExpr::Cmp(CmpOp::Eq, bx(l.e), bx(r.e), info),
+                    Operator::NotEquals => CExpr::Cmp(CmpOp::Ne, bx(l.e), bx(r.e), info),
+                    Operator::Less => CExpr::Cmp(CmpOp::Lt, bx(l.e), bx(r.e), info),
+                    Operator::LessEquals => CExpr::Cmp(CmpOp::Le, bx(l.e), bx(r.e), info),
+                    Operator::Greater => CExpr::Cmp(CmpOp::Gt, bx(l.e), bx(r.e), info),
+                    Operator::GreaterEquals => CExpr::Cmp(CmpOp::Ge, bx(l.e), bx(r.e), info),
+                    Operator::Is => CExpr::Is(false, bx(l.e), bx(r.e), info),
+                    Operator::IsNot => CExpr::Is(true, bx(l.e), bx(r.e), info),
+                    Operator::And => CExpr::And(bx(l.e), bx(r.e)),
+                    Operator::Or => CExpr::Or(bx(l.e), bx(r.e)),
+                    Operator::BitwiseAnd => CExpr::Bit(BitOp::And, bx(l.e), bx(r.e)),
+                    Operator::BitwiseOr => CExpr::Bit(BitOp::Or, bx(l.e), bx(r.e)),
+                    Operator::LeftShift => CExpr::Bit(BitOp::Shl, bx(l.e), bx(r.e)),
+                    Operator::RightShift => CExpr::Bit(BitOp::Shr, bx(l.e), bx(r.e)),
+                    Operator::ArrowRight | Operator::ArrowRightShift => {
+                        return Err(Error::sql("no such function: ->"));
+                    }
+                };
+                Ce { e, aff: None, coll, explicit }
+            }
+            Expr::Between { lhs, not, start, end } => {
+                let x = self.expr(lhs)?;
+                let lo = self.expr(start)?;
+                let hi = self.expr(end)?;
+                let ge = CExpr::Cmp(CmpOp::Ge, Box::new(x.e.clone()), Box::new(lo.e.clone()), cmp_info(&x, &lo));
+                let le = CExpr::Cmp(CmpOp::Le, Box::new(x.e.clone()), Box::new(hi.e.clone()), cmp_info(&x, &hi));
+                let both = CExpr::And(Box::new(ge), Box::new(le));
+                Ce::plain(if *not { CExpr::Not(Box::new(both)) } else { both })
+            }
+            Expr::Case { base, when_then_pairs, else_expr } => {
+                let b = match base {
+                    Some(b) => Some(self.expr(b)?),
+                    None => None,
+                };
+                let mut whens = Vec::new();
+                let mut info = CmpInfo { laff: None, raff: None, coll: Collation::Binary };
+                for (w, t) in when_then_pairs.iter() {
+                    let wc = self.expr(w)?;
+                    if let Some(bc) = &b {
+                        info = cmp_info(bc, &wc);
+                    }
+                    let tc = self.expr(t)?;
+                    whens.push((wc.e, tc.e));
+                }
+                let els = match else_expr {
+                    Some(x) => Some(Box::new(self.expr(x)?.e)),
+                    None => None,
+                };
+                Ce::plain(CExpr::Case { base: b.map(|x| Box::new(x.e)), whens, els, cmp: info })
+            }
+            Expr::Cast { expr, type_name } => {
+                let x = self.expr(expr)?;
+                let aff = type_name.as_ref().map_or(Affinity::Blob, |t| affinity_of_decltype(t.name));
+                Ce { e: CExpr::Cast(Box::new(x.e), aff), aff: Some(aff), coll: x.coll, explicit: x.explicit }
+            }
+            Expr::Collate(x, c) => {
+                let coll = collation_by_name(c)?;
+                let inner = self.expr(x)?;
+                Ce { e: inner.e, aff: inner.aff, coll: Some(coll), explicit: true }
+            }
+            Expr::Exists(sel) => {
+                let (sub, _) = self.subquery(sel)?;
+                Ce::plain(CExpr::Exists { sub, not: false })
+            }
+            Expr::Subquery(sel) => {
+                let (sub, aff) = self.subquery(sel)?;
+                Ce { e: CExpr::Scalar { sub }, aff, coll: None, explicit: false }
+            }
+            Expr::InList { lhs, not, rhs } => {
+                let x = self.expr(lhs)?;
+                let mut list = Vec::new();
+                let mut info = CmpInfo { laff: x.aff, raff: None, coll: x.coll.unwrap_or(Collation::Binary) };
+                for item in rhs.unwrap_or(&[]) {
+                    let c = self.expr(item)?;
+                    info = cmp_info(&x, &c);
+                    info.raff = None;
+                    list.push(c.e);
+                }
+                Ce::plain(CExpr::InList { e: Box::new(x.e), list, not: *not, cmp: info })
+            }
+            Expr::InSelect { lhs, not, rhs } => {
+                let x = self.expr(lhs)?;
+                let (sub, aff) = self.subquery(rhs)?;
+                let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.unwrap_or(Collation::Binary) };
+                Ce::plain(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info })
+            }
+            Expr::InTable { .. } => return Err(Error::sql("IN table-name is not supported yet")),
+            Expr::IsNull(a) => Ce::plain(CExpr::IsNull(Box::new(self.expr(a)?.e))),
+            Expr::NotNull(a) => Ce::plain(CExpr::NotNull(Box::new(self.expr(a)?.e))),
+            Expr::Like { lhs, not, op, rhs, escape } => {
+                let glob = match op {
+                    ast::LikeOperator::Like => false,
+                    ast::LikeOperator::Glob => true,
+                    ast::LikeOperator::Match => return Err(Error::sql("no such function: match")),
+                    ast::LikeOperator::Regexp => return Err(Error::sql("no such function: regexp")),
+                };
+                let x = self.expr(lhs)?;
+                let p = self.expr(rhs)?;
+                let esc = match escape {
+                    Some(e) => Some(Box::new(self.expr(e)?.e)),
+                    None => None,
+                };
+                Ce::plain(CExpr::Like { e: Box::new(x.e), pat: Box::new(p.e), esc, not: *not, glob })
+            }
+            Expr::FunctionCall { name, distinctness, args, filter_over, order_by } => {
+                if filter_over.is_some() || order_by.is_some() {
+                    return Err(Error::sql("window functions are not supported yet"));
+                }
+                let distinct = matches!(distinctness, Some(ast::Distinctness::Distinct));
+                let fname = unquote_ident(name.0);
+                self.function(&fname, distinct, args.unwrap_or(&[]), false)?
+            }
+            Expr::FunctionCallStar { name, filter_over } => {
+                if filter_over.is_some() {
+                    return Err(Error::sql("window functions are not supported yet"));
+                }
+                let fname = unquote_ident(name.0);
+                self.function(&fname, false, &[], true)?
+            }
+            Expr::Raise(..) => return Err(Error::sql("RAISE() may only be used within a trigger-program")),
+        })
+    }
+
+    fn time_func(&mut self, name: &str) -> Result<CExpr> {
+        let f = func::lookup_scalar(name, 1)?;
+        Ok(CExpr::Func { f, args: vec![CExpr::Lit(Value::Text("now".into()))] })
+    }
+}

@@ -1,0 +1,641 @@
+//! Compiling SELECT: FROM (tables and joins), result columns (with SQLite's
+//! column names and declared types), WHERE, GROUP BY / HAVING, ORDER BY,
+//! DISTINCT, LIMIT / OFFSET, into a [`SelectPlan`]; the access paths of
+//! the join levels are chosen by [`crate::sql::planner`].
+
+use crate::error::{Error, Result};
+use crate::schema::Table;
+use crate::sql::ast_util::name_str;
+use crate::sql::expr::{CExpr, CmpInfo, CmpOp};
+use crate::sql::lexer::unquote_ident;
+use crate::sql::planner::{self, Access};
+use crate::sql::resolve::{cmp_info, AggCall, Ce, Compiler};
+use crate::sql::types::Affinity;
+use crate::storage::{Collation, Value};
+use sqlite3_parser::ast::{self, JoinConstraint, JoinOperator, JoinType, OneSelect, ResultColumn, SelectTable};
+use std::sync::Arc;
+
+/// One table of the nested loop.
+#[derive(Debug)]
+pub struct Level {
+    pub slot: usize,
+    pub table: Arc<Table>,
+    pub access: Access,
+    /// LEFT JOIN: ON terms decide whether a row matches; a NULL row is
+    /// produced when none does.
+    pub left: bool,
+    pub on_filters: Vec<CExpr>,
+    /// WHERE terms whose last referenced table is this one.
+    pub filters: Vec<CExpr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SortKey {
+    pub expr: CExpr,
+    pub desc: bool,
+    pub coll: Collation,
+}
+
+#[derive(Debug)]
+pub struct AggPlan {
+    pub group_by: Vec<CExpr>,
+    pub group_colls: Vec<Collation>,
+    pub calls: Vec<AggCall>,
+    pub having: Option<CExpr>,
+    /// Column references outside aggregates: (slot, column; None = rowid),
+    /// restored from the group's snapshot row before output.
+    pub bare: Vec<(usize, Option<usize>)>,
+    /// With exactly one min()/max(), bare columns come from its row:
+    /// (index in `calls`, is max).
+    pub minmax: Option<(usize, bool)>,
+}
+
+#[derive(Debug, Default)]
+pub struct SelectPlan {
+    pub levels: Vec<Level>,
+    /// Terms referencing no table of this SELECT: checked once per run.
+    pub pre_filter: Vec<CExpr>,
+    pub result: Vec<CExpr>,
+    pub agg: Option<AggPlan>,
+    pub order: Vec<SortKey>,
+    /// ORDER BY is not already satisfied by the access path.
+    pub sort: bool,
+    pub distinct: bool,
+    pub limit: Option<CExpr>,
+    pub offset: Option<CExpr>,
+    /// References tables of an enclosing query (re-run per outer row).
+    pub correlated: bool,
+    /// Highest outer slot referenced (for placing the enclosing WHERE term).
+    pub outer_max_slot: Option<usize>,
+    /// Rows of a VALUES clause (instead of levels).
+    pub values: Option<Vec<Vec<CExpr>>>,
+    pub first_affinity: Option<Affinity>,
+    /// Affinity of every result column (None = expression without one).
+    pub affinities: Vec<Option<Affinity>>,
+    /// Result column names and declared types (as SQLite reports them).
+    pub names: Vec<String>,
+    pub decltypes: Vec<Option<String>>,
+}
+
+/// Splits an AND tree into its terms.
+pub fn conjuncts(e: CExpr, out: &mut Vec<CExpr>) {
+    match e {
+        CExpr::And(a, b) => {
+            conjuncts(*a, out);
+            conjuncts(*b, out);
+        }
+        other => out.push(other),
+    }
+}
+
+fn strip_parens<'b>(e: &'b ast::Expr<'b>) -> &'b ast::Expr<'b> {
+    match e {
+        ast::Expr::Parenthesized(v) if v.len() == 1 => strip_parens(&v[0]),
+        e => e,
+    }
+}
+
+struct FromItem {
+    slot: usize,
+    table: Arc<Table>,
+    left: bool,
+    on: Vec<CExpr>,
+}
+
+impl Compiler<'_> {
+    /// Compiles a whole SELECT statement (or subquery).
+    pub fn select(&mut self, sel: &ast::Select) -> Result<SelectPlan> {
+        if sel.with.is_some() {
+            return Err(Error::sql("WITH clauses are not supported yet"));
+        }
+        if sel.body.compounds.is_some() {
+            return Err(Error::sql("compound SELECTs are not supported yet"));
+        }
+        match &sel.body.select {
+            OneSelect::Values(rows) => self.values_select(rows, sel),
+            OneSelect::Select { distinctness, columns, from, where_clause, group_by, having, window_clause } => {
+                if window_clause.is_some() {
+                    return Err(Error::sql("window functions are not supported yet"));
+                }
+                self.scopes.push(Vec::new());
+                let r = self.select_core(
+                    matches!(distinctness, Some(ast::Distinctness::Distinct)),
+                    columns,
+                    from.as_ref(),
+                    *where_clause,
+                    *group_by,
+                    *having,
+                    sel,
+                );
+                self.scopes.pop();
+                r
+            }
+        }
+    }
+
+    fn values_select(&mut self, rows: &[sqlite3_parser::Vec<ast::Expr>], sel: &ast::Select) -> Result<SelectPlan> {
+        let width = rows.first().map_or(0, |r| r.len());
+        let mut out = Vec::new();
+        for r in rows {
+            if r.len() != width {
+                return Err(Error::sql("all VALUES must have the same number of terms"));
+            }
+            let mut row = Vec::new();
+            for e in r.iter() {
+                row.push(self.expr(e)?.e);
+            }
+            out.push(row);
+        }
+        let mut plan = SelectPlan {
+            names: (1..=width).map(|i| format!("column{i}")).collect(),
+            decltypes: vec![None; width],
+            values: Some(out),
+            ..Default::default()
+        };
+        if sel.order_by.is_some() {
+            return Err(Error::sql("ORDER BY on VALUES is not supported yet"));
+        }
+        self.limit_offset(sel, &mut plan)?;
+        Ok(plan)
+    }
+
+    fn limit_offset(&mut self, sel: &ast::Select, plan: &mut SelectPlan) -> Result<()> {
+        if let Some(l) = sel.limit {
+            let saved = self.aggs.take();
+            let r = (|| -> Result<()> {
+                plan.limit = Some(self.expr(&l.expr)?.e);
+                if let Some(o) = &l.offset {
+                    plan.offset = Some(self.expr(o)?.e);
+                }
+                Ok(())
+            })();
+            self.aggs = saved;
+            r?;
+        }
+        Ok(())
+    }
+
+    fn join_sources(&mut self, from: &ast::FromClause) -> Result<Vec<FromItem>> {
+        let mut items: Vec<FromItem> = Vec::new();
+        let mut all: Vec<(&SelectTable, Option<&JoinOperator>, Option<&JoinConstraint>)> = Vec::new();
+        if let Some(first) = from.select {
+            all.push((first, None, None));
+        }
+        if let Some(joins) = &from.joins {
+            for j in joins.iter() {
+                all.push((&j.table, Some(&j.operator), j.constraint.as_ref()));
+            }
+        }
+        for (st, op, cons) in all {
+            let (table, alias) = match st {
+                SelectTable::Table(qn, alias, _) => {
+                    if let Some(db) = &qn.db_name {
+                        let db = name_str(db);
+                        if !db.eq_ignore_ascii_case("main") {
+                            return Err(Error::sql(format!("no such table: {db}.{}", name_str(&qn.name))));
+                        }
+                    }
+                    let tname = name_str(&qn.name);
+                    let t = self
+                        .catalog()?
+                        .table(&tname)
+                        .cloned()
+                        .ok_or_else(|| Error::sql(format!("no such table: {tname}")))?;
+                    let alias = match alias {
+                        Some(ast::As::As(n)) | Some(ast::As::Elided(n)) => name_str(n),
+                        None => {
+                            if t.is_schema {
+                                tname.clone()
+                            } else {
+                                t.name.clone()
+                            }
+                        }
+                    };
+                    (t, alias)
+                }
+                SelectTable::TableCall(..) => return Err(Error::sql("table-valued functions are not supported yet")),
+                SelectTable::Select(..) | SelectTable::Sub(..) => {
+                    return Err(Error::sql("subqueries in FROM are not supported yet"))
+                }
+            };
+            let mut left = false;
+            let mut natural = false;
+            if let Some(JoinOperator::TypedJoin(Some(jt))) = op {
+                if jt.contains(JoinType::RIGHT) {
+                    return Err(Error::sql("RIGHT and FULL OUTER JOINs are not supported yet"));
+                }
+                left = jt.contains(JoinType::LEFT);
+                natural = jt.contains(JoinType::NATURAL);
+            }
+            let slot = self.alloc_slot();
+            self.push_scope_table(table.clone(), slot, &alias);
+            let mut on = Vec::new();
+            // USING / NATURAL: equate with the leftmost earlier table having the column.
+            let mut using: Vec<String> = Vec::new();
+            if natural {
+                for c in &table.cols {
+                    if items.iter().any(|it| it.table.col_index(&c.name).is_some()) {
+                        using.push(c.name.clone());
+                    }
+                }
+            }
+            match cons {
+                Some(JoinConstraint::Using(names)) => {
+                    for n in names.iter() {
+                        using.push(name_str(n));
+                    }
+                }
+                Some(JoinConstraint::On(e)) => {
+                    let c = self.expr(e)?;
+                    conjuncts(c.e, &mut on);
+                }
+                None => {}
+            }
+            for cname in using {
+                let Some(rci) = table.col_index(&cname) else {
+                    return Err(Error::sql(format!(
+                        "cannot join using column {cname} - column not present in both tables"
+                    )));
+                };
+                let Some(li) = items.iter().position(|it| it.table.col_index(&cname).is_some()) else {
+                    return Err(Error::sql(format!(
+                        "cannot join using column {cname} - column not present in both tables"
+                    )));
+                };
+                let lt = &items[li];
+                let lci = lt.table.col_index(&cname).expect("checked");
+                let lce = col_ce(&lt.table, lt.slot, lci);
+                let rce = col_ce(&table, slot, rci);
+                let info = cmp_info(&lce, &rce);
+                on.push(CExpr::Cmp(CmpOp::Eq, Box::new(lce.e), Box::new(rce.e), info));
+                let scope = self.scopes.last_mut().expect("scope");
+                scope.last_mut().expect("table").hidden.push(rci);
+            }
+            items.push(FromItem { slot, table, left, on });
+        }
+        Ok(items)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn select_core(
+        &mut self,
+        distinct: bool,
+        columns: &[ResultColumn],
+        from: Option<&ast::FromClause>,
+        where_clause: Option<&ast::Expr>,
+        group_by: Option<&[ast::Expr]>,
+        having: Option<&ast::Expr>,
+        sel: &ast::Select,
+    ) -> Result<SelectPlan> {
+        let top_texts = self.top_texts.take();
+        let base_slot = self.n_slots;
+        let items = match from {
+            Some(f) => self.join_sources(f)?,
+            None => Vec::new(),
+        };
+        // Result columns (aggregates collected).
+        let saved_aggs = self.aggs.replace(Vec::new());
+        let mut result = Vec::new();
+        let mut names = Vec::new();
+        let mut decltypes = Vec::new();
+        let mut first_aff = None;
+        let mut affinities = Vec::new();
+        let mut aliases: Vec<(String, Ce)> = Vec::new();
+        let mut text_i = 0;
+        for rc in columns {
+            match rc {
+                ResultColumn::Star | ResultColumn::TableStar(_) => {
+                    text_i += 1;
+                    let want = match rc {
+                        ResultColumn::TableStar(n) => Some(name_str(n)),
+                        _ => None,
+                    };
+                    let scope = self.scopes.last().expect("scope").clone();
+                    if scope.is_empty() {
+                        return Err(Error::sql("no tables specified"));
+                    }
+                    let mut any = false;
+                    for st in &scope {
+                        if let Some(w) = &want {
+                            if !st.alias.eq_ignore_ascii_case(w) {
+                                continue;
+                            }
+                        }
+                        any = true;
+                        for (ci, c) in st.table.cols.iter().enumerate() {
+                            if want.is_none() && st.hidden.contains(&ci) {
+                                continue;
+                            }
+                            let ce = col_ce(&st.table, st.slot, ci);
+                            if result.is_empty() {
+                                first_aff = ce.aff;
+                            }
+                            affinities.push(ce.aff);
+                            result.push(ce.e);
+                            names.push(c.name.clone());
+                            decltypes.push(c.decltype.clone());
+                        }
+                    }
+                    if !any {
+                        return Err(Error::sql(format!("no such table: {}", want.unwrap_or_default())));
+                    }
+                }
+                ResultColumn::Expr(e, alias) => {
+                    let ce = self.expr(e)?;
+                    let text = top_texts.as_ref().and_then(|t| t.get(text_i)).cloned();
+                    text_i += 1;
+                    let inner = strip_parens(e);
+                    let (name, decl) = match (alias, &ce.e) {
+                        (Some(ast::As::As(n)) | Some(ast::As::Elided(n)), _) => {
+                            (name_str(n), column_decl(&ce.e, self))
+                        }
+                        (None, CExpr::Col { .. } | CExpr::Rowid { .. })
+                            if matches!(
+                                inner,
+                                ast::Expr::Id(_) | ast::Expr::Name(_) | ast::Expr::Qualified(..) | ast::Expr::DoublyQualified(..)
+                            ) =>
+                        {
+                            let n = column_name(&ce.e, self).unwrap_or_else(|| match inner {
+                                ast::Expr::Id(id) => unquote_ident(id.0),
+                                ast::Expr::Qualified(_, c) | ast::Expr::DoublyQualified(_, _, c) => name_str(c),
+                                _ => text.clone().unwrap_or_default(),
+                            });
+                            (n, column_decl(&ce.e, self))
+                        }
+                        _ => (text.unwrap_or_else(|| format!("column{}", result.len() + 1)), column_decl(&ce.e, self)),
+                    };
+                    if let Some(ast::As::As(n)) | Some(ast::As::Elided(n)) = alias {
+                        aliases.push((name_str(n), ce.clone()));
+                    }
+                    if result.is_empty() {
+                        first_aff = ce.aff;
+                    }
+                    affinities.push(ce.aff);
+                    result.push(ce.e);
+                    names.push(name);
+                    decltypes.push(decl);
+                }
+            }
+        }
+        // WHERE: no aggregates.
+        let mut where_terms = Vec::new();
+        let mut result_aggs = self.aggs.take().unwrap_or_default();
+        self.aliases = aliases.clone();
+        if let Some(w) = where_clause {
+            let c = self.expr(w)?;
+            conjuncts(c.e, &mut where_terms);
+        }
+        // GROUP BY.
+        self.aggs = Some(Vec::new());
+        self.agg_forbidden = Some("aggregate functions are not allowed in the GROUP BY clause");
+        let mut gb = Vec::new();
+        let mut gb_colls = Vec::new();
+        if let Some(g) = group_by {
+            for e in g {
+                let ce = match e {
+                    ast::Expr::Literal(ast::Literal::Numeric(s)) if s.parse::<usize>().is_ok() => {
+                        let k: usize = s.parse().unwrap_or(0);
+                        if k == 0 || k > result.len() {
+                            let r = Err(Error::sql(format!(
+                                "{} GROUP BY term out of range - should be between 1 and {}",
+                                ordinal(self.ordinal_hint(e, g)),
+                                result.len()
+                            )));
+                            self.agg_forbidden = None;
+                            return r;
+                        }
+                        Ce::plain(result[k - 1].clone())
+                    }
+                    _ => match self.expr(e) {
+                        Ok(c) => c,
+                        Err(err) => {
+                            self.agg_forbidden = None;
+                            return Err(err);
+                        }
+                    },
+                };
+                gb_colls.push(ce.coll.unwrap_or(Collation::Binary));
+                gb.push(ce.e);
+            }
+        }
+        self.agg_forbidden = None;
+        // HAVING and ORDER BY may hold aggregates.
+        self.aggs = Some(std::mem::take(&mut result_aggs));
+        let having_c = match having {
+            Some(h) => Some(self.expr(h)?.e),
+            None => None,
+        };
+        let mut order = Vec::new();
+        if let Some(ob) = sel.order_by {
+            for (i, sc) in ob.iter().enumerate() {
+                let desc = sc.order == Some(ast::SortOrder::Desc);
+                let (e, coll_over) = match &sc.expr {
+                    ast::Expr::Collate(inner, c) => (&**inner, Some(crate::sql::ast_util::collation_by_name(c)?)),
+                    e => (e, None),
+                };
+                let key = match strip_parens(e) {
+                    ast::Expr::Literal(ast::Literal::Numeric(s)) if s.parse::<i64>().is_ok() => {
+                        let k: i64 = s.parse().unwrap_or(0);
+                        if k < 1 || k as usize > result.len() {
+                            return Err(Error::sql(format!(
+                                "{} ORDER BY term out of range - should be between 1 and {}",
+                                ordinal(i + 1),
+                                result.len()
+                            )));
+                        }
+                        let ex = result[k as usize - 1].clone();
+                        let coll = expr_coll(&ex, self);
+                        (ex, coll)
+                    }
+                    ast::Expr::Id(id)
+                        if aliases.iter().any(|(a, _)| a.eq_ignore_ascii_case(&unquote_ident(id.0))) =>
+                    {
+                        let n = unquote_ident(id.0);
+                        let ce = aliases.iter().find(|(a, _)| a.eq_ignore_ascii_case(&n)).map(|(_, c)| c.clone());
+                        let ce = ce.expect("alias");
+                        (ce.e, ce.coll.unwrap_or(Collation::Binary))
+                    }
+                    _ => {
+                        let ce = self.expr(e)?;
+                        (ce.e, ce.coll.unwrap_or(Collation::Binary))
+                    }
+                };
+                order.push(SortKey { expr: key.0, desc, coll: coll_over.unwrap_or(key.1) });
+            }
+        }
+        let all_aggs = self.aggs.take().unwrap_or_default();
+        self.aggs = saved_aggs;
+        self.aliases.clear();
+        let is_agg = !all_aggs.is_empty() || group_by.is_some();
+        if having_c.is_some() && !is_agg {
+            return Err(Error::sql("HAVING clause on a non-aggregate query"));
+        }
+        let mut plan = SelectPlan {
+            result,
+            order,
+            distinct,
+            names,
+            decltypes,
+            first_affinity: first_aff,
+            affinities,
+            ..Default::default()
+        };
+        self.limit_offset(sel, &mut plan)?;
+        if is_agg {
+            let mut bare = Vec::new();
+            let mut note = |e: &CExpr| match e {
+                CExpr::Col { slot, col } if *slot >= base_slot && !bare.contains(&(*slot, Some(*col))) => {
+                    bare.push((*slot, Some(*col)));
+                }
+                CExpr::Rowid { slot } if *slot >= base_slot && !bare.contains(&(*slot, None)) => {
+                    bare.push((*slot, None));
+                }
+                _ => {}
+            };
+            for e in plan.result.iter().chain(plan.order.iter().map(|k| &k.expr)).chain(having_c.iter()) {
+                e.walk(&mut note);
+            }
+            let mm: Vec<(usize, bool)> = all_aggs
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| (c.name == "min" || c.name == "max") && c.args.len() == 1)
+                .map(|(i, c)| (i, c.name == "max"))
+                .collect();
+            plan.agg = Some(AggPlan {
+                group_by: gb,
+                group_colls: gb_colls,
+                calls: all_aggs,
+                having: having_c,
+                bare,
+                minmax: if mm.len() == 1 { Some(mm[0]) } else { None },
+            });
+        }
+        // Place terms and choose access paths.
+        let subs_max = |c: &Compiler, e: &CExpr| max_slot_deep(e, &c.subs);
+        let mut levels: Vec<Level> = Vec::new();
+        for it in items.iter() {
+            levels.push(Level {
+                slot: it.slot,
+                table: it.table.clone(),
+                access: Access::Scan { desc: false },
+                left: it.left,
+                on_filters: Vec::new(),
+                filters: Vec::new(),
+            });
+        }
+        let level_of = |slot: Option<usize>| -> Option<usize> {
+            match slot {
+                Some(s) if s >= base_slot => Some(s - base_slot),
+                _ => None,
+            }
+        };
+        let mut pre = Vec::new();
+        for (i, it) in items.into_iter().enumerate() {
+            for c in it.on {
+                if it.left {
+                    levels[i].on_filters.push(c);
+                } else {
+                    let l = level_of(subs_max(self, &c));
+                    match l {
+                        Some(l) => levels[l].filters.push(c),
+                        None => levels[i].filters.push(c),
+                    }
+                }
+            }
+        }
+        for c in where_terms {
+            match level_of(subs_max(self, &c)) {
+                Some(l) => levels[l].filters.push(c),
+                None => pre.push(c),
+            }
+        }
+        plan.pre_filter = pre;
+        let sort_free = planner::choose_access(&mut levels, &plan.order, plan.agg.is_some(), &self.subs);
+        plan.sort = !plan.order.is_empty() && !sort_free;
+        plan.levels = levels;
+        Ok(plan)
+    }
+
+    fn ordinal_hint(&self, e: &ast::Expr, g: &[ast::Expr]) -> usize {
+        g.iter().position(|x| std::ptr::eq(x, e)).map_or(1, |p| p + 1)
+    }
+}
+
+/// Highest slot referenced by `e`, including references made by the
+/// subqueries it contains to enclosing queries.
+pub fn max_slot_deep(e: &CExpr, subs: &[SelectPlan]) -> Option<usize> {
+    let mut m: Option<usize> = None;
+    let mut bump = |s: usize| m = Some(m.map_or(s, |x: usize| x.max(s)));
+    e.walk(&mut |x| match x {
+        CExpr::Col { slot, .. } | CExpr::Rowid { slot } => bump(*slot),
+        CExpr::InSub { sub, .. } | CExpr::Exists { sub, .. } | CExpr::Scalar { sub } => {
+            if let Some(s) = subs.get(*sub).and_then(|p| p.outer_max_slot) {
+                bump(s)
+            }
+        }
+        _ => {}
+    });
+    m
+}
+
+fn col_ce(t: &Table, slot: usize, ci: usize) -> Ce {
+    let c = &t.cols[ci];
+    if Some(ci) == t.ipk {
+        return Ce { e: CExpr::Rowid { slot }, aff: Some(Affinity::Integer), coll: Some(c.coll), explicit: false };
+    }
+    Ce { e: CExpr::Col { slot, col: ci }, aff: Some(c.affinity), coll: Some(c.coll), explicit: false }
+}
+
+fn slot_table<'c>(c: &'c Compiler, slot: usize) -> Option<&'c Arc<Table>> {
+    c.scopes.iter().flatten().find(|st| st.slot == slot).map(|st| &st.table)
+}
+
+fn column_name(e: &CExpr, c: &Compiler) -> Option<String> {
+    match e {
+        CExpr::Col { slot, col } => slot_table(c, *slot).map(|t| t.cols[*col].name.clone()),
+        CExpr::Rowid { slot } => slot_table(c, *slot).and_then(|t| t.ipk.map(|i| t.cols[i].name.clone())),
+        _ => None,
+    }
+}
+
+fn column_decl(e: &CExpr, c: &Compiler) -> Option<String> {
+    match e {
+        CExpr::Col { slot, col } => slot_table(c, *slot).and_then(|t| t.cols[*col].decltype.clone()),
+        CExpr::Rowid { slot } => slot_table(c, *slot).and_then(|t| t.ipk.and_then(|i| t.cols[i].decltype.clone())),
+        _ => None,
+    }
+}
+
+fn expr_coll(e: &CExpr, c: &Compiler) -> Collation {
+    match e {
+        CExpr::Col { slot, col } => slot_table(c, *slot).map_or(Collation::Binary, |t| t.cols[*col].coll),
+        _ => Collation::Binary,
+    }
+}
+
+/// "1st", "2nd", "3rd", "4th", ...
+pub fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, x) if x != 11 => "st",
+        (2, x) if x != 12 => "nd",
+        (3, x) if x != 13 => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// The comparison info of `lhs op rhs` for the planner.
+pub fn info_of(e: &CExpr) -> Option<(CmpOp, &CExpr, &CExpr, CmpInfo)> {
+    match e {
+        CExpr::Cmp(op, a, b, i) => Some((*op, a, b, *i)),
+        _ => None,
+    }
+}
+
+/// Compile-time constant value of a literal expression.
+pub fn const_value(e: &CExpr) -> Option<&Value> {
+    match e {
+        CExpr::Lit(v) => Some(v),
+        _ => None,
+    }
+}

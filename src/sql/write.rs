@@ -1,0 +1,304 @@
+//! Row-level writes shared by INSERT, UPDATE, DELETE and REPLACE: constraint
+//! checks in SQLite's order (NOT NULL, CHECK, rowid/PRIMARY KEY, UNIQUE
+//! indexes) with conflict resolution, and keeping every index in step with
+//! its table.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::schema::{Conflict, Index, IndexOrigin, Table};
+use crate::sql::expr::{eval, ConnVars, Cx, Rt};
+use crate::sql::exec::load_row;
+use crate::sql::select::SelectPlan;
+use crate::sql::types::{self, Affinity};
+use crate::storage::btree;
+use crate::storage::record::{decode_record, encode_record};
+use crate::storage::{BTreeKind, Cursor, SeekOp, Txn, Value};
+use std::sync::atomic::AtomicBool;
+
+/// Everything a writing statement needs, with the transaction writable.
+pub struct Env<'a> {
+    pub txn: &'a mut Txn,
+    pub params: &'a [Value],
+    pub vars: &'a mut ConnVars,
+    pub interrupt: &'a AtomicBool,
+    pub subs: &'a [SelectPlan],
+    /// Set when a FAIL conflict stopped the statement: keep its changes.
+    pub keep_changes: bool,
+    /// Set when a ROLLBACK conflict stopped it: roll back the transaction.
+    pub rollback_txn: bool,
+    pub rec: Vec<u8>,
+    pub key: Vec<u8>,
+    pub scratch: Vec<Value>,
+}
+
+impl<'a> Env<'a> {
+    pub fn new(
+        txn: &'a mut Txn,
+        params: &'a [Value],
+        vars: &'a mut ConnVars,
+        interrupt: &'a AtomicBool,
+        subs: &'a [SelectPlan],
+    ) -> Env<'a> {
+        Env {
+            txn,
+            params,
+            vars,
+            interrupt,
+            subs,
+            keep_changes: false,
+            rollback_txn: false,
+            rec: Vec::new(),
+            key: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// An evaluation context reading through the transaction.
+    pub fn cx(&mut self) -> Cx<'_> {
+        Cx { txn: &*self.txn, params: self.params, vars: &mut *self.vars, interrupt: self.interrupt, subs: self.subs }
+    }
+
+    /// Records the conflict action of a failing constraint and builds the error.
+    fn fail(&mut self, action: Conflict, kind: ErrorKind, msg: String) -> Error {
+        match action {
+            Conflict::Fail => self.keep_changes = true,
+            Conflict::Rollback => self.rollback_txn = true,
+            _ => {}
+        }
+        Error::new(kind, msg)
+    }
+}
+
+/// What happened to a row offered for writing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Written(i64),
+    /// An IGNORE conflict skipped it.
+    Ignored,
+}
+
+fn index_key(idx: &Index, vals: &[Value], rowid: i64, out: &mut Vec<u8>) {
+    let mut key: Vec<Value> = idx.cols.iter().map(|&c| vals[c].clone()).collect();
+    key.push(Value::Integer(rowid));
+    out.clear();
+    encode_record(&key, out);
+}
+
+fn unique_msg(t: &Table, idx: &Index) -> String {
+    let cols: Vec<String> = idx.cols.iter().map(|&c| format!("{}.{}", t.name, t.cols[c].name)).collect();
+    format!("UNIQUE constraint failed: {}", cols.join(", "))
+}
+
+fn rowid_msg(t: &Table) -> String {
+    match t.ipk {
+        Some(i) => format!("UNIQUE constraint failed: {}.{}", t.name, t.cols[i].name),
+        None => format!("UNIQUE constraint failed: {}.rowid", t.name),
+    }
+}
+
+/// A fresh rowid: one past the largest, or a random unused one when the
+/// largest is i64::MAX, else SQLITE_FULL.
+pub fn new_rowid(env: &mut Env, t: &Table) -> Result<i64> {
+    match btree::table_max_rowid(env.txn, t.root)? {
+        None => Ok(1),
+        Some(m) if m < i64::MAX => Ok(m.max(0) + 1),
+        Some(_) => {
+            for _ in 0..100 {
+                let r = (env.vars.next_random() & i64::MAX).max(1);
+                if !btree::table_get(env.txn, t.root, r, &mut env.rec)? {
+                    return Ok(r);
+                }
+            }
+            Err(Error::new(ErrorKind::Full, "database or disk is full"))
+        }
+    }
+}
+
+/// The rowid a value names, or SQLITE_MISMATCH.
+pub fn rowid_of(v: &Value) -> Result<Option<i64>> {
+    match types::apply_affinity(v.clone(), Affinity::Integer) {
+        Value::Null => Ok(None),
+        Value::Integer(i) => Ok(Some(i)),
+        _ => Err(Error::new(ErrorKind::Mismatch, "datatype mismatch")),
+    }
+}
+
+/// Deletes row `rowid` and its index entries; false when absent.
+pub fn delete_row(env: &mut Env, t: &Table, rowid: i64) -> Result<bool> {
+    if !btree::table_get(env.txn, t.root, rowid, &mut env.rec)? {
+        return Ok(false);
+    }
+    if !t.indexes.is_empty() {
+        let mut vals = std::mem::take(&mut env.scratch);
+        decode_record(&env.rec, &mut vals)?;
+        vals.resize(vals.len().max(t.cols.len()), Value::Null);
+        if let Some(i) = t.ipk {
+            vals[i] = Value::Integer(rowid);
+        }
+        for idx in &t.indexes {
+            index_key(idx, &vals, rowid, &mut env.key);
+            btree::index_delete(env.txn, idx.root, &env.key, &idx.ki)?;
+        }
+        env.scratch = vals;
+    }
+    btree::table_delete(env.txn, t.root, rowid)?;
+    Ok(true)
+}
+
+/// Writes one row of `t` (affinities already applied to `vals`) at `rowid`
+/// (None = new rowid), checking constraints. `old_rowid` is the row being
+/// replaced by an UPDATE (its own entries never conflict with it).
+pub fn write_row(
+    env: &mut Env,
+    rt: &mut Rt,
+    t: &Table,
+    vals: &mut [Value],
+    rowid: Option<i64>,
+    old_rowid: Option<i64>,
+    conf: Option<Conflict>,
+) -> Result<Outcome> {
+    // NOT NULL.
+    for (ci, c) in t.cols.iter().enumerate() {
+        if Some(ci) == t.ipk {
+            continue;
+        }
+        if let (Some(cc), Value::Null) = (c.notnull, &vals[ci]) {
+            let action = conf.unwrap_or(cc);
+            match action {
+                Conflict::Ignore => return Ok(Outcome::Ignored),
+                Conflict::Replace if c.default.is_some() => {
+                    let d = c.default.clone().expect("default");
+                    let v = eval(&d, rt, &mut env.cx())?;
+                    vals[ci] = types::apply_affinity(v, c.affinity);
+                    if matches!(vals[ci], Value::Null) {
+                        return Err(env.fail(
+                            Conflict::Abort,
+                            ErrorKind::ConstraintNotNull,
+                            format!("NOT NULL constraint failed: {}.{}", t.name, c.name),
+                        ));
+                    }
+                }
+                a => {
+                    return Err(env.fail(
+                        a,
+                        ErrorKind::ConstraintNotNull,
+                        format!("NOT NULL constraint failed: {}.{}", t.name, c.name),
+                    ))
+                }
+            }
+        }
+    }
+    let rowid = match rowid {
+        Some(r) => r,
+        None => new_rowid(env, t)?,
+    };
+    // CHECK constraints see the new row in slot 0.
+    if !t.checks.is_empty() {
+        let slot = &mut rt.slots[0];
+        slot.vals.clear();
+        slot.vals.extend_from_slice(vals);
+        if let Some(i) = t.ipk {
+            slot.vals[i] = Value::Integer(rowid);
+        }
+        slot.rowid = rowid;
+        slot.null_row = false;
+        for ck in &t.checks {
+            let v = eval(&ck.expr, rt, &mut env.cx())?;
+            if types::truthy(&v) == Some(false) {
+                let action = conf.unwrap_or(Conflict::Abort);
+                if action == Conflict::Ignore {
+                    return Ok(Outcome::Ignored);
+                }
+                let action = if action == Conflict::Replace { Conflict::Abort } else { action };
+                return Err(env.fail(action, ErrorKind::ConstraintCheck, format!("CHECK constraint failed: {}", ck.label)));
+            }
+        }
+    }
+    // Rowid / INTEGER PRIMARY KEY uniqueness.
+    if old_rowid != Some(rowid) && btree::table_get(env.txn, t.root, rowid, &mut env.rec)? {
+        match conf.or(t.ipk_conflict).unwrap_or(Conflict::Abort) {
+            Conflict::Replace => {
+                delete_row(env, t, rowid)?;
+            }
+            Conflict::Ignore => return Ok(Outcome::Ignored),
+            a => return Err(env.fail(a, ErrorKind::ConstraintPrimaryKey, rowid_msg(t))),
+        }
+    }
+    // UNIQUE indexes.
+    for idx in t.indexes.iter().filter(|i| i.unique) {
+        let key: Vec<Value> = idx.cols.iter().map(|&c| vals[c].clone()).collect();
+        if key.iter().any(|v| matches!(v, Value::Null)) {
+            continue;
+        }
+        loop {
+            let mut cur = Cursor::new(idx.root, BTreeKind::Index);
+            if !cur.seek_key(env.txn, &key, &idx.ki, SeekOp::Eq)? {
+                break;
+            }
+            let mut other = cur.rowid(env.txn)?;
+            if Some(other) == old_rowid || other == rowid {
+                // Our own entry; look for another one with the same key.
+                let mut found = None;
+                while cur.next(env.txn)? {
+                    cur.record(env.txn, &mut env.key)?;
+                    if crate::storage::record::compare_record_to_key(&env.key, &key, &idx.ki)?
+                        != std::cmp::Ordering::Equal
+                    {
+                        break;
+                    }
+                    let r = cur.rowid(env.txn)?;
+                    if Some(r) != old_rowid && r != rowid {
+                        found = Some(r);
+                        break;
+                    }
+                }
+                match found {
+                    Some(r) => other = r,
+                    None => break,
+                }
+            }
+            let kind = if idx.origin == IndexOrigin::PrimaryKey {
+                ErrorKind::ConstraintPrimaryKey
+            } else {
+                ErrorKind::ConstraintUnique
+            };
+            match conf.or(idx.conflict).unwrap_or(Conflict::Abort) {
+                Conflict::Replace => {
+                    delete_row(env, t, other)?;
+                }
+                Conflict::Ignore => return Ok(Outcome::Ignored),
+                a => return Err(env.fail(a, kind, unique_msg(t, idx))),
+            }
+        }
+    }
+    // UPDATE: remove the old row's index entries (and the row if it moves).
+    if let Some(old) = old_rowid {
+        delete_row(env, t, old)?;
+    }
+    // Write the row (the rowid alias is stored as NULL) and its index entries.
+    let saved = t.ipk.map(|i| std::mem::replace(&mut vals[i], Value::Null));
+    env.rec.clear();
+    encode_record(vals, &mut env.rec);
+    if let (Some(i), Some(v)) = (t.ipk, saved) {
+        vals[i] = v;
+    }
+    btree::table_insert(env.txn, t.root, rowid, &env.rec)?;
+    if !t.indexes.is_empty() {
+        if let Some(i) = t.ipk {
+            vals[i] = Value::Integer(rowid);
+        }
+        for idx in &t.indexes {
+            index_key(idx, vals, rowid, &mut env.key);
+            btree::index_insert(env.txn, idx.root, &env.key, &idx.ki)?;
+        }
+    }
+    Ok(Outcome::Written(rowid))
+}
+
+/// Reads row `rowid` of `t` into slot `slot`; false when absent.
+pub fn read_row(env: &mut Env, rt: &mut Rt, t: &Table, rowid: i64, slot: usize) -> Result<bool> {
+    if !btree::table_get(env.txn, t.root, rowid, &mut env.rec)? {
+        return Ok(false);
+    }
+    load_row(t, &env.rec, rowid, &mut rt.slots[slot])?;
+    Ok(true)
+}

@@ -1,0 +1,249 @@
+//! `integrity_check`: every page accounted for exactly once (header page,
+//! B-tree pages, overflow chains, freelist), keys ordered within and across
+//! pages, child pointers valid, all leaves at one depth, page count
+//! consistent. Messages follow SQLite's wording where it has one.
+
+use super::node::*;
+use super::{read_payload, MAX_DEPTH};
+use crate::error::Result;
+use crate::storage::header::get_u32;
+use crate::storage::pager::{PageNo, Txn};
+use crate::storage::record::{compare_records, KeyInfo};
+use std::cmp::Ordering;
+
+struct Checker<'a> {
+    txn: &'a Txn,
+    used: Vec<bool>,
+    errors: Vec<String>,
+    max: usize,
+    ps: usize,
+}
+
+/// A key bound: rowids for tables, encoded records for indexes.
+#[derive(Clone)]
+enum Key {
+    Rowid(i64),
+    Rec(Vec<u8>),
+}
+
+impl<'a> Checker<'a> {
+    fn full(&self) -> bool {
+        self.errors.len() >= self.max
+    }
+    fn err(&mut self, msg: String) {
+        if !self.full() {
+            self.errors.push(msg);
+        }
+    }
+    /// Claims a page; false (with a message) when invalid or already used.
+    fn mark(&mut self, pg: PageNo, ctx: &str) -> bool {
+        if pg == 0 || pg as usize >= self.used.len() {
+            self.err(format!("{ctx}invalid page number {pg}"));
+            return false;
+        }
+        if self.used[pg as usize] {
+            self.err(format!("{ctx}2nd reference to page {pg}"));
+            return false;
+        }
+        self.used[pg as usize] = true;
+        true
+    }
+
+    fn cmp(&self, a: &Key, b: &Key, ki: &KeyInfo) -> Ordering {
+        match (a, b) {
+            (Key::Rowid(x), Key::Rowid(y)) => x.cmp(y),
+            (Key::Rec(x), Key::Rec(y)) => compare_records(x, y, ki).unwrap_or(Ordering::Equal),
+            _ => Ordering::Equal,
+        }
+    }
+
+    fn check_overflow(&mut self, ctx: &str, c: &Cell) {
+        if c.overflow == 0 {
+            return;
+        }
+        let expected = (c.payload_len - c.local_len).div_ceil(self.ps - 4);
+        let mut next = c.overflow;
+        let mut n = 0;
+        while next != 0 && n < expected {
+            if !self.mark(next, ctx) {
+                return;
+            }
+            n += 1;
+            next = match self.txn.page(next) {
+                Ok(p) => get_u32(&p, 0),
+                Err(e) => {
+                    self.err(format!("{ctx}{e}"));
+                    return;
+                }
+            };
+        }
+        if n != expected || next != 0 {
+            self.err(format!("{ctx}overflow list length is {n} but should be {expected}"));
+        }
+    }
+
+    /// Checks the subtree at `pgno`; keys must lie in (lower, upper].
+    /// Returns the depth of its leaves.
+    #[allow(clippy::too_many_arguments)]
+    fn page(&mut self, root: PageNo, pgno: PageNo, depth: usize, table: bool, ki: &KeyInfo, lower: Option<&Key>, upper: Option<&Key>) -> Option<usize> {
+        if self.full() {
+            return None;
+        }
+        let ctx = format!("Tree {root} page {pgno}: ");
+        if depth > MAX_DEPTH {
+            self.err(format!("{ctx}tree too deep"));
+            return None;
+        }
+        if !self.mark(pgno, &ctx) {
+            return None;
+        }
+        let page = match self.txn.page(pgno) {
+            Ok(p) => p,
+            Err(e) => {
+                self.err(format!("{ctx}{e}"));
+                return None;
+            }
+        };
+        let node = match Node::new(&page, pgno) {
+            Ok(n) => n,
+            Err(e) => {
+                self.err(format!("{ctx}{e}"));
+                return None;
+            }
+        };
+        if is_table(node.kind) != table {
+            self.err(format!("{ctx}wrong page type {}", node.kind));
+            return None;
+        }
+        if node.is_leaf() && node.n == 0 && depth > 0 {
+            self.err(format!("{ctx}empty leaf page"));
+        }
+        let mut cells_bytes = 0usize;
+        let mut prev: Option<Key> = lower.cloned();
+        let mut keys: Vec<Key> = Vec::with_capacity(node.n);
+        let mut scratch = Vec::new();
+        for i in 0..node.n {
+            let cctx = format!("Tree {root} page {pgno} cell {i}: ");
+            let c = match node.cell(i) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.err(format!("{cctx}{e}"));
+                    return None;
+                }
+            };
+            cells_bytes += c.size;
+            self.check_overflow(&cctx, &c);
+            let key = if table {
+                Key::Rowid(c.rowid)
+            } else {
+                if let Err(e) = read_payload(self.txn, &page, &c, &mut scratch) {
+                    self.err(format!("{cctx}{e}"));
+                    return None;
+                }
+                Key::Rec(scratch.clone())
+            };
+            // Keys ascend strictly; a leaf key may equal nothing before it.
+            if let Some(p) = &prev {
+                if self.cmp(&key, p, ki) != Ordering::Greater {
+                    let what = match &key {
+                        Key::Rowid(r) => format!("Rowid {r} out of order"),
+                        Key::Rec(_) => "Index key out of order".to_owned(),
+                    };
+                    self.err(format!("{cctx}{what}"));
+                }
+            }
+            if let Some(u) = upper {
+                if self.cmp(&key, u, ki) == Ordering::Greater {
+                    let what = match &key {
+                        Key::Rowid(r) => format!("Rowid {r} out of order"),
+                        Key::Rec(_) => "Index key out of order".to_owned(),
+                    };
+                    self.err(format!("{cctx}{what}"));
+                }
+            }
+            prev = Some(key.clone());
+            keys.push(key);
+        }
+        if cells_bytes + PAGE_HEADER + 2 * node.n > self.ps {
+            self.err(format!("{ctx}cells overlap"));
+        }
+        if node.is_leaf() {
+            return Some(depth);
+        }
+        let mut leaf_depth = None;
+        for i in 0..=node.n {
+            let child = match node.child(i) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.err(format!("{ctx}{e}"));
+                    return None;
+                }
+            };
+            let lo = if i == 0 { lower } else { keys.get(i - 1) };
+            let hi = if i < node.n { keys.get(i) } else { upper };
+            let d = self.page(root, child, depth + 1, table, ki, lo, hi);
+            match (leaf_depth, d) {
+                (None, Some(d)) => leaf_depth = Some(d),
+                (Some(a), Some(b)) if a != b => {
+                    self.err(format!("{ctx}child page depth differs"));
+                }
+                _ => {}
+            }
+        }
+        leaf_depth
+    }
+}
+
+/// As `integrity_check`, with the KeyInfo of each index (None: tables, or
+/// BINARY ascending).
+pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max_errors: usize) -> Result<Vec<String>> {
+    let pc = txn.page_count() as usize;
+    let mut ck = Checker { txn, used: vec![false; pc + 1], errors: Vec::new(), max: max_errors.max(1), ps: txn.page_size() as usize };
+    if pc == 0 {
+        return Ok(Vec::new());
+    }
+    ck.used[1] = true;
+    // Freelist.
+    let (head, count) = txn.freelist();
+    let mut next = head;
+    let mut n = 0u32;
+    while next != 0 && n <= count {
+        if !ck.mark(next, "Freelist: ") {
+            break;
+        }
+        n += 1;
+        next = match txn.page(next) {
+            Ok(p) => get_u32(&p, 0),
+            Err(e) => {
+                ck.err(format!("Freelist: {e}"));
+                break;
+            }
+        };
+    }
+    if n != count || next != 0 {
+        ck.err(format!("Freelist: size is {n} but should be {count}"));
+    }
+    let default_ki = KeyInfo::default();
+    for &(root, ki) in trees {
+        if ck.full() {
+            break;
+        }
+        let table = match txn.page(root) {
+            Ok(p) if root >= 2 => is_table(p[0]),
+            _ => {
+                ck.err(format!("Tree {root}: invalid root page"));
+                continue;
+            }
+        };
+        ck.page(root, root, 0, table, ki.unwrap_or(&default_ki), None, None);
+    }
+    for pg in 2..=pc {
+        if ck.full() {
+            break;
+        }
+        if !ck.used[pg] {
+            ck.err(format!("Page {pg} is never used"));
+        }
+    }
+    Ok(ck.errors)
+}

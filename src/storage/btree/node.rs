@@ -1,0 +1,466 @@
+//! The byte layout of one B-tree page, and bounds-checked access to it.
+//!
+//! ```text
+//! offset size field (big-endian)
+//!   0     1  page type: TABLE_INTERIOR 0x05, TABLE_LEAF 0x0D,
+//!            INDEX_INTERIOR 0x02, INDEX_LEAF 0x0A
+//!   1     1  reserved, zero
+//!   2     2  number of cells n
+//!   4     2  start of the cell content area (0 means 65536)
+//!   6     2  fragmented free bytes inside the content area
+//!   8     4  right-most child page (interior pages; 0 on leaves)
+//!  12   2*n  cell pointer array: offset of each cell, in key order
+//!  ...       unallocated gap
+//!  start..   cell content area (cells in any order, plus fragments)
+//! ```
+//! Cells (varints as in record.rs):
+//! ```text
+//! table leaf:      varint rowid (i64 as u64), varint payload_len,
+//!                  local payload, [u32 first overflow page]
+//! table interior:  u32 left child, varint rowid (the largest rowid in
+//!                  the child's subtree is <= this key)
+//! index leaf:      varint payload_len, local payload, [u32 overflow]
+//! index interior:  u32 left child, varint payload_len, local payload,
+//!                  [u32 overflow]   (a separator key: every key in the
+//!                  left child is <= it, every key to its right is >)
+//! ```
+//! The overflow pointer is present iff payload_len > local_size(payload_len).
+//! Overflow page: u32 next overflow page (0 = last), then payload bytes.
+//!
+//! Child i of an interior page is the left child of cell i for i < n and
+//! the right-most child for i == n. Free space = gap + fragmented bytes.
+
+use crate::error::{Error, Result};
+use crate::storage::header::{get_u32, put_u32};
+use crate::storage::record::{get_varint, put_varint};
+
+pub const TABLE_INTERIOR: u8 = 0x05;
+pub const TABLE_LEAF: u8 = 0x0D;
+pub const INDEX_INTERIOR: u8 = 0x02;
+pub const INDEX_LEAF: u8 = 0x0A;
+
+pub const OFF_TYPE: usize = 0;
+pub const OFF_NCELLS: usize = 2;
+pub const OFF_CONTENT: usize = 4;
+pub const OFF_FRAG: usize = 6;
+pub const OFF_RIGHT: usize = 8;
+pub const PAGE_HEADER: usize = 12;
+
+#[inline]
+pub fn get_u16(b: &[u8], off: usize) -> usize {
+    usize::from(u16::from_be_bytes([b[off], b[off + 1]]))
+}
+#[inline]
+pub fn put_u16(b: &mut [u8], off: usize, v: usize) {
+    b[off..off + 2].copy_from_slice(&(v as u16).to_be_bytes());
+}
+
+#[inline]
+pub fn is_leaf(t: u8) -> bool {
+    t == TABLE_LEAF || t == INDEX_LEAF
+}
+#[inline]
+pub fn is_table(t: u8) -> bool {
+    t == TABLE_LEAF || t == TABLE_INTERIOR
+}
+
+/// Largest cell a page of `ps` bytes accepts: four of them (with their
+/// pointers) always fit, so a split always produces two fitting halves.
+#[inline]
+pub fn max_cell(ps: usize) -> usize {
+    (ps - PAGE_HEADER) / 4 - 2
+}
+/// Largest payload stored wholly inside a cell.
+#[inline]
+pub fn max_local(ps: usize) -> usize {
+    max_cell(ps) - 4 - 9 - 9 - 4
+}
+#[inline]
+pub fn min_local(ps: usize) -> usize {
+    (ps - 12) * 32 / 255 - 23
+}
+/// Bytes of a payload of `n` bytes kept in the cell; the rest overflows.
+/// The local part is chosen so the overflow fills whole pages if possible.
+#[inline]
+pub fn local_size(ps: usize, n: usize) -> usize {
+    let max = max_local(ps);
+    if n <= max {
+        return n;
+    }
+    let min = min_local(ps);
+    let k = min + (n - min) % (ps - 4);
+    if k <= max {
+        k
+    } else {
+        min
+    }
+}
+
+/// A parsed cell (offsets into the page).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cell {
+    pub child: u32,
+    pub rowid: i64,
+    pub payload_len: usize,
+    pub local_off: usize,
+    pub local_len: usize,
+    pub overflow: u32,
+    pub size: usize,
+}
+
+fn bad(pgno: u32, what: &str) -> Error {
+    Error::corrupt(format!("page {pgno}: {what}"))
+}
+
+/// A page viewed as a B-tree node; construction validates the header.
+#[derive(Clone, Copy)]
+pub struct Node<'a> {
+    pub data: &'a [u8],
+    pub pgno: u32,
+    pub kind: u8,
+    pub n: usize,
+}
+
+impl<'a> Node<'a> {
+    #[inline]
+    pub fn new(data: &'a [u8], pgno: u32) -> Result<Node<'a>> {
+        let kind = data[OFF_TYPE];
+        if !matches!(kind, TABLE_INTERIOR | TABLE_LEAF | INDEX_INTERIOR | INDEX_LEAF) {
+            return Err(bad(pgno, "not a b-tree page"));
+        }
+        let n = get_u16(data, OFF_NCELLS);
+        if PAGE_HEADER + 2 * n > data.len() {
+            return Err(bad(pgno, "cell count too large"));
+        }
+        Ok(Node { data, pgno, kind, n })
+    }
+    #[inline]
+    pub fn is_leaf(&self) -> bool {
+        is_leaf(self.kind)
+    }
+    #[inline]
+    pub fn right(&self) -> u32 {
+        get_u32(self.data, OFF_RIGHT)
+    }
+    #[inline]
+    pub fn cell_off(&self, i: usize) -> Result<usize> {
+        let off = get_u16(self.data, PAGE_HEADER + 2 * i);
+        if off < PAGE_HEADER + 2 * self.n || off >= self.data.len() {
+            return Err(bad(self.pgno, "cell offset out of range"));
+        }
+        Ok(off)
+    }
+    /// Parses cell `i`, checking that it lies inside the page.
+    #[inline]
+    pub fn cell(&self, i: usize) -> Result<Cell> {
+        let off = self.cell_off(i)?;
+        parse_cell(self.data, off, self.kind, self.pgno)
+    }
+    /// Rowid of cell `i` of a table page (fast path).
+    #[inline]
+    pub fn rowid_at(&self, i: usize) -> Result<i64> {
+        let off = self.cell_off(i)?;
+        let d = self.data;
+        // The rowid comes first in both table cell kinds (after the child
+        // pointer on interior pages).
+        let p = if self.kind == TABLE_INTERIOR { off + 4 } else { off };
+        if p >= d.len() {
+            return Err(bad(self.pgno, "bad cell"));
+        }
+        let (r, _) = get_varint(&d[p..]).ok_or_else(|| bad(self.pgno, "bad cell"))?;
+        Ok(r as i64)
+    }
+    /// Child page `i` (0..=n) of an interior page.
+    #[inline]
+    pub fn child(&self, i: usize) -> Result<u32> {
+        let c = if i < self.n {
+            let off = self.cell_off(i)?;
+            if off + 4 > self.data.len() {
+                return Err(bad(self.pgno, "bad cell"));
+            }
+            get_u32(self.data, off)
+        } else {
+            self.right()
+        };
+        if c == 0 {
+            return Err(bad(self.pgno, "null child pointer"));
+        }
+        Ok(c)
+    }
+    /// Raw bytes of cell `i`.
+    pub fn cell_bytes(&self, i: usize) -> Result<&'a [u8]> {
+        let off = self.cell_off(i)?;
+        let c = parse_cell(self.data, off, self.kind, self.pgno)?;
+        Ok(&self.data[off..off + c.size])
+    }
+    pub fn free_space(&self) -> usize {
+        let start = content_start(self.data);
+        let gap = start.saturating_sub(PAGE_HEADER + 2 * self.n);
+        gap + get_u16(self.data, OFF_FRAG)
+    }
+}
+
+#[inline]
+fn content_start(d: &[u8]) -> usize {
+    match get_u16(d, OFF_CONTENT) {
+        0 => 65536,
+        x => x,
+    }
+    .min(d.len())
+}
+
+/// Parses the cell at `off` of a page of type `kind`.
+/// `page_size` fixes the local share; bounds are checked against `d`.
+pub fn parse_cell_ps(d: &[u8], off: usize, kind: u8, pgno: u32, page_size: usize) -> Result<Cell> {
+    let ps = d.len();
+    let mut c = Cell::default();
+    let mut p = off;
+    let err = || bad(pgno, "malformed cell");
+    if kind == TABLE_INTERIOR || kind == INDEX_INTERIOR {
+        if p + 4 > ps {
+            return Err(err());
+        }
+        c.child = get_u32(d, p);
+        p += 4;
+    }
+    if kind == TABLE_INTERIOR {
+        let (r, n) = get_varint(&d[p.min(ps)..]).ok_or_else(err)?;
+        c.rowid = r as i64;
+        c.size = p + n - off;
+        return Ok(c);
+    }
+    if kind == TABLE_LEAF {
+        let (r, n) = get_varint(&d[p.min(ps)..]).ok_or_else(err)?;
+        c.rowid = r as i64;
+        p += n;
+    }
+    let (len, n) = get_varint(&d[p.min(ps)..]).ok_or_else(err)?;
+    p += n;
+    if len > (1 << 31) {
+        return Err(err());
+    }
+    c.payload_len = len as usize;
+    c.local_len = local_size(page_size, c.payload_len);
+    c.local_off = p;
+    p += c.local_len;
+    if c.local_len < c.payload_len {
+        if p + 4 > ps {
+            return Err(err());
+        }
+        c.overflow = get_u32(d, p);
+        p += 4;
+    }
+    if p > ps {
+        return Err(err());
+    }
+    c.size = p - off;
+    Ok(c)
+}
+
+/// Parses the cell at `off` of a whole page.
+#[inline]
+pub fn parse_cell(d: &[u8], off: usize, kind: u8, pgno: u32) -> Result<Cell> {
+    parse_cell_ps(d, off, kind, pgno, d.len())
+}
+
+/// Formats an empty page of the given type.
+pub fn init_page(d: &mut [u8], kind: u8) {
+    d[..PAGE_HEADER].fill(0);
+    d[OFF_TYPE] = kind;
+    let ps = d.len();
+    put_u16(d, OFF_CONTENT, if ps == 65536 { 0 } else { ps });
+}
+
+/// Rewrites the page with exactly `cells` (in order) and `right`; the
+/// caller has checked `cells_fit`.
+pub fn rebuild<C: AsRef<[u8]>>(d: &mut [u8], kind: u8, cells: &[C], right: u32) {
+    let ps = d.len();
+    init_page(d, kind);
+    put_u32(d, OFF_RIGHT, right);
+    let mut top = ps;
+    for (i, c) in cells.iter().enumerate() {
+        let c = c.as_ref();
+        top -= c.len();
+        d[top..top + c.len()].copy_from_slice(c);
+        put_u16(d, PAGE_HEADER + 2 * i, top);
+    }
+    put_u16(d, OFF_NCELLS, cells.len());
+    put_u16(d, OFF_CONTENT, if top == 65536 { 0 } else { top });
+}
+
+/// Compacts the content area (drops fragments).
+pub fn defragment(d: &mut [u8], pgno: u32) -> Result<()> {
+    let node = Node::new(d, pgno)?;
+    let mut cells: Vec<Vec<u8>> = Vec::with_capacity(node.n);
+    for i in 0..node.n {
+        cells.push(node.cell_bytes(i)?.to_vec());
+    }
+    let (kind, right) = (node.kind, node.right());
+    if !cells_fit(d.len(), &cells) {
+        return Err(bad(pgno, "cells overlap"));
+    }
+    rebuild(d, kind, &cells, right);
+    Ok(())
+}
+
+/// True when `cells` and their pointers fit in an empty page of `ps` bytes.
+pub fn cells_fit<C: AsRef<[u8]>>(ps: usize, cells: &[C]) -> bool {
+    cells.iter().map(|c| c.as_ref().len() + 2).sum::<usize>() + PAGE_HEADER <= ps
+}
+
+/// Inserts `cell` as cell `idx`; false when it does not fit.
+pub fn insert_cell(d: &mut [u8], pgno: u32, idx: usize, cell: &[u8]) -> Result<bool> {
+    let node = Node::new(d, pgno)?;
+    let n = node.n;
+    if idx > n {
+        return Err(bad(pgno, "insert position out of range"));
+    }
+    if node.free_space() < cell.len() + 2 {
+        return Ok(false);
+    }
+    let mut start = content_start(d);
+    if start < PAGE_HEADER + 2 * n + 2 + cell.len() {
+        defragment(d, pgno)?;
+        start = content_start(d);
+        if start < PAGE_HEADER + 2 * n + 2 + cell.len() {
+            return Ok(false);
+        }
+    }
+    let top = start - cell.len();
+    d[top..start].copy_from_slice(cell);
+    let ptrs = PAGE_HEADER + 2 * idx;
+    d.copy_within(ptrs..PAGE_HEADER + 2 * n, ptrs + 2);
+    put_u16(d, ptrs, top);
+    put_u16(d, OFF_NCELLS, n + 1);
+    put_u16(d, OFF_CONTENT, top);
+    Ok(true)
+}
+
+/// Removes cell `idx` (its bytes become a fragment).
+pub fn remove_cell(d: &mut [u8], pgno: u32, idx: usize) -> Result<()> {
+    let node = Node::new(d, pgno)?;
+    let n = node.n;
+    if idx >= n {
+        return Err(bad(pgno, "remove position out of range"));
+    }
+    let off = node.cell_off(idx)?;
+    let size = parse_cell(d, off, node.kind, pgno)?.size;
+    let ptrs = PAGE_HEADER + 2 * idx;
+    d.copy_within(ptrs + 2..PAGE_HEADER + 2 * n, ptrs);
+    put_u16(d, OFF_NCELLS, n - 1);
+    if n == 1 {
+        let kind = d[OFF_TYPE];
+        let right = get_u32(d, OFF_RIGHT);
+        init_page(d, kind);
+        put_u32(d, OFF_RIGHT, right);
+    } else if off == content_start(d) {
+        put_u16(d, OFF_CONTENT, off + size);
+    } else {
+        let frag = get_u16(d, OFF_FRAG) + size;
+        put_u16(d, OFF_FRAG, frag.min(0xffff));
+        if frag > 0xffff {
+            defragment(d, pgno)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets child pointer `i` (0..=n) of an interior page.
+pub fn set_child(d: &mut [u8], pgno: u32, i: usize, child: u32) -> Result<()> {
+    let node = Node::new(d, pgno)?;
+    if i < node.n {
+        let off = node.cell_off(i)?;
+        if off + 4 > d.len() {
+            return Err(bad(pgno, "bad cell"));
+        }
+        put_u32(d, off, child);
+    } else {
+        put_u32(d, OFF_RIGHT, child);
+    }
+    Ok(())
+}
+
+/// Builds a table interior cell.
+pub fn table_interior_cell(child: u32, rowid: i64, out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(&child.to_be_bytes());
+    let mut t = [0u8; 9];
+    let n = put_varint(&mut t, rowid as u64);
+    out.extend_from_slice(&t[..n]);
+}
+
+/// Builds the prefix of a payload cell (child, rowid, length); the caller
+/// appends the local payload and the overflow pointer.
+pub fn payload_cell_prefix(kind: u8, child: u32, len: usize, rowid: i64, out: &mut Vec<u8>) {
+    out.clear();
+    if kind == INDEX_INTERIOR {
+        out.extend_from_slice(&child.to_be_bytes());
+    }
+    let mut t = [0u8; 9];
+    if kind == TABLE_LEAF {
+        let n = put_varint(&mut t, rowid as u64);
+        out.extend_from_slice(&t[..n]);
+    }
+    let n = put_varint(&mut t, len as u64);
+    out.extend_from_slice(&t[..n]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_remove_defrag() {
+        let mut d = vec![0u8; 512];
+        init_page(&mut d, INDEX_LEAF);
+        let mut cell = Vec::new();
+        let mut k = 0;
+        loop {
+            payload_cell_prefix(INDEX_LEAF, 0, 20, 0, &mut cell);
+            cell.extend_from_slice(&[k as u8; 20]);
+            if !insert_cell(&mut d, 2, 0, &cell).unwrap() {
+                break;
+            }
+            k += 1;
+        }
+        assert!(k >= 20);
+        let n = Node::new(&d, 2).unwrap();
+        assert_eq!(n.n, k);
+        for _ in 0..5 {
+            remove_cell(&mut d, 2, 3).unwrap();
+        }
+        // Fragments are reused after defragmentation.
+        for _ in 0..5 {
+            assert!(insert_cell(&mut d, 2, 1, &cell).unwrap());
+        }
+        assert!(!insert_cell(&mut d, 2, 1, &cell).unwrap());
+        let n = Node::new(&d, 2).unwrap();
+        for i in 0..n.n {
+            assert_eq!(n.cell(i).unwrap().payload_len, 20);
+        }
+    }
+
+    #[test]
+    fn local_sizes() {
+        for ps in [512usize, 1024, 4096, 65536] {
+            assert!(max_local(ps) > min_local(ps));
+            for n in [0, 10, max_local(ps), max_local(ps) + 1, 5000, 100_000] {
+                let l = local_size(ps, n);
+                assert!(l <= max_local(ps) && l <= n);
+                assert!(l + 4 + 9 + 9 + 4 <= max_cell(ps));
+            }
+        }
+    }
+
+    #[test]
+    fn corrupt_offsets_are_errors() {
+        let mut d = vec![0u8; 512];
+        init_page(&mut d, TABLE_LEAF);
+        put_u16(&mut d, OFF_NCELLS, 1);
+        put_u16(&mut d, PAGE_HEADER, 510);
+        let n = Node::new(&d, 2).unwrap();
+        assert!(n.cell(0).is_err() || n.cell(0).unwrap().size <= 2);
+        d[0] = 99;
+        assert!(Node::new(&d, 2).is_err());
+    }
+}

@@ -1,0 +1,144 @@
+//! The shared page cache: committed page images keyed by (page, version).
+//!
+//! `version` is the WAL frame that holds the image, or 0 for the image in
+//! the database file. Images are immutable and shared as `Arc`s, so readers
+//! never copy a page; a writer copies on write into its private dirty set.
+//!
+//! Accounting invariant: `used_bytes` == sum of the buffer capacities of the
+//! entries held. `capacity_bytes` is a soft bound: after an insert the cache
+//! evicts entries nobody else holds (`Arc::strong_count == 1`) until
+//! `used_bytes <= capacity_bytes` or nothing more is evictable.
+
+use crate::storage::pager::PageNo;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+/// A fast hasher for page numbers and small integer keys (the keys are not
+/// attacker-chosen in a way that matters: page numbers are dense).
+#[derive(Default, Clone, Copy)]
+pub struct PageHasher(u64);
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl Hasher for PageHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(K);
+    }
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(K);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+/// A hash map keyed by page numbers (or other small integers).
+pub type PageMap<K, V> = HashMap<K, V, BuildHasherDefault<PageHasher>>;
+
+/// One page image.
+pub type PageRef = Arc<Vec<u8>>;
+
+pub const DEFAULT_CACHE_PAGES: usize = 2000;
+
+pub struct Cache {
+    map: PageMap<(PageNo, u32), PageRef>,
+    pub used_bytes: usize,
+    pub capacity_bytes: usize,
+}
+
+impl Cache {
+    pub fn new(capacity_bytes: usize) -> Cache {
+        Cache { map: PageMap::default(), used_bytes: 0, capacity_bytes }
+    }
+
+    #[inline]
+    pub fn get(&self, pgno: PageNo, version: u32) -> Option<&PageRef> {
+        self.map.get(&(pgno, version))
+    }
+
+    pub fn insert(&mut self, pgno: PageNo, version: u32, page: PageRef) {
+        self.used_bytes += page.capacity();
+        if let Some(old) = self.map.insert((pgno, version), page) {
+            self.used_bytes -= old.capacity();
+        }
+        if self.used_bytes > self.capacity_bytes {
+            self.evict();
+        }
+    }
+
+    /// Drops unreferenced entries until under capacity (to 7/8 of it, so
+    /// eviction work is amortized over many inserts).
+    fn evict(&mut self) {
+        let target = self.capacity_bytes - self.capacity_bytes / 8;
+        let mut used = self.used_bytes;
+        self.map.retain(|_, p| {
+            if used > target && Arc::strong_count(p) == 1 {
+                used -= p.capacity();
+                false
+            } else {
+                true
+            }
+        });
+        self.used_bytes = used;
+    }
+
+    /// Keeps only the entries for which `keep` holds.
+    pub fn retain(&mut self, mut keep: impl FnMut(PageNo, u32) -> bool) {
+        let mut used = self.used_bytes;
+        self.map.retain(|&(p, v), page| {
+            let k = keep(p, v);
+            if !k {
+                used -= page.capacity();
+            }
+            k
+        });
+        self.used_bytes = used;
+    }
+
+    pub fn set_capacity(&mut self, bytes: usize) {
+        self.capacity_bytes = bytes;
+        if self.used_bytes > bytes {
+            self.evict();
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounting_and_eviction() {
+        let mut c = Cache::new(10 * 512);
+        let held = Arc::new(vec![0u8; 512]);
+        c.insert(1, 0, held.clone());
+        for p in 2..40 {
+            c.insert(p, 0, Arc::new(vec![0u8; 512]));
+            assert!(c.used_bytes <= 10 * 512 || c.len() == 1);
+        }
+        let sum: usize = c.map.values().map(|p| p.capacity()).sum();
+        assert_eq!(sum, c.used_bytes);
+        assert!(c.get(1, 0).is_some(), "a referenced page is never evicted");
+        c.retain(|p, _| p != 1);
+        assert!(c.get(1, 0).is_none());
+        let sum: usize = c.map.values().map(|p| p.capacity()).sum();
+        assert_eq!(sum, c.used_bytes);
+    }
+}

@@ -1,0 +1,401 @@
+//! The write-ahead log `<db>-wal`: committed pages are appended here and
+//! copied back into the database file by checkpoints.
+//!
+//! Byte layout (big-endian):
+//! ```text
+//! WAL header (WAL_HEADER_SIZE = 32 bytes)
+//!   0  4  WAL_MAGIC 0x53564C57 ("SVLW")
+//!   4  4  WAL_VERSION = 1
+//!   8  4  page size
+//!  12  4  checkpoint sequence (bumped at every reset)
+//!  16  4  salt-1 (incremented at every reset)
+//!  20  4  salt-2 (random at every reset)
+//!  24  4  reserved, zero
+//!  28  4  CRC32 of bytes 0..28
+//! Frames, each FRAME_HEADER_SIZE (24) + page size bytes, frame N (1-based)
+//! at WAL_HEADER_SIZE + (N-1) * (24 + page size):
+//!   0  4  page number
+//!   4  4  commit marker: database size in pages after this commit, or 0
+//!   8  4  salt-1 (must equal the header's)
+//!  12  4  salt-2 (must equal the header's)
+//!  16  4  chained CRC32: crc32 seeded with the previous frame's CRC (the
+//!         header CRC for frame 1) over frame-header bytes 0..16 + page data
+//!  20  4  reserved, zero
+//!  24  .. page data
+//! ```
+//!
+//! State machine (all under the pager's shared mutex):
+//! - EMPTY: `mx_frame == 0`; the file is absent, empty or holds stale data.
+//!   The next commit writes a fresh header (new salts) and frames from 1.
+//! - ACTIVE: frames `1..=mx_frame` are whole committed transactions, the
+//!   last frame is a commit frame; `backfilled <= mx_frame` of them are
+//!   copied into the database file. A commit appends frames after
+//!   `mx_frame` and moves it to the new commit frame (only after the write,
+//!   and the sync at FULL, succeeded).
+//! - A checkpoint raises `backfilled`; when `backfilled == mx_frame` the
+//!   WAL is reset to EMPTY (generation + 1, truncated to 0 bytes).
+//!
+//! Invariants: `index[p]` lists, ascending, the frames `<= mx_frame` that
+//! hold page p; bytes after frame `mx_frame` are garbage (a torn or failed
+//! tail), never read, and truncated away (`needs_truncate`) before the next
+//! append. The chained CRC and salts make stale frames of an older
+//! generation or of a failed append fail validation at recovery.
+
+use crate::error::{Error, Result};
+use crate::storage::cache::PageMap;
+use crate::storage::header::{get_u32, put_u32, valid_page_size};
+use crate::storage::pager::PageNo;
+use crate::storage::vfs::{OpenMode, Vfs, VfsFile};
+use std::sync::Arc;
+
+pub const WAL_MAGIC: u32 = 0x5356_4C57;
+pub const WAL_VERSION: u32 = 1;
+pub const WAL_HEADER_SIZE: usize = 32;
+pub const FRAME_HEADER_SIZE: usize = 24;
+const WH_MAGIC: usize = 0;
+const WH_VERSION: usize = 4;
+const WH_PAGE_SIZE: usize = 8;
+const WH_CKPT_SEQ: usize = 12;
+const WH_SALT1: usize = 16;
+const WH_SALT2: usize = 20;
+const WH_CRC: usize = 28;
+const FH_PGNO: usize = 0;
+const FH_COMMIT: usize = 4;
+const FH_SALT1: usize = 8;
+const FH_SALT2: usize = 12;
+const FH_CRC: usize = 16;
+
+pub struct Wal {
+    pub path: String,
+    file: Option<Arc<dyn VfsFile>>,
+    pub page_size: u32,
+    salt1: u32,
+    salt2: u32,
+    ckpt_seq: u32,
+    /// CRC of the header (seed of frame 1).
+    header_crc: u32,
+    /// Chained CRC of frame `mx_frame`.
+    last_crc: u32,
+    /// Bumped at every reset; reader snapshots name their generation.
+    pub generation: u64,
+    /// Last committed frame.
+    pub mx_frame: u32,
+    /// Frames copied into the database file.
+    pub backfilled: u32,
+    index: PageMap<PageNo, Vec<u32>>,
+    /// Commit frames and the database size each one records, ascending.
+    commits: Vec<(u32, u32)>,
+    /// The file holds bytes after frame `mx_frame` (or a stale header).
+    pub needs_truncate: bool,
+}
+
+fn seed_salt() -> u32 {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let a = &t as *const _ as usize as u128;
+    let mut x = (t ^ (a << 17) ^ u128::from(std::process::id())) as u64 | 1;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x as u32
+}
+
+impl Wal {
+    pub fn new(path: String, page_size: u32) -> Wal {
+        Wal {
+            path,
+            file: None,
+            page_size,
+            salt1: seed_salt(),
+            salt2: seed_salt().rotate_left(11),
+            ckpt_seq: 0,
+            header_crc: 0,
+            last_crc: 0,
+            generation: 1,
+            mx_frame: 0,
+            backfilled: 0,
+            index: PageMap::default(),
+            commits: Vec::new(),
+            needs_truncate: false,
+        }
+    }
+
+    fn frame_size(&self) -> u64 {
+        (FRAME_HEADER_SIZE + self.page_size as usize) as u64
+    }
+    fn frame_offset(&self, frame: u32) -> u64 {
+        WAL_HEADER_SIZE as u64 + u64::from(frame - 1) * self.frame_size()
+    }
+    fn end_offset(&self) -> u64 {
+        if self.mx_frame == 0 {
+            0
+        } else {
+            self.frame_offset(self.mx_frame + 1)
+        }
+    }
+
+    /// Reads an existing WAL and keeps its longest valid prefix of whole
+    /// committed transactions. `db_page_size` is the database's page size
+    /// when the database file has content (a WAL of another size is stale).
+    pub fn recover(&mut self, vfs: &dyn Vfs, mode: OpenMode, db_page_size: Option<u32>) -> Result<()> {
+        let file = vfs.open(&self.path, OpenMode { read_only: mode.read_only, create: false })?;
+        let size = file.size()?;
+        self.file = Some(file.clone());
+        self.needs_truncate = size > 0;
+        if size < WAL_HEADER_SIZE as u64 {
+            return Ok(());
+        }
+        let mut hdr = [0u8; WAL_HEADER_SIZE];
+        file.read_at(0, &mut hdr)?;
+        let ps = get_u32(&hdr, WH_PAGE_SIZE);
+        if get_u32(&hdr, WH_MAGIC) != WAL_MAGIC
+            || get_u32(&hdr, WH_VERSION) != WAL_VERSION
+            || crc32fast::hash(&hdr[..WH_CRC]) != get_u32(&hdr, WH_CRC)
+            || !valid_page_size(ps)
+            || db_page_size.is_some_and(|d| d != ps)
+        {
+            return Ok(());
+        }
+        self.page_size = ps;
+        self.salt1 = get_u32(&hdr, WH_SALT1);
+        self.salt2 = get_u32(&hdr, WH_SALT2);
+        self.ckpt_seq = get_u32(&hdr, WH_CKPT_SEQ);
+        self.header_crc = get_u32(&hdr, WH_CRC);
+        let fsz = self.frame_size();
+        let nframes = (size - WAL_HEADER_SIZE as u64) / fsz;
+        let mut buf = vec![0u8; fsz as usize];
+        let mut crc = self.header_crc;
+        let mut last_commit = 0u32;
+        let mut last_commit_crc = crc;
+        let mut frames: Vec<(PageNo, u32)> = Vec::new();
+        for i in 1..=nframes.min(u64::from(u32::MAX - 1)) as u32 {
+            file.read_at(self.frame_offset(i), &mut buf)?;
+            let pgno = get_u32(&buf, FH_PGNO);
+            let commit = get_u32(&buf, FH_COMMIT);
+            if pgno == 0 || get_u32(&buf, FH_SALT1) != self.salt1 || get_u32(&buf, FH_SALT2) != self.salt2 {
+                break;
+            }
+            let mut h = crc32fast::Hasher::new_with_initial(crc);
+            h.update(&buf[..FH_CRC]);
+            h.update(&buf[FRAME_HEADER_SIZE..]);
+            let c = h.finalize();
+            if c != get_u32(&buf, FH_CRC) {
+                break;
+            }
+            crc = c;
+            frames.push((pgno, commit));
+            if commit != 0 {
+                last_commit = i;
+                last_commit_crc = c;
+            }
+        }
+        for (i, &(pgno, commit)) in frames.iter().enumerate().take(last_commit as usize) {
+            let f = i as u32 + 1;
+            self.index.entry(pgno).or_default().push(f);
+            if commit != 0 {
+                self.commits.push((f, commit));
+            }
+        }
+        self.mx_frame = last_commit;
+        self.last_crc = last_commit_crc;
+        self.needs_truncate = size != self.end_offset();
+        Ok(())
+    }
+
+    /// Newest frame `<= snap` holding `pgno`.
+    #[inline]
+    pub fn find(&self, pgno: PageNo, snap: u32) -> Option<u32> {
+        if snap == 0 {
+            return None;
+        }
+        let v = self.index.get(&pgno)?;
+        match v.last() {
+            Some(&f) if f <= snap => Some(f),
+            _ => {
+                let i = v.partition_point(|&f| f <= snap);
+                if i == 0 {
+                    None
+                } else {
+                    Some(v[i - 1])
+                }
+            }
+        }
+    }
+
+    /// Database size in pages recorded by commit frame `frame`.
+    pub fn commit_size(&self, frame: u32) -> Option<u32> {
+        let i = self.commits.partition_point(|&(f, _)| f < frame);
+        self.commits.get(i).filter(|&&(f, _)| f == frame).map(|&(_, s)| s)
+    }
+
+    /// Reads the page stored in `frame` into `buf`.
+    pub fn read_frame(&self, frame: u32, buf: &mut [u8]) -> Result<()> {
+        let file = self.file.as_ref().ok_or_else(|| Error::internal("WAL frame read without a WAL file"))?;
+        file.read_at(self.frame_offset(frame) + FRAME_HEADER_SIZE as u64, buf)?;
+        Ok(())
+    }
+
+    /// Every (page, newest frame `<= limit`) whose frame is after
+    /// `backfilled`: what a checkpoint up to `limit` must copy.
+    pub fn pages_to_copy(&self, limit: u32) -> Vec<(PageNo, u32)> {
+        let mut out: Vec<(PageNo, u32)> = self
+            .index
+            .iter()
+            .filter_map(|(&p, v)| {
+                let i = v.partition_point(|&f| f <= limit);
+                (i > 0 && v[i - 1] > self.backfilled).then(|| (p, v[i - 1]))
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    pub fn sync(&self) -> Result<()> {
+        match &self.file {
+            Some(f) => f.sync(),
+            None => Ok(()),
+        }
+    }
+
+    /// Appends one transaction: `pages` in order, the last frame carrying
+    /// the commit marker `db_size`. Returns the frame number of each page.
+    /// On error nothing in memory changes (the tail is marked for truncation).
+    pub fn append_commit(
+        &mut self,
+        vfs: &dyn Vfs,
+        pages: &[(PageNo, &[u8])],
+        db_size: u32,
+        sync: bool,
+        sync_dir: bool,
+    ) -> Result<Vec<u32>> {
+        if pages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let created = self.file.is_none();
+        if self.file.is_none() {
+            let f = vfs.open(&self.path, OpenMode { read_only: false, create: true })?;
+            self.file = Some(f);
+        }
+        let file = self.file.clone().ok_or_else(|| Error::internal("no WAL file"))?;
+        let fresh = self.mx_frame == 0;
+        let (salt1, salt2, header_crc, start_off, mut crc);
+        let mut buf = Vec::with_capacity(WAL_HEADER_SIZE + pages.len() * self.frame_size() as usize);
+        if fresh {
+            salt1 = self.salt1.wrapping_add(1);
+            salt2 = seed_salt() ^ self.salt2.rotate_left(7);
+            let mut hdr = [0u8; WAL_HEADER_SIZE];
+            put_u32(&mut hdr, WH_MAGIC, WAL_MAGIC);
+            put_u32(&mut hdr, WH_VERSION, WAL_VERSION);
+            put_u32(&mut hdr, WH_PAGE_SIZE, self.page_size);
+            put_u32(&mut hdr, WH_CKPT_SEQ, self.ckpt_seq);
+            put_u32(&mut hdr, WH_SALT1, salt1);
+            put_u32(&mut hdr, WH_SALT2, salt2);
+            header_crc = crc32fast::hash(&hdr[..WH_CRC]);
+            put_u32(&mut hdr, WH_CRC, header_crc);
+            buf.extend_from_slice(&hdr);
+            start_off = 0u64;
+            crc = header_crc;
+        } else {
+            salt1 = self.salt1;
+            salt2 = self.salt2;
+            header_crc = self.header_crc;
+            start_off = self.end_offset();
+            crc = self.last_crc;
+        }
+        for (i, (pgno, data)) in pages.iter().enumerate() {
+            let mut fh = [0u8; FRAME_HEADER_SIZE];
+            put_u32(&mut fh, FH_PGNO, *pgno);
+            put_u32(&mut fh, FH_COMMIT, if i + 1 == pages.len() { db_size } else { 0 });
+            put_u32(&mut fh, FH_SALT1, salt1);
+            put_u32(&mut fh, FH_SALT2, salt2);
+            let mut h = crc32fast::Hasher::new_with_initial(crc);
+            h.update(&fh[..FH_CRC]);
+            h.update(data);
+            crc = h.finalize();
+            put_u32(&mut fh, FH_CRC, crc);
+            buf.extend_from_slice(&fh);
+            buf.extend_from_slice(data);
+        }
+        let result = (|| -> Result<()> {
+            if self.needs_truncate {
+                file.truncate(start_off)?;
+            }
+            file.write_at(start_off, &buf)?;
+            if sync {
+                file.sync()?;
+            }
+            if created && sync_dir {
+                vfs.sync_dir(&self.path)?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            self.needs_truncate = true;
+            return Err(e);
+        }
+        self.needs_truncate = false;
+        if fresh {
+            self.salt1 = salt1;
+            self.salt2 = salt2;
+            self.header_crc = header_crc;
+        }
+        let first = self.mx_frame + 1;
+        let mut frames = Vec::with_capacity(pages.len());
+        for (i, (pgno, _)) in pages.iter().enumerate() {
+            let f = first + i as u32;
+            self.index.entry(*pgno).or_default().push(f);
+            frames.push(f);
+        }
+        self.mx_frame = first + pages.len() as u32 - 1;
+        self.commits.push((self.mx_frame, db_size));
+        self.last_crc = crc;
+        Ok(frames)
+    }
+
+    /// Truncates garbage after the last committed frame (after a failed
+    /// append or a torn tail found by recovery).
+    pub fn truncate_tail(&mut self) -> Result<()> {
+        if self.needs_truncate {
+            if let Some(f) = &self.file {
+                f.truncate(self.end_offset())?;
+            }
+            self.needs_truncate = false;
+        }
+        Ok(())
+    }
+
+    /// Back to EMPTY after every frame was checkpointed: new generation,
+    /// file truncated to zero bytes. With `sync` the truncation is made
+    /// durable before any new frame can be written: otherwise a power loss
+    /// during the next append could leave the old header with a valid old
+    /// prefix whose pages are older than the database file.
+    pub fn reset(&mut self, sync: bool) -> Result<()> {
+        self.mx_frame = 0;
+        self.backfilled = 0;
+        self.index.clear();
+        self.commits.clear();
+        self.generation += 1;
+        self.ckpt_seq = self.ckpt_seq.wrapping_add(1);
+        self.needs_truncate = true;
+        if let Some(f) = &self.file {
+            f.truncate(0)?;
+            if sync {
+                f.sync()?;
+            }
+            self.needs_truncate = false;
+        }
+        Ok(())
+    }
+
+    /// Closes and deletes the file (clean close after a full checkpoint).
+    pub fn delete(&mut self, vfs: &dyn Vfs) -> Result<()> {
+        self.file = None;
+        if vfs.exists(&self.path)? {
+            vfs.delete(&self.path)?;
+        }
+        Ok(())
+    }
+
+    pub fn has_file(&self) -> bool {
+        self.file.is_some()
+    }
+}

@@ -1,0 +1,109 @@
+//! Shared helpers for the SQL tests: run a statement on sqlvibe and on the
+//! system SQLite (through rusqlite) and compare column names, rows, and
+//! error codes/messages.
+#![allow(dead_code)]
+
+use sqlvibe::{Connection, ErrorKind, StepResult, Value};
+
+pub type Rows = (Vec<String>, Vec<Vec<Value>>);
+
+/// SQLite's extended result code of an error kind (the subset tests meet).
+pub fn code_of(k: ErrorKind) -> i32 {
+    match k {
+        ErrorKind::Error => 1,
+        ErrorKind::Internal => 2,
+        ErrorKind::Abort => 4,
+        ErrorKind::Busy => 5,
+        ErrorKind::Interrupt => 9,
+        ErrorKind::Corrupt => 11,
+        ErrorKind::Full => 13,
+        ErrorKind::Constraint => 19,
+        ErrorKind::ConstraintCheck => 275,
+        ErrorKind::ConstraintNotNull => 1299,
+        ErrorKind::ConstraintPrimaryKey => 1555,
+        ErrorKind::ConstraintUnique => 2067,
+        ErrorKind::Mismatch => 20,
+        ErrorKind::Misuse => 21,
+        ErrorKind::Range => 25,
+        other => panic!("unexpected error kind {other:?}"),
+    }
+}
+
+pub fn open() -> Connection {
+    Connection::open(":memory:", sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE).expect("open")
+}
+
+/// Runs one statement on sqlvibe.
+pub fn vibe(c: &Connection, sql: &str) -> Result<Rows, (i32, String)> {
+    let (stmt, _) = c.prepare(sql).map_err(|e| (code_of(e.kind), e.message))?;
+    let Some(mut stmt) = stmt else { return Ok((Vec::new(), Vec::new())) };
+    let names = (0..stmt.column_count()).map(|i| stmt.column_name(i).unwrap_or("").to_string()).collect();
+    let mut rows = Vec::new();
+    loop {
+        match stmt.step() {
+            Ok(StepResult::Row) => {
+                rows.push((0..stmt.data_count()).map(|i| stmt.column_value(i).clone()).collect());
+            }
+            Ok(StepResult::Done) => break,
+            Err(e) => return Err((code_of(e.kind), e.message)),
+        }
+    }
+    Ok((names, rows))
+}
+
+/// Runs one statement on the system SQLite.
+pub fn reference(c: &rusqlite::Connection, sql: &str) -> Result<Rows, (i32, String)> {
+    let map_err = |e: rusqlite::Error| match e {
+        rusqlite::Error::SqliteFailure(f, m) => (f.extended_code, m.unwrap_or_default()),
+        other => (-1, other.to_string()),
+    };
+    let mut stmt = c.prepare(sql).map_err(map_err)?;
+    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+    let n = stmt.column_count();
+    let mut q = stmt.raw_query();
+    let mut rows = Vec::new();
+    while let Some(r) = q.next().map_err(map_err)? {
+        let mut row = Vec::with_capacity(n);
+        for i in 0..n {
+            row.push(match r.get_ref(i).expect("col") {
+                rusqlite::types::ValueRef::Null => Value::Null,
+                rusqlite::types::ValueRef::Integer(i) => Value::Integer(i),
+                rusqlite::types::ValueRef::Real(f) => Value::Real(f),
+                rusqlite::types::ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            });
+        }
+        rows.push(row);
+    }
+    Ok((names, rows))
+}
+
+/// Runs every statement on both engines and asserts identical outcomes.
+pub fn same(script: &[&str]) {
+    let v = open();
+    let r = rusqlite::Connection::open_in_memory().expect("sqlite");
+    for sql in script {
+        let a = vibe(&v, sql);
+        let b = reference(&r, sql);
+        assert_eq!(a, b, "statement: {sql}");
+    }
+}
+
+/// Rows of a query on sqlvibe (panics on error).
+pub fn rows(c: &Connection, sql: &str) -> Vec<Vec<Value>> {
+    match vibe(c, sql) {
+        Ok((_, r)) => r,
+        Err(e) => panic!("{sql}: {e:?}"),
+    }
+}
+
+pub fn exec(c: &Connection, sql: &str) {
+    c.exec(sql, &mut |_, _| true).unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+pub fn int(i: i64) -> Value {
+    Value::Integer(i)
+}
+pub fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}

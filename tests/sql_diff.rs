@@ -1,0 +1,367 @@
+//! Scripted differential tests: each statement runs on sqlvibe and on the
+//! system SQLite; column names, rows, error codes and messages must match.
+
+mod common;
+use common::same;
+
+#[test]
+fn create_insert_select() {
+    same(&[
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c REAL, d)",
+        "INSERT INTO t VALUES(1, 'one', 1.5, x'00ff')",
+        "INSERT INTO t(b, c) VALUES('two', 2), ('three', '3.25'), (NULL, NULL)",
+        "INSERT INTO t DEFAULT VALUES",
+        "SELECT * FROM t",
+        "SELECT a, b, c, d, typeof(c) FROM t ORDER BY a DESC",
+        "SELECT t.*, a+1, b || '!' AS bang, a  *  2 FROM t WHERE a > 1",
+        "SELECT rowid, _rowid_, oid FROM t",
+        "SELECT * FROM sqlite_master",
+        "SELECT type, name, tbl_name, rootpage > 0, sql FROM sqlite_schema",
+        "SELECT 1, 'x', NULL, 2.5, -3, 1+2*3, (1+2)*3, 7/2, 7%3, 7.0/2",
+        "SELECT count(*) FROM t",
+    ]);
+}
+
+#[test]
+fn schema_text_and_autoindexes() {
+    same(&[
+        "create   table  if not exists  \"T1\"  ( a INTEGER  primary key, b text unique, c unique, d, unique(c), unique(d, b) ) ;",
+        "CREATE   unique  INDEX  IF NOT EXISTS  i ON T1( b  collate nocase, c desc ) ;",
+        "create table y(a int primary key desc, b varchar(10, 3) not null default (1+2), check(b>0), constraint foo check (a <> 1))",
+        "SELECT * FROM sqlite_master ORDER BY name",
+        "PRAGMA table_info(y)",
+        "PRAGMA table_info(T1)",
+        "PRAGMA index_list(T1)",
+        "PRAGMA index_list(y)",
+        "PRAGMA index_info(i)",
+        "PRAGMA index_info(sqlite_autoindex_T1_3)",
+        "CREATE TABLE t1(x)",
+        "CREATE TABLE i(x)",
+        "CREATE INDEX T1 ON y(a)",
+        "CREATE INDEX i ON y(a)",
+        "CREATE INDEX IF NOT EXISTS i ON y(a)",
+        "CREATE INDEX j ON nosuch(a)",
+        "CREATE INDEX j ON y(nosuch)",
+        "DROP INDEX sqlite_autoindex_y_1",
+        "DROP INDEX nosuch",
+        "DROP INDEX IF EXISTS nosuch",
+        "DROP TABLE nosuch",
+        "DROP TABLE IF EXISTS nosuch",
+        "DROP INDEX i",
+        "DROP TABLE y",
+        "SELECT name FROM sqlite_master ORDER BY name",
+        "CREATE TABLE sqlite_x(a)",
+        "CREATE TABLE dup(a, a)",
+        "CREATE TABLE pk2(a PRIMARY KEY, b PRIMARY KEY)",
+        "CREATE TABLE src(a INTEGER, b TEXT, c REAL, d, e NUMERIC, f varchar(3))",
+        "INSERT INTO src VALUES(1, 2, 3, 4, '5', 6)",
+        "CREATE TABLE u AS SELECT a, b, c, d, e, f, a+1, 'x' AS \"q r\", 1.5 AS z FROM src",
+        "SELECT sql FROM sqlite_master WHERE name = 'u'",
+        "SELECT * FROM u",
+        "PRAGMA table_info(u)",
+    ]);
+}
+
+#[test]
+fn constraints() {
+    same(&[
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a NOT NULL, b UNIQUE, c CHECK(c > 0), d DEFAULT 7)",
+        "INSERT INTO t(a, b, c) VALUES(1, 1, 1)",
+        "INSERT INTO t(a, b, c) VALUES(NULL, 2, 1)",
+        "INSERT INTO t(a, b, c) VALUES(1, 1, 1)",
+        "INSERT INTO t(a, b, c) VALUES(1, 3, -1)",
+        "INSERT INTO t(id, a) VALUES(1, 5)",
+        "INSERT INTO t(id, a) VALUES('abc', 5)",
+        "INSERT INTO t(id, a) VALUES('12', 5)",
+        "INSERT INTO t(id, a) VALUES(2.0, 5)",
+        "INSERT INTO t(id, a) VALUES(2.5, 5)",
+        "INSERT INTO t(a, b) VALUES(1, 10), (2, 1)",
+        "SELECT * FROM t ORDER BY id",
+        "INSERT OR IGNORE INTO t(a, b) VALUES(9, 1), (9, 20)",
+        "INSERT OR REPLACE INTO t(a, b) VALUES(99, 1)",
+        "REPLACE INTO t(id, a, b) VALUES(12, 'r', 'r')",
+        "SELECT * FROM t ORDER BY id",
+        "CREATE TABLE p(a, b, PRIMARY KEY(a, b))",
+        "INSERT INTO p VALUES(1, 2), (1, 3)",
+        "INSERT INTO p VALUES(1, 2)",
+        "INSERT INTO p VALUES(NULL, 2), (NULL, 2)",
+        "SELECT * FROM p",
+        "CREATE TABLE q(a TEXT PRIMARY KEY)",
+        "INSERT INTO q VALUES('x')",
+        "INSERT INTO q VALUES('x')",
+        "UPDATE t SET b = 10 WHERE id = 12",
+        "UPDATE t SET a = NULL",
+        "UPDATE t SET c = 0",
+        "UPDATE OR IGNORE t SET b = 10",
+        "SELECT * FROM t ORDER BY id",
+        "INSERT INTO t VALUES(1, 2)",
+        "INSERT INTO t(a) VALUES(1, 2)",
+        "INSERT INTO t(nosuch) VALUES(1)",
+        "INSERT INTO nosuch VALUES(1)",
+        "INSERT INTO t(a) VALUES(1), (1, 2)",
+    ]);
+}
+
+#[test]
+fn failing_statement_is_atomic() {
+    same(&[
+        "CREATE TABLE t(a UNIQUE)",
+        "INSERT INTO t VALUES(1), (2), (1)",
+        "SELECT * FROM t",
+        "BEGIN",
+        "INSERT INTO t VALUES(5)",
+        "INSERT INTO t VALUES(6), (5)",
+        "INSERT INTO t VALUES(7)",
+        "COMMIT",
+        "SELECT * FROM t",
+        "INSERT OR FAIL INTO t VALUES(8), (9), (8), (10)",
+        "SELECT * FROM t",
+        "BEGIN",
+        "INSERT INTO t VALUES(11)",
+        "INSERT OR ROLLBACK INTO t VALUES(12), (11)",
+        "SELECT * FROM t",
+        "COMMIT",
+    ]);
+}
+
+#[test]
+fn transactions() {
+    same(&[
+        "CREATE TABLE t(a)",
+        "COMMIT",
+        "ROLLBACK",
+        "END",
+        "BEGIN",
+        "BEGIN",
+        "INSERT INTO t VALUES(1)",
+        "ROLLBACK",
+        "SELECT * FROM t",
+        "BEGIN IMMEDIATE",
+        "INSERT INTO t VALUES(2)",
+        "END",
+        "BEGIN EXCLUSIVE TRANSACTION",
+        "CREATE TABLE u(x)",
+        "INSERT INTO u VALUES(1)",
+        "ROLLBACK",
+        "SELECT * FROM u",
+        "SELECT name FROM sqlite_master",
+        "BEGIN DEFERRED",
+        "CREATE TABLE u(y)",
+        "INSERT INTO u VALUES(3)",
+        "COMMIT",
+        "SELECT * FROM u",
+        "SELECT * FROM t",
+    ]);
+}
+
+#[test]
+fn where_and_expressions() {
+    same(&[
+        "CREATE TABLE t(a INTEGER, b TEXT, c REAL, d BLOB, e)",
+        "INSERT INTO t VALUES(1, '1', 1.0, '1', 1), (2, 'abc', 2.5, x'41', 'x'), (NULL, NULL, NULL, NULL, NULL), (10, '10', 10, 10, '10')",
+        "SELECT a FROM t WHERE a = '1'",
+        "SELECT a FROM t WHERE b = 1",
+        "SELECT a FROM t WHERE e = 1",
+        "SELECT a FROM t WHERE e = '10'",
+        "SELECT a FROM t WHERE b > 5",
+        "SELECT a FROM t WHERE a IS NULL",
+        "SELECT a FROM t WHERE a IS NOT NULL AND b NOTNULL",
+        "SELECT a FROM t WHERE a BETWEEN 2 AND 10",
+        "SELECT a FROM t WHERE a NOT BETWEEN 2 AND 10",
+        "SELECT a FROM t WHERE a IN (1, 10, NULL)",
+        "SELECT a FROM t WHERE a NOT IN (1, 10)",
+        "SELECT a, a NOT IN (1, NULL) FROM t",
+        "SELECT a FROM t WHERE b LIKE 'A%'",
+        "SELECT a FROM t WHERE b GLOB 'a*'",
+        "SELECT a FROM t WHERE b LIKE '%\\%' ESCAPE '\\'",
+        "SELECT a, CASE a WHEN 1 THEN 'one' WHEN 2 THEN 'two' ELSE 'many' END FROM t",
+        "SELECT a, CASE WHEN a > 1 THEN 'big' END FROM t",
+        "SELECT CAST(b AS INTEGER), CAST(c AS TEXT), CAST(a AS REAL), CAST('12abc' AS NUMERIC) FROM t",
+        "SELECT NULL AND 0, NULL AND 1, NULL OR 1, NULL OR 0, NOT NULL, 1 IS NULL, NULL IS NULL, 1 IS 1, 1 IS NOT 2",
+        "SELECT 5 & 3, 5 | 3, 1 << 3, -16 >> 2, ~5, -(-3), +'4'",
+        "SELECT 'a' || 1 || NULL, 'a' || 2.5",
+        "SELECT 'abc' = 'ABC', 'abc' = 'ABC' COLLATE NOCASE, 'abc ' = 'abc' COLLATE RTRIM",
+        "SELECT a FROM t WHERE a > 1 OR b = 'abc' ORDER BY 1",
+        "SELECT abs(-3), length('hello'), upper('x'), coalesce(NULL, 2), ifnull(NULL, 'y')",
+        "SELECT nosuch(1)",
+        "SELECT abs(1, 2)",
+        "SELECT x FROM t",
+        "SELECT t.x FROM t",
+        "SELECT a FROM nosuch",
+        "SELECT 9223372036854775807 + 1, -9223372036854775808, 9223372036854775808",
+        "SELECT 0x10, 1e3, .5, 1.",
+        "SELECT \"a\", \"zz\" FROM t LIMIT 1",
+    ]);
+}
+
+#[test]
+fn order_limit_distinct() {
+    same(&[
+        "CREATE TABLE t(a, b TEXT COLLATE NOCASE)",
+        "INSERT INTO t VALUES(3, 'b'), (1, 'A'), (2, 'a'), (NULL, 'C'), (2, 'B'), (1.5, NULL), ('x', 'c')",
+        "SELECT * FROM t ORDER BY a",
+        "SELECT * FROM t ORDER BY a DESC",
+        "SELECT * FROM t ORDER BY b, a",
+        "SELECT * FROM t ORDER BY b COLLATE BINARY, a DESC",
+        "SELECT a AS z FROM t ORDER BY z DESC",
+        "SELECT a, b FROM t ORDER BY 2 DESC, 1",
+        "SELECT a FROM t ORDER BY 3",
+        "SELECT a FROM t ORDER BY a LIMIT 2",
+        "SELECT a FROM t ORDER BY a LIMIT 2 OFFSET 3",
+        "SELECT a FROM t ORDER BY a LIMIT 3, 2",
+        "SELECT a FROM t ORDER BY a LIMIT -1 OFFSET 5",
+        "SELECT a FROM t LIMIT 'x'",
+        "SELECT DISTINCT b FROM t ORDER BY 1",
+        "SELECT DISTINCT a FROM t WHERE a < 3 ORDER BY a",
+        "SELECT DISTINCT a % 2 FROM t ORDER BY 1",
+        "SELECT a FROM t ORDER BY -a",
+    ]);
+}
+
+#[test]
+fn aggregates() {
+    same(&[
+        "CREATE TABLE t(g, x INTEGER, y TEXT)",
+        "SELECT count(*), count(x), sum(x), total(x), avg(x), min(x), max(x), group_concat(y) FROM t",
+        "INSERT INTO t VALUES('a', 1, 'p'), ('b', 2, 'q'), ('a', 3, 'r'), ('b', NULL, 's'), ('c', 5, NULL), ('a', 1, 'p')",
+        "SELECT count(*), count(x), sum(x), total(x), avg(x), min(x), max(x), group_concat(y) FROM t",
+        "SELECT g, count(*), sum(x), group_concat(y, '-') FROM t GROUP BY g",
+        "SELECT g, count(DISTINCT x), sum(DISTINCT x), group_concat(DISTINCT y) FROM t GROUP BY g ORDER BY g DESC",
+        "SELECT g, sum(x) AS s FROM t GROUP BY g HAVING s > 2",
+        "SELECT g, sum(x) FROM t GROUP BY 1 HAVING count(*) > 1 ORDER BY sum(x) DESC",
+        "SELECT g, y, max(x) FROM t GROUP BY g",
+        "SELECT y, min(x) FROM t",
+        "SELECT g, y, count(*) FROM t GROUP BY g",
+        "SELECT x % 2, count(*) FROM t GROUP BY x % 2",
+        "SELECT count(*) FROM t WHERE x > 100",
+        "SELECT g FROM t GROUP BY g HAVING max(x) = 5",
+        "SELECT * FROM t WHERE count(*) > 1",
+        "SELECT sum(count(x)) FROM t",
+        "SELECT g FROM t GROUP BY count(*)",
+        "SELECT g FROM t HAVING g = 'a'",
+        "SELECT max(x, 3), min(1, 2, 3) FROM t WHERE g = 'c'",
+        "SELECT count() FROM t",
+        "SELECT sum(x) + 1, count(*) * 2 FROM t",
+    ]);
+}
+
+#[test]
+fn joins_and_subqueries() {
+    same(&[
+        "CREATE TABLE a(id INTEGER PRIMARY KEY, x)",
+        "CREATE TABLE b(id INTEGER PRIMARY KEY, aid, y)",
+        "INSERT INTO a VALUES(1, 'a1'), (2, 'a2'), (3, 'a3')",
+        "INSERT INTO b VALUES(10, 1, 'b10'), (11, 1, 'b11'), (12, 3, 'b12'), (13, 9, 'b13')",
+        "SELECT * FROM a, b WHERE a.id = b.aid ORDER BY b.id",
+        "SELECT a.x, b.y FROM a JOIN b ON a.id = b.aid ORDER BY 1, 2",
+        "SELECT a.x, b.y FROM a LEFT JOIN b ON a.id = b.aid ORDER BY 1, 2",
+        "SELECT a.x, b.y FROM a LEFT JOIN b ON a.id = b.aid WHERE b.y IS NULL",
+        "SELECT a.x, b.y FROM a LEFT JOIN b ON a.id = b.aid AND b.y > 'b10' ORDER BY 1, 2",
+        "SELECT count(*) FROM a CROSS JOIN b",
+        "SELECT id FROM a, b",
+        "SELECT a.id, b.id FROM a INNER JOIN b ON b.aid = a.id WHERE a.id > 1",
+        "SELECT x, (SELECT count(*) FROM b WHERE b.aid = a.id) FROM a",
+        "SELECT x FROM a WHERE id IN (SELECT aid FROM b)",
+        "SELECT x FROM a WHERE id NOT IN (SELECT aid FROM b)",
+        "SELECT x FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.aid = a.id)",
+        "SELECT x FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.aid = a.id)",
+        "SELECT (SELECT max(id) FROM b), (SELECT y FROM b WHERE id = 99)",
+        "SELECT x FROM a WHERE id = (SELECT min(aid) FROM b)",
+        "SELECT * FROM a AS p JOIN a AS q ON p.id + 1 = q.id",
+        "SELECT p.x, q.x FROM a p, a q WHERE p.id < q.id ORDER BY 1, 2",
+        "SELECT * FROM a JOIN b USING (id)",
+        "SELECT 1 IN (SELECT id FROM a), 7 IN (SELECT id FROM a), NULL IN (SELECT id FROM a)",
+    ]);
+}
+
+#[test]
+fn update_delete() {
+    same(&[
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b)",
+        "CREATE INDEX ta ON t(a)",
+        "INSERT INTO t VALUES(1, 10, 'x'), (2, 20, 'y'), (3, 30, 'z'), (4, 20, 'w')",
+        "UPDATE t SET a = a + 1, b = b || a WHERE a = 20",
+        "SELECT * FROM t",
+        "UPDATE t SET id = id + 10 WHERE id > 2",
+        "SELECT * FROM t",
+        "UPDATE t SET id = 1 WHERE id = 2",
+        "UPDATE t SET a = 0",
+        "SELECT * FROM t WHERE a = 0",
+        "DELETE FROM t WHERE id = 13",
+        "SELECT * FROM t",
+        "DELETE FROM t WHERE a = 0 AND id > 11",
+        "SELECT * FROM t",
+        "DELETE FROM t",
+        "SELECT count(*) FROM t",
+        "PRAGMA integrity_check",
+        "UPDATE t SET nosuch = 1",
+        "UPDATE nosuch SET a = 1",
+        "DELETE FROM nosuch",
+        "UPDATE sqlite_master SET name = 'x'",
+    ]);
+}
+
+#[test]
+fn index_lookups() {
+    same(&[
+        "CREATE TABLE t(a INTEGER, b TEXT, c)",
+        "CREATE INDEX tab ON t(a, b)",
+        "CREATE INDEX tc ON t(c DESC)",
+        "CREATE INDEX tb ON t(b COLLATE NOCASE)",
+        "INSERT INTO t VALUES(1, 'x', 5), (2, 'y', 6), (2, 'Y', 7), (3, 'z', NULL), (NULL, NULL, 8), (2, 'a', '9')",
+        "SELECT * FROM t WHERE a = 2",
+        "SELECT * FROM t WHERE a = '2'",
+        "SELECT * FROM t WHERE a = 2 AND b = 'y'",
+        "SELECT * FROM t WHERE a > 1",
+        "SELECT * FROM t WHERE a >= 2 AND a < 3",
+        "SELECT * FROM t WHERE a BETWEEN 1 AND 2 ORDER BY b",
+        "SELECT * FROM t WHERE a IN (3, 1, 1)",
+        "SELECT * FROM t WHERE c = 6",
+        "SELECT * FROM t WHERE c > 5",
+        "SELECT * FROM t WHERE b = 'Y'",
+        "SELECT * FROM t WHERE b = 'Y' COLLATE NOCASE",
+        "SELECT * FROM t WHERE a < 3 ORDER BY a, b",
+        "SELECT * FROM t ORDER BY a DESC, b DESC",
+        "SELECT rowid, * FROM t WHERE rowid = 2",
+        "SELECT rowid FROM t WHERE rowid > 2 AND rowid <= 5",
+        "SELECT rowid FROM t WHERE rowid IN (5, 1, 99)",
+        "SELECT rowid FROM t WHERE rowid > 2.5",
+        "SELECT rowid FROM t WHERE rowid < '3'",
+        "SELECT rowid FROM t ORDER BY rowid DESC LIMIT 2",
+        "PRAGMA integrity_check",
+        "CREATE UNIQUE INDEX ua ON t(a)",
+        "CREATE UNIQUE INDEX uc ON t(c)",
+        "PRAGMA index_list(t)",
+    ]);
+}
+
+#[test]
+fn select_without_from_and_values() {
+    same(&[
+        "SELECT 1",
+        "SELECT 1 AS one, 'two' AS \"Two\", 3.0",
+        "SELECT 1 WHERE 0",
+        "SELECT 1 HAVING 1",
+        "VALUES(1, 2), (3, 4)",
+        "SELECT *",
+        "SELECT 1 +",
+        "selec 1",
+        "SELECT 'abc",
+        "SELECT x'0g'",
+        "SELECT ?1, ?, :a, ?0",
+    ]);
+}
+
+#[test]
+fn pragmas() {
+    same(&[
+        "PRAGMA user_version",
+        "PRAGMA user_version = 7",
+        "PRAGMA user_version",
+        "PRAGMA journal_mode",
+        "PRAGMA no_such_pragma",
+        "PRAGMA integrity_check",
+        "PRAGMA table_info(nosuch)",
+        "PRAGMA encoding",
+    ]);
+}
