@@ -18,7 +18,7 @@ DESTDIR ?=
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
 BUILD   := build
-RELEASE := target/release
+RELEASE := $(or $(CARGO_TARGET_DIR),target)/release
 # Programs find build/libsqlvibe.so without LD_LIBRARY_PATH.
 LINK    := -L$(BUILD) -lsqlvibe -Wl,-rpath,$(CURDIR)/$(BUILD)
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
