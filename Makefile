@@ -60,7 +60,7 @@ quickstart: $(BUILD)/quickstart
 # non-zero if any failed.
 test:
 	@fail=0; \
-	for suite in header-check cargo-test clippy ctest shelltest slt; do \
+	for suite in header-check cargo-test clippy ctest ctest-sqlite shelltest shelltest-sqlite slt; do \
 	  echo "== $$suite"; \
 	  $(MAKE) --no-print-directory $$suite || fail=1; \
 	done; \

@@ -503,6 +503,22 @@ static int meta_command(struct shell *sh, char *line) {
         }
         return 0;
     }
+    if (strncmp(cmd, "help", n) == 0 && n >= 1) {
+        fputs(".headers on|off          Turn display of headers on or off\n"
+              ".help                    Show this message\n"
+              ".mode MODE               Set output mode: csv json line list\n"
+              ".quit                    Exit this program\n"
+              ".read FILE               Read input from FILE\n"
+              ".schema ?PATTERN?        Show the CREATE statements matching PATTERN\n"
+              ".tables ?PATTERN?        List names of tables matching a LIKE pattern\n",
+              stdout);
+        return 0;
+    }
+    if (strncmp(cmd, "mode", n) == 0 && n >= 1 && argc == 1) {
+        static const char *const names[] = {"list", "csv", "line", "json"};
+        printf("current output mode: %s\n", names[sh->mode]);
+        return 0;
+    }
     if (strncmp(cmd, "tables", n) == 0 && n >= 2 && argc <= 2) return cmd_tables(sh, argc == 2 ? argv[1] : NULL);
     if (strncmp(cmd, "schema", n) == 0 && n >= 2 && argc <= 2) return cmd_schema(sh, argc == 2 ? argv[1] : NULL);
     if (strncmp(cmd, "read", n) == 0 && n >= 1 && argc == 2) {
