@@ -345,6 +345,7 @@ impl Pager {
             tree_mods: PageMap::default(),
             memo: RefCell::new(Vec::new()),
             read_set: RefCell::new(PageMap::default()),
+            read_set_overflow: AtomicBool::new(false),
             ended: false,
         })
     }
@@ -551,12 +552,15 @@ pub struct Txn {
     /// snapshot page never changes, so entries never go stale); spares the
     /// shared lock on hot pages such as roots and interior pages.
     memo: RefCell<Vec<Option<(PageNo, PageRef)>>>,
-    /// Every snapshot page read (for `reads_still_valid`).
+    /// Every snapshot page read (for `reads_still_valid`), up to
+    /// READ_SET_MAX pages; beyond that `read_set_overflow` is set.
     read_set: RefCell<PageMap<PageNo, ()>>,
+    read_set_overflow: AtomicBool,
     ended: bool,
 }
 
 const MEMO_SLOTS: usize = 64;
+const READ_SET_MAX: usize = 4096;
 
 impl Txn {
     pub fn pager(&self) -> &Arc<Pager> {
@@ -663,7 +667,10 @@ impl Txn {
     /// it read was changed by the commits since, and the schema cookie is
     /// the same (so anything compiled against the old schema still holds).
     fn reads_still_valid(&self, sh: &Shared) -> bool {
-        if self.snap.generation != sh.wal.generation || sh.committed.header.schema_cookie != self.state.header.schema_cookie {
+        if self.snap.generation != sh.wal.generation
+            || sh.committed.header.schema_cookie != self.state.header.schema_cookie
+            || self.read_set_overflow.load(Ordering::Relaxed)
+        {
             return false;
         }
         let mx = sh.wal.mx_frame;
@@ -875,7 +882,14 @@ impl Txn {
         }
         self.touched.store(true, Ordering::Relaxed);
         if self.write.is_none() {
-            self.read_set.borrow_mut().insert(pgno, ());
+            let mut rs = self.read_set.borrow_mut();
+            if rs.len() < READ_SET_MAX {
+                rs.insert(pgno, ());
+            } else {
+                // Too many to track: an upgrade after another commit is
+                // then refused (BUSY_SNAPSHOT) rather than validated.
+                self.read_set_overflow.store(true, Ordering::Relaxed);
+            }
         }
         let r = self.pager.read_page(pgno, self.snap)?;
         let mut memo = self.memo.borrow_mut();
