@@ -25,20 +25,26 @@ VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-k
 
 CTESTS  := open_close exec prepare_step bind column errors misuse destructors concurrency
 
-.PHONY: all lib header header-check quickstart test cargo-test clippy ctest ctest-sqlite \
+.PHONY: FORCE all lib header header-check quickstart test cargo-test clippy ctest ctest-sqlite \
         shelltest shelltest-sqlite slt bench install uninstall clean
 
 all: lib $(BUILD)/sqlvibe quickstart
 
-# cargo decides what is stale; the copies keep build/ in step with target/.
-lib:
+lib: $(BUILD)/libsqlvibe.so
+
+# cargo decides what is stale (so this always asks it); a library is copied
+# only when it changed, so C programs relink only when they must.
+$(BUILD)/libsqlvibe.so: FORCE
 	$(CARGO) build --release
 	@mkdir -p $(BUILD)
-	@cp -p $(RELEASE)/libsqlvibe.so $(RELEASE)/libsqlvibe.a $(BUILD)/
+	@for f in libsqlvibe.so libsqlvibe.a; do \
+	  cmp -s $(RELEASE)/$$f $(BUILD)/$$f || cp -p $(RELEASE)/$$f $(BUILD)/$$f; done
 	@cmp -s $(RELEASE)/sqlvibe.h include/sqlvibe.h || \
 	  echo "warning: include/sqlvibe.h is stale; run 'make header' and commit it"
 
-$(BUILD)/libsqlvibe.so $(BUILD)/libsqlvibe.a: lib
+$(BUILD)/libsqlvibe.a: $(BUILD)/libsqlvibe.so
+
+FORCE:
 
 # Rewrites the committed header from src/capi/ (build.rs does the work).
 header:
