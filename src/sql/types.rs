@@ -9,6 +9,7 @@ pub mod float_fmt;
 pub mod numeric;
 mod pattern;
 
+use crate::error::{Error, Result};
 use crate::storage::{Collation, Value};
 use numeric::{
     atof, atoi64, cast_text_numeric, numeric_prefix, real_as_exact_int, real_to_i64, NumericValue,
@@ -516,6 +517,67 @@ pub fn compare_with_affinity(
     let x = prepare_for_comparison(a, aff);
     let y = prepare_for_comparison(b, aff);
     Some(compare_for_sort(&x, &y, coll))
+}
+
+/// SQLite's default SQLITE_LIMIT_LIKE_PATTERN_LENGTH.
+const MAX_PATTERN_LENGTH: usize = 50_000;
+
+/// The part of `s` before its first NUL (LIKE and GLOB read C strings).
+fn before_nul(s: &str) -> &str {
+    s.split('\0').next().unwrap_or("")
+}
+
+/// `text LIKE pattern [ESCAPE escape]` on values, with all of SQLite's rules
+/// (use this from the executor rather than [`like`]): a BLOB text or pattern
+/// never matches (0, even beside a NULL: the system library is built with
+/// SQLITE_LIKE_DOESNT_MATCH_BLOBS); otherwise NULL if any operand is NULL;
+/// numbers are matched by their text; an escape that is not exactly one
+/// character and a pattern over 50000 bytes are errors.
+pub fn like_value(text: &Value, pattern: &Value, escape: Option<&Value>) -> Result<Value> {
+    if matches!(pattern, Value::Blob(_)) || matches!(text, Value::Blob(_)) {
+        return Ok(Value::Integer(0));
+    }
+    let esc = match escape {
+        None => None,
+        Some(e) => match value_to_text(e) {
+            None => return Ok(Value::Null),
+            Some(e) => {
+                let mut it = e.chars();
+                match (it.next(), it.next()) {
+                    (Some(c), None) => Some(c),
+                    _ => return Err(Error::sql("ESCAPE expression must be a single character")),
+                }
+            }
+        },
+    };
+    let (Some(p), Some(t)) = (value_to_text(pattern), value_to_text(text)) else {
+        return Ok(Value::Null);
+    };
+    if p.len() > MAX_PATTERN_LENGTH {
+        return Err(Error::sql("LIKE or GLOB pattern too complex"));
+    }
+    Ok(Value::Integer(i64::from(like(
+        before_nul(&p),
+        before_nul(&t),
+        esc,
+    ))))
+}
+
+/// `text GLOB pattern` on values, with the same rules as [`like_value`].
+pub fn glob_value(text: &Value, pattern: &Value) -> Result<Value> {
+    if matches!(pattern, Value::Blob(_)) || matches!(text, Value::Blob(_)) {
+        return Ok(Value::Integer(0));
+    }
+    let (Some(p), Some(t)) = (value_to_text(pattern), value_to_text(text)) else {
+        return Ok(Value::Null);
+    };
+    if p.len() > MAX_PATTERN_LENGTH {
+        return Err(Error::sql("LIKE or GLOB pattern too complex"));
+    }
+    Ok(Value::Integer(i64::from(glob(
+        before_nul(&p),
+        before_nul(&t),
+    ))))
 }
 
 /// `LIKE` with SQLite's defaults: ASCII case-insensitive, `%` and `_`,

@@ -29,6 +29,21 @@ pub trait FuncContext {
     fn last_insert_rowid(&self) -> i64;
     /// Next value of the connection's pseudo-random generator.
     fn random_i64(&mut self) -> i64;
+    /// The collating sequence of this call: SQLite's rule is that of the
+    /// leftmost argument that has one (a column's declared collation or an
+    /// explicit COLLATE), else BINARY. Only the functions for which
+    /// [`needs_collation`] is true (min, max, nullif) read it.
+    fn collation(&self) -> Collation {
+        Collation::Binary
+    }
+}
+
+/// True for scalar functions that compare their arguments with the call's
+/// collating sequence ([`FuncContext::collation`]): min, max, nullif.
+pub fn needs_collation(name: &str) -> bool {
+    ["min", "max", "nullif"]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// A scalar function implementation.
