@@ -19,6 +19,8 @@ pub(super) struct WriteState {
     /// (at most POOL_MAX), so a statement journal costs a memcpy, not an
     /// allocation, per page.
     pub(super) pool: Vec<Vec<u8>>,
+    /// Emptied savepoint maps, reused so a statement does not allocate one.
+    pub(super) map_pool: Vec<PageMap<PageNo, Option<PageRef>>>,
 }
 
 pub(super) const POOL_MAX: usize = 64;
@@ -168,7 +170,7 @@ impl Txn {
             crate::storage::btree::init_schema_root(&mut p1);
             dirty.insert(1, Arc::new(p1));
         }
-        self.write = Some(WriteState { dirty, savepoints: Vec::new(), orig, pool: Vec::new() });
+        self.write = Some(WriteState { dirty, savepoints: Vec::new(), orig, pool: Vec::new(), map_pool: Vec::new() });
         self.bump_epoch();
         Ok(())
     }
@@ -323,7 +325,8 @@ impl Txn {
     pub fn savepoint(&mut self) -> Result<usize> {
         let state = self.state.clone();
         let w = self.write.as_mut().ok_or_else(|| Error::misuse("savepoint outside a write transaction"))?;
-        w.savepoints.push(Savepoint { pages: PageMap::default(), state });
+        let pages = w.map_pool.pop().unwrap_or_default();
+        w.savepoints.push(Savepoint { pages, state });
         Ok(w.savepoints.len() - 1)
     }
     /// Forgets savepoint `depth` and every one above it, keeping the changes.
@@ -335,8 +338,8 @@ impl Txn {
         let released: Vec<Savepoint> = w.savepoints.drain(depth..).collect();
         // Oldest image wins: merge from the lowest released level up; images
         // nobody needs any more go back to the buffer pool.
-        for sp in released {
-            for (p, img) in sp.pages {
+        for mut sp in released {
+            for (p, img) in sp.pages.drain() {
                 match w.savepoints.last_mut() {
                     Some(below) => match below.pages.entry(p) {
                         std::collections::hash_map::Entry::Vacant(e) => {
@@ -346,6 +349,10 @@ impl Txn {
                     },
                     None => w.recycle(img),
                 }
+            }
+            // Keep the (now empty) map's allocation for the next savepoint.
+            if w.map_pool.len() < 8 {
+                w.map_pool.push(sp.pages);
             }
         }
     }
