@@ -209,7 +209,17 @@ pub fn format_float(
 }
 
 /// REAL -> TEXT exactly as SQLite renders it (`%!.15g`).
+///
+/// Fast path: when the shortest round-trip decimal of a normal `f` has at
+/// most 15 significant digits, `f` lies within 1.2e-16 (relative) of it and
+/// at least 5e-16 from any rounding boundary at the 15th digit, so SQLite's
+/// digits are exactly those; only
+/// the layout (`%g` choice of fixed or exponent form, `.0`, `e+XX`) remains.
+/// Longer expansions take the full long-double model.
 pub fn real_to_text(f: f64) -> String {
+    if let Some(s) = short_real_to_text(f) {
+        return s;
+    }
     format_float(
         f,
         FloatKind::General,
@@ -219,6 +229,63 @@ pub fn real_to_text(f: f64) -> String {
             ..FloatFlags::default()
         },
     )
+}
+
+/// The fast path of [`real_to_text`]; None when it does not apply.
+fn short_real_to_text(f: f64) -> Option<String> {
+    if f == 0.0 {
+        return Some("0.0".to_string());
+    }
+    // Normal doubles only: a subnormal's shortest decimal (5e-324) can be
+    // far from its value at 15 digits (4.94065645841247e-324).
+    if !f.is_normal() {
+        return None;
+    }
+    // `{:e}` is the shortest representation that reads back as `f`.
+    let sci = format!("{:e}", f.abs());
+    let (mant, exp) = sci.split_once('e')?;
+    let exp: i32 = exp.parse().ok()?;
+    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() > 15 {
+        return None;
+    }
+    let mut out = String::with_capacity(24);
+    if f < 0.0 {
+        out.push('-');
+    }
+    if !(-4..=14).contains(&exp) {
+        // d.ddd e+XX (at least one digit after the point).
+        out.push_str(&digits[..1]);
+        out.push('.');
+        out.push_str(if digits.len() > 1 { &digits[1..] } else { "0" });
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let e = exp.unsigned_abs();
+        if e < 10 {
+            out.push('0');
+        }
+        out.push_str(&e.to_string());
+    } else if exp < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        out.push_str(&digits);
+    } else {
+        let int_len = exp as usize + 1;
+        if digits.len() <= int_len {
+            out.push_str(&digits);
+            for _ in digits.len()..int_len {
+                out.push('0');
+            }
+            out.push_str(".0");
+        } else {
+            out.push_str(&digits[..int_len]);
+            out.push('.');
+            out.push_str(&digits[int_len..]);
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -251,6 +318,43 @@ mod tests {
         ];
         for &(x, s) in cases {
             assert_eq!(real_to_text(x), s, "{x:e}");
+            // The long-double model agrees with the fast path.
+            let full = format_float(
+                x,
+                FloatKind::General,
+                Some(15),
+                FloatFlags {
+                    alt2: true,
+                    ..FloatFlags::default()
+                },
+            );
+            assert_eq!(full, s, "{x:e} (full model)");
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_model() {
+        let flags = FloatFlags {
+            alt2: true,
+            ..FloatFlags::default()
+        };
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for i in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = match i % 3 {
+                0 => f64::from_bits(x),
+                1 => (x % 1_000_000) as f64 / 10f64.powi((x >> 50) as i32 % 20),
+                _ => (x as i64 as f64) * 1e-3,
+            };
+            if let Some(fast) = short_real_to_text(f) {
+                assert_eq!(
+                    fast,
+                    format_float(f, FloatKind::General, Some(15), flags),
+                    "{f:e}"
+                );
+            }
         }
     }
 }
