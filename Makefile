@@ -18,12 +18,12 @@ DESTDIR ?=
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
 BUILD   := build
-RELEASE := target/release
+RELEASE := $(or $(CARGO_TARGET_DIR),target)/release
 # Programs find build/libsqlvibe.so without LD_LIBRARY_PATH.
 LINK    := -L$(BUILD) -lsqlvibe -Wl,-rpath,$(CURDIR)/$(BUILD)
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
 
-CTESTS  := open_close exec prepare_step bind column errors misuse destructors
+CTESTS  := open_close exec prepare_step bind column errors misuse destructors concurrency
 
 .PHONY: all lib header header-check quickstart test cargo-test clippy ctest ctest-sqlite \
         shelltest shelltest-sqlite slt bench install uninstall clean
@@ -60,7 +60,7 @@ quickstart: $(BUILD)/quickstart
 # non-zero if any failed.
 test:
 	@fail=0; \
-	for suite in header-check cargo-test clippy ctest shelltest slt; do \
+	for suite in header-check cargo-test clippy ctest ctest-sqlite shelltest shelltest-sqlite slt; do \
 	  echo "== $$suite"; \
 	  $(MAKE) --no-print-directory $$suite || fail=1; \
 	done; \
@@ -94,7 +94,7 @@ clippy:
 
 $(BUILD)/c-tests/%: c-tests/%.c c-tests/check.h include/sqlvibe.h $(BUILD)/libsqlvibe.so
 	@mkdir -p $(BUILD)/c-tests
-	$(CC) $(CFLAGS) $(WARN) -Iinclude -Ic-tests -o $@ $< $(LINK)
+	$(CC) $(CFLAGS) $(WARN) -pthread -Iinclude -Ic-tests -o $@ $< $(LINK)
 
 # Each C test under valgrind; a program passes when all its checks pass and
 # valgrind reports no errors or definite leaks.
@@ -112,7 +112,7 @@ ctest-sqlite:
 	@mkdir -p $(BUILD)/c-tests-sqlite
 	@passed=0; failed=0; \
 	for t in $(CTESTS); do \
-	  $(CC) $(CFLAGS) $(WARN) -DUSE_SQLITE -Ic-tests -o $(BUILD)/c-tests-sqlite/$$t c-tests/$$t.c -lsqlite3 || exit 1; \
+	  $(CC) $(CFLAGS) $(WARN) -pthread -DUSE_SQLITE -Ic-tests -o $(BUILD)/c-tests-sqlite/$$t c-tests/$$t.c -lsqlite3 || exit 1; \
 	  if $(BUILD)/c-tests-sqlite/$$t; then passed=$$((passed+1)); else failed=$$((failed+1)); fi; \
 	done; \
 	echo "c-tests on sqlite3: $$passed passed, $$failed failed"; [ $$failed = 0 ]

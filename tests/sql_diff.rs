@@ -15,7 +15,7 @@ fn create_insert_select() {
         "SELECT a, b, c, d, typeof(c) FROM t ORDER BY a DESC",
         "SELECT t.*, a+1, b || '!' AS bang, a  *  2 FROM t WHERE a > 1",
         "SELECT rowid, _rowid_, oid FROM t",
-        "SELECT * FROM sqlite_master",
+        "SELECT type, name, tbl_name, sql FROM sqlite_master",
         "SELECT type, name, tbl_name, rootpage > 0, sql FROM sqlite_schema",
         "SELECT 1, 'x', NULL, 2.5, -3, 1+2*3, (1+2)*3, 7/2, 7%3, 7.0/2",
         "SELECT count(*) FROM t",
@@ -28,7 +28,7 @@ fn schema_text_and_autoindexes() {
         "create   table  if not exists  \"T1\"  ( a INTEGER  primary key, b text unique, c unique, d, unique(c), unique(d, b) ) ;",
         "CREATE   unique  INDEX  IF NOT EXISTS  i ON T1( b  collate nocase, c desc ) ;",
         "create table y(a int primary key desc, b varchar(10, 3) not null default (1+2), check(b>0), constraint foo check (a <> 1))",
-        "SELECT * FROM sqlite_master ORDER BY name",
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name",
         "PRAGMA table_info(y)",
         "PRAGMA table_info(T1)",
         "PRAGMA index_list(T1)",
@@ -271,6 +271,9 @@ fn joins_and_subqueries() {
         "SELECT p.x, q.x FROM a p, a q WHERE p.id < q.id ORDER BY 1, 2",
         "SELECT * FROM a JOIN b USING (id)",
         "SELECT 1 IN (SELECT id FROM a), 7 IN (SELECT id FROM a), NULL IN (SELECT id FROM a)",
+        "SELECT * FROM (SELECT id, x || '!' FROM a WHERE id > 1) AS s",
+        "SELECT s.n, b.y FROM (SELECT id AS n FROM a) s JOIN b ON b.aid = s.n ORDER BY 2",
+        "SELECT count(*), max(k) FROM (SELECT aid AS k FROM b GROUP BY aid)",
     ]);
 }
 
@@ -349,6 +352,25 @@ fn select_without_from_and_values() {
         "SELECT 'abc",
         "SELECT x'0g'",
         "SELECT ?1, ?, :a, ?0",
+    ]);
+}
+
+#[test]
+fn compound_selects() {
+    same(&[
+        "CREATE TABLE t(a, b)",
+        "INSERT INTO t VALUES(3, 'c'), (1, 'a'), (2, 'b'), (1, 'a')",
+        "SELECT a FROM t UNION ALL SELECT a + 10 FROM t",
+        "SELECT a, b FROM t UNION SELECT 2, 'b'",
+        "SELECT a FROM t EXCEPT SELECT 2",
+        "SELECT a FROM t INTERSECT SELECT a FROM t WHERE a > 1",
+        "SELECT a AS x FROM t UNION SELECT 5 ORDER BY x DESC LIMIT 3",
+        "SELECT a, b FROM t UNION ALL SELECT 0, 'z' ORDER BY 2, 1",
+        "SELECT a FROM t UNION SELECT a, b FROM t",
+        "SELECT a FROM t UNION SELECT 1 ORDER BY 2",
+        "SELECT count(*) FROM (SELECT a FROM t UNION SELECT b FROM t)",
+        "INSERT INTO t SELECT 7, 'g' UNION ALL SELECT 8, 'h'",
+        "SELECT * FROM t WHERE a IN (SELECT 7 UNION SELECT 3) ORDER BY a",
     ]);
 }
 

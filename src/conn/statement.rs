@@ -39,6 +39,8 @@ pub struct Statement {
     /// Rows of a PRAGMA, handed out one per step.
     pragma_rows: std::vec::IntoIter<Vec<Value>>,
     pragma_loaded: bool,
+    /// The failing statement's changes stay (an OR FAIL conflict).
+    keep_on_error: bool,
     row: Vec<Value>,
     has_row: bool,
 }
@@ -59,6 +61,7 @@ impl Statement {
             run: None,
             pragma_rows: Vec::new().into_iter(),
             pragma_loaded: false,
+            keep_on_error: false,
             row: Vec::new(),
             has_row: false,
         }
@@ -182,7 +185,8 @@ impl Statement {
             }
             Err(e) => {
                 self.finished = true;
-                let _ = self.finish(&mut st, false);
+                let keep = std::mem::take(&mut self.keep_on_error);
+                let _ = self.finish(&mut st, keep);
                 Err(e)
             }
         }
@@ -301,6 +305,7 @@ impl Statement {
                         if rollback {
                             st.rollback_all();
                         } else {
+                            self.keep_on_error = keep;
                             if !keep {
                                 txn.rollback_to(depth)?;
                             }

@@ -7,7 +7,7 @@ use crate::schema::{Catalog, IndexOrigin};
 use crate::sql::ast_util::name_str;
 use crate::sql::lexer::unquote_ident;
 use crate::storage::btree;
-use crate::storage::record::{decode_record, encode_record};
+use crate::storage::record::decode_record;
 use crate::storage::{BTreeKind, Cursor, Pager, SeekOp, Txn, Value};
 use sqlite3_parser::ast::{self, PragmaBody, QualifiedName};
 
@@ -333,25 +333,24 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
 /// Page-level checks of every tree, then every index against its table:
 /// entry counts agree and every row has its entry in every index.
 pub fn integrity_check(txn: &Txn, cat: &Catalog, max: usize) -> Result<Vec<String>> {
-    let mut roots = Vec::new();
+    let mut roots: Vec<(crate::storage::PageNo, Option<&crate::storage::KeyInfo>)> = Vec::new();
     if txn.header().schema_root != 0 {
-        roots.push(txn.header().schema_root);
+        roots.push((txn.header().schema_root, None));
     }
     let mut tables: Vec<_> = cat.tables.values().collect();
     tables.sort_by(|a, b| a.name.cmp(&b.name));
     for t in &tables {
-        roots.push(t.root);
+        roots.push((t.root, None));
         for i in &t.indexes {
-            roots.push(i.root);
+            roots.push((i.root, Some(&i.ki)));
         }
     }
-    let mut msgs = btree::integrity_check(txn, &roots, max)?;
+    let mut msgs = btree::integrity_check_with(txn, &roots, max)?;
     if !msgs.is_empty() {
         return Ok(msgs);
     }
     let mut rec = Vec::new();
     let mut vals = Vec::new();
-    let mut key = Vec::new();
     for t in tables {
         if t.indexes.is_empty() {
             continue;
@@ -379,8 +378,6 @@ pub fn integrity_check(txn: &Txn, cat: &Catalog, max: usize) -> Result<Vec<Strin
                         return Ok(msgs);
                     }
                 }
-                key.clear();
-                encode_record(&k, &mut key);
             }
             ok = cur.next(txn)?;
         }

@@ -258,6 +258,14 @@ fn build_from_ast(
         let decltype = sp.and_then(|s| s.decltype).map(|s| trim_span(src, s)).or_else(|| {
             cd.col_type.as_ref().map(|t| t.name.to_string())
         });
+        // SQLite spells the standard type names in upper case.
+        let decltype = decltype.map(|d| {
+            if ["int", "integer", "real", "text", "blob", "any"].iter().any(|s| d.eq_ignore_ascii_case(s)) {
+                d.to_ascii_uppercase()
+            } else {
+                d
+            }
+        });
         let affinity = decltype.as_deref().map_or(Affinity::Blob, affinity_of_decltype);
         let mut col = Column {
             name: name_str(&cd.col_name),

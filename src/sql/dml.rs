@@ -79,6 +79,7 @@ fn target_scan(c: &mut Compiler, t: &Arc<Table>, alias: &str, where_clause: Opti
     }
     let mut level = Level {
         slot: 0,
+        needed: Vec::new(),
         table: t.clone(),
         access: planner::Access::Scan { desc: false },
         left: false,
@@ -173,7 +174,7 @@ impl Compiler<'_> {
                     }
                     _ => {
                         let plan = self.select(sel)?;
-                        let n = if let Some(v) = &plan.values { v.first().map_or(0, |r| r.len()) } else { plan.result.len() };
+                        let n = plan.width();
                         check_width(n)?;
                         InsertSource::Select(Box::new(plan))
                     }
@@ -316,6 +317,7 @@ pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
     let ids = collect_rowids(&p.scan, env, rt)?;
     let mut count = 0;
     let mut newv: Vec<Value> = Vec::new();
+    let mut oldv: Vec<Value> = Vec::new();
     let mut setv: Vec<Value> = Vec::with_capacity(p.sets.len());
     for old in ids {
         env.cx().check_interrupt()?;
@@ -332,6 +334,8 @@ pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
         }
         newv.clear();
         newv.extend_from_slice(&rt.slots[0].vals);
+        oldv.clear();
+        oldv.extend_from_slice(&rt.slots[0].vals);
         let mut rowid = old;
         for ((col, _), v) in p.sets.iter().zip(setv.drain(..)) {
             match col {
@@ -345,7 +349,7 @@ pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
         if let Some(i) = t.ipk {
             newv[i] = Value::Integer(rowid);
         }
-        if let Outcome::Written(_) = write_row(env, rt, t, &mut newv, Some(rowid), Some(old), p.conflict)? {
+        if let Outcome::Written(_) = write_row(env, rt, t, &mut newv, Some(rowid), Some((old, &oldv)), p.conflict)? {
             count += 1;
         }
     }

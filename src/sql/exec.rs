@@ -40,6 +40,12 @@ struct LevelRt {
     pos: usize,
     lo_i: i64,
     hi_i: i64,
+    /// Materialized rows of a FROM subquery.
+    rows: Option<Vec<Vec<Value>>>,
+    /// Decoded index entry (covering scans).
+    list_scratch: Vec<Value>,
+    /// Which index key fields a covering scan must decode.
+    idx_mask: Vec<bool>,
     rec: Vec<u8>,
 }
 
@@ -56,7 +62,10 @@ impl LevelRt {
             pos: 0,
             lo_i: i64::MIN,
             hi_i: i64::MAX,
+            rows: None,
             rec: Vec::new(),
+            list_scratch: Vec::new(),
+            idx_mask: Vec::new(),
         }
     }
     fn reset(&mut self) {
@@ -71,6 +80,84 @@ pub fn load_row(t: &Table, rec: &[u8], rowid: i64, slot: &mut Slot) -> Result<()
     if slot.vals.len() < t.cols.len() {
         slot.vals.resize(t.cols.len(), Value::Null);
     }
+    if let Some(i) = t.ipk {
+        slot.vals[i] = Value::Integer(rowid);
+    }
+    slot.rowid = rowid;
+    slot.null_row = false;
+    Ok(())
+}
+
+/// Decodes one field body of serial type `t` (layout per storage::record).
+fn field_value(t: u64, body: &[u8]) -> Value {
+    match t {
+        0 => Value::Null,
+        8 => Value::Integer(0),
+        9 => Value::Integer(1),
+        1..=6 => {
+            let mut v: i64 = if body[0] & 0x80 != 0 { -1 } else { 0 };
+            for &x in body {
+                v = (v << 8) | i64::from(x);
+            }
+            Value::Integer(v)
+        }
+        7 => {
+            let f = f64::from_be_bytes(body[..8].try_into().unwrap_or([0; 8]));
+            if f.is_nan() {
+                Value::Null
+            } else {
+                Value::Real(f)
+            }
+        }
+        n if n % 2 == 0 => Value::Blob(body.to_vec()),
+        _ => Value::Text(match std::str::from_utf8(body) {
+            Ok(s) => s.to_string(),
+            Err(_) => String::from_utf8_lossy(body).into_owned(),
+        }),
+    }
+}
+
+/// Decodes the fields flagged in `needed` (NULL for the others) into `out`,
+/// padded with NULLs to `ncols`.
+fn decode_needed(data: &[u8], needed: &[bool], ncols: usize, out: &mut Vec<Value>) -> Result<()> {
+    use crate::storage::record::{get_varint, serial_type_size};
+    out.clear();
+    let (hs, n) = get_varint(data).ok_or_else(|| Error::corrupt("record header"))?;
+    let hs = usize::try_from(hs).map_err(|_| Error::corrupt("record header size"))?;
+    if hs < n || hs > data.len() {
+        return Err(Error::corrupt("record header size"));
+    }
+    let mut hp = n;
+    let mut bp = hs;
+    let mut i = 0;
+    while hp < hs {
+        let (t, k) = get_varint(&data[hp..hs]).ok_or_else(|| Error::corrupt("record serial type"))?;
+        hp += k;
+        let sz = serial_type_size(t).ok_or_else(|| Error::corrupt("record serial type"))?;
+        let end = bp.checked_add(sz).filter(|&e| e <= data.len()).ok_or_else(|| Error::corrupt("record body"))?;
+        if needed.get(i).copied().unwrap_or(false) {
+            out.push(field_value(t, &data[bp..end]));
+        } else {
+            out.push(Value::Null);
+        }
+        bp = end;
+        i += 1;
+        if i >= needed.len() {
+            break;
+        }
+    }
+    if out.len() < ncols {
+        out.resize(ncols, Value::Null);
+    }
+    Ok(())
+}
+
+/// Loads a row decoding only the `needed` columns (all when empty).
+fn load_row_needed(t: &Table, rec: &[u8], rowid: i64, slot: &mut Slot, needed: &[bool]) -> Result<()> {
+    if needed.is_empty() {
+        return load_row(t, rec, rowid, slot);
+    }
+    decode_needed(rec, needed, t.cols.len(), &mut slot.vals)?;
     if let Some(i) = t.ipk {
         slot.vals[i] = Value::Integer(rowid);
     }
@@ -273,7 +360,10 @@ impl SelectRun {
                     self.finished = true;
                 }
             }
-            if plan.agg.is_some() || plan.sort {
+            if let Some(c) = &plan.compound {
+                let rows = self.compute_compound(plan, c, rt, cx)?;
+                self.buffered = Some(rows.into_iter());
+            } else if plan.agg.is_some() || plan.sort {
                 let rows = self.compute_all(plan, rt, cx)?;
                 self.buffered = Some(rows.into_iter());
             }
@@ -296,7 +386,7 @@ impl SelectRun {
                 return Ok(false);
             }
             if self.buffered.is_none() && plan.distinct {
-                group_key(out, &[], &mut self.keybuf);
+                group_key(out, &plan.colls, &mut self.keybuf);
                 if !self.seen.insert(self.keybuf.clone()) {
                     continue;
                 }
@@ -335,6 +425,82 @@ impl SelectRun {
         Ok(true)
     }
 
+    /// Runs every SELECT of a compound and combines their rows. UNION,
+    /// EXCEPT and INTERSECT yield distinct rows in sorted order (as SQLite's
+    /// temporary index does); UNION ALL concatenates.
+    fn compute_compound(
+        &mut self,
+        plan: &SelectPlan,
+        c: &crate::sql::select::Compound,
+        rt: &mut Rt,
+        cx: &mut Cx,
+    ) -> Result<Vec<Vec<Value>>> {
+        use crate::sql::select::SetOp;
+        let cmp_rows = |a: &Vec<Value>, b: &Vec<Value>| -> Ordering {
+            for (x, y) in a.iter().zip(b.iter()) {
+                let o = compare_values(x, y, Collation::Binary);
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            Ordering::Equal
+        };
+        let sorted_set = |mut v: Vec<Vec<Value>>| -> Vec<Vec<Value>> {
+            v.sort_by(cmp_rows);
+            v.dedup_by(|a, b| cmp_rows(a, b) == Ordering::Equal);
+            v
+        };
+        let mut acc = run_subquery(&c.first, usize::MAX, rt, cx)?;
+        for (op, p) in &c.rest {
+            let rows = run_subquery(p, usize::MAX, rt, cx)?;
+            acc = match op {
+                SetOp::UnionAll => {
+                    acc.extend(rows);
+                    acc
+                }
+                SetOp::Union => {
+                    acc.extend(rows);
+                    sorted_set(acc)
+                }
+                SetOp::Except => {
+                    let right = sorted_set(rows);
+                    sorted_set(acc)
+                        .into_iter()
+                        .filter(|r| right.binary_search_by(|x| cmp_rows(x, r)).is_err())
+                        .collect()
+                }
+                SetOp::Intersect => {
+                    let right = sorted_set(rows);
+                    sorted_set(acc)
+                        .into_iter()
+                        .filter(|r| right.binary_search_by(|x| cmp_rows(x, r)).is_ok())
+                        .collect()
+                }
+            };
+        }
+        if !plan.order.is_empty() {
+            let keys: Vec<(usize, bool, Collation)> = plan
+                .order
+                .iter()
+                .map(|k| match k.expr {
+                    crate::sql::expr::CExpr::Lit(Value::Integer(i)) => (i as usize, k.desc, k.coll),
+                    _ => (0, k.desc, k.coll),
+                })
+                .collect();
+            acc.sort_by(|a, b| {
+                for &(i, desc, coll) in &keys {
+                    let o = compare_values(&a[i], &b[i], coll);
+                    let o = if desc { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            });
+        }
+        Ok(acc)
+    }
+
     /// Runs the loop to the end, aggregating and/or sorting.
     fn compute_all(&mut self, plan: &SelectPlan, rt: &mut Rt, cx: &mut Cx) -> Result<Vec<Vec<Value>>> {
         let mut keyed: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
@@ -346,7 +512,7 @@ impl SelectRun {
                 row.push(eval(e, rt, cx)?);
             }
             if plan.distinct {
-                group_key(&row, &[], &mut kb);
+                group_key(&row, &plan.colls, &mut kb);
                 if !seen.insert(kb.clone()) {
                     return Ok(());
                 }
@@ -592,7 +758,33 @@ impl SelectRun {
         let lv = &plan.levels[i];
         let t = &lv.table;
         let root = t.root;
-        if matches!(self.levels[i].st, St::Done | St::NullDone) || root == 0 {
+        if matches!(self.levels[i].st, St::Done | St::NullDone) {
+            return Ok(false);
+        }
+        if let Access::Sub(id) = lv.access {
+            if self.levels[i].st == St::Init {
+                if self.levels[i].rows.is_none() {
+                    let rows = run_subquery(&cx.subs[id], usize::MAX, rt, cx)?;
+                    self.levels[i].rows = Some(rows);
+                }
+                self.levels[i].pos = 0;
+                self.levels[i].st = St::Active;
+            }
+            let lr = &mut self.levels[i];
+            let rows = lr.rows.as_ref().expect("rows");
+            if lr.pos >= rows.len() {
+                lr.st = St::Done;
+                return Ok(false);
+            }
+            let slot = &mut rt.slots[lv.slot];
+            slot.vals.clear();
+            slot.vals.extend_from_slice(&rows[lr.pos]);
+            slot.rowid = lr.pos as i64 + 1;
+            slot.null_row = false;
+            lr.pos += 1;
+            return Ok(true);
+        }
+        if root == 0 {
             return Ok(false);
         }
         let txn = cx.txn;
@@ -617,8 +809,8 @@ impl SelectRun {
                     return Ok(false);
                 }
                 let rowid = cur.rowid(txn)?;
-                cur.record(txn, &mut lr.rec)?;
-                load_row(t, &lr.rec, rowid, &mut rt.slots[lv.slot])?;
+                let slot = &mut rt.slots[lv.slot];
+                cur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
                 Ok(true)
             }
             Access::RowidEq(e) => {
@@ -631,7 +823,7 @@ impl SelectRun {
                 if !btree::table_get(txn, root, rowid, &mut lr.rec)? {
                     return Ok(false);
                 }
-                load_row(t, &lr.rec, rowid, &mut rt.slots[lv.slot])?;
+                load_row_needed(t, &lr.rec, rowid, &mut rt.slots[lv.slot], &lv.needed)?;
                 Ok(true)
             }
             Access::RowidIn(list) => {
@@ -654,7 +846,7 @@ impl SelectRun {
                     let Value::Integer(rowid) = lr.list[lr.pos] else { unreachable!("rowid list") };
                     lr.pos += 1;
                     if btree::table_get(txn, root, rowid, &mut lr.rec)? {
-                        load_row(t, &lr.rec, rowid, &mut rt.slots[lv.slot])?;
+                        load_row_needed(t, &lr.rec, rowid, &mut rt.slots[lv.slot], &lv.needed)?;
                         return Ok(true);
                     }
                 }
@@ -714,11 +906,12 @@ impl SelectRun {
                     lr.st = St::Done;
                     return Ok(false);
                 }
-                cur.record(txn, &mut lr.rec)?;
-                load_row(t, &lr.rec, rowid, &mut rt.slots[lv.slot])?;
+                let slot = &mut rt.slots[lv.slot];
+                cur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
                 Ok(true)
             }
             Access::Index(acc) => self.step_index(i, acc, plan, rt, cx),
+            Access::Sub(_) => Ok(false),
         }
     }
 
@@ -798,25 +991,36 @@ impl SelectRun {
                 return Ok(false);
             }
         }
+        if self.levels[i].idx_mask.len() != acc.index.cols.len() {
+            self.levels[i].idx_mask =
+                acc.index.cols.iter().map(|&c| lv.needed.is_empty() || lv.needed.get(c).copied().unwrap_or(false)).collect();
+        }
         loop {
             let lr = &mut self.levels[i];
-            let cur = lr.cur.as_mut().expect("cursor");
-            cur.record(txn, &mut lr.rec)?;
-            let in_range = compare_record_to_key(&lr.rec, &lr.keys, ki)? == Ordering::Equal
-                && match (&lr.hi_key, acc.desc) {
-                    (Some((k, incl)), false) => {
-                        let o = compare_record_to_key(&lr.rec, k, ki)?;
-                        o == Ordering::Less || (o == Ordering::Equal && *incl)
+            let LevelRt { cur, rec, keys, hi_key, lo_key, list_scratch, idx_mask, .. } = lr;
+            let cur = cur.as_mut().expect("cursor");
+            let covering = acc.covering;
+            let in_range = cur.with_record(txn, rec, |r| {
+                let ok = (keys.is_empty() || compare_record_to_key(r, keys, ki)? == Ordering::Equal)
+                    && match (&*hi_key, acc.desc) {
+                        (Some((k, incl)), false) => {
+                            let o = compare_record_to_key(r, k, ki)?;
+                            o == Ordering::Less || (o == Ordering::Equal && *incl)
+                        }
+                        _ => true,
                     }
-                    _ => true,
+                    && match (&*lo_key, acc.desc) {
+                        (Some((k, incl)), true) => {
+                            let o = compare_record_to_key(r, k, ki)?;
+                            o == Ordering::Greater || (o == Ordering::Equal && *incl)
+                        }
+                        _ => true,
+                    };
+                if ok && covering {
+                    decode_needed(r, idx_mask, 0, list_scratch)?;
                 }
-                && match (&lr.lo_key, acc.desc) {
-                    (Some((k, incl)), true) => {
-                        let o = compare_record_to_key(&lr.rec, k, ki)?;
-                        o == Ordering::Greater || (o == Ordering::Equal && *incl)
-                    }
-                    _ => true,
-                };
+                Ok(ok)
+            })?;
             if !in_range {
                 if acc.in_list.is_some() && Self::next_in_value(lr, acc, cx)? {
                     continue;
@@ -825,10 +1029,27 @@ impl SelectRun {
                 return Ok(false);
             }
             let rowid = cur.rowid(txn)?;
+            if acc.covering {
+                // Every column read is in the index entry (key columns, then the rowid).
+                let slot = &mut rt.slots[lv.slot];
+                slot.vals.clear();
+                slot.vals.resize(t.cols.len(), Value::Null);
+                for (k, &c) in acc.index.cols.iter().enumerate() {
+                    if let Some(v) = lr.list_scratch.get_mut(k) {
+                        slot.vals[c] = std::mem::replace(v, Value::Null);
+                    }
+                }
+                if let Some(i) = t.ipk {
+                    slot.vals[i] = Value::Integer(rowid);
+                }
+                slot.rowid = rowid;
+                slot.null_row = false;
+                return Ok(true);
+            }
             if !btree::table_get(txn, t.root, rowid, &mut lr.rec)? {
                 return Err(Error::corrupt(format!("index {} points at missing row {rowid}", acc.index.name)));
             }
-            load_row(t, &lr.rec, rowid, &mut rt.slots[lv.slot])?;
+            load_row_needed(t, &lr.rec, rowid, &mut rt.slots[lv.slot], &lv.needed)?;
             return Ok(true);
         }
     }

@@ -339,6 +339,35 @@ pub fn result_column_spans(src: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
     spans
 }
 
+/// For every LIMIT clause in textual order: does it use the `LIMIT offset,
+/// count` form? (The parser's AST does not tell it from LIMIT .. OFFSET ..)
+pub fn limit_commas(src: &str, toks: &[Tok]) -> Vec<bool> {
+    let mut out = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        if !t.is_kw(src, "limit") {
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut comma = false;
+        for u in &toks[k + 1..] {
+            match u.kind {
+                Tk::LParen => depth += 1,
+                Tk::RParen if depth == 0 => break,
+                Tk::RParen => depth -= 1,
+                Tk::Semi => break,
+                Tk::Comma if depth == 0 => {
+                    comma = true;
+                    break;
+                }
+                Tk::Ident if depth == 0 && u.is_kw(src, "offset") => break,
+                _ => {}
+            }
+        }
+        out.push(comma);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

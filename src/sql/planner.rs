@@ -28,6 +28,8 @@ pub enum Access {
     RowidIn(Vec<CExpr>),
     RowidRange { lo: Bound, hi: Bound, desc: bool },
     Index(IndexAccess),
+    /// Rows of FROM subquery `n` (materialized once per run).
+    Sub(usize),
 }
 
 #[derive(Debug)]
@@ -42,6 +44,8 @@ pub struct IndexAccess {
     pub lo: Bound,
     pub hi: Bound,
     pub desc: bool,
+    /// Every column the query reads is in the index: no table lookup.
+    pub covering: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -51,6 +55,8 @@ enum KeyCol {
 }
 
 struct Term<'e> {
+    /// Position of the term in the level's filter list.
+    fi: usize,
     col: KeyCol,
     op: CmpOp,
     rhs: &'e CExpr,
@@ -91,18 +97,18 @@ fn collect_terms<'e>(
 ) -> (Vec<Term<'e>>, Vec<InTerm<'e>>) {
     let mut terms = Vec::new();
     let mut ins = Vec::new();
-    for f in filters {
+    for (fi, f) in filters.iter().enumerate() {
         match f {
             CExpr::Cmp(op, a, b, info) if *op != CmpOp::Ne => {
                 if let Some(col) = key_col(a, slot, t) {
                     if independent(b, slot, subs) {
-                        terms.push(Term { col, op: *op, rhs: b, raff: info.raff, coll: info.coll });
+                        terms.push(Term { fi, col, op: *op, rhs: b, raff: info.raff, coll: info.coll });
                         continue;
                     }
                 }
                 if let Some(col) = key_col(b, slot, t) {
                     if independent(a, slot, subs) {
-                        terms.push(Term { col, op: op.flip(), rhs: a, raff: info.laff, coll: info.coll });
+                        terms.push(Term { fi, col, op: op.flip(), rhs: a, raff: info.laff, coll: info.coll });
                     }
                 }
             }
@@ -127,9 +133,11 @@ fn numeric(a: Affinity) -> bool {
 /// other side has affinity `other`? (The comparison must not convert the
 /// column's stored values.)
 fn affinity_ok(col_aff: Affinity, other: Option<Affinity>) -> bool {
-    match other {
-        None => true,
-        Some(o) => numeric(col_aff) || !numeric(o),
+    match (col_aff, other) {
+        (_, None) => true,
+        (c, _) if numeric(c) => true,
+        (Affinity::Text, Some(o)) => !numeric(o),
+        (_, Some(o)) => o == Affinity::Blob,
     }
 }
 
@@ -146,8 +154,9 @@ fn range_bounds(terms: &[&Term]) -> (Bound, Bound) {
     (lo, hi)
 }
 
-fn index_candidate(idx: &Arc<Index>, t: &Table, terms: &[Term], ins: &[InTerm]) -> Option<(usize, IndexAccess)> {
+fn index_candidate(idx: &Arc<Index>, t: &Table, terms: &[Term], ins: &[InTerm]) -> Option<(usize, IndexAccess, Vec<usize>)> {
     let mut eq = Vec::new();
+    let mut used = Vec::new();
     let mut affs = Vec::new();
     for (k, &ci) in idx.cols.iter().enumerate() {
         let coll = idx.ki.collations.get(k).copied().unwrap_or_default_coll();
@@ -156,6 +165,7 @@ fn index_candidate(idx: &Arc<Index>, t: &Table, terms: &[Term], ins: &[InTerm]) 
         let usable = |tm: &&Term| tm.col == KeyCol::Col(ci) && tm.coll == coll && affinity_ok(aff, tm.raff);
         if let Some(tm) = terms.iter().find(|tm| tm.op == CmpOp::Eq && usable(tm)) {
             eq.push(tm.rhs.clone());
+            used.push(tm.fi);
             continue;
         }
         // Not an equality: maybe IN on the first column, or a range.
@@ -169,8 +179,9 @@ fn index_candidate(idx: &Arc<Index>, t: &Table, terms: &[Term], ins: &[InTerm]) 
                     lo: None,
                     hi: None,
                     desc: false,
+                    covering: false,
                 };
-                return Some((3, access));
+                return Some((3, access, used));
             }
         }
         let rterms: Vec<&Term> = terms.iter().filter(|tm| tm.op != CmpOp::Eq && usable(tm)).collect();
@@ -180,12 +191,12 @@ fn index_candidate(idx: &Arc<Index>, t: &Table, terms: &[Term], ins: &[InTerm]) 
         }
         let score = eq.len() * 4 + if lo.is_some() || hi.is_some() { 2 } else { 0 };
         affs.truncate(eq.len() + 1);
-        return Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo, hi, desc: false }));
+        return Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo, hi, desc: false, covering: false }, used));
     }
     // Every key column has an equality.
     let full = eq.len();
     let score = full * 4 + if idx.unique { 100 } else { 1 };
-    Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo: None, hi: None, desc: false }))
+    Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo: None, hi: None, desc: false, covering: false }, used))
 }
 
 trait CollDefault {
@@ -197,38 +208,42 @@ impl CollDefault for Option<crate::storage::Collation> {
     }
 }
 
-fn choose_one(level: &Level, subs: &[SelectPlan]) -> Access {
+/// The access path of one level and the filters (by position) it makes
+/// redundant: equality terms answered exactly by a rowid or index probe
+/// (same affinity conversion and collation as the comparison).
+fn choose_one(level: &Level, subs: &[SelectPlan]) -> (Access, Vec<usize>) {
     let filters = if level.left { &level.on_filters } else { &level.filters };
     let t = &level.table;
     let (terms, ins) = collect_terms(filters, level.slot, t, subs);
     if let Some(tm) = terms.iter().find(|tm| tm.col == KeyCol::Rowid && tm.op == CmpOp::Eq) {
-        return Access::RowidEq(tm.rhs.clone());
+        return (Access::RowidEq(tm.rhs.clone()), vec![tm.fi]);
     }
     if let Some(it) = ins.iter().find(|it| it.col == KeyCol::Rowid) {
-        return Access::RowidIn(it.list.to_vec());
+        return (Access::RowidIn(it.list.to_vec()), Vec::new());
     }
-    let mut best: Option<(usize, IndexAccess)> = None;
+    let mut best: Option<(usize, IndexAccess, Vec<usize>)> = None;
     for idx in &t.indexes {
-        if let Some((score, acc)) = index_candidate(idx, t, &terms, &ins) {
-            if best.as_ref().is_none_or(|(b, _)| score > *b) {
-                best = Some((score, acc));
+        if let Some((score, acc, used)) = index_candidate(idx, t, &terms, &ins) {
+            if best.as_ref().is_none_or(|(b, _, _)| score > *b) {
+                best = Some((score, acc, used));
             }
         }
     }
-    if let Some((score, acc)) = &best {
+    if let Some((score, acc, _)) = &best {
         if *score >= 4 || acc.in_list.is_some() {
-            return Access::Index(best.expect("best").1);
+            let (_, acc, used) = best.expect("best");
+            return (Access::Index(acc), used);
         }
     }
     let rterms: Vec<&Term> = terms.iter().filter(|tm| tm.col == KeyCol::Rowid).collect();
     let (lo, hi) = range_bounds(&rterms);
     if lo.is_some() || hi.is_some() {
-        return Access::RowidRange { lo, hi, desc: false };
+        return (Access::RowidRange { lo, hi, desc: false }, Vec::new());
     }
-    if let Some((_, acc)) = best {
-        return Access::Index(acc);
+    if let Some((_, acc, used)) = best {
+        return (Access::Index(acc), used);
     }
-    Access::Scan { desc: false }
+    (Access::Scan { desc: false }, Vec::new())
 }
 
 /// Is `keys` (all on `slot`) the order of index `idx` after its first
@@ -272,7 +287,16 @@ fn index_order(idx: &Index, t: &Table, skip: usize, keys: &[SortKey], slot: usiz
 /// produced by the access path of a single-table query (no sort needed).
 pub fn choose_access(levels: &mut [Level], order: &[SortKey], is_agg: bool, subs: &[SelectPlan]) -> bool {
     for l in levels.iter_mut() {
-        l.access = choose_one(l, subs);
+        if !matches!(l.access, Access::Sub(_)) {
+            let (access, mut used) = choose_one(l, subs);
+            l.access = access;
+            used.sort_unstable();
+            used.dedup();
+            let filters = if l.left { &mut l.on_filters } else { &mut l.filters };
+            for fi in used.into_iter().rev() {
+                filters.remove(fi);
+            }
+        }
     }
     if levels.len() != 1 || order.is_empty() || is_agg {
         return false;
@@ -304,6 +328,7 @@ pub fn choose_access(levels: &mut [Level], order: &[SortKey], is_agg: bool, subs
                             lo: None,
                             hi: None,
                             desc: d,
+                            covering: false,
                         });
                         return true;
                     }
@@ -312,6 +337,7 @@ pub fn choose_access(levels: &mut [Level], order: &[SortKey], is_agg: bool, subs
             false
         }
         Access::RowidEq(_) => true,
+        Access::Sub(_) => false,
         Access::Index(acc) if acc.in_list.is_none() => {
             if let Some(d) = index_order(&acc.index, &t, acc.eq.len(), order, slot) {
                 acc.desc = d;

@@ -7,10 +7,10 @@ use crate::pragma::{self, PragmaPlan};
 use crate::schema::Catalog;
 use crate::sql::ast_util::with_parsed;
 use crate::sql::ddl::{compile_ddl, Ddl};
-use crate::sql::dml::{DeletePlan, InsertPlan, UpdatePlan};
+use crate::sql::dml::{DeletePlan, InsertPlan, InsertSource, UpdatePlan};
 use crate::sql::lexer::{result_column_spans, tokenize};
 use crate::sql::resolve::{Compiler, Params};
-use crate::sql::select::SelectPlan;
+use crate::sql::select::{set_needed, SelectPlan};
 use sqlite3_parser::ast::{Stmt, TransactionType};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +52,7 @@ pub struct Compiled {
 pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
     with_parsed(text, |stmt| {
         let mut c = Compiler::new(Some(cat));
+        c.limit_commas = crate::sql::lexer::limit_commas(text, &tokenize(text));
         let mut names = Vec::new();
         let mut decltypes = Vec::new();
         let mut readonly = false;
@@ -136,6 +137,19 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
                 return Err(Error::sql("ANALYZE/REINDEX/VACUUM are not supported yet"))
             }
         };
+        let mut program = program;
+        let refs = std::mem::take(&mut c.col_refs);
+        for s in c.subs.iter_mut() {
+            set_needed(s, &refs);
+        }
+        match &mut program {
+            Program::Select(p) | Program::CreateAs(_, p) => set_needed(p, &refs),
+            Program::Insert(InsertPlan { source: InsertSource::Select(p), .. }) => set_needed(p, &refs),
+            Program::Update(UpdatePlan { scan, .. }) | Program::Delete(DeletePlan { scan, .. }) => {
+                set_needed(scan, &refs)
+            }
+            _ => {}
+        }
         Ok(Compiled {
             program,
             subs: std::mem::take(&mut c.subs),

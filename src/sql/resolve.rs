@@ -103,6 +103,12 @@ pub struct Compiler<'a> {
     pub open_subs: Vec<(usize, bool, Option<usize>)>,
     /// Source texts of the top-level result columns (for column names).
     pub top_texts: Option<Vec<String>>,
+    /// Per LIMIT clause in textual order: written `LIMIT offset, count`?
+    pub limit_commas: Vec<bool>,
+    pub limit_seen: usize,
+    /// Every (slot, column) referenced anywhere in the statement: rows
+    /// decode only these, and an index holding all of a level's is covering.
+    pub col_refs: std::collections::HashSet<(usize, usize)>,
     /// Result-column aliases of the current core usable in WHERE etc.
     pub aliases: Vec<(String, Ce)>,
 }
@@ -178,6 +184,9 @@ impl<'a> Compiler<'a> {
             agg_forbidden: None,
             open_subs: Vec::new(),
             top_texts: None,
+            limit_commas: Vec::new(),
+            limit_seen: 0,
+            col_refs: std::collections::HashSet::new(),
             aliases: Vec::new(),
         }
     }
@@ -240,6 +249,9 @@ impl<'a> Compiler<'a> {
                 return Err(Error::sql(format!("ambiguous column name: {name}")));
             }
             if let Some(ce) = found {
+                if let CExpr::Col { slot, col } = ce.e {
+                    self.col_refs.insert((slot, col));
+                }
                 if let CExpr::Col { slot, .. } | CExpr::Rowid { slot } = ce.e {
                     self.note_outer_ref(level, slot);
                 }
@@ -274,6 +286,7 @@ impl<'a> Compiler<'a> {
             if let Some(st) = hit {
                 self.note_outer_ref(level, st.slot);
                 if let Some(ci) = st.table.col_index(cname) {
+                    self.col_refs.insert((st.slot, ci));
                     return Ok(Self::col_ce(&st, ci));
                 }
                 if is_rowid_name(cname) {
@@ -338,7 +351,7 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn subquery(&mut self, sel: &ast::Select) -> Result<(usize, Option<Affinity>)> {
+    pub(crate) fn subquery(&mut self, sel: &ast::Select) -> Result<(usize, Option<Affinity>)> {
         let level = self.scopes.len();
         self.open_subs.push((level, false, None));
         let saved_aggs = self.aggs.take();

@@ -19,6 +19,8 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct Level {
     pub slot: usize,
+    /// Columns the statement reads from this table (empty = all).
+    pub needed: Vec<bool>,
     pub table: Arc<Table>,
     pub access: Access,
     /// LEFT JOIN: ON terms decide whether a row matches; a NULL row is
@@ -50,8 +52,27 @@ pub struct AggPlan {
     pub minmax: Option<(usize, bool)>,
 }
 
+/// Set operators between SELECTs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetOp {
+    UnionAll,
+    Union,
+    Except,
+    Intersect,
+}
+
+/// A compound SELECT: its first core and the (operator, core) pairs after it.
+#[derive(Debug)]
+pub struct Compound {
+    pub first: SelectPlan,
+    pub rest: Vec<(SetOp, SelectPlan)>,
+}
+
 #[derive(Debug, Default)]
 pub struct SelectPlan {
+    /// Set when this plan combines several SELECTs; `order` keys are then
+    /// result column ordinals (literal integers).
+    pub compound: Option<Box<Compound>>,
     pub levels: Vec<Level>,
     /// Terms referencing no table of this SELECT: checked once per run.
     pub pre_filter: Vec<CExpr>,
@@ -72,9 +93,48 @@ pub struct SelectPlan {
     pub first_affinity: Option<Affinity>,
     /// Affinity of every result column (None = expression without one).
     pub affinities: Vec<Option<Affinity>>,
+    /// Collation of every result column (for DISTINCT).
+    pub colls: Vec<Collation>,
     /// Result column names and declared types (as SQLite reports them).
     pub names: Vec<String>,
     pub decltypes: Vec<Option<String>>,
+}
+
+impl SelectPlan {
+    /// Number of result columns.
+    pub fn width(&self) -> usize {
+        match &self.values {
+            Some(v) => v.first().map_or(0, |r| r.len()),
+            None => match &self.compound {
+                Some(c) => c.first.width(),
+                None => self.result.len(),
+            },
+        }
+    }
+}
+
+/// Records in every level of `plan` (and its compound parts) which columns
+/// are read, and marks index accesses that need no table row.
+pub fn set_needed(plan: &mut SelectPlan, refs: &std::collections::HashSet<(usize, usize)>) {
+    for l in plan.levels.iter_mut() {
+        let n = l.table.cols.len();
+        let mut needed = vec![false; n];
+        for &(s, c) in refs {
+            if s == l.slot && c < n {
+                needed[c] = true;
+            }
+        }
+        if let Access::Index(acc) = &mut l.access {
+            acc.covering = needed.iter().enumerate().all(|(c, &need)| !need || acc.index.cols.contains(&c));
+        }
+        l.needed = if needed.iter().all(|&x| x) { Vec::new() } else { needed };
+    }
+    if let Some(c) = &mut plan.compound {
+        set_needed(&mut c.first, refs);
+        for (_, p) in c.rest.iter_mut() {
+            set_needed(p, refs);
+        }
+    }
 }
 
 /// Splits an AND tree into its terms.
@@ -100,6 +160,38 @@ struct FromItem {
     table: Arc<Table>,
     left: bool,
     on: Vec<CExpr>,
+    /// A subquery in FROM (index into the statement's subqueries).
+    sub: Option<usize>,
+}
+
+/// A table standing for the rows of a FROM subquery.
+fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
+    let cols = plan
+        .names
+        .iter()
+        .zip(plan.affinities.iter())
+        .map(|(n, a)| crate::schema::Column {
+            name: n.clone(),
+            decltype: None,
+            affinity: a.unwrap_or(Affinity::Blob),
+            notnull: None,
+            default: None,
+            default_text: None,
+            coll: Collation::Binary,
+            pk: 0,
+        })
+        .collect();
+    Table {
+        name: name.to_string(),
+        root: 0,
+        cols,
+        ipk: None,
+        ipk_conflict: None,
+        indexes: Vec::new(),
+        checks: Vec::new(),
+        sql: None,
+        is_schema: false,
+    }
 }
 
 impl Compiler<'_> {
@@ -108,11 +200,88 @@ impl Compiler<'_> {
         if sel.with.is_some() {
             return Err(Error::sql("WITH clauses are not supported yet"));
         }
-        if sel.body.compounds.is_some() {
-            return Err(Error::sql("compound SELECTs are not supported yet"));
+        let Some(compounds) = &sel.body.compounds else {
+            return self.one_select(&sel.body.select, sel.order_by, sel.limit);
+        };
+        let first = self.one_select(&sel.body.select, None, None)?;
+        let width = first.width();
+        let mut rest = Vec::new();
+        for cs in compounds.iter() {
+            let p = self.one_select(&cs.select, None, None)?;
+            if p.width() != width {
+                let op = match cs.operator {
+                    ast::CompoundOperator::Union => "UNION",
+                    ast::CompoundOperator::UnionAll => "UNION ALL",
+                    ast::CompoundOperator::Except => "EXCEPT",
+                    ast::CompoundOperator::Intersect => "INTERSECT",
+                };
+                return Err(Error::sql(format!(
+                    "SELECTs to the left and right of {op} do not have the same number of result columns"
+                )));
+            }
+            let op = match cs.operator {
+                ast::CompoundOperator::Union => SetOp::Union,
+                ast::CompoundOperator::UnionAll => SetOp::UnionAll,
+                ast::CompoundOperator::Except => SetOp::Except,
+                ast::CompoundOperator::Intersect => SetOp::Intersect,
+            };
+            rest.push((op, p));
         }
-        match &sel.body.select {
-            OneSelect::Values(rows) => self.values_select(rows, sel),
+        // ORDER BY of a compound names result columns (by ordinal, name or alias).
+        let mut order = Vec::new();
+        for (i, sc) in sel.order_by.unwrap_or(&[]).iter().enumerate() {
+            let desc = sc.order == Some(ast::SortOrder::Desc);
+            let (e, coll) = match &sc.expr {
+                ast::Expr::Collate(inner, c) => (&**inner, Some(crate::sql::ast_util::collation_by_name(c)?)),
+                e => (e, None),
+            };
+            let col = match strip_parens(e) {
+                ast::Expr::Literal(ast::Literal::Numeric(s)) if s.parse::<i64>().is_ok() => {
+                    let k: i64 = s.parse().unwrap_or(0);
+                    if k < 1 || k as usize > width {
+                        return Err(Error::sql(format!(
+                            "{} ORDER BY term out of range - should be between 1 and {width}",
+                            ordinal(i + 1)
+                        )));
+                    }
+                    k as usize - 1
+                }
+                ast::Expr::Id(id) => {
+                    let n = unquote_ident(id.0);
+                    first.names.iter().position(|x| x.eq_ignore_ascii_case(&n)).ok_or_else(|| {
+                        Error::sql(format!("{} ORDER BY term does not match any column in the result set", ordinal(i + 1)))
+                    })?
+                }
+                _ => {
+                    return Err(Error::sql(format!(
+                        "{} ORDER BY term does not match any column in the result set",
+                        ordinal(i + 1)
+                    )))
+                }
+            };
+            order.push(SortKey { expr: CExpr::lit_int(col as i64), desc, coll: coll.unwrap_or(Collation::Binary) });
+        }
+        let mut plan = SelectPlan {
+            names: first.names.clone(),
+            decltypes: first.decltypes.clone(),
+            affinities: first.affinities.clone(),
+            first_affinity: first.first_affinity,
+            order,
+            ..Default::default()
+        };
+        self.limit_offset(sel.limit, &mut plan)?;
+        plan.compound = Some(Box::new(Compound { first, rest }));
+        Ok(plan)
+    }
+
+    fn one_select(
+        &mut self,
+        os: &OneSelect,
+        order_by: Option<&[ast::SortedColumn]>,
+        limit: Option<&ast::Limit>,
+    ) -> Result<SelectPlan> {
+        match os {
+            OneSelect::Values(rows) => self.values_select(rows, order_by, limit),
             OneSelect::Select { distinctness, columns, from, where_clause, group_by, having, window_clause } => {
                 if window_clause.is_some() {
                     return Err(Error::sql("window functions are not supported yet"));
@@ -125,7 +294,8 @@ impl Compiler<'_> {
                     *where_clause,
                     *group_by,
                     *having,
-                    sel,
+                    order_by,
+                    limit,
                 );
                 self.scopes.pop();
                 r
@@ -133,7 +303,12 @@ impl Compiler<'_> {
         }
     }
 
-    fn values_select(&mut self, rows: &[sqlite3_parser::Vec<ast::Expr>], sel: &ast::Select) -> Result<SelectPlan> {
+    fn values_select(
+        &mut self,
+        rows: &[sqlite3_parser::Vec<ast::Expr>],
+        order_by: Option<&[ast::SortedColumn]>,
+        limit: Option<&ast::Limit>,
+    ) -> Result<SelectPlan> {
         let width = rows.first().map_or(0, |r| r.len());
         let mut out = Vec::new();
         for r in rows {
@@ -152,20 +327,33 @@ impl Compiler<'_> {
             values: Some(out),
             ..Default::default()
         };
-        if sel.order_by.is_some() {
+        if order_by.is_some() {
             return Err(Error::sql("ORDER BY on VALUES is not supported yet"));
         }
-        self.limit_offset(sel, &mut plan)?;
+        self.limit_offset(limit, &mut plan)?;
         Ok(plan)
     }
 
-    fn limit_offset(&mut self, sel: &ast::Select, plan: &mut SelectPlan) -> Result<()> {
-        if let Some(l) = sel.limit {
+    fn limit_offset(&mut self, limit: Option<&ast::Limit>, plan: &mut SelectPlan) -> Result<()> {
+        if let Some(l) = limit {
+            let comma = self.limit_commas.get(self.limit_seen).copied().unwrap_or(false);
+            self.limit_seen += 1;
             let saved = self.aggs.take();
             let r = (|| -> Result<()> {
-                plan.limit = Some(self.expr(&l.expr)?.e);
-                if let Some(o) = &l.offset {
-                    plan.offset = Some(self.expr(o)?.e);
+                let first = self.expr(&l.expr)?.e;
+                let second = match &l.offset {
+                    Some(o) => Some(self.expr(o)?.e),
+                    None => None,
+                };
+                match (comma, second) {
+                    (true, Some(count)) => {
+                        plan.limit = Some(count);
+                        plan.offset = Some(first);
+                    }
+                    (_, second) => {
+                        plan.limit = Some(first);
+                        plan.offset = second;
+                    }
                 }
                 Ok(())
             })();
@@ -187,6 +375,7 @@ impl Compiler<'_> {
             }
         }
         for (st, op, cons) in all {
+            let mut sub = None;
             let (table, alias) = match st {
                 SelectTable::Table(qn, alias, _) => {
                     if let Some(db) = &qn.db_name {
@@ -214,9 +403,19 @@ impl Compiler<'_> {
                     (t, alias)
                 }
                 SelectTable::TableCall(..) => return Err(Error::sql("table-valued functions are not supported yet")),
-                SelectTable::Select(..) | SelectTable::Sub(..) => {
-                    return Err(Error::sql("subqueries in FROM are not supported yet"))
+                SelectTable::Select(sel, alias) => {
+                    let (id, _) = self.subquery(sel)?;
+                    if self.subs[id].correlated {
+                        return Err(Error::sql("correlated subqueries in FROM are not supported"));
+                    }
+                    let alias = match alias {
+                        Some(ast::As::As(n)) | Some(ast::As::Elided(n)) => name_str(n),
+                        None => format!("(subquery-{})", id + 1),
+                    };
+                    sub = Some(id);
+                    (Arc::new(subquery_table(&alias, &self.subs[id])), alias)
                 }
+                SelectTable::Sub(..) => return Err(Error::sql("parenthesized joins are not supported yet")),
             };
             let mut left = false;
             let mut natural = false;
@@ -266,12 +465,14 @@ impl Compiler<'_> {
                 let lci = lt.table.col_index(&cname).expect("checked");
                 let lce = col_ce(&lt.table, lt.slot, lci);
                 let rce = col_ce(&table, slot, rci);
+                self.col_refs.insert((lt.slot, lci));
+                self.col_refs.insert((slot, rci));
                 let info = cmp_info(&lce, &rce);
                 on.push(CExpr::Cmp(CmpOp::Eq, Box::new(lce.e), Box::new(rce.e), info));
                 let scope = self.scopes.last_mut().expect("scope");
                 scope.last_mut().expect("table").hidden.push(rci);
             }
-            items.push(FromItem { slot, table, left, on });
+            items.push(FromItem { slot, table, left, on, sub });
         }
         Ok(items)
     }
@@ -285,7 +486,8 @@ impl Compiler<'_> {
         where_clause: Option<&ast::Expr>,
         group_by: Option<&[ast::Expr]>,
         having: Option<&ast::Expr>,
-        sel: &ast::Select,
+        order_by: Option<&[ast::SortedColumn]>,
+        limit: Option<&ast::Limit>,
     ) -> Result<SelectPlan> {
         let top_texts = self.top_texts.take();
         let base_slot = self.n_slots;
@@ -300,6 +502,7 @@ impl Compiler<'_> {
         let mut decltypes = Vec::new();
         let mut first_aff = None;
         let mut affinities = Vec::new();
+        let mut colls = Vec::new();
         let mut aliases: Vec<(String, Ce)> = Vec::new();
         let mut text_i = 0;
         for rc in columns {
@@ -327,10 +530,12 @@ impl Compiler<'_> {
                                 continue;
                             }
                             let ce = col_ce(&st.table, st.slot, ci);
+                            self.col_refs.insert((st.slot, ci));
                             if result.is_empty() {
                                 first_aff = ce.aff;
                             }
                             affinities.push(ce.aff);
+                            colls.push(ce.coll.unwrap_or(Collation::Binary));
                             result.push(ce.e);
                             names.push(c.name.clone());
                             decltypes.push(c.decltype.clone());
@@ -362,7 +567,7 @@ impl Compiler<'_> {
                             });
                             (n, column_decl(&ce.e, self))
                         }
-                        _ => (text.unwrap_or_else(|| format!("column{}", result.len() + 1)), column_decl(&ce.e, self)),
+                        _ => (text.unwrap_or_else(|| e.to_string()), column_decl(&ce.e, self)),
                     };
                     if let Some(ast::As::As(n)) | Some(ast::As::Elided(n)) = alias {
                         aliases.push((name_str(n), ce.clone()));
@@ -371,6 +576,7 @@ impl Compiler<'_> {
                         first_aff = ce.aff;
                     }
                     affinities.push(ce.aff);
+                    colls.push(ce.coll.unwrap_or(Collation::Binary));
                     result.push(ce.e);
                     names.push(name);
                     decltypes.push(decl);
@@ -426,7 +632,7 @@ impl Compiler<'_> {
             None => None,
         };
         let mut order = Vec::new();
-        if let Some(ob) = sel.order_by {
+        if let Some(ob) = order_by {
             for (i, sc) in ob.iter().enumerate() {
                 let desc = sc.order == Some(ast::SortOrder::Desc);
                 let (e, coll_over) = match &sc.expr {
@@ -478,9 +684,10 @@ impl Compiler<'_> {
             decltypes,
             first_affinity: first_aff,
             affinities,
+            colls,
             ..Default::default()
         };
-        self.limit_offset(sel, &mut plan)?;
+        self.limit_offset(limit, &mut plan)?;
         if is_agg {
             let mut bare = Vec::new();
             let mut note = |e: &CExpr| match e {
@@ -516,16 +723,23 @@ impl Compiler<'_> {
         for it in items.iter() {
             levels.push(Level {
                 slot: it.slot,
+                needed: Vec::new(),
                 table: it.table.clone(),
-                access: Access::Scan { desc: false },
+                access: match it.sub {
+                    Some(id) => Access::Sub(id),
+                    None => Access::Scan { desc: false },
+                },
                 left: it.left,
                 on_filters: Vec::new(),
                 filters: Vec::new(),
             });
         }
+        // Level slots ascend with the level (a FROM subquery's own tables
+        // take slots in between, never referenced here).
+        let level_slots: Vec<usize> = levels.iter().map(|l| l.slot).collect();
         let level_of = |slot: Option<usize>| -> Option<usize> {
             match slot {
-                Some(s) if s >= base_slot => Some(s - base_slot),
+                Some(s) if s >= base_slot => level_slots.iter().rposition(|&ls| ls <= s),
                 _ => None,
             }
         };

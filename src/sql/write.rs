@@ -145,17 +145,18 @@ pub fn delete_row(env: &mut Env, t: &Table, rowid: i64) -> Result<bool> {
 }
 
 /// Writes one row of `t` (affinities already applied to `vals`) at `rowid`
-/// (None = new rowid), checking constraints. `old_rowid` is the row being
-/// replaced by an UPDATE (its own entries never conflict with it).
+/// (None = new rowid), checking constraints. `old` is the row an UPDATE
+/// rewrites (rowid and values; its own entries never conflict with it).
 pub fn write_row(
     env: &mut Env,
     rt: &mut Rt,
     t: &Table,
     vals: &mut [Value],
     rowid: Option<i64>,
-    old_rowid: Option<i64>,
+    old: Option<(i64, &[Value])>,
     conf: Option<Conflict>,
 ) -> Result<Outcome> {
+    let old_rowid = old.map(|o| o.0);
     // NOT NULL.
     for (ci, c) in t.cols.iter().enumerate() {
         if Some(ci) == t.ipk {
@@ -270,7 +271,33 @@ pub fn write_row(
             }
         }
     }
-    // UPDATE: remove the old row's index entries (and the row if it moves).
+    // UPDATE in place: only index entries whose key changed are rewritten.
+    if let Some((old, ov)) = old {
+        if old == rowid {
+            let mut changed = Vec::new();
+            for (k, idx) in t.indexes.iter().enumerate() {
+                if idx.cols.iter().any(|&c| ov.get(c) != vals.get(c)) {
+                    index_key(idx, ov, rowid, &mut env.key);
+                    btree::index_delete(env.txn, idx.root, &env.key, &idx.ki)?;
+                    changed.push(k);
+                }
+            }
+            let saved = t.ipk.map(|i| std::mem::replace(&mut vals[i], Value::Null));
+            env.rec.clear();
+            encode_record(vals, &mut env.rec);
+            if let (Some(i), Some(v)) = (t.ipk, saved) {
+                vals[i] = v;
+            }
+            btree::table_insert(env.txn, t.root, rowid, &env.rec)?;
+            for k in changed {
+                let idx = &t.indexes[k];
+                index_key(idx, vals, rowid, &mut env.key);
+                btree::index_insert(env.txn, idx.root, &env.key, &idx.ki)?;
+            }
+            return Ok(Outcome::Written(rowid));
+        }
+    }
+    // UPDATE moving the row: remove the old row and its index entries.
     if let Some(old) = old_rowid {
         delete_row(env, t, old)?;
     }

@@ -9,8 +9,10 @@
 //! - keys strictly ascend within a page; for interior cell i with key K_i,
 //!   every key in child i is <= K_i and every key in child i+1 is > K_i;
 //! - only the root may be an empty leaf (an emptied non-root leaf is freed
-//!   and unlinked at once; an interior page left with a single child is
-//!   replaced by that child). Underfull pages are not merged.
+//!   and unlinked at once; a root left with a single child absorbs it).
+//!   A leaf under a quarter full is merged into its sibling when both fit
+//!   in 3/4 of a page. Interior pages are not merged, and a non-root
+//!   interior page may be left with no cells (only its right child).
 //!
 //! Splits: a page that cannot take a cell is split in two by bytes; when the
 //! insert is at the very end of the right-most leaf (ascending rowids), the
@@ -169,7 +171,7 @@ enum Target<'a> {
 fn load_node(txn: &Txn, pgno: PageNo, table: bool) -> Result<PageRef> {
     let page = txn.page(pgno)?;
     // Node::new (in the caller) validates the rest of the header.
-    if is_table(page[0]) != table {
+    if is_table(page_type(&page, pgno)) != table {
         return Err(Error::corrupt(format!("page {pgno}: wrong b-tree kind")));
     }
     Ok(page)
@@ -254,7 +256,7 @@ fn descend(txn: &Txn, root: PageNo, table: bool, target: &mut Target<'_>, stack:
 fn normalize_forward(txn: &Txn, table: bool, stack: &mut Vec<Frame>) -> Result<bool> {
     loop {
         let Some(top) = stack.last_mut() else { return Ok(false) };
-        let leaf = is_leaf(top.page[0]);
+        let leaf = is_leaf(page_type(&top.page, top.pgno));
         if leaf && top.idx < top.n {
             return Ok(true);
         }
@@ -291,7 +293,7 @@ fn step_back(txn: &Txn, table: bool, stack: &mut Vec<Frame>) -> Result<bool> {
     // Descend to the right-most entry below.
     loop {
         let top = stack.last().expect("non-empty");
-        if is_leaf(top.page[0]) {
+        if is_leaf(page_type(&top.page, top.pgno)) {
             if top.idx < top.n {
                 return Ok(true);
             }
@@ -330,6 +332,36 @@ fn to_path(stack: &mut Vec<Frame>) -> Vec<PathEl> {
     p
 }
 
+/// Buffers reused by the write paths (no allocation per insert).
+#[derive(Default)]
+struct Bufs {
+    stack: Vec<Frame>,
+    path: Vec<PathEl>,
+    cell: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+thread_local! {
+    static BUFS: std::cell::RefCell<Bufs> = std::cell::RefCell::new(Bufs::default());
+}
+
+/// Runs `f` with this thread's buffers; page references are dropped after.
+fn with_bufs<R>(f: impl FnOnce(&mut Bufs) -> R) -> R {
+    let mut b = BUFS.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    let r = f(&mut b);
+    b.stack.clear();
+    b.path.clear();
+    BUFS.with(|c| *c.borrow_mut() = b);
+    r
+}
+
+/// Copies the stack into `path` (without page references) and clears it.
+fn stack_to_path(stack: &mut Vec<Frame>, path: &mut Vec<PathEl>) {
+    path.clear();
+    path.extend(stack.iter().map(|f| PathEl { pgno: f.pgno, idx: f.idx, n: f.n }));
+    stack.clear();
+}
+
 /// Split index by bytes: the smallest k whose prefix holds half the bytes.
 fn split_point(cells: &[Vec<u8>]) -> usize {
     let total: usize = cells.iter().map(|c| c.len() + 2).sum();
@@ -344,25 +376,34 @@ fn split_point(cells: &[Vec<u8>]) -> usize {
 }
 
 /// Inserts `cell` at `path[depth]`, splitting up the path as needed.
-fn insert_at(txn: &mut Txn, root: PageNo, mut path: Vec<PathEl>, mut cell: Vec<u8>) -> Result<()> {
+fn insert_at(txn: &mut Txn, root: PageNo, path: &mut Vec<PathEl>, cell: &mut Vec<u8>) -> Result<()> {
     let ps = txn.page_size() as usize;
     let mut depth = path.len() - 1;
     loop {
         let PathEl { pgno, idx, .. } = path[depth];
-        if insert_cell(txn.page_mut(pgno)?, pgno, idx, &cell)? {
+        if insert_cell(txn.page_mut(pgno)?, pgno, idx, cell)? {
             return Ok(());
         }
         if depth == 0 {
             // The root keeps its number: move its content to a new child.
             let c = txn.allocate_page()?;
             let content = txn.page(pgno)?;
-            let kind = content[0];
-            txn.page_mut(c)?.copy_from_slice(&content);
+            let rnode = Node::new(&content, pgno)?;
+            let (kind, rright) = (rnode.kind, rnode.right());
+            let mut rcells: Vec<&[u8]> = Vec::with_capacity(rnode.n);
+            for i in 0..rnode.n {
+                rcells.push(rnode.cell_bytes(i)?);
+            }
+            if !cells_fit(room(c, ps), &rcells) {
+                return Err(Error::corrupt(format!("page {pgno}: cells overlap")));
+            }
+            rebuild(txn.page_mut(c)?, c, kind, &rcells, rright);
+            drop(rcells);
             drop(content);
             let interior = if is_table(kind) { TABLE_INTERIOR } else { INDEX_INTERIOR };
             let r = txn.page_mut(pgno)?;
-            init_page(r, interior);
-            put_u32(r, OFF_RIGHT, c);
+            init_page(r, pgno, interior);
+            set_right(r, pgno, c);
             path[0].pgno = c;
             path.insert(0, PathEl { pgno: root, idx: 0, n: 0 });
             depth = 1;
@@ -380,7 +421,7 @@ fn insert_at(txn: &mut Txn, root: PageNo, mut path: Vec<PathEl>, mut cell: Vec<u
         if idx > cells.len() {
             return Err(Error::corrupt(format!("page {pgno}: bad insert position")));
         }
-        cells.insert(idx, std::mem::take(&mut cell));
+        cells.insert(idx, std::mem::take(cell));
         if cells.len() < 2 {
             return Err(Error::corrupt(format!("page {pgno}: no room for one cell")));
         }
@@ -388,11 +429,11 @@ fn insert_at(txn: &mut Txn, root: PageNo, mut path: Vec<PathEl>, mut cell: Vec<u
         let sep: Vec<u8> = if is_leaf(kind) {
             let k = if rightmost && idx == n { cells.len() - 1 } else { split_point(&cells).clamp(1, cells.len() - 1) };
             let (left, rightc) = cells.split_at(k);
-            if !cells_fit(ps, left) || !cells_fit(ps, rightc) {
+            if !cells_fit(room(pgno, ps), left) || !cells_fit(room(new_pg, ps), rightc) {
                 return Err(Error::corrupt(format!("page {pgno}: cells too large to split")));
             }
-            rebuild(txn.page_mut(pgno)?, kind, left, 0);
-            rebuild(txn.page_mut(new_pg)?, kind, rightc, 0);
+            rebuild(txn.page_mut(pgno)?, pgno, kind, left, 0);
+            rebuild(txn.page_mut(new_pg)?, new_pg, kind, rightc, 0);
             let last = &left[k - 1];
             let c = parse_cell_ps(last, 0, kind, pgno, ps)?;
             let mut s = Vec::new();
@@ -414,24 +455,25 @@ fn insert_at(txn: &mut Txn, root: PageNo, mut path: Vec<PathEl>, mut cell: Vec<u
             let mid_child = get_u32(&cells[k], 0);
             let (left, rest) = cells.split_at(k);
             let rightc = &rest[1..];
-            if !cells_fit(ps, left) || !cells_fit(ps, rightc) {
+            if !cells_fit(room(pgno, ps), left) || !cells_fit(room(new_pg, ps), rightc) {
                 return Err(Error::corrupt(format!("page {pgno}: cells too large to split")));
             }
-            rebuild(txn.page_mut(pgno)?, kind, left, mid_child);
-            rebuild(txn.page_mut(new_pg)?, kind, rightc, right);
+            rebuild(txn.page_mut(pgno)?, pgno, kind, left, mid_child);
+            rebuild(txn.page_mut(new_pg)?, new_pg, kind, rightc, right);
             let mut s = rest[0].clone();
             put_u32(&mut s, 0, pgno);
             s
         };
         let parent = path[depth - 1];
         set_child(txn.page_mut(parent.pgno)?, parent.pgno, parent.idx, new_pg)?;
-        cell = sep;
+        *cell = sep;
         depth -= 1;
     }
 }
 
 /// Removes child `path[depth].idx` (an emptied page, freed here) from the
-/// interior page `path[depth]`, collapsing single-child pages.
+/// interior page `path[depth]`; an interior page left without children is
+/// removed in turn, a root left with one child absorbs it.
 fn remove_child(txn: &mut Txn, path: &[PathEl], mut depth: usize) -> Result<()> {
     loop {
         let PathEl { pgno, idx, .. } = path[depth];
@@ -444,7 +486,7 @@ fn remove_child(txn: &mut Txn, path: &[PathEl], mut depth: usize) -> Result<()> 
         txn.free_page(child)?;
         if n == 0 {
             if depth == 0 {
-                init_page(txn.page_mut(pgno)?, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
+                init_page(txn.page_mut(pgno)?, pgno, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
                 return Ok(());
             }
             depth -= 1;
@@ -459,23 +501,29 @@ fn remove_child(txn: &mut Txn, path: &[PathEl], mut depth: usize) -> Result<()> 
         free_overflow(txn, &vc)?;
         let d = txn.page_mut(pgno)?;
         remove_cell(d, pgno, victim)?;
-        put_u32(d, OFF_RIGHT, new_right);
-        if n - 1 == 0 {
+        set_right(d, pgno, new_right);
+        if n - 1 == 0 && depth == 0 {
+            // The root is left with a single child: it absorbs the child,
+            // and the whole tree gets one level shorter. (A non-root
+            // interior page with no cells stays: replacing it by its child
+            // would put that subtree's leaves at a different depth.)
             let only = new_right;
-            if depth == 0 {
-                let content = txn.page(only)?;
-                let (c_kind, c_table) = (content[0], is_table(content[0]));
-                if c_table != is_table(kind) || Node::new(&content, only).is_err() {
-                    return Err(Error::corrupt(format!("page {only}: wrong b-tree kind")));
-                }
-                let _ = c_kind;
-                txn.page_mut(pgno)?.copy_from_slice(&content);
+            let content = txn.page(only)?;
+            let cnode = Node::new(&content, only)?;
+            if is_table(cnode.kind) != is_table(kind) {
+                return Err(Error::corrupt(format!("page {only}: wrong b-tree kind")));
+            }
+            let (ckind, cright) = (cnode.kind, cnode.right());
+            let mut ccells: Vec<&[u8]> = Vec::with_capacity(cnode.n);
+            for i in 0..cnode.n {
+                ccells.push(cnode.cell_bytes(i)?);
+            }
+            // Page 1 has less room than its child: then it keeps the child.
+            if cells_fit(room(pgno, txn.page_size() as usize), &ccells) {
+                let ccells: Vec<Vec<u8>> = ccells.iter().map(|c| c.to_vec()).collect();
                 drop(content);
+                rebuild(txn.page_mut(pgno)?, pgno, ckind, &ccells, cright);
                 txn.free_page(only)?;
-            } else {
-                let parent = path[depth - 1];
-                set_child(txn.page_mut(parent.pgno)?, parent.pgno, parent.idx, only)?;
-                txn.free_page(pgno)?;
             }
         }
         return Ok(());
@@ -495,21 +543,96 @@ fn delete_at(txn: &mut Txn, path: &[PathEl]) -> Result<()> {
     remove_cell(txn.page_mut(leaf.pgno)?, leaf.pgno, leaf.idx)?;
     if n == 1 && path.len() > 1 {
         remove_child(txn, path, path.len() - 2)?;
+    } else if path.len() > 1 {
+        merge_leaf(txn, path)?;
     }
     Ok(())
 }
 
+/// Bytes used by cells and their pointers.
+fn used_bytes(node: &Node<'_>) -> Result<usize> {
+    let mut used = 2 * node.n;
+    for i in 0..node.n {
+        used += node.cell(i)?.size;
+    }
+    Ok(used)
+}
+
+/// After a delete: when the leaf at the end of `path` is under a quarter
+/// full and fits together with a sibling (same parent) in 3/4 of a page,
+/// the left page's cells move into the right page and the left page is
+/// unlinked like an emptied page (its separator goes away, so the right
+/// page's range extends over the left one's).
+fn merge_leaf(txn: &mut Txn, path: &[PathEl]) -> Result<()> {
+    let leaf = path[path.len() - 1];
+    let parent = path[path.len() - 2];
+    let usable = txn.page_size() as usize - PAGE_HEADER;
+    // Leaves below a root are never page 1 (no database header on them).
+    let page = txn.page(leaf.pgno)?;
+    let node = Node::new(&page, leaf.pgno)?;
+    let used = used_bytes(&node)?;
+    if used * 4 >= usable {
+        return Ok(());
+    }
+    drop(page);
+    let ppage = txn.page(parent.pgno)?;
+    let pnode = Node::new(&ppage, parent.pgno)?;
+    // Left child index of the pair.
+    let li = if parent.idx > 0 { parent.idx - 1 } else if pnode.n > 0 { 0 } else { return Ok(()) };
+    let (lpg, rpg) = (pnode.child(li)?, pnode.child(li + 1)?);
+    drop(ppage);
+    let lpage = txn.page(lpg)?;
+    let rpage = txn.page(rpg)?;
+    let (ln, rn) = (Node::new(&lpage, lpg)?, Node::new(&rpage, rpg)?);
+    if !ln.is_leaf() || !rn.is_leaf() || ln.kind != rn.kind {
+        return Ok(());
+    }
+    if (used_bytes(&ln)? + used_bytes(&rn)?) * 4 > usable * 3 {
+        return Ok(());
+    }
+    let mut cells: Vec<Vec<u8>> = Vec::with_capacity(ln.n + rn.n);
+    for i in 0..ln.n {
+        cells.push(ln.cell_bytes(i)?.to_vec());
+    }
+    for i in 0..rn.n {
+        cells.push(rn.cell_bytes(i)?.to_vec());
+    }
+    let kind = rn.kind;
+    drop(lpage);
+    drop(rpage);
+    if !cells_fit(usable + PAGE_HEADER, &cells) {
+        return Ok(());
+    }
+    rebuild(txn.page_mut(rpg)?, rpg, kind, &cells, 0);
+    init_page(txn.page_mut(lpg)?, lpg, kind);
+    let mut ppath: Vec<PathEl> = path[..path.len() - 1].to_vec();
+    let last = ppath.len() - 1;
+    ppath[last].idx = li;
+    remove_child(txn, &ppath, last)
+}
+
 fn check_root(txn: &Txn, root: PageNo) -> Result<()> {
-    if root < 2 || root > txn.page_count() {
+    if root < 1 || root > txn.page_count() {
         return Err(Error::corrupt(format!("invalid root page {root}")));
     }
     Ok(())
 }
 
+/// Formats the b-tree part of a new database's page 1 as the empty schema
+/// table (SQLite's layout: the schema table is rooted at page 1).
+pub(crate) fn init_schema_root(page1: &mut [u8]) {
+    init_page(page1, 1, TABLE_LEAF);
+}
+
+/// True when page 1's schema table has no rows (it may be reformatted).
+pub(crate) fn schema_root_is_empty(page1: &[u8]) -> bool {
+    Node::new(page1, 1).is_ok_and(|n| n.is_leaf() && n.n == 0)
+}
+
 /// Allocates an empty B-tree and returns its root page.
 pub fn create_btree(txn: &mut Txn, kind: BTreeKind) -> Result<PageNo> {
     let pg = txn.allocate_page()?;
-    init_page(txn.page_mut(pg)?, if kind == BTreeKind::Table { TABLE_LEAF } else { INDEX_LEAF });
+    init_page(txn.page_mut(pg)?, pg, if kind == BTreeKind::Table { TABLE_LEAF } else { INDEX_LEAF });
     txn.note_tree_change(pg);
     Ok(pg)
 }
@@ -556,6 +679,9 @@ fn mark_seen(seen: &mut [bool], pgno: PageNo) -> Result<()> {
 /// Frees every page of the tree (interior, leaf, overflow) to the freelist.
 pub fn drop_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
     check_root(txn, root)?;
+    if root == 1 {
+        return Err(Error::misuse("the schema table on page 1 cannot be dropped"));
+    }
     let mut seen = vec![false; txn.page_count() as usize + 1];
     free_subtree(txn, root, 0, false, &mut seen)?;
     txn.note_tree_change(root);
@@ -568,7 +694,7 @@ pub fn clear_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
     let kind = txn.page(root)?[0];
     let mut seen = vec![false; txn.page_count() as usize + 1];
     free_subtree(txn, root, 0, true, &mut seen)?;
-    init_page(txn.page_mut(root)?, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
+    init_page(txn.page_mut(root)?, root, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
     txn.note_tree_change(root);
     Ok(())
 }
@@ -576,24 +702,23 @@ pub fn clear_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
 /// Inserts the row, replacing an existing row with the same rowid.
 pub fn table_insert(txn: &mut Txn, root: PageNo, rowid: i64, record: &[u8]) -> Result<()> {
     check_root(txn, root)?;
-    let mut stack = Vec::with_capacity(8);
-    let mut scratch = Vec::new();
-    let found = descend(txn, root, true, &mut Target::Rowid(rowid, false), &mut stack, &mut scratch)?;
-    let mut path = to_path(&mut stack);
-    txn.note_tree_change(root);
-    let leaf = path.len() - 1;
-    if found {
-        let PathEl { pgno, idx, .. } = path[leaf];
-        let page = txn.page(pgno)?;
-        let c = Node::new(&page, pgno)?.cell(idx)?;
-        drop(page);
-        free_overflow(txn, &c)?;
-        remove_cell(txn.page_mut(pgno)?, pgno, idx)?;
-        path[leaf].n -= 1;
-    }
-    let mut cell = Vec::with_capacity(record.len() + 20);
-    build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut cell)?;
-    insert_at(txn, root, path, cell)
+    with_bufs(|b| {
+        let found = descend(txn, root, true, &mut Target::Rowid(rowid, false), &mut b.stack, &mut b.scratch)?;
+        stack_to_path(&mut b.stack, &mut b.path);
+        txn.note_tree_change(root);
+        let leaf = b.path.len() - 1;
+        if found {
+            let PathEl { pgno, idx, .. } = b.path[leaf];
+            let page = txn.page(pgno)?;
+            let c = Node::new(&page, pgno)?.cell(idx)?;
+            drop(page);
+            free_overflow(txn, &c)?;
+            remove_cell(txn.page_mut(pgno)?, pgno, idx)?;
+            b.path[leaf].n -= 1;
+        }
+        build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut b.cell)?;
+        insert_at(txn, root, &mut b.path, &mut b.cell)
+    })
 }
 
 /// Deletes the row; returns whether it existed.
@@ -647,33 +772,29 @@ pub fn table_max_rowid(txn: &Txn, root: PageNo) -> Result<Option<i64>> {
 /// equal to an existing one under `ki` is not inserted twice.
 pub fn index_insert(txn: &mut Txn, root: PageNo, key: &[u8], ki: &KeyInfo) -> Result<()> {
     check_root(txn, root)?;
-    let mut stack = Vec::with_capacity(8);
-    let mut scratch = Vec::new();
-    let mut cmp = |e: &[u8]| compare_records(e, key, ki);
-    let mut found = descend(txn, root, false, &mut Target::Key(&mut cmp, false), &mut stack, &mut scratch)?;
-    let path_at = to_path_keep(&stack);
-    if !found {
-        // The first entry >= key may be the first of the next leaf.
-        let top = &stack[stack.len() - 1];
-        if top.idx == top.n && normalize_forward(txn, false, &mut stack)? {
-            let top = &stack[stack.len() - 1];
-            let node = Node::new(&top.page, top.pgno)?;
-            let c = node.cell(top.idx)?;
-            found = with_payload(txn, node.data, &c, &mut scratch, |e| compare_records(e, key, ki))? == Ordering::Equal;
+    with_bufs(|b| {
+        let mut cmp = |e: &[u8]| compare_records(e, key, ki);
+        let mut found = descend(txn, root, false, &mut Target::Key(&mut cmp, false), &mut b.stack, &mut b.scratch)?;
+        b.path.clear();
+        b.path.extend(b.stack.iter().map(|f| PathEl { pgno: f.pgno, idx: f.idx, n: f.n }));
+        if !found {
+            // The first entry >= key may be the first of the next leaf.
+            let top = &b.stack[b.stack.len() - 1];
+            if top.idx == top.n && normalize_forward(txn, false, &mut b.stack)? {
+                let top = &b.stack[b.stack.len() - 1];
+                let node = Node::new(&top.page, top.pgno)?;
+                let c = node.cell(top.idx)?;
+                found = with_payload(txn, node.data, &c, &mut b.scratch, |e| compare_records(e, key, ki))? == Ordering::Equal;
+            }
         }
-    }
-    stack.clear();
-    if found {
-        return Ok(());
-    }
-    txn.note_tree_change(root);
-    let mut cell = Vec::with_capacity(key.len() + 10);
-    build_payload_cell(txn, INDEX_LEAF, 0, 0, key, &mut cell)?;
-    insert_at(txn, root, path_at, cell)
-}
-
-fn to_path_keep(stack: &[Frame]) -> Vec<PathEl> {
-    stack.iter().map(|f| PathEl { pgno: f.pgno, idx: f.idx, n: f.n }).collect()
+        b.stack.clear();
+        if found {
+            return Ok(());
+        }
+        txn.note_tree_change(root);
+        build_payload_cell(txn, INDEX_LEAF, 0, 0, key, &mut b.cell)?;
+        insert_at(txn, root, &mut b.path, &mut b.cell)
+    })
 }
 
 /// Deletes the index entry equal to `key`; returns whether it existed.
@@ -724,9 +845,9 @@ pub fn count_entries(txn: &Txn, root: PageNo) -> Result<u64> {
 /// Checks page-level invariants of the whole file: every page is used by
 /// exactly one tree, overflow chain or the freelist; cells are ordered; page
 /// count matches. `roots` are all live B-tree roots. Returns one message per
-/// problem (empty = ok), at most `max_errors`. Index keys are ordered with
-/// BINARY ascending collation here; use `integrity_check_with` to pass each
-/// index's KeyInfo.
+/// problem (empty = ok), at most `max_errors`. Index trees are checked for
+/// structure only (their key order depends on collations and DESC fields);
+/// `integrity_check_with` takes each index's KeyInfo and checks order too.
 pub fn integrity_check(txn: &Txn, roots: &[PageNo], max_errors: usize) -> Result<Vec<String>> {
     let trees: Vec<(PageNo, Option<&KeyInfo>)> = roots.iter().map(|&r| (r, None)).collect();
     integrity_check_with(txn, &trees, max_errors)

@@ -344,6 +344,7 @@ impl Pager {
             epoch: 0,
             tree_mods: PageMap::default(),
             memo: RefCell::new(vec![None; MEMO_SLOTS]),
+            read_set: RefCell::new(PageMap::default()),
             ended: false,
         })
     }
@@ -503,6 +504,24 @@ struct WriteState {
     dirty: PageMap<PageNo, PageRef>,
     savepoints: Vec<Savepoint>,
     orig: DbState,
+    /// Page buffers freed by released savepoints, reused for copy-on-write
+    /// (at most POOL_MAX), so a statement journal costs a memcpy, not an
+    /// allocation, per page.
+    pool: Vec<Vec<u8>>,
+}
+
+const POOL_MAX: usize = 64;
+
+impl WriteState {
+    fn recycle(&mut self, img: Option<PageRef>) {
+        if let Some(a) = img {
+            if self.pool.len() < POOL_MAX {
+                if let Ok(v) = Arc::try_unwrap(a) {
+                    self.pool.push(v);
+                }
+            }
+        }
+    }
 }
 
 /// A statement journal level: the image of every page as it was when the
@@ -532,6 +551,8 @@ pub struct Txn {
     /// snapshot page never changes, so entries never go stale); spares the
     /// shared lock on hot pages such as roots and interior pages.
     memo: RefCell<Vec<Option<(PageNo, PageRef)>>>,
+    /// Every snapshot page read (for `reads_still_valid`).
+    read_set: RefCell<PageMap<PageNo, ()>>,
     ended: bool,
 }
 
@@ -582,7 +603,9 @@ impl Txn {
 
     /// Upgrades to the write transaction, waiting up to `busy_timeout_ms` for
     /// another writer. If another connection committed since this snapshot
-    /// was taken and the snapshot has been read from, this is BUSY_SNAPSHOT.
+    /// was taken and changed a page this transaction read (or the schema
+    /// cookie), this is BUSY_SNAPSHOT; otherwise the transaction moves to
+    /// the latest snapshot first.
     pub fn begin_write(&mut self, busy_timeout_ms: u32) -> Result<()> {
         if self.write.is_some() {
             return Ok(());
@@ -610,11 +633,11 @@ impl Txn {
         // An empty database has nothing a snapshot could have read: always
         // take the latest state (it may have a new page size).
         if sh.version != self.version || self.state.page_count == 0 {
-            if self.touched.load(Ordering::Relaxed) && self.state.page_count != 0 {
+            if self.touched.load(Ordering::Relaxed) && self.state.page_count != 0 && !self.reads_still_valid(&sh) {
                 return Err(Error::new(ErrorKind::BusySnapshot, "database is locked"));
             }
+            // Nothing this snapshot read has changed since: move it forward.
             self.snap = sh.snap_now();
-            self.memo.borrow_mut().iter_mut().for_each(|e| *e = None);
             self.version = sh.version;
             self.state = sh.committed.clone();
             sh.readers.insert(self.reader_id, self.snap);
@@ -623,13 +646,29 @@ impl Txn {
         let orig = self.state.clone();
         let mut dirty = PageMap::default();
         if self.state.page_count == 0 {
-            // A new database: page 1 (the header) comes into existence.
+            // A new database: page 1 (the header and the empty schema
+            // table, SQLite's layout) comes into existence.
             self.state.page_count = 1;
-            dirty.insert(1, Arc::new(vec![0u8; self.state.page_size as usize]));
+            self.state.header.schema_root = 1;
+            let mut p1 = vec![0u8; self.state.page_size as usize];
+            crate::storage::btree::init_schema_root(&mut p1);
+            dirty.insert(1, Arc::new(p1));
         }
-        self.write = Some(WriteState { dirty, savepoints: Vec::new(), orig });
+        self.write = Some(WriteState { dirty, savepoints: Vec::new(), orig, pool: Vec::new() });
         self.bump_epoch();
         Ok(())
+    }
+
+    /// Optimistic validation of a stale read snapshot: true when no page
+    /// it read was changed by the commits since, and the schema cookie is
+    /// the same (so anything compiled against the old schema still holds).
+    fn reads_still_valid(&self, sh: &Shared) -> bool {
+        if self.snap.generation != sh.wal.generation || sh.committed.header.schema_cookie != self.state.header.schema_cookie {
+            return false;
+        }
+        let mx = sh.wal.mx_frame;
+        let snap = self.snap.frame;
+        self.read_set.borrow().keys().all(|&p| sh.wal.find(p, mx).is_none_or(|f| f <= snap))
     }
 
     fn end(&mut self) {
@@ -663,8 +702,14 @@ impl Txn {
         }
         self.state.change_counter = self.state.change_counter.wrapping_add(1);
         let ps = self.state.page_size as usize;
-        // Page 1 holds nothing but the header: rewrite it whole.
-        let mut p1 = vec![0u8; ps];
+        // Page 1 starts with the header; the rest is the schema table root.
+        let mut p1 = match w.dirty.get(&1) {
+            Some(p) => (**p).clone(),
+            None => (*self.page(1)?).clone(),
+        };
+        if p1.len() != ps {
+            return Err(Error::corrupt("page 1 has the wrong size"));
+        }
         header::encode(&self.state, &mut p1);
         w.dirty.insert(1, Arc::new(p1));
         let mut pages: Vec<(PageNo, PageRef)> =
@@ -741,12 +786,18 @@ impl Txn {
     /// effect.
     pub fn set_page_size(&mut self, size: u32) -> bool {
         let Some(w) = self.write.as_mut() else { return false };
-        let pristine = w.orig.page_count == 0 && self.state.page_count == 1 && w.dirty.len() == 1 && w.savepoints.is_empty();
+        let pristine = w.orig.page_count == 0
+            && self.state.page_count == 1
+            && w.dirty.len() == 1
+            && w.savepoints.is_empty()
+            && w.dirty.get(&1).is_some_and(|p| crate::storage::btree::schema_root_is_empty(p));
         if !pristine || !header::valid_page_size(size) {
             return false;
         }
         self.state.page_size = size;
-        w.dirty.insert(1, Arc::new(vec![0u8; size as usize]));
+        let mut p1 = vec![0u8; size as usize];
+        crate::storage::btree::init_schema_root(&mut p1);
+        w.dirty.insert(1, Arc::new(p1));
         true
     }
 
@@ -765,11 +816,18 @@ impl Txn {
             return;
         }
         let released: Vec<Savepoint> = w.savepoints.drain(depth..).collect();
-        if let Some(below) = w.savepoints.last_mut() {
-            // Oldest image wins: merge from the lowest released level up.
-            for sp in released {
-                for (p, img) in sp.pages {
-                    below.pages.entry(p).or_insert(img);
+        // Oldest image wins: merge from the lowest released level up; images
+        // nobody needs any more go back to the buffer pool.
+        for sp in released {
+            for (p, img) in sp.pages {
+                match w.savepoints.last_mut() {
+                    Some(below) => match below.pages.entry(p) {
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(img);
+                        }
+                        std::collections::hash_map::Entry::Occupied(_) => w.recycle(img),
+                    },
+                    None => w.recycle(img),
                 }
             }
         }
@@ -816,6 +874,9 @@ impl Txn {
             }
         }
         self.touched.store(true, Ordering::Relaxed);
+        if self.write.is_none() {
+            self.read_set.borrow_mut().insert(pgno, ());
+        }
         let r = self.pager.read_page(pgno, self.snap)?;
         self.memo.borrow_mut()[slot] = Some((pgno, r.clone()));
         Ok(r)
@@ -842,6 +903,13 @@ impl Txn {
             Some(c) => w.dirty.entry(pgno).or_insert(c),
             None => w.dirty.get_mut(&pgno).expect("present"),
         };
+        if Arc::strong_count(entry) > 1 {
+            // Shared with the cache, a savepoint or a cursor: copy on write.
+            let mut buf = w.pool.pop().unwrap_or_default();
+            buf.clear();
+            buf.extend_from_slice(entry);
+            *entry = Arc::new(buf);
+        }
         Ok(Arc::make_mut(entry).as_mut_slice())
     }
 

@@ -136,3 +136,93 @@ fn cursor_survives_deletes() {
     assert_eq!(count_entries(&t, root).unwrap(), 0);
     assert!(integrity_check(&t, &[root], 10).unwrap().is_empty());
 }
+
+#[test]
+fn sparse_leaves_merge() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let root = create_btree(&mut t, BTreeKind::Table).unwrap();
+    let idx = create_btree(&mut t, BTreeKind::Index).unwrap();
+    let ki = KeyInfo::default();
+    for i in 0..5000 {
+        table_insert(&mut t, root, i, &rec(i, 40)).unwrap();
+        index_insert(&mut t, idx, &rec(i, 40), &ki).unwrap();
+    }
+    let full = t.page_count() - t.freelist().1;
+    let mut x = 12345u64;
+    for i in 0..5000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if !x.is_multiple_of(10) {
+            assert!(table_delete(&mut t, root, i).unwrap());
+            assert!(index_delete(&mut t, idx, &rec(i, 40), &ki).unwrap());
+        }
+    }
+    let used = t.page_count() - t.freelist().1;
+    assert!(used * 4 < full, "pages in use went from {full} to {used}");
+    assert!(integrity_check(&t, &[root, idx], 10).unwrap().is_empty());
+}
+
+#[test]
+fn integrity_check_reports_problems() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let root = create_btree(&mut t, BTreeKind::Table).unwrap();
+    for i in 0..5 {
+        table_insert(&mut t, root, i, &rec(i, 3)).unwrap();
+    }
+    let stray = t.allocate_page().unwrap();
+    let errs = integrity_check(&t, &[root], 10).unwrap();
+    assert_eq!(errs, vec![format!("Page {stray} is never used")]);
+    t.free_page(stray).unwrap();
+    assert!(integrity_check(&t, &[root], 10).unwrap().is_empty());
+    // Make cell 0's rowid (first byte of a table leaf cell) larger than cell 1's.
+    let off = {
+        let page = t.page(root).unwrap();
+        node::get_u16(&page, node::PAGE_HEADER)
+    };
+    t.page_mut(root).unwrap()[off] = 0x7f;
+    let errs = integrity_check(&t, &[root], 10).unwrap();
+    assert_eq!(errs, vec![format!("Tree {root} page {root} cell 1: Rowid 1 out of order")]);
+    // A page used twice.
+    let r2 = create_btree(&mut t, BTreeKind::Table).unwrap();
+    let errs = integrity_check(&t, &[root, r2, r2], 10).unwrap();
+    assert!(errs.iter().any(|e| e.contains(&format!("2nd reference to page {r2}"))), "{errs:?}");
+}
+
+#[test]
+fn schema_table_rooted_on_page_1() {
+    let p = Pager::open_memory().unwrap();
+    assert!(p.set_page_size(512).unwrap());
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    assert_eq!(t.header().schema_root, 1, "new databases have the schema table on page 1");
+    let user = create_btree(&mut t, BTreeKind::Table).unwrap();
+    assert_eq!(user, 2, "first user tree is page 2, as in SQLite");
+    for i in 0..300 {
+        table_insert(&mut t, 1, i, &rec(i, 20 + (i as usize % 7) * 30)).unwrap();
+        table_insert(&mut t, user, i, &rec(i, 10)).unwrap();
+    }
+    assert!(integrity_check(&t, &[1, user], 10).unwrap().is_empty());
+    t.commit().unwrap();
+    let mut t = p.begin_read().unwrap();
+    assert_eq!(count_entries(&t, 1).unwrap(), 300);
+    let mut out = Vec::new();
+    assert!(table_get(&t, 1, 150, &mut out).unwrap());
+    assert_eq!(out, rec(150, 20 + 3 * 30));
+    t.begin_write(0).unwrap();
+    for i in 0..300 {
+        assert!(table_delete(&mut t, 1, i).unwrap());
+    }
+    assert_eq!(count_entries(&t, 1).unwrap(), 0);
+    assert!(integrity_check(&t, &[1, user], 10).unwrap().is_empty());
+    clear_btree(&mut t, user).unwrap();
+    assert!(drop_btree(&mut t, 1).is_err(), "page 1 is never freed");
+    t.rollback();
+    let t = p.begin_read().unwrap();
+    assert_eq!(t.header().schema_root, 1);
+    assert!(integrity_check(&t, &[1, user], 10).unwrap().is_empty());
+}
