@@ -65,12 +65,20 @@ pub enum Outcome {
 /// Runs `sql` (one statement) on sqlvibe; a panic is reported as an error
 /// with code -1 so the run can go on and report it.
 pub fn run_vibe(conn: &Connection, sql: &str) -> Outcome {
+    run_vibe_with(conn, sql, &[])
+}
+
+/// [`run_vibe`] with `params` bound to `?1`, `?2`, ...
+pub fn run_vibe_with(conn: &Connection, sql: &str, params: &[Value]) -> Outcome {
     let r = catch_unwind(AssertUnwindSafe(
         || -> Result<Vec<Vec<Value>>, sqlvibe::Error> {
             let (stmt, _) = conn.prepare(sql)?;
             let Some(mut stmt) = stmt else {
                 return Ok(Vec::new());
             };
+            for (i, v) in params.iter().enumerate() {
+                stmt.bind(i + 1, v.clone())?;
+            }
             let mut rows = Vec::new();
             loop {
                 match stmt.step()? {
@@ -110,11 +118,28 @@ fn from_ref(v: ValueRef<'_>) -> Value {
 
 /// Runs `sql` on the system SQLite.
 pub fn run_sqlite(conn: &rusqlite::Connection, sql: &str) -> Outcome {
+    run_sqlite_with(conn, sql, &[])
+}
+
+fn to_rusqlite(v: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as R;
+    match v {
+        Value::Null => R::Null,
+        Value::Integer(i) => R::Integer(*i),
+        Value::Real(f) => R::Real(*f),
+        Value::Text(t) => R::Text(t.clone()),
+        Value::Blob(b) => R::Blob(b.clone()),
+    }
+}
+
+/// [`run_sqlite`] with `params` bound to `?1`, `?2`, ...
+pub fn run_sqlite_with(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> Outcome {
     let r = (|| -> rusqlite::Result<Vec<Vec<Value>>> {
         let mut stmt = conn.prepare(sql)?;
         let n = stmt.column_count();
         let mut rows = Vec::new();
-        let mut q = stmt.query([])?;
+        let bound: Vec<rusqlite::types::Value> = params.iter().map(to_rusqlite).collect();
+        let mut q = stmt.query(rusqlite::params_from_iter(bound.iter()))?;
         while let Some(row) = q.next()? {
             rows.push(
                 (0..n)
@@ -199,6 +224,29 @@ fn loose_row_eq(a: &[Value], b: &[Value]) -> bool {
         })
 }
 
+/// The rows of `a` and `b` pair up under [`loose_row_eq`].
+fn loose_multiset_eq(a: &[Vec<Value>], b: &[Vec<Value>]) -> bool {
+    fn key(r: &[Value]) -> Vec<String> {
+        r.iter()
+            .map(|v| match v {
+                Value::Null => "0".to_string(),
+                Value::Integer(i) => format!("1{:e}", *i as f64),
+                Value::Real(f) => format!("1{:e}", f + 0.0),
+                Value::Text(t) => format!("2{}", t.trim_end_matches(' ').to_ascii_lowercase()),
+                Value::Blob(b) => format!("3{b:?}"),
+            })
+            .collect()
+    }
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut x: Vec<&Vec<Value>> = a.iter().collect();
+    let mut y: Vec<&Vec<Value>> = b.iter().collect();
+    x.sort_by_key(|r| key(r));
+    y.sort_by_key(|r| key(r));
+    x.iter().zip(&y).all(|(p, q)| loose_row_eq(p, q))
+}
+
 /// How a statement's rows must be compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {
@@ -232,6 +280,15 @@ fn close_reals(a: &[Vec<Value>], b: &[Vec<Value>]) -> bool {
 fn same_message(m: &str, n: &str, loose_unique: bool) -> bool {
     const UNIQUE: &str = "UNIQUE constraint failed: ";
     m == n || (loose_unique && m.starts_with(UNIQUE) && n.starts_with(UNIQUE))
+}
+
+/// `-- params: [...]` for a failure report (empty without parameters).
+fn params_note(params: &[Value]) -> String {
+    if params.is_empty() {
+        String::new()
+    } else {
+        format!("-- params: {params:?}\n")
+    }
 }
 
 /// Every INTEGER as a REAL (for results where 1 and 1.0 may stand in for
@@ -322,13 +379,13 @@ pub fn compare_outcomes(
 
 /// An engine under comparison.
 pub trait Engine {
-    fn run(&self, sql: &str) -> Outcome;
+    fn run(&self, sql: &str, params: &[Value]) -> Outcome;
     fn changes(&self) -> i64;
 }
 
 impl Engine for Connection {
-    fn run(&self, sql: &str) -> Outcome {
-        run_vibe(self, sql)
+    fn run(&self, sql: &str, params: &[Value]) -> Outcome {
+        run_vibe_with(self, sql, params)
     }
     fn changes(&self) -> i64 {
         Connection::changes(self)
@@ -336,8 +393,8 @@ impl Engine for Connection {
 }
 
 impl Engine for rusqlite::Connection {
-    fn run(&self, sql: &str) -> Outcome {
-        run_sqlite(self, sql)
+    fn run(&self, sql: &str, params: &[Value]) -> Outcome {
+        run_sqlite_with(self, sql, params)
     }
     fn changes(&self) -> i64 {
         rusqlite::Connection::changes(self) as i64
@@ -348,6 +405,8 @@ impl Engine for rusqlite::Connection {
 #[derive(Clone, Debug)]
 pub struct Step {
     pub sql: String,
+    /// Values bound to `?1`, `?2`, ...
+    pub params: Vec<Value>,
     pub order: Order,
     pub dml: bool,
 }
@@ -401,19 +460,39 @@ impl Pair {
 
     /// Runs one statement on both; `Err` describes a disagreement.
     pub fn run(&mut self, sql: &str, order: Order, is_dml: bool) -> Result<Outcome, String> {
+        self.run_with(sql, &[], order, is_dml)
+    }
+
+    /// [`Pair::run`] with `params` bound to `?1`, `?2`, ...
+    pub fn run_with(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        order: Order,
+        is_dml: bool,
+    ) -> Result<Outcome, String> {
         COMPARED.fetch_add(1, AtomicOrdering::Relaxed);
         self.log.push(Step {
             sql: sql.to_string(),
+            params: params.to_vec(),
             order,
             dml: is_dml,
         });
-        let mine = self.vibe.run(sql);
-        let theirs = run_sqlite(&self.lite, sql);
+        let mine = self.vibe.run(sql, params);
+        let theirs = run_sqlite_with(&self.lite, sql, params);
         let sums = ["sum(", "total(", "avg("].iter().any(|f| sql.contains(f));
         let mut differs = compare_outcomes(&mine, &theirs, order, sums, self.loose_unique);
         if differs.is_some() && ["min(", "max(", "DISTINCT"].iter().any(|k| sql.contains(k)) {
             // min/max and DISTINCT keep the first of equal values (0 or 0.0,
-            // -10 or -10.0): which one is first depends on scan order.
+            // -10 or -10.0, 'ABC' or 'Abc' under NOCASE): which one is first
+            // depends on scan order.
+            if let (Outcome::Rows(a), Outcome::Rows(b)) = (&mine, &theirs) {
+                if loose_multiset_eq(a, b) {
+                    differs = None;
+                }
+            }
+        }
+        if differs.is_some() && ["min(", "max(", "DISTINCT"].iter().any(|k| sql.contains(k)) {
             differs = compare_outcomes(
                 &numbers_as_reals(&mine),
                 &numbers_as_reals(&theirs),
@@ -428,7 +507,7 @@ impl Pair {
             let overflow =
                 |o: &Outcome| matches!(o, Outcome::Error(1, m) if m == "integer overflow");
             if !(sql.contains("sum(") && (overflow(&mine) || overflow(&theirs))) {
-                return Err(format!("{sql}\n{d}"));
+                return Err(format!("{sql}\n{}{d}", params_note(params)));
             }
         }
         // After a failed statement SQLite reports 0 changes (its work was
@@ -447,7 +526,7 @@ impl Pair {
             }
             let q = "SELECT changes(), total_changes()";
             if let Some(d) = compare_outcomes(
-                &self.vibe.run(q),
+                &self.vibe.run(q, &[]),
                 &run_sqlite(&self.lite, q),
                 Order::None,
                 false,
@@ -572,15 +651,30 @@ const TEXTS: &[&str] = &[
     " 7 ", "x1", "", "hello", "Hello", "z%", "a_c", "é", "É", "3.0", "12abc",
 ];
 
+/// The value of one of the generated SQL literals.
+fn literal_value(s: &str) -> Value {
+    if s == "NULL" {
+        Value::Null
+    } else if let Some(h) = s.strip_prefix("x'") {
+        let h = h.trim_end_matches('\'');
+        Value::Blob(
+            (0..h.len())
+                .step_by(2)
+                .filter_map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok())
+                .collect(),
+        )
+    } else if let Some(t) = s.strip_prefix('\'') {
+        Value::Text(t.trim_end_matches('\'').replace("''", "'"))
+    } else if let Ok(i) = s.parse::<i64>() {
+        Value::Integer(i)
+    } else {
+        Value::Real(s.parse().unwrap_or(0.0))
+    }
+}
+
 /// A literal for an expression: may be huge (integer overflow paths).
 fn literal(r: &mut Rng) -> String {
     literal_of(r, true)
-}
-
-/// A literal for stored data: no huge magnitudes, whose float sums would
-/// cancel catastrophically and make sum/total/avg depend on scan order.
-fn data_literal(r: &mut Rng) -> String {
-    literal_of(r, false)
 }
 
 fn literal_of(r: &mut Rng, huge: bool) -> String {
@@ -638,6 +732,8 @@ struct Gen<'a> {
     /// No sum/total in subqueries: inside INSERT ... SELECT their float
     /// result depends on scan order and would be stored.
     exact_only: bool,
+    /// Values for the `?N` parameters of the statement being generated.
+    params: Vec<Value>,
 }
 
 impl Gen<'_> {
@@ -647,7 +743,7 @@ impl Gen<'_> {
             return if !s.cols.is_empty() && self.r.chance(65) {
                 s.col(self.r)
             } else {
-                literal(self.r)
+                self.lit(true)
             };
         }
         let d = depth - 1;
@@ -747,6 +843,17 @@ impl Gen<'_> {
                 format!("({} = {})", self.expr(s, d), self.expr(s, d))
             }
             _ => format!("({} COLLATE NOCASE = {})", self.expr(s, d), self.expr(s, d)),
+        }
+    }
+
+    /// A literal, or (sometimes) a `?N` parameter bound to the same value.
+    fn lit(&mut self, huge: bool) -> String {
+        let text = literal_of(self.r, huge);
+        if self.r.chance(12) {
+            self.params.push(literal_value(&text));
+            format!("?{}", self.params.len())
+        } else {
+            text
         }
     }
 
@@ -1020,7 +1127,7 @@ impl Gen<'_> {
                                 .pick(&["NULL", "1", "2", "5", "10", "'7'"])
                                 .to_string()
                         } else {
-                            data_literal(self.r)
+                            self.lit(false)
                         }
                     })
                     .collect();
@@ -1126,7 +1233,7 @@ fn gen_schema(r: &mut Rng, bugs: OpenBugs) -> (Vec<Table>, Vec<String>) {
             }
             if r.chance(12) {
                 def.push_str(" NOT NULL");
-                if r.chance(50) {
+                if r.chance(50) && !(ipk && bugs.ipk_default) {
                     def.push_str(" DEFAULT 0");
                 }
             } else if r.chance(15) && !(ipk && bugs.ipk_default) {
@@ -1199,7 +1306,10 @@ fn run_seed(make: fn() -> Pair, bugs: OpenBugs, seed: u64, n_stmts: usize) -> Re
     let (tables, ddl) = gen_schema(&mut r, bugs);
     let fail = |p: &Pair, msg: String| -> String {
         let reduced = minimize(&p.log, &make_like);
-        let text: Vec<String> = reduced.iter().map(|s| format!("{};", s.sql)).collect();
+        let text: Vec<String> = reduced
+            .iter()
+            .map(|s| format!("{}{};", params_note(&s.params), s.sql))
+            .collect();
         format!(
             "seed {seed}: {msg}\n-- reduced script ({} of {} statements):\n{}",
             reduced.len(),
@@ -1216,10 +1326,13 @@ fn run_seed(make: fn() -> Pair, bugs: OpenBugs, seed: u64, n_stmts: usize) -> Re
         subqueries: true,
         bugs,
         exact_only: false,
+        params: Vec::new(),
     };
     for _ in 0..4 + g.r.below(8) {
         let sql = g.insert();
-        p.run(&sql, Order::None, true).map_err(|m| fail(&p, m))?;
+        let params = std::mem::take(&mut g.params);
+        p.run_with(&sql, &params, Order::None, true)
+            .map_err(|m| fail(&p, m))?;
     }
     for _ in 0..n_stmts {
         let k = g.r.below(100);
@@ -1238,7 +1351,9 @@ fn run_seed(make: fn() -> Pair, bugs: OpenBugs, seed: u64, n_stmts: usize) -> Re
         } else {
             (g.delete(), Order::None, true)
         };
-        p.run(&sql, order, dml).map_err(|m| fail(&p, m))?;
+        let params = std::mem::take(&mut g.params);
+        p.run_with(&sql, &params, order, dml)
+            .map_err(|m| fail(&p, m))?;
         if dml {
             for t in &tables {
                 let all = format!("SELECT rowid, * FROM {}", t.name);
@@ -1254,7 +1369,7 @@ fn run_seed(make: fn() -> Pair, bugs: OpenBugs, seed: u64, n_stmts: usize) -> Re
 fn fails_at_end(steps: &[Step], make: &dyn Fn() -> Pair) -> bool {
     let mut p = make();
     for (i, st) in steps.iter().enumerate() {
-        if p.run(&st.sql, st.order, st.dml).is_err() {
+        if p.run_with(&st.sql, &st.params, st.order, st.dml).is_err() {
             return i + 1 == steps.len();
         }
     }
@@ -1364,12 +1479,14 @@ fn generator_produces_valid_sql() {
         subqueries: true,
         bugs: OpenBugs::default(),
         exact_only: false,
+        params: Vec::new(),
     };
     let (mut errors, mut total) = (Vec::new(), 0);
     for _ in 0..300 {
         let (sql, _) = g.select();
+        let params = std::mem::take(&mut g.params);
         total += 1;
-        if let Outcome::Error(_, m) = run_sqlite(&lite, &sql) {
+        if let Outcome::Error(_, m) = run_sqlite_with(&lite, &sql, &params) {
             errors.push(format!("{sql}: {m}"));
         }
     }
