@@ -282,6 +282,32 @@ fn same_message(m: &str, n: &str, loose_unique: bool) -> bool {
     m == n || (loose_unique && m.starts_with(UNIQUE) && n.starts_with(UNIQUE))
 }
 
+/// The largest `?N` in `sql` (generated SQL has no `?` digits inside
+/// string literals).
+fn max_param(sql: &str) -> usize {
+    let b = sql.as_bytes();
+    let mut best = 0;
+    for i in 0..b.len() {
+        if b[i] == b'?' {
+            let digits: String = b[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .map(|&c| char::from(c))
+                .collect();
+            best = best.max(digits.parse().unwrap_or(0));
+        }
+    }
+    best
+}
+
+/// The parameters `sql` refers to (values generated for parts that were
+/// then dropped are cut off).
+fn take_params(params: &mut Vec<Value>, sql: &str) -> Vec<Value> {
+    let mut p = std::mem::take(params);
+    p.truncate(max_param(sql));
+    p
+}
+
 /// `-- params: [...]` for a failure report (empty without parameters).
 fn params_note(params: &[Value]) -> String {
     if params.is_empty() {
@@ -513,7 +539,7 @@ impl Pair {
         // After a failed statement SQLite reports 0 changes (its work was
         // rolled back); compared only after success while that bug is open.
         let failed = matches!(theirs, Outcome::Error(..));
-        let counting = ["INSERT", "UPDATE", "DELETE"]
+        let counting = ["INSERT", "UPDATE", "DELETE", "REPLACE"]
             .iter()
             .any(|k| sql.len() >= k.len() && sql[..k.len()].eq_ignore_ascii_case(k));
         if self.loose_changes && counting {
@@ -645,7 +671,27 @@ struct Table {
     cols: Vec<Column>,
 }
 
-const DECLS: &[&str] = &["INTEGER", "TEXT", "REAL", "BLOB", "NUMERIC", ""];
+const DECLS: &[&str] = &[
+    "INTEGER",
+    "TEXT",
+    "REAL",
+    "BLOB",
+    "NUMERIC",
+    "",
+    "INTEGER",
+    "TEXT",
+    "REAL",
+    "NUMERIC",
+    "",
+    "INT",
+    "VARCHAR(20)",
+    "DOUBLE",
+    "BIGINT",
+    "DECIMAL(5,2)",
+    "BOOLEAN",
+    "CLOB",
+    "FLOATING POINT",
+];
 const TEXTS: &[&str] = &[
     "a", "A", "b", "B", "abc", "ABC", "Abc", "abc ", " abc", "10", "9", "010", "1e2", "1.5", "-3",
     " 7 ", "x1", "", "hello", "Hello", "z%", "a_c", "é", "É", "3.0", "12abc",
@@ -805,7 +851,19 @@ impl Gen<'_> {
                 format!("({subject} GLOB {pat})")
             }
             11 => {
-                let ty = *self.r.pick(&["INTEGER", "TEXT", "REAL", "BLOB", "NUMERIC"]);
+                let ty = *self.r.pick(&[
+                    "INTEGER",
+                    "TEXT",
+                    "REAL",
+                    "BLOB",
+                    "NUMERIC",
+                    "INT",
+                    "VARCHAR(5)",
+                    "DOUBLE",
+                    "DECIMAL(10,2)",
+                    "FLOATING POINT",
+                    "NONE",
+                ]);
                 format!("CAST({} AS {ty})", self.expr(s, d))
             }
             12 => {
@@ -894,8 +952,38 @@ impl Gen<'_> {
             ("iif", 3),
             ("sign", 1),
             ("unicode", 1),
+            ("char", 2),
+            ("likely", 1),
+            ("zeroblob", 1),
+            ("printf", 3),
+            ("rtrim", 1),
+            ("round", 2),
         ]);
-        let mut args: Vec<String> = (0..n).map(|_| self.expr(s, d)).collect();
+        let mut args: Vec<String> = (0..n)
+            .map(|i| {
+                if name == "printf" && i == 0 {
+                    String::new()
+                } else {
+                    self.expr(s, d)
+                }
+            })
+            .collect();
+        match name {
+            // Small sizes only.
+            "zeroblob" => args[0] = format!("(abs({}) % 8)", args[0]),
+            "printf" => {
+                let fmt = *self.r.pick(&[
+                    "'%d|%s'",
+                    "'%.2f %5s'",
+                    "'%x-%q'",
+                    "'%-4d|%e'",
+                    "'%c%g'",
+                    "'%05.1f%%%s'",
+                ]);
+                args[0] = fmt.to_string();
+            }
+            _ => {}
+        }
         if self.bugs.scalar_collation && matches!(name, "min" | "max" | "nullif") {
             // coalesce(x, NULL): x's value without its column's collation.
             args[0] = format!("coalesce({}, NULL)", args[0]);
@@ -942,12 +1030,19 @@ impl Gen<'_> {
     }
 
     fn aggregate(&mut self, s: &Scope) -> String {
-        let mut c = s.col(self.r);
+        let kind = self.r.below(8);
+        if kind == 0 {
+            return "count(*)".to_string();
+        }
+        let mut c = if self.r.chance(25) {
+            self.expr(s, 1)
+        } else {
+            s.col(self.r)
+        };
         if self.bugs.aggregate_collation {
             c = format!("coalesce({c}, NULL)");
         }
-        match self.r.below(8) {
-            0 => "count(*)".to_string(),
+        match kind {
             1 => format!("count({c})"),
             2 => format!("count(DISTINCT {c})"),
             3 => format!("sum({c})"),
@@ -1083,6 +1178,8 @@ impl Gen<'_> {
             "INSERT",
             "INSERT OR IGNORE",
             "INSERT OR REPLACE",
+            "REPLACE",
+            "INSERT OR ABORT",
         ]);
         let ncols = 1 + self.r.below(t.cols.len() as u64) as usize;
         let mut cols: Vec<&Column> = t.cols.iter().collect();
@@ -1330,7 +1427,7 @@ fn run_seed(make: fn() -> Pair, bugs: OpenBugs, seed: u64, n_stmts: usize) -> Re
     };
     for _ in 0..4 + g.r.below(8) {
         let sql = g.insert();
-        let params = std::mem::take(&mut g.params);
+        let params = take_params(&mut g.params, &sql);
         p.run_with(&sql, &params, Order::None, true)
             .map_err(|m| fail(&p, m))?;
     }
@@ -1351,7 +1448,7 @@ fn run_seed(make: fn() -> Pair, bugs: OpenBugs, seed: u64, n_stmts: usize) -> Re
         } else {
             (g.delete(), Order::None, true)
         };
-        let params = std::mem::take(&mut g.params);
+        let params = take_params(&mut g.params, &sql);
         p.run_with(&sql, &params, order, dml)
             .map_err(|m| fail(&p, m))?;
         if dml {
@@ -1484,7 +1581,7 @@ fn generator_produces_valid_sql() {
     let (mut errors, mut total) = (Vec::new(), 0);
     for _ in 0..300 {
         let (sql, _) = g.select();
-        let params = std::mem::take(&mut g.params);
+        let params = take_params(&mut g.params, &sql);
         total += 1;
         if let Outcome::Error(_, m) = run_sqlite_with(&lite, &sql, &params) {
             errors.push(format!("{sql}: {m}"));
