@@ -302,11 +302,6 @@ pub fn negate(v: &Value) -> Value {
     arith(ArithOp::Sub, &Value::Integer(0), v)
 }
 
-/// Unary plus: the operand unchanged (SQLite applies no conversion).
-pub fn unary_plus(v: &Value) -> Value {
-    v.clone()
-}
-
 /// Bitwise binary operators on the operands' integer values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BitOp {
@@ -389,74 +384,13 @@ pub fn concat(a: &Value, b: &Value) -> Value {
     }
 }
 
-/// Compares two strings under a collating sequence.
-pub fn compare_text(a: &str, b: &str, coll: Collation) -> Ordering {
-    match coll {
-        Collation::Binary => a.as_bytes().cmp(b.as_bytes()),
-        Collation::NoCase => {
-            let (x, y) = (a.as_bytes(), b.as_bytes());
-            for (p, q) in x.iter().zip(y) {
-                match p.to_ascii_lowercase().cmp(&q.to_ascii_lowercase()) {
-                    Ordering::Equal => {}
-                    o => return o,
-                }
-            }
-            x.len().cmp(&y.len())
-        }
-        Collation::RTrim => a
-            .trim_end_matches(' ')
-            .as_bytes()
-            .cmp(b.trim_end_matches(' ').as_bytes()),
-    }
-}
-
-/// Exact comparison of an integer with a double (no rounding of either).
-pub fn compare_int_real(i: i64, r: f64) -> Ordering {
-    if r.is_nan() {
-        return Ordering::Less;
-    }
-    if r >= 9_223_372_036_854_775_808.0 {
-        return Ordering::Less;
-    }
-    if r < -9_223_372_036_854_775_808.0 {
-        return Ordering::Greater;
-    }
-    let t = r.trunc();
-    match i.cmp(&(t as i64)) {
-        Ordering::Equal => {
-            let frac = r - t;
-            if frac > 0.0 {
-                Ordering::Less
-            } else if frac < 0.0 {
-                Ordering::Greater
-            } else {
-                Ordering::Equal
-            }
-        }
-        o => o,
-    }
-}
-
 /// SQLite's total order of values (ORDER BY, min/max, DISTINCT, indexes):
-/// NULL < INTEGER/REAL (numerically, exactly) < TEXT (by collation) < BLOB (memcmp).
+/// NULL < INTEGER/REAL (numerically, exactly) < TEXT (by collation) < BLOB
+/// (memcmp). The one implementation lives with the record format
+/// ([`crate::storage::record::compare_values`]); this is its name on the SQL
+/// side.
 pub fn compare_for_sort(a: &Value, b: &Value, coll: Collation) -> Ordering {
-    fn class(v: &Value) -> u8 {
-        match v {
-            Value::Null => 0,
-            Value::Integer(_) | Value::Real(_) => 1,
-            Value::Text(_) => 2,
-            Value::Blob(_) => 3,
-        }
-    }
-    match (a, b) {
-        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
-        (Value::Real(x), Value::Real(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
-        (Value::Integer(x), Value::Real(y)) => compare_int_real(*x, *y),
-        (Value::Real(x), Value::Integer(y)) => compare_int_real(*y, *x).reverse(),
-        (Value::Text(x), Value::Text(y)) => compare_text(x, y, coll),
-        (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
-        _ => class(a).cmp(&class(b)),
-    }
+    crate::storage::record::compare_values(a, b, coll)
 }
 
 /// The affinity SQLite applies to both operands of a comparison (None = no

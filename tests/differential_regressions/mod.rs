@@ -28,6 +28,15 @@ pub mod cases {
          INSERT INTO t0 VALUES (5, 2, 3);
          INSERT INTO t0 VALUES (1, 2, 3)";
 
+    pub const CHANGES_AFTER_ERROR: &str = "CREATE TABLE t0 (c0 UNIQUE);
+         INSERT INTO t0 VALUES (1), (2);
+         INSERT INTO t0 VALUES (3), (1);
+         SELECT * FROM t0";
+
+    pub const IPK_DEFAULT: &str = "CREATE TABLE t1 (c0 INTEGER PRIMARY KEY DEFAULT 'Abc', c1 TEXT);
+         INSERT INTO t1 (c1) VALUES ('a'), ('b');
+         SELECT rowid, * FROM t1";
+
     pub const LIKE_BLOB: &str = "CREATE TABLE t0 (c0 INTEGER PRIMARY KEY, c1);
          INSERT INTO t0 (c1) VALUES ('x1'), (x''), (x'3130');
          SELECT count(*) FROM t0 WHERE c1 LIKE '%';
@@ -96,6 +105,18 @@ fn explicit_collate_propagates_outward() {
 #[ignore = "engine: a row that violates several UNIQUE constraints is reported for the last-created one first, as SQLite checks its indexes newest first"]
 fn unique_constraints_checked_newest_first() {
     replay(cases::UNIQUE_CHECK_ORDER);
+}
+
+#[test]
+#[ignore = "engine: after a failed INSERT/UPDATE/DELETE, changes() is 0 and total_changes() does not count the rolled-back rows (SQLite: 0|2 here)"]
+fn changes_reset_by_failed_statement() {
+    replay(cases::CHANGES_AFTER_ERROR);
+}
+
+#[test]
+#[ignore = "engine: a DEFAULT on an INTEGER PRIMARY KEY is ignored: an omitted rowid alias gets a new rowid (sqlvibe: datatype mismatch)"]
+fn ipk_default_is_ignored() {
+    replay(cases::IPK_DEFAULT);
 }
 
 #[test]
