@@ -24,6 +24,19 @@ static int stop_after_first(void *arg, int n, char **vals, char **names) {
     return 1;
 }
 
+/* The callback may use the connection itself (nested prepare/step). */
+static int nested(void *arg, int n, char **vals, char **names) {
+    sqlvibe *db = arg;
+    sqlvibe_stmt *st = NULL;
+    (void)n, (void)names;
+    CHECK_INT(sqlvibe_prepare_v2(db, "SELECT count(*) FROM t WHERE a <= ?", -1, &st, NULL), SQLVIBE_OK);
+    CHECK_INT(sqlvibe_bind_text(st, 1, vals[0], -1, SQLVIBE_TRANSIENT), SQLVIBE_OK);
+    CHECK_INT(sqlvibe_step(st), SQLVIBE_ROW);
+    CHECK_INT(sqlvibe_column_int(st, 0), atoi(vals[0]));
+    CHECK_INT(sqlvibe_finalize(st), SQLVIBE_OK);
+    return 0;
+}
+
 int main(void) {
     sqlvibe *db = NULL;
     CHECK_INT(sqlvibe_open(":memory:", &db), SQLVIBE_OK);
@@ -46,6 +59,8 @@ int main(void) {
     CHECK_INT(sqlvibe_exec(db, "SELECT a, b, c AS cc FROM t ORDER BY a", collect, &r, NULL), SQLVIBE_OK);
     CHECK_INT(r.calls, 3);
     CHECK_STR(r.buf, "a=1,b=x,cc=1.5;a=2,b=NULL,cc=2.0;a=3,b=z,cc=NULL");
+
+    CHECK_INT(sqlvibe_exec(db, "SELECT a FROM t ORDER BY a", nested, db, NULL), SQLVIBE_OK);
 
     /* No rows: the callback is never called. */
     struct rows none = {0, ""};

@@ -41,6 +41,7 @@ struct shell {
     const char *row_sep; /* after each row in list and csv modes */
     int interactive;     /* stdin is a terminal: prompts, no line numbers */
     int arg_mode;        /* SQL came from the command line */
+    sqlvibe_stmt *fmt_real; /* formats REALs for json mode, prepared on first use */
 };
 
 /* A growable text buffer. */
@@ -219,36 +220,29 @@ static void print_json_string(const char *z, int n) {
     putchar('"');
 }
 
-/* A REAL in json mode: 20 significant digits, always with a decimal point
- * or an exponent, as sqlite3 prints it (its own printf may differ from the
- * C library's in the 20th digit). */
-static void print_json_real(double r) {
-    char z[64];
-    if (r == 0.0) {
-        fputs("0.0", stdout);
+/* A REAL in json mode, as sqlite3 prints it: "%!.20g" of its own printf
+ * (20 significant digits from its extended-precision digit generator, and
+ * always a decimal point or an exponent), infinities as 1e999. The library's
+ * printf() SQL function is that same formatter, so the shell asks it through
+ * a statement kept for the purpose. */
+static void print_json_real(struct shell *sh, double r) {
+    if (r > 1.7976931348623157e308 || r < -1.7976931348623157e308) {
+        fputs(r > 0 ? "1e999" : "-1e999", stdout);
         return;
     }
-    if (r > 1.7976931348623157e308) {
-        fputs("1e999", stdout);
+    if (!sh->fmt_real &&
+        sqlvibe_prepare_v2(sh->db, "SELECT printf('%!.20g', ?1)", -1, &sh->fmt_real, NULL) != SQLVIBE_OK) {
+        printf("%.17g", r);
         return;
     }
-    if (r < -1.7976931348623157e308) {
-        fputs("-1e999", stdout);
-        return;
+    sqlvibe_bind_double(sh->fmt_real, 1, r);
+    if (sqlvibe_step(sh->fmt_real) == SQLVIBE_ROW) {
+        const char *z = (const char *)sqlvibe_column_text(sh->fmt_real, 0);
+        fputs(z ? z : "null", stdout);
+    } else {
+        printf("%.17g", r);
     }
-    snprintf(z, sizeof z, "%.20g", r);
-    char *e = strchr(z, 'e');
-    if (!strchr(z, '.')) {
-        /* Give the mantissa a ".0": 2 -> 2.0, 1e+20 -> 1.0e+20. */
-        char tail[64] = "";
-        if (e) {
-            snprintf(tail, sizeof tail, "%s", e);
-            *e = '\0';
-        }
-        printf("%s.0%s", z, tail);
-        return;
-    }
-    fputs(z, stdout);
+    sqlvibe_reset(sh->fmt_real);
 }
 
 /* A result column's name ("" if the library has none to give). */
@@ -297,7 +291,7 @@ static void print_row(struct shell *sh, sqlvibe_stmt *st, int row) {
             putchar(':');
             switch (sqlvibe_column_type(st, i)) {
             case SQLVIBE_NULL: fputs("null", stdout); break;
-            case SQLVIBE_FLOAT: print_json_real(sqlvibe_column_double(st, i)); break;
+            case SQLVIBE_FLOAT: print_json_real(sh, sqlvibe_column_double(st, i)); break;
             case SQLVIBE_BLOB: {
                 const char *b = sqlvibe_column_blob(st, i);
                 print_json_string(b ? b : "", sqlvibe_column_bytes(st, i));
@@ -509,6 +503,22 @@ static int meta_command(struct shell *sh, char *line) {
         }
         return 0;
     }
+    if (strncmp(cmd, "help", n) == 0 && n >= 1) {
+        fputs(".headers on|off          Turn display of headers on or off\n"
+              ".help                    Show this message\n"
+              ".mode MODE               Set output mode: csv json line list\n"
+              ".quit                    Exit this program\n"
+              ".read FILE               Read input from FILE\n"
+              ".schema ?PATTERN?        Show the CREATE statements matching PATTERN\n"
+              ".tables ?PATTERN?        List names of tables matching a LIKE pattern\n",
+              stdout);
+        return 0;
+    }
+    if (strncmp(cmd, "mode", n) == 0 && n >= 1 && argc == 1) {
+        static const char *const names[] = {"list", "csv", "line", "json"};
+        printf("current output mode: %s\n", names[sh->mode]);
+        return 0;
+    }
     if (strncmp(cmd, "tables", n) == 0 && n >= 2 && argc <= 2) return cmd_tables(sh, argc == 2 ? argv[1] : NULL);
     if (strncmp(cmd, "schema", n) == 0 && n >= 2 && argc <= 2) return cmd_schema(sh, argc == 2 ? argv[1] : NULL);
     if (strncmp(cmd, "read", n) == 0 && n >= 1 && argc == 2) {
@@ -581,7 +591,7 @@ static int process_input(struct shell *sh, FILE *in) {
 }
 
 int main(int argc, char **argv) {
-    struct shell sh = {NULL, MODE_LIST, 0, "|", "\n", 0, 0};
+    struct shell sh = {NULL, MODE_LIST, 0, "|", "\n", 0, 0, NULL};
     const char *file = ":memory:";
     int first_cmd = argc;
     int argi = 1;
@@ -616,6 +626,7 @@ int main(int argc, char **argv) {
         if (sh.interactive) putchar('\n');
     }
     fflush(stdout);
+    sqlvibe_finalize(sh.fmt_real);
     if (sqlvibe_close(sh.db) != SQLVIBE_OK) {
         fprintf(stderr, "Error: %s\n", sqlvibe_errmsg(sh.db));
         return 1;

@@ -50,7 +50,8 @@ fn index_key(s: &str, rowid: i64) -> Vec<u8> {
 type Model = (BTreeMap<i64, Vec<u8>>, BTreeSet<(String, i64)>);
 
 fn check_all(t: &Txn, table: PageNo, index: PageNo, m: &Model) {
-    let errs = btree::integrity_check(t, &[table, index], 20).unwrap();
+    let ki = KeyInfo::default();
+    let errs = btree::integrity_check_with(t, &[(table, None), (index, Some(&ki))], 20).unwrap();
     assert!(errs.is_empty(), "{errs:?}");
     let mut c = Cursor::new(table, BTreeKind::Table);
     let mut ok = c.first(t).unwrap();
@@ -208,6 +209,25 @@ fn run_seed(seed: u64) {
         let t = pager.begin_read().unwrap();
         check_all(&t, table, index, &m);
     }
+    // Delete most rows at random (sparse leaves merge), then everything.
+    let mut t = pager.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let keys: Vec<i64> = m.0.keys().copied().collect();
+    for k in keys {
+        if rng.below(5) != 0 {
+            assert!(btree::table_delete(&mut t, table, k).unwrap());
+            m.0.remove(&k);
+        }
+    }
+    let entries: Vec<(String, i64)> = m.1.iter().cloned().collect();
+    for (s, r) in entries {
+        if rng.below(5) != 0 {
+            assert!(btree::index_delete(&mut t, index, &index_key(&s, r), &KeyInfo::default()).unwrap());
+            m.1.remove(&(s, r));
+        }
+    }
+    check_all(&t, table, index, &m);
+    t.commit().unwrap();
     // Delete everything: pages go back to the freelist.
     let mut t = pager.begin_read().unwrap();
     t.begin_write(0).unwrap();
@@ -258,4 +278,33 @@ fn bulk_append_and_scan() {
     assert_eq!(btree::count_entries(&t, root).unwrap(), 100_000);
     assert!(btree::integrity_check(&t, &[root], 10).unwrap().is_empty());
     eprintln!("bulk insert 100k: {ins:?}; 100k point lookups: {get:?}; pages {}", t.page_count());
+    drop(t);
+    // The same with one statement savepoint per row (as the SQL layer does).
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let root2 = btree::create_btree(&mut t, BTreeKind::Table).unwrap();
+    let start = std::time::Instant::now();
+    for i in 1..=100_000i64 {
+        rec.clear();
+        encode_record(&[Value::Integer(i), Value::Text("hello world".into()), Value::Real(i as f64 * 0.5)], &mut rec);
+        let sp = t.savepoint().unwrap();
+        btree::table_insert(&mut t, root2, i, &rec).unwrap();
+        t.release(sp);
+    }
+    t.commit().unwrap();
+    let ins = start.elapsed();
+    let t = p.begin_read().unwrap();
+    let start = std::time::Instant::now();
+    let mut c = btree::Cursor::new(root2, BTreeKind::Table);
+    let mut ok = c.first(&t).unwrap();
+    let mut n = 0;
+    let mut sum = 0usize;
+    let mut scratch = Vec::new();
+    while ok {
+        sum += c.with_record(&t, &mut scratch, |r| Ok(r.len())).unwrap();
+        n += 1;
+        ok = c.next(&t).unwrap();
+    }
+    assert_eq!(n, 100_000);
+    eprintln!("bulk insert 100k with a savepoint per row: {ins:?}; full scan: {:?} ({sum} bytes)", start.elapsed());
 }

@@ -170,6 +170,26 @@ fn same(a: &Value, b: &RV) -> bool {
     }
 }
 
+/// A call context whose collating sequence is NOCASE.
+struct NoCaseCtx;
+impl FuncContext for NoCaseCtx {
+    fn changes(&self) -> i64 {
+        0
+    }
+    fn total_changes(&self) -> i64 {
+        0
+    }
+    fn last_insert_rowid(&self) -> i64 {
+        0
+    }
+    fn random_i64(&mut self) -> i64 {
+        4
+    }
+    fn collation(&self) -> sqlvibe::storage::Collation {
+        sqlvibe::storage::Collation::NoCase
+    }
+}
+
 struct Ctx;
 impl FuncContext for Ctx {
     fn changes(&self) -> i64 {
@@ -383,6 +403,16 @@ fn run_seed(o: &mut Oracle, seed: u64, rounds: usize) {
                 Ok(mine),
             );
         }
+        // min/max/nullif under the collation of their leftmost argument.
+        for name in ["min", "max", "nullif"] {
+            let f = func::lookup_scalar(name, 2).unwrap();
+            let mine = f(&mut NoCaseCtx, &[a.clone(), b.clone()]).map_err(|e| e.message);
+            o.check(
+                &format!("SELECT {name}(?1 COLLATE NOCASE, ?2)"),
+                &[a.clone(), b.clone()],
+                mine,
+            );
+        }
         // LIKE with an escape character.
         let esc = Value::Text(r.pick(&["\\", "%", "_", "a"]).to_string());
         o.check(
@@ -487,6 +517,28 @@ fn aggregate_round(o: &mut Oracle, r: &mut Rng) {
                 &[],
                 mine,
             );
+            if nargs == 1 && matches!(name, "min" | "max" | "count") {
+                let mut acc = func::new_accumulator_with_collation(
+                    name,
+                    1,
+                    distinct,
+                    sqlvibe::storage::Collation::NoCase,
+                )
+                .unwrap();
+                let mut res = Ok(());
+                for (v, _) in &rows {
+                    res = res.and_then(|_| acc.step(std::slice::from_ref(v)));
+                }
+                let mine = res.and_then(|_| acc.finalize()).map_err(|e| e.message);
+                let d = if distinct { "DISTINCT " } else { "" };
+                o.check(
+                    &format!(
+                        "SELECT {name}({d}v COLLATE NOCASE) FROM (SELECT v FROM g ORDER BY rowid)"
+                    ),
+                    &[],
+                    mine,
+                );
+            }
         }
     }
 }

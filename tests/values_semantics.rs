@@ -429,7 +429,11 @@ fn comparison_rules() {
         None
     );
     assert_eq!(
-        types::compare_int_real(9007199254740993, 9007199254740992.0),
+        types::compare_for_sort(
+            &Value::Integer(9007199254740993),
+            &Value::Real(9007199254740992.0),
+            Collation::Binary
+        ),
         Ordering::Greater
     );
 }

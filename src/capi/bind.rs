@@ -116,10 +116,11 @@ fn text_value(p: *const c_char, n: i64) -> Result<Value, (c_int, &'static str)> 
         // SAFETY: the caller promises `n` readable bytes at `p`.
         unsafe { std::slice::from_raw_parts(p as *const u8, n as usize) }
     };
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(Value::Text(s.to_owned())),
-        Err(_) => Err((SQLVIBE_MISUSE, "bound text is not valid UTF-8")),
-    }
+    let text = utf8_or_return!(
+        bytes,
+        Err((SQLVIBE_MISUSE, "bound text is not valid UTF-8"))
+    );
+    Ok(Value::Text(text.to_owned()))
 }
 
 /// Copies `n` bytes at `p` as a blob.

@@ -150,11 +150,7 @@ fn open_impl(
     flags: c_int,
     vfs: *const c_char,
 ) -> c_int {
-    if pp_db.is_null() {
-        return SQLVIBE_MISUSE;
-    }
-    // SAFETY: pp_db is non-NULL and points to writable storage (API contract).
-    unsafe { *pp_db = ptr::null_mut() };
+    clear_out_ptr!(pp_db, SQLVIBE_MISUSE);
     let outcome: Result<Connection, (c_int, String)> =
         ffi_guard!(|msg: String| Err((SQLVIBE_INTERNAL, msg)), {
             // Exactly READONLY, READWRITE or READWRITE|CREATE, as SQLite demands;
@@ -173,13 +169,11 @@ fn open_impl(
                 ""
             } else {
                 // SAFETY: a non-NULL filename is NUL-terminated (API contract).
-                match std::str::from_utf8(unsafe { std::ffi::CStr::from_ptr(filename) }.to_bytes())
-                {
-                    Ok(p) => p,
-                    Err(_) => {
-                        return Err((SQLVIBE_CANTOPEN, "file name is not valid UTF-8".to_string()))
-                    }
-                }
+                let bytes = unsafe { std::ffi::CStr::from_ptr(filename) }.to_bytes();
+                utf8_or_return!(
+                    bytes,
+                    Err((SQLVIBE_CANTOPEN, "file name is not valid UTF-8".into()))
+                )
             };
             Connection::open(path, flags & 7).map_err(|e| (extended_code(e.kind), e.message))
         });

@@ -97,6 +97,17 @@ macro_rules! with_stmt {
     }};
 }
 
+/// `$bytes` (a `&[u8]`) as `&str`; bytes that are not UTF-8 make the
+/// enclosing function return `$on_bad` (evaluated lazily).
+macro_rules! utf8_or_return {
+    ($bytes:expr, $on_bad:expr) => {{
+        match ::std::str::from_utf8($bytes) {
+            Ok(s) => s,
+            Err(_) => return $on_bad,
+        }
+    }};
+}
+
 /// Borrows a NUL-terminated C string argument as `&str`. NULL makes the
 /// enclosing function return `$on_null`; bytes that are not UTF-8 make it
 /// return `$on_bad` (both evaluated lazily).
@@ -109,10 +120,22 @@ macro_rules! c_str_arg {
         // SAFETY: the caller passes a NUL-terminated string (C API contract);
         // it outlives this call.
         let bytes = unsafe { ::std::ffi::CStr::from_ptr(p) }.to_bytes();
-        match ::std::str::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(_) => return $on_bad,
+        utf8_or_return!(bytes, $on_bad)
+    }};
+}
+
+/// An out-parameter (`T**` in C): NULL makes the enclosing function return
+/// `$on_null`; otherwise `*$out` is set to NULL first, so the caller never
+/// reads a stale pointer after a failure (SQLite's rule).
+macro_rules! clear_out_ptr {
+    ($out:expr, $on_null:expr) => {{
+        let out = $out;
+        if out.is_null() {
+            return $on_null;
         }
+        // SAFETY: a non-NULL out-parameter points to writable storage for
+        // one pointer (C API contract).
+        unsafe { *out = ::std::ptr::null_mut() };
     }};
 }
 

@@ -121,11 +121,7 @@ pub extern "C" fn sqlvibe_prepare_v2(
     ppStmt: *mut *mut sqlvibe_stmt,
     pzTail: *mut *const c_char,
 ) -> c_int {
-    if ppStmt.is_null() {
-        return SQLVIBE_MISUSE;
-    }
-    // SAFETY: ppStmt is non-NULL and writable (API contract).
-    unsafe { *ppStmt = ptr::null_mut() };
+    clear_out_ptr!(ppStmt, SQLVIBE_MISUSE);
     let db_raw = db as *const sqlvibe;
     with_db!(db, SQLVIBE_MISUSE, SQLVIBE_INTERNAL, {
         if zSql.is_null() {
@@ -152,10 +148,10 @@ pub extern "C" fn sqlvibe_prepare_v2(
             }
         };
         set_tail(len);
-        let sql = match std::str::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(_) => return db.set_message(SQLVIBE_MISUSE, "SQL text is not valid UTF-8"),
-        };
+        let sql = utf8_or_return!(
+            bytes,
+            db.set_message(SQLVIBE_MISUSE, "SQL text is not valid UTF-8")
+        );
         match conn.prepare(sql) {
             Ok((stmt, consumed)) => {
                 set_tail(consumed);

@@ -9,6 +9,7 @@ pub mod float_fmt;
 pub mod numeric;
 mod pattern;
 
+use crate::error::{Error, Result};
 use crate::storage::{Collation, Value};
 use numeric::{
     atof, atoi64, cast_text_numeric, numeric_prefix, real_as_exact_int, real_to_i64, NumericValue,
@@ -301,11 +302,6 @@ pub fn negate(v: &Value) -> Value {
     arith(ArithOp::Sub, &Value::Integer(0), v)
 }
 
-/// Unary plus: the operand unchanged (SQLite applies no conversion).
-pub fn unary_plus(v: &Value) -> Value {
-    v.clone()
-}
-
 /// Bitwise binary operators on the operands' integer values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BitOp {
@@ -388,74 +384,13 @@ pub fn concat(a: &Value, b: &Value) -> Value {
     }
 }
 
-/// Compares two strings under a collating sequence.
-pub fn compare_text(a: &str, b: &str, coll: Collation) -> Ordering {
-    match coll {
-        Collation::Binary => a.as_bytes().cmp(b.as_bytes()),
-        Collation::NoCase => {
-            let (x, y) = (a.as_bytes(), b.as_bytes());
-            for (p, q) in x.iter().zip(y) {
-                match p.to_ascii_lowercase().cmp(&q.to_ascii_lowercase()) {
-                    Ordering::Equal => {}
-                    o => return o,
-                }
-            }
-            x.len().cmp(&y.len())
-        }
-        Collation::RTrim => a
-            .trim_end_matches(' ')
-            .as_bytes()
-            .cmp(b.trim_end_matches(' ').as_bytes()),
-    }
-}
-
-/// Exact comparison of an integer with a double (no rounding of either).
-pub fn compare_int_real(i: i64, r: f64) -> Ordering {
-    if r.is_nan() {
-        return Ordering::Less;
-    }
-    if r >= 9_223_372_036_854_775_808.0 {
-        return Ordering::Less;
-    }
-    if r < -9_223_372_036_854_775_808.0 {
-        return Ordering::Greater;
-    }
-    let t = r.trunc();
-    match i.cmp(&(t as i64)) {
-        Ordering::Equal => {
-            let frac = r - t;
-            if frac > 0.0 {
-                Ordering::Less
-            } else if frac < 0.0 {
-                Ordering::Greater
-            } else {
-                Ordering::Equal
-            }
-        }
-        o => o,
-    }
-}
-
 /// SQLite's total order of values (ORDER BY, min/max, DISTINCT, indexes):
-/// NULL < INTEGER/REAL (numerically, exactly) < TEXT (by collation) < BLOB (memcmp).
+/// NULL < INTEGER/REAL (numerically, exactly) < TEXT (by collation) < BLOB
+/// (memcmp). The one implementation lives with the record format
+/// ([`crate::storage::record::compare_values`]); this is its name on the SQL
+/// side.
 pub fn compare_for_sort(a: &Value, b: &Value, coll: Collation) -> Ordering {
-    fn class(v: &Value) -> u8 {
-        match v {
-            Value::Null => 0,
-            Value::Integer(_) | Value::Real(_) => 1,
-            Value::Text(_) => 2,
-            Value::Blob(_) => 3,
-        }
-    }
-    match (a, b) {
-        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
-        (Value::Real(x), Value::Real(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
-        (Value::Integer(x), Value::Real(y)) => compare_int_real(*x, *y),
-        (Value::Real(x), Value::Integer(y)) => compare_int_real(*y, *x).reverse(),
-        (Value::Text(x), Value::Text(y)) => compare_text(x, y, coll),
-        (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
-        _ => class(a).cmp(&class(b)),
-    }
+    crate::storage::record::compare_values(a, b, coll)
 }
 
 /// The affinity SQLite applies to both operands of a comparison (None = no
@@ -516,6 +451,67 @@ pub fn compare_with_affinity(
     let x = prepare_for_comparison(a, aff);
     let y = prepare_for_comparison(b, aff);
     Some(compare_for_sort(&x, &y, coll))
+}
+
+/// SQLite's default SQLITE_LIMIT_LIKE_PATTERN_LENGTH.
+const MAX_PATTERN_LENGTH: usize = 50_000;
+
+/// The part of `s` before its first NUL (LIKE and GLOB read C strings).
+fn before_nul(s: &str) -> &str {
+    s.split('\0').next().unwrap_or("")
+}
+
+/// `text LIKE pattern [ESCAPE escape]` on values, with all of SQLite's rules
+/// (use this from the executor rather than [`like`]): a BLOB text or pattern
+/// never matches (0, even beside a NULL: the system library is built with
+/// SQLITE_LIKE_DOESNT_MATCH_BLOBS); otherwise NULL if any operand is NULL;
+/// numbers are matched by their text; an escape that is not exactly one
+/// character and a pattern over 50000 bytes are errors.
+pub fn like_value(text: &Value, pattern: &Value, escape: Option<&Value>) -> Result<Value> {
+    if matches!(pattern, Value::Blob(_)) || matches!(text, Value::Blob(_)) {
+        return Ok(Value::Integer(0));
+    }
+    let esc = match escape {
+        None => None,
+        Some(e) => match value_to_text(e) {
+            None => return Ok(Value::Null),
+            Some(e) => {
+                let mut it = e.chars();
+                match (it.next(), it.next()) {
+                    (Some(c), None) => Some(c),
+                    _ => return Err(Error::sql("ESCAPE expression must be a single character")),
+                }
+            }
+        },
+    };
+    let (Some(p), Some(t)) = (value_to_text(pattern), value_to_text(text)) else {
+        return Ok(Value::Null);
+    };
+    if p.len() > MAX_PATTERN_LENGTH {
+        return Err(Error::sql("LIKE or GLOB pattern too complex"));
+    }
+    Ok(Value::Integer(i64::from(like(
+        before_nul(&p),
+        before_nul(&t),
+        esc,
+    ))))
+}
+
+/// `text GLOB pattern` on values, with the same rules as [`like_value`].
+pub fn glob_value(text: &Value, pattern: &Value) -> Result<Value> {
+    if matches!(pattern, Value::Blob(_)) || matches!(text, Value::Blob(_)) {
+        return Ok(Value::Integer(0));
+    }
+    let (Some(p), Some(t)) = (value_to_text(pattern), value_to_text(text)) else {
+        return Ok(Value::Null);
+    };
+    if p.len() > MAX_PATTERN_LENGTH {
+        return Err(Error::sql("LIKE or GLOB pattern too complex"));
+    }
+    Ok(Value::Integer(i64::from(glob(
+        before_nul(&p),
+        before_nul(&t),
+    ))))
 }
 
 /// `LIKE` with SQLite's defaults: ASCII case-insensitive, `%` and `_`,

@@ -9,8 +9,10 @@
 //! - keys strictly ascend within a page; for interior cell i with key K_i,
 //!   every key in child i is <= K_i and every key in child i+1 is > K_i;
 //! - only the root may be an empty leaf (an emptied non-root leaf is freed
-//!   and unlinked at once; an interior page left with a single child is
-//!   replaced by that child). Underfull pages are not merged.
+//!   and unlinked at once; a root left with a single child absorbs it).
+//!   A leaf under a quarter full is merged into its sibling when both fit
+//!   in 3/4 of a page. Interior pages are not merged, and a non-root
+//!   interior page may be left with no cells (only its right child).
 //!
 //! Splits: a page that cannot take a cell is split in two by bytes; when the
 //! insert is at the very end of the right-most leaf (ascending rowids), the
@@ -18,10 +20,18 @@
 //! completely. The root page number never changes: a full root moves its
 //! content to a new child first.
 
+mod balance;
 mod check;
+mod cursor;
 mod node;
+mod payload;
+mod search;
 
+use balance::*;
 pub use check::integrity_check_with;
+pub use cursor::Cursor;
+use payload::*;
+use search::*;
 
 use crate::error::{Error, Result};
 use crate::storage::cache::PageRef;
@@ -56,460 +66,28 @@ pub enum SeekOp {
 /// Deeper than this is a cycle in a corrupt file.
 const MAX_DEPTH: usize = 40;
 
-// ------------------------------------------------------------ payloads
-
-/// Builds a payload cell (table leaf, index leaf or index interior),
-/// writing the part beyond the local share to new overflow pages.
-fn build_payload_cell(txn: &mut Txn, kind: u8, child: u32, rowid: i64, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
-    let ps = txn.page_size() as usize;
-    payload_cell_prefix(kind, child, payload.len(), rowid, out);
-    let local = local_size(ps, payload.len());
-    out.extend_from_slice(&payload[..local]);
-    if local < payload.len() {
-        let head = write_overflow(txn, &payload[local..])?;
-        out.extend_from_slice(&head.to_be_bytes());
-    }
-    Ok(())
-}
-
-fn write_overflow(txn: &mut Txn, data: &[u8]) -> Result<PageNo> {
-    let chunk = txn.page_size() as usize - 4;
-    let n = data.len().div_ceil(chunk);
-    let mut pages = Vec::with_capacity(n);
-    for _ in 0..n {
-        pages.push(txn.allocate_page()?);
-    }
-    for (i, part) in data.chunks(chunk).enumerate() {
-        let next = pages.get(i + 1).copied().unwrap_or(0);
-        let p = txn.page_mut(pages[i])?;
-        put_u32(p, 0, next);
-        p[4..4 + part.len()].copy_from_slice(part);
-    }
-    Ok(pages[0])
-}
-
-/// Number of overflow pages a cell's chain must have.
-fn overflow_pages(ps: usize, c: &Cell) -> usize {
-    (c.payload_len - c.local_len).div_ceil(ps - 4)
-}
-
-fn free_overflow(txn: &mut Txn, c: &Cell) -> Result<()> {
-    if c.overflow == 0 {
-        return Ok(());
-    }
-    let ps = txn.page_size() as usize;
-    let mut next = c.overflow;
-    for _ in 0..overflow_pages(ps, c) {
-        if next == 0 || next > txn.page_count() {
-            return Err(Error::corrupt(format!("bad overflow page {next}")));
-        }
-        let after = get_u32(&txn.page(next)?, 0);
-        txn.free_page(next)?;
-        next = after;
-    }
-    Ok(())
-}
-
-/// Copies a cell's whole payload (local part + overflow chain) into `out`.
-fn read_payload(txn: &Txn, page: &[u8], c: &Cell, out: &mut Vec<u8>) -> Result<()> {
-    out.clear();
-    out.extend_from_slice(&page[c.local_off..c.local_off + c.local_len]);
-    let ps = page.len();
-    let mut remaining = c.payload_len - c.local_len;
-    let mut next = c.overflow;
-    let mut hops = 0;
-    while remaining > 0 {
-        hops += 1;
-        if next == 0 || next > txn.page_count() || hops > overflow_pages(ps, c) {
-            return Err(Error::corrupt(format!("bad overflow chain at page {next}")));
-        }
-        let p = txn.page(next)?;
-        let take = remaining.min(ps - 4);
-        out.extend_from_slice(&p[4..4 + take]);
-        remaining -= take;
-        next = get_u32(&p, 0);
-    }
-    Ok(())
-}
-
-/// Calls `f` with a cell's whole payload, borrowing it from the page when
-/// it has no overflow.
-#[inline]
-fn with_payload<R>(txn: &Txn, page: &[u8], c: &Cell, scratch: &mut Vec<u8>, f: impl FnOnce(&[u8]) -> Result<R>) -> Result<R> {
-    if c.overflow == 0 {
-        f(&page[c.local_off..c.local_off + c.local_len])
-    } else {
-        read_payload(txn, page, c, scratch)?;
-        f(scratch)
-    }
-}
-
-// ------------------------------------------------------------- descent
-
-/// One level of a root-to-leaf path.
-struct Frame {
-    pgno: PageNo,
-    page: PageRef,
-    /// Cell index on leaves; child index (0..=n) on interior pages.
-    idx: usize,
-    n: usize,
-}
-
-/// What a descent looks for.
-enum Target<'a> {
-    /// First entry with rowid >= (or > when strict) the key.
-    Rowid(i64, bool),
-    /// First entry whose comparison with the target is not Less (or is
-    /// Greater when strict).
-    Key(&'a mut dyn FnMut(&[u8]) -> Result<Ordering>, bool),
-    First,
-    Last,
-}
-
-fn load_node(txn: &Txn, pgno: PageNo, table: bool) -> Result<PageRef> {
-    let page = txn.page(pgno)?;
-    // Node::new (in the caller) validates the rest of the header.
-    if is_table(page[0]) != table {
-        return Err(Error::corrupt(format!("page {pgno}: wrong b-tree kind")));
-    }
-    Ok(page)
-}
-
-/// First index in `node` satisfying the target (n when none does), and
-/// whether the entry there compares equal.
-fn search_node(txn: &Txn, node: &Node<'_>, target: &mut Target<'_>, scratch: &mut Vec<u8>) -> Result<(usize, bool)> {
-    match target {
-        Target::First => Ok((0, false)),
-        Target::Last => Ok((if node.is_leaf() { node.n.saturating_sub(1) } else { node.n }, false)),
-        Target::Rowid(key, strict) => {
-            let (key, strict) = (*key, *strict);
-            // Fast path for appends: compare with the last key first.
-            if node.n > 0 {
-                let last = node.rowid_at(node.n - 1)?;
-                if last < key || (strict && last == key) {
-                    return Ok((node.n, false));
-                }
-            }
-            let (mut lo, mut hi) = (0usize, node.n);
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                let r = node.rowid_at(mid)?;
-                if r < key || (strict && r == key) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            let eq = lo < node.n && node.rowid_at(lo)? == key;
-            Ok((lo, eq))
-        }
-        Target::Key(cmp, strict) => {
-            let strict = *strict;
-            let (mut lo, mut hi) = (0usize, node.n);
-            let mut eq_at = usize::MAX;
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                let c = node.cell(mid)?;
-                let o = with_payload(txn, node.data, &c, scratch, |k| cmp(k))?;
-                let before = o == Ordering::Less || (strict && o == Ordering::Equal);
-                if before {
-                    lo = mid + 1;
-                } else {
-                    if o == Ordering::Equal {
-                        eq_at = mid;
-                    }
-                    hi = mid;
-                }
-            }
-            Ok((lo, eq_at == lo))
-        }
-    }
-}
-
-/// Descends from `root` to the leaf for `target`, filling `stack`.
-/// Returns whether the leaf entry at the final position compares equal.
-fn descend(txn: &Txn, root: PageNo, table: bool, target: &mut Target<'_>, stack: &mut Vec<Frame>, scratch: &mut Vec<u8>) -> Result<bool> {
-    stack.clear();
-    let mut pgno = root;
-    loop {
-        if stack.len() >= MAX_DEPTH {
-            return Err(Error::corrupt(format!("tree {root} too deep")));
-        }
-        let page = load_node(txn, pgno, table)?;
-        let node = Node::new(&page, pgno)?;
-        let (idx, eq) = search_node(txn, &node, target, scratch)?;
-        let n = node.n;
-        if node.is_leaf() {
-            stack.push(Frame { pgno, page, idx, n });
-            return Ok(eq);
-        }
-        let child = node.child(idx)?;
-        stack.push(Frame { pgno, page, idx, n });
-        pgno = child;
-    }
-}
-
-/// Moves to the first leaf entry at or after the stack's position; false
-/// (stack emptied) at the end of the tree.
-fn normalize_forward(txn: &Txn, table: bool, stack: &mut Vec<Frame>) -> Result<bool> {
-    loop {
-        let Some(top) = stack.last_mut() else { return Ok(false) };
-        let leaf = is_leaf(top.page[0]);
-        if leaf && top.idx < top.n {
-            return Ok(true);
-        }
-        if !leaf && top.idx <= top.n {
-            let child = Node::new(&top.page, top.pgno)?.child(top.idx)?;
-            if stack.len() >= MAX_DEPTH {
-                return Err(Error::corrupt("tree too deep"));
-            }
-            let page = load_node(txn, child, table)?;
-            let n = Node::new(&page, child)?.n;
-            stack.push(Frame { pgno: child, page, idx: 0, n });
-            continue;
-        }
-        stack.pop();
-        match stack.last_mut() {
-            Some(parent) => parent.idx += 1,
-            None => return Ok(false),
-        }
-    }
-}
-
-/// Moves to the last leaf entry strictly before the stack's position
-/// (leaf idx); false (stack emptied) before the start of the tree.
-fn step_back(txn: &Txn, table: bool, stack: &mut Vec<Frame>) -> Result<bool> {
-    // Climb while at the first position.
-    loop {
-        let Some(top) = stack.last_mut() else { return Ok(false) };
-        if top.idx > 0 {
-            top.idx -= 1;
-            break;
-        }
-        stack.pop();
-    }
-    // Descend to the right-most entry below.
-    loop {
-        let top = stack.last().expect("non-empty");
-        if is_leaf(top.page[0]) {
-            if top.idx < top.n {
-                return Ok(true);
-            }
-            // An empty leaf (only a root can be): nothing before it here.
-            return step_back(txn, table, stack);
-        }
-        let child = Node::new(&top.page, top.pgno)?.child(top.idx)?;
-        if stack.len() >= MAX_DEPTH {
-            return Err(Error::corrupt("tree too deep"));
-        }
-        let page = load_node(txn, child, table)?;
-        let node = Node::new(&page, child)?;
-        let n = node.n;
-        let idx = if node.is_leaf() { n.saturating_sub(1) } else { n };
-        if node.is_leaf() && n == 0 {
-            stack.push(Frame { pgno: child, page, idx: 0, n });
-            return step_back(txn, table, stack);
-        }
-        stack.push(Frame { pgno: child, page, idx, n });
-    }
-}
-
-// ------------------------------------------------------- modification
-
-/// A path element without page references (so page_mut does not copy).
-#[derive(Clone, Copy)]
-struct PathEl {
-    pgno: PageNo,
-    idx: usize,
-    n: usize,
-}
-
-fn to_path(stack: &mut Vec<Frame>) -> Vec<PathEl> {
-    let p = stack.iter().map(|f| PathEl { pgno: f.pgno, idx: f.idx, n: f.n }).collect();
-    stack.clear();
-    p
-}
-
-/// Split index by bytes: the smallest k whose prefix holds half the bytes.
-fn split_point(cells: &[Vec<u8>]) -> usize {
-    let total: usize = cells.iter().map(|c| c.len() + 2).sum();
-    let mut acc = 0;
-    for (i, c) in cells.iter().enumerate() {
-        acc += c.len() + 2;
-        if acc * 2 >= total {
-            return i + 1;
-        }
-    }
-    cells.len()
-}
-
-/// Inserts `cell` at `path[depth]`, splitting up the path as needed.
-fn insert_at(txn: &mut Txn, root: PageNo, mut path: Vec<PathEl>, mut cell: Vec<u8>) -> Result<()> {
-    let ps = txn.page_size() as usize;
-    let mut depth = path.len() - 1;
-    loop {
-        let PathEl { pgno, idx, .. } = path[depth];
-        if insert_cell(txn.page_mut(pgno)?, pgno, idx, &cell)? {
-            return Ok(());
-        }
-        if depth == 0 {
-            // The root keeps its number: move its content to a new child.
-            let c = txn.allocate_page()?;
-            let content = txn.page(pgno)?;
-            let kind = content[0];
-            txn.page_mut(c)?.copy_from_slice(&content);
-            drop(content);
-            let interior = if is_table(kind) { TABLE_INTERIOR } else { INDEX_INTERIOR };
-            let r = txn.page_mut(pgno)?;
-            init_page(r, interior);
-            put_u32(r, OFF_RIGHT, c);
-            path[0].pgno = c;
-            path.insert(0, PathEl { pgno: root, idx: 0, n: 0 });
-            depth = 1;
-        }
-        let PathEl { pgno, idx, n } = path[depth];
-        let rightmost = path[..=depth].iter().all(|e| e.idx == e.n);
-        let page = txn.page(pgno)?;
-        let node = Node::new(&page, pgno)?;
-        let (kind, right) = (node.kind, node.right());
-        let mut cells: Vec<Vec<u8>> = Vec::with_capacity(node.n + 1);
-        for i in 0..node.n {
-            cells.push(node.cell_bytes(i)?.to_vec());
-        }
-        drop(page);
-        if idx > cells.len() {
-            return Err(Error::corrupt(format!("page {pgno}: bad insert position")));
-        }
-        cells.insert(idx, std::mem::take(&mut cell));
-        if cells.len() < 2 {
-            return Err(Error::corrupt(format!("page {pgno}: no room for one cell")));
-        }
-        let new_pg = txn.allocate_page()?;
-        let sep: Vec<u8> = if is_leaf(kind) {
-            let k = if rightmost && idx == n { cells.len() - 1 } else { split_point(&cells).clamp(1, cells.len() - 1) };
-            let (left, rightc) = cells.split_at(k);
-            if !cells_fit(ps, left) || !cells_fit(ps, rightc) {
-                return Err(Error::corrupt(format!("page {pgno}: cells too large to split")));
-            }
-            rebuild(txn.page_mut(pgno)?, kind, left, 0);
-            rebuild(txn.page_mut(new_pg)?, kind, rightc, 0);
-            let last = &left[k - 1];
-            let c = parse_cell_ps(last, 0, kind, pgno, ps)?;
-            let mut s = Vec::new();
-            if kind == TABLE_LEAF {
-                table_interior_cell(pgno, c.rowid, &mut s);
-            } else {
-                // The separator is a copy of the left half's last key.
-                let leftpage = txn.page(pgno)?;
-                let lnode = Node::new(&leftpage, pgno)?;
-                let lc = lnode.cell(lnode.n - 1)?;
-                let mut key = Vec::new();
-                read_payload(txn, &leftpage, &lc, &mut key)?;
-                drop(leftpage);
-                build_payload_cell(txn, INDEX_INTERIOR, pgno, 0, &key, &mut s)?;
-            }
-            s
-        } else {
-            let k = if rightmost && idx == n { cells.len() - 1 } else { split_point(&cells).min(cells.len() - 1) };
-            let mid_child = get_u32(&cells[k], 0);
-            let (left, rest) = cells.split_at(k);
-            let rightc = &rest[1..];
-            if !cells_fit(ps, left) || !cells_fit(ps, rightc) {
-                return Err(Error::corrupt(format!("page {pgno}: cells too large to split")));
-            }
-            rebuild(txn.page_mut(pgno)?, kind, left, mid_child);
-            rebuild(txn.page_mut(new_pg)?, kind, rightc, right);
-            let mut s = rest[0].clone();
-            put_u32(&mut s, 0, pgno);
-            s
-        };
-        let parent = path[depth - 1];
-        set_child(txn.page_mut(parent.pgno)?, parent.pgno, parent.idx, new_pg)?;
-        cell = sep;
-        depth -= 1;
-    }
-}
-
-/// Removes child `path[depth].idx` (an emptied page, freed here) from the
-/// interior page `path[depth]`, collapsing single-child pages.
-fn remove_child(txn: &mut Txn, path: &[PathEl], mut depth: usize) -> Result<()> {
-    loop {
-        let PathEl { pgno, idx, .. } = path[depth];
-        let page = txn.page(pgno)?;
-        let node = Node::new(&page, pgno)?;
-        let child = node.child(idx)?;
-        let n = node.n;
-        let kind = node.kind;
-        drop(page);
-        txn.free_page(child)?;
-        if n == 0 {
-            if depth == 0 {
-                init_page(txn.page_mut(pgno)?, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
-                return Ok(());
-            }
-            depth -= 1;
-            continue;
-        }
-        let victim = if idx < n { idx } else { n - 1 };
-        let page = txn.page(pgno)?;
-        let node = Node::new(&page, pgno)?;
-        let vc = node.cell(victim)?;
-        let new_right = if idx < n { node.right() } else { vc.child };
-        drop(page);
-        free_overflow(txn, &vc)?;
-        let d = txn.page_mut(pgno)?;
-        remove_cell(d, pgno, victim)?;
-        put_u32(d, OFF_RIGHT, new_right);
-        if n - 1 == 0 {
-            let only = new_right;
-            if depth == 0 {
-                let content = txn.page(only)?;
-                let (c_kind, c_table) = (content[0], is_table(content[0]));
-                if c_table != is_table(kind) || Node::new(&content, only).is_err() {
-                    return Err(Error::corrupt(format!("page {only}: wrong b-tree kind")));
-                }
-                let _ = c_kind;
-                txn.page_mut(pgno)?.copy_from_slice(&content);
-                drop(content);
-                txn.free_page(only)?;
-            } else {
-                let parent = path[depth - 1];
-                set_child(txn.page_mut(parent.pgno)?, parent.pgno, parent.idx, only)?;
-                txn.free_page(pgno)?;
-            }
-        }
-        return Ok(());
-    }
-}
-
-/// Removes leaf cell `path.last().idx`, freeing its overflow chain and the
-/// leaf itself when it becomes empty.
-fn delete_at(txn: &mut Txn, path: &[PathEl]) -> Result<()> {
-    let leaf = path[path.len() - 1];
-    let page = txn.page(leaf.pgno)?;
-    let node = Node::new(&page, leaf.pgno)?;
-    let c = node.cell(leaf.idx)?;
-    let n = node.n;
-    drop(page);
-    free_overflow(txn, &c)?;
-    remove_cell(txn.page_mut(leaf.pgno)?, leaf.pgno, leaf.idx)?;
-    if n == 1 && path.len() > 1 {
-        remove_child(txn, path, path.len() - 2)?;
-    }
-    Ok(())
-}
-
 fn check_root(txn: &Txn, root: PageNo) -> Result<()> {
-    if root < 2 || root > txn.page_count() {
+    if root < 1 || root > txn.page_count() {
         return Err(Error::corrupt(format!("invalid root page {root}")));
     }
     Ok(())
 }
 
+/// Formats the b-tree part of a new database's page 1 as the empty schema
+/// table (SQLite's layout: the schema table is rooted at page 1).
+pub(crate) fn init_schema_root(page1: &mut [u8]) {
+    init_page(page1, 1, TABLE_LEAF);
+}
+
+/// True when page 1's schema table has no rows (it may be reformatted).
+pub(crate) fn schema_root_is_empty(page1: &[u8]) -> bool {
+    Node::new(page1, 1).is_ok_and(|n| n.is_leaf() && n.n == 0)
+}
+
 /// Allocates an empty B-tree and returns its root page.
 pub fn create_btree(txn: &mut Txn, kind: BTreeKind) -> Result<PageNo> {
     let pg = txn.allocate_page()?;
-    init_page(txn.page_mut(pg)?, if kind == BTreeKind::Table { TABLE_LEAF } else { INDEX_LEAF });
+    init_page(txn.page_mut(pg)?, pg, if kind == BTreeKind::Table { TABLE_LEAF } else { INDEX_LEAF });
     txn.note_tree_change(pg);
     Ok(pg)
 }
@@ -556,6 +134,9 @@ fn mark_seen(seen: &mut [bool], pgno: PageNo) -> Result<()> {
 /// Frees every page of the tree (interior, leaf, overflow) to the freelist.
 pub fn drop_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
     check_root(txn, root)?;
+    if root == 1 {
+        return Err(Error::misuse("the schema table on page 1 cannot be dropped"));
+    }
     let mut seen = vec![false; txn.page_count() as usize + 1];
     free_subtree(txn, root, 0, false, &mut seen)?;
     txn.note_tree_change(root);
@@ -568,7 +149,7 @@ pub fn clear_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
     let kind = txn.page(root)?[0];
     let mut seen = vec![false; txn.page_count() as usize + 1];
     free_subtree(txn, root, 0, true, &mut seen)?;
-    init_page(txn.page_mut(root)?, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
+    init_page(txn.page_mut(root)?, root, if is_table(kind) { TABLE_LEAF } else { INDEX_LEAF });
     txn.note_tree_change(root);
     Ok(())
 }
@@ -576,24 +157,23 @@ pub fn clear_btree(txn: &mut Txn, root: PageNo) -> Result<()> {
 /// Inserts the row, replacing an existing row with the same rowid.
 pub fn table_insert(txn: &mut Txn, root: PageNo, rowid: i64, record: &[u8]) -> Result<()> {
     check_root(txn, root)?;
-    let mut stack = Vec::with_capacity(8);
-    let mut scratch = Vec::new();
-    let found = descend(txn, root, true, &mut Target::Rowid(rowid, false), &mut stack, &mut scratch)?;
-    let mut path = to_path(&mut stack);
-    txn.note_tree_change(root);
-    let leaf = path.len() - 1;
-    if found {
-        let PathEl { pgno, idx, .. } = path[leaf];
-        let page = txn.page(pgno)?;
-        let c = Node::new(&page, pgno)?.cell(idx)?;
-        drop(page);
-        free_overflow(txn, &c)?;
-        remove_cell(txn.page_mut(pgno)?, pgno, idx)?;
-        path[leaf].n -= 1;
-    }
-    let mut cell = Vec::with_capacity(record.len() + 20);
-    build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut cell)?;
-    insert_at(txn, root, path, cell)
+    with_bufs(|b| {
+        let found = descend(txn, root, true, &mut Target::Rowid(rowid, false), &mut b.stack, &mut b.scratch)?;
+        stack_to_path(&mut b.stack, &mut b.path);
+        txn.note_tree_change(root);
+        let leaf = b.path.len() - 1;
+        if found {
+            let PathEl { pgno, idx, .. } = b.path[leaf];
+            let page = txn.page(pgno)?;
+            let c = Node::new(&page, pgno)?.cell(idx)?;
+            drop(page);
+            free_overflow(txn, &c)?;
+            remove_cell(txn.page_mut(pgno)?, pgno, idx)?;
+            b.path[leaf].n -= 1;
+        }
+        build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut b.cell)?;
+        insert_at(txn, root, &mut b.path, &mut b.cell)
+    })
 }
 
 /// Deletes the row; returns whether it existed.
@@ -647,33 +227,58 @@ pub fn table_max_rowid(txn: &Txn, root: PageNo) -> Result<Option<i64>> {
 /// equal to an existing one under `ki` is not inserted twice.
 pub fn index_insert(txn: &mut Txn, root: PageNo, key: &[u8], ki: &KeyInfo) -> Result<()> {
     check_root(txn, root)?;
-    let mut stack = Vec::with_capacity(8);
-    let mut scratch = Vec::new();
-    let mut cmp = |e: &[u8]| compare_records(e, key, ki);
-    let mut found = descend(txn, root, false, &mut Target::Key(&mut cmp, false), &mut stack, &mut scratch)?;
-    let path_at = to_path_keep(&stack);
-    if !found {
-        // The first entry >= key may be the first of the next leaf.
-        let top = &stack[stack.len() - 1];
-        if top.idx == top.n && normalize_forward(txn, false, &mut stack)? {
-            let top = &stack[stack.len() - 1];
-            let node = Node::new(&top.page, top.pgno)?;
-            let c = node.cell(top.idx)?;
-            found = with_payload(txn, node.data, &c, &mut scratch, |e| compare_records(e, key, ki))? == Ordering::Equal;
+    with_bufs(|b| {
+        let mut cmp = |e: &[u8]| compare_records(e, key, ki);
+        let mut found = descend(txn, root, false, &mut Target::Key(&mut cmp, false), &mut b.stack, &mut b.scratch)?;
+        b.path.clear();
+        b.path.extend(b.stack.iter().map(|f| PathEl { pgno: f.pgno, idx: f.idx, n: f.n }));
+        if !found {
+            // The first entry >= key may be the first of the next leaf.
+            let top = &b.stack[b.stack.len() - 1];
+            if top.idx == top.n && normalize_forward(txn, false, &mut b.stack)? {
+                let top = &b.stack[b.stack.len() - 1];
+                let node = Node::new(&top.page, top.pgno)?;
+                let c = node.cell(top.idx)?;
+                found = with_payload(txn, node.data, &c, &mut b.scratch, |e| compare_records(e, key, ki))? == Ordering::Equal;
+            }
         }
-    }
-    stack.clear();
-    if found {
-        return Ok(());
-    }
-    txn.note_tree_change(root);
-    let mut cell = Vec::with_capacity(key.len() + 10);
-    build_payload_cell(txn, INDEX_LEAF, 0, 0, key, &mut cell)?;
-    insert_at(txn, root, path_at, cell)
+        b.stack.clear();
+        if found {
+            return Ok(());
+        }
+        txn.note_tree_change(root);
+        build_payload_cell(txn, INDEX_LEAF, 0, 0, key, &mut b.cell)?;
+        insert_at(txn, root, &mut b.path, &mut b.cell)
+    })
 }
 
-fn to_path_keep(stack: &[Frame]) -> Vec<PathEl> {
-    stack.iter().map(|f| PathEl { pgno: f.pgno, idx: f.idx, n: f.n }).collect()
+/// Builds (or adds to) an index from many keys at once: sorts them under
+/// `ki`, drops duplicates, and inserts in ascending order, so every insert
+/// takes the right-most fast path and pages are filled completely
+/// (CREATE INDEX over an existing table).
+pub fn index_insert_batch(txn: &mut Txn, root: PageNo, keys: &mut [Vec<u8>], ki: &KeyInfo) -> Result<()> {
+    let mut err = None;
+    keys.sort_unstable_by(|a, b| match compare_records(a, b, ki) {
+        Ok(o) => o,
+        Err(e) => {
+            err.get_or_insert(e);
+            Ordering::Equal
+        }
+    });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    let mut prev: Option<&Vec<u8>> = None;
+    for k in keys.iter() {
+        if let Some(p) = prev {
+            if compare_records(p, k, ki)? == Ordering::Equal {
+                continue;
+            }
+        }
+        index_insert(txn, root, k, ki)?;
+        prev = Some(k);
+    }
+    Ok(())
 }
 
 /// Deletes the index entry equal to `key`; returns whether it existed.
@@ -724,321 +329,12 @@ pub fn count_entries(txn: &Txn, root: PageNo) -> Result<u64> {
 /// Checks page-level invariants of the whole file: every page is used by
 /// exactly one tree, overflow chain or the freelist; cells are ordered; page
 /// count matches. `roots` are all live B-tree roots. Returns one message per
-/// problem (empty = ok), at most `max_errors`. Index keys are ordered with
-/// BINARY ascending collation here; use `integrity_check_with` to pass each
-/// index's KeyInfo.
+/// problem (empty = ok), at most `max_errors`. Index trees are checked for
+/// structure only (their key order depends on collations and DESC fields);
+/// `integrity_check_with` takes each index's KeyInfo and checks order too.
 pub fn integrity_check(txn: &Txn, roots: &[PageNo], max_errors: usize) -> Result<Vec<String>> {
     let trees: Vec<(PageNo, Option<&KeyInfo>)> = roots.iter().map(|&r| (r, None)).collect();
     integrity_check_with(txn, &trees, max_errors)
-}
-
-// ---------------------------------------------------------------- cursor
-
-/// A position in one B-tree. It borrows nothing: every call takes the
-/// transaction, and a cursor whose tree was modified since it was positioned
-/// re-seeks to its saved key, so a cursor stays usable across writes.
-///
-/// Index cursors compare keys under the KeyInfo given to `seek_key` or
-/// `set_key_info` (BINARY ascending until then); re-seeking after a write
-/// uses it too.
-pub struct Cursor {
-    root: PageNo,
-    kind: BTreeKind,
-    stack: Vec<Frame>,
-    valid: bool,
-    /// (transaction id, tree version) the position was computed under.
-    stamp: (u64, u64),
-    saved_rowid: i64,
-    saved_key: Vec<u8>,
-    ki: KeyInfo,
-    scratch: Vec<u8>,
-}
-
-/// Outcome of re-validating a cursor.
-#[derive(PartialEq, Eq)]
-enum Restore {
-    /// On the same entry as before.
-    Same,
-    /// That entry is gone; now on the next larger one.
-    Moved,
-    /// That entry is gone and nothing is larger.
-    End,
-}
-
-impl Cursor {
-    pub fn new(root: PageNo, kind: BTreeKind) -> Cursor {
-        Cursor {
-            root,
-            kind,
-            stack: Vec::with_capacity(8),
-            valid: false,
-            stamp: (0, 0),
-            saved_rowid: 0,
-            saved_key: Vec::new(),
-            ki: KeyInfo::default(),
-            scratch: Vec::new(),
-        }
-    }
-    pub fn root(&self) -> PageNo {
-        self.root
-    }
-    pub fn kind(&self) -> BTreeKind {
-        self.kind
-    }
-    /// Sets the key order of an index cursor.
-    pub fn set_key_info(&mut self, ki: &KeyInfo) {
-        if self.ki != *ki {
-            self.ki = ki.clone();
-        }
-    }
-    #[inline]
-    fn table(&self) -> bool {
-        self.kind == BTreeKind::Table
-    }
-
-    /// Records the current entry's key and the tree version.
-    fn settle(&mut self, txn: &Txn, ok: bool) -> Result<bool> {
-        self.valid = ok;
-        if !ok {
-            self.stack.clear();
-            return Ok(false);
-        }
-        self.stamp = (txn.id(), txn.tree_version(self.root));
-        let top = self.stack.last().expect("valid cursor has a leaf");
-        let node = Node::new(&top.page, top.pgno)?;
-        if self.table() {
-            self.saved_rowid = node.rowid_at(top.idx)?;
-        } else {
-            let c = node.cell(top.idx)?;
-            if c.overflow == 0 {
-                self.saved_key.clear();
-                self.saved_key.extend_from_slice(&node.data[c.local_off..c.local_off + c.local_len]);
-            } else {
-                read_payload(txn, node.data, &c, &mut self.saved_key)?;
-            }
-        }
-        Ok(true)
-    }
-
-    #[inline]
-    fn is_current(&self, txn: &Txn) -> bool {
-        self.stamp == (txn.id(), txn.tree_version(self.root))
-    }
-
-    /// Re-seeks the saved key when the tree changed since positioning.
-    fn restore(&mut self, txn: &Txn) -> Result<Restore> {
-        if self.is_current(txn) {
-            return Ok(Restore::Same);
-        }
-        check_root(txn, self.root)?;
-        let table = self.table();
-        let eq = if table {
-            descend(txn, self.root, true, &mut Target::Rowid(self.saved_rowid, false), &mut self.stack, &mut self.scratch)?
-        } else {
-            let saved = std::mem::take(&mut self.saved_key);
-            let ki = &self.ki;
-            let mut cmp = |e: &[u8]| compare_records(e, &saved, ki);
-            let r = descend(txn, self.root, false, &mut Target::Key(&mut cmp, false), &mut self.stack, &mut self.scratch);
-            self.saved_key = saved;
-            r?
-        };
-        if eq {
-            self.stamp = (txn.id(), txn.tree_version(self.root));
-            return Ok(Restore::Same);
-        }
-        if !normalize_forward(txn, table, &mut self.stack)? {
-            self.valid = false;
-            return Ok(Restore::End);
-        }
-        // Index: the entry may be first in the next leaf.
-        if !table {
-            let top = self.stack.last().expect("normalized");
-            let node = Node::new(&top.page, top.pgno)?;
-            let c = node.cell(top.idx)?;
-            let saved = &self.saved_key;
-            let ki = &self.ki;
-            if with_payload(txn, node.data, &c, &mut self.scratch, |e| compare_records(e, saved, ki))? == Ordering::Equal {
-                self.stamp = (txn.id(), txn.tree_version(self.root));
-                return Ok(Restore::Same);
-            }
-        }
-        self.settle(txn, true)?;
-        Ok(Restore::Moved)
-    }
-
-    /// Moves to the first entry; false when the tree is empty.
-    pub fn first(&mut self, txn: &Txn) -> Result<bool> {
-        check_root(txn, self.root)?;
-        let table = self.table();
-        descend(txn, self.root, table, &mut Target::First, &mut self.stack, &mut self.scratch)?;
-        let ok = normalize_forward(txn, table, &mut self.stack)?;
-        self.settle(txn, ok)
-    }
-    /// Moves to the last entry; false when the tree is empty.
-    pub fn last(&mut self, txn: &Txn) -> Result<bool> {
-        check_root(txn, self.root)?;
-        let table = self.table();
-        descend(txn, self.root, table, &mut Target::Last, &mut self.stack, &mut self.scratch)?;
-        let top = self.stack.last().expect("descend pushes");
-        let ok = if top.idx < top.n {
-            true
-        } else {
-            let t = self.stack.last_mut().expect("descend pushes");
-            t.idx = t.n;
-            step_back(txn, table, &mut self.stack)?
-        };
-        self.settle(txn, ok)
-    }
-    /// Moves forward; false (and invalid) at the end.
-    pub fn next(&mut self, txn: &Txn) -> Result<bool> {
-        if !self.valid {
-            return Ok(false);
-        }
-        match self.restore(txn)? {
-            Restore::End => return self.settle(txn, false),
-            Restore::Moved => return Ok(true),
-            Restore::Same => {}
-        }
-        let table = self.table();
-        let top = self.stack.last_mut().expect("valid cursor");
-        top.idx += 1;
-        if top.idx < top.n {
-            // Fast path: next cell of the same leaf.
-            self.stamp = (txn.id(), txn.tree_version(self.root));
-            let node = Node::new(&top.page, top.pgno)?;
-            if table {
-                self.saved_rowid = node.rowid_at(top.idx)?;
-                return Ok(true);
-            }
-            return self.settle(txn, true);
-        }
-        let ok = normalize_forward(txn, table, &mut self.stack)?;
-        self.settle(txn, ok)
-    }
-    /// Moves backward; false (and invalid) before the start.
-    pub fn prev(&mut self, txn: &Txn) -> Result<bool> {
-        if !self.valid {
-            return Ok(false);
-        }
-        let table = self.table();
-        let ok = match self.restore(txn)? {
-            Restore::End => {
-                return self.last(txn);
-            }
-            Restore::Moved | Restore::Same => step_back(txn, table, &mut self.stack)?,
-        };
-        self.settle(txn, ok)
-    }
-    /// True when positioned on an entry.
-    pub fn is_valid(&self) -> bool {
-        self.valid
-    }
-
-    /// After a descent to the first entry >= / > the key: resolves `op`.
-    fn finish_seek(&mut self, txn: &Txn, op: SeekOp, eq_check: &mut dyn FnMut(&Txn, &mut Cursor) -> Result<bool>) -> Result<bool> {
-        let table = self.table();
-        match op {
-            SeekOp::Eq | SeekOp::Ge | SeekOp::Gt => {
-                let ok = normalize_forward(txn, table, &mut self.stack)?;
-                if !self.settle(txn, ok)? {
-                    return Ok(false);
-                }
-                if op == SeekOp::Eq && !eq_check(txn, self)? {
-                    self.valid = false;
-                    self.stack.clear();
-                    return Ok(false);
-                }
-                Ok(true)
-            }
-            SeekOp::Le | SeekOp::Lt => {
-                let ok = step_back(txn, table, &mut self.stack)?;
-                self.settle(txn, ok)
-            }
-        }
-    }
-
-    /// Table trees: positions per `op`; false when no entry qualifies.
-    pub fn seek_rowid(&mut self, txn: &Txn, rowid: i64, op: SeekOp) -> Result<bool> {
-        if !self.table() {
-            return Err(Error::misuse("seek_rowid on an index cursor"));
-        }
-        check_root(txn, self.root)?;
-        let strict = matches!(op, SeekOp::Gt | SeekOp::Le);
-        let eq = descend(txn, self.root, true, &mut Target::Rowid(rowid, strict), &mut self.stack, &mut self.scratch)?;
-        if op == SeekOp::Eq {
-            // A rowid lives only in the leaf its separators lead to.
-            return self.settle(txn, eq);
-        }
-        self.finish_seek(txn, op, &mut |_, c| Ok(c.saved_rowid == rowid))
-    }
-
-    /// Index trees: positions per `op` comparing key prefixes under `ki`.
-    pub fn seek_key(&mut self, txn: &Txn, key: &[Value], ki: &KeyInfo, op: SeekOp) -> Result<bool> {
-        if self.table() {
-            return Err(Error::misuse("seek_key on a table cursor"));
-        }
-        check_root(txn, self.root)?;
-        self.set_key_info(ki);
-        let strict = matches!(op, SeekOp::Gt | SeekOp::Le);
-        let mut cmp = |e: &[u8]| compare_record_to_key(e, key, ki);
-        descend(txn, self.root, false, &mut Target::Key(&mut cmp, strict), &mut self.stack, &mut self.scratch)?;
-        self.finish_seek(txn, op, &mut |_, c| Ok(compare_record_to_key(&c.saved_key, key, ki)? == Ordering::Equal))
-    }
-
-    /// The current entry's rowid (table: the key; index: the last field).
-    pub fn rowid(&self, _txn: &Txn) -> Result<i64> {
-        if !self.valid {
-            return Err(Error::misuse("cursor is not on an entry"));
-        }
-        if self.table() {
-            Ok(self.saved_rowid)
-        } else {
-            last_field_int(&self.saved_key)
-        }
-    }
-
-    /// Copies the current entry's record (table payload or index key) into
-    /// `out` (cleared first), following overflow pages.
-    pub fn record(&self, txn: &Txn, out: &mut Vec<u8>) -> Result<()> {
-        let mut scratch = Vec::new();
-        self.with_record(txn, &mut scratch, |r| {
-            out.clear();
-            out.extend_from_slice(r);
-            Ok(())
-        })
-    }
-
-    /// Calls `f` with the current entry's record, borrowed from the page
-    /// when it has no overflow (else assembled in `scratch`).
-    pub fn with_record<R>(&self, txn: &Txn, scratch: &mut Vec<u8>, f: impl FnOnce(&[u8]) -> Result<R>) -> Result<R> {
-        if !self.valid {
-            return Err(Error::misuse("cursor is not on an entry"));
-        }
-        if !self.table() {
-            if self.is_current(txn) {
-                return f(&self.saved_key);
-            }
-            // Still present after the change?
-            let mut c = Cursor::new(self.root, self.kind);
-            c.ki = self.ki.clone();
-            c.saved_key = self.saved_key.clone();
-            c.valid = true;
-            if c.restore(txn)? != Restore::Same {
-                return Err(Error::corrupt("cursor entry was deleted"));
-            }
-            return f(&self.saved_key);
-        }
-        if self.is_current(txn) {
-            let top = self.stack.last().expect("valid cursor");
-            let node = Node::new(&top.page, top.pgno)?;
-            let c = node.cell(top.idx)?;
-            return with_payload(txn, node.data, &c, scratch, f);
-        }
-        if !table_get(txn, self.root, self.saved_rowid, scratch)? {
-            return Err(Error::corrupt("cursor row was deleted"));
-        }
-        f(scratch)
-    }
 }
 
 const _: () = {

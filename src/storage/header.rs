@@ -3,8 +3,8 @@
 //! Byte layout (all integers big-endian):
 //! ```text
 //! offset size field
-//!   0    16  MAGIC "SQLvibe format1\0"
-//!  16     4  format version (FORMAT_VERSION = 1)
+//!   0    16  MAGIC "SQLvibe format2\0"
+//!  16     4  format version (FORMAT_VERSION = 2)
 //!  20     4  page size in bytes (power of two, 512..=65536)
 //!  24     4  page count (pages in the database, page 1 included)
 //!  28     4  freelist head page (0 = empty)
@@ -15,14 +15,15 @@
 //!  48     4  user_version
 //!  52    32  settings[8] (u32 each; zero = unset)
 //!  84     4  CRC32 of bytes 0..84
-//!  88   ...  zero
+//!  88    12  reserved, zero
+//! 100   ...  b-tree page of the schema table (root page 1), see btree/node.rs
 //! ```
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::storage::pager::{Header, PageNo};
 
-pub const MAGIC: &[u8; 16] = b"SQLvibe format1\0";
-pub const FORMAT_VERSION: u32 = 1;
+pub const MAGIC: &[u8; 16] = b"SQLvibe format2\0";
+pub const FORMAT_VERSION: u32 = 2;
 pub const OFF_VERSION: usize = 16;
 pub const OFF_PAGE_SIZE: usize = 20;
 pub const OFF_PAGE_COUNT: usize = 24;
@@ -34,7 +35,8 @@ pub const OFF_CHANGE_COUNTER: usize = 44;
 pub const OFF_USER_VERSION: usize = 48;
 pub const OFF_SETTINGS: usize = 52;
 pub const OFF_CRC: usize = 84;
-/// Bytes of page 1 used by the header.
+/// Bytes of page 1 used by the header (the schema table's b-tree page
+/// header follows at byte 100).
 pub const HEADER_SIZE: usize = 88;
 
 pub const MIN_PAGE_SIZE: u32 = 512;

@@ -11,6 +11,23 @@
 //!
 //! The byte layouts are in docs/FILE-FORMAT.md and at the top of
 //! header.rs, wal.rs, btree/node.rs and record.rs.
+//!
+//! Usage notes for the SQL layer:
+//! - A statement that writes should call `Txn::begin_write` before it reads
+//!   anything; a snapshot that has read pages another connection changed
+//!   since cannot be upgraded (SQLITE_BUSY_SNAPSHOT), one whose reads are
+//!   all still current is moved forward (see `begin_write`).
+//! - `savepoint()` returns a 0-based depth for `release` / `rollback_to`;
+//!   `rollback_to(d)` keeps savepoint d open. The first change to a page
+//!   inside a savepoint copies that page once (statement journal).
+//! - A live `Txn` pins its snapshot and so blocks checkpoints past it: do
+//!   not keep an idle read transaction open between statements.
+//! - Index cursors compare with the KeyInfo given to `seek_key` /
+//!   `set_key_info`; `integrity_check` checks index key order only through
+//!   `integrity_check_with` (with each index's KeyInfo).
+//! - `Pager::set_synchronous`, `set_wal_autocheckpoint`, `checkpoint`,
+//!   `wal_frame_count`, `cache_used_bytes`, `set_cache_capacity` back the
+//!   corresponding PRAGMAs. `:memory:` databases default to synchronous=OFF.
 
 pub mod btree;
 pub mod cache;

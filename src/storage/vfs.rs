@@ -4,7 +4,7 @@
 
 mod fault;
 
-pub use fault::{FaultKind, FaultVfs};
+pub use fault::{FaultKind, FaultVfs, Tear};
 
 use crate::error::{Error, ErrorKind, Result};
 use parking_lot::Mutex;

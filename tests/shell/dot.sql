@@ -10,3 +10,6 @@ CREATE TABLE "with space"(c);
 .schema alpha
 .read tests/shell/data/included.sql
 SELECT count(*) FROM alpha;
+.mode list
+.headers off
+SELECT * FROM sqlite_master;

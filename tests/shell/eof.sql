@@ -7,5 +7,7 @@ line2';
 
    SELECT   'indented'  ;   SELECT 'x' -- trailing comment
 ;
-SELECT "semi;in;ident" FROM (SELECT 1 AS "semi;in;ident");
+CREATE TABLE q("semi;in;ident");
+INSERT INTO q VALUES(1);
+SELECT "semi;in;ident" FROM q;
 SELECT 'no semicolon at end'

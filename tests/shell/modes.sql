@@ -22,3 +22,7 @@ SELECT * FROM m WHERE id > 100;
 SELECT id, name FROM m;
 .headers off
 SELECT id, name FROM m;
+-- REALs in json mode carry 20 significant digits, as sqlite3 prints them.
+.mode json
+SELECT 0.1 AS a, 1e-7 AS b, 123456789.123 AS c, 245.80338977940391486 AS d, -0.0 AS e,
+       1e308 * 10 AS f, 2.0 AS g, 1e20 AS h, -3.0e-300 AS i;

@@ -1,6 +1,8 @@
 #!/bin/sh
-# Runs every tests/shell/*.sql script through sqlite3 and through the shell
-# given as $1 (default build/sqlvibe), from the repository root, and compares
+# Runs every tests/shell/*.sql script (on stdin) and every line of every
+# tests/shell/*.args file (as command-line arguments) through sqlite3 and
+# through the shell given as $1 (default build/sqlvibe), from the repository
+# root, and compares
 # standard output, the exit status and the error lines on stderr (sqlite3's
 # caret lines under syntax errors are left out: the shell cannot place them
 # yet). Prints each mismatch and ends with "shell: N passed, N failed".
@@ -34,6 +36,38 @@ for script in tests/shell/*.sql; do
         ok=0
     fi
     if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done
+# Command-line mode: each line of a *.args file is one invocation.
+for args_file in tests/shell/*.args; do
+    [ -f "$args_file" ] || continue
+    name=$(basename "$args_file" .args)
+    rm -f "$dir/want.db" "$dir/got.db"
+    lineno=0
+    while IFS= read -r line; do
+        lineno=$((lineno + 1))
+        case "$line" in '#'* | '') continue ;; esac
+        DB="$dir/want.db" eval "\"\$ORACLE\" $line" >"$dir/want.out" 2>"$dir/want.err" </dev/null
+        want_rc=$?
+        DB="$dir/got.db" eval "\"\$SHELL_BIN\" $line" >"$dir/got.out" 2>"$dir/got.err" </dev/null
+        got_rc=$?
+        grep -v '^  ' "$dir/want.err" >"$dir/want.errlines"
+        ok=1
+        if ! cmp -s "$dir/want.out" "$dir/got.out"; then
+            echo "FAIL $name:$lineno: stdout differs (- sqlite3, + sqlvibe)"
+            diff -u "$dir/want.out" "$dir/got.out" | sed -n '3,20p'
+            ok=0
+        fi
+        if [ "$want_rc" != "$got_rc" ]; then
+            echo "FAIL $name:$lineno: exit status $got_rc, sqlite3 gives $want_rc"
+            ok=0
+        fi
+        if ! cmp -s "$dir/want.errlines" "$dir/got.err"; then
+            echo "FAIL $name:$lineno: stderr differs (- sqlite3, + sqlvibe)"
+            diff -u "$dir/want.errlines" "$dir/got.err" | sed -n '3,20p'
+            ok=0
+        fi
+        if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    done <"$args_file"
 done
 echo "shell: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -20,9 +20,9 @@ const ENGINE: &str = "sqlite";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SortMode {
-    NoSort,
-    RowSort,
-    ValueSort,
+    AsReturned,
+    Rows,
+    Values,
 }
 
 enum Record {
@@ -101,9 +101,9 @@ fn parse(text: &str) -> Vec<Record> {
                     None => (body, Vec::new()),
                 };
                 let sort = match words.get(2).copied() {
-                    Some("rowsort") => SortMode::RowSort,
-                    Some("valuesort") => SortMode::ValueSort,
-                    _ => SortMode::NoSort,
+                    Some("rowsort") => SortMode::Rows,
+                    Some("valuesort") => SortMode::Values,
+                    _ => SortMode::AsReturned,
                 };
                 if !skip {
                     records.push(Record::Query {
@@ -118,11 +118,7 @@ fn parse(text: &str) -> Vec<Record> {
             Some("hash-threshold") => records.push(Record::HashThreshold(
                 words.get(1).and_then(|n| n.parse().ok()).unwrap_or(0),
             )),
-            Some("halt") => {
-                if !skip {
-                    records.push(Record::Halt);
-                }
-            }
+            Some("halt") if !skip => records.push(Record::Halt),
             _ => {}
         }
         i = end;
@@ -209,11 +205,11 @@ fn run_file(path: &Path) -> FileResult {
             } => match run_query(&conn, &sql, &types) {
                 Err(e) => Err(format!("line {line}: {e}: {sql}")),
                 Ok(mut rows) => {
-                    if sort == SortMode::RowSort {
+                    if sort == SortMode::Rows {
                         rows.sort();
                     }
                     let mut values: Vec<String> = rows.into_iter().flatten().collect();
-                    if sort == SortMode::ValueSort {
+                    if sort == SortMode::Values {
                         values.sort();
                     }
                     // The expected text is hashed when the file's threshold says so, and
@@ -290,7 +286,9 @@ fn main() {
         return;
     }
     let roots: Vec<PathBuf> = if args.is_empty() {
-        vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/sqllogictest")]
+        vec![std::env::var_os("SQLVIBE_SLT_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/sqllogictest"))]
     } else {
         args.iter().map(PathBuf::from).collect()
     };

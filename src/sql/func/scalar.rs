@@ -72,13 +72,13 @@ pub fn likelihood(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
 
 /// Scalar `max(X, Y, ...)` / `min(...)`: NULL if any argument is NULL; ties
 /// keep the first argument for max and the last for min (SQLite's loop).
-fn min_max(args: &[Value], want_max: bool) -> Value {
+fn min_max(args: &[Value], want_max: bool, coll: Collation) -> Value {
     if args.iter().any(|v| matches!(v, Value::Null)) {
         return Value::Null;
     }
     let mut best = 0;
     for i in 1..args.len() {
-        let c = compare_for_sort(&args[best], &args[i], Collation::Binary);
+        let c = compare_for_sort(&args[best], &args[i], coll);
         let replace = if want_max {
             c == Ordering::Less
         } else {
@@ -91,18 +91,18 @@ fn min_max(args: &[Value], want_max: bool) -> Value {
     args.get(best).cloned().unwrap_or(Value::Null)
 }
 
-pub fn max(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
-    Ok(min_max(args, true))
+pub fn max(ctx: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
+    Ok(min_max(args, true, ctx.collation()))
 }
 
-pub fn min(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
-    Ok(min_max(args, false))
+pub fn min(ctx: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
+    Ok(min_max(args, false, ctx.collation()))
 }
 
-/// `nullif(X, Y)`: NULL when X = Y (BINARY), else X.
-pub fn nullif(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
+/// `nullif(X, Y)`: NULL when X = Y under the call's collation, else X.
+pub fn nullif(ctx: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     let (x, y) = (arg(args, 0), arg(args, 1));
-    if !matches!(y, Value::Null) && compare_for_sort(x, y, Collation::Binary) == Ordering::Equal {
+    if !matches!(y, Value::Null) && compare_for_sort(x, y, ctx.collation()) == Ordering::Equal {
         Ok(Value::Null)
     } else {
         Ok(x.clone())

@@ -3,13 +3,11 @@
 
 use super::scalar::push_hex;
 use super::{arg, too_big, value_int, FuncContext, MAX_LENGTH};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::sql::types;
 use crate::sql::types::{value_bytes, value_to_i64, value_to_text};
 use crate::storage::Value;
 use std::borrow::Cow;
-
-/// SQLite's default SQLITE_LIMIT_LIKE_PATTERN_LENGTH.
-const MAX_PATTERN_LENGTH: usize = 50_000;
 
 fn text_arg(v: &Value) -> Option<Cow<'_, str>> {
     value_to_text(v)
@@ -254,57 +252,12 @@ pub fn char_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     Ok(Value::Text(out))
 }
 
-fn pattern_checked(p: &str) -> Result<()> {
-    if p.len() > MAX_PATTERN_LENGTH {
-        return Err(Error::sql("LIKE or GLOB pattern too complex"));
-    }
-    Ok(())
-}
-
-/// `like(P, S [, E])` = `S LIKE P [ESCAPE E]`. As in the system SQLite
-/// (built with SQLITE_LIKE_DOESNT_MATCH_BLOBS), a BLOB pattern or subject
-/// never matches: the result is 0, even when another argument is NULL.
+/// `like(P, S [, E])` = `S LIKE P [ESCAPE E]` (see [`types::like_value`]).
 pub fn like_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
-    let (p, s) = (arg(args, 0), arg(args, 1));
-    if matches!(p, Value::Blob(_)) || matches!(s, Value::Blob(_)) {
-        return Ok(Value::Integer(0));
-    }
-    let escape = if args.len() == 3 {
-        match text_arg(&args[2]) {
-            None => return Ok(Value::Null),
-            Some(e) => {
-                let mut it = e.chars();
-                match (it.next(), it.next()) {
-                    (Some(c), None) => Some(c),
-                    _ => return Err(Error::sql("ESCAPE expression must be a single character")),
-                }
-            }
-        }
-    } else {
-        None
-    };
-    let (Some(p), Some(s)) = (text_arg(p), text_arg(s)) else {
-        return Ok(Value::Null);
-    };
-    pattern_checked(&p)?;
-    Ok(Value::Integer(i64::from(crate::sql::types::like(
-        c_str(&p),
-        c_str(&s),
-        escape,
-    ))))
+    types::like_value(arg(args, 1), arg(args, 0), args.get(2))
 }
 
-/// `glob(P, S)` = `S GLOB P` (0 for BLOB arguments, as `like`).
+/// `glob(P, S)` = `S GLOB P` (see [`types::glob_value`]).
 pub fn glob_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
-    if matches!(arg(args, 0), Value::Blob(_)) || matches!(arg(args, 1), Value::Blob(_)) {
-        return Ok(Value::Integer(0));
-    }
-    let (Some(p), Some(s)) = (text_arg(arg(args, 0)), text_arg(arg(args, 1))) else {
-        return Ok(Value::Null);
-    };
-    pattern_checked(&p)?;
-    Ok(Value::Integer(i64::from(crate::sql::types::glob(
-        c_str(&p),
-        c_str(&s),
-    ))))
+    types::glob_value(arg(args, 1), arg(args, 0))
 }

@@ -209,7 +209,17 @@ pub fn format_float(
 }
 
 /// REAL -> TEXT exactly as SQLite renders it (`%!.15g`).
+///
+/// Fast path: when the shortest round-trip decimal of a normal `f` has at
+/// most 15 significant digits, `f` lies within 1.2e-16 (relative) of it and
+/// at least 5e-16 from any rounding boundary at the 15th digit, so SQLite's
+/// digits are exactly those; only
+/// the layout (`%g` choice of fixed or exponent form, `.0`, `e+XX`) remains.
+/// Longer expansions take the full long-double model.
 pub fn real_to_text(f: f64) -> String {
+    if let Some(s) = short_real_to_text(f) {
+        return s;
+    }
     format_float(
         f,
         FloatKind::General,
@@ -221,13 +231,70 @@ pub fn real_to_text(f: f64) -> String {
     )
 }
 
+/// The fast path of [`real_to_text`]; None when it does not apply.
+fn short_real_to_text(f: f64) -> Option<String> {
+    if f == 0.0 {
+        return Some("0.0".to_string());
+    }
+    // Normal doubles only: a subnormal's shortest decimal (5e-324) can be
+    // far from its value at 15 digits (4.94065645841247e-324).
+    if !f.is_normal() {
+        return None;
+    }
+    // `{:e}` is the shortest representation that reads back as `f`.
+    let sci = format!("{:e}", f.abs());
+    let (mant, exp) = sci.split_once('e')?;
+    let exp: i32 = exp.parse().ok()?;
+    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() > 15 {
+        return None;
+    }
+    let mut out = String::with_capacity(24);
+    if f < 0.0 {
+        out.push('-');
+    }
+    if !(-4..=14).contains(&exp) {
+        // d.ddd e+XX (at least one digit after the point).
+        out.push_str(&digits[..1]);
+        out.push('.');
+        out.push_str(if digits.len() > 1 { &digits[1..] } else { "0" });
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let e = exp.unsigned_abs();
+        if e < 10 {
+            out.push('0');
+        }
+        out.push_str(&e.to_string());
+    } else if exp < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        out.push_str(&digits);
+    } else {
+        let int_len = exp as usize + 1;
+        if digits.len() <= int_len {
+            out.push_str(&digits);
+            for _ in digits.len()..int_len {
+                out.push('0');
+            }
+            out.push_str(".0");
+        } else {
+            out.push_str(&digits[..int_len]);
+            out.push('.');
+            out.push_str(&digits[int_len..]);
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn renders_like_sqlite() {
-        // Outputs of the sqlite3 3.40 CLI for `SELECT <literal>`.
+        // Outputs of the sqlite3 3.40 CLI for `SELECT <expression>`.
         let cases: &[(f64, &str)] = &[
             (1.0, "1.0"),
             (0.1, "0.1"),
@@ -235,22 +302,80 @@ mod tests {
             (1.5e-7, "1.5e-07"),
             (123456789012345680000.0, "1.23456789012346e+20"),
             (1e15, "1.0e+15"),
+            (1e16, "1.0e+16"),
             (f64::INFINITY, "Inf"),
             (f64::NEG_INFINITY, "-Inf"),
             (-0.0, "0.0"),
+            (0.0, "0.0"),
             (1e14, "100000000000000.0"),
             (123456789012345.6, "123456789012346.0"),
+            (1234567890123456.7, "1.23456789012346e+15"),
+            (0.3, "0.3"),
             (1.0 / 3.0, "0.333333333333333"),
+            (2.0 / 3.0, "0.666666666666667"),
             (1e-5, "1.0e-05"),
             (1e-4, "0.0001"),
+            (0.001, "0.001"),
+            (1e100, "1.0e+100"),
             (1.7976931348623157e308, "1.79769313486232e+308"),
             (5e-324, "4.94065645841247e-324"),
+            (2.2250738585072014e-308, "2.2250738585072e-308"),
+            (100.0, "100.0"),
+            (1e21, "1.0e+21"),
+            (12345678901234567890.0, "1.23456789012346e+19"),
+            (4.56789012345678, "4.56789012345678"),
+            (0.1 + 0.2, "0.3"),
+            (1e15 + 0.5, "1.0e+15"),
             (99999999999999.99, "100000000000000.0"),
-            (7290517160979795.0, "7.29051716097979e+15"),
+            (999999999999999.9, "1.0e+15"),
+            (9999999999999999.0, "1.0e+16"),
+            (-1.5, "-1.5"),
+            (-1e-10, "-1.0e-10"),
             (255.0 / 7.0, "36.4285714285714"),
+            (12e15, "1.2e+16"),
+            (0.000001, "1.0e-06"),
+            (0.0000001, "1.0e-07"),
+            (7290517160979795.0, "7.29051716097979e+15"),
         ];
         for &(x, s) in cases {
             assert_eq!(real_to_text(x), s, "{x:e}");
+            // The long-double model agrees with the fast path.
+            let full = format_float(
+                x,
+                FloatKind::General,
+                Some(15),
+                FloatFlags {
+                    alt2: true,
+                    ..FloatFlags::default()
+                },
+            );
+            assert_eq!(full, s, "{x:e} (full model)");
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_model() {
+        let flags = FloatFlags {
+            alt2: true,
+            ..FloatFlags::default()
+        };
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for i in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = match i % 3 {
+                0 => f64::from_bits(x),
+                1 => (x % 1_000_000) as f64 / 10f64.powi((x >> 50) as i32 % 20),
+                _ => (x as i64 as f64) * 1e-3,
+            };
+            if let Some(fast) = short_real_to_text(f) {
+                assert_eq!(
+                    fast,
+                    format_float(f, FloatKind::General, Some(15), flags),
+                    "{f:e}"
+                );
+            }
         }
     }
 }

@@ -24,6 +24,8 @@ struct Checker<'a> {
 enum Key {
     Rowid(i64),
     Rec(Vec<u8>),
+    /// An index key whose order cannot be checked (no KeyInfo).
+    Unchecked,
 }
 
 impl<'a> Checker<'a> {
@@ -49,11 +51,14 @@ impl<'a> Checker<'a> {
         true
     }
 
-    fn cmp(&self, a: &Key, b: &Key, ki: &KeyInfo) -> Ordering {
+    /// Key order; None when it cannot be checked (an index whose KeyInfo
+    /// is unknown: its collations or DESC fields could order it differently
+    /// from BINARY ascending).
+    fn cmp(&self, a: &Key, b: &Key, ki: Option<&KeyInfo>) -> Option<Ordering> {
         match (a, b) {
-            (Key::Rowid(x), Key::Rowid(y)) => x.cmp(y),
-            (Key::Rec(x), Key::Rec(y)) => compare_records(x, y, ki).unwrap_or(Ordering::Equal),
-            _ => Ordering::Equal,
+            (Key::Rowid(x), Key::Rowid(y)) => Some(x.cmp(y)),
+            (Key::Rec(x), Key::Rec(y)) => ki.map(|ki| compare_records(x, y, ki).unwrap_or(Ordering::Equal)),
+            _ => None,
         }
     }
 
@@ -85,7 +90,7 @@ impl<'a> Checker<'a> {
     /// Checks the subtree at `pgno`; keys must lie in (lower, upper].
     /// Returns the depth of its leaves.
     #[allow(clippy::too_many_arguments)]
-    fn page(&mut self, root: PageNo, pgno: PageNo, depth: usize, table: bool, ki: &KeyInfo, lower: Option<&Key>, upper: Option<&Key>) -> Option<usize> {
+    fn page(&mut self, root: PageNo, pgno: PageNo, depth: usize, table: bool, ki: Option<&KeyInfo>, lower: Option<&Key>, upper: Option<&Key>) -> Option<usize> {
         if self.full() {
             return None;
         }
@@ -135,6 +140,14 @@ impl<'a> Checker<'a> {
             self.check_overflow(&cctx, &c);
             let key = if table {
                 Key::Rowid(c.rowid)
+            } else if ki.is_none() {
+                // Order cannot be checked; still read the whole payload
+                // (overflow chain) to validate it.
+                if let Err(e) = read_payload(self.txn, &page, &c, &mut scratch) {
+                    self.err(format!("{cctx}{e}"));
+                    return None;
+                }
+                Key::Unchecked
             } else {
                 if let Err(e) = read_payload(self.txn, &page, &c, &mut scratch) {
                     self.err(format!("{cctx}{e}"));
@@ -144,19 +157,19 @@ impl<'a> Checker<'a> {
             };
             // Keys ascend strictly; a leaf key may equal nothing before it.
             if let Some(p) = &prev {
-                if self.cmp(&key, p, ki) != Ordering::Greater {
+                if self.cmp(&key, p, ki).is_some_and(|o| o != Ordering::Greater) {
                     let what = match &key {
                         Key::Rowid(r) => format!("Rowid {r} out of order"),
-                        Key::Rec(_) => "Index key out of order".to_owned(),
+                        Key::Rec(_) | Key::Unchecked => "Index key out of order".to_owned(),
                     };
                     self.err(format!("{cctx}{what}"));
                 }
             }
             if let Some(u) = upper {
-                if self.cmp(&key, u, ki) == Ordering::Greater {
+                if self.cmp(&key, u, ki) == Some(Ordering::Greater) {
                     let what = match &key {
                         Key::Rowid(r) => format!("Rowid {r} out of order"),
-                        Key::Rec(_) => "Index key out of order".to_owned(),
+                        Key::Rec(_) | Key::Unchecked => "Index key out of order".to_owned(),
                     };
                     self.err(format!("{cctx}{what}"));
                 }
@@ -164,7 +177,7 @@ impl<'a> Checker<'a> {
             prev = Some(key.clone());
             keys.push(key);
         }
-        if cells_bytes + PAGE_HEADER + 2 * node.n > self.ps {
+        if cells_bytes + node.h + PAGE_HEADER + 2 * node.n > self.ps {
             self.err(format!("{ctx}cells overlap"));
         }
         if node.is_leaf() {
@@ -194,17 +207,21 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// As `integrity_check`, with the KeyInfo of each index (None: tables, or
-/// BINARY ascending).
+/// As `integrity_check`, with the KeyInfo of each index (None for tables;
+/// for an index, None skips the key-order checks).
 pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max_errors: usize) -> Result<Vec<String>> {
     let pc = txn.page_count() as usize;
     let mut ck = Checker { txn, used: vec![false; pc + 1], errors: Vec::new(), max: max_errors.max(1), ps: txn.page_size() as usize };
     if pc == 0 {
         return Ok(Vec::new());
     }
-    ck.used[1] = true;
-    // Freelist.
+    // Page 1 holds the header and the schema table's root.
+    if !trees.iter().any(|&(r, _)| r == 1) {
+        ck.used[1] = true;
+    }
+    // Freelist: trunk chain, each trunk with its leaf page numbers.
     let (head, count) = txn.freelist();
+    let cap = (ck.ps - 8) / 4;
     let mut next = head;
     let mut n = 0u32;
     while next != 0 && n <= count {
@@ -212,30 +229,41 @@ pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max
             break;
         }
         n += 1;
-        next = match txn.page(next) {
-            Ok(p) => get_u32(&p, 0),
+        let trunk = match txn.page(next) {
+            Ok(p) => p,
             Err(e) => {
                 ck.err(format!("Freelist: {e}"));
                 break;
             }
         };
+        let leaves = get_u32(&trunk, 4) as usize;
+        if leaves > cap {
+            ck.err(format!("Freelist: trunk page {next} has {leaves} leaves"));
+            break;
+        }
+        for i in 0..leaves {
+            let leaf = get_u32(&trunk, 8 + 4 * i);
+            if ck.mark(leaf, "Freelist: ") {
+                n += 1;
+            }
+        }
+        next = get_u32(&trunk, 0);
     }
     if n != count || next != 0 {
         ck.err(format!("Freelist: size is {n} but should be {count}"));
     }
-    let default_ki = KeyInfo::default();
     for &(root, ki) in trees {
         if ck.full() {
             break;
         }
         let table = match txn.page(root) {
-            Ok(p) if root >= 2 => is_table(p[0]),
+            Ok(p) => is_table(page_type(&p, root)),
             _ => {
                 ck.err(format!("Tree {root}: invalid root page"));
                 continue;
             }
         };
-        ck.page(root, root, 0, table, ki.unwrap_or(&default_ki), None, None);
+        ck.page(root, root, 0, table, ki, None, None);
     }
     for pg in 2..=pc {
         if ck.full() {

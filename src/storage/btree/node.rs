@@ -24,6 +24,10 @@
 //!                  [u32 overflow]   (a separator key: every key in the
 //!                  left child is <= it, every key to its right is >)
 //! ```
+//! On page 1 the b-tree page header starts at PAGE1_BTREE_OFFSET (100),
+//! after the database header; cell offsets stay relative to the page start.
+//! Page 1 is the root of the schema table.
+//!
 //! The overflow pointer is present iff payload_len > local_size(payload_len).
 //! Overflow page: u32 next overflow page (0 = last), then payload bytes.
 //!
@@ -45,6 +49,26 @@ pub const OFF_CONTENT: usize = 4;
 pub const OFF_FRAG: usize = 6;
 pub const OFF_RIGHT: usize = 8;
 pub const PAGE_HEADER: usize = 12;
+/// Page 1 starts with the database header; its b-tree page header (the
+/// schema table's root) starts here. Offsets above are relative to the
+/// b-tree header; cell offsets are always relative to the page start.
+pub const PAGE1_BTREE_OFFSET: usize = 100;
+
+/// Offset of the b-tree page header on page `pgno`.
+#[inline]
+pub fn hdr(pgno: u32) -> usize {
+    if pgno == 1 {
+        PAGE1_BTREE_OFFSET
+    } else {
+        0
+    }
+}
+
+/// The b-tree page type byte of page `pgno`.
+#[inline]
+pub fn page_type(d: &[u8], pgno: u32) -> u8 {
+    d[hdr(pgno) + OFF_TYPE]
+}
 
 #[inline]
 pub fn get_u16(b: &[u8], off: usize) -> usize {
@@ -119,20 +143,23 @@ pub struct Node<'a> {
     pub pgno: u32,
     pub kind: u8,
     pub n: usize,
+    /// Offset of the b-tree page header (PAGE1_BTREE_OFFSET on page 1).
+    pub h: usize,
 }
 
 impl<'a> Node<'a> {
     #[inline]
     pub fn new(data: &'a [u8], pgno: u32) -> Result<Node<'a>> {
-        let kind = data[OFF_TYPE];
+        let h = hdr(pgno);
+        let kind = data[h + OFF_TYPE];
         if !matches!(kind, TABLE_INTERIOR | TABLE_LEAF | INDEX_INTERIOR | INDEX_LEAF) {
             return Err(bad(pgno, "not a b-tree page"));
         }
-        let n = get_u16(data, OFF_NCELLS);
-        if PAGE_HEADER + 2 * n > data.len() {
+        let n = get_u16(data, h + OFF_NCELLS);
+        if h + PAGE_HEADER + 2 * n > data.len() {
             return Err(bad(pgno, "cell count too large"));
         }
-        Ok(Node { data, pgno, kind, n })
+        Ok(Node { data, pgno, kind, n, h })
     }
     #[inline]
     pub fn is_leaf(&self) -> bool {
@@ -140,12 +167,12 @@ impl<'a> Node<'a> {
     }
     #[inline]
     pub fn right(&self) -> u32 {
-        get_u32(self.data, OFF_RIGHT)
+        get_u32(self.data, self.h + OFF_RIGHT)
     }
     #[inline]
     pub fn cell_off(&self, i: usize) -> Result<usize> {
-        let off = get_u16(self.data, PAGE_HEADER + 2 * i);
-        if off < PAGE_HEADER + 2 * self.n || off >= self.data.len() {
+        let off = get_u16(self.data, self.h + PAGE_HEADER + 2 * i);
+        if off < self.h + PAGE_HEADER + 2 * self.n || off >= self.data.len() {
             return Err(bad(self.pgno, "cell offset out of range"));
         }
         Ok(off)
@@ -194,15 +221,15 @@ impl<'a> Node<'a> {
         Ok(&self.data[off..off + c.size])
     }
     pub fn free_space(&self) -> usize {
-        let start = content_start(self.data);
-        let gap = start.saturating_sub(PAGE_HEADER + 2 * self.n);
-        gap + get_u16(self.data, OFF_FRAG)
+        let start = content_start(self.data, self.h);
+        let gap = start.saturating_sub(self.h + PAGE_HEADER + 2 * self.n);
+        gap + get_u16(self.data, self.h + OFF_FRAG)
     }
 }
 
 #[inline]
-fn content_start(d: &[u8]) -> usize {
-    match get_u16(d, OFF_CONTENT) {
+fn content_start(d: &[u8], h: usize) -> usize {
+    match get_u16(d, h + OFF_CONTENT) {
         0 => 65536,
         x => x,
     }
@@ -263,29 +290,38 @@ pub fn parse_cell(d: &[u8], off: usize, kind: u8, pgno: u32) -> Result<Cell> {
     parse_cell_ps(d, off, kind, pgno, d.len())
 }
 
-/// Formats an empty page of the given type.
-pub fn init_page(d: &mut [u8], kind: u8) {
-    d[..PAGE_HEADER].fill(0);
-    d[OFF_TYPE] = kind;
+/// Formats an empty b-tree page of the given type (on page 1, only the
+/// part after the database header).
+pub fn init_page(d: &mut [u8], pgno: u32, kind: u8) {
+    let h = hdr(pgno);
+    d[h..h + PAGE_HEADER].fill(0);
+    d[h + OFF_TYPE] = kind;
     let ps = d.len();
-    put_u16(d, OFF_CONTENT, if ps == 65536 { 0 } else { ps });
+    put_u16(d, h + OFF_CONTENT, if ps == 65536 { 0 } else { ps });
 }
 
 /// Rewrites the page with exactly `cells` (in order) and `right`; the
-/// caller has checked `cells_fit`.
-pub fn rebuild<C: AsRef<[u8]>>(d: &mut [u8], kind: u8, cells: &[C], right: u32) {
+/// caller has checked `cells_fit(room(pgno, ..), cells)`.
+pub fn rebuild<C: AsRef<[u8]>>(d: &mut [u8], pgno: u32, kind: u8, cells: &[C], right: u32) {
+    let h = hdr(pgno);
     let ps = d.len();
-    init_page(d, kind);
-    put_u32(d, OFF_RIGHT, right);
+    init_page(d, pgno, kind);
+    put_u32(d, h + OFF_RIGHT, right);
     let mut top = ps;
     for (i, c) in cells.iter().enumerate() {
         let c = c.as_ref();
         top -= c.len();
         d[top..top + c.len()].copy_from_slice(c);
-        put_u16(d, PAGE_HEADER + 2 * i, top);
+        put_u16(d, h + PAGE_HEADER + 2 * i, top);
     }
-    put_u16(d, OFF_NCELLS, cells.len());
-    put_u16(d, OFF_CONTENT, if top == 65536 { 0 } else { top });
+    put_u16(d, h + OFF_NCELLS, cells.len());
+    put_u16(d, h + OFF_CONTENT, if top == 65536 { 0 } else { top });
+}
+
+/// Bytes of page `pgno` (of `ps` bytes) available to a b-tree page.
+#[inline]
+pub fn room(pgno: u32, ps: usize) -> usize {
+    ps - hdr(pgno)
 }
 
 /// Compacts the content area (drops fragments).
@@ -296,73 +332,79 @@ pub fn defragment(d: &mut [u8], pgno: u32) -> Result<()> {
         cells.push(node.cell_bytes(i)?.to_vec());
     }
     let (kind, right) = (node.kind, node.right());
-    if !cells_fit(d.len(), &cells) {
+    if !cells_fit(room(pgno, d.len()), &cells) {
         return Err(bad(pgno, "cells overlap"));
     }
-    rebuild(d, kind, &cells, right);
+    rebuild(d, pgno, kind, &cells, right);
     Ok(())
 }
 
-/// True when `cells` and their pointers fit in an empty page of `ps` bytes.
-pub fn cells_fit<C: AsRef<[u8]>>(ps: usize, cells: &[C]) -> bool {
-    cells.iter().map(|c| c.as_ref().len() + 2).sum::<usize>() + PAGE_HEADER <= ps
+/// True when `cells` and their pointers fit in an empty b-tree page with
+/// `room` bytes (see `room`).
+pub fn cells_fit<C: AsRef<[u8]>>(room: usize, cells: &[C]) -> bool {
+    cells.iter().map(|c| c.as_ref().len() + 2).sum::<usize>() + PAGE_HEADER <= room
 }
 
 /// Inserts `cell` as cell `idx`; false when it does not fit.
 pub fn insert_cell(d: &mut [u8], pgno: u32, idx: usize, cell: &[u8]) -> Result<bool> {
     let node = Node::new(d, pgno)?;
-    let n = node.n;
+    let (n, h) = (node.n, node.h);
     if idx > n {
         return Err(bad(pgno, "insert position out of range"));
     }
     if node.free_space() < cell.len() + 2 {
         return Ok(false);
     }
-    let mut start = content_start(d);
-    if start < PAGE_HEADER + 2 * n + 2 + cell.len() {
+    let mut start = content_start(d, h);
+    if start < h + PAGE_HEADER + 2 * n + 2 + cell.len() {
         defragment(d, pgno)?;
-        start = content_start(d);
-        if start < PAGE_HEADER + 2 * n + 2 + cell.len() {
+        start = content_start(d, h);
+        if start < h + PAGE_HEADER + 2 * n + 2 + cell.len() {
             return Ok(false);
         }
     }
     let top = start - cell.len();
     d[top..start].copy_from_slice(cell);
-    let ptrs = PAGE_HEADER + 2 * idx;
-    d.copy_within(ptrs..PAGE_HEADER + 2 * n, ptrs + 2);
+    let ptrs = h + PAGE_HEADER + 2 * idx;
+    d.copy_within(ptrs..h + PAGE_HEADER + 2 * n, ptrs + 2);
     put_u16(d, ptrs, top);
-    put_u16(d, OFF_NCELLS, n + 1);
-    put_u16(d, OFF_CONTENT, top);
+    put_u16(d, h + OFF_NCELLS, n + 1);
+    put_u16(d, h + OFF_CONTENT, top);
     Ok(true)
 }
 
 /// Removes cell `idx` (its bytes become a fragment).
 pub fn remove_cell(d: &mut [u8], pgno: u32, idx: usize) -> Result<()> {
     let node = Node::new(d, pgno)?;
-    let n = node.n;
+    let (n, h) = (node.n, node.h);
     if idx >= n {
         return Err(bad(pgno, "remove position out of range"));
     }
     let off = node.cell_off(idx)?;
     let size = parse_cell(d, off, node.kind, pgno)?.size;
-    let ptrs = PAGE_HEADER + 2 * idx;
-    d.copy_within(ptrs + 2..PAGE_HEADER + 2 * n, ptrs);
-    put_u16(d, OFF_NCELLS, n - 1);
+    let ptrs = h + PAGE_HEADER + 2 * idx;
+    d.copy_within(ptrs + 2..h + PAGE_HEADER + 2 * n, ptrs);
+    put_u16(d, h + OFF_NCELLS, n - 1);
     if n == 1 {
-        let kind = d[OFF_TYPE];
-        let right = get_u32(d, OFF_RIGHT);
-        init_page(d, kind);
-        put_u32(d, OFF_RIGHT, right);
-    } else if off == content_start(d) {
-        put_u16(d, OFF_CONTENT, off + size);
+        let kind = d[h + OFF_TYPE];
+        let right = get_u32(d, h + OFF_RIGHT);
+        init_page(d, pgno, kind);
+        put_u32(d, h + OFF_RIGHT, right);
+    } else if off == content_start(d, h) {
+        put_u16(d, h + OFF_CONTENT, off + size);
     } else {
-        let frag = get_u16(d, OFF_FRAG) + size;
-        put_u16(d, OFF_FRAG, frag.min(0xffff));
+        let frag = get_u16(d, h + OFF_FRAG) + size;
+        put_u16(d, h + OFF_FRAG, frag.min(0xffff));
         if frag > 0xffff {
             defragment(d, pgno)?;
         }
     }
     Ok(())
+}
+
+/// Sets the right-most child of an interior page.
+pub fn set_right(d: &mut [u8], pgno: u32, child: u32) {
+    put_u32(d, hdr(pgno) + OFF_RIGHT, child);
 }
 
 /// Sets child pointer `i` (0..=n) of an interior page.
@@ -375,7 +417,7 @@ pub fn set_child(d: &mut [u8], pgno: u32, i: usize, child: u32) -> Result<()> {
         }
         put_u32(d, off, child);
     } else {
-        put_u32(d, OFF_RIGHT, child);
+        set_right(d, pgno, child);
     }
     Ok(())
 }
@@ -412,7 +454,7 @@ mod tests {
     #[test]
     fn insert_remove_defrag() {
         let mut d = vec![0u8; 512];
-        init_page(&mut d, INDEX_LEAF);
+        init_page(&mut d, 2, INDEX_LEAF);
         let mut cell = Vec::new();
         let mut k = 0;
         loop {
@@ -455,7 +497,7 @@ mod tests {
     #[test]
     fn corrupt_offsets_are_errors() {
         let mut d = vec![0u8; 512];
-        init_page(&mut d, TABLE_LEAF);
+        init_page(&mut d, 2, TABLE_LEAF);
         put_u16(&mut d, OFF_NCELLS, 1);
         put_u16(&mut d, PAGE_HEADER, 510);
         let n = Node::new(&d, 2).unwrap();

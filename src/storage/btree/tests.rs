@@ -47,6 +47,15 @@ fn table_basic_and_split() {
     assert!(c.seek_rowid(&t, 11, SeekOp::Lt).unwrap());
     assert_eq!(c.rowid(&t).unwrap(), 9);
     assert!(!c.seek_rowid(&t, 10, SeekOp::Eq).unwrap());
+    // Extreme rowids (9-byte varints) order as signed integers.
+    table_insert(&mut t, root, i64::MIN, &rec(1, 1)).unwrap();
+    table_insert(&mut t, root, i64::MAX, &rec(2, 1)).unwrap();
+    assert_eq!(table_max_rowid(&t, root).unwrap(), Some(i64::MAX));
+    assert!(c.first(&t).unwrap());
+    assert_eq!(c.rowid(&t).unwrap(), i64::MIN);
+    assert!(c.seek_rowid(&t, -1, SeekOp::Le).unwrap());
+    assert_eq!(c.rowid(&t).unwrap(), i64::MIN);
+    assert!(integrity_check(&t, &[root], 10).unwrap().is_empty());
     t.commit().unwrap();
 }
 
@@ -135,4 +144,160 @@ fn cursor_survives_deletes() {
     assert_eq!(seen, 1000);
     assert_eq!(count_entries(&t, root).unwrap(), 0);
     assert!(integrity_check(&t, &[root], 10).unwrap().is_empty());
+}
+
+#[test]
+fn sparse_leaves_merge() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let root = create_btree(&mut t, BTreeKind::Table).unwrap();
+    let idx = create_btree(&mut t, BTreeKind::Index).unwrap();
+    let ki = KeyInfo::default();
+    for i in 0..5000 {
+        table_insert(&mut t, root, i, &rec(i, 40)).unwrap();
+        index_insert(&mut t, idx, &rec(i, 40), &ki).unwrap();
+    }
+    let full = t.page_count() - t.freelist().1;
+    let mut x = 12345u64;
+    for i in 0..5000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if !x.is_multiple_of(10) {
+            assert!(table_delete(&mut t, root, i).unwrap());
+            assert!(index_delete(&mut t, idx, &rec(i, 40), &ki).unwrap());
+        }
+    }
+    let used = t.page_count() - t.freelist().1;
+    assert!(used * 4 < full, "pages in use went from {full} to {used}");
+    assert!(integrity_check(&t, &[root, idx], 10).unwrap().is_empty());
+}
+
+#[test]
+fn integrity_check_reports_problems() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let root = create_btree(&mut t, BTreeKind::Table).unwrap();
+    for i in 0..5 {
+        table_insert(&mut t, root, i, &rec(i, 3)).unwrap();
+    }
+    let stray = t.allocate_page().unwrap();
+    let errs = integrity_check(&t, &[root], 10).unwrap();
+    assert_eq!(errs, vec![format!("Page {stray} is never used")]);
+    t.free_page(stray).unwrap();
+    assert!(integrity_check(&t, &[root], 10).unwrap().is_empty());
+    // Make cell 0's rowid (first byte of a table leaf cell) larger than cell 1's.
+    let off = {
+        let page = t.page(root).unwrap();
+        node::get_u16(&page, node::PAGE_HEADER)
+    };
+    t.page_mut(root).unwrap()[off] = 0x7f;
+    let errs = integrity_check(&t, &[root], 10).unwrap();
+    assert_eq!(errs, vec![format!("Tree {root} page {root} cell 1: Rowid 1 out of order")]);
+    // A page used twice.
+    let r2 = create_btree(&mut t, BTreeKind::Table).unwrap();
+    let errs = integrity_check(&t, &[root, r2, r2], 10).unwrap();
+    assert!(errs.iter().any(|e| e.contains(&format!("2nd reference to page {r2}"))), "{errs:?}");
+}
+
+#[test]
+fn schema_table_rooted_on_page_1() {
+    let p = Pager::open_memory().unwrap();
+    assert!(p.set_page_size(512).unwrap());
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    assert_eq!(t.header().schema_root, 1, "new databases have the schema table on page 1");
+    let user = create_btree(&mut t, BTreeKind::Table).unwrap();
+    assert_eq!(user, 2, "first user tree is page 2, as in SQLite");
+    for i in 0..300 {
+        table_insert(&mut t, 1, i, &rec(i, 20 + (i as usize % 7) * 30)).unwrap();
+        table_insert(&mut t, user, i, &rec(i, 10)).unwrap();
+    }
+    assert!(integrity_check(&t, &[1, user], 10).unwrap().is_empty());
+    t.commit().unwrap();
+    let mut t = p.begin_read().unwrap();
+    assert_eq!(count_entries(&t, 1).unwrap(), 300);
+    let mut out = Vec::new();
+    assert!(table_get(&t, 1, 150, &mut out).unwrap());
+    assert_eq!(out, rec(150, 20 + 3 * 30));
+    t.begin_write(0).unwrap();
+    for i in 0..300 {
+        assert!(table_delete(&mut t, 1, i).unwrap());
+    }
+    assert_eq!(count_entries(&t, 1).unwrap(), 0);
+    assert!(integrity_check(&t, &[1, user], 10).unwrap().is_empty());
+    clear_btree(&mut t, user).unwrap();
+    assert!(drop_btree(&mut t, 1).is_err(), "page 1 is never freed");
+    t.rollback();
+    let t = p.begin_read().unwrap();
+    assert_eq!(t.header().schema_root, 1);
+    assert!(integrity_check(&t, &[1, user], 10).unwrap().is_empty());
+}
+
+#[test]
+fn index_batch_build_is_sorted_and_dense() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let a = create_btree(&mut t, BTreeKind::Index).unwrap();
+    let b = create_btree(&mut t, BTreeKind::Index).unwrap();
+    let ki = KeyInfo { collations: vec![crate::storage::Collation::NoCase], desc: vec![true] };
+    let mut keys: Vec<Vec<u8>> = (0..5000i64)
+        .map(|i| {
+            let mut k = Vec::new();
+            encode_record(&[Value::Text(format!("K{:05}", (i * 7919) % 5000)), Value::Integer(i % 4000)], &mut k);
+            k
+        })
+        .collect();
+    for k in &keys {
+        index_insert(&mut t, a, k, &ki).unwrap();
+    }
+    let before = t.page_count();
+    index_insert_batch(&mut t, b, &mut keys, &ki).unwrap();
+    let batch_pages = t.page_count() - before;
+    assert_eq!(count_entries(&t, a).unwrap(), count_entries(&t, b).unwrap());
+    assert!(batch_pages < before, "sorted build packs pages ({batch_pages} vs {before})");
+    let errs = integrity_check_with(&t, &[(a, Some(&ki)), (b, Some(&ki))], 10).unwrap();
+    assert!(errs.is_empty(), "{errs:?}");
+    let (mut ca, mut cb) = (Cursor::new(a, BTreeKind::Index), Cursor::new(b, BTreeKind::Index));
+    ca.set_key_info(&ki);
+    cb.set_key_info(&ki);
+    let (mut oa, mut ob) = (ca.first(&t).unwrap(), cb.first(&t).unwrap());
+    let (mut ra, mut rb) = (Vec::new(), Vec::new());
+    while oa && ob {
+        ca.record(&t, &mut ra).unwrap();
+        cb.record(&t, &mut rb).unwrap();
+        assert_eq!(ra, rb);
+        oa = ca.next(&t).unwrap();
+        ob = cb.next(&t).unwrap();
+    }
+    assert!(!oa && !ob);
+}
+
+#[test]
+fn largest_and_smallest_page_sizes() {
+    for ps in [512u32, 65536] {
+        let p = Pager::open_memory().unwrap();
+        assert!(p.set_page_size(ps).unwrap());
+        let mut t = p.begin_read().unwrap();
+        t.begin_write(0).unwrap();
+        let root = create_btree(&mut t, BTreeKind::Table).unwrap();
+        let idx = create_btree(&mut t, BTreeKind::Index).unwrap();
+        let ki = KeyInfo::default();
+        for i in 0..3000i64 {
+            let k = (i * 7919) % 3000 - 1500;
+            table_insert(&mut t, root, k, &rec(k, (i as usize * 37) % 20_000)).unwrap();
+            index_insert(&mut t, idx, &rec(k, (i as usize * 13) % 9000), &ki).unwrap();
+        }
+        for k in (-1500..1500).step_by(3) {
+            assert!(table_delete(&mut t, root, k).unwrap());
+        }
+        assert_eq!(count_entries(&t, root).unwrap(), 2000);
+        assert_eq!(table_max_rowid(&t, root).unwrap(), Some(1499));
+        let errs = integrity_check_with(&t, &[(root, None), (idx, Some(&ki))], 10).unwrap();
+        assert!(errs.is_empty(), "page size {ps}: {errs:?}");
+        t.commit().unwrap();
+    }
 }

@@ -181,3 +181,65 @@ fn page_size_inside_first_transaction() {
     assert_eq!(get(&t, root, 1).unwrap(), vec![2, 1, 5]);
     assert!(btree::integrity_check(&t, &[root], 5).unwrap().is_empty());
 }
+
+#[test]
+fn stale_snapshot_upgrades_when_its_reads_are_unchanged() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let a = btree::create_btree(&mut t, BTreeKind::Table).unwrap();
+    let b = btree::create_btree(&mut t, BTreeKind::Table).unwrap();
+    t.commit().unwrap();
+    let mut r = p.begin_read().unwrap();
+    assert!(get(&r, a, 1).is_none());
+    // Another connection changes only table b.
+    let mut w = p.begin_read().unwrap();
+    w.begin_write(0).unwrap();
+    btree::table_insert(&mut w, b, 7, &[2, 1, 7]).unwrap();
+    w.commit().unwrap();
+    r.begin_write(0).unwrap();
+    assert!(get(&r, b, 7).is_some(), "moved to the latest snapshot");
+    btree::table_insert(&mut r, a, 1, &[2, 1, 1]).unwrap();
+    r.commit().unwrap();
+    // A schema change since the snapshot always refuses the upgrade.
+    let mut r = p.begin_read().unwrap();
+    assert!(get(&r, a, 1).is_some());
+    let mut w = p.begin_read().unwrap();
+    w.begin_write(0).unwrap();
+    w.header_mut().unwrap().schema_cookie += 1;
+    w.commit().unwrap();
+    assert_eq!(r.begin_write(0).unwrap_err().kind, ErrorKind::BusySnapshot);
+}
+
+#[test]
+fn freelist_trunks_reuse_and_savepoints() {
+    let p = Pager::open_memory().unwrap();
+    assert!(p.set_page_size(512).unwrap());
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let pages: Vec<PageNo> = (0..400).map(|_| t.allocate_page().unwrap()).collect();
+    let pc = t.page_count();
+    for &pg in &pages {
+        t.free_page(pg).unwrap();
+    }
+    assert_eq!(t.freelist().1, 400);
+    assert!(btree::integrity_check(&t, &[], 10).unwrap().is_empty());
+    let sp = t.savepoint().unwrap();
+    let got: Vec<PageNo> = (0..250).map(|_| t.allocate_page().unwrap()).collect();
+    assert_eq!(t.page_count(), pc, "no growth while free pages exist");
+    assert!(got.iter().all(|g| pages.contains(g)));
+    assert!(t.page(got[0]).unwrap().iter().all(|&b| b == 0), "allocated pages are zeroed");
+    t.rollback_to(sp).unwrap();
+    assert_eq!(t.freelist().1, 400);
+    assert!(btree::integrity_check(&t, &[], 10).unwrap().is_empty());
+    t.release(sp);
+    t.commit().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..400 {
+        assert!(seen.insert(t.allocate_page().unwrap()));
+    }
+    assert_eq!((t.page_count(), t.freelist().1), (pc, 0));
+    assert_eq!(t.allocate_page().unwrap(), pc + 1);
+}

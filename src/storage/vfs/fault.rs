@@ -15,6 +15,17 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+/// What survives of the last unsynced write at a power loss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tear {
+    /// Nothing.
+    None,
+    /// Its first half.
+    Head,
+    /// Its second half.
+    Tail,
+}
+
 /// Which OS error an injected fault reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultKind {
@@ -110,6 +121,13 @@ impl FaultVfs {
     /// Simulates power loss: every file goes back to its durable image; with
     /// `tear`, the first half of each file's last unsynced write survives.
     pub fn power_loss(&self, tear: bool) -> Result<()> {
+        self.power_loss_with(if tear { Tear::Head } else { Tear::None })
+    }
+
+    /// Power loss where only part of each file's last unsynced write
+    /// survives: its first half (`Tear::Head`) or its second half
+    /// (`Tear::Tail`: the disk wrote the end of a multi-page write first).
+    pub fn power_loss_with(&self, tear: Tear) -> Result<()> {
         let mut st = self.st.lock();
         let mode = OpenMode { read_only: false, create: true };
         for (path, t) in st.files.iter_mut() {
@@ -119,10 +137,12 @@ impl FaultVfs {
             let f = self.inner.open(path, mode)?;
             f.truncate(0)?;
             f.write_at(0, &t.durable)?;
-            if tear {
-                if let Some((off, data)) = &t.last_unsynced {
-                    let half = &data[..data.len() / 2];
-                    f.write_at(*off, half)?;
+            if let Some((off, data)) = &t.last_unsynced {
+                let h = data.len() / 2;
+                match tear {
+                    Tear::None => {}
+                    Tear::Head => f.write_at(*off, &data[..h])?,
+                    Tear::Tail => f.write_at(*off + h as u64, &data[h..])?,
                 }
             }
             t.last_unsynced = None;
