@@ -422,5 +422,10 @@ fn assorted_semantics() {
         "SELECT a FROM t WHERE a > '1' ORDER BY a",
         "SELECT b FROM t WHERE b > 1 ORDER BY b",
         "SELECT 1 FROM t GROUP BY a HAVING a",
+        "CREATE TABLE n(a TEXT COLLATE NOCASE)",
+        "INSERT INTO n VALUES('b'), ('A'), ('a'), ('B')",
+        "SELECT min(a), max(a), count(DISTINCT a), group_concat(DISTINCT a) FROM n",
+        "SELECT a, count(*) FROM n GROUP BY a",
+        "SELECT max(a COLLATE BINARY) FROM n",
     ]);
 }

@@ -86,6 +86,7 @@ pub struct AggCall {
     pub name: String,
     pub distinct: bool,
     pub args: Vec<CExpr>,
+    pub coll: Collation,
 }
 
 pub struct Compiler<'a> {
@@ -309,14 +310,6 @@ impl<'a> Compiler<'a> {
         Err(Error::sql(format!("no such column: {tname}.{cname}")))
     }
 
-    fn compile_list(&mut self, args: &[Expr]) -> Result<Vec<CExpr>> {
-        let mut v = Vec::with_capacity(args.len());
-        for a in args {
-            v.push(self.expr(a)?.e);
-        }
-        Ok(v)
-    }
-
     fn function(&mut self, fname: &str, distinct: bool, args: &[Expr], star: bool) -> Result<Ce> {
         let nargs = if star { 0 } else { args.len() };
         if (!star || fname.eq_ignore_ascii_case("count")) && func::is_aggregate(fname, nargs) {
@@ -331,14 +324,18 @@ impl<'a> Compiler<'a> {
                 return Err(Error::sql("DISTINCT aggregates must have exactly one argument"));
             }
             self.in_agg = true;
-            let compiled = if star { Ok(Vec::new()) } else { self.compile_list(args) };
+            let compiled: Result<Vec<Ce>> =
+                if star { Ok(Vec::new()) } else { args.iter().map(|a| self.expr(a)).collect() };
             self.in_agg = false;
-            let args = compiled?;
+            let cargs = compiled?;
+            // min/max and DISTINCT compare TEXT under the argument's collation.
+            let coll = cargs.first().and_then(|c| c.coll).unwrap_or(Collation::Binary);
+            let args = cargs.into_iter().map(|c| c.e).collect();
             let id = self.n_aggs;
             self.n_aggs += 1;
             // Validate the name/arity once at prepare time.
-            func::new_accumulator(&lname, nargs, distinct)?;
-            self.aggs.as_mut().expect("aggs").push(AggCall { id, name: lname, distinct, args });
+            func::new_accumulator_with_collation(&lname, nargs, distinct, coll)?;
+            self.aggs.as_mut().expect("aggs").push(AggCall { id, name: lname, distinct, args, coll });
             return Ok(Ce::plain(CExpr::Agg(id)));
         }
         if star {

@@ -155,7 +155,7 @@ impl SelectRun {
         let new_group = |key: Vec<Value>| -> Result<Group> {
             let mut accs = Vec::with_capacity(agg.calls.len());
             for c in &agg.calls {
-                accs.push(func::new_accumulator(&c.name, c.args.len(), c.distinct)?);
+                accs.push(func::new_accumulator_with_collation(&c.name, c.args.len(), c.distinct, c.coll)?);
             }
             Ok(Group { key, accs, bare: Vec::new(), best: None })
         };
@@ -211,7 +211,7 @@ impl SelectRun {
                         let better = match &g.best {
                             None => true,
                             Some(b) => {
-                                let o = compare_values(&args[0], b, Collation::Binary);
+                                let o = compare_values(&args[0], b, call.coll);
                                 if is_max {
                                     o == Ordering::Greater
                                 } else {
