@@ -78,7 +78,10 @@ impl Statement {
 
     fn finish(&mut self, st: &mut ConnState, commit: bool) -> Result<()> {
         self.has_row = false;
-        self.run = None;
+        if let Some(r) = &mut self.run {
+            // Drop buffered rows now; keep the run's buffers for the next start.
+            r.release_rows();
+        }
         if self.active {
             self.active = false;
             st.active -= 1;
@@ -122,7 +125,10 @@ impl Statement {
             self.rt = Rt::new(c.n_slots, c.n_aggs, c.subs.len());
         }
         if let Program::Select(plan) = &self.compiled.program {
-            self.run = Some(SelectRun::new(plan));
+            match &mut self.run {
+                Some(r) => r.restart(plan),
+                None => self.run = Some(SelectRun::new(plan)),
+            }
         }
         Ok(())
     }

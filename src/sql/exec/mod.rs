@@ -130,6 +130,38 @@ impl SelectRun {
         }
     }
 
+    /// Frees buffered result rows and materialized subquery rows.
+    pub fn release_rows(&mut self) {
+        self.buffered = None;
+        self.seen = HashSet::new();
+        for l in self.levels.iter_mut() {
+            l.rows = None;
+        }
+    }
+
+    /// Back to the start of `plan`, keeping buffers (cursors, record bytes).
+    pub fn restart(&mut self, plan: &SelectPlan) {
+        if self.levels.len() != plan.levels.len() {
+            *self = SelectRun::new(plan);
+            return;
+        }
+        for l in self.levels.iter_mut() {
+            // The plan may have been recompiled: cursors are re-created.
+            l.reset();
+            l.rows = None;
+            l.cur = None;
+        }
+        self.started = false;
+        self.finished = false;
+        self.depth = 0;
+        self.single_done = false;
+        self.values_pos = 0;
+        self.buffered = None;
+        self.seen.clear();
+        self.limit = -1;
+        self.offset = 0;
+    }
+
     /// Produces the next result row into `out`; false when done.
     pub fn next(&mut self, plan: &SelectPlan, rt: &mut Rt, cx: &mut Cx, out: &mut Vec<Value>) -> Result<bool> {
         if !self.started {
