@@ -229,3 +229,22 @@ fn pragma_settings() {
     assert_eq!(rows(&c, "PRAGMA database_list")[0][1], text("main"));
     assert!(rows(&c, "PRAGMA nonsense").is_empty());
 }
+
+#[test]
+fn rowid_allocation_at_the_top() {
+    let c = open();
+    exec(&c, "CREATE TABLE t(a)");
+    exec(&c, "INSERT INTO t(rowid, a) VALUES(9223372036854775807, 'top')");
+    exec(&c, "INSERT INTO t(a) VALUES('random')");
+    let r = rows(&c, "SELECT rowid, a FROM t ORDER BY rowid");
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[1], vec![int(i64::MAX), text("top")]);
+    assert!(matches!(r[0][0], Value::Integer(i) if i > 0 && i < i64::MAX));
+    assert_eq!(c.last_insert_rowid(), match r[0][0] { Value::Integer(i) => i, _ => 0 });
+    // Statements see a snapshot of their own table.
+    exec(&c, "INSERT INTO t SELECT * FROM t");
+    assert_eq!(rows(&c, "SELECT count(*) FROM t")[0][0], int(4));
+    exec(&c, "UPDATE t SET rowid = rowid - 1 WHERE rowid > 0 AND rowid < 9223372036854775807");
+    assert_eq!(rows(&c, "SELECT count(*) FROM t")[0][0], int(4));
+    assert_eq!(rows(&c, "PRAGMA integrity_check")[0][0], text("ok"));
+}
