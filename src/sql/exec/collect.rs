@@ -4,13 +4,15 @@
 use super::rows::group_key;
 use super::{run_subquery, SelectRun};
 use crate::error::Result;
-use crate::sql::expr::{eval, eval_bool, Cx, Rt};
+use crate::sql::expr::{eval, eval_bool, CExpr, Cx, Rt};
 use crate::sql::func;
 use crate::sql::select::{AggPlan, SelectPlan};
 use crate::storage::record::compare_values;
 use crate::storage::{Collation, Value};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
+
+static NULL: Value = Value::Null;
 
 impl SelectRun {
     /// Runs every SELECT of a compound and combines their rows. UNION,
@@ -176,7 +178,7 @@ impl SelectRun {
         let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut kb = Vec::new();
         let mut keyvals = Vec::with_capacity(agg.group_by.len());
-        let mut args: Vec<Value> = Vec::new();
+        let mut argbuf: Vec<Value> = Vec::new();
         if agg.group_by.is_empty() {
             groups.push(new_group(Vec::new())?);
         }
@@ -202,10 +204,19 @@ impl SelectRun {
             let first_row = g.bare.is_empty() && !agg.bare.is_empty() && g.best.is_none();
             let mut take_snapshot = first_row;
             for (ci, call) in agg.calls.iter().enumerate() {
-                args.clear();
-                for a in &call.args {
-                    args.push(eval(a, rt, cx)?);
-                }
+                // A lone column argument is read in place, not copied.
+                let args: &[Value] = match call.args.as_slice() {
+                    [CExpr::Col { slot, col }] => {
+                        std::slice::from_ref(rt.slots[*slot].vals.get(*col).unwrap_or(&NULL))
+                    }
+                    _ => {
+                        argbuf.clear();
+                        for a in &call.args {
+                            argbuf.push(eval(a, rt, cx)?);
+                        }
+                        &argbuf
+                    }
+                };
                 if let Some((mi, is_max)) = agg.minmax {
                     if mi == ci && !agg.bare.is_empty() && !matches!(args[0], Value::Null) {
                         let better = match &g.best {
@@ -225,7 +236,7 @@ impl SelectRun {
                         }
                     }
                 }
-                g.accs[ci].step(&args)?;
+                g.accs[ci].step(args)?;
             }
             if take_snapshot && !agg.bare.is_empty() {
                 g.bare = snapshot(rt);

@@ -591,8 +591,10 @@ impl SelectRun {
             if acc.covering {
                 // Every column read is in the index entry (key columns, then the rowid).
                 let slot = &mut rt.slots[lv.slot];
-                slot.vals.clear();
-                slot.vals.resize(t.cols.len(), Value::Null);
+                if slot.vals.len() != t.cols.len() {
+                    slot.vals.clear();
+                    slot.vals.resize(t.cols.len(), Value::Null);
+                }
                 for (k, &c) in acc.index.cols.iter().enumerate() {
                     if let Some(v) = lr.list_scratch.get_mut(k) {
                         slot.vals[c] = std::mem::replace(v, Value::Null);

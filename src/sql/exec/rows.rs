@@ -55,11 +55,16 @@ pub(super) fn field_value(t: u64, body: &[u8]) -> Value {
     }
 }
 
-/// Decodes the fields flagged in `needed` (NULL for the others) into `out`,
-/// padded with NULLs to `ncols`.
+/// Decodes the fields flagged in `needed` into `out[i]` (sized to at least
+/// `ncols`); the other entries keep whatever they held — nobody reads them
+/// (a needed field missing from a short record reads NULL).
 pub(super) fn decode_needed(data: &[u8], needed: &[bool], ncols: usize, out: &mut Vec<Value>) -> Result<()> {
     use crate::storage::record::{get_varint, serial_type_size};
-    out.clear();
+    let width = ncols.max(needed.len());
+    if out.len() != width {
+        out.clear();
+        out.resize(width, Value::Null);
+    }
     let (hs, n) = get_varint(data).ok_or_else(|| Error::corrupt("record header"))?;
     let hs = usize::try_from(hs).map_err(|_| Error::corrupt("record header size"))?;
     if hs < n || hs > data.len() {
@@ -76,9 +81,7 @@ pub(super) fn decode_needed(data: &[u8], needed: &[bool], ncols: usize, out: &mu
         let sz = serial_type_size(t).ok_or_else(|| Error::corrupt("record serial type"))?;
         let end = bp.checked_add(sz).filter(|&e| e <= data.len()).ok_or_else(|| Error::corrupt("record body"))?;
         if needed.get(i).copied().unwrap_or(false) {
-            out.push(field_value(t, &data[bp..end]));
-        } else {
-            out.push(Value::Null);
+            out[i] = field_value(t, &data[bp..end]);
         }
         bp = end;
         i += 1;
@@ -86,8 +89,10 @@ pub(super) fn decode_needed(data: &[u8], needed: &[bool], ncols: usize, out: &mu
             break;
         }
     }
-    if out.len() < ncols {
-        out.resize(ncols, Value::Null);
+    for j in i..needed.len() {
+        if needed[j] {
+            out[j] = Value::Null;
+        }
     }
     Ok(())
 }
