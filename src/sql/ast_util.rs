@@ -56,7 +56,10 @@ pub fn parse_error(src: &str, e: &PError) -> Error {
         let Some((line, col)) = pos else {
             return String::new();
         };
-        let off = offset_of(src, line, col);
+        let mut off = offset_of(src, line, col);
+        while !src.is_char_boundary(off) {
+            off -= 1;
+        }
         let toks = tokenize(&src[off..]);
         toks.first().map(|t| t.text(&src[off..]).to_string()).unwrap_or_default()
     };

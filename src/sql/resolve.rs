@@ -142,7 +142,7 @@ fn unquote_string(s: &str) -> String {
 }
 
 fn hex_blob(h: &str) -> Result<Vec<u8>> {
-    if !h.len().is_multiple_of(2) {
+    if !h.len().is_multiple_of(2) || !h.is_ascii() {
         return Err(Error::sql(format!("unrecognized token: \"x'{h}'\"")));
     }
     let mut out = Vec::with_capacity(h.len() / 2);
