@@ -429,3 +429,21 @@ fn assorted_semantics() {
         "SELECT max(a COLLATE BINARY) FROM n",
     ]);
 }
+
+#[test]
+fn automatic_hash_joins() {
+    same(&[
+        "CREATE TABLE a(x, y TEXT COLLATE NOCASE, z INTEGER)",
+        "CREATE TABLE b(x, y TEXT, z REAL)",
+        "INSERT INTO a VALUES(1, 'A', 1), (2, 'b', 2), (NULL, NULL, NULL), ('1', 'c', 3), (2.0, 'B', 4)",
+        "INSERT INTO b VALUES(1, 'a', 1.0), (2, 'B', 2.5), (NULL, NULL, NULL), (1.0, 'C', 3), ('2', 'b', 4)",
+        "SELECT a.rowid, b.rowid FROM a, b WHERE a.x = b.x ORDER BY 1, 2",
+        "SELECT a.rowid, b.rowid FROM a, b WHERE b.x = a.x ORDER BY 1, 2",
+        "SELECT a.rowid, b.rowid FROM a, b WHERE a.y = b.y ORDER BY 1, 2",
+        "SELECT a.rowid, b.rowid FROM a, b WHERE b.y = a.y ORDER BY 1, 2",
+        "SELECT a.rowid, b.rowid FROM a, b WHERE a.z = b.z ORDER BY 1, 2",
+        "SELECT a.rowid, b.rowid FROM a LEFT JOIN b ON b.z = a.z ORDER BY 1, 2",
+        "SELECT a.rowid, b.rowid FROM b, a WHERE a.z = b.z AND b.y = 'a' COLLATE NOCASE ORDER BY 1, 2",
+        "SELECT count(*) FROM a AS p, a AS q, a AS r WHERE p.z = q.z AND q.z = r.z",
+    ]);
+}

@@ -30,6 +30,10 @@ pub enum Access {
     Index(IndexAccess),
     /// Rows of FROM subquery `n` (materialized once per run).
     Sub(usize),
+    /// An automatic hash index: an inner join level without a usable
+    /// index, equated on `col` with `rhs` (which reads earlier levels),
+    /// hashes the table once per run and probes it per outer row.
+    AutoHash { col: usize, rhs: CExpr, aff: Affinity, coll: crate::storage::Collation },
 }
 
 #[derive(Debug)]
@@ -211,7 +215,7 @@ impl CollDefault for Option<crate::storage::Collation> {
 /// The access path of one level and the filters (by position) it makes
 /// redundant: equality terms answered exactly by a rowid or index probe
 /// (same affinity conversion and collation as the comparison).
-fn choose_one(level: &Level, subs: &[SelectPlan]) -> (Access, Vec<usize>) {
+fn choose_one(level: &Level, base_slot: usize, subs: &[SelectPlan]) -> (Access, Vec<usize>) {
     let filters = if level.left { &level.on_filters } else { &level.filters };
     let t = &level.table;
     let (terms, ins) = collect_terms(filters, level.slot, t, subs);
@@ -242,6 +246,18 @@ fn choose_one(level: &Level, subs: &[SelectPlan]) -> (Access, Vec<usize>) {
     }
     if let Some((_, acc, used)) = best {
         return (Access::Index(acc), used);
+    }
+    // A join equality on a column with no index: hash the table once.
+    if let Some(tm) = terms.iter().find(|tm| {
+        matches!(tm.col, KeyCol::Col(c) if affinity_ok(t.cols[c].affinity, tm.raff))
+            && tm.op == CmpOp::Eq
+            && tm.rhs.max_slot().is_some_and(|s| s >= base_slot)
+    }) {
+        if let KeyCol::Col(col) = tm.col {
+            let access =
+                Access::AutoHash { col, rhs: tm.rhs.clone(), aff: t.cols[col].affinity, coll: tm.coll };
+            return (access, Vec::new());
+        }
     }
     (Access::Scan { desc: false }, Vec::new())
 }
@@ -286,9 +302,10 @@ fn index_order(idx: &Index, t: &Table, skip: usize, keys: &[SortKey], slot: usiz
 /// Chooses the access path of every level; returns true when `order` is
 /// produced by the access path of a single-table query (no sort needed).
 pub fn choose_access(levels: &mut [Level], order: &[SortKey], is_agg: bool, subs: &[SelectPlan]) -> bool {
+    let base_slot = levels.first().map_or(0, |l| l.slot);
     for l in levels.iter_mut() {
         if !matches!(l.access, Access::Sub(_)) {
-            let (access, mut used) = choose_one(l, subs);
+            let (access, mut used) = choose_one(l, base_slot, subs);
             l.access = access;
             used.sort_unstable();
             used.dedup();
@@ -337,7 +354,7 @@ pub fn choose_access(levels: &mut [Level], order: &[SortKey], is_agg: bool, subs
             false
         }
         Access::RowidEq(_) => true,
-        Access::Sub(_) => false,
+        Access::Sub(_) | Access::AutoHash { .. } => false,
         Access::Index(acc) if acc.in_list.is_none() => {
             if let Some(d) = index_order(&acc.index, &t, acc.eq.len(), order, slot) {
                 acc.desc = d;

@@ -20,7 +20,7 @@ use crate::storage::btree;
 use crate::storage::record::{compare_record_to_key, compare_values};
 use crate::storage::{BTreeKind, Collation, Cursor, SeekOp, Value};
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum St {
@@ -29,6 +29,9 @@ enum St {
     Done,
     NullDone,
 }
+
+/// An automatic hash index: (rowid, row values) by normalized key bytes.
+type HashIndex = HashMap<Vec<u8>, Vec<(i64, Vec<Value>)>>;
 
 struct LevelRt {
     st: St,
@@ -50,6 +53,10 @@ struct LevelRt {
     list_scratch: Vec<Value>,
     /// Which index key fields a covering scan must decode.
     idx_mask: Vec<bool>,
+    /// Automatic hash index: rows (rowid, values) by normalized key, and
+    /// the key of the current probe.
+    hash: Option<HashIndex>,
+    probe: Vec<u8>,
     rec: Vec<u8>,
 }
 
@@ -70,6 +77,8 @@ impl LevelRt {
             rec: Vec::new(),
             list_scratch: Vec::new(),
             idx_mask: Vec::new(),
+            hash: None,
+            probe: Vec::new(),
         }
     }
     fn reset(&mut self) {
@@ -150,6 +159,7 @@ impl SelectRun {
             l.reset();
             l.rows = None;
             l.cur = None;
+            l.hash = None;
         }
         self.started = false;
         self.finished = false;
@@ -343,6 +353,9 @@ impl SelectRun {
             lr.pos += 1;
             return Ok(true);
         }
+        if let Access::AutoHash { col, rhs, aff, coll } = &lv.access {
+            return self.step_hash(i, lv, *col, rhs, *aff, *coll, rt, cx);
+        }
         if root == 0 {
             return Ok(false);
         }
@@ -470,7 +483,7 @@ impl SelectRun {
                 Ok(true)
             }
             Access::Index(acc) => self.step_index(i, acc, plan, rt, cx),
-            Access::Sub(_) => Ok(false),
+            Access::Sub(_) | Access::AutoHash { .. } => Ok(false),
         }
     }
 
@@ -612,6 +625,71 @@ impl SelectRun {
             }
             load_row_needed(t, &lr.rec, rowid, &mut rt.slots[lv.slot], &lv.needed)?;
             return Ok(true);
+        }
+    }
+
+    /// Automatic hash index: built on the first probe of the run (one pass
+    /// over the table), then each outer row probes it.
+    #[allow(clippy::too_many_arguments)]
+    fn step_hash(
+        &mut self,
+        i: usize,
+        lv: &crate::sql::select::Level,
+        col: usize,
+        rhs: &crate::sql::expr::CExpr,
+        aff: Affinity,
+        coll: Collation,
+        rt: &mut Rt,
+        cx: &mut Cx,
+    ) -> Result<bool> {
+        let t = &lv.table;
+        let txn = cx.txn;
+        if self.levels[i].st == St::Init {
+            if self.levels[i].hash.is_none() {
+                let mut map: HashIndex = HashMap::new();
+                let mut cur = Cursor::new(t.root, BTreeKind::Table);
+                let mut scratch = crate::sql::expr::Slot::default();
+                let mut buf = Vec::new();
+                let mut kb = Vec::new();
+                let mut ok = t.root != 0 && cur.first(txn)?;
+                while ok {
+                    cx.check_interrupt()?;
+                    let rowid = cur.rowid(txn)?;
+                    cur.with_record(txn, &mut buf, |r| load_row_needed(t, r, rowid, &mut scratch, &lv.needed))?;
+                    let v = scratch.vals.get(col).cloned().unwrap_or(Value::Null);
+                    if !matches!(v, Value::Null) {
+                        group_key(std::slice::from_ref(&v), &[coll], &mut kb);
+                        map.entry(kb.clone()).or_default().push((rowid, scratch.vals.clone()));
+                    }
+                    ok = cur.next(txn)?;
+                }
+                self.levels[i].hash = Some(map);
+            }
+            let v = probe_value(eval(rhs, rt, cx)?, aff);
+            let lr = &mut self.levels[i];
+            if matches!(v, Value::Null) {
+                lr.st = St::Done;
+                return Ok(false);
+            }
+            group_key(std::slice::from_ref(&v), &[coll], &mut lr.probe);
+            lr.pos = 0;
+            lr.st = St::Active;
+        }
+        let lr = &mut self.levels[i];
+        let bucket = lr.hash.as_ref().and_then(|h| h.get(&lr.probe));
+        match bucket.and_then(|b| b.get(lr.pos)) {
+            Some((rowid, vals)) => {
+                let slot = &mut rt.slots[lv.slot];
+                slot.vals.clone_from(vals);
+                slot.rowid = *rowid;
+                slot.null_row = false;
+                lr.pos += 1;
+                Ok(true)
+            }
+            None => {
+                lr.st = St::Done;
+                Ok(false)
+            }
         }
     }
 
