@@ -167,11 +167,19 @@ pub fn table_insert(txn: &mut Txn, root: PageNo, rowid: i64, record: &[u8]) -> R
             let page = txn.page(pgno)?;
             let c = Node::new(&page, pgno)?.cell(idx)?;
             drop(page);
+            // The old chain is freed first so the new cell can reuse it.
             free_overflow(txn, &c)?;
+            build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut b.cell)?;
+            // Same-size or smaller row: overwrite the cell where it is
+            // (no pointer shuffle, no defragmentation).
+            if overwrite_cell(txn.page_mut(pgno)?, pgno, idx, &b.cell)? {
+                return Ok(());
+            }
             remove_cell(txn.page_mut(pgno)?, pgno, idx)?;
             b.path[leaf].n -= 1;
+        } else {
+            build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut b.cell)?;
         }
-        build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut b.cell)?;
         insert_at(txn, root, &mut b.path, &mut b.cell)
     })
 }

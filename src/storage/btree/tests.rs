@@ -301,3 +301,39 @@ fn largest_and_smallest_page_sizes() {
         t.commit().unwrap();
     }
 }
+
+#[test]
+fn replace_same_smaller_larger_and_overflow() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let root = create_btree(&mut t, BTreeKind::Table).unwrap();
+    for i in 0..1500 {
+        table_insert(&mut t, root, i, &rec(i, 20)).unwrap();
+    }
+    let mut c = Cursor::new(root, BTreeKind::Table);
+    assert!(c.seek_rowid(&t, 700, SeekOp::Eq).unwrap());
+    // Replacements of every size class, many times over the same rows, so
+    // fragments accumulate and must be reclaimed.
+    let sizes = [20usize, 5, 0, 60, 20, 3000, 1, 20];
+    for round in 0..8 {
+        for i in (0..1500).step_by(3) {
+            table_insert(&mut t, root, i, &rec(i + round, sizes[(i as usize + round as usize) % sizes.len()])).unwrap();
+        }
+        assert!(integrity_check(&t, &[root], 10).unwrap().is_empty(), "round {round}");
+    }
+    let mut out = Vec::new();
+    for i in 0..1500 {
+        assert!(table_get(&t, root, i, &mut out).unwrap());
+        let want = if i % 3 == 0 { rec(i + 7, sizes[(i as usize + 7) % sizes.len()]) } else { rec(i, 20) };
+        assert_eq!(out, want, "row {i}");
+    }
+    assert_eq!(count_entries(&t, root).unwrap(), 1500);
+    // A cursor positioned before the replacements still sees current data.
+    c.with_record(&t, &mut out, |r| {
+        assert_eq!(r, &rec(700, 20)[..]);
+        Ok(())
+    })
+    .unwrap();
+    t.commit().unwrap();
+}
