@@ -14,6 +14,8 @@ use sqlvibe::Value;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OpenBugs {
     pub like_blob: bool,
+    pub between_evaluation: bool,
+    pub nocase_nul: bool,
     pub ipk_default: bool,
     pub changes_after_error: bool,
     pub unique_check_order: bool,
@@ -33,6 +35,8 @@ impl OpenBugs {
         let open = |script: &str| Pair::new().script(script).is_err();
         OpenBugs {
             like_blob: open(cases::LIKE_BLOB),
+            between_evaluation: open(cases::BETWEEN_EVALUATION),
+            nocase_nul: open(cases::NOCASE_NUL),
             ipk_default: open(cases::IPK_DEFAULT),
             changes_after_error: open(cases::CHANGES_AFTER_ERROR),
             unique_check_order: open(cases::UNIQUE_CHECK_ORDER),
@@ -132,12 +136,10 @@ fn literal_value(s: &str) -> Value {
     }
 }
 
-/// A literal for an expression: may be huge (integer overflow paths).
-fn literal(r: &mut Rng) -> String {
-    literal_of(r, true)
-}
-
-fn literal_of(r: &mut Rng, huge: bool) -> String {
+/// A literal: `huge` allows magnitudes near the i64 range (overflow paths;
+/// kept out of stored data, whose float sums would cancel catastrophically
+/// and depend on scan order); `nul` allows BLOBs with a zero byte.
+fn literal_of(r: &mut Rng, huge: bool, nul: bool) -> String {
     match r.below(12) {
         0 => "NULL".into(),
         1..=3 => (r.below(21) as i64 - 10).to_string(),
@@ -159,9 +161,10 @@ fn literal_of(r: &mut Rng, huge: bool) -> String {
             ])
             .to_string(),
         7..=10 => format!("'{}'", r.pick(TEXTS)),
-        _ => r
+        _ if nul => r
             .pick(&["x''", "x'00'", "x'41'", "x'3130'", "x'c3a900'"])
             .to_string(),
+        _ => r.pick(&["x''", "x'41'", "x'3130'", "x'c3a9'"]).to_string(),
     }
 }
 
@@ -235,7 +238,7 @@ impl Gen<'_> {
             7 => {
                 let n = 1 + self.r.below(3);
                 let items: Vec<String> = if self.bugs.in_list_collation {
-                    (0..n).map(|_| literal(self.r)).collect()
+                    (0..n).map(|_| self.literal()).collect()
                 } else {
                     (0..n).map(|_| self.expr(s, d.min(1))).collect()
                 };
@@ -291,7 +294,7 @@ impl Gen<'_> {
                 for _ in 0..n {
                     // Open bug: one WHEN's affinity leaks into the others.
                     let when = if !base.is_empty() && self.bugs.case_when_affinity {
-                        literal(self.r)
+                        self.literal()
                     } else {
                         self.expr(s, d)
                     };
@@ -318,9 +321,14 @@ impl Gen<'_> {
         }
     }
 
+    /// A literal (never a `?N` parameter).
+    fn literal(&mut self) -> String {
+        literal_of(self.r, true, !self.bugs.nocase_nul)
+    }
+
     /// A literal, or (sometimes) a `?N` parameter bound to the same value.
     fn lit(&mut self, huge: bool) -> String {
-        let text = literal_of(self.r, huge);
+        let text = literal_of(self.r, huge, !self.bugs.nocase_nul);
         if self.r.chance(12) {
             self.params.push(literal_value(&text));
             format!("?{}", self.params.len())
@@ -373,6 +381,12 @@ impl Gen<'_> {
             ("rtrim", 1),
             ("round", 2),
         ]);
+        // char() may make NULs, which meet an open NOCASE bug.
+        let (name, n) = if name == "char" && self.bugs.nocase_nul {
+            ("upper", 1)
+        } else {
+            (name, n)
+        };
         let mut args: Vec<String> = (0..n)
             .map(|i| {
                 if name == "printf" && i == 0 {
@@ -383,6 +397,11 @@ impl Gen<'_> {
             })
             .collect();
         match name {
+            // abs() of the smallest integer is an error, raised or not
+            // depending on which operands get evaluated: an open bug.
+            "abs" if self.bugs.between_evaluation => {
+                args[0] = format!("coalesce(nullif({}, -9223372036854775808), 0)", args[0])
+            }
             // Small sizes only.
             "zeroblob" => args[0] = format!("(abs({}) % 8)", args[0]),
             "printf" => {
@@ -391,7 +410,11 @@ impl Gen<'_> {
                     "'%.2f %5s'",
                     "'%x-%q'",
                     "'%-4d|%e'",
-                    "'%c%g'",
+                    if self.bugs.nocase_nul {
+                        "'%g'"
+                    } else {
+                        "'%c%g'"
+                    },
                     "'%05.1f%%%s'",
                 ]);
                 args[0] = fmt.to_string();
@@ -469,6 +492,9 @@ impl Gen<'_> {
 
     /// A SELECT and how to compare its rows.
     pub fn select(&mut self) -> (String, Order) {
+        if self.r.chance(15) {
+            return self.probe();
+        }
         let t1 = self.r.pick(self.tables).clone();
         let mut scope = Scope {
             cols: t1
@@ -525,7 +551,7 @@ impl Gen<'_> {
                     format!(
                         " HAVING {agg} {} {}",
                         self.r.pick(&[">", "<", "=", ">="]),
-                        literal(self.r)
+                        self.literal()
                     )
                 } else {
                     String::new()
@@ -579,6 +605,39 @@ impl Gen<'_> {
             };
         }
         (sql, order)
+    }
+
+    /// A lookup by one column against constants: the shape an index serves
+    /// (equality, ranges, IN, IS NULL), with literals of every type so that
+    /// the column's affinity converts them.
+    fn probe(&mut self) -> (String, Order) {
+        let t = self.r.pick(self.tables).clone();
+        let c = self.r.pick(&t.cols).name.clone();
+        let cond = match self.r.below(7) {
+            0..=1 => format!("{c} = {}", self.lit(true)),
+            2 => format!(
+                "{c} {} {}",
+                self.r.pick(&["<", "<=", ">", ">="]),
+                self.lit(true)
+            ),
+            3 => format!("{c} BETWEEN {} AND {}", self.lit(true), self.lit(true)),
+            4 => format!(
+                "{c} IN ({}, {}, {})",
+                self.lit(true),
+                self.lit(true),
+                self.lit(true)
+            ),
+            5 => format!("{c} IS NULL"),
+            _ => format!("{c} > {} AND {c} < {}", self.lit(true), self.lit(true)),
+        };
+        let desc = if self.r.chance(50) { " DESC" } else { "" };
+        (
+            format!(
+                "SELECT rowid, * FROM {} WHERE {cond} ORDER BY {c}{desc}, rowid",
+                t.name
+            ),
+            Order::Total,
+        )
     }
 
     pub fn insert(&mut self) -> String {

@@ -37,6 +37,15 @@ pub mod cases {
          INSERT INTO t1 (c1) VALUES ('a'), ('b');
          SELECT rowid, * FROM t1";
 
+    pub const NOCASE_NUL: &str = "CREATE TABLE t0 (c0 TEXT COLLATE NOCASE);
+         INSERT INTO t0 VALUES (char(0) || 'a'), (char(0) || 'b');
+         SELECT count(*), count(DISTINCT c0) FROM t0;
+         SELECT 'x' || char(0) || 'a' = 'X' || char(0) || 'b' COLLATE NOCASE";
+
+    pub const BETWEEN_EVALUATION: &str = "CREATE TABLE t1 (c0 INT);
+         INSERT INTO t1 VALUES (5);
+         SELECT c0 BETWEEN 10 AND abs(-9223372036854775808) FROM t1";
+
     pub const LIKE_BLOB: &str = "CREATE TABLE t0 (c0 INTEGER PRIMARY KEY, c1);
          INSERT INTO t0 (c1) VALUES ('x1'), (x''), (x'3130');
          SELECT count(*) FROM t0 WHERE c1 LIKE '%';
@@ -117,6 +126,18 @@ fn changes_reset_by_failed_statement() {
 #[ignore = "engine: a DEFAULT on an INTEGER PRIMARY KEY is ignored: an omitted rowid alias gets a new rowid (sqlvibe: datatype mismatch)"]
 fn ipk_default_is_ignored() {
     replay(cases::IPK_DEFAULT);
+}
+
+#[test]
+#[ignore = "storage: NOCASE compares text only up to the first NUL, then by length (SQLite's sqlite3StrNICmp); record::compare_text compares every byte"]
+fn nocase_stops_at_nul() {
+    replay(cases::NOCASE_NUL);
+}
+
+#[test]
+#[ignore = "engine: outside WHERE, SQLite evaluates both bounds of BETWEEN (and both sides of OR), so abs(-9223372036854775808) there is an error even when the result is already known"]
+fn between_evaluates_both_bounds() {
+    replay(cases::BETWEEN_EVALUATION);
 }
 
 #[test]
