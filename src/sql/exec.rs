@@ -1016,7 +1016,7 @@ impl SelectRun {
                         }
                         _ => true,
                     };
-                if ok && covering {
+                if ok && covering && idx_mask.iter().any(|&m| m) {
                     decode_needed(r, idx_mask, 0, list_scratch)?;
                 }
                 Ok(ok)

@@ -510,6 +510,7 @@ impl<'a> Compiler<'a> {
             }
             Expr::Subquery(sel) => {
                 let (sub, aff) = self.subquery(sel)?;
+                self.expect_one_column(sub)?;
                 Ce { e: CExpr::Scalar { sub }, aff, coll: None, explicit: false }
             }
             Expr::InList { lhs, not, rhs } => {
@@ -527,10 +528,26 @@ impl<'a> Compiler<'a> {
             Expr::InSelect { lhs, not, rhs } => {
                 let x = self.expr(lhs)?;
                 let (sub, aff) = self.subquery(rhs)?;
+                self.expect_one_column(sub)?;
                 let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.unwrap_or(Collation::Binary) };
                 Ce::plain(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info })
             }
-            Expr::InTable { .. } => return Err(Error::sql("IN table-name is not supported yet")),
+            Expr::InTable { lhs, not, rhs, args } => {
+                if args.is_some() {
+                    return Err(Error::sql("table-valued functions are not supported yet"));
+                }
+                let x = self.expr(lhs)?;
+                let tname = name_str(&rhs.name);
+                let t = self
+                    .catalog()?
+                    .table(&tname)
+                    .cloned()
+                    .ok_or_else(|| Error::sql(format!("no such table: {tname}")))?;
+                let (sub, aff) = self.table_subquery(t)?;
+                self.expect_one_column(sub)?;
+                let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.unwrap_or(Collation::Binary) };
+                Ce::plain(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info })
+            }
             Expr::IsNull(a) => Ce::plain(CExpr::IsNull(Box::new(self.expr(a)?.e))),
             Expr::NotNull(a) => Ce::plain(CExpr::NotNull(Box::new(self.expr(a)?.e))),
             Expr::Like { lhs, not, op, rhs, escape } => {
@@ -565,6 +582,52 @@ impl<'a> Compiler<'a> {
             }
             Expr::Raise(..) => return Err(Error::sql("RAISE() may only be used within a trigger-program")),
         })
+    }
+
+    fn expect_one_column(&self, sub: usize) -> Result<()> {
+        let n = self.subs[sub].width();
+        if n != 1 {
+            return Err(Error::sql(format!("sub-select returns {n} columns - expected 1")));
+        }
+        Ok(())
+    }
+
+    /// `SELECT * FROM t` as a subquery (for `x IN t`).
+    fn table_subquery(&mut self, t: Arc<Table>) -> Result<(usize, Option<Affinity>)> {
+        let slot = self.alloc_slot();
+        let result: Vec<CExpr> = (0..t.cols.len())
+            .map(|ci| {
+                self.col_refs.insert((slot, ci));
+                if Some(ci) == t.ipk {
+                    CExpr::Rowid { slot }
+                } else {
+                    CExpr::Col { slot, col: ci }
+                }
+            })
+            .collect();
+        let aff = t.cols.first().map(|c| c.affinity);
+        let mut levels = vec![crate::sql::select::Level {
+            slot,
+            needed: Vec::new(),
+            table: t.clone(),
+            access: crate::sql::planner::Access::Scan { desc: false },
+            left: false,
+            on_filters: Vec::new(),
+            filters: Vec::new(),
+        }];
+        crate::sql::planner::choose_access(&mut levels, &[], false, &self.subs);
+        let plan = SelectPlan {
+            levels,
+            names: t.cols.iter().map(|c| c.name.clone()).collect(),
+            decltypes: t.cols.iter().map(|c| c.decltype.clone()).collect(),
+            affinities: t.cols.iter().map(|c| Some(c.affinity)).collect(),
+            colls: t.cols.iter().map(|c| c.coll).collect(),
+            first_affinity: aff,
+            result,
+            ..Default::default()
+        };
+        self.subs.push(plan);
+        Ok((self.subs.len() - 1, aff))
     }
 
     fn time_func(&mut self, name: &str) -> Result<CExpr> {

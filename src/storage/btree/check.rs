@@ -219,8 +219,9 @@ pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max
     if !trees.iter().any(|&(r, _)| r == 1) {
         ck.used[1] = true;
     }
-    // Freelist.
+    // Freelist: trunk chain, each trunk with its leaf page numbers.
     let (head, count) = txn.freelist();
+    let cap = (ck.ps - 8) / 4;
     let mut next = head;
     let mut n = 0u32;
     while next != 0 && n <= count {
@@ -228,13 +229,25 @@ pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max
             break;
         }
         n += 1;
-        next = match txn.page(next) {
-            Ok(p) => get_u32(&p, 0),
+        let trunk = match txn.page(next) {
+            Ok(p) => p,
             Err(e) => {
                 ck.err(format!("Freelist: {e}"));
                 break;
             }
         };
+        let leaves = get_u32(&trunk, 4) as usize;
+        if leaves > cap {
+            ck.err(format!("Freelist: trunk page {next} has {leaves} leaves"));
+            break;
+        }
+        for i in 0..leaves {
+            let leaf = get_u32(&trunk, 8 + 4 * i);
+            if ck.mark(leaf, "Freelist: ") {
+                n += 1;
+            }
+        }
+        next = get_u32(&trunk, 0);
     }
     if n != count || next != 0 {
         ck.err(format!("Freelist: size is {n} but should be {count}"));

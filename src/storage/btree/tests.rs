@@ -47,6 +47,15 @@ fn table_basic_and_split() {
     assert!(c.seek_rowid(&t, 11, SeekOp::Lt).unwrap());
     assert_eq!(c.rowid(&t).unwrap(), 9);
     assert!(!c.seek_rowid(&t, 10, SeekOp::Eq).unwrap());
+    // Extreme rowids (9-byte varints) order as signed integers.
+    table_insert(&mut t, root, i64::MIN, &rec(1, 1)).unwrap();
+    table_insert(&mut t, root, i64::MAX, &rec(2, 1)).unwrap();
+    assert_eq!(table_max_rowid(&t, root).unwrap(), Some(i64::MAX));
+    assert!(c.first(&t).unwrap());
+    assert_eq!(c.rowid(&t).unwrap(), i64::MIN);
+    assert!(c.seek_rowid(&t, -1, SeekOp::Le).unwrap());
+    assert_eq!(c.rowid(&t).unwrap(), i64::MIN);
+    assert!(integrity_check(&t, &[root], 10).unwrap().is_empty());
     t.commit().unwrap();
 }
 
@@ -225,4 +234,70 @@ fn schema_table_rooted_on_page_1() {
     let t = p.begin_read().unwrap();
     assert_eq!(t.header().schema_root, 1);
     assert!(integrity_check(&t, &[1, user], 10).unwrap().is_empty());
+}
+
+#[test]
+fn index_batch_build_is_sorted_and_dense() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let a = create_btree(&mut t, BTreeKind::Index).unwrap();
+    let b = create_btree(&mut t, BTreeKind::Index).unwrap();
+    let ki = KeyInfo { collations: vec![crate::storage::Collation::NoCase], desc: vec![true] };
+    let mut keys: Vec<Vec<u8>> = (0..5000i64)
+        .map(|i| {
+            let mut k = Vec::new();
+            encode_record(&[Value::Text(format!("K{:05}", (i * 7919) % 5000)), Value::Integer(i % 4000)], &mut k);
+            k
+        })
+        .collect();
+    for k in &keys {
+        index_insert(&mut t, a, k, &ki).unwrap();
+    }
+    let before = t.page_count();
+    index_insert_batch(&mut t, b, &mut keys, &ki).unwrap();
+    let batch_pages = t.page_count() - before;
+    assert_eq!(count_entries(&t, a).unwrap(), count_entries(&t, b).unwrap());
+    assert!(batch_pages < before, "sorted build packs pages ({batch_pages} vs {before})");
+    let errs = integrity_check_with(&t, &[(a, Some(&ki)), (b, Some(&ki))], 10).unwrap();
+    assert!(errs.is_empty(), "{errs:?}");
+    let (mut ca, mut cb) = (Cursor::new(a, BTreeKind::Index), Cursor::new(b, BTreeKind::Index));
+    ca.set_key_info(&ki);
+    cb.set_key_info(&ki);
+    let (mut oa, mut ob) = (ca.first(&t).unwrap(), cb.first(&t).unwrap());
+    let (mut ra, mut rb) = (Vec::new(), Vec::new());
+    while oa && ob {
+        ca.record(&t, &mut ra).unwrap();
+        cb.record(&t, &mut rb).unwrap();
+        assert_eq!(ra, rb);
+        oa = ca.next(&t).unwrap();
+        ob = cb.next(&t).unwrap();
+    }
+    assert!(!oa && !ob);
+}
+
+#[test]
+fn largest_and_smallest_page_sizes() {
+    for ps in [512u32, 65536] {
+        let p = Pager::open_memory().unwrap();
+        assert!(p.set_page_size(ps).unwrap());
+        let mut t = p.begin_read().unwrap();
+        t.begin_write(0).unwrap();
+        let root = create_btree(&mut t, BTreeKind::Table).unwrap();
+        let idx = create_btree(&mut t, BTreeKind::Index).unwrap();
+        let ki = KeyInfo::default();
+        for i in 0..3000i64 {
+            let k = (i * 7919) % 3000 - 1500;
+            table_insert(&mut t, root, k, &rec(k, (i as usize * 37) % 20_000)).unwrap();
+            index_insert(&mut t, idx, &rec(k, (i as usize * 13) % 9000), &ki).unwrap();
+        }
+        for k in (-1500..1500).step_by(3) {
+            assert!(table_delete(&mut t, root, k).unwrap());
+        }
+        assert_eq!(count_entries(&t, root).unwrap(), 2000);
+        assert_eq!(table_max_rowid(&t, root).unwrap(), Some(1499));
+        let errs = integrity_check_with(&t, &[(root, None), (idx, Some(&ki))], 10).unwrap();
+        assert!(errs.is_empty(), "page size {ps}: {errs:?}");
+        t.commit().unwrap();
+    }
 }

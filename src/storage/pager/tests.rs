@@ -210,3 +210,36 @@ fn stale_snapshot_upgrades_when_its_reads_are_unchanged() {
     w.commit().unwrap();
     assert_eq!(r.begin_write(0).unwrap_err().kind, ErrorKind::BusySnapshot);
 }
+
+#[test]
+fn freelist_trunks_reuse_and_savepoints() {
+    let p = Pager::open_memory().unwrap();
+    assert!(p.set_page_size(512).unwrap());
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let pages: Vec<PageNo> = (0..400).map(|_| t.allocate_page().unwrap()).collect();
+    let pc = t.page_count();
+    for &pg in &pages {
+        t.free_page(pg).unwrap();
+    }
+    assert_eq!(t.freelist().1, 400);
+    assert!(btree::integrity_check(&t, &[], 10).unwrap().is_empty());
+    let sp = t.savepoint().unwrap();
+    let got: Vec<PageNo> = (0..250).map(|_| t.allocate_page().unwrap()).collect();
+    assert_eq!(t.page_count(), pc, "no growth while free pages exist");
+    assert!(got.iter().all(|g| pages.contains(g)));
+    assert!(t.page(got[0]).unwrap().iter().all(|&b| b == 0), "allocated pages are zeroed");
+    t.rollback_to(sp).unwrap();
+    assert_eq!(t.freelist().1, 400);
+    assert!(btree::integrity_check(&t, &[], 10).unwrap().is_empty());
+    t.release(sp);
+    t.commit().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..400 {
+        assert!(seen.insert(t.allocate_page().unwrap()));
+    }
+    assert_eq!((t.page_count(), t.freelist().1), (pc, 0));
+    assert_eq!(t.allocate_page().unwrap(), pc + 1);
+}

@@ -1,0 +1,496 @@
+//! Transactions: a read snapshot, or the one write transaction with its
+//! private copy-on-write dirty pages and statement savepoints.
+//!
+//! Invariants: `dirty` holds this transaction's version of every page it
+//! changed (never visible to others before commit); each savepoint maps a
+//! page to its image when the savepoint opened (None = not dirty then), so
+//! `rollback_to` restores pages and the header state exactly; a read
+//! transaction's view never changes (its snapshot is pinned in
+//! `Shared::readers` until it ends).
+
+use super::*;
+
+/// Private state of the write transaction.
+pub(super) struct WriteState {
+    pub(super) dirty: PageMap<PageNo, PageRef>,
+    pub(super) savepoints: Vec<Savepoint>,
+    pub(super) orig: DbState,
+    /// Page buffers freed by released savepoints, reused for copy-on-write
+    /// (at most POOL_MAX), so a statement journal costs a memcpy, not an
+    /// allocation, per page.
+    pub(super) pool: Vec<Vec<u8>>,
+    /// Emptied savepoint maps, reused so a statement does not allocate one.
+    pub(super) map_pool: Vec<PageMap<PageNo, Option<PageRef>>>,
+}
+
+pub(super) const POOL_MAX: usize = 64;
+
+impl WriteState {
+    fn recycle(&mut self, img: Option<PageRef>) {
+        if let Some(a) = img {
+            if self.pool.len() < POOL_MAX {
+                if let Ok(v) = Arc::try_unwrap(a) {
+                    self.pool.push(v);
+                }
+            }
+        }
+    }
+}
+
+/// A statement journal level: the image of every page as it was when the
+/// savepoint opened (None = the page was not dirty then), and the state.
+pub(super) struct Savepoint {
+    pub(super) pages: PageMap<PageNo, Option<PageRef>>,
+    pub(super) state: DbState,
+}
+
+/// A transaction: a read snapshot, or (after `begin_write`) the one write
+/// transaction of the database, which sees its own changes.
+pub struct Txn {
+    pub(super) pager: Arc<Pager>,
+    pub(super) id: u64,
+    pub(super) reader_id: u64,
+    pub(super) snap: Snap,
+    pub(super) version: u64,
+    pub(super) state: DbState,
+    pub(super) touched: AtomicBool,
+    pub(super) write: Option<WriteState>,
+    pub(super) modcount: u64,
+    /// Every tree counts as changed at or after this modcount (rollbacks).
+    pub(super) epoch: u64,
+    /// Per tree root: modcount of its last change.
+    pub(super) tree_mods: PageMap<PageNo, u64>,
+    /// Direct-mapped memo of snapshot pages this transaction read (a
+    /// snapshot page never changes, so entries never go stale); spares the
+    /// shared lock on hot pages such as roots and interior pages.
+    pub(super) memo: RefCell<Vec<Option<(PageNo, PageRef)>>>,
+    /// Every snapshot page read (for `reads_still_valid`), up to
+    /// READ_SET_MAX pages; beyond that `read_set_overflow` is set.
+    pub(super) read_set: RefCell<PageMap<PageNo, ()>>,
+    pub(super) read_set_overflow: AtomicBool,
+    pub(super) ended: bool,
+}
+
+pub(super) const MEMO_SLOTS: usize = 64;
+pub(super) const READ_SET_MAX: usize = 4096;
+
+impl Txn {
+    pub fn pager(&self) -> &Arc<Pager> {
+        &self.pager
+    }
+    pub fn is_write(&self) -> bool {
+        self.write.is_some()
+    }
+    /// Unique id of this transaction (cursors notice a new transaction).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+    /// Bumped by every change made through this transaction.
+    #[inline]
+    pub fn modcount(&self) -> u64 {
+        self.modcount
+    }
+    /// Version of the tree rooted at `root` in this transaction: changes
+    /// whenever the tree (or, after a rollback, any tree) may have changed.
+    #[inline]
+    pub fn tree_version(&self, root: PageNo) -> u64 {
+        if self.tree_mods.is_empty() {
+            return self.epoch;
+        }
+        self.tree_mods.get(&root).copied().unwrap_or(0).max(self.epoch)
+    }
+    /// Records that the tree rooted at `root` changed (cursors re-seek).
+    #[inline]
+    pub fn note_tree_change(&mut self, root: PageNo) {
+        self.modcount += 1;
+        self.tree_mods.insert(root, self.modcount);
+    }
+    fn bump_epoch(&mut self) {
+        self.modcount += 1;
+        self.epoch = self.modcount;
+    }
+    /// The WAL frame this snapshot reads up to (0 = database file only).
+    pub fn snapshot_id(&self) -> u64 {
+        (self.snap.generation << 32) | u64::from(self.snap.frame)
+    }
+    pub fn page_size(&self) -> u32 {
+        self.state.page_size
+    }
+
+    /// Upgrades to the write transaction, waiting up to `busy_timeout_ms` for
+    /// another writer. If another connection committed since this snapshot
+    /// was taken and changed a page this transaction read (or the schema
+    /// cookie), this is BUSY_SNAPSHOT; otherwise the transaction moves to
+    /// the latest snapshot first.
+    pub fn begin_write(&mut self, busy_timeout_ms: u32) -> Result<()> {
+        if self.write.is_some() {
+            return Ok(());
+        }
+        if self.pager.read_only {
+            return Err(Error::new(ErrorKind::ReadOnly, "attempt to write a readonly database"));
+        }
+        self.pager.acquire_writer(busy_timeout_ms)?;
+        let r = self.begin_write_locked();
+        if r.is_err() {
+            self.pager.release_writer();
+        }
+        r
+    }
+
+    fn begin_write_locked(&mut self) -> Result<()> {
+        let mut sh = self.pager.shared.lock();
+        if sh.io_error.is_some() {
+            // Recover from an earlier failed commit/checkpoint: drop the
+            // WAL's garbage tail; committed frames are intact.
+            sh.wal.needs_truncate = true;
+            sh.wal.truncate_tail()?;
+            sh.io_error = None;
+        }
+        // An empty database has nothing a snapshot could have read: always
+        // take the latest state (it may have a new page size).
+        if sh.version != self.version || self.state.page_count == 0 {
+            if self.touched.load(Ordering::Relaxed) && self.state.page_count != 0 && !self.reads_still_valid(&sh) {
+                return Err(Error::new(ErrorKind::BusySnapshot, "database is locked"));
+            }
+            // Nothing this snapshot read has changed since: move it forward.
+            self.snap = sh.snap_now();
+            self.version = sh.version;
+            self.state = sh.committed.clone();
+            sh.readers.insert(self.reader_id, self.snap);
+        }
+        drop(sh);
+        let orig = self.state.clone();
+        let mut dirty = PageMap::default();
+        if self.state.page_count == 0 {
+            // A new database: page 1 (the header and the empty schema
+            // table, SQLite's layout) comes into existence.
+            self.state.page_count = 1;
+            self.state.header.schema_root = 1;
+            let mut p1 = vec![0u8; self.state.page_size as usize];
+            crate::storage::btree::init_schema_root(&mut p1);
+            dirty.insert(1, Arc::new(p1));
+        }
+        self.write = Some(WriteState { dirty, savepoints: Vec::new(), orig, pool: Vec::new(), map_pool: Vec::new() });
+        self.bump_epoch();
+        Ok(())
+    }
+
+    /// Optimistic validation of a stale read snapshot: true when no page
+    /// it read was changed by the commits since, and the schema cookie is
+    /// the same (so anything compiled against the old schema still holds).
+    fn reads_still_valid(&self, sh: &Shared) -> bool {
+        if self.snap.generation != sh.wal.generation
+            || sh.committed.header.schema_cookie != self.state.header.schema_cookie
+            || self.read_set_overflow.load(Ordering::Relaxed)
+        {
+            return false;
+        }
+        let mx = sh.wal.mx_frame;
+        let snap = self.snap.frame;
+        self.read_set.borrow().keys().all(|&p| sh.wal.find(p, mx).is_none_or(|f| f <= snap))
+    }
+
+    fn end(&mut self) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        self.pager.shared.lock().readers.remove(&self.reader_id);
+        if self.write.take().is_some() {
+            self.pager.release_writer();
+        }
+    }
+
+    /// Makes the changes durable (per `synchronous`) and visible; a read
+    /// transaction just ends.
+    pub fn commit(mut self) -> Result<()> {
+        let Some(mut w) = self.write.take() else {
+            self.end();
+            return Ok(());
+        };
+        let r = self.commit_write(&mut w);
+        self.end();
+        self.pager.release_writer();
+        r
+    }
+
+    fn commit_write(&mut self, w: &mut WriteState) -> Result<()> {
+        let changed = !w.dirty.is_empty() || self.state != w.orig;
+        if !changed {
+            return Ok(());
+        }
+        self.state.change_counter = self.state.change_counter.wrapping_add(1);
+        let ps = self.state.page_size as usize;
+        // Page 1 starts with the header; the rest is the schema table root.
+        let mut p1 = match w.dirty.get(&1) {
+            Some(p) => (**p).clone(),
+            None => (*self.page(1)?).clone(),
+        };
+        if p1.len() != ps {
+            return Err(Error::corrupt("page 1 has the wrong size"));
+        }
+        header::encode(&self.state, &mut p1);
+        w.dirty.insert(1, Arc::new(p1));
+        let mut pages: Vec<(PageNo, PageRef)> =
+            w.dirty.drain().filter(|(p, _)| *p <= self.state.page_count && *p > 0).collect();
+        pages.sort_unstable_by_key(|(p, _)| *p);
+        let mut sh = self.pager.shared.lock();
+        if let Some(e) = &sh.io_error {
+            return Err(e.clone());
+        }
+        let level = sh.sync_level;
+        if sh.committed.page_count == 0 && sh.wal.mx_frame == 0 && sh.wal.page_size != self.state.page_size {
+            // First commit of a new database whose page size was changed
+            // inside this transaction.
+            sh.wal.page_size = self.state.page_size;
+            sh.cache.retain(|_, _| false);
+        }
+        let refs: Vec<(PageNo, &[u8])> = pages.iter().map(|(p, d)| (*p, d.as_slice())).collect();
+        let frames = match sh.wal.append_commit(
+            self.pager.vfs.as_ref(),
+            &refs,
+            self.state.page_count,
+            level >= SYNC_FULL,
+            level >= SYNC_EXTRA,
+        ) {
+            Ok(f) => f,
+            Err(e) => {
+                sh.io_error = Some(e.clone());
+                return Err(e);
+            }
+        };
+        for ((pgno, page), frame) in pages.into_iter().zip(frames) {
+            sh.cache.insert(pgno, frame, page);
+        }
+        sh.committed = self.state.clone();
+        sh.version += 1;
+        sh.readers.remove(&self.reader_id);
+        let auto = sh.autocheckpoint;
+        if auto > 0 && sh.wal.mx_frame >= auto {
+            // The commit is done; a failed checkpoint only sets the sticky
+            // error (the WAL still holds every committed frame).
+            let _ = self.pager.checkpoint_locked(&mut sh);
+        }
+        Ok(())
+    }
+
+    /// Drops every change and ends the transaction.
+    pub fn rollback(mut self) {
+        self.end();
+    }
+
+    /// Header fields as of this snapshot (or as written by this transaction).
+    pub fn header(&self) -> &Header {
+        &self.state.header
+    }
+    /// Mutable header; write transactions only (else SQLITE_MISUSE).
+    pub fn header_mut(&mut self) -> Result<&mut Header> {
+        if self.write.is_none() {
+            return Err(Error::misuse("header_mut outside a write transaction"));
+        }
+        Ok(&mut self.state.header)
+    }
+    /// Number of pages in the database as seen by this transaction.
+    pub fn page_count(&self) -> u32 {
+        self.state.page_count
+    }
+    /// Freelist head page and count as seen by this transaction.
+    pub fn freelist(&self) -> (PageNo, u32) {
+        (self.state.freelist_head, self.state.freelist_count)
+    }
+
+    /// Changes the page size from inside a write transaction that has not
+    /// written anything to a still-empty database (SQLite allows
+    /// `BEGIN; PRAGMA page_size=N; CREATE ...`). Returns whether it took
+    /// effect.
+    pub fn set_page_size(&mut self, size: u32) -> bool {
+        let Some(w) = self.write.as_mut() else { return false };
+        let pristine = w.orig.page_count == 0
+            && self.state.page_count == 1
+            && w.dirty.len() == 1
+            && w.savepoints.is_empty()
+            && w.dirty.get(&1).is_some_and(|p| crate::storage::btree::schema_root_is_empty(p));
+        if !pristine || !header::valid_page_size(size) {
+            return false;
+        }
+        self.state.page_size = size;
+        let mut p1 = vec![0u8; size as usize];
+        crate::storage::btree::init_schema_root(&mut p1);
+        w.dirty.insert(1, Arc::new(p1));
+        true
+    }
+
+    /// Opens a nested savepoint (statement journal); returns its depth
+    /// (0 for the outermost), the argument of `release` / `rollback_to`.
+    pub fn savepoint(&mut self) -> Result<usize> {
+        let state = self.state.clone();
+        let w = self.write.as_mut().ok_or_else(|| Error::misuse("savepoint outside a write transaction"))?;
+        let pages = w.map_pool.pop().unwrap_or_default();
+        w.savepoints.push(Savepoint { pages, state });
+        Ok(w.savepoints.len() - 1)
+    }
+    /// Forgets savepoint `depth` and every one above it, keeping the changes.
+    pub fn release(&mut self, depth: usize) {
+        let Some(w) = self.write.as_mut() else { return };
+        if depth >= w.savepoints.len() {
+            return;
+        }
+        let released: Vec<Savepoint> = w.savepoints.drain(depth..).collect();
+        // Oldest image wins: merge from the lowest released level up; images
+        // nobody needs any more go back to the buffer pool.
+        for mut sp in released {
+            for (p, img) in sp.pages.drain() {
+                match w.savepoints.last_mut() {
+                    Some(below) => match below.pages.entry(p) {
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(img);
+                        }
+                        std::collections::hash_map::Entry::Occupied(_) => w.recycle(img),
+                    },
+                    None => w.recycle(img),
+                }
+            }
+            // Keep the (now empty) map's allocation for the next savepoint.
+            if w.map_pool.len() < 8 {
+                w.map_pool.push(sp.pages);
+            }
+        }
+    }
+    /// Undoes every change made since savepoint `depth` was opened; the
+    /// savepoint stays open.
+    pub fn rollback_to(&mut self, depth: usize) -> Result<()> {
+        let w = self.write.as_mut().ok_or_else(|| Error::misuse("rollback_to outside a write transaction"))?;
+        if depth >= w.savepoints.len() {
+            return Err(Error::misuse("no such savepoint"));
+        }
+        // Newest level first, so the oldest images are applied last.
+        while w.savepoints.len() > depth + 1 {
+            let sp = w.savepoints.pop().expect("len checked");
+            restore(&mut w.dirty, sp.pages);
+        }
+        let sp = w.savepoints.last_mut().expect("len checked");
+        let pages = std::mem::take(&mut sp.pages);
+        restore(&mut w.dirty, pages);
+        self.state = sp.state.clone();
+        let pc = self.state.page_count;
+        w.dirty.retain(|&p, _| p <= pc);
+        self.bump_epoch();
+        Ok(())
+    }
+
+    // ---------------------------------------------------- page access
+
+    /// The page as this transaction sees it (its own change, or the snapshot).
+    #[inline]
+    pub fn page(&self, pgno: PageNo) -> Result<PageRef> {
+        if let Some(w) = &self.write {
+            if let Some(p) = w.dirty.get(&pgno) {
+                return Ok(p.clone());
+            }
+        }
+        if pgno == 0 || pgno > self.state.page_count {
+            return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
+        }
+        let slot = pgno as usize % MEMO_SLOTS;
+        if let Some(Some((p, r))) = self.memo.borrow().get(slot) {
+            if *p == pgno {
+                return Ok(r.clone());
+            }
+        }
+        self.touched.store(true, Ordering::Relaxed);
+        if self.write.is_none() {
+            let mut rs = self.read_set.borrow_mut();
+            if rs.len() < READ_SET_MAX {
+                rs.insert(pgno, ());
+            } else {
+                // Too many to track: an upgrade after another commit is
+                // then refused (BUSY_SNAPSHOT) rather than validated.
+                self.read_set_overflow.store(true, Ordering::Relaxed);
+            }
+        }
+        let r = self.pager.read_page(pgno, self.snap)?;
+        let mut memo = self.memo.borrow_mut();
+        if memo.is_empty() {
+            // Allocated on the first snapshot read, so transactions that
+            // never read (or only write new pages) do not pay for it.
+            memo.resize(MEMO_SLOTS, None);
+        }
+        memo[slot] = Some((pgno, r.clone()));
+        Ok(r)
+    }
+
+    /// A writable view of the page (copied on first write; journaled for
+    /// the innermost savepoint).
+    pub fn page_mut(&mut self, pgno: PageNo) -> Result<&mut [u8]> {
+        let present = match &self.write {
+            None => return Err(Error::misuse("write outside a write transaction")),
+            Some(w) => w.dirty.contains_key(&pgno),
+        };
+        if pgno == 0 || pgno > self.state.page_count {
+            return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
+        }
+        let clean = if present { None } else { Some(self.page(pgno)?) };
+        let w = self.write.as_mut().expect("checked above");
+        if let Some(sp) = w.savepoints.last_mut() {
+            if let std::collections::hash_map::Entry::Vacant(e) = sp.pages.entry(pgno) {
+                e.insert(w.dirty.get(&pgno).cloned());
+            }
+        }
+        let entry = match clean {
+            Some(c) => w.dirty.entry(pgno).or_insert(c),
+            None => w.dirty.get_mut(&pgno).expect("present"),
+        };
+        if Arc::strong_count(entry) > 1 {
+            // Shared with the cache, a savepoint or a cursor: copy on write.
+            let mut buf = w.pool.pop().unwrap_or_default();
+            buf.clear();
+            buf.extend_from_slice(entry);
+            *entry = Arc::new(buf);
+        }
+        Ok(Arc::make_mut(entry).as_mut_slice())
+    }
+
+    /// A zeroed page image for `pgno` in the dirty set, without reading
+    /// its old content (journaled for the innermost savepoint).
+    pub(super) fn fresh_page(&mut self, pgno: PageNo) -> Result<()> {
+        let ps = self.state.page_size as usize;
+        let w = self.write.as_mut().ok_or_else(|| Error::misuse("write outside a write transaction"))?;
+        if let Some(sp) = w.savepoints.last_mut() {
+            if let std::collections::hash_map::Entry::Vacant(e) = sp.pages.entry(pgno) {
+                e.insert(w.dirty.get(&pgno).cloned());
+            }
+        }
+        let mut buf = w.pool.pop().unwrap_or_default();
+        buf.clear();
+        buf.resize(ps, 0);
+        w.dirty.insert(pgno, Arc::new(buf));
+        Ok(())
+    }
+}
+
+fn restore(dirty: &mut PageMap<PageNo, PageRef>, pages: PageMap<PageNo, Option<PageRef>>) {
+    for (p, img) in pages {
+        match img {
+            Some(i) => {
+                dirty.insert(p, i);
+            }
+            None => {
+                dirty.remove(&p);
+            }
+        }
+    }
+}
+
+// The SQL layer keeps these in connection objects shared across threads.
+const _: () = {
+    const fn send<T: Send>() {}
+    const fn send_sync<T: Send + Sync>() {}
+    send::<Txn>();
+    send_sync::<Pager>();
+};
+
+impl Drop for Txn {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
