@@ -14,6 +14,8 @@ use sqlvibe::Value;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OpenBugs {
     pub like_blob: bool,
+    pub in_subquery_collation: bool,
+    pub update_duplicate_set: bool,
     pub between_evaluation: bool,
     pub nocase_nul: bool,
     pub ipk_default: bool,
@@ -35,6 +37,8 @@ impl OpenBugs {
         let open = |script: &str| Pair::new().script(script).is_err();
         OpenBugs {
             like_blob: open(cases::LIKE_BLOB),
+            in_subquery_collation: open(cases::IN_SUBQUERY_COLLATION),
+            update_duplicate_set: open(cases::UPDATE_DUPLICATE_SET),
             between_evaluation: open(cases::BETWEEN_EVALUATION),
             nocase_nul: open(cases::NOCASE_NUL),
             ipk_default: open(cases::IPK_DEFAULT),
@@ -403,6 +407,12 @@ impl Gen<'_> {
                 args[0] = format!("coalesce(nullif({}, -9223372036854775808), 0)", args[0])
             }
             // Small sizes only.
+            "zeroblob" if self.bugs.between_evaluation => {
+                args[0] = format!(
+                    "(abs(coalesce(nullif({}, -9223372036854775808), 0)) % 8)",
+                    args[0]
+                )
+            }
             "zeroblob" => args[0] = format!("(abs({}) % 8)", args[0]),
             "printf" => {
                 let fmt = *self.r.pick(&[
@@ -458,6 +468,12 @@ impl Gen<'_> {
             )
         } else {
             let not = if self.r.chance(30) { "NOT " } else { "" };
+            // Open bug: the subquery column's collation is not used.
+            let c = if self.bugs.in_subquery_collation {
+                format!("coalesce({c}, NULL)")
+            } else {
+                c
+            };
             format!(
                 "({} {not}IN (SELECT {c} FROM {} AS {alias}{where_}))",
                 self.expr(outer, d.min(1)),
@@ -734,7 +750,12 @@ impl Gen<'_> {
         if settable.is_empty() {
             return format!("DELETE FROM {} WHERE 0", t.name);
         }
-        let targets: Vec<Column> = (0..n).map(|_| self.r.pick(&settable).clone()).collect();
+        let mut targets: Vec<Column> = (0..n).map(|_| self.r.pick(&settable).clone()).collect();
+        if self.bugs.update_duplicate_set {
+            // Open bug: with a column set twice, only the last assignment
+            // counts (and is evaluated) in SQLite.
+            targets.dedup_by(|a, b| a.name == b.name);
+        }
         let sets: Vec<String> = targets
             .iter()
             .map(|c| format!("{} = {}", c.name, self.expr(&scope, 2)))
