@@ -133,6 +133,8 @@ fn literal_value(s: &str) -> Value {
         )
     } else if let Some(t) = s.strip_prefix('\'') {
         Value::Text(t.trim_end_matches('\'').replace("''", "'"))
+    } else if let Some(h) = s.strip_prefix("0x") {
+        Value::Integer(u64::from_str_radix(h, 16).unwrap_or(0) as i64)
     } else if let Ok(i) = s.parse::<i64>() {
         Value::Integer(i)
     } else {
@@ -156,6 +158,15 @@ fn literal_of(r: &mut Rng, huge: bool, nul: bool) -> String {
                 "-9223372036854775808",
                 "4294967296",
                 "0",
+                // Literal forms: hex, beyond i64 (REAL), overflow to Inf,
+                // bare point, exponent case.
+                "0x1F",
+                "0xFFFFFFFFFFFFFFFF",
+                "9223372036854775808",
+                "1e400",
+                ".5",
+                "5.",
+                "1E-2",
             ])
             .to_string(),
         4 => r.pick(&["100", "-100", "4294967296", "0"]).to_string(),
