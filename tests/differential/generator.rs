@@ -14,6 +14,7 @@ use sqlvibe::Value;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OpenBugs {
     pub like_blob: bool,
+    pub unary_plus_affinity: bool,
     pub in_subquery_collation: bool,
     pub update_duplicate_set: bool,
     pub between_evaluation: bool,
@@ -37,6 +38,7 @@ impl OpenBugs {
         let open = |script: &str| Pair::new().script(script).is_err();
         OpenBugs {
             like_blob: open(cases::LIKE_BLOB),
+            unary_plus_affinity: open(cases::UNARY_PLUS_AFFINITY),
             in_subquery_collation: open(cases::IN_SUBQUERY_COLLATION),
             update_duplicate_set: open(cases::UPDATE_DUPLICATE_SET),
             between_evaluation: open(cases::BETWEEN_EVALUATION),
@@ -249,7 +251,12 @@ impl Gen<'_> {
                 format!("({} {op} {})", self.expr(s, d), self.expr(s, d))
             }
             5 => format!("(NOT {})", self.expr(s, d)),
-            6 => format!("({} IS NULL)", self.expr(s, d)),
+            6 => {
+                let op = *self
+                    .r
+                    .pick(&["IS NULL", "IS NOT NULL", "ISNULL", "NOTNULL", "NOT NULL"]);
+                format!("({} {op})", self.expr(s, d))
+            }
             7 => {
                 let n = 1 + self.r.below(3);
                 let items: Vec<String> = if self.bugs.in_list_collation {
@@ -258,6 +265,8 @@ impl Gen<'_> {
                     (0..n).map(|_| self.expr(s, d.min(1))).collect()
                 };
                 let not = if self.r.chance(30) { "NOT " } else { "" };
+                // (No empty lists: SQLite turns `x NOT IN ()` into TRUE, and
+                // `y IS NOT TRUE` then means a truth test.)
                 format!("({} {not}IN ({}))", self.expr(s, d), items.join(", "))
             }
             8 => {
@@ -322,7 +331,15 @@ impl Gen<'_> {
                 out
             }
             13..=16 => self.func(s, d),
-            17 => format!("(- {})", self.expr(s, d)),
+            17 => {
+                // Open bug: unary + keeps the column's affinity in sqlvibe.
+                let ops: &[&str] = if self.bugs.unary_plus_affinity {
+                    &["-", "- -"]
+                } else {
+                    &["-", "+", "- -"]
+                };
+                format!("({} {})", self.r.pick(ops), self.expr(s, d))
+            }
             18 if self.subqueries => self.subquery(s, d),
             18 => self.func(s, d),
             19 => {
@@ -573,7 +590,15 @@ impl Gen<'_> {
                 for _ in 0..ncols {
                     cols.push(self.aggregate(&scope));
                 }
-                let having = if self.r.chance(40) {
+                let having = if self.r.chance(10) {
+                    // A condition on the group key itself.
+                    format!(
+                        " HAVING {} {} {}",
+                        g[0],
+                        self.r.pick(&[">", "<", "=", "<>"]),
+                        self.literal()
+                    )
+                } else if self.r.chance(40) {
                     let agg = self.aggregate(&scope);
                     format!(
                         " HAVING {agg} {} {}",
