@@ -14,6 +14,7 @@ use sqlvibe::Value;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OpenBugs {
     pub like_blob: bool,
+    pub index_probe_affinity: bool,
     pub unary_plus_affinity: bool,
     pub in_subquery_collation: bool,
     pub update_duplicate_set: bool,
@@ -38,6 +39,7 @@ impl OpenBugs {
         let open = |script: &str| Pair::new().script(script).is_err();
         OpenBugs {
             like_blob: open(cases::LIKE_BLOB),
+            index_probe_affinity: open(cases::INDEX_PROBE_AFFINITY),
             unary_plus_affinity: open(cases::UNARY_PLUS_AFFINITY),
             in_subquery_collation: open(cases::IN_SUBQUERY_COLLATION),
             update_duplicate_set: open(cases::UPDATE_DUPLICATE_SET),
@@ -474,7 +476,11 @@ impl Gen<'_> {
         let mut cols: Vec<(String, Column)> =
             t.cols.iter().map(|c| (alias.clone(), c.clone())).collect();
         let inner_only = Scope { cols: cols.clone() };
-        cols.extend(outer.cols.iter().cloned());
+        // Open bug: an index seek driven by an outer column converts it
+        // with the index column's affinity.
+        if !self.bugs.index_probe_affinity {
+            cols.extend(outer.cols.iter().cloned());
+        }
         let both = Scope { cols };
         let where_ = if self.r.chance(60) {
             format!(" WHERE {}", self.expr(&both, d.min(2)))

@@ -59,6 +59,13 @@ pub mod cases {
          INSERT INTO t1 VALUES (-10, '5');
          SELECT 1 <= +c0, 1 <= c0, +c1 = '5', c1 = '5', +c0 = -10 FROM t1";
 
+    pub const INDEX_PROBE_AFFINITY: &str = "CREATE TABLE t1 (c1 VARCHAR(20));
+         CREATE INDEX t1_i1 ON t1 (c1);
+         CREATE TABLE t2 (c1);
+         INSERT INTO t2 VALUES (2);
+         INSERT INTO t1 VALUES ('1e2');
+         SELECT (SELECT count(*) FROM t1 AS s WHERE s.c1 > a.c1) FROM t2 AS a";
+
     pub const LIKE_BLOB: &str = "CREATE TABLE t0 (c0 INTEGER PRIMARY KEY, c1);
          INSERT INTO t0 (c1) VALUES ('x1'), (x''), (x'3130');
          SELECT count(*) FROM t0 WHERE c1 LIKE '%';
@@ -169,6 +176,12 @@ fn update_duplicate_set_last_wins() {
 #[ignore = "engine: +column has no affinity (SQLite: any operator, even unary +, turns a column into an expression without affinity); sqlvibe keeps the column's"]
 fn unary_plus_drops_affinity() {
     replay(cases::UNARY_PLUS_AFFINITY);
+}
+
+#[test]
+#[ignore = "engine: a TEXT column compared with a column of no (BLOB) affinity is compared without conversion; through an index seek sqlvibe converts the probe to TEXT ('1e2' > 2 is true: text sorts after numbers)"]
+fn index_seek_keeps_comparison_affinity() {
+    replay(cases::INDEX_PROBE_AFFINITY);
 }
 
 #[test]
