@@ -215,7 +215,6 @@ fn in_list_uses_left_collation() {
 }
 
 #[test]
-#[ignore = "engine: aggregate min/max/DISTINCT must use the argument's collation (func::new_accumulator_with_collation)"]
 fn aggregate_min_max_use_column_collation() {
     replay(cases::AGGREGATE_COLLATION);
 }
