@@ -21,6 +21,7 @@
 //! content to a new child first.
 
 mod balance;
+mod bulk;
 mod check;
 mod cursor;
 mod node;
@@ -37,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::storage::cache::PageRef;
 use crate::storage::header::{get_u32, put_u32};
 use crate::storage::pager::{PageNo, Txn};
-use crate::storage::record::{compare_record_to_key, compare_records, last_field_int, KeyInfo, Value};
+use crate::storage::record::{compare_record_to_key, compare_records, first_int_field, last_field_int, KeyInfo, Value};
 use node::*;
 use std::cmp::Ordering;
 
@@ -167,11 +168,19 @@ pub fn table_insert(txn: &mut Txn, root: PageNo, rowid: i64, record: &[u8]) -> R
             let page = txn.page(pgno)?;
             let c = Node::new(&page, pgno)?.cell(idx)?;
             drop(page);
+            // The old chain is freed first so the new cell can reuse it.
             free_overflow(txn, &c)?;
+            build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut b.cell)?;
+            // Same-size or smaller row: overwrite the cell where it is
+            // (no pointer shuffle, no defragmentation).
+            if overwrite_cell(txn.page_mut(pgno)?, pgno, idx, &b.cell)? {
+                return Ok(());
+            }
             remove_cell(txn.page_mut(pgno)?, pgno, idx)?;
             b.path[leaf].n -= 1;
+        } else {
+            build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut b.cell)?;
         }
-        build_payload_cell(txn, TABLE_LEAF, 0, rowid, record, &mut b.cell)?;
         insert_at(txn, root, &mut b.path, &mut b.cell)
     })
 }
@@ -252,31 +261,95 @@ pub fn index_insert(txn: &mut Txn, root: PageNo, key: &[u8], ki: &KeyInfo) -> Re
     })
 }
 
-/// Builds (or adds to) an index from many keys at once: sorts them under
-/// `ki`, drops duplicates, and inserts in ascending order, so every insert
-/// takes the right-most fast path and pages are filled completely
-/// (CREATE INDEX over an existing table).
-pub fn index_insert_batch(txn: &mut Txn, root: PageNo, keys: &mut [Vec<u8>], ki: &KeyInfo) -> Result<()> {
+/// Sorts index records ascending under `ki` (the order of the index).
+/// When every record starts with an integer (or NULL) field, the sort runs
+/// over (class, integer, position) triples held contiguously, comparing
+/// whole records only on ties, so it does not chase a pointer per
+/// comparison. A malformed record is SQLITE_CORRUPT.
+pub fn sort_index_keys(keys: &mut [Vec<u8>], ki: &KeyInfo) -> Result<()> {
+    let mut tagged: Vec<(u8, i64, u32)> = Vec::with_capacity(keys.len());
+    let mut fast = keys.len() <= u32::MAX as usize;
+    for (i, k) in keys.iter().enumerate() {
+        if !fast {
+            break;
+        }
+        match first_int_field(k)? {
+            Some(v) => tagged.push((u8::from(v.is_some()), v.unwrap_or(0), i as u32)),
+            None => fast = false,
+        }
+    }
     let mut err = None;
-    keys.sort_unstable_by(|a, b| match compare_records(a, b, ki) {
+    let mut cmp_full = |a: &[u8], b: &[u8]| match compare_records(a, b, ki) {
         Ok(o) => o,
         Err(e) => {
             err.get_or_insert(e);
             Ordering::Equal
         }
-    });
-    if let Some(e) = err {
-        return Err(e);
+    };
+    if !fast {
+        keys.sort_unstable_by(|a, b| cmp_full(a, b));
+    } else {
+        let desc = ki.desc.first().copied().unwrap_or(false);
+        tagged.sort_unstable_by(|x, y| {
+            let o = (x.0, x.1).cmp(&(y.0, y.1));
+            let o = if desc { o.reverse() } else { o };
+            o.then_with(|| cmp_full(&keys[x.2 as usize], &keys[y.2 as usize]))
+        });
+        let mut taken: Vec<Vec<u8>> = keys.iter_mut().map(std::mem::take).collect();
+        for (slot, &(_, _, i)) in keys.iter_mut().zip(&tagged) {
+            *slot = std::mem::take(&mut taken[i as usize]);
+        }
     }
-    let mut prev: Option<&Vec<u8>> = None;
+    match err {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Builds (or adds to) an index from many keys at once (CREATE INDEX over
+/// an existing table, REINDEX). `keys` are whole index records (rowid
+/// last); they are sorted here under `ki` unless already ascending (so a
+/// caller that sorted them pays one linear check), and entries comparing
+/// equal are inserted once. Into an empty tree the index is bulk-built:
+/// leaves written left to right and filled, then the interior levels (no
+/// descent per key). Into a non-empty tree the keys are inserted in order,
+/// each taking the right-most fast path where it can.
+pub fn index_insert_batch(txn: &mut Txn, root: PageNo, keys: &mut [Vec<u8>], ki: &KeyInfo) -> Result<()> {
+    check_root(txn, root)?;
+    let (mut sorted, mut dups) = (true, false);
+    for w in keys.windows(2) {
+        match compare_records(&w[0], &w[1], ki)? {
+            Ordering::Less => {}
+            Ordering::Equal => dups = true,
+            Ordering::Greater => {
+                sorted = false;
+                break;
+            }
+        }
+    }
+    if !sorted {
+        sort_index_keys(keys, ki)?;
+    }
+    let mut distinct: Vec<&[u8]> = Vec::with_capacity(keys.len());
     for k in keys.iter() {
-        if let Some(p) = prev {
-            if compare_records(p, k, ki)? == Ordering::Equal {
+        if let Some(p) = distinct.last() {
+            if (dups || !sorted) && compare_records(p, k, ki)? == Ordering::Equal {
                 continue;
             }
         }
+        distinct.push(k);
+    }
+    let empty = {
+        let page = load_node(txn, root, false)?;
+        let node = Node::new(&page, root)?;
+        node.is_leaf() && node.n == 0
+    };
+    txn.note_tree_change(root);
+    if empty {
+        return bulk::build_index(txn, root, &distinct);
+    }
+    for k in distinct {
         index_insert(txn, root, k, ki)?;
-        prev = Some(k);
     }
     Ok(())
 }

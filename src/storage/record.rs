@@ -239,6 +239,7 @@ struct FieldIter<'a> {
 }
 
 impl<'a> FieldIter<'a> {
+    #[inline]
     fn new(data: &'a [u8]) -> Result<FieldIter<'a>> {
         let (hs, n) = get_varint(data).ok_or_else(|| Error::corrupt("record header"))?;
         let hs = usize::try_from(hs).map_err(|_| Error::corrupt("record header size"))?;
@@ -473,27 +474,60 @@ pub fn compare_record_to_key(record: &[u8], key: &[Value], ki: &KeyInfo) -> Resu
 }
 
 /// Compares two whole records field by field under `ki`; a record that is a
-/// prefix of the other is smaller.
+/// prefix of the other is smaller. Fields are compared in place: integers
+/// (the common index key) and BINARY texts without building a FieldRef.
 pub fn compare_records(a: &[u8], b: &[u8], ki: &KeyInfo) -> Result<Ordering> {
     let mut ia = FieldIter::new(a)?;
     let mut ib = FieldIter::new(b)?;
     let mut i = 0;
     loop {
-        match (ia.next_field()?, ib.next_field()?) {
+        let (ta, xa, tb, xb) = match (ia.next_raw()?, ib.next_raw()?) {
             (None, None) => return Ok(Ordering::Equal),
             (None, Some(_)) => return Ok(Ordering::Less),
             (Some(_), None) => return Ok(Ordering::Greater),
-            (Some(x), Some(y)) => {
-                let mut o = compare_refs(&x, &y, ki.coll(i));
-                if ki.is_desc(i) {
-                    o = o.reverse();
-                }
-                if o != Ordering::Equal {
-                    return Ok(o);
-                }
+            (Some((ta, xa)), Some((tb, xb))) => (ta, xa, tb, xb),
+        };
+        let mut o = if is_int_type(ta) && is_int_type(tb) {
+            int_field(ta, xa).cmp(&int_field(tb, xb))
+        } else if ta >= 13 && tb >= 13 && ta % 2 == 1 && tb % 2 == 1 && ki.coll(i) == Collation::Binary {
+            xa.cmp(xb)
+        } else {
+            compare_refs(&field_ref(ta, xa), &field_ref(tb, xb), ki.coll(i))
+        };
+        if o != Ordering::Equal {
+            if ki.is_desc(i) {
+                o = o.reverse();
             }
+            return Ok(o);
         }
         i += 1;
+    }
+}
+
+/// The first field of a record when it is an integer (`Some(Some(v))`) or
+/// NULL (`Some(None)`); None when it is anything else or absent.
+pub fn first_int_field(data: &[u8]) -> Result<Option<Option<i64>>> {
+    let mut it = FieldIter::new(data)?;
+    Ok(match it.next_raw()? {
+        Some((0, _)) => Some(None),
+        Some((t, b)) if is_int_type(t) => Some(Some(int_field(t, b))),
+        _ => None,
+    })
+}
+
+/// Serial types 1..=6, 8 and 9 hold integers.
+#[inline(always)]
+fn is_int_type(t: u64) -> bool {
+    matches!(t, 1..=6 | 8 | 9)
+}
+
+/// The integer of an integer serial type (`is_int_type`) with its body.
+#[inline(always)]
+fn int_field(t: u64, body: &[u8]) -> i64 {
+    match t {
+        8 => 0,
+        9 => 1,
+        _ => read_int(body),
     }
 }
 

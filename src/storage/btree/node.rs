@@ -324,19 +324,64 @@ pub fn room(pgno: u32, ps: usize) -> usize {
     ps - hdr(pgno)
 }
 
-/// Compacts the content area (drops fragments).
+thread_local! {
+    /// Copy of the page being defragmented (reused: no allocation per call).
+    static DEFRAG_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Compacts the content area (drops fragments). Cells keep their order;
+/// they are packed from the end of the page down, as `rebuild` does.
 pub fn defragment(d: &mut [u8], pgno: u32) -> Result<()> {
+    DEFRAG_BUF.with(|b| {
+        let mut tmp = b.borrow_mut();
+        tmp.clear();
+        tmp.extend_from_slice(d);
+        let node = Node::new(&tmp, pgno)?;
+        let (n, h) = (node.n, node.h);
+        let mut need = PAGE_HEADER + 2 * n;
+        for i in 0..n {
+            need += node.cell_bytes(i)?.len();
+        }
+        if need > room(pgno, d.len()) {
+            return Err(bad(pgno, "cells overlap"));
+        }
+        let mut top = d.len();
+        for i in 0..n {
+            let c = node.cell_bytes(i)?;
+            top -= c.len();
+            d[top..top + c.len()].copy_from_slice(c);
+            put_u16(d, h + PAGE_HEADER + 2 * i, top);
+        }
+        put_u16(d, h + OFF_CONTENT, if top == 65536 { 0 } else { top });
+        put_u16(d, h + OFF_FRAG, 0);
+        Ok(())
+    })
+}
+
+/// Replaces cell `idx` by `cell` in place when it is no larger than the
+/// old cell (the bytes it leaves unused become a fragment); false (page
+/// untouched) when it is larger. The caller frees the old overflow chain.
+pub fn overwrite_cell(d: &mut [u8], pgno: u32, idx: usize, cell: &[u8]) -> Result<bool> {
     let node = Node::new(d, pgno)?;
-    let mut cells: Vec<Vec<u8>> = Vec::with_capacity(node.n);
-    for i in 0..node.n {
-        cells.push(node.cell_bytes(i)?.to_vec());
+    if idx >= node.n {
+        return Err(bad(pgno, "overwrite position out of range"));
     }
-    let (kind, right) = (node.kind, node.right());
-    if !cells_fit(room(pgno, d.len()), &cells) {
-        return Err(bad(pgno, "cells overlap"));
+    let h = node.h;
+    let off = node.cell_off(idx)?;
+    let old = parse_cell(d, off, node.kind, pgno)?.size;
+    if cell.len() > old {
+        return Ok(false);
     }
-    rebuild(d, pgno, kind, &cells, right);
-    Ok(())
+    d[off..off + cell.len()].copy_from_slice(cell);
+    let spare = old - cell.len();
+    if spare > 0 {
+        let frag = get_u16(d, h + OFF_FRAG) + spare;
+        put_u16(d, h + OFF_FRAG, frag.min(0xffff));
+        if frag > 0xffff {
+            defragment(d, pgno)?;
+        }
+    }
+    Ok(true)
 }
 
 /// True when `cells` and their pointers fit in an empty b-tree page with

@@ -301,3 +301,113 @@ fn largest_and_smallest_page_sizes() {
         t.commit().unwrap();
     }
 }
+
+#[test]
+fn replace_same_smaller_larger_and_overflow() {
+    let p = Pager::open_memory().unwrap();
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let root = create_btree(&mut t, BTreeKind::Table).unwrap();
+    for i in 0..1500 {
+        table_insert(&mut t, root, i, &rec(i, 20)).unwrap();
+    }
+    let mut c = Cursor::new(root, BTreeKind::Table);
+    assert!(c.seek_rowid(&t, 700, SeekOp::Eq).unwrap());
+    // Replacements of every size class, many times over the same rows, so
+    // fragments accumulate and must be reclaimed.
+    let sizes = [20usize, 5, 0, 60, 20, 3000, 1, 20];
+    for round in 0..8 {
+        for i in (0..1500).step_by(3) {
+            table_insert(&mut t, root, i, &rec(i + round, sizes[(i as usize + round as usize) % sizes.len()])).unwrap();
+        }
+        assert!(integrity_check(&t, &[root], 10).unwrap().is_empty(), "round {round}");
+    }
+    let mut out = Vec::new();
+    for i in 0..1500 {
+        assert!(table_get(&t, root, i, &mut out).unwrap());
+        let want = if i % 3 == 0 { rec(i + 7, sizes[(i as usize + 7) % sizes.len()]) } else { rec(i, 20) };
+        assert_eq!(out, want, "row {i}");
+    }
+    assert_eq!(count_entries(&t, root).unwrap(), 1500);
+    // A cursor positioned before the replacements still sees current data.
+    c.with_record(&t, &mut out, |r| {
+        assert_eq!(r, &rec(700, 20)[..]);
+        Ok(())
+    })
+    .unwrap();
+    t.commit().unwrap();
+}
+
+#[test]
+fn index_bulk_build_shapes() {
+    let ki = KeyInfo::default();
+    let key = |i: i64, pad: usize| {
+        let mut k = Vec::new();
+        encode_record(&[Value::Integer(i % 997), Value::Text("y".repeat(pad)), Value::Integer(i)], &mut k);
+        k
+    };
+    for ps in [512u32, 4096] {
+        for n in [0usize, 1, 7, 40, 300, 6000] {
+            let p = Pager::open_memory().unwrap();
+            assert!(p.set_page_size(ps).unwrap());
+            let mut t = p.begin_read().unwrap();
+            t.begin_write(0).unwrap();
+            let idx = create_btree(&mut t, BTreeKind::Index).unwrap();
+            // Mixed sizes, some spilling to overflow pages; duplicates too.
+            let pad = |i: i64| if i % 97 == 0 { 3000 } else { (i as usize * 31) % 60 };
+            let mut keys: Vec<Vec<u8>> = (0..n as i64).map(|i| key(i, pad(i))).collect();
+            keys.extend((0..n as i64).step_by(5).map(|i| key(i, pad(i))));
+            index_insert_batch(&mut t, idx, &mut keys, &ki).unwrap();
+            assert_eq!(count_entries(&t, idx).unwrap(), n as u64, "ps {ps} n {n}");
+            let errs = integrity_check_with(&t, &[(idx, Some(&ki))], 10).unwrap();
+            assert!(errs.is_empty(), "ps {ps} n {n}: {errs:?}");
+            let mut c = Cursor::new(idx, BTreeKind::Index);
+            for i in (0..n as i64).step_by(13) {
+                let probe = [Value::Integer(i % 997), Value::Text("y".repeat(pad(i)))];
+                assert!(c.seek_key(&t, &probe, &ki, SeekOp::Eq).unwrap(), "ps {ps} n {n} key {i}");
+                assert_eq!(c.rowid(&t).unwrap(), i);
+            }
+            // The built tree takes ordinary changes afterwards.
+            for i in (0..n as i64).step_by(2) {
+                assert!(index_delete(&mut t, idx, &key(i, pad(i)), &ki).unwrap());
+            }
+            let mut more: Vec<Vec<u8>> = (0..n as i64).step_by(4).map(|i| key(i, pad(i))).collect();
+            index_insert_batch(&mut t, idx, &mut more, &ki).unwrap();
+            let want = (0..n as i64).filter(|i| i % 2 == 1 || i % 4 == 0).count() as u64;
+            assert_eq!(count_entries(&t, idx).unwrap(), want, "ps {ps} n {n}");
+            let errs = integrity_check_with(&t, &[(idx, Some(&ki))], 10).unwrap();
+            assert!(errs.is_empty(), "ps {ps} n {n} after changes: {errs:?}");
+            t.commit().unwrap();
+        }
+    }
+}
+
+#[test]
+fn sort_index_keys_matches_record_order() {
+    let enc = |vals: &[Value]| {
+        let mut k = Vec::new();
+        encode_record(vals, &mut k);
+        k
+    };
+    let ints: Vec<Vec<u8>> = (0..500i64)
+        .map(|i| {
+            let first = if i % 37 == 0 { Value::Null } else { Value::Integer((i * 7919) % 101 - 50 + if i % 53 == 0 { i64::MIN / 2 } else { 0 }) };
+            enc(&[first, Value::Text(format!("t{}", i % 7)), Value::Integer(i)])
+        })
+        .collect();
+    let mut mixed = ints.clone();
+    mixed.push(enc(&[Value::Text("a".into()), Value::Integer(1)]));
+    mixed.push(enc(&[Value::Real(2.5), Value::Integer(2)]));
+    for desc in [false, true] {
+        let ki = KeyInfo { collations: vec![crate::storage::Collation::NoCase; 2], desc: vec![desc, !desc] };
+        for set in [&ints, &mixed] {
+            let mut fast = set.clone();
+            sort_index_keys(&mut fast, &ki).unwrap();
+            let mut want = set.clone();
+            want.sort_by(|a, b| compare_records(a, b, &ki).unwrap());
+            assert_eq!(fast, want, "desc {desc}");
+        }
+    }
+    let mut bad = vec![vec![0xff, 0xff], enc(&[Value::Integer(1)])];
+    assert!(sort_index_keys(&mut bad, &KeyInfo::default()).is_err());
+}
