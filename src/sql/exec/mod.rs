@@ -30,6 +30,9 @@ enum St {
     NullDone,
 }
 
+/// Largest table an automatic hash index holds in memory.
+const HASH_MAX_ROWS: usize = 250_000;
+
 /// An automatic hash index: (rowid, row values) by normalized key bytes.
 type HashIndex = HashMap<Vec<u8>, Vec<(i64, Vec<Value>)>>;
 
@@ -57,6 +60,8 @@ struct LevelRt {
     /// the key of the current probe.
     hash: Option<HashIndex>,
     probe: Vec<u8>,
+    /// The table outgrew HASH_MAX_ROWS: this level scans instead.
+    hash_off: bool,
     rec: Vec<u8>,
 }
 
@@ -79,6 +84,7 @@ impl LevelRt {
             idx_mask: Vec::new(),
             hash: None,
             probe: Vec::new(),
+            hash_off: false,
         }
     }
     fn reset(&mut self) {
@@ -160,6 +166,7 @@ impl SelectRun {
             l.rows = None;
             l.cur = None;
             l.hash = None;
+            l.hash_off = false;
         }
         self.started = false;
         self.finished = false;
@@ -644,6 +651,25 @@ impl SelectRun {
     ) -> Result<bool> {
         let t = &lv.table;
         let txn = cx.txn;
+        if self.levels[i].hash_off {
+            // Too big to hash: scan (the join term stays a filter).
+            let lr = &mut self.levels[i];
+            let cur = lr.cur.get_or_insert_with(|| Cursor::new(t.root, BTreeKind::Table));
+            let ok = if lr.st == St::Init {
+                lr.st = St::Active;
+                cur.first(txn)?
+            } else {
+                cur.next(txn)?
+            };
+            if !ok {
+                lr.st = St::Done;
+                return Ok(false);
+            }
+            let rowid = cur.rowid(txn)?;
+            let slot = &mut rt.slots[lv.slot];
+            cur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
+            return Ok(true);
+        }
         if self.levels[i].st == St::Init {
             if self.levels[i].hash.is_none() {
                 let mut map: HashIndex = HashMap::new();
@@ -651,6 +677,7 @@ impl SelectRun {
                 let mut scratch = crate::sql::expr::Slot::default();
                 let mut buf = Vec::new();
                 let mut kb = Vec::new();
+                let mut rows = 0usize;
                 let mut ok = t.root != 0 && cur.first(txn)?;
                 while ok {
                     cx.check_interrupt()?;
@@ -660,6 +687,11 @@ impl SelectRun {
                     if !matches!(v, Value::Null) {
                         group_key(std::slice::from_ref(&v), &[coll], &mut kb);
                         map.entry(kb.clone()).or_default().push((rowid, scratch.vals.clone()));
+                    }
+                    rows += 1;
+                    if rows > HASH_MAX_ROWS {
+                        self.levels[i].hash_off = true;
+                        return self.step_hash(i, lv, col, rhs, aff, coll, rt, cx);
                     }
                     ok = cur.next(txn)?;
                 }
