@@ -7,7 +7,7 @@ use crate::schema::define::{stored_index_sql, stored_table_sql};
 use crate::schema::{build_index, build_table, read_schema_rows, Catalog, IndexOrigin};
 use crate::sql::ast_util::name_str;
 use crate::storage::btree;
-use crate::storage::record::{compare_values, decode_record, encode_record};
+use crate::storage::record::{compare_values, encode_record};
 use crate::storage::{BTreeKind, Cursor, PageNo, Txn, Value};
 use std::cmp::Ordering;
 
@@ -235,12 +235,15 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             let mut cur = Cursor::new(t.root, BTreeKind::Table);
             let mut rec = Vec::new();
             let mut vals = Vec::new();
+            // Only the indexed columns are decoded.
+            let mut mask = vec![false; t.cols.len()];
+            for &c in &idx.cols {
+                mask[c] = true;
+            }
             let mut ok = cur.first(txn)?;
             while ok {
                 let rowid = cur.rowid(txn)?;
-                cur.record(txn, &mut rec)?;
-                decode_record(&rec, &mut vals)?;
-                vals.resize(vals.len().max(t.cols.len()), Value::Null);
+                cur.with_record(txn, &mut rec, |r| crate::sql::exec::decode_needed(r, &mask, t.cols.len(), &mut vals))?;
                 if let Some(i) = t.ipk {
                     vals[i] = Value::Integer(rowid);
                 }

@@ -8,8 +8,8 @@
 mod collect;
 mod rows;
 
-pub use rows::{group_key, load_row, value_to_rowid};
-use rows::{decode_needed, load_row_needed, probe_value, rowid_hi, rowid_lo, set_null_row};
+pub use rows::{decode_needed, group_key, load_row, value_to_rowid};
+use rows::{load_row_needed, probe_value, rowid_hi, rowid_lo, set_null_row};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::sql::expr::{eval, eval_bool, Cx, Rt};

@@ -58,7 +58,7 @@ pub(super) fn field_value(t: u64, body: &[u8]) -> Value {
 /// Decodes the fields flagged in `needed` into `out[i]` (sized to at least
 /// `ncols`); the other entries keep whatever they held — nobody reads them
 /// (a needed field missing from a short record reads NULL).
-pub(super) fn decode_needed(data: &[u8], needed: &[bool], ncols: usize, out: &mut Vec<Value>) -> Result<()> {
+pub fn decode_needed(data: &[u8], needed: &[bool], ncols: usize, out: &mut Vec<Value>) -> Result<()> {
     use crate::storage::record::{get_varint, serial_type_size};
     let width = ncols.max(needed.len());
     if out.len() != width {
