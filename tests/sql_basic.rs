@@ -248,3 +248,15 @@ fn rowid_allocation_at_the_top() {
     assert_eq!(rows(&c, "SELECT count(*) FROM t")[0][0], int(4));
     assert_eq!(rows(&c, "PRAGMA integrity_check")[0][0], text("ok"));
 }
+
+#[test]
+fn defaults_and_time() {
+    let c = open();
+    exec(&c, "CREATE TABLE t(a DEFAULT CURRENT_TIMESTAMP, b DEFAULT (1 + 2), c DEFAULT -1, d DEFAULT 'x''y')");
+    exec(&c, "INSERT INTO t DEFAULT VALUES");
+    let r = rows(&c, "SELECT typeof(a), length(a), b, c, d FROM t");
+    assert_eq!(r[0], vec![text("text"), int(19), int(3), int(-1), text("x'y")]);
+    let info = rows(&c, "PRAGMA table_info(t)");
+    let dflt: Vec<Value> = info.iter().map(|r| r[4].clone()).collect();
+    assert_eq!(dflt, vec![text("CURRENT_TIMESTAMP"), text("1 + 2"), text("-1"), text("'x''y'")]);
+}

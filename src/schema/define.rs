@@ -315,8 +315,12 @@ fn build_from_ast(
                     let text = sp.and_then(|s| s.defaults.get(ndef)).map(|s| trim_span(src, *s));
                     ndef += 1;
                     let mut c = Compiler::standalone();
-                    let ce = c.expr(e).map_err(|_| {
-                        Error::sql(format!("default value of column [{}] is not constant", col.name))
+                    let ce = c.expr(e).map_err(|err| {
+                        if err.message.starts_with("no such column") {
+                            Error::sql(format!("default value of column [{}] is not constant", col.name))
+                        } else {
+                            err
+                        }
                     })?;
                     col.default = Some(ce.e);
                     col.default_text = text;
