@@ -447,3 +447,58 @@ fn automatic_hash_joins() {
         "SELECT count(*) FROM a AS p, a AS q, a AS r WHERE p.z = q.z AND q.z = r.z",
     ]);
 }
+
+#[test]
+fn nulls_limits_and_nesting() {
+    same(&[
+        "CREATE TABLE t(a, b)",
+        "CREATE TABLE e(x)",
+        "INSERT INTO t VALUES(NULL, 1), (3, NULL), (1, 2), (NULL, NULL), (2, 2)",
+        "SELECT a FROM t ORDER BY a DESC",
+        "SELECT a, b FROM t ORDER BY b DESC, a",
+        "SELECT a FROM t LIMIT 0",
+        "SELECT a FROM t ORDER BY a LIMIT 10 OFFSET 4",
+        "SELECT a FROM t ORDER BY a LIMIT 10 OFFSET 40",
+        "SELECT a + 0 AS k, count(*) FROM t GROUP BY k",
+        "SELECT b, count(*) FROM t GROUP BY b HAVING b IS NOT NULL",
+        "SELECT a FROM t WHERE a IN (SELECT x FROM e)",
+        "SELECT a FROM t WHERE a NOT IN (SELECT x FROM e) ORDER BY 1",
+        "SELECT a, a NOT IN (SELECT b FROM t) FROM t ORDER BY rowid",
+        "SELECT a, (SELECT count(*) FROM t AS u WHERE u.b = t.a AND EXISTS (SELECT 1 FROM t AS v WHERE v.a = u.b)) FROM t ORDER BY rowid",
+        "SELECT max(a), min(b), sum(a) FROM t WHERE a > 100",
+        "SELECT count(*) FROM t WHERE a = NULL",
+        "SELECT count(*) FROM t WHERE a IS NULL",
+        "SELECT DISTINCT b FROM t ORDER BY b DESC",
+        "SELECT coalesce(a, b, -1) FROM t ORDER BY rowid",
+        "SELECT a FROM t WHERE b BETWEEN 1 AND 2 AND a IS NOT NULL ORDER BY a",
+        "SELECT * FROM t WHERE rowid BETWEEN 2 AND 4 ORDER BY rowid DESC",
+        "SELECT -a, a / 0, a % 0, 5 / 2.0 FROM t WHERE a IS NOT NULL ORDER BY a",
+    ]);
+}
+
+#[test]
+fn typed_columns_and_affinity_on_write() {
+    same(&[
+        "CREATE TABLE t(i INTEGER, r REAL, n NUMERIC, s TEXT, b BLOB, x)",
+        "INSERT INTO t VALUES('12', '12', '12', 12, 12, '12')",
+        "INSERT INTO t VALUES('1.5', '1.5', '1.50', 1.5, 1.5, '1.5')",
+        "INSERT INTO t VALUES('abc', 'abc', 'abc', 'abc', 'abc', 'abc')",
+        "INSERT INTO t VALUES(3.0, 3, '3.0', 3.0, 3.0, 3.0)",
+        "INSERT INTO t VALUES(x'01', x'01', x'01', x'01', x'01', x'01')",
+        "INSERT INTO t VALUES(' 7 ', '1e2', '0x10', NULL, NULL, NULL)",
+        "SELECT typeof(i), i, typeof(r), r, typeof(n), n, typeof(s), s, typeof(b), typeof(x) FROM t ORDER BY rowid",
+        "UPDATE t SET s = 5, i = '6' WHERE rowid = 1",
+        "SELECT typeof(i), i, typeof(s), s FROM t WHERE rowid = 1",
+        "SELECT i FROM t WHERE i = '12'",
+        "SELECT s FROM t WHERE s = 12",
+        "SELECT x FROM t WHERE x = 12",
+        "SELECT x FROM t WHERE x = '12'",
+        "CREATE INDEX ti ON t(i)",
+        "CREATE INDEX ts ON t(s)",
+        "SELECT i FROM t WHERE i = '12'",
+        "SELECT s FROM t WHERE s = 12",
+        "SELECT i FROM t WHERE i > '2' ORDER BY i",
+        "SELECT s FROM t WHERE s >= 1 ORDER BY s",
+        "PRAGMA integrity_check",
+    ]);
+}
