@@ -502,3 +502,42 @@ fn typed_columns_and_affinity_on_write() {
         "PRAGMA integrity_check",
     ]);
 }
+
+#[test]
+fn savepoints() {
+    same(&[
+        "CREATE TABLE t(a)",
+        "RELEASE nope",
+        "ROLLBACK TO nope",
+        "SAVEPOINT one",
+        "INSERT INTO t VALUES(1)",
+        "SAVEPOINT two",
+        "INSERT INTO t VALUES(2)",
+        "ROLLBACK TO two",
+        "SELECT * FROM t",
+        "INSERT INTO t VALUES(3)",
+        "SAVEPOINT three",
+        "CREATE TABLE u(x)",
+        "ROLLBACK TO SAVEPOINT three",
+        "SELECT name FROM sqlite_master",
+        "RELEASE two",
+        "BEGIN",
+        "RELEASE one",
+        "SELECT * FROM t",
+        "COMMIT",
+        "BEGIN",
+        "SAVEPOINT a",
+        "INSERT INTO t VALUES(4)",
+        "RELEASE a",
+        "ROLLBACK",
+        "SELECT * FROM t",
+        "SAVEPOINT x",
+        "SAVEPOINT y",
+        "INSERT INTO t VALUES(5)",
+        "ROLLBACK TO x",
+        "INSERT INTO t VALUES(6)",
+        "RELEASE SAVEPOINT x",
+        "SELECT * FROM t",
+        "COMMIT",
+    ]);
+}

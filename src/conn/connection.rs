@@ -30,6 +30,17 @@ pub(crate) struct ConnState {
     pub generation: u64,
     pub vars: ConnVars,
     pub busy_timeout: u32,
+    /// Open SAVEPOINTs, outermost first.
+    pub savepoints: Vec<NamedSavepoint>,
+}
+
+/// A SAVEPOINT: its storage savepoint depth (None until the transaction
+/// first writes: nothing to undo before that), and whether it began the
+/// transaction (its RELEASE then commits).
+pub(crate) struct NamedSavepoint {
+    pub name: String,
+    pub depth: Option<usize>,
+    pub began: bool,
 }
 
 impl ConnState {
@@ -59,6 +70,7 @@ impl ConnState {
     /// Ends the autocommit transaction when no statement is active any more.
     pub fn end_autocommit(&mut self, commit: bool) -> Result<()> {
         if self.active == 0 && !self.explicit {
+            self.savepoints.clear();
             if let Some(t) = self.txn.take() {
                 if commit {
                     if let Err(e) = t.commit() {
@@ -83,6 +95,23 @@ impl ConnState {
         }
         self.explicit = false;
         self.catalog = None;
+        self.savepoints.clear();
+    }
+
+    /// Upgrades the open transaction to the write transaction and opens the
+    /// storage savepoints of SAVEPOINTs declared before the first write.
+    pub fn begin_write(&mut self) -> Result<()> {
+        let timeout = self.busy_timeout;
+        let txn = self.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+        if !txn.is_write() {
+            txn.begin_write(timeout)?;
+        }
+        for sp in self.savepoints.iter_mut() {
+            if sp.depth.is_none() {
+                sp.depth = Some(txn.savepoint()?);
+            }
+        }
+        Ok(())
     }
 
     /// Compiles `text` against the current catalog (opening a short read
@@ -142,6 +171,7 @@ impl Connection {
             generation: 0,
             vars: ConnVars { rng: seed | 1, ..Default::default() },
             busy_timeout: 0,
+            savepoints: Vec::new(),
         };
         Ok(Connection { state: Arc::new(Mutex::new(state)), interrupt: Arc::new(AtomicBool::new(false)) })
     }

@@ -6,7 +6,7 @@
 //! compiled under an older catalog generation is re-prepared from its text
 //! when it starts, keeping its bindings (prepare_v2 behaviour).
 
-use super::connection::{ConnState, Shared};
+use super::connection::{ConnState, NamedSavepoint, Shared};
 use super::StepResult;
 use crate::error::{Error, ErrorKind, Result};
 use crate::pragma::{self, PragmaCtx};
@@ -108,11 +108,7 @@ impl Statement {
             self.generation = st.generation;
         }
         if !self.compiled.readonly {
-            let timeout = st.busy_timeout;
-            let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
-            if !txn.is_write() {
-                txn.begin_write(timeout)?;
-            }
+            st.begin_write()?;
         }
         self.pragma_loaded = false;
         let c = &self.compiled;
@@ -153,6 +149,7 @@ impl Statement {
                     return Err(Error::sql("cannot commit - no transaction is active"));
                 }
                 st.explicit = false;
+                st.savepoints.clear();
                 if let Some(t) = st.txn.take() {
                     if let Err(e) = t.commit() {
                         st.catalog = None;
@@ -167,6 +164,48 @@ impl Statement {
                     return Err(Error::sql("cannot rollback - no transaction is active"));
                 }
                 st.rollback_all();
+                return Ok(StepResult::Done);
+            }
+            Program::Savepoint(name) => {
+                self.finished = true;
+                let began = !st.explicit;
+                let depth = match st.txn.as_mut() {
+                    Some(t) if t.is_write() => Some(t.savepoint()?),
+                    _ => None,
+                };
+                st.explicit = true;
+                st.savepoints.push(NamedSavepoint { name: name.clone(), depth, began });
+                return Ok(StepResult::Done);
+            }
+            Program::Release(name) | Program::RollbackTo(name) => {
+                self.finished = true;
+                let Some(pos) = st.savepoints.iter().rposition(|s| s.name.eq_ignore_ascii_case(name)) else {
+                    return Err(Error::sql(format!("no such savepoint: {name}")));
+                };
+                let depth = st.savepoints[pos].depth;
+                if matches!(self.compiled.program, Program::RollbackTo(_)) {
+                    if let (Some(d), Some(t)) = (depth, st.txn.as_mut()) {
+                        t.rollback_to(d)?;
+                        st.catalog = None;
+                    }
+                    st.savepoints.truncate(pos + 1);
+                    return Ok(StepResult::Done);
+                }
+                if let (Some(d), Some(t)) = (depth, st.txn.as_mut()) {
+                    t.release(d);
+                }
+                let began = st.savepoints[pos].began;
+                st.savepoints.truncate(pos);
+                if began {
+                    // Releasing the outermost savepoint commits, as COMMIT.
+                    st.explicit = false;
+                    if let Some(t) = st.txn.take() {
+                        if let Err(e) = t.commit() {
+                            st.catalog = None;
+                            return Err(e);
+                        }
+                    }
+                }
                 return Ok(StepResult::Done);
             }
             _ => {}
@@ -331,7 +370,12 @@ impl Statement {
                     }
                 }
             }
-            Program::Begin(_) | Program::Commit | Program::Rollback => Ok(StepResult::Done),
+            Program::Begin(_)
+            | Program::Commit
+            | Program::Rollback
+            | Program::Savepoint(_)
+            | Program::Release(_)
+            | Program::RollbackTo(_) => Ok(StepResult::Done),
         }
     }
 
@@ -473,13 +517,9 @@ fn begin(st: &mut ConnState, kind: BeginKind) -> Result<()> {
     }
     if kind != BeginKind::Deferred {
         st.ensure_txn()?;
-        let timeout = st.busy_timeout;
-        let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
-        if !txn.is_write() {
-            if let Err(e) = txn.begin_write(timeout) {
-                st.end_autocommit(false)?;
-                return Err(e);
-            }
+        if let Err(e) = st.begin_write() {
+            st.end_autocommit(false)?;
+            return Err(e);
         }
     }
     st.explicit = true;

@@ -32,6 +32,9 @@ pub enum Program {
     Begin(BeginKind),
     Commit,
     Rollback,
+    Savepoint(String),
+    Release(String),
+    RollbackTo(String),
     Pragma(PragmaPlan),
 }
 
@@ -152,8 +155,17 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
                 readonly = !plan.writes();
                 Program::Pragma(plan)
             }
-            Stmt::Rollback { .. } | Stmt::Savepoint(_) | Stmt::Release(_) => {
-                return Err(Error::sql("SAVEPOINT is not supported yet"))
+            Stmt::Rollback { savepoint_name: Some(n), .. } => {
+                readonly = true;
+                Program::RollbackTo(crate::sql::ast_util::name_str(n))
+            }
+            Stmt::Savepoint(n) => {
+                readonly = true;
+                Program::Savepoint(crate::sql::ast_util::name_str(n))
+            }
+            Stmt::Release(n) => {
+                readonly = true;
+                Program::Release(crate::sql::ast_util::name_str(n))
             }
             Stmt::CreateView { .. } | Stmt::DropView { .. } => return Err(Error::sql("views are not supported yet")),
             Stmt::CreateTrigger { .. } | Stmt::DropTrigger { .. } => {
