@@ -176,3 +176,75 @@ fn file_database_persists() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn two_connections_share_a_file() {
+    let dir = std::env::temp_dir().join(format!("sqlvibe-engine2-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join("shared.db");
+    let _ = std::fs::remove_file(&path);
+    let p = path.to_str().unwrap();
+    let flags = sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE;
+    let a = Connection::open(p, flags).unwrap();
+    let b = Connection::open(p, flags).unwrap();
+    exec(&a, "PRAGMA page_size = 8192");
+    exec(&a, "CREATE TABLE t(x)");
+    assert_eq!(rows(&a, "PRAGMA page_size")[0][0], int(8192));
+    // b prepared against the old schema sees the new one.
+    exec(&a, "INSERT INTO t VALUES(1)");
+    assert_eq!(rows(&b, "SELECT x FROM t")[0][0], int(1));
+    // A reader's snapshot stays put while the writer commits.
+    exec(&b, "BEGIN");
+    assert_eq!(rows(&b, "SELECT count(*) FROM t")[0][0], int(1));
+    exec(&a, "INSERT INTO t VALUES(2)");
+    assert_eq!(rows(&b, "SELECT count(*) FROM t")[0][0], int(1));
+    exec(&b, "COMMIT");
+    assert_eq!(rows(&b, "SELECT count(*) FROM t")[0][0], int(2));
+    // Only one writer: b's write waits out its busy timeout, then BUSY.
+    exec(&a, "BEGIN IMMEDIATE");
+    let e = b.exec("INSERT INTO t VALUES(3)", &mut |_, _| true).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Busy);
+    exec(&a, "COMMIT");
+    exec(&b, "INSERT INTO t VALUES(3)");
+    exec(&a, "CREATE INDEX tx ON t(x)");
+    assert_eq!(rows(&b, "SELECT x FROM t WHERE x = 3")[0][0], int(3));
+    assert_eq!(rows(&b, "PRAGMA index_list(t)").len(), 1);
+    drop(a);
+    drop(b);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn pragma_settings() {
+    let c = open();
+    assert_eq!(rows(&c, "PRAGMA journal_mode")[0][0], text("memory"));
+    assert_eq!(rows(&c, "PRAGMA journal_mode = delete")[0][0], text("memory"));
+    assert_eq!(rows(&c, "PRAGMA busy_timeout = 250")[0][0], int(250));
+    assert_eq!(rows(&c, "PRAGMA busy_timeout")[0][0], int(250));
+    exec(&c, "PRAGMA user_version = 42");
+    assert_eq!(rows(&c, "PRAGMA user_version")[0][0], int(42));
+    let v = rows(&c, "PRAGMA schema_version")[0][0].clone();
+    exec(&c, "CREATE TABLE t(a)");
+    assert_ne!(rows(&c, "PRAGMA schema_version")[0][0], v);
+    assert_eq!(rows(&c, "PRAGMA database_list")[0][1], text("main"));
+    assert!(rows(&c, "PRAGMA nonsense").is_empty());
+}
+
+#[test]
+fn rowid_allocation_at_the_top() {
+    let c = open();
+    exec(&c, "CREATE TABLE t(a)");
+    exec(&c, "INSERT INTO t(rowid, a) VALUES(9223372036854775807, 'top')");
+    exec(&c, "INSERT INTO t(a) VALUES('random')");
+    let r = rows(&c, "SELECT rowid, a FROM t ORDER BY rowid");
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[1], vec![int(i64::MAX), text("top")]);
+    assert!(matches!(r[0][0], Value::Integer(i) if i > 0 && i < i64::MAX));
+    assert_eq!(c.last_insert_rowid(), match r[0][0] { Value::Integer(i) => i, _ => 0 });
+    // Statements see a snapshot of their own table.
+    exec(&c, "INSERT INTO t SELECT * FROM t");
+    assert_eq!(rows(&c, "SELECT count(*) FROM t")[0][0], int(4));
+    exec(&c, "UPDATE t SET rowid = rowid - 1 WHERE rowid > 0 AND rowid < 9223372036854775807");
+    assert_eq!(rows(&c, "SELECT count(*) FROM t")[0][0], int(4));
+    assert_eq!(rows(&c, "PRAGMA integrity_check")[0][0], text("ok"));
+}

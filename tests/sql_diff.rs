@@ -387,3 +387,45 @@ fn pragmas() {
         "PRAGMA encoding",
     ]);
 }
+
+#[test]
+fn assorted_semantics() {
+    same(&[
+        "CREATE TABLE t(a INTEGER, b TEXT, c)",
+        "INSERT INTO t VALUES(1, '1', 1), (2, '02', '2'), (NULL, NULL, NULL), (3, 'x', 3.5), (1, 'dup', 1)",
+        "CREATE TABLE u(a TEXT, b INTEGER)",
+        "INSERT INTO u VALUES('1', 1), ('2', 2), ('03', 3)",
+        "SELECT t.a, u.a FROM t, u WHERE t.a = u.a ORDER BY 1, 2",
+        "SELECT t.b, u.b FROM t, u WHERE t.b = u.b ORDER BY 1, 2",
+        "SELECT a, count(*) FROM t GROUP BY a ORDER BY a",
+        "SELECT c, typeof(c) FROM t ORDER BY c DESC",
+        "SELECT DISTINCT a FROM t ORDER BY b",
+        "SELECT a FROM t ORDER BY b LIMIT 1 + 1 OFFSET (SELECT 1)",
+        "SELECT a, b FROM t WHERE a IN (SELECT b FROM u) ORDER BY rowid",
+        "SELECT a FROM t WHERE b IN (1, 2) ORDER BY rowid",
+        "SELECT sum(a), avg(c), min(b), max(b), total(c) FROM t",
+        "SELECT count(DISTINCT a), count(DISTINCT c) FROM t",
+        "SELECT group_concat(b, ''), group_concat(DISTINCT a) FROM t",
+        "SELECT a, (SELECT max(b) FROM u WHERE u.b <= t.a) FROM t ORDER BY rowid",
+        "SELECT * FROM t LEFT JOIN u ON t.a = u.b WHERE u.a IS NULL ORDER BY t.rowid",
+        "SELECT * FROM t LEFT JOIN u ON u.b = t.a ORDER BY t.rowid, u.rowid",
+        "SELECT t.a, count(u.b) FROM t LEFT JOIN u ON u.b >= t.a GROUP BY t.a ORDER BY 1",
+        "SELECT 1 FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.b = t.a) AND a > 1",
+        "SELECT a + b, a || b, a * c, c / 2, -c FROM t ORDER BY rowid",
+        "SELECT CASE WHEN a IS NULL THEN 'none' WHEN a > 1 THEN 'big' ELSE 'small' END AS k, count(*) FROM t GROUP BY k ORDER BY k",
+        "UPDATE t SET c = c * 2 WHERE a IN (SELECT b FROM u)",
+        "SELECT * FROM t ORDER BY rowid",
+        "DELETE FROM t WHERE rowid IN (SELECT rowid FROM t WHERE a = 1)",
+        "SELECT * FROM t ORDER BY rowid",
+        "INSERT INTO t(a) SELECT b FROM u WHERE b > 1",
+        "SELECT a, b, c FROM t ORDER BY rowid",
+        "SELECT a FROM t WHERE a > '1' ORDER BY a",
+        "SELECT b FROM t WHERE b > 1 ORDER BY b",
+        "SELECT 1 FROM t GROUP BY a HAVING a",
+        "CREATE TABLE n(a TEXT COLLATE NOCASE)",
+        "INSERT INTO n VALUES('b'), ('A'), ('a'), ('B')",
+        "SELECT min(a), max(a), count(DISTINCT a), group_concat(DISTINCT a) FROM n",
+        "SELECT a, count(*) FROM n GROUP BY a",
+        "SELECT max(a COLLATE BINARY) FROM n",
+    ]);
+}

@@ -78,7 +78,10 @@ impl Statement {
 
     fn finish(&mut self, st: &mut ConnState, commit: bool) -> Result<()> {
         self.has_row = false;
-        self.run = None;
+        if let Some(r) = &mut self.run {
+            // Drop buffered rows now; keep the run's buffers for the next start.
+            r.release_rows();
+        }
         if self.active {
             self.active = false;
             st.active -= 1;
@@ -122,7 +125,10 @@ impl Statement {
             self.rt = Rt::new(c.n_slots, c.n_aggs, c.subs.len());
         }
         if let Program::Select(plan) = &self.compiled.program {
-            self.run = Some(SelectRun::new(plan));
+            match &mut self.run {
+                Some(r) => r.restart(plan),
+                None => self.run = Some(SelectRun::new(plan)),
+            }
         }
         Ok(())
     }
@@ -283,7 +289,9 @@ impl Statement {
             }
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) => {
                 let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
-                let depth = txn.savepoint()?;
+                // A statement writing at most one row checks every constraint
+                // before its first write: it needs no statement journal.
+                let depth = if c.single_row { None } else { Some(txn.savepoint()?) };
                 let mut env = Env::new(txn, &self.params, &mut st.vars, &self.interrupt, &c.subs);
                 let r = match &c.program {
                     Program::Insert(p) => run_insert(p, &mut env, &mut self.rt),
@@ -296,20 +304,28 @@ impl Statement {
                 drop(env);
                 match r {
                     Ok(n) => {
-                        txn.release(depth);
+                        if let Some(d) = depth {
+                            txn.release(d);
+                        }
                         st.vars.changes = n;
                         st.vars.total_changes += n;
                         Ok(StepResult::Done)
                     }
                     Err(e) => {
-                        if rollback {
-                            st.rollback_all();
-                        } else {
-                            self.keep_on_error = keep;
-                            if !keep {
-                                txn.rollback_to(depth)?;
+                        match depth {
+                            _ if rollback => st.rollback_all(),
+                            Some(d) => {
+                                self.keep_on_error = keep;
+                                if !keep {
+                                    txn.rollback_to(d)?;
+                                }
+                                txn.release(d);
                             }
-                            txn.release(depth);
+                            // Without a journal, only a failure before the first
+                            // write (a constraint, a type or SQL error) leaves the
+                            // transaction intact; anything else ends it.
+                            None if !pre_write_error(e.kind) => st.rollback_all(),
+                            None => self.keep_on_error = keep,
                         }
                         Err(e)
                     }
@@ -431,6 +447,24 @@ fn create_as(
         crate::sql::write::write_row(env, rt, &t, &mut r, None, None, None)?;
     }
     Ok(())
+}
+
+/// Errors a single-row write raises before it changes anything.
+fn pre_write_error(k: ErrorKind) -> bool {
+    matches!(
+        k,
+        ErrorKind::Error
+            | ErrorKind::Constraint
+            | ErrorKind::ConstraintCheck
+            | ErrorKind::ConstraintNotNull
+            | ErrorKind::ConstraintPrimaryKey
+            | ErrorKind::ConstraintUnique
+            | ErrorKind::ConstraintTrigger
+            | ErrorKind::Mismatch
+            | ErrorKind::Interrupt
+            | ErrorKind::TooBig
+            | ErrorKind::Range
+    )
 }
 
 fn begin(st: &mut ConnState, kind: BeginKind) -> Result<()> {

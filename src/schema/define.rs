@@ -169,9 +169,15 @@ pub fn build_table(sql: &str, root: PageNo) -> Result<(Table, Vec<AutoIndex>)> {
             return Err(Error::sql("expected CREATE TABLE"));
         };
         let name = name_str(&tbl_name.name);
-        let CreateTableBody::ColumnsAndConstraints { columns, constraints, .. } = body else {
+        let CreateTableBody::ColumnsAndConstraints { columns, constraints, flags } = body else {
             return Err(Error::sql("CREATE TABLE ... AS SELECT is stored expanded"));
         };
+        if flags.contains(ast::TabFlags::WithoutRowid) {
+            return Err(Error::sql("WITHOUT ROWID tables are not supported yet"));
+        }
+        if flags.contains(ast::TabFlags::Strict) {
+            return Err(Error::sql("STRICT tables are not supported yet"));
+        }
         let toks = tokenize(sql);
         let (spans, tcheck_spans, _, _) = table_spans(sql, &toks);
         build_from_ast(&name, root, columns, constraints.unwrap_or(&[]), sql, &spans, &tcheck_spans)
@@ -207,6 +213,7 @@ pub fn stored_index_sql(src: &str, unique: bool) -> String {
 fn sorted_cols(
     t: &Table,
     cols: &[ast::SortedColumn],
+    in_index: bool,
 ) -> Result<(Vec<usize>, Vec<Collation>, Vec<bool>)> {
     let mut idx = Vec::new();
     let mut colls = Vec::new();
@@ -220,6 +227,7 @@ fn sorted_cols(
             ast::Expr::Id(id) => crate::sql::lexer::unquote_ident(id.0),
             ast::Expr::Name(n) => name_str(n),
             ast::Expr::Literal(ast::Literal::String(s)) => crate::sql::lexer::unquote_ident(s),
+            _ if in_index => return Err(Error::sql("indexes on expressions are not supported yet")),
             _ => return Err(Error::sql("expressions prohibited in PRIMARY KEY and UNIQUE constraints")),
         };
         let Some(ci) = t.col_index(&cname) else {
@@ -377,7 +385,7 @@ fn build_from_ast(
                 (vec![ci], vec![table.cols[ci].coll], vec![false], IndexOrigin::Unique, cc)
             }
             Pend::Table(origin, scs, cc) => {
-                let (cols, colls, desc) = sorted_cols(&table, scs)?;
+                let (cols, colls, desc) = sorted_cols(&table, scs, false)?;
                 if origin == IndexOrigin::PrimaryKey {
                     for (k, &ci) in cols.iter().enumerate() {
                         table.cols[ci].pk = k + 1;
@@ -442,7 +450,7 @@ pub fn build_index(sql: &str, t: &Table, root: PageNo) -> Result<Index> {
         if where_clause.is_some() {
             return Err(Error::sql("partial indexes are not supported yet"));
         }
-        let (cols, colls, desc) = sorted_cols(t, columns)?;
+        let (cols, colls, desc) = sorted_cols(t, columns, true)?;
         Ok(Index {
             name: name_str(&idx_name.name),
             table: t.name.clone(),

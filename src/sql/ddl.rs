@@ -7,7 +7,7 @@ use crate::schema::define::{stored_index_sql, stored_table_sql};
 use crate::schema::{build_index, build_table, read_schema_rows, Catalog, IndexOrigin};
 use crate::sql::ast_util::name_str;
 use crate::storage::btree;
-use crate::storage::record::{compare_records, decode_record, encode_record};
+use crate::storage::record::{compare_values, decode_record, encode_record};
 use crate::storage::{BTreeKind, Cursor, PageNo, Txn, Value};
 use std::cmp::Ordering;
 
@@ -229,8 +229,9 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             let t = cat.table(table).ok_or_else(|| Error::sql(format!("no such table: main.{table}")))?;
             let idx = build_index(sql, t, 0)?;
             let root = btree::create_btree(txn, BTreeKind::Index)?;
-            // Gather every key, sort, check uniqueness, then insert in order.
-            let mut keys: Vec<Vec<u8>> = Vec::new();
+            // Gather every key (decoded), sort, check uniqueness, then insert
+            // in key order.
+            let mut keys: Vec<Vec<Value>> = Vec::new();
             let mut cur = Cursor::new(t.root, BTreeKind::Table);
             let mut rec = Vec::new();
             let mut vals = Vec::new();
@@ -243,43 +244,32 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
                 if let Some(i) = t.ipk {
                     vals[i] = Value::Integer(rowid);
                 }
-                let mut key: Vec<Value> = idx.cols.iter().map(|&c| vals[c].clone()).collect();
+                let mut key: Vec<Value> = Vec::with_capacity(idx.cols.len() + 1);
+                for &c in &idx.cols {
+                    key.push(std::mem::replace(&mut vals[c], Value::Null));
+                }
                 key.push(Value::Integer(rowid));
-                let mut kb = Vec::new();
-                encode_record(&key, &mut kb);
-                keys.push(kb);
+                keys.push(key);
                 ok = cur.next(txn)?;
             }
             let ki = &idx.ki;
-            let mut err = None;
-            keys.sort_by(|a, b| match compare_records(a, b, ki) {
-                Ok(o) => o,
-                Err(e) => {
-                    err.get_or_insert(e);
-                    Ordering::Equal
+            let n = idx.cols.len();
+            let coll = |i: usize| ki.collations.get(i).copied().unwrap_or(crate::storage::Collation::Binary);
+            let cmp_cols = |a: &[Value], b: &[Value]| -> Ordering {
+                for i in 0..n {
+                    let o = compare_values(&a[i], &b[i], coll(i));
+                    let o = if ki.desc.get(i).copied().unwrap_or(false) { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
                 }
-            });
-            if let Some(e) = err {
-                return Err(e);
-            }
+                Ordering::Equal
+            };
+            keys.sort_by(|a, b| cmp_cols(a, b).then_with(|| compare_values(&a[n], &b[n], crate::storage::Collation::Binary)));
             if idx.unique {
                 // Adjacent keys equal on the indexed columns (without NULLs) clash.
-                let n = idx.cols.len();
-                let mut prev: Vec<Value> = Vec::new();
-                let mut curv: Vec<Value> = Vec::new();
-                for (k, kb) in keys.iter().enumerate() {
-                    decode_record(kb, &mut curv)?;
-                    curv.truncate(n);
-                    if k > 0
-                        && !curv.iter().any(|v| matches!(v, Value::Null))
-                        && (0..n).all(|i| {
-                            crate::storage::record::compare_values(
-                                &curv[i],
-                                &prev[i],
-                                ki.collations.get(i).copied().unwrap_or(crate::storage::Collation::Binary),
-                            ) == Ordering::Equal
-                        })
-                    {
+                for w in keys.windows(2) {
+                    if !w[1][..n].iter().any(|v| matches!(v, Value::Null)) && cmp_cols(&w[0], &w[1]) == Ordering::Equal {
                         let cols: Vec<String> =
                             idx.cols.iter().map(|&c| format!("{}.{}", t.name, t.cols[c].name)).collect();
                         return Err(Error::new(
@@ -287,11 +277,13 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
                             format!("UNIQUE constraint failed: {}", cols.join(", ")),
                         ));
                     }
-                    std::mem::swap(&mut prev, &mut curv);
                 }
             }
-            for kb in &keys {
-                btree::index_insert(txn, root, kb, ki)?;
+            let mut kb = Vec::new();
+            for key in &keys {
+                kb.clear();
+                encode_record(key, &mut kb);
+                btree::index_insert(txn, root, &kb, ki)?;
             }
             insert_schema_row(txn, "index", name, &t.name, root, Some(sql))?;
         }

@@ -80,6 +80,7 @@ fn target_scan(c: &mut Compiler, t: &Arc<Table>, alias: &str, where_clause: Opti
     let mut level = Level {
         slot: 0,
         needed: Vec::new(),
+        rowid_needed: true,
         table: t.clone(),
         access: planner::Access::Scan { desc: false },
         left: false,
@@ -312,16 +313,47 @@ fn collect_rowids(scan: &SelectPlan, env: &mut Env, rt: &mut Rt) -> Result<Vec<i
     Ok(ids)
 }
 
+/// The one rowid a `rowid = expr` scan selects, with the full row loaded
+/// into slot 0 and the other WHERE terms checked (one lookup, not two).
+fn rowid_eq_target(scan: &SelectPlan, t: &Table, env: &mut Env, rt: &mut Rt) -> Result<Option<Vec<i64>>> {
+    let [level] = scan.levels.as_slice() else { return Ok(None) };
+    let crate::sql::planner::Access::RowidEq(e) = &level.access else { return Ok(None) };
+    let v = {
+        let mut cx = env.cx();
+        for f in &scan.pre_filter {
+            if !crate::sql::expr::eval_bool(f, rt, &mut cx)? {
+                return Ok(Some(Vec::new()));
+            }
+        }
+        eval(e, rt, &mut cx)?
+    };
+    let Some(rowid) = crate::sql::exec::value_to_rowid(&v) else { return Ok(Some(Vec::new())) };
+    if !read_row(env, rt, t, rowid, 0)? {
+        return Ok(Some(Vec::new()));
+    }
+    let mut cx = env.cx();
+    for f in &level.filters {
+        if !crate::sql::expr::eval_bool(f, rt, &mut cx)? {
+            return Ok(Some(Vec::new()));
+        }
+    }
+    Ok(Some(vec![rowid]))
+}
+
 pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
     let t = &p.table;
-    let ids = collect_rowids(&p.scan, env, rt)?;
+    // A single-row target is already loaded in slot 0.
+    let (ids, loaded) = match rowid_eq_target(&p.scan, t, env, rt)? {
+        Some(ids) => (ids, true),
+        None => (collect_rowids(&p.scan, env, rt)?, false),
+    };
     let mut count = 0;
     let mut newv: Vec<Value> = Vec::new();
     let mut oldv: Vec<Value> = Vec::new();
     let mut setv: Vec<Value> = Vec::with_capacity(p.sets.len());
     for old in ids {
         env.cx().check_interrupt()?;
-        if !read_row(env, rt, t, old, 0)? {
+        if !loaded && !read_row(env, rt, t, old, 0)? {
             continue;
         }
         // Every SET expression sees the old row.

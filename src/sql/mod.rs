@@ -4,6 +4,7 @@
 pub mod func;
 pub mod types;
 pub mod ast_util;
+pub mod compound;
 pub mod ddl;
 pub mod dml;
 pub mod exec;

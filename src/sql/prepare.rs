@@ -46,6 +46,35 @@ pub struct Compiled {
     pub names: Vec<String>,
     pub decltypes: Vec<Option<String>>,
     pub readonly: bool,
+    /// An INSERT/UPDATE/DELETE of at most one row whose constraint checks
+    /// all precede its writes and which cannot REPLACE other rows.
+    pub single_row: bool,
+}
+
+/// Can the write statement run without a statement journal?
+fn single_row_write(p: &Program) -> bool {
+    use crate::schema::{Conflict, Table};
+    use crate::sql::planner::Access;
+    let no_replace = |t: &Table, conf: Option<Conflict>| {
+        conf != Some(Conflict::Replace)
+            && (conf.is_some() || t.ipk_conflict != Some(Conflict::Replace))
+            && (conf.is_some() || t.indexes.iter().all(|i| i.conflict != Some(Conflict::Replace)))
+            && (conf.is_some() || t.cols.iter().all(|c| c.notnull != Some(Conflict::Replace)))
+    };
+    let one_row_scan = |s: &SelectPlan| s.levels.len() == 1 && matches!(s.levels[0].access, Access::RowidEq(_));
+    match p {
+        Program::Insert(i) => {
+            let one = match &i.source {
+                InsertSource::Values(rows) => rows.len() == 1,
+                InsertSource::Defaults => true,
+                InsertSource::Select(_) => false,
+            };
+            one && no_replace(&i.table, i.conflict)
+        }
+        Program::Update(u) => one_row_scan(&u.scan) && no_replace(&u.table, u.conflict),
+        Program::Delete(d) => !d.truncate && one_row_scan(&d.scan),
+        _ => false,
+    }
 }
 
 /// Compiles the single statement `text` against `cat`.
@@ -146,11 +175,17 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
             Program::Select(p) | Program::CreateAs(_, p) => set_needed(p, &refs),
             Program::Insert(InsertPlan { source: InsertSource::Select(p), .. }) => set_needed(p, &refs),
             Program::Update(UpdatePlan { scan, .. }) | Program::Delete(DeletePlan { scan, .. }) => {
-                set_needed(scan, &refs)
+                set_needed(scan, &refs);
+                // The target's rowids are what the scan collects.
+                for l in scan.levels.iter_mut() {
+                    l.rowid_needed = true;
+                }
             }
             _ => {}
         }
+        let single_row = single_row_write(&program);
         Ok(Compiled {
+            single_row,
             program,
             subs: std::mem::take(&mut c.subs),
             params: std::mem::take(&mut c.params),

@@ -16,6 +16,9 @@ use crate::storage::{Collation, Value};
 use sqlite3_parser::ast::{self, Expr, Literal, Operator, UnaryOperator};
 use std::sync::Arc;
 
+/// The column index recorded in `Compiler::col_refs` for a rowid reference.
+pub const ROWID_REF: usize = usize::MAX;
+
 /// A compiled expression with what comparisons need to know about it.
 #[derive(Clone, Debug)]
 pub struct Ce {
@@ -83,6 +86,7 @@ pub struct AggCall {
     pub name: String,
     pub distinct: bool,
     pub args: Vec<CExpr>,
+    pub coll: Collation,
 }
 
 pub struct Compiler<'a> {
@@ -249,8 +253,14 @@ impl<'a> Compiler<'a> {
                 return Err(Error::sql(format!("ambiguous column name: {name}")));
             }
             if let Some(ce) = found {
-                if let CExpr::Col { slot, col } = ce.e {
-                    self.col_refs.insert((slot, col));
+                match ce.e {
+                    CExpr::Col { slot, col } => {
+                        self.col_refs.insert((slot, col));
+                    }
+                    CExpr::Rowid { slot } => {
+                        self.col_refs.insert((slot, ROWID_REF));
+                    }
+                    _ => {}
                 }
                 if let CExpr::Col { slot, .. } | CExpr::Rowid { slot } = ce.e {
                     self.note_outer_ref(level, slot);
@@ -259,6 +269,7 @@ impl<'a> Compiler<'a> {
             }
             if is_rowid_name(&name) && self.scopes[level].len() == 1 {
                 let slot = self.scopes[level][0].slot;
+                self.col_refs.insert((slot, ROWID_REF));
                 self.note_outer_ref(level, slot);
                 return Ok(Ce { e: CExpr::Rowid { slot }, aff: Some(Affinity::Integer), coll: None, explicit: false });
             }
@@ -290,20 +301,13 @@ impl<'a> Compiler<'a> {
                     return Ok(Self::col_ce(&st, ci));
                 }
                 if is_rowid_name(cname) {
+                    self.col_refs.insert((st.slot, ROWID_REF));
                     return Ok(Ce { e: CExpr::Rowid { slot: st.slot }, aff: Some(Affinity::Integer), coll: None, explicit: false });
                 }
                 break;
             }
         }
         Err(Error::sql(format!("no such column: {tname}.{cname}")))
-    }
-
-    fn compile_list(&mut self, args: &[Expr]) -> Result<Vec<CExpr>> {
-        let mut v = Vec::with_capacity(args.len());
-        for a in args {
-            v.push(self.expr(a)?.e);
-        }
-        Ok(v)
     }
 
     fn function(&mut self, fname: &str, distinct: bool, args: &[Expr], star: bool) -> Result<Ce> {
@@ -320,14 +324,18 @@ impl<'a> Compiler<'a> {
                 return Err(Error::sql("DISTINCT aggregates must have exactly one argument"));
             }
             self.in_agg = true;
-            let compiled = if star { Ok(Vec::new()) } else { self.compile_list(args) };
+            let compiled: Result<Vec<Ce>> =
+                if star { Ok(Vec::new()) } else { args.iter().map(|a| self.expr(a)).collect() };
             self.in_agg = false;
-            let args = compiled?;
+            let cargs = compiled?;
+            // min/max and DISTINCT compare TEXT under the argument's collation.
+            let coll = cargs.first().and_then(|c| c.coll).unwrap_or(Collation::Binary);
+            let args = cargs.into_iter().map(|c| c.e).collect();
             let id = self.n_aggs;
             self.n_aggs += 1;
             // Validate the name/arity once at prepare time.
-            func::new_accumulator(&lname, nargs, distinct)?;
-            self.aggs.as_mut().expect("aggs").push(AggCall { id, name: lname, distinct, args });
+            func::new_accumulator_with_collation(&lname, nargs, distinct, coll)?;
+            self.aggs.as_mut().expect("aggs").push(AggCall { id, name: lname, distinct, args, coll });
             return Ok(Ce::plain(CExpr::Agg(id)));
         }
         if star {
@@ -609,6 +617,7 @@ impl<'a> Compiler<'a> {
         let mut levels = vec![crate::sql::select::Level {
             slot,
             needed: Vec::new(),
+        rowid_needed: true,
             table: t.clone(),
             access: crate::sql::planner::Access::Scan { desc: false },
             left: false,

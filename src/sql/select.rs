@@ -6,12 +6,12 @@
 use crate::error::{Error, Result};
 use crate::schema::Table;
 use crate::sql::ast_util::name_str;
-use crate::sql::expr::{CExpr, CmpInfo, CmpOp};
+use crate::sql::expr::{CExpr, CmpOp};
 use crate::sql::lexer::unquote_ident;
 use crate::sql::planner::{self, Access};
 use crate::sql::resolve::{cmp_info, AggCall, Ce, Compiler};
 use crate::sql::types::Affinity;
-use crate::storage::{Collation, Value};
+use crate::storage::Collation;
 use sqlite3_parser::ast::{self, JoinConstraint, JoinOperator, JoinType, OneSelect, ResultColumn, SelectTable};
 use std::sync::Arc;
 
@@ -21,6 +21,8 @@ pub struct Level {
     pub slot: usize,
     /// Columns the statement reads from this table (empty = all).
     pub needed: Vec<bool>,
+    /// The statement reads this table's rowid.
+    pub rowid_needed: bool,
     pub table: Arc<Table>,
     pub access: Access,
     /// LEFT JOIN: ON terms decide whether a row matches; a NULL row is
@@ -127,6 +129,8 @@ pub fn set_needed(plan: &mut SelectPlan, refs: &std::collections::HashSet<(usize
         if let Access::Index(acc) = &mut l.access {
             acc.covering = needed.iter().enumerate().all(|(c, &need)| !need || acc.index.cols.contains(&c));
         }
+        l.rowid_needed = refs.contains(&(l.slot, crate::sql::resolve::ROWID_REF))
+            || l.table.ipk.is_some_and(|i| needed.get(i).copied().unwrap_or(false));
         l.needed = if needed.iter().all(|&x| x) { Vec::new() } else { needed };
     }
     if let Some(c) = &mut plan.compound {
@@ -203,78 +207,10 @@ impl Compiler<'_> {
         let Some(compounds) = &sel.body.compounds else {
             return self.one_select(&sel.body.select, sel.order_by, sel.limit);
         };
-        let first = self.one_select(&sel.body.select, None, None)?;
-        let width = first.width();
-        let mut rest = Vec::new();
-        for cs in compounds.iter() {
-            let p = self.one_select(&cs.select, None, None)?;
-            if p.width() != width {
-                let op = match cs.operator {
-                    ast::CompoundOperator::Union => "UNION",
-                    ast::CompoundOperator::UnionAll => "UNION ALL",
-                    ast::CompoundOperator::Except => "EXCEPT",
-                    ast::CompoundOperator::Intersect => "INTERSECT",
-                };
-                return Err(Error::sql(format!(
-                    "SELECTs to the left and right of {op} do not have the same number of result columns"
-                )));
-            }
-            let op = match cs.operator {
-                ast::CompoundOperator::Union => SetOp::Union,
-                ast::CompoundOperator::UnionAll => SetOp::UnionAll,
-                ast::CompoundOperator::Except => SetOp::Except,
-                ast::CompoundOperator::Intersect => SetOp::Intersect,
-            };
-            rest.push((op, p));
-        }
-        // ORDER BY of a compound names result columns (by ordinal, name or alias).
-        let mut order = Vec::new();
-        for (i, sc) in sel.order_by.unwrap_or(&[]).iter().enumerate() {
-            let desc = sc.order == Some(ast::SortOrder::Desc);
-            let (e, coll) = match &sc.expr {
-                ast::Expr::Collate(inner, c) => (&**inner, Some(crate::sql::ast_util::collation_by_name(c)?)),
-                e => (e, None),
-            };
-            let col = match strip_parens(e) {
-                ast::Expr::Literal(ast::Literal::Numeric(s)) if s.parse::<i64>().is_ok() => {
-                    let k: i64 = s.parse().unwrap_or(0);
-                    if k < 1 || k as usize > width {
-                        return Err(Error::sql(format!(
-                            "{} ORDER BY term out of range - should be between 1 and {width}",
-                            ordinal(i + 1)
-                        )));
-                    }
-                    k as usize - 1
-                }
-                ast::Expr::Id(id) => {
-                    let n = unquote_ident(id.0);
-                    first.names.iter().position(|x| x.eq_ignore_ascii_case(&n)).ok_or_else(|| {
-                        Error::sql(format!("{} ORDER BY term does not match any column in the result set", ordinal(i + 1)))
-                    })?
-                }
-                _ => {
-                    return Err(Error::sql(format!(
-                        "{} ORDER BY term does not match any column in the result set",
-                        ordinal(i + 1)
-                    )))
-                }
-            };
-            order.push(SortKey { expr: CExpr::lit_int(col as i64), desc, coll: coll.unwrap_or(Collation::Binary) });
-        }
-        let mut plan = SelectPlan {
-            names: first.names.clone(),
-            decltypes: first.decltypes.clone(),
-            affinities: first.affinities.clone(),
-            first_affinity: first.first_affinity,
-            order,
-            ..Default::default()
-        };
-        self.limit_offset(sel.limit, &mut plan)?;
-        plan.compound = Some(Box::new(Compound { first, rest }));
-        Ok(plan)
+        self.compound(sel, compounds)
     }
 
-    fn one_select(
+    pub(crate) fn one_select(
         &mut self,
         os: &OneSelect,
         order_by: Option<&[ast::SortedColumn]>,
@@ -334,7 +270,7 @@ impl Compiler<'_> {
         Ok(plan)
     }
 
-    fn limit_offset(&mut self, limit: Option<&ast::Limit>, plan: &mut SelectPlan) -> Result<()> {
+    pub(crate) fn limit_offset(&mut self, limit: Option<&ast::Limit>, plan: &mut SelectPlan) -> Result<()> {
         if let Some(l) = limit {
             let comma = self.limit_commas.get(self.limit_seen).copied().unwrap_or(false);
             self.limit_seen += 1;
@@ -724,6 +660,7 @@ impl Compiler<'_> {
             levels.push(Level {
                 slot: it.slot,
                 needed: Vec::new(),
+                rowid_needed: true,
                 table: it.table.clone(),
                 access: match it.sub {
                     Some(id) => Access::Sub(id),
@@ -836,20 +773,4 @@ pub fn ordinal(n: usize) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
-}
-
-/// The comparison info of `lhs op rhs` for the planner.
-pub fn info_of(e: &CExpr) -> Option<(CmpOp, &CExpr, &CExpr, CmpInfo)> {
-    match e {
-        CExpr::Cmp(op, a, b, i) => Some((*op, a, b, *i)),
-        _ => None,
-    }
-}
-
-/// Compile-time constant value of a literal expression.
-pub fn const_value(e: &CExpr) -> Option<&Value> {
-    match e {
-        CExpr::Lit(v) => Some(v),
-        _ => None,
-    }
 }

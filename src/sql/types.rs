@@ -3,6 +3,15 @@
 //!
 //! Every function here is total: any combination of storage classes gives
 //! SQLite's answer, never a panic.
+//!
+//! - [`numeric`]: text -> number scanners with SQLite's acceptance rules;
+//! - [`float_fmt`]: SQLite's printf float conversions (and REAL -> TEXT),
+//!   digit for digit, over [`f80`], a model of the x87 `long double`;
+//! - `pattern`: LIKE and GLOB matching.
+//!
+//! One difference is structural: `Value::Text` holds valid UTF-8, so where
+//! SQLite would carry arbitrary bytes as TEXT (CAST of a BLOB, `||` with a
+//! BLOB) invalid sequences become U+FFFD.
 
 pub mod f80;
 pub mod float_fmt;

@@ -14,6 +14,12 @@ use sqlvibe::Value;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OpenBugs {
     pub like_blob: bool,
+    pub index_probe_affinity: bool,
+    pub unary_plus_affinity: bool,
+    pub in_subquery_collation: bool,
+    pub update_duplicate_set: bool,
+    pub between_evaluation: bool,
+    pub nocase_nul: bool,
     pub ipk_default: bool,
     pub changes_after_error: bool,
     pub unique_check_order: bool,
@@ -33,6 +39,12 @@ impl OpenBugs {
         let open = |script: &str| Pair::new().script(script).is_err();
         OpenBugs {
             like_blob: open(cases::LIKE_BLOB),
+            index_probe_affinity: open(cases::INDEX_PROBE_AFFINITY),
+            unary_plus_affinity: open(cases::UNARY_PLUS_AFFINITY),
+            in_subquery_collation: open(cases::IN_SUBQUERY_COLLATION),
+            update_duplicate_set: open(cases::UPDATE_DUPLICATE_SET),
+            between_evaluation: open(cases::BETWEEN_EVALUATION),
+            nocase_nul: open(cases::NOCASE_NUL),
             ipk_default: open(cases::IPK_DEFAULT),
             changes_after_error: open(cases::CHANGES_AFTER_ERROR),
             unique_check_order: open(cases::UNIQUE_CHECK_ORDER),
@@ -125,6 +137,8 @@ fn literal_value(s: &str) -> Value {
         )
     } else if let Some(t) = s.strip_prefix('\'') {
         Value::Text(t.trim_end_matches('\'').replace("''", "'"))
+    } else if let Some(h) = s.strip_prefix("0x") {
+        Value::Integer(u64::from_str_radix(h, 16).unwrap_or(0) as i64)
     } else if let Ok(i) = s.parse::<i64>() {
         Value::Integer(i)
     } else {
@@ -132,12 +146,10 @@ fn literal_value(s: &str) -> Value {
     }
 }
 
-/// A literal for an expression: may be huge (integer overflow paths).
-fn literal(r: &mut Rng) -> String {
-    literal_of(r, true)
-}
-
-fn literal_of(r: &mut Rng, huge: bool) -> String {
+/// A literal: `huge` allows magnitudes near the i64 range (overflow paths;
+/// kept out of stored data, whose float sums would cancel catastrophically
+/// and depend on scan order); `nul` allows BLOBs with a zero byte.
+fn literal_of(r: &mut Rng, huge: bool, nul: bool) -> String {
     match r.below(12) {
         0 => "NULL".into(),
         1..=3 => (r.below(21) as i64 - 10).to_string(),
@@ -150,6 +162,15 @@ fn literal_of(r: &mut Rng, huge: bool) -> String {
                 "-9223372036854775808",
                 "4294967296",
                 "0",
+                // Literal forms: hex, beyond i64 (REAL), overflow to Inf,
+                // bare point, exponent case.
+                "0x1F",
+                "0xFFFFFFFFFFFFFFFF",
+                "9223372036854775808",
+                "1e400",
+                ".5",
+                "5.",
+                "1E-2",
             ])
             .to_string(),
         4 => r.pick(&["100", "-100", "4294967296", "0"]).to_string(),
@@ -159,9 +180,10 @@ fn literal_of(r: &mut Rng, huge: bool) -> String {
             ])
             .to_string(),
         7..=10 => format!("'{}'", r.pick(TEXTS)),
-        _ => r
+        _ if nul => r
             .pick(&["x''", "x'00'", "x'41'", "x'3130'", "x'c3a900'"])
             .to_string(),
+        _ => r.pick(&["x''", "x'41'", "x'3130'", "x'c3a9'"]).to_string(),
     }
 }
 
@@ -231,15 +253,22 @@ impl Gen<'_> {
                 format!("({} {op} {})", self.expr(s, d), self.expr(s, d))
             }
             5 => format!("(NOT {})", self.expr(s, d)),
-            6 => format!("({} IS NULL)", self.expr(s, d)),
+            6 => {
+                let op = *self
+                    .r
+                    .pick(&["IS NULL", "IS NOT NULL", "ISNULL", "NOTNULL", "NOT NULL"]);
+                format!("({} {op})", self.expr(s, d))
+            }
             7 => {
                 let n = 1 + self.r.below(3);
                 let items: Vec<String> = if self.bugs.in_list_collation {
-                    (0..n).map(|_| literal(self.r)).collect()
+                    (0..n).map(|_| self.literal()).collect()
                 } else {
                     (0..n).map(|_| self.expr(s, d.min(1))).collect()
                 };
                 let not = if self.r.chance(30) { "NOT " } else { "" };
+                // (No empty lists: SQLite turns `x NOT IN ()` into TRUE, and
+                // `y IS NOT TRUE` then means a truth test.)
                 format!("({} {not}IN ({}))", self.expr(s, d), items.join(", "))
             }
             8 => {
@@ -291,7 +320,7 @@ impl Gen<'_> {
                 for _ in 0..n {
                     // Open bug: one WHEN's affinity leaks into the others.
                     let when = if !base.is_empty() && self.bugs.case_when_affinity {
-                        literal(self.r)
+                        self.literal()
                     } else {
                         self.expr(s, d)
                     };
@@ -304,7 +333,15 @@ impl Gen<'_> {
                 out
             }
             13..=16 => self.func(s, d),
-            17 => format!("(- {})", self.expr(s, d)),
+            17 => {
+                // Open bug: unary + keeps the column's affinity in sqlvibe.
+                let ops: &[&str] = if self.bugs.unary_plus_affinity {
+                    &["-", "- -"]
+                } else {
+                    &["-", "+", "- -"]
+                };
+                format!("({} {})", self.r.pick(ops), self.expr(s, d))
+            }
             18 if self.subqueries => self.subquery(s, d),
             18 => self.func(s, d),
             19 => {
@@ -318,9 +355,14 @@ impl Gen<'_> {
         }
     }
 
+    /// A literal (never a `?N` parameter).
+    fn literal(&mut self) -> String {
+        literal_of(self.r, true, !self.bugs.nocase_nul)
+    }
+
     /// A literal, or (sometimes) a `?N` parameter bound to the same value.
     fn lit(&mut self, huge: bool) -> String {
-        let text = literal_of(self.r, huge);
+        let text = literal_of(self.r, huge, !self.bugs.nocase_nul);
         if self.r.chance(12) {
             self.params.push(literal_value(&text));
             format!("?{}", self.params.len())
@@ -373,6 +415,12 @@ impl Gen<'_> {
             ("rtrim", 1),
             ("round", 2),
         ]);
+        // char() may make NULs, which meet an open NOCASE bug.
+        let (name, n) = if name == "char" && self.bugs.nocase_nul {
+            ("upper", 1)
+        } else {
+            (name, n)
+        };
         let mut args: Vec<String> = (0..n)
             .map(|i| {
                 if name == "printf" && i == 0 {
@@ -383,7 +431,18 @@ impl Gen<'_> {
             })
             .collect();
         match name {
+            // abs() of the smallest integer is an error, raised or not
+            // depending on which operands get evaluated: an open bug.
+            "abs" if self.bugs.between_evaluation => {
+                args[0] = format!("coalesce(nullif({}, -9223372036854775808), 0)", args[0])
+            }
             // Small sizes only.
+            "zeroblob" if self.bugs.between_evaluation => {
+                args[0] = format!(
+                    "(abs(coalesce(nullif({}, -9223372036854775808), 0)) % 8)",
+                    args[0]
+                )
+            }
             "zeroblob" => args[0] = format!("(abs({}) % 8)", args[0]),
             "printf" => {
                 let fmt = *self.r.pick(&[
@@ -391,7 +450,11 @@ impl Gen<'_> {
                     "'%.2f %5s'",
                     "'%x-%q'",
                     "'%-4d|%e'",
-                    "'%c%g'",
+                    if self.bugs.nocase_nul {
+                        "'%g'"
+                    } else {
+                        "'%c%g'"
+                    },
                     "'%05.1f%%%s'",
                 ]);
                 args[0] = fmt.to_string();
@@ -413,7 +476,11 @@ impl Gen<'_> {
         let mut cols: Vec<(String, Column)> =
             t.cols.iter().map(|c| (alias.clone(), c.clone())).collect();
         let inner_only = Scope { cols: cols.clone() };
-        cols.extend(outer.cols.iter().cloned());
+        // Open bug: an index seek driven by an outer column converts it
+        // with the index column's affinity.
+        if !self.bugs.index_probe_affinity {
+            cols.extend(outer.cols.iter().cloned());
+        }
         let both = Scope { cols };
         let where_ = if self.r.chance(60) {
             format!(" WHERE {}", self.expr(&both, d.min(2)))
@@ -435,6 +502,12 @@ impl Gen<'_> {
             )
         } else {
             let not = if self.r.chance(30) { "NOT " } else { "" };
+            // Open bug: the subquery column's collation is not used.
+            let c = if self.bugs.in_subquery_collation {
+                format!("coalesce({c}, NULL)")
+            } else {
+                c
+            };
             format!(
                 "({} {not}IN (SELECT {c} FROM {} AS {alias}{where_}))",
                 self.expr(outer, d.min(1)),
@@ -469,6 +542,9 @@ impl Gen<'_> {
 
     /// A SELECT and how to compare its rows.
     pub fn select(&mut self) -> (String, Order) {
+        if self.r.chance(15) {
+            return self.probe();
+        }
         let t1 = self.r.pick(self.tables).clone();
         let mut scope = Scope {
             cols: t1
@@ -520,12 +596,20 @@ impl Gen<'_> {
                 for _ in 0..ncols {
                     cols.push(self.aggregate(&scope));
                 }
-                let having = if self.r.chance(40) {
+                let having = if self.r.chance(10) {
+                    // A condition on the group key itself.
+                    format!(
+                        " HAVING {} {} {}",
+                        g[0],
+                        self.r.pick(&[">", "<", "=", "<>"]),
+                        self.literal()
+                    )
+                } else if self.r.chance(40) {
                     let agg = self.aggregate(&scope);
                     format!(
                         " HAVING {agg} {} {}",
                         self.r.pick(&[">", "<", "=", ">="]),
-                        literal(self.r)
+                        self.literal()
                     )
                 } else {
                     String::new()
@@ -579,6 +663,39 @@ impl Gen<'_> {
             };
         }
         (sql, order)
+    }
+
+    /// A lookup by one column against constants: the shape an index serves
+    /// (equality, ranges, IN, IS NULL), with literals of every type so that
+    /// the column's affinity converts them.
+    fn probe(&mut self) -> (String, Order) {
+        let t = self.r.pick(self.tables).clone();
+        let c = self.r.pick(&t.cols).name.clone();
+        let cond = match self.r.below(7) {
+            0..=1 => format!("{c} = {}", self.lit(true)),
+            2 => format!(
+                "{c} {} {}",
+                self.r.pick(&["<", "<=", ">", ">="]),
+                self.lit(true)
+            ),
+            3 => format!("{c} BETWEEN {} AND {}", self.lit(true), self.lit(true)),
+            4 => format!(
+                "{c} IN ({}, {}, {})",
+                self.lit(true),
+                self.lit(true),
+                self.lit(true)
+            ),
+            5 => format!("{c} IS NULL"),
+            _ => format!("{c} > {} AND {c} < {}", self.lit(true), self.lit(true)),
+        };
+        let desc = if self.r.chance(50) { " DESC" } else { "" };
+        (
+            format!(
+                "SELECT rowid, * FROM {} WHERE {cond} ORDER BY {c}{desc}, rowid",
+                t.name
+            ),
+            Order::Total,
+        )
     }
 
     pub fn insert(&mut self) -> String {
@@ -675,7 +792,12 @@ impl Gen<'_> {
         if settable.is_empty() {
             return format!("DELETE FROM {} WHERE 0", t.name);
         }
-        let targets: Vec<Column> = (0..n).map(|_| self.r.pick(&settable).clone()).collect();
+        let mut targets: Vec<Column> = (0..n).map(|_| self.r.pick(&settable).clone()).collect();
+        if self.bugs.update_duplicate_set {
+            // Open bug: with a column set twice, only the last assignment
+            // counts (and is evaluated) in SQLite.
+            targets.dedup_by(|a, b| a.name == b.name);
+        }
         let sets: Vec<String> = targets
             .iter()
             .map(|c| format!("{} = {}", c.name, self.expr(&scope, 2)))

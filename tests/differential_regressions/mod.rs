@@ -37,6 +37,35 @@ pub mod cases {
          INSERT INTO t1 (c1) VALUES ('a'), ('b');
          SELECT rowid, * FROM t1";
 
+    pub const NOCASE_NUL: &str = "CREATE TABLE t0 (c0 TEXT COLLATE NOCASE);
+         INSERT INTO t0 VALUES (char(0) || 'a'), (char(0) || 'b');
+         SELECT count(*), count(DISTINCT c0) FROM t0;
+         SELECT 'x' || char(0) || 'a' = 'X' || char(0) || 'b' COLLATE NOCASE";
+
+    pub const BETWEEN_EVALUATION: &str = "CREATE TABLE t1 (c0 INT);
+         INSERT INTO t1 VALUES (5);
+         SELECT c0 BETWEEN 10 AND abs(-9223372036854775808) FROM t1";
+
+    pub const IN_SUBQUERY_COLLATION: &str = "CREATE TABLE t0 (c2 TEXT COLLATE NOCASE);
+         INSERT INTO t0 VALUES ('ABC');
+         SELECT 'abc' IN (SELECT c2 FROM t0), 'abc' NOT IN (SELECT c2 FROM t0)";
+
+    pub const UPDATE_DUPLICATE_SET: &str = "CREATE TABLE t (a, b);
+         INSERT INTO t VALUES (1, 2);
+         UPDATE t SET a = abs(-9223372036854775808), a = 5;
+         SELECT * FROM t";
+
+    pub const UNARY_PLUS_AFFINITY: &str = "CREATE TABLE t1 (c0 VARCHAR(20), c1 INTEGER);
+         INSERT INTO t1 VALUES (-10, '5');
+         SELECT 1 <= +c0, 1 <= c0, +c1 = '5', c1 = '5', +c0 = -10 FROM t1";
+
+    pub const INDEX_PROBE_AFFINITY: &str = "CREATE TABLE t1 (c1 VARCHAR(20));
+         CREATE INDEX t1_i1 ON t1 (c1);
+         CREATE TABLE t2 (c1);
+         INSERT INTO t2 VALUES (2);
+         INSERT INTO t1 VALUES ('1e2');
+         SELECT (SELECT count(*) FROM t1 AS s WHERE s.c1 > a.c1) FROM t2 AS a";
+
     pub const LIKE_BLOB: &str = "CREATE TABLE t0 (c0 INTEGER PRIMARY KEY, c1);
          INSERT INTO t0 (c1) VALUES ('x1'), (x''), (x'3130');
          SELECT count(*) FROM t0 WHERE c1 LIKE '%';
@@ -120,6 +149,42 @@ fn ipk_default_is_ignored() {
 }
 
 #[test]
+#[ignore = "storage: NOCASE compares text only up to the first NUL, then by length (SQLite's sqlite3StrNICmp); record::compare_text compares every byte"]
+fn nocase_stops_at_nul() {
+    replay(cases::NOCASE_NUL);
+}
+
+#[test]
+#[ignore = "engine: outside WHERE, SQLite evaluates both bounds of BETWEEN (and both sides of OR), so abs(-9223372036854775808) there is an error even when the result is already known"]
+fn between_evaluates_both_bounds() {
+    replay(cases::BETWEEN_EVALUATION);
+}
+
+#[test]
+#[ignore = "engine: x IN (SELECT y ...) compares with the collation of y when x has none (like x = y); sqlvibe uses BINARY"]
+fn in_subquery_uses_column_collation() {
+    replay(cases::IN_SUBQUERY_COLLATION);
+}
+
+#[test]
+#[ignore = "engine: UPDATE ... SET a = X, a = Y: only the last assignment is evaluated and stored (sqlvibe evaluates X, here an integer overflow)"]
+fn update_duplicate_set_last_wins() {
+    replay(cases::UPDATE_DUPLICATE_SET);
+}
+
+#[test]
+#[ignore = "engine: +column has no affinity (SQLite: any operator, even unary +, turns a column into an expression without affinity); sqlvibe keeps the column's"]
+fn unary_plus_drops_affinity() {
+    replay(cases::UNARY_PLUS_AFFINITY);
+}
+
+#[test]
+#[ignore = "engine: a TEXT column compared with a column of no (BLOB) affinity is compared without conversion; through an index seek sqlvibe converts the probe to TEXT ('1e2' > 2 is true: text sorts after numbers)"]
+fn index_seek_keeps_comparison_affinity() {
+    replay(cases::INDEX_PROBE_AFFINITY);
+}
+
+#[test]
 #[ignore = "engine: LIMIT 0 after ORDER BY still evaluates the sort keys (an error surfaces where SQLite returns no rows)"]
 fn limit_zero_evaluates_nothing() {
     replay(cases::LIMIT_ZERO);
@@ -150,7 +215,6 @@ fn in_list_uses_left_collation() {
 }
 
 #[test]
-#[ignore = "engine: aggregate min/max/DISTINCT must use the argument's collation (func::new_accumulator_with_collation)"]
 fn aggregate_min_max_use_column_collation() {
     replay(cases::AGGREGATE_COLLATION);
 }

@@ -5,18 +5,22 @@
 //! unmatched LEFT JOIN). Queries with aggregates or a needed sort run the
 //! loop to completion on the first call and then hand out the buffered rows.
 
+mod collect;
+mod rows;
+
+pub use rows::{group_key, load_row, value_to_rowid};
+use rows::{decode_needed, load_row_needed, probe_value, rowid_hi, rowid_lo, set_null_row};
+
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::Table;
-use crate::sql::expr::{eval, eval_bool, Cx, Rt, Slot};
+use crate::sql::expr::{eval, eval_bool, Cx, Rt};
 use crate::sql::planner::{Access, IndexAccess};
-use crate::sql::select::{AggPlan, SelectPlan};
+use crate::sql::select::SelectPlan;
 use crate::sql::types::{self, Affinity};
-use crate::sql::func;
 use crate::storage::btree;
-use crate::storage::record::{compare_record_to_key, compare_values, decode_record, encode_record};
+use crate::storage::record::{compare_record_to_key, compare_values};
 use crate::storage::{BTreeKind, Collation, Cursor, SeekOp, Value};
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum St {
@@ -74,225 +78,6 @@ impl LevelRt {
     }
 }
 
-/// Loads a table row into its slot (the rowid alias column reads the rowid).
-pub fn load_row(t: &Table, rec: &[u8], rowid: i64, slot: &mut Slot) -> Result<()> {
-    decode_record(rec, &mut slot.vals)?;
-    if slot.vals.len() < t.cols.len() {
-        slot.vals.resize(t.cols.len(), Value::Null);
-    }
-    if let Some(i) = t.ipk {
-        slot.vals[i] = Value::Integer(rowid);
-    }
-    slot.rowid = rowid;
-    slot.null_row = false;
-    Ok(())
-}
-
-/// Decodes one field body of serial type `t` (layout per storage::record).
-fn field_value(t: u64, body: &[u8]) -> Value {
-    match t {
-        0 => Value::Null,
-        8 => Value::Integer(0),
-        9 => Value::Integer(1),
-        1..=6 => {
-            let mut v: i64 = if body[0] & 0x80 != 0 { -1 } else { 0 };
-            for &x in body {
-                v = (v << 8) | i64::from(x);
-            }
-            Value::Integer(v)
-        }
-        7 => {
-            let f = f64::from_be_bytes(body[..8].try_into().unwrap_or([0; 8]));
-            if f.is_nan() {
-                Value::Null
-            } else {
-                Value::Real(f)
-            }
-        }
-        n if n % 2 == 0 => Value::Blob(body.to_vec()),
-        _ => Value::Text(match std::str::from_utf8(body) {
-            Ok(s) => s.to_string(),
-            Err(_) => String::from_utf8_lossy(body).into_owned(),
-        }),
-    }
-}
-
-/// Decodes the fields flagged in `needed` (NULL for the others) into `out`,
-/// padded with NULLs to `ncols`.
-fn decode_needed(data: &[u8], needed: &[bool], ncols: usize, out: &mut Vec<Value>) -> Result<()> {
-    use crate::storage::record::{get_varint, serial_type_size};
-    out.clear();
-    let (hs, n) = get_varint(data).ok_or_else(|| Error::corrupt("record header"))?;
-    let hs = usize::try_from(hs).map_err(|_| Error::corrupt("record header size"))?;
-    if hs < n || hs > data.len() {
-        return Err(Error::corrupt("record header size"));
-    }
-    let mut hp = n;
-    let mut bp = hs;
-    let mut i = 0;
-    while hp < hs {
-        let (t, k) = get_varint(&data[hp..hs]).ok_or_else(|| Error::corrupt("record serial type"))?;
-        hp += k;
-        let sz = serial_type_size(t).ok_or_else(|| Error::corrupt("record serial type"))?;
-        let end = bp.checked_add(sz).filter(|&e| e <= data.len()).ok_or_else(|| Error::corrupt("record body"))?;
-        if needed.get(i).copied().unwrap_or(false) {
-            out.push(field_value(t, &data[bp..end]));
-        } else {
-            out.push(Value::Null);
-        }
-        bp = end;
-        i += 1;
-        if i >= needed.len() {
-            break;
-        }
-    }
-    if out.len() < ncols {
-        out.resize(ncols, Value::Null);
-    }
-    Ok(())
-}
-
-/// Loads a row decoding only the `needed` columns (all when empty).
-fn load_row_needed(t: &Table, rec: &[u8], rowid: i64, slot: &mut Slot, needed: &[bool]) -> Result<()> {
-    if needed.is_empty() {
-        return load_row(t, rec, rowid, slot);
-    }
-    decode_needed(rec, needed, t.cols.len(), &mut slot.vals)?;
-    if let Some(i) = t.ipk {
-        slot.vals[i] = Value::Integer(rowid);
-    }
-    slot.rowid = rowid;
-    slot.null_row = false;
-    Ok(())
-}
-
-fn set_null_row(t: &Table, slot: &mut Slot) {
-    slot.vals.clear();
-    slot.vals.resize(t.cols.len(), Value::Null);
-    slot.null_row = true;
-}
-
-/// A rowid equal to `v` under SQLite's comparison, if one can exist.
-pub fn value_to_rowid(v: &Value) -> Option<i64> {
-    match v {
-        Value::Integer(i) => Some(*i),
-        Value::Real(f) => {
-            if f.fract() == 0.0 && *f >= -9.223372036854776e18 && *f < 9.223372036854776e18 {
-                Some(*f as i64)
-            } else {
-                None
-            }
-        }
-        Value::Text(_) | Value::Blob(_) => match types::apply_affinity(v.clone(), Affinity::Numeric) {
-            Value::Integer(i) => Some(i),
-            Value::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(f as i64),
-            _ => None,
-        },
-        Value::Null => None,
-    }
-}
-
-/// Lower bound of a rowid range: Err(()) when no rowid can satisfy it,
-/// Ok(None) when it does not constrain.
-fn rowid_lo(v: &Value, incl: bool) -> std::result::Result<Option<i64>, ()> {
-    let v = match v {
-        Value::Text(_) | Value::Blob(_) => types::apply_affinity(v.clone(), Affinity::Numeric),
-        other => other.clone(),
-    };
-    match v {
-        Value::Null => Err(()),
-        Value::Integer(i) => {
-            if incl {
-                Ok(Some(i))
-            } else {
-                i.checked_add(1).map(Some).ok_or(())
-            }
-        }
-        Value::Real(f) => {
-            if f.is_nan() {
-                return Err(());
-            }
-            let c = f.ceil();
-            if c >= 9.223372036854776e18 {
-                return Err(());
-            }
-            if c < -9.223372036854776e18 {
-                return Ok(None);
-            }
-            let c = c as i64;
-            if c as f64 == f && !incl {
-                c.checked_add(1).map(Some).ok_or(())
-            } else {
-                Ok(Some(c))
-            }
-        }
-        // Text > every number: `rowid > 'x'` holds for no row.
-        _ => Err(()),
-    }
-}
-
-fn rowid_hi(v: &Value, incl: bool) -> std::result::Result<Option<i64>, ()> {
-    let v = match v {
-        Value::Text(_) | Value::Blob(_) => types::apply_affinity(v.clone(), Affinity::Numeric),
-        other => other.clone(),
-    };
-    match v {
-        Value::Null => Err(()),
-        Value::Integer(i) => {
-            if incl {
-                Ok(Some(i))
-            } else {
-                i.checked_sub(1).map(Some).ok_or(())
-            }
-        }
-        Value::Real(f) => {
-            if f.is_nan() {
-                return Err(());
-            }
-            let c = f.floor();
-            if c < -9.223372036854776e18 {
-                return Err(());
-            }
-            if c >= 9.223372036854776e18 {
-                return Ok(None);
-            }
-            let c = c as i64;
-            if c as f64 == f && !incl {
-                c.checked_sub(1).map(Some).ok_or(())
-            } else {
-                Ok(Some(c))
-            }
-        }
-        _ => Ok(None),
-    }
-}
-
-fn probe_value(v: Value, aff: Affinity) -> Value {
-    match aff {
-        Affinity::Blob => v,
-        a => types::apply_affinity(v, a),
-    }
-}
-
-/// Appends a key for hashing/grouping: values equal under `colls` get
-/// equal bytes (integral reals as integers, NOCASE folded, RTRIM trimmed).
-pub fn group_key(vals: &[Value], colls: &[Collation], out: &mut Vec<u8>) {
-    out.clear();
-    let norm: Vec<Value> = vals
-        .iter()
-        .enumerate()
-        .map(|(i, v)| match v {
-            Value::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Value::Integer(*f as i64),
-            Value::Text(s) => match colls.get(i).copied().unwrap_or(Collation::Binary) {
-                Collation::Binary => v.clone(),
-                Collation::NoCase => Value::Text(s.to_ascii_lowercase()),
-                Collation::RTrim => Value::Text(s.trim_end_matches(' ').to_string()),
-            },
-            other => other.clone(),
-        })
-        .collect();
-    encode_record(&norm, out);
-}
 
 /// Runs a subquery and returns up to `max` rows.
 pub fn run_subquery(plan: &SelectPlan, max: usize, rt: &mut Rt, cx: &mut Cx) -> Result<Vec<Vec<Value>>> {
@@ -343,6 +128,38 @@ impl SelectRun {
             limit: -1,
             offset: 0,
         }
+    }
+
+    /// Frees buffered result rows and materialized subquery rows.
+    pub fn release_rows(&mut self) {
+        self.buffered = None;
+        self.seen = HashSet::new();
+        for l in self.levels.iter_mut() {
+            l.rows = None;
+        }
+    }
+
+    /// Back to the start of `plan`, keeping buffers (cursors, record bytes).
+    pub fn restart(&mut self, plan: &SelectPlan) {
+        if self.levels.len() != plan.levels.len() {
+            *self = SelectRun::new(plan);
+            return;
+        }
+        for l in self.levels.iter_mut() {
+            // The plan may have been recompiled: cursors are re-created.
+            l.reset();
+            l.rows = None;
+            l.cur = None;
+        }
+        self.started = false;
+        self.finished = false;
+        self.depth = 0;
+        self.single_done = false;
+        self.values_pos = 0;
+        self.buffered = None;
+        self.seen.clear();
+        self.limit = -1;
+        self.offset = 0;
     }
 
     /// Produces the next result row into `out`; false when done.
@@ -423,264 +240,6 @@ impl SelectRun {
             out.push(eval(e, rt, cx)?);
         }
         Ok(true)
-    }
-
-    /// Runs every SELECT of a compound and combines their rows. UNION,
-    /// EXCEPT and INTERSECT yield distinct rows in sorted order (as SQLite's
-    /// temporary index does); UNION ALL concatenates.
-    fn compute_compound(
-        &mut self,
-        plan: &SelectPlan,
-        c: &crate::sql::select::Compound,
-        rt: &mut Rt,
-        cx: &mut Cx,
-    ) -> Result<Vec<Vec<Value>>> {
-        use crate::sql::select::SetOp;
-        let cmp_rows = |a: &Vec<Value>, b: &Vec<Value>| -> Ordering {
-            for (x, y) in a.iter().zip(b.iter()) {
-                let o = compare_values(x, y, Collation::Binary);
-                if o != Ordering::Equal {
-                    return o;
-                }
-            }
-            Ordering::Equal
-        };
-        let sorted_set = |mut v: Vec<Vec<Value>>| -> Vec<Vec<Value>> {
-            v.sort_by(cmp_rows);
-            v.dedup_by(|a, b| cmp_rows(a, b) == Ordering::Equal);
-            v
-        };
-        let mut acc = run_subquery(&c.first, usize::MAX, rt, cx)?;
-        for (op, p) in &c.rest {
-            let rows = run_subquery(p, usize::MAX, rt, cx)?;
-            acc = match op {
-                SetOp::UnionAll => {
-                    acc.extend(rows);
-                    acc
-                }
-                SetOp::Union => {
-                    acc.extend(rows);
-                    sorted_set(acc)
-                }
-                SetOp::Except => {
-                    let right = sorted_set(rows);
-                    sorted_set(acc)
-                        .into_iter()
-                        .filter(|r| right.binary_search_by(|x| cmp_rows(x, r)).is_err())
-                        .collect()
-                }
-                SetOp::Intersect => {
-                    let right = sorted_set(rows);
-                    sorted_set(acc)
-                        .into_iter()
-                        .filter(|r| right.binary_search_by(|x| cmp_rows(x, r)).is_ok())
-                        .collect()
-                }
-            };
-        }
-        if !plan.order.is_empty() {
-            let keys: Vec<(usize, bool, Collation)> = plan
-                .order
-                .iter()
-                .map(|k| match k.expr {
-                    crate::sql::expr::CExpr::Lit(Value::Integer(i)) => (i as usize, k.desc, k.coll),
-                    _ => (0, k.desc, k.coll),
-                })
-                .collect();
-            acc.sort_by(|a, b| {
-                for &(i, desc, coll) in &keys {
-                    let o = compare_values(&a[i], &b[i], coll);
-                    let o = if desc { o.reverse() } else { o };
-                    if o != Ordering::Equal {
-                        return o;
-                    }
-                }
-                Ordering::Equal
-            });
-        }
-        Ok(acc)
-    }
-
-    /// Runs the loop to the end, aggregating and/or sorting.
-    fn compute_all(&mut self, plan: &SelectPlan, rt: &mut Rt, cx: &mut Cx) -> Result<Vec<Vec<Value>>> {
-        let mut keyed: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
-        let mut seen: HashSet<Vec<u8>> = HashSet::new();
-        let mut kb = Vec::new();
-        let mut push = |rt: &mut Rt, cx: &mut Cx, keyed: &mut Vec<(Vec<Value>, Vec<Value>)>| -> Result<()> {
-            let mut row = Vec::with_capacity(plan.result.len());
-            for e in &plan.result {
-                row.push(eval(e, rt, cx)?);
-            }
-            if plan.distinct {
-                group_key(&row, &plan.colls, &mut kb);
-                if !seen.insert(kb.clone()) {
-                    return Ok(());
-                }
-            }
-            let mut keys = Vec::with_capacity(plan.order.len());
-            for k in &plan.order {
-                keys.push(eval(&k.expr, rt, cx)?);
-            }
-            keyed.push((keys, row));
-            Ok(())
-        };
-        match &plan.agg {
-            None => {
-                while self.join_next(plan, rt, cx)? {
-                    push(rt, cx, &mut keyed)?;
-                }
-            }
-            Some(agg) => {
-                self.aggregate(plan, agg, rt, cx, &mut |rt, cx| push(rt, cx, &mut keyed))?;
-            }
-        }
-        if plan.sort {
-            let order = &plan.order;
-            keyed.sort_by(|a, b| {
-                for (i, k) in order.iter().enumerate() {
-                    let o = compare_values(&a.0[i], &b.0[i], k.coll);
-                    let o = if k.desc { o.reverse() } else { o };
-                    if o != Ordering::Equal {
-                        return o;
-                    }
-                }
-                Ordering::Equal
-            });
-        }
-        Ok(keyed.into_iter().map(|(_, r)| r).collect())
-    }
-
-    fn aggregate(
-        &mut self,
-        plan: &SelectPlan,
-        agg: &AggPlan,
-        rt: &mut Rt,
-        cx: &mut Cx,
-        emit: &mut dyn FnMut(&mut Rt, &mut Cx) -> Result<()>,
-    ) -> Result<()> {
-        struct Group {
-            key: Vec<Value>,
-            accs: Vec<Box<dyn func::Accumulator>>,
-            bare: Vec<Value>,
-            best: Option<Value>,
-        }
-        let new_group = |key: Vec<Value>| -> Result<Group> {
-            let mut accs = Vec::with_capacity(agg.calls.len());
-            for c in &agg.calls {
-                accs.push(func::new_accumulator(&c.name, c.args.len(), c.distinct)?);
-            }
-            Ok(Group { key, accs, bare: Vec::new(), best: None })
-        };
-        let snapshot = |rt: &Rt| -> Vec<Value> {
-            agg.bare
-                .iter()
-                .map(|&(slot, col)| {
-                    let s = &rt.slots[slot];
-                    match col {
-                        _ if s.null_row => Value::Null,
-                        None => Value::Integer(s.rowid),
-                        Some(c) => s.vals.get(c).cloned().unwrap_or(Value::Null),
-                    }
-                })
-                .collect()
-        };
-        let mut groups: Vec<Group> = Vec::new();
-        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut kb = Vec::new();
-        let mut keyvals = Vec::with_capacity(agg.group_by.len());
-        let mut args: Vec<Value> = Vec::new();
-        if agg.group_by.is_empty() {
-            groups.push(new_group(Vec::new())?);
-        }
-        while self.join_next(plan, rt, cx)? {
-            let gi = if agg.group_by.is_empty() {
-                0
-            } else {
-                keyvals.clear();
-                for e in &agg.group_by {
-                    keyvals.push(eval(e, rt, cx)?);
-                }
-                group_key(&keyvals, &agg.group_colls, &mut kb);
-                match index.get(&kb) {
-                    Some(&g) => g,
-                    None => {
-                        groups.push(new_group(keyvals.clone())?);
-                        index.insert(kb.clone(), groups.len() - 1);
-                        groups.len() - 1
-                    }
-                }
-            };
-            let g = &mut groups[gi];
-            let first_row = g.bare.is_empty() && !agg.bare.is_empty() && g.best.is_none();
-            let mut take_snapshot = first_row;
-            for (ci, call) in agg.calls.iter().enumerate() {
-                args.clear();
-                for a in &call.args {
-                    args.push(eval(a, rt, cx)?);
-                }
-                if let Some((mi, is_max)) = agg.minmax {
-                    if mi == ci && !agg.bare.is_empty() && !matches!(args[0], Value::Null) {
-                        let better = match &g.best {
-                            None => true,
-                            Some(b) => {
-                                let o = compare_values(&args[0], b, Collation::Binary);
-                                if is_max {
-                                    o == Ordering::Greater
-                                } else {
-                                    o == Ordering::Less
-                                }
-                            }
-                        };
-                        if better {
-                            g.best = Some(args[0].clone());
-                            take_snapshot = true;
-                        }
-                    }
-                }
-                g.accs[ci].step(&args)?;
-            }
-            if take_snapshot && !agg.bare.is_empty() {
-                g.bare = snapshot(rt);
-            }
-        }
-        if !agg.group_by.is_empty() {
-            let colls = &agg.group_colls;
-            groups.sort_by(|a, b| {
-                for (i, c) in colls.iter().enumerate() {
-                    let o = compare_values(&a.key[i], &b.key[i], *c);
-                    if o != Ordering::Equal {
-                        return o;
-                    }
-                }
-                Ordering::Equal
-            });
-        }
-        for mut g in groups {
-            for (k, &(slot, col)) in agg.bare.iter().enumerate() {
-                let v = g.bare.get(k).cloned().unwrap_or(Value::Null);
-                let s = &mut rt.slots[slot];
-                s.null_row = false;
-                match col {
-                    None => s.rowid = if let Value::Integer(i) = v { i } else { 0 },
-                    Some(c) => {
-                        if s.vals.len() <= c {
-                            s.vals.resize(c + 1, Value::Null);
-                        }
-                        s.vals[c] = v;
-                    }
-                }
-            }
-            for (ci, call) in agg.calls.iter().enumerate() {
-                rt.aggs[call.id] = g.accs[ci].finalize()?;
-            }
-            if let Some(h) = &agg.having {
-                if !eval_bool(h, rt, cx)? {
-                    continue;
-                }
-            }
-            emit(rt, cx)?;
-        }
-        Ok(())
     }
 
     /// Advances the nested loop to its next combined row.
@@ -808,7 +367,7 @@ impl SelectRun {
                     lr.st = St::Done;
                     return Ok(false);
                 }
-                let rowid = cur.rowid(txn)?;
+                let rowid = if lv.rowid_needed { cur.rowid(txn)? } else { 0 };
                 let slot = &mut rt.slots[lv.slot];
                 cur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
                 Ok(true)
@@ -1028,12 +587,14 @@ impl SelectRun {
                 lr.st = St::Done;
                 return Ok(false);
             }
-            let rowid = cur.rowid(txn)?;
+            let rowid = if acc.covering && !lv.rowid_needed { 0 } else { cur.rowid(txn)? };
             if acc.covering {
                 // Every column read is in the index entry (key columns, then the rowid).
                 let slot = &mut rt.slots[lv.slot];
-                slot.vals.clear();
-                slot.vals.resize(t.cols.len(), Value::Null);
+                if slot.vals.len() != t.cols.len() {
+                    slot.vals.clear();
+                    slot.vals.resize(t.cols.len(), Value::Null);
+                }
                 for (k, &c) in acc.index.cols.iter().enumerate() {
                     if let Some(v) = lr.list_scratch.get_mut(k) {
                         slot.vals[c] = std::mem::replace(v, Value::Null);

@@ -1,0 +1,96 @@
+//! Compound SELECTs (UNION [ALL], EXCEPT, INTERSECT): each core compiled
+//! on its own, then ORDER BY resolved against the result columns (by
+//! ordinal or name) and LIMIT / OFFSET applied to the combined rows.
+
+use crate::error::{Error, Result};
+use crate::sql::expr::CExpr;
+use crate::sql::lexer::unquote_ident;
+use crate::sql::resolve::Compiler;
+use crate::sql::select::{ordinal, Compound, SelectPlan, SetOp, SortKey};
+use crate::storage::Collation;
+use sqlite3_parser::ast;
+
+fn strip_parens<'b>(e: &'b ast::Expr<'b>) -> &'b ast::Expr<'b> {
+    match e {
+        ast::Expr::Parenthesized(v) if v.len() == 1 => strip_parens(&v[0]),
+        e => e,
+    }
+}
+
+impl Compiler<'_> {
+    pub(crate) fn compound(
+        &mut self,
+        sel: &ast::Select,
+        compounds: &[ast::CompoundSelect],
+    ) -> Result<SelectPlan> {
+        let first = self.one_select(&sel.body.select, None, None)?;
+        let width = first.width();
+        let mut rest = Vec::new();
+        for cs in compounds.iter() {
+            let p = self.one_select(&cs.select, None, None)?;
+            if p.width() != width {
+                let op = match cs.operator {
+                    ast::CompoundOperator::Union => "UNION",
+                    ast::CompoundOperator::UnionAll => "UNION ALL",
+                    ast::CompoundOperator::Except => "EXCEPT",
+                    ast::CompoundOperator::Intersect => "INTERSECT",
+                };
+                return Err(Error::sql(format!(
+                    "SELECTs to the left and right of {op} do not have the same number of result columns"
+                )));
+            }
+            let op = match cs.operator {
+                ast::CompoundOperator::Union => SetOp::Union,
+                ast::CompoundOperator::UnionAll => SetOp::UnionAll,
+                ast::CompoundOperator::Except => SetOp::Except,
+                ast::CompoundOperator::Intersect => SetOp::Intersect,
+            };
+            rest.push((op, p));
+        }
+        // ORDER BY of a compound names result columns (by ordinal, name or alias).
+        let mut order = Vec::new();
+        for (i, sc) in sel.order_by.unwrap_or(&[]).iter().enumerate() {
+            let desc = sc.order == Some(ast::SortOrder::Desc);
+            let (e, coll) = match &sc.expr {
+                ast::Expr::Collate(inner, c) => (&**inner, Some(crate::sql::ast_util::collation_by_name(c)?)),
+                e => (e, None),
+            };
+            let col = match strip_parens(e) {
+                ast::Expr::Literal(ast::Literal::Numeric(s)) if s.parse::<i64>().is_ok() => {
+                    let k: i64 = s.parse().unwrap_or(0);
+                    if k < 1 || k as usize > width {
+                        return Err(Error::sql(format!(
+                            "{} ORDER BY term out of range - should be between 1 and {width}",
+                            ordinal(i + 1)
+                        )));
+                    }
+                    k as usize - 1
+                }
+                ast::Expr::Id(id) => {
+                    let n = unquote_ident(id.0);
+                    first.names.iter().position(|x| x.eq_ignore_ascii_case(&n)).ok_or_else(|| {
+                        Error::sql(format!("{} ORDER BY term does not match any column in the result set", ordinal(i + 1)))
+                    })?
+                }
+                _ => {
+                    return Err(Error::sql(format!(
+                        "{} ORDER BY term does not match any column in the result set",
+                        ordinal(i + 1)
+                    )))
+                }
+            };
+            order.push(SortKey { expr: CExpr::lit_int(col as i64), desc, coll: coll.unwrap_or(Collation::Binary) });
+        }
+        let mut plan = SelectPlan {
+            names: first.names.clone(),
+            decltypes: first.decltypes.clone(),
+            affinities: first.affinities.clone(),
+            first_affinity: first.first_affinity,
+            order,
+            ..Default::default()
+        };
+        self.limit_offset(sel.limit, &mut plan)?;
+        plan.compound = Some(Box::new(Compound { first, rest }));
+        Ok(plan)
+    }
+}
