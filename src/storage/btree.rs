@@ -38,7 +38,9 @@ use crate::error::{Error, Result};
 use crate::storage::cache::PageRef;
 use crate::storage::header::{get_u32, put_u32};
 use crate::storage::pager::{PageNo, Txn};
-use crate::storage::record::{compare_record_to_key, compare_records, first_int_field, last_field_int, KeyInfo, Value};
+use crate::storage::record::{
+    compare_record_to_key, compare_records, compare_records_prefix, first_int_field, last_field_int, prefix_has_null, KeyInfo, Value,
+};
 use node::*;
 use std::cmp::Ordering;
 
@@ -304,6 +306,19 @@ pub fn sort_index_keys(keys: &mut [Vec<u8>], ki: &KeyInfo) -> Result<()> {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// For a UNIQUE index over `n` columns: the position of the first key in
+/// `keys` (sorted by `sort_index_keys`) that equals its predecessor on the
+/// first `n` fields, none of them NULL (NULLs never clash); None when every
+/// key is distinct there.
+pub fn first_unique_clash(keys: &[Vec<u8>], n: usize, ki: &KeyInfo) -> Result<Option<usize>> {
+    for (i, w) in keys.windows(2).enumerate() {
+        if compare_records_prefix(&w[0], &w[1], n, ki)? == Ordering::Equal && !prefix_has_null(&w[1], n)? {
+            return Ok(Some(i + 1));
+        }
+    }
+    Ok(None)
 }
 
 /// Builds (or adds to) an index from many keys at once (CREATE INDEX over

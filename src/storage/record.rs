@@ -477,10 +477,20 @@ pub fn compare_record_to_key(record: &[u8], key: &[Value], ki: &KeyInfo) -> Resu
 /// prefix of the other is smaller. Fields are compared in place: integers
 /// (the common index key) and BINARY texts without building a FieldRef.
 pub fn compare_records(a: &[u8], b: &[u8], ki: &KeyInfo) -> Result<Ordering> {
+    compare_records_prefix(a, b, usize::MAX, ki)
+}
+
+/// As `compare_records` over the first `n` fields only (records equal on
+/// them are `Equal`; one with fewer fields than `n` is smaller).
+#[inline]
+pub fn compare_records_prefix(a: &[u8], b: &[u8], n: usize, ki: &KeyInfo) -> Result<Ordering> {
     let mut ia = FieldIter::new(a)?;
     let mut ib = FieldIter::new(b)?;
     let mut i = 0;
     loop {
+        if i == n {
+            return Ok(Ordering::Equal);
+        }
         let (ta, xa, tb, xb) = match (ia.next_raw()?, ib.next_raw()?) {
             (None, None) => return Ok(Ordering::Equal),
             (None, Some(_)) => return Ok(Ordering::Less),
@@ -513,6 +523,19 @@ pub fn first_int_field(data: &[u8]) -> Result<Option<Option<i64>>> {
         Some((t, b)) if is_int_type(t) => Some(Some(int_field(t, b))),
         _ => None,
     })
+}
+
+/// True when one of the first `n` fields of the record is NULL.
+pub fn prefix_has_null(data: &[u8], n: usize) -> Result<bool> {
+    let mut it = FieldIter::new(data)?;
+    for _ in 0..n {
+        match it.next_raw()? {
+            Some((0, _)) => return Ok(true),
+            Some(_) => {}
+            None => return Ok(false),
+        }
+    }
+    Ok(false)
 }
 
 /// Serial types 1..=6, 8 and 9 hold integers.

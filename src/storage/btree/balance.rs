@@ -100,6 +100,34 @@ pub(super) fn insert_at(txn: &mut Txn, root: PageNo, path: &mut Vec<PathEl>, cel
         let page = txn.page(pgno)?;
         let node = Node::new(&page, pgno)?;
         let (kind, right) = (node.kind, node.right());
+        if is_leaf(kind) && rightmost && idx == n && idx == node.n && node.n > 0 {
+            // Append past the right-most leaf's end: the leaf stays as it is
+            // and the new cell alone starts the new right-most leaf (the
+            // split the general path below would choose, without moving
+            // any existing cell).
+            let lc = node.cell(node.n - 1)?;
+            let mut sep = Vec::new();
+            if kind == TABLE_LEAF {
+                table_interior_cell(pgno, lc.rowid, &mut sep);
+                drop(page);
+            } else {
+                let mut key = Vec::new();
+                read_payload(txn, &page, &lc, &mut key)?;
+                drop(page);
+                build_payload_cell(txn, INDEX_INTERIOR, pgno, 0, &key, &mut sep)?;
+            }
+            let new_pg = txn.allocate_page()?;
+            let d = txn.page_mut(new_pg)?;
+            init_page(d, new_pg, kind);
+            if !insert_cell(d, new_pg, 0, cell)? {
+                return Err(Error::corrupt(format!("page {new_pg}: no room for one cell")));
+            }
+            let parent = path[depth - 1];
+            set_child(txn.page_mut(parent.pgno)?, parent.pgno, parent.idx, new_pg)?;
+            *cell = sep;
+            depth -= 1;
+            continue;
+        }
         let mut cells: Vec<Vec<u8>> = Vec::with_capacity(node.n + 1);
         for i in 0..node.n {
             cells.push(node.cell_bytes(i)?.to_vec());

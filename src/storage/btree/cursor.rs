@@ -19,6 +19,9 @@ pub struct Cursor {
     stamp: (u64, u64),
     saved_rowid: i64,
     saved_key: Vec<u8>,
+    /// Table cursors: the current leaf cell, parsed (offsets into the top
+    /// frame's page); valid whenever the cursor is valid and current.
+    cell: Cell,
     ki: KeyInfo,
     scratch: Vec<u8>,
 }
@@ -44,6 +47,7 @@ impl Cursor {
             stamp: (0, 0),
             saved_rowid: 0,
             saved_key: Vec::new(),
+            cell: Cell::default(),
             ki: KeyInfo::default(),
             scratch: Vec::new(),
         }
@@ -76,7 +80,8 @@ impl Cursor {
         let top = self.stack.last().expect("valid cursor has a leaf");
         let node = Node::new(&top.page, top.pgno)?;
         if self.table() {
-            self.saved_rowid = node.rowid_at(top.idx)?;
+            self.cell = node.cell(top.idx)?;
+            self.saved_rowid = self.cell.rowid;
         } else {
             let c = node.cell(top.idx)?;
             if c.overflow == 0 {
@@ -112,6 +117,10 @@ impl Cursor {
             r?
         };
         if eq {
+            if table {
+                let top = self.stack.last().expect("descend pushes");
+                self.cell = Node::new(&top.page, top.pgno)?.cell(top.idx)?;
+            }
             self.stamp = (txn.id(), txn.tree_version(self.root));
             return Ok(Restore::Same);
         }
@@ -163,20 +172,29 @@ impl Cursor {
         if !self.valid {
             return Ok(false);
         }
-        match self.restore(txn)? {
-            Restore::End => return self.settle(txn, false),
-            Restore::Moved => return Ok(true),
-            Restore::Same => {}
+        if !self.is_current(txn) {
+            match self.restore(txn)? {
+                Restore::End => return self.settle(txn, false),
+                Restore::Moved => return Ok(true),
+                Restore::Same => {}
+            }
         }
         let table = self.table();
         let top = self.stack.last_mut().expect("valid cursor");
         top.idx += 1;
         if top.idx < top.n {
-            // Fast path: next cell of the same leaf.
-            self.stamp = (txn.id(), txn.tree_version(self.root));
+            // Fast path: next cell of the same leaf (the stamp is current).
+            if table {
+                if let Some(c) = table_leaf_cell_quick(&top.page, top.pgno, top.idx, top.n) {
+                    self.cell = c;
+                    self.saved_rowid = c.rowid;
+                    return Ok(true);
+                }
+            }
             let node = Node::new(&top.page, top.pgno)?;
             if table {
-                self.saved_rowid = node.rowid_at(top.idx)?;
+                self.cell = node.cell(top.idx)?;
+                self.saved_rowid = self.cell.rowid;
                 return Ok(true);
             }
             return self.settle(txn, true);
@@ -299,9 +317,7 @@ impl Cursor {
         }
         if self.is_current(txn) {
             let top = self.stack.last().expect("valid cursor");
-            let node = Node::new(&top.page, top.pgno)?;
-            let c = node.cell(top.idx)?;
-            return with_payload(txn, node.data, &c, scratch, f);
+            return with_payload(txn, &top.page[..], &self.cell, scratch, f);
         }
         if !table_get(txn, self.root, self.saved_rowid, scratch)? {
             return Err(Error::corrupt("cursor row was deleted"));

@@ -132,6 +132,8 @@ pub struct Cell {
     pub size: usize,
 }
 
+#[cold]
+#[inline(never)]
 fn bad(pgno: u32, what: &str) -> Error {
     Error::corrupt(format!("page {pgno}: {what}"))
 }
@@ -236,9 +238,59 @@ fn content_start(d: &[u8], h: usize) -> usize {
     .min(d.len())
 }
 
+/// The common table leaf cell: a payload length varint of at most two
+/// bytes, the whole payload local and inside `d`. None for anything else
+/// (the general parser then decides, and reports corruption).
+#[inline(always)]
+fn table_leaf_quick(d: &[u8], off: usize, page_size: usize) -> Option<Cell> {
+    let (rowid, p) = get_varint(d.get(off..)?)?;
+    let b = d.get(off + p..off + p + 2)?;
+    let (len, q) = if b[0] < 0x80 {
+        (usize::from(b[0]), 1)
+    } else if b[1] < 0x80 {
+        ((usize::from(b[0] & 0x7f) << 7) | usize::from(b[1]), 2)
+    } else {
+        return None;
+    };
+    let local_off = off + p + q;
+    if len > max_local(page_size) || local_off + len > d.len() {
+        return None;
+    }
+    Some(Cell { child: 0, rowid: rowid as i64, payload_len: len, local_off, local_len: len, overflow: 0, size: p + q + len })
+}
+
+/// Cell `i` of a table leaf page `d` (page `pgno`, `n` cells) when it is
+/// the common shape (see `table_leaf_quick`) and its pointer is in range;
+/// None otherwise (the caller then takes the checked path through `Node`).
+/// Lets a cursor step without re-validating the page header per row.
+#[inline(always)]
+pub fn table_leaf_cell_quick(d: &[u8], pgno: u32, i: usize, n: usize) -> Option<Cell> {
+    let h = hdr(pgno);
+    if i >= n || d.get(h + OFF_TYPE) != Some(&TABLE_LEAF) {
+        return None;
+    }
+    let p = h + PAGE_HEADER + 2 * i;
+    let b = d.get(p..p + 2)?;
+    let off = usize::from(u16::from_be_bytes([b[0], b[1]]));
+    if off < h + PAGE_HEADER + 2 * n || off >= d.len() {
+        return None;
+    }
+    table_leaf_quick(d, off, d.len())
+}
+
 /// Parses the cell at `off` of a page of type `kind`.
 /// `page_size` fixes the local share; bounds are checked against `d`.
+#[inline]
 pub fn parse_cell_ps(d: &[u8], off: usize, kind: u8, pgno: u32, page_size: usize) -> Result<Cell> {
+    if kind == TABLE_LEAF {
+        if let Some(c) = table_leaf_quick(d, off, page_size) {
+            return Ok(c);
+        }
+    }
+    parse_cell_slow(d, off, kind, pgno, page_size)
+}
+
+fn parse_cell_slow(d: &[u8], off: usize, kind: u8, pgno: u32, page_size: usize) -> Result<Cell> {
     let ps = d.len();
     let mut c = Cell::default();
     let mut p = off;

@@ -411,3 +411,26 @@ fn sort_index_keys_matches_record_order() {
     let mut bad = vec![vec![0xff, 0xff], enc(&[Value::Integer(1)])];
     assert!(sort_index_keys(&mut bad, &KeyInfo::default()).is_err());
 }
+
+#[test]
+fn unique_clash_on_key_prefix() {
+    let enc = |vals: &[Value]| {
+        let mut k = Vec::new();
+        encode_record(vals, &mut k);
+        k
+    };
+    let ki = KeyInfo { collations: vec![crate::storage::Collation::NoCase], desc: vec![false] };
+    let mut keys = vec![
+        enc(&[Value::Text("b".into()), Value::Integer(3)]),
+        enc(&[Value::Null, Value::Integer(1)]),
+        enc(&[Value::Text("a".into()), Value::Integer(2)]),
+        enc(&[Value::Null, Value::Integer(4)]),
+    ];
+    sort_index_keys(&mut keys, &ki).unwrap();
+    assert_eq!(first_unique_clash(&keys, 1, &ki).unwrap(), None, "NULLs never clash");
+    keys.push(enc(&[Value::Text("B".into()), Value::Integer(9)]));
+    sort_index_keys(&mut keys, &ki).unwrap();
+    let at = first_unique_clash(&keys, 1, &ki).unwrap().expect("b and B clash under NOCASE");
+    assert_eq!(crate::storage::record::last_field_int(&keys[at]).unwrap(), 9);
+    assert_eq!(first_unique_clash(&keys, 2, &ki).unwrap(), None, "rowids differ");
+}

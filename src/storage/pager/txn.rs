@@ -26,6 +26,25 @@ pub(super) struct WriteState {
 pub(super) const POOL_MAX: usize = 64;
 
 impl WriteState {
+    /// Folds a released savepoint level into the level below it (whose
+    /// older images win); images nobody needs any more go back to the
+    /// buffer pool, and the emptied map to the map pool.
+    fn merge_released(&mut self, mut sp: Savepoint) {
+        for (p, img) in sp.pages.drain() {
+            match self.savepoints.last_mut() {
+                Some(below) => match below.pages.entry(p) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(img);
+                    }
+                    std::collections::hash_map::Entry::Occupied(_) => self.recycle(img),
+                },
+                None => self.recycle(img),
+            }
+        }
+        if self.map_pool.len() < 8 {
+            self.map_pool.push(sp.pages);
+        }
+    }
     fn recycle(&mut self, img: Option<PageRef>) {
         if let Some(a) = img {
             if self.pool.len() < POOL_MAX {
@@ -335,24 +354,15 @@ impl Txn {
         if depth >= w.savepoints.len() {
             return;
         }
-        let released: Vec<Savepoint> = w.savepoints.drain(depth..).collect();
-        // Oldest image wins: merge from the lowest released level up; images
-        // nobody needs any more go back to the buffer pool.
-        for mut sp in released {
-            for (p, img) in sp.pages.drain() {
-                match w.savepoints.last_mut() {
-                    Some(below) => match below.pages.entry(p) {
-                        std::collections::hash_map::Entry::Vacant(e) => {
-                            e.insert(img);
-                        }
-                        std::collections::hash_map::Entry::Occupied(_) => w.recycle(img),
-                    },
-                    None => w.recycle(img),
-                }
-            }
-            // Keep the (now empty) map's allocation for the next savepoint.
-            if w.map_pool.len() < 8 {
-                w.map_pool.push(sp.pages);
+        // Oldest image wins: merge from the lowest released level up. The
+        // usual case, one statement level, comes straight off the stack.
+        if depth + 1 == w.savepoints.len() {
+            let sp = w.savepoints.pop().expect("len checked");
+            w.merge_released(sp);
+        } else {
+            let released: Vec<Savepoint> = w.savepoints.drain(depth..).collect();
+            for sp in released {
+                w.merge_released(sp);
             }
         }
     }
@@ -429,17 +439,31 @@ impl Txn {
         if pgno == 0 || pgno > self.state.page_count {
             return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
         }
-        let clean = if present { None } else { Some(self.page(pgno)?) };
+        // Already dirty (the common case).
+        if present {
+            let w = self.write.as_mut().expect("checked above");
+            let entry = w.dirty.get_mut(&pgno).expect("present");
+            if let Some(sp) = w.savepoints.last_mut() {
+                if let std::collections::hash_map::Entry::Vacant(e) = sp.pages.entry(pgno) {
+                    e.insert(Some(entry.clone()));
+                }
+            }
+            if Arc::strong_count(entry) > 1 {
+                // Shared with a savepoint or a cursor: copy on write.
+                let mut buf = w.pool.pop().unwrap_or_default();
+                buf.clear();
+                buf.extend_from_slice(entry);
+                *entry = Arc::new(buf);
+            }
+            return Ok(Arc::make_mut(entry).as_mut_slice());
+        }
+        // Not dirty yet: journal "not dirty" and start from the snapshot.
+        let clean = self.page(pgno)?;
         let w = self.write.as_mut().expect("checked above");
         if let Some(sp) = w.savepoints.last_mut() {
-            if let std::collections::hash_map::Entry::Vacant(e) = sp.pages.entry(pgno) {
-                e.insert(w.dirty.get(&pgno).cloned());
-            }
+            sp.pages.entry(pgno).or_insert(None);
         }
-        let entry = match clean {
-            Some(c) => w.dirty.entry(pgno).or_insert(c),
-            None => w.dirty.get_mut(&pgno).expect("present"),
-        };
+        let entry = w.dirty.entry(pgno).or_insert(clean);
         if Arc::strong_count(entry) > 1 {
             // Shared with the cache, a savepoint or a cursor: copy on write.
             let mut buf = w.pool.pop().unwrap_or_default();
