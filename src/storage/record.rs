@@ -312,13 +312,18 @@ pub fn cmp_int_real(i: i64, r: f64) -> Ordering {
 pub fn compare_text(a: &[u8], b: &[u8], coll: Collation) -> Ordering {
     match coll {
         Collation::Binary => a.cmp(b),
+        // SQLite's NOCASE folds ASCII case over the first min(len) bytes but
+        // stops at a NUL common to both texts: the bytes after it are not
+        // compared, and the texts then order by length alone (so 'x\0a' and
+        // 'X\0b' are equal). RTRIM and BINARY compare every byte.
         Collation::NoCase => {
-            let n = a.len().min(b.len());
-            for i in 0..n {
-                let x = a[i].to_ascii_lowercase();
-                let y = b[i].to_ascii_lowercase();
+            for (&x, &y) in a.iter().zip(b) {
+                let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
                 if x != y {
                     return x.cmp(&y);
+                }
+                if x == 0 {
+                    break;
                 }
             }
             a.len().cmp(&b.len())
@@ -627,6 +632,12 @@ mod tests {
         assert_eq!(nc("ABC", "abd", Collation::NoCase), Ordering::Less);
         assert_eq!(nc("ABC", "abc", Collation::Binary), Ordering::Less);
         assert_eq!(nc("abc  ", "abc", Collation::RTrim), Ordering::Equal);
+        // NOCASE stops at a NUL both texts share, then orders by length.
+        assert_eq!(nc("x\0a", "X\0b", Collation::NoCase), Ordering::Equal);
+        assert_eq!(nc("x\0a", "x\0", Collation::NoCase), Ordering::Greater);
+        assert_eq!(nc("x\0a", "x\0ab", Collation::NoCase), Ordering::Less);
+        assert_eq!(nc("xa", "x\0", Collation::NoCase), Ordering::Greater);
+        assert_eq!(nc("x\0a", "x\0b", Collation::RTrim), Ordering::Less);
         assert_eq!(nc("abc  ", "abc", Collation::Binary), Ordering::Greater);
     }
 
