@@ -490,7 +490,7 @@ impl Drop for Pager {
                 if sh.wal.has_file() || self.vfs.exists(&sh.wal.path).unwrap_or(false) {
                     let deleted = sh.wal.delete(self.vfs.as_ref()).is_ok();
                     if deleted && level >= SYNC_EXTRA {
-                        let _ = self.vfs.sync_dir(&self.path);
+                        let _ = self.vfs.sync_dir(&sh.wal.path);
                     }
                 }
             }

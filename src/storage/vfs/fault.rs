@@ -52,6 +52,8 @@ struct State {
     crash_after_ops: Option<u64>,
     crashed: bool,
     sync_counts: HashMap<String, u64>,
+    /// Directory syncs, by the path whose directory was synced.
+    dir_syncs: HashMap<String, u64>,
     files: HashMap<String, Track>,
 }
 
@@ -89,6 +91,10 @@ impl FaultVfs {
     /// Successful syncs of one file (by the path given to `open`).
     pub fn syncs_of(&self, path: &str) -> u64 {
         self.st.lock().sync_counts.get(path).copied().unwrap_or(0)
+    }
+    /// Directory syncs requested for `path` (EXTRA: WAL create / delete).
+    pub fn dir_syncs_of(&self, path: &str) -> u64 {
+        self.st.lock().dir_syncs.get(path).copied().unwrap_or(0)
     }
     /// Fails write number `n` (1-based, counted from the start); with
     /// `sticky` every later write fails too.
@@ -264,7 +270,9 @@ impl Vfs for FaultVfs {
         self.inner.exists(path)
     }
     fn sync_dir(&self, path: &str) -> Result<()> {
-        self.inner.sync_dir(path)
+        self.inner.sync_dir(path)?;
+        *self.st.lock().dir_syncs.entry(path.to_owned()).or_default() += 1;
+        Ok(())
     }
     fn canonical(&self, path: &str) -> Result<String> {
         Ok(format!("fault{}:{}", self.id, self.inner.canonical(path)?))
