@@ -25,9 +25,11 @@
 //! - Index cursors compare with the KeyInfo given to `seek_key` /
 //!   `set_key_info`; `integrity_check` checks index key order only through
 //!   `integrity_check_with` (with each index's KeyInfo).
-//! - `Pager::set_synchronous`, `set_wal_autocheckpoint`, `checkpoint`,
-//!   `wal_frame_count`, `cache_used_bytes`, `set_cache_capacity` back the
-//!   corresponding PRAGMAs. `:memory:` databases default to synchronous=OFF.
+//! - `Pager::set_synchronous`, `set_wal_autocheckpoint`, `checkpoint_mode`,
+//!   `set_wal_truncate`, `set_wal_truncate_threshold`,
+//!   `set_journal_size_limit`, `wal_status`, `cache_used_bytes`,
+//!   `set_cache_capacity` back the corresponding PRAGMAs (each with a
+//!   getter). `:memory:` databases default to synchronous=OFF.
 
 pub mod btree;
 pub mod cache;
@@ -38,6 +40,6 @@ pub mod vfs;
 pub mod wal;
 
 pub use btree::{BTreeKind, Cursor, SeekOp};
-pub use pager::{CheckpointInfo, Header, OpenOptions, PageNo, Pager, Txn};
+pub use pager::{CheckpointInfo, CheckpointMode, Header, OpenOptions, PageNo, Pager, Txn, WalStatus};
 pub use record::{Collation, KeyInfo, Value};
 pub use vfs::{FaultVfs, MemVfs, OsVfs, Vfs, VfsFile};

@@ -72,12 +72,42 @@ pub struct Header {
     pub settings: [u32; 8],
 }
 
-/// Result of a checkpoint: frames in the WAL and frames copied back.
+/// Result of a checkpoint, as SQLite's `PRAGMA wal_checkpoint` row:
+/// `busy`, frames in the WAL (`log`) and frames copied back
+/// (`checkpointed`); -1, -1 for a database without a WAL (`:memory:`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CheckpointInfo {
     pub busy: bool,
-    pub log_frames: u32,
+    pub log_frames: i64,
+    pub checkpointed_frames: i64,
+}
+
+/// SQLite's checkpoint modes.
+/// - PASSIVE: copy what no live snapshot forbids, never wait; busy = 0.
+/// - FULL: wait (up to the busy timeout) for the write lock and for every
+///   reader to be on the latest snapshot, then copy everything; busy = 1
+///   if that wait timed out and not everything could be copied.
+/// - RESTART: FULL; here a WAL whose frames are all copied is reset at
+///   once (readers of the old generation read the database file), so the
+///   next writer always starts the WAL from its beginning.
+/// - TRUNCATE: RESTART, and the WAL file is truncated to zero bytes
+///   (reported as 0, 0 like SQLite).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckpointMode {
+    Passive,
+    Full,
+    Restart,
+    Truncate,
+}
+
+/// `PRAGMA wal_status`: frames in the WAL, WAL file size in bytes, frames
+/// already copied into the database file, live transactions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WalStatus {
+    pub frames: u32,
+    pub bytes: u64,
     pub checkpointed_frames: u32,
+    pub readers: u32,
 }
 
 /// `PRAGMA synchronous` levels.
@@ -107,6 +137,12 @@ struct Shared {
     io_error: Option<Error>,
     sync_level: u8,
     autocheckpoint: u32,
+    /// `wal_truncate`: after a checkpoint that copied every frame, cut the
+    /// WAL file to zero bytes when it is larger than `wal_truncate_threshold`.
+    wal_truncate: bool,
+    wal_truncate_threshold: u64,
+    /// `journal_size_limit` in bytes; negative = no limit.
+    journal_size_limit: i64,
 }
 
 impl Shared {
@@ -216,6 +252,9 @@ impl Pager {
                 io_error: None,
                 sync_level: SYNC_FULL,
                 autocheckpoint: DEFAULT_AUTOCHECKPOINT,
+                wal_truncate: false,
+                wal_truncate_threshold: 0,
+                journal_size_limit: -1,
             }),
             writer: Mutex::new(false),
             writer_cv: Condvar::new(),
@@ -314,6 +353,40 @@ impl Pager {
     pub fn wal_frame_count(&self) -> u32 {
         self.shared.lock().wal.mx_frame
     }
+    /// `PRAGMA wal_truncate` (default off).
+    pub fn set_wal_truncate(&self, on: bool) {
+        self.shared.lock().wal_truncate = on;
+    }
+    pub fn wal_truncate(&self) -> bool {
+        self.shared.lock().wal_truncate
+    }
+    /// `PRAGMA wal_truncate_threshold` in bytes (default 0).
+    pub fn set_wal_truncate_threshold(&self, bytes: u64) {
+        self.shared.lock().wal_truncate_threshold = bytes;
+    }
+    pub fn wal_truncate_threshold(&self) -> u64 {
+        self.shared.lock().wal_truncate_threshold
+    }
+    /// `PRAGMA journal_size_limit` in bytes; any negative value means no
+    /// limit and reads back as -1 (SQLite's default). Returns the new value.
+    pub fn set_journal_size_limit(&self, bytes: i64) -> i64 {
+        let v = bytes.max(-1);
+        self.shared.lock().journal_size_limit = v;
+        v
+    }
+    pub fn journal_size_limit(&self) -> i64 {
+        self.shared.lock().journal_size_limit
+    }
+    /// `PRAGMA wal_status`.
+    pub fn wal_status(&self) -> WalStatus {
+        let sh = self.shared.lock();
+        WalStatus {
+            frames: sh.wal.mx_frame,
+            bytes: sh.wal.file_len,
+            checkpointed_frames: sh.wal.backfilled,
+            readers: sh.readers.len() as u32,
+        }
+    }
     /// Bytes held by the shared page cache.
     pub fn cache_used_bytes(&self) -> usize {
         self.shared.lock().cache.used_bytes
@@ -355,31 +428,81 @@ impl Pager {
         })
     }
 
-    /// Copies committed WAL frames into the database file (up to the oldest
-    /// live reader's snapshot) and resets the WAL when all were copied.
+    /// PASSIVE checkpoint: copies committed WAL frames into the database
+    /// file (up to the oldest live reader's snapshot) and resets the WAL
+    /// when all were copied.
     pub fn checkpoint(&self) -> Result<CheckpointInfo> {
-        if self.read_only {
-            let sh = self.shared.lock();
-            return Ok(CheckpointInfo { busy: false, log_frames: sh.wal.mx_frame, checkpointed_frames: sh.wal.backfilled });
-        }
-        let mut sh = self.shared.lock();
-        self.checkpoint_locked(&mut sh)
+        self.checkpoint_mode(CheckpointMode::Passive, 0)
     }
 
-    fn checkpoint_locked(&self, sh: &mut Shared) -> Result<CheckpointInfo> {
-        let r = self.checkpoint_inner(sh);
+    /// `PRAGMA wal_checkpoint(mode)` with the connection's busy timeout.
+    pub fn checkpoint_mode(&self, mode: CheckpointMode, busy_timeout_ms: u32) -> Result<CheckpointInfo> {
+        if self.memory {
+            // The in-memory WAL is still folded back (it frees memory), but
+            // like SQLite a database without a WAL file reports -1, -1.
+            let mut sh = self.shared.lock();
+            self.checkpoint_locked(&mut sh, CheckpointMode::Passive)?;
+            return Ok(CheckpointInfo { busy: false, log_frames: -1, checkpointed_frames: -1 });
+        }
+        if self.read_only {
+            let sh = self.shared.lock();
+            return Ok(Self::report(&sh));
+        }
+        if mode == CheckpointMode::Passive {
+            let mut sh = self.shared.lock();
+            return self.checkpoint_locked(&mut sh, mode);
+        }
+        // FULL and up: hold the write lock (no new frames) and wait for
+        // every reader to reach the latest snapshot; on timeout copy what
+        // is allowed and report busy.
+        let deadline = Instant::now() + Duration::from_millis(u64::from(busy_timeout_ms));
+        let have_writer = self.acquire_writer(busy_timeout_ms).is_ok();
+        let mut sh = self.shared.lock();
+        while have_writer && Self::safe_frame(&sh) < sh.wal.mx_frame && Instant::now() < deadline {
+            drop(sh);
+            std::thread::sleep(Duration::from_millis(1));
+            sh = self.shared.lock();
+        }
+        let r = self.checkpoint_locked(&mut sh, if have_writer { mode } else { CheckpointMode::Passive });
+        drop(sh);
+        if have_writer {
+            self.release_writer();
+        }
+        let mut info = r?;
+        info.busy = !have_writer || info.checkpointed_frames < info.log_frames;
+        Ok(info)
+    }
+
+    /// What `PRAGMA wal_checkpoint` reports without copying anything.
+    fn report(sh: &Shared) -> CheckpointInfo {
+        let (log, ckpt) = if sh.wal.mx_frame == 0 {
+            (sh.wal.stale_frames, sh.wal.stale_frames)
+        } else {
+            (sh.wal.mx_frame, sh.wal.backfilled)
+        };
+        CheckpointInfo { busy: false, log_frames: i64::from(log), checkpointed_frames: i64::from(ckpt) }
+    }
+
+    /// Newest frame every live snapshot includes (what may be copied).
+    fn safe_frame(sh: &Shared) -> u32 {
+        let mut limit = sh.wal.mx_frame;
+        for s in sh.readers.values() {
+            limit = limit.min(sh.effective(*s));
+        }
+        limit
+    }
+
+    fn checkpoint_locked(&self, sh: &mut Shared, mode: CheckpointMode) -> Result<CheckpointInfo> {
+        let r = self.checkpoint_inner(sh, mode);
         if let Err(e) = &r {
             sh.io_error = Some(e.clone());
         }
         r
     }
 
-    fn checkpoint_inner(&self, sh: &mut Shared) -> Result<CheckpointInfo> {
+    fn checkpoint_inner(&self, sh: &mut Shared, mode: CheckpointMode) -> Result<CheckpointInfo> {
         let mx = sh.wal.mx_frame;
-        let mut limit = mx;
-        for s in sh.readers.values() {
-            limit = limit.min(sh.effective(*s));
-        }
+        let limit = Self::safe_frame(sh);
         let level = sh.sync_level;
         if limit > sh.wal.backfilled {
             if level >= SYNC_NORMAL {
@@ -400,6 +523,8 @@ impl Pager {
                 sh.db.write_at(u64::from(pgno - 1) * ps as u64, &page)?;
                 copied.push((pgno, page));
             }
+            // The database file is durable before the WAL can be reset or
+            // truncated below (never the other order).
             if level >= SYNC_NORMAL {
                 sh.db.sync()?;
             }
@@ -408,12 +533,51 @@ impl Pager {
                 sh.cache.insert(pgno, 0, page);
             }
         }
-        let info = CheckpointInfo { busy: limit < mx, log_frames: mx, checkpointed_frames: sh.wal.backfilled };
-        if mx > 0 && sh.wal.backfilled == mx {
-            sh.wal.reset(level >= SYNC_NORMAL)?;
-            sh.cache.retain(|_, v| v == 0);
+        let mut info = Self::report(sh);
+        if sh.wal.backfilled == mx && (mx > 0 || mode == CheckpointMode::Truncate) {
+            let keep = if mode == CheckpointMode::Truncate
+                || (sh.wal_truncate && sh.wal.file_len > sh.wal_truncate_threshold)
+            {
+                0
+            } else if sh.journal_size_limit >= 0 {
+                sh.journal_size_limit as u64
+            } else {
+                u64::MAX
+            };
+            if mx > 0 || sh.wal.file_len > keep {
+                sh.wal.reset(keep, level >= SYNC_NORMAL)?;
+                sh.cache.retain(|_, v| v == 0);
+            }
+            if mode == CheckpointMode::Truncate {
+                info.log_frames = 0;
+                info.checkpointed_frames = 0;
+            }
         }
         Ok(info)
+    }
+
+    /// Policy after every commit (shared lock held, committer no longer a
+    /// reader): the automatic checkpoint, then `journal_size_limit` — a
+    /// WAL past the limit is checkpointed at once when no snapshot needs
+    /// its frames (which resets it and cuts it to the limit), and stale
+    /// bytes past the limit are cut. Failures only set the sticky error:
+    /// the commit itself is done and its frames are intact.
+    fn after_commit(&self, sh: &mut Shared) {
+        let auto = sh.autocheckpoint;
+        if auto > 0 && sh.wal.mx_frame >= auto {
+            let _ = self.checkpoint_locked(sh, CheckpointMode::Passive);
+        }
+        if sh.journal_size_limit >= 0 && sh.io_error.is_none() {
+            let limit = sh.journal_size_limit as u64;
+            if sh.wal.end_offset() > limit && Self::safe_frame(sh) == sh.wal.mx_frame {
+                let _ = self.checkpoint_locked(sh, CheckpointMode::Passive);
+            }
+            if sh.wal.file_len > limit {
+                // Best effort: stale bytes past the committed frames are
+                // never read, a failed cut is retried after the next commit.
+                let _ = sh.wal.trim_to(limit);
+            }
+        }
     }
 
     /// Reads a committed page image as of `snap`.

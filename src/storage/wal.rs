@@ -85,8 +85,19 @@ pub struct Wal {
     index: PageMap<PageNo, Vec<u32>>,
     /// Commit frames and the database size each one records, ascending.
     commits: Vec<(u32, u32)>,
-    /// The file holds bytes after frame `mx_frame` (or a stale header).
+    /// The file holds bytes after frame `mx_frame` (or a stale header)
+    /// that must be cut before the next append (a failed append's frames).
     pub needs_truncate: bool,
+    /// Bytes in the file (tracked; every write and truncate goes through
+    /// this struct). May exceed the end of frame `mx_frame`: a reset that
+    /// keeps the file leaves stale frames of the old generation behind.
+    pub file_len: u64,
+    /// EMPTY with this generation's header already on disk (written by a
+    /// keeping reset): the next append starts at frame 1 after it.
+    header_written: bool,
+    /// Frames of the previous generation still in the file after a keeping
+    /// reset (SQLite reports them as `log` until the next write).
+    pub stale_frames: u32,
 }
 
 fn seed_salt() -> u32 {
@@ -116,6 +127,9 @@ impl Wal {
             index: PageMap::default(),
             commits: Vec::new(),
             needs_truncate: false,
+            file_len: 0,
+            header_written: false,
+            stale_frames: 0,
         }
     }
 
@@ -125,9 +139,14 @@ impl Wal {
     fn frame_offset(&self, frame: u32) -> u64 {
         WAL_HEADER_SIZE as u64 + u64::from(frame - 1) * self.frame_size()
     }
-    fn end_offset(&self) -> u64 {
+    /// End of the last committed frame (or of the pre-written header).
+    pub fn end_offset(&self) -> u64 {
         if self.mx_frame == 0 {
-            0
+            if self.header_written {
+                WAL_HEADER_SIZE as u64
+            } else {
+                0
+            }
         } else {
             self.frame_offset(self.mx_frame + 1)
         }
@@ -140,6 +159,7 @@ impl Wal {
         let file = vfs.open(&self.path, OpenMode { read_only: mode.read_only, create: false })?;
         let size = file.size()?;
         self.file = Some(file.clone());
+        self.file_len = size;
         self.needs_truncate = size > 0;
         if size < WAL_HEADER_SIZE as u64 {
             return Ok(());
@@ -276,7 +296,7 @@ impl Wal {
             self.file = Some(f);
         }
         let file = self.file.clone().ok_or_else(|| Error::internal("no WAL file"))?;
-        let fresh = self.mx_frame == 0;
+        let fresh = self.mx_frame == 0 && !self.header_written;
         let (salt1, salt2, header_crc, start_off, mut crc);
         let mut buf = Vec::with_capacity(WAL_HEADER_SIZE + pages.len() * self.frame_size() as usize);
         if fresh {
@@ -318,8 +338,10 @@ impl Wal {
         let result = (|| -> Result<()> {
             if self.needs_truncate {
                 file.truncate(start_off)?;
+                self.file_len = start_off;
             }
             file.write_at(start_off, &buf)?;
+            self.file_len = self.file_len.max(start_off + buf.len() as u64);
             if sync {
                 file.sync()?;
             }
@@ -333,6 +355,8 @@ impl Wal {
             return Err(e);
         }
         self.needs_truncate = false;
+        self.header_written = false;
+        self.stale_frames = 0;
         if fresh {
             self.salt1 = salt1;
             self.salt2 = salt2;
@@ -355,20 +379,42 @@ impl Wal {
     /// append or a torn tail found by recovery).
     pub fn truncate_tail(&mut self) -> Result<()> {
         if self.needs_truncate {
+            if self.mx_frame == 0 {
+                self.header_written = false;
+            }
             if let Some(f) = &self.file {
                 f.truncate(self.end_offset())?;
+                self.file_len = self.end_offset();
             }
             self.needs_truncate = false;
         }
         Ok(())
     }
 
-    /// Back to EMPTY after every frame was checkpointed: new generation,
-    /// file truncated to zero bytes. With `sync` the truncation is made
-    /// durable before any new frame can be written: otherwise a power loss
-    /// during the next append could leave the old header with a valid old
-    /// prefix whose pages are older than the database file.
-    pub fn reset(&mut self, sync: bool) -> Result<()> {
+    /// Cuts stale bytes (old-generation frames) beyond `len`, never below
+    /// the end of the committed frames (`journal_size_limit` after a commit).
+    pub fn trim_to(&mut self, len: u64) -> Result<()> {
+        let len = len.max(self.end_offset());
+        if self.file_len > len {
+            if let Some(f) = &self.file {
+                f.truncate(len)?;
+                self.file_len = len;
+            }
+        }
+        Ok(())
+    }
+
+    /// Back to EMPTY after every frame was checkpointed (new generation).
+    /// With `keep_bytes < WAL_HEADER_SIZE` the file is truncated to zero
+    /// bytes; otherwise a header with new salts is written now (so every
+    /// old frame fails validation) and the file is cut to `keep_bytes` if
+    /// longer, its stale frames otherwise kept for reuse (SQLite's default).
+    /// With `sync` the new state is made durable before any new frame can
+    /// be written: otherwise a power loss during the next append could
+    /// revive the old header with a valid old prefix whose pages are older
+    /// than the database file.
+    pub fn reset(&mut self, keep_bytes: u64, sync: bool) -> Result<()> {
+        let old_mx = self.mx_frame;
         self.mx_frame = 0;
         self.backfilled = 0;
         self.index.clear();
@@ -376,19 +422,51 @@ impl Wal {
         self.generation += 1;
         self.ckpt_seq = self.ckpt_seq.wrapping_add(1);
         self.needs_truncate = true;
-        if let Some(f) = &self.file {
-            f.truncate(0)?;
-            if sync {
-                f.sync()?;
-            }
+        self.header_written = false;
+        self.stale_frames = 0;
+        let Some(f) = self.file.clone() else {
             self.needs_truncate = false;
+            return Ok(());
+        };
+        if keep_bytes < WAL_HEADER_SIZE as u64 || self.file_len <= WAL_HEADER_SIZE as u64 {
+            f.truncate(0)?;
+            self.file_len = 0;
+        } else {
+            let salt1 = self.salt1.wrapping_add(1);
+            let salt2 = seed_salt() ^ self.salt2.rotate_left(7);
+            let mut hdr = [0u8; WAL_HEADER_SIZE];
+            put_u32(&mut hdr, WH_MAGIC, WAL_MAGIC);
+            put_u32(&mut hdr, WH_VERSION, WAL_VERSION);
+            put_u32(&mut hdr, WH_PAGE_SIZE, self.page_size);
+            put_u32(&mut hdr, WH_CKPT_SEQ, self.ckpt_seq);
+            put_u32(&mut hdr, WH_SALT1, salt1);
+            put_u32(&mut hdr, WH_SALT2, salt2);
+            let header_crc = crc32fast::hash(&hdr[..WH_CRC]);
+            put_u32(&mut hdr, WH_CRC, header_crc);
+            f.write_at(0, &hdr)?;
+            if self.file_len > keep_bytes {
+                f.truncate(keep_bytes)?;
+                self.file_len = keep_bytes;
+            }
+            self.salt1 = salt1;
+            self.salt2 = salt2;
+            self.header_crc = header_crc;
+            self.last_crc = header_crc;
+            self.header_written = true;
+            self.stale_frames = old_mx;
         }
+        if sync {
+            f.sync()?;
+        }
+        self.needs_truncate = false;
         Ok(())
     }
 
     /// Closes and deletes the file (clean close after a full checkpoint).
     pub fn delete(&mut self, vfs: &dyn Vfs) -> Result<()> {
         self.file = None;
+        self.file_len = 0;
+        self.header_written = false;
         if vfs.exists(&self.path)? {
             vfs.delete(&self.path)?;
         }

@@ -121,8 +121,9 @@ fn wal_recovery_and_checkpoint() {
     t.begin_write(0).unwrap();
     btree::table_insert(&mut t, root, 100, &[2, 1, 1]).unwrap();
     t.commit().unwrap();
+    // PASSIVE never reports busy (SQLite); it copied only part of the log.
     let info = p.checkpoint().unwrap();
-    assert!(info.busy);
+    assert!(!info.busy && info.checkpointed_frames < info.log_frames, "{info:?}");
     assert_eq!(btree::count_entries(&old, root).unwrap(), 20);
     drop(old);
     let info = p.checkpoint().unwrap();

@@ -284,12 +284,7 @@ impl Txn {
         sh.committed = self.state.clone();
         sh.version += 1;
         sh.readers.remove(&self.reader_id);
-        let auto = sh.autocheckpoint;
-        if auto > 0 && sh.wal.mx_frame >= auto {
-            // The commit is done; a failed checkpoint only sets the sticky
-            // error (the WAL still holds every committed frame).
-            let _ = self.pager.checkpoint_locked(&mut sh);
-        }
+        self.pager.after_commit(&mut sh);
         Ok(())
     }
 
