@@ -4,8 +4,17 @@
 //! the database file. Images are immutable and shared as `Arc`s, so readers
 //! never copy a page; a writer copies on write into its private dirty set.
 //!
+//! Pinned old images (see pager.rs, "Checkpoints past live readers"): the
+//! database file's image of a page from before a checkpoint overwrote it,
+//! kept for the live snapshots that still need it. Per page a list of
+//! `(until, image)` ascending by `until`, the global WAL position of the
+//! version that replaced the image: a snapshot at global position `g` that
+//! finds no WAL frame of its own reads the first entry with `until > g`,
+//! else the file. Pinned images are never evicted, only pruned when no live
+//! snapshot falls in their range.
+//!
 //! Accounting invariant: `used_bytes` == sum of the buffer capacities of the
-//! entries held. `capacity_bytes` is a soft bound: after an insert the cache
+//! entries held, pinned images included (`pinned_bytes` of it). `capacity_bytes` is a soft bound: after an insert the cache
 //! evicts entries nobody else holds (`Arc::strong_count == 1`) until
 //! `used_bytes <= capacity_bytes` or nothing more is evictable.
 
@@ -52,13 +61,63 @@ pub const DEFAULT_CACHE_PAGES: usize = 2000;
 
 pub struct Cache {
     map: PageMap<(PageNo, u32), PageRef>,
+    pinned: PageMap<PageNo, Vec<(u64, PageRef)>>,
     pub used_bytes: usize,
+    pub pinned_bytes: usize,
     pub capacity_bytes: usize,
 }
 
 impl Cache {
     pub fn new(capacity_bytes: usize) -> Cache {
-        Cache { map: PageMap::default(), used_bytes: 0, capacity_bytes }
+        Cache { map: PageMap::default(), pinned: PageMap::default(), used_bytes: 0, pinned_bytes: 0, capacity_bytes }
+    }
+
+    /// Pins `page` as the image of `pgno` for snapshots before `until`
+    /// (no-op if an image for that range is already pinned).
+    pub fn pin(&mut self, pgno: PageNo, until: u64, page: PageRef) {
+        let list = self.pinned.entry(pgno).or_default();
+        let i = list.partition_point(|&(u, _)| u < until);
+        if list.get(i).is_some_and(|&(u, _)| u == until) {
+            return;
+        }
+        self.used_bytes += page.capacity();
+        self.pinned_bytes += page.capacity();
+        list.insert(i, (until, page));
+    }
+
+    /// The pinned image a snapshot at global position `g` reads, if any.
+    #[inline]
+    pub fn pinned(&self, pgno: PageNo, g: u64) -> Option<&PageRef> {
+        let list = self.pinned.get(&pgno)?;
+        let i = list.partition_point(|&(u, _)| u <= g);
+        list.get(i).map(|(_, p)| p)
+    }
+
+    pub fn has_pins(&self) -> bool {
+        !self.pinned.is_empty()
+    }
+
+    /// Keeps only the pinned images some live snapshot (global positions
+    /// `live`, sorted ascending) still reads: entry i of a page serves the
+    /// snapshots in `[until(i-1), until(i))`.
+    pub fn prune_pins(&mut self, live: &[u64]) {
+        let mut freed = 0;
+        self.pinned.retain(|_, list| {
+            let mut prev = 0u64;
+            list.retain(|(until, page)| {
+                let lo = prev;
+                prev = *until;
+                let i = live.partition_point(|&g| g < lo);
+                let used = live.get(i).is_some_and(|&g| g < *until);
+                if !used {
+                    freed += page.capacity();
+                }
+                used
+            });
+            !list.is_empty()
+        });
+        self.used_bytes -= freed;
+        self.pinned_bytes -= freed;
     }
 
     #[inline]

@@ -20,8 +20,9 @@
 //! - `savepoint()` returns a 0-based depth for `release` / `rollback_to`;
 //!   `rollback_to(d)` keeps savepoint d open. The first change to a page
 //!   inside a savepoint copies that page once (statement journal).
-//! - A live `Txn` pins its snapshot and so blocks checkpoints past it: do
-//!   not keep an idle read transaction open between statements.
+//! - A live `Txn` keeps its snapshot: checkpoints still copy and reset the
+//!   WAL, pinning in memory the old page images it needs (`pinned_bytes`);
+//!   do not keep an idle read transaction open between statements.
 //! - Index cursors compare with the KeyInfo given to `seek_key` /
 //!   `set_key_info`; `integrity_check` checks index key order only through
 //!   `integrity_check_with` (with each index's KeyInfo).

@@ -19,17 +19,35 @@
 //!   set no commit is accepted. The next `begin_write` first truncates the
 //!   WAL's garbage tail; if that works the error is cleared. Committed data
 //!   is never touched by the failure.
-//! - CHECKPOINT: copies frames up to the oldest live snapshot into the
-//!   database file; when all are copied the WAL is reset (new generation).
-//!   Readers of an older generation read the database file only, which is
-//!   safe because no later checkpoint can copy anything while they live
-//!   (their effective snapshot is 0).
+//! - CHECKPOINT: copies every committed frame into the database file and
+//!   resets the WAL (new generation); live readers never hold it back (see
+//!   below). A reader of an older generation reads pinned images or the
+//!   database file.
 //! - CLOSE (last Arc dropped): full checkpoint, database file synced, WAL
 //!   deleted (unless in ERROR, read-only or a checkpoint failed: the WAL is
 //!   then kept for recovery), OS lock released.
 //!
-//! Invariant: the database file is written only by checkpoints, and only
-//! with frames every live reader's snapshot already includes.
+//! Invariant: the database file is written only by checkpoints; a page's
+//! file image is overwritten only after every live snapshot that still
+//! reads it has it pinned.
+//!
+//! Checkpoints past live readers (bounded WAL under long readers):
+//! every frame has a global position `frame_base + frame`, increasing
+//! across WAL resets, and every snapshot records its global position `g`
+//! and page count. Before a checkpoint overwrites page P in the database
+//! file, for each live snapshot with `g` older than P's newest frame (and
+//! P within its page count), the image that snapshot reads now is pinned
+//! in the cache as `(until, image)`, `until` = global position of the next
+//! version of P: the file's current image if the snapshot sees no frame of
+//! P, else its newest visible frame of P (which the reset discards). A
+//! snapshot that finds no WAL frame of P of its own generation reads the
+//! first pinned entry with `until > g`, else the file. Pinned images count
+//! in the cache's bytes, are never evicted, and are pruned as soon as no
+//! live snapshot falls in their range (all freed when the last old reader
+//! ends). So the WAL is bounded by the checkpoint policy alone
+//! (`wal_autocheckpoint`, `journal_size_limit`) whatever readers do; the
+//! memory cost is one image per page changed since the oldest reader's
+//! snapshot (per distinct snapshot), the price SQLite pays in WAL bytes.
 
 mod freelist;
 mod txn;
@@ -118,11 +136,15 @@ pub const SYNC_EXTRA: u8 = 3;
 
 pub const DEFAULT_AUTOCHECKPOINT: u32 = 1000;
 
-/// A reader's view: WAL generation and last visible frame.
+/// A reader's view: WAL generation and last visible frame, the same
+/// position as a global WAL position (`frame_base + frame`), and the
+/// database size in pages (pages past it are never read by the snapshot).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Snap {
     generation: u64,
     frame: u32,
+    global: u64,
+    pages: u32,
 }
 
 struct Shared {
@@ -147,7 +169,24 @@ struct Shared {
 
 impl Shared {
     fn snap_now(&self) -> Snap {
-        Snap { generation: self.wal.generation, frame: self.wal.mx_frame }
+        Snap {
+            generation: self.wal.generation,
+            frame: self.wal.mx_frame,
+            global: self.wal.frame_base + u64::from(self.wal.mx_frame),
+            pages: self.committed.page_count,
+        }
+    }
+
+    /// Drops pinned images no live snapshot reads any more (after a
+    /// reader ended or moved forward).
+    fn prune_pins(&mut self) {
+        if !self.cache.has_pins() {
+            return;
+        }
+        let mut live: Vec<u64> = self.readers.values().map(|s| s.global).collect();
+        live.sort_unstable();
+        live.dedup();
+        self.cache.prune_pins(&live);
     }
     fn effective(&self, s: Snap) -> u32 {
         if s.generation == self.wal.generation {
@@ -387,9 +426,14 @@ impl Pager {
             readers: sh.readers.len() as u32,
         }
     }
-    /// Bytes held by the shared page cache.
+    /// Bytes held by the shared page cache (pinned old images included).
     pub fn cache_used_bytes(&self) -> usize {
         self.shared.lock().cache.used_bytes
+    }
+    /// Bytes of old page images pinned for live snapshots older than the
+    /// last checkpoint (part of `cache_used_bytes`).
+    pub fn pinned_bytes(&self) -> usize {
+        self.shared.lock().cache.pinned_bytes
     }
     /// Soft capacity of the shared page cache, in pages.
     pub fn set_cache_capacity(&self, pages: usize) {
@@ -452,17 +496,11 @@ impl Pager {
             let mut sh = self.shared.lock();
             return self.checkpoint_locked(&mut sh, mode);
         }
-        // FULL and up: hold the write lock (no new frames) and wait for
-        // every reader to reach the latest snapshot; on timeout copy what
-        // is allowed and report busy.
-        let deadline = Instant::now() + Duration::from_millis(u64::from(busy_timeout_ms));
+        // FULL and up: wait (busy timeout) for the write lock, so no
+        // writer is mid-transaction; readers never hold a checkpoint back
+        // (their old pages are pinned). Without the lock: PASSIVE, busy.
         let have_writer = self.acquire_writer(busy_timeout_ms).is_ok();
         let mut sh = self.shared.lock();
-        while have_writer && Self::safe_frame(&sh) < sh.wal.mx_frame && Instant::now() < deadline {
-            drop(sh);
-            std::thread::sleep(Duration::from_millis(1));
-            sh = self.shared.lock();
-        }
         let r = self.checkpoint_locked(&mut sh, if have_writer { mode } else { CheckpointMode::Passive });
         drop(sh);
         if have_writer {
@@ -483,15 +521,6 @@ impl Pager {
         CheckpointInfo { busy: false, log_frames: i64::from(log), checkpointed_frames: i64::from(ckpt) }
     }
 
-    /// Newest frame every live snapshot includes (what may be copied).
-    fn safe_frame(sh: &Shared) -> u32 {
-        let mut limit = sh.wal.mx_frame;
-        for s in sh.readers.values() {
-            limit = limit.min(sh.effective(*s));
-        }
-        limit
-    }
-
     fn checkpoint_locked(&self, sh: &mut Shared, mode: CheckpointMode) -> Result<CheckpointInfo> {
         let r = self.checkpoint_inner(sh, mode);
         if let Err(e) = &r {
@@ -502,7 +531,7 @@ impl Pager {
 
     fn checkpoint_inner(&self, sh: &mut Shared, mode: CheckpointMode) -> Result<CheckpointInfo> {
         let mx = sh.wal.mx_frame;
-        let limit = Self::safe_frame(sh);
+        let limit = mx;
         let level = sh.sync_level;
         if limit > sh.wal.backfilled {
             if level >= SYNC_NORMAL {
@@ -510,6 +539,7 @@ impl Pager {
             }
             let ps = sh.committed.page_size as usize;
             let copies = sh.wal.pages_to_copy(limit);
+            Self::pin_for_readers(sh, &copies)?;
             let mut buf = vec![0u8; ps];
             let mut copied: Vec<(PageNo, PageRef)> = Vec::with_capacity(copies.len());
             for &(pgno, frame) in &copies {
@@ -556,6 +586,66 @@ impl Pager {
         Ok(info)
     }
 
+    /// Before a checkpoint overwrites the pages `copies` in the database
+    /// file: pins, for every live snapshot that will not see the newest
+    /// version, the image it reads now (the file's, or its WAL frame's,
+    /// which the reset will discard). See "Checkpoints past live readers".
+    fn pin_for_readers(sh: &mut Shared, copies: &[(PageNo, u32)]) -> Result<()> {
+        let base = sh.wal.frame_base;
+        let newest = base + u64::from(sh.wal.mx_frame);
+        let mut snaps: Vec<(u64, u32)> =
+            sh.readers.values().filter(|s| s.global < newest).map(|s| (s.global, s.pages)).collect();
+        if snaps.is_empty() {
+            return Ok(());
+        }
+        snaps.sort_unstable();
+        snaps.dedup();
+        let ps = sh.committed.page_size as usize;
+        let backfilled = sh.wal.backfilled;
+        for &(pgno, _) in copies {
+            let frames = sh.wal.frames_of(pgno).to_vec();
+            let Some(&last) = frames.last() else { continue };
+            for &(g, pages) in &snaps {
+                if pgno > pages {
+                    continue;
+                }
+                let i = frames.partition_point(|&f| base + u64::from(f) <= g);
+                if i == frames.len() {
+                    continue; // sees the newest version, what the file will hold
+                }
+                debug_assert!(frames[i] <= last);
+                let until = base + u64::from(frames[i]);
+                let page = if i == 0 {
+                    // Reads the file's image (or an older pinned one). If a
+                    // frame was already copied, this image was pinned then.
+                    if frames[0] <= backfilled || sh.cache.pinned(pgno, g).is_some() {
+                        continue;
+                    }
+                    match sh.cache.get(pgno, 0) {
+                        Some(p) => p.clone(),
+                        None => {
+                            let mut buf = vec![0u8; ps];
+                            sh.db.read_at(u64::from(pgno - 1) * ps as u64, &mut buf)?;
+                            Arc::new(buf)
+                        }
+                    }
+                } else {
+                    let f = frames[i - 1];
+                    match sh.cache.get(pgno, f) {
+                        Some(p) => p.clone(),
+                        None => {
+                            let mut buf = vec![0u8; ps];
+                            sh.wal.read_frame(f, &mut buf)?;
+                            Arc::new(buf)
+                        }
+                    }
+                };
+                sh.cache.pin(pgno, until, page);
+            }
+        }
+        Ok(())
+    }
+
     /// Policy after every commit (shared lock held, committer no longer a
     /// reader): the automatic checkpoint, then `journal_size_limit` — a
     /// WAL past the limit is checkpointed at once when no snapshot needs
@@ -569,7 +659,7 @@ impl Pager {
         }
         if sh.journal_size_limit >= 0 && sh.io_error.is_none() {
             let limit = sh.journal_size_limit as u64;
-            if sh.wal.end_offset() > limit && Self::safe_frame(sh) == sh.wal.mx_frame {
+            if sh.wal.end_offset() > limit {
                 let _ = self.checkpoint_locked(sh, CheckpointMode::Passive);
             }
             if sh.wal.file_len > limit {
@@ -585,6 +675,11 @@ impl Pager {
         let mut sh = self.shared.lock();
         let eff = sh.effective(snap);
         let frame = sh.wal.find(pgno, eff);
+        if frame.is_none() && sh.cache.has_pins() {
+            if let Some(p) = sh.cache.pinned(pgno, snap.global) {
+                return Ok(p.clone());
+            }
+        }
         let version = frame.unwrap_or(0);
         if let Some(p) = sh.cache.get(pgno, version) {
             return Ok(p.clone());

@@ -80,6 +80,9 @@ pub struct Wal {
     pub generation: u64,
     /// Last committed frame.
     pub mx_frame: u32,
+    /// Frames of all earlier generations: frame f of this generation has
+    /// the global position `frame_base + f`, increasing across resets.
+    pub frame_base: u64,
     /// Frames copied into the database file.
     pub backfilled: u32,
     index: PageMap<PageNo, Vec<u32>>,
@@ -123,6 +126,7 @@ impl Wal {
             last_crc: 0,
             generation: 1,
             mx_frame: 0,
+            frame_base: 0,
             backfilled: 0,
             index: PageMap::default(),
             commits: Vec::new(),
@@ -239,6 +243,11 @@ impl Wal {
                 }
             }
         }
+    }
+
+    /// Frames `<= mx_frame` holding `pgno`, ascending.
+    pub fn frames_of(&self, pgno: PageNo) -> &[u32] {
+        self.index.get(&pgno).map_or(&[], |v| v.as_slice())
     }
 
     /// Database size in pages recorded by commit frame `frame`.
@@ -415,6 +424,7 @@ impl Wal {
     /// than the database file.
     pub fn reset(&mut self, keep_bytes: u64, sync: bool) -> Result<()> {
         let old_mx = self.mx_frame;
+        self.frame_base += u64::from(old_mx);
         self.mx_frame = 0;
         self.backfilled = 0;
         self.index.clear();

@@ -176,6 +176,7 @@ impl Txn {
             self.version = sh.version;
             self.state = sh.committed.clone();
             sh.readers.insert(self.reader_id, self.snap);
+            sh.prune_pins();
         }
         drop(sh);
         let orig = self.state.clone();
@@ -214,7 +215,10 @@ impl Txn {
             return;
         }
         self.ended = true;
-        self.pager.shared.lock().readers.remove(&self.reader_id);
+        let mut sh = self.pager.shared.lock();
+        sh.readers.remove(&self.reader_id);
+        sh.prune_pins();
+        drop(sh);
         if self.write.take().is_some() {
             self.pager.release_writer();
         }
