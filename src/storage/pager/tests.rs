@@ -214,6 +214,43 @@ fn stale_snapshot_upgrades_when_its_reads_are_unchanged() {
     assert_eq!(r.begin_write(0).unwrap_err().kind, ErrorKind::BusySnapshot);
 }
 
+/// Across WAL resets (checkpoints run while the reader lives) a stale
+/// snapshot still upgrades when nothing it read changed, and is refused
+/// when something did.
+#[test]
+fn stale_snapshot_upgrade_across_wal_resets() {
+    let mem: Arc<dyn Vfs> = Arc::new(MemVfs::new());
+    let p = Pager::open_with_vfs(mem, "u.db", opts()).unwrap();
+    p.set_wal_autocheckpoint(0);
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let a = btree::create_btree(&mut t, BTreeKind::Table).unwrap();
+    let b = btree::create_btree(&mut t, BTreeKind::Table).unwrap();
+    btree::table_insert(&mut t, b, 1, &[2, 1, 1]).unwrap();
+    t.commit().unwrap();
+    for changes_read_table in [false, true] {
+        let mut r = p.begin_read().unwrap();
+        assert!(get(&r, b, 1).is_some());
+        for i in 0..3 {
+            let mut w = p.begin_read().unwrap();
+            w.begin_write(0).unwrap();
+            let root = if changes_read_table { b } else { a };
+            btree::table_insert(&mut w, root, 10 + i, &[2, 1, 9]).unwrap();
+            w.commit().unwrap();
+            let info = p.checkpoint().unwrap();
+            assert_eq!(info.checkpointed_frames, info.log_frames);
+            assert_eq!(p.wal_frame_count(), 0);
+        }
+        if changes_read_table {
+            assert_eq!(r.begin_write(0).unwrap_err().kind, ErrorKind::BusySnapshot);
+        } else {
+            r.begin_write(0).unwrap();
+            assert!(get(&r, a, 12).is_some(), "moved to the latest snapshot");
+            r.commit().unwrap();
+        }
+    }
+}
+
 #[test]
 fn freelist_trunks_reuse_and_savepoints() {
     let p = Pager::open_memory().unwrap();

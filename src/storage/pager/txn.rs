@@ -198,16 +198,25 @@ impl Txn {
     /// Optimistic validation of a stale read snapshot: true when no page
     /// it read was changed by the commits since, and the schema cookie is
     /// the same (so anything compiled against the old schema still holds).
+    /// Within its WAL generation a page changed iff it has a newer frame;
+    /// across a reset every frame of the current WAL is newer, and a page
+    /// changed and checkpointed since has an image pinned for this snapshot
+    /// (pinned entries in its range live as long as it does).
     fn reads_still_valid(&self, sh: &Shared) -> bool {
-        if self.snap.generation != sh.wal.generation
-            || sh.committed.header.schema_cookie != self.state.header.schema_cookie
+        if sh.committed.header.schema_cookie != self.state.header.schema_cookie
             || self.read_set_overflow.load(Ordering::Relaxed)
         {
             return false;
         }
         let mx = sh.wal.mx_frame;
-        let snap = self.snap.frame;
-        self.read_set.borrow().keys().all(|&p| sh.wal.find(p, mx).is_none_or(|f| f <= snap))
+        let reads = self.read_set.borrow();
+        if self.snap.generation == sh.wal.generation {
+            let snap = self.snap.frame;
+            reads.keys().all(|&p| sh.wal.find(p, mx).is_none_or(|f| f <= snap))
+        } else {
+            let g = self.snap.global;
+            reads.keys().all(|&p| sh.wal.find(p, mx).is_none() && sh.cache.pinned(p, g).is_none())
+        }
     }
 
     fn end(&mut self) {
