@@ -64,12 +64,14 @@ pub struct Cache {
     pinned: PageMap<PageNo, Vec<(u64, PageRef)>>,
     pub used_bytes: usize,
     pub pinned_bytes: usize,
+    /// Largest `until` pinned: snapshots at or past it read no pin.
+    pub max_pin_until: u64,
     pub capacity_bytes: usize,
 }
 
 impl Cache {
     pub fn new(capacity_bytes: usize) -> Cache {
-        Cache { map: PageMap::default(), pinned: PageMap::default(), used_bytes: 0, pinned_bytes: 0, capacity_bytes }
+        Cache { map: PageMap::default(), pinned: PageMap::default(), used_bytes: 0, pinned_bytes: 0, max_pin_until: 0, capacity_bytes }
     }
 
     /// Pins `page` as the image of `pgno` for snapshots before `until`
@@ -82,6 +84,7 @@ impl Cache {
         }
         self.used_bytes += page.capacity();
         self.pinned_bytes += page.capacity();
+        self.max_pin_until = self.max_pin_until.max(until);
         list.insert(i, (until, page));
     }
 
@@ -102,6 +105,7 @@ impl Cache {
     /// snapshots in `[until(i-1), until(i))`.
     pub fn prune_pins(&mut self, live: &[u64]) {
         let mut freed = 0;
+        let mut max_until = 0;
         self.pinned.retain(|_, list| {
             let mut prev = 0u64;
             list.retain(|(until, page)| {
@@ -109,7 +113,9 @@ impl Cache {
                 prev = *until;
                 let i = live.partition_point(|&g| g < lo);
                 let used = live.get(i).is_some_and(|&g| g < *until);
-                if !used {
+                if used {
+                    max_until = max_until.max(*until);
+                } else {
                     freed += page.capacity();
                 }
                 used
@@ -118,6 +124,7 @@ impl Cache {
         });
         self.used_bytes -= freed;
         self.pinned_bytes -= freed;
+        self.max_pin_until = max_until;
     }
 
     #[inline]

@@ -177,10 +177,11 @@ impl Shared {
         }
     }
 
-    /// Drops pinned images no live snapshot reads any more (after a
-    /// reader ended or moved forward).
-    fn prune_pins(&mut self) {
-        if !self.cache.has_pins() {
+    /// Drops pinned images no live snapshot reads any more, after the
+    /// snapshot `gone` ended or moved forward. A snapshot at or past every
+    /// pin's range read none of them: then there is nothing to free.
+    fn prune_pins(&mut self, gone: Snap) {
+        if !self.cache.has_pins() || gone.global >= self.cache.max_pin_until {
             return;
         }
         let mut live: Vec<u64> = self.readers.values().map(|s| s.global).collect();

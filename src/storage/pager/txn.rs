@@ -172,11 +172,12 @@ impl Txn {
                 return Err(Error::new(ErrorKind::BusySnapshot, "database is locked"));
             }
             // Nothing this snapshot read has changed since: move it forward.
+            let old = self.snap;
             self.snap = sh.snap_now();
             self.version = sh.version;
             self.state = sh.committed.clone();
             sh.readers.insert(self.reader_id, self.snap);
-            sh.prune_pins();
+            sh.prune_pins(old);
         }
         drop(sh);
         let orig = self.state.clone();
@@ -226,7 +227,7 @@ impl Txn {
         self.ended = true;
         let mut sh = self.pager.shared.lock();
         sh.readers.remove(&self.reader_id);
-        sh.prune_pins();
+        sh.prune_pins(self.snap);
         drop(sh);
         if self.write.take().is_some() {
             self.pager.release_writer();
