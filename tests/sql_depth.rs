@@ -63,3 +63,13 @@ fn hex_literal_wider_than_64_bits_is_an_error() {
     assert_eq!(err.message, "hex literal too big: 0x123456789ABCDEF01");
     assert_eq!(first_value(&conn, "SELECT 0xFFFFFFFFFFFFFFFF").unwrap(), Value::Integer(-1));
 }
+
+#[test]
+fn results_over_the_length_limit_are_too_big() {
+    let conn = Connection::open(":memory:", OPEN_READWRITE | OPEN_CREATE).unwrap();
+    for sql in ["SELECT hex(zeroblob(600000000))", "SELECT zeroblob(600000000) || zeroblob(600000000)"] {
+        let (stmt, _) = conn.prepare(sql).unwrap();
+        let err = stmt.unwrap().step().expect_err(sql);
+        assert_eq!((err.kind, err.message.as_str()), (ErrorKind::TooBig, "string or blob too big"), "{sql}");
+    }
+}
