@@ -46,6 +46,12 @@ static void test_kinds(sqlvibe *db) {
     CHECK_INT(sqlvibe_bind_double(st, 4, 0.25), SQLVIBE_OK);
     CHECK_INT(sqlvibe_bind_text(st, 5, "hello world", 5, SQLVIBE_TRANSIENT), SQLVIBE_OK);
     CHECK_INT(sqlvibe_bind_blob(st, 6, blob, 4, SQLVIBE_STATIC), SQLVIBE_OK);
+#ifndef USE_SQLITE
+    /* Over the 1e9-byte length limit: sqlvibe refuses it at bind time, before
+     * anything is allocated; SQLite defers the same SQLITE_TOOBIG to the step
+     * that materializes the value. */
+    CHECK_INT(sqlvibe_bind_zeroblob(st, 7, 2000000000), SQLVIBE_TOOBIG);
+#endif
     CHECK_INT(sqlvibe_bind_zeroblob(st, 7, 3), SQLVIBE_OK);
     CHECK_INT(sqlvibe_bind_text64(st, 8, "h\xc3\xa9!", 4, SQLVIBE_TRANSIENT, SQLVIBE_UTF8), SQLVIBE_OK);
     CHECK_INT(sqlvibe_bind_blob64(st, 9, blob, 2, SQLVIBE_TRANSIENT), SQLVIBE_OK);

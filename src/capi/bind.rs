@@ -328,6 +328,10 @@ fn bind_blob_common(
 pub extern "C" fn sqlvibe_bind_zeroblob(pStmt: *mut sqlvibe_stmt, i: c_int, n: c_int) -> c_int {
     with_stmt!(pStmt, SQLVIBE_MISUSE, SQLVIBE_INTERNAL, {
         bind_impl(pStmt, i, None, || {
+            // SQLite refuses blobs over its length limit with SQLITE_TOOBIG.
+            if n.max(0) as usize > crate::sql::func::MAX_LENGTH {
+                return Err((SQLVIBE_TOOBIG, "string or blob too big"));
+            }
             Ok(Value::Blob(vec![0; n.max(0) as usize]))
         })
     })

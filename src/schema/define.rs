@@ -185,10 +185,17 @@ pub fn build_table(sql: &str, root: PageNo) -> Result<(Table, Vec<AutoIndex>)> {
 }
 
 /// The text SQLite stores for a CREATE TABLE: "CREATE TABLE " + the text
-/// from the table name through the closing parenthesis.
+/// from the table name to the end of the statement (table options such as
+/// WITHOUT ROWID or STRICT included, the terminating `;` not).
 pub fn stored_table_sql(src: &str) -> String {
     let toks = tokenize(src);
-    let (_, _, end, name_start) = table_spans(src, &toks);
+    let (_, _, close_end, name_start) = table_spans(src, &toks);
+    let end = toks
+        .iter()
+        .skip_while(|t| t.start < close_end)
+        .take_while(|t| t.kind != Tk::Semi)
+        .last()
+        .map_or(close_end, |t| t.end);
     format!("CREATE TABLE {}", &src[name_start.min(end)..end])
 }
 
@@ -289,7 +296,13 @@ fn build_from_ast(
         let mut nchk = 0;
         for nc in cd.constraints {
             match &nc.constraint {
-                ColumnConstraint::PrimaryKey { order, conflict_clause, .. } => {
+                ColumnConstraint::PrimaryKey { order, conflict_clause, auto_increment } => {
+                    // AUTOINCREMENT changes which rowids are chosen (never
+                    // reused, tracked in sqlite_sequence); refuse it rather
+                    // than silently hand out different ids.
+                    if *auto_increment {
+                        return Err(Error::sql("AUTOINCREMENT is not supported yet"));
+                    }
                     if has_pk {
                         return Err(Error::sql(format!("table \"{name}\" has more than one primary key")));
                     }
@@ -350,7 +363,10 @@ fn build_from_ast(
     let mut tchk = 0;
     for tc in constraints {
         match &tc.constraint {
-            TableConstraint::PrimaryKey { columns, conflict_clause, .. } => {
+            TableConstraint::PrimaryKey { columns, conflict_clause, auto_increment } => {
+                if *auto_increment {
+                    return Err(Error::sql("AUTOINCREMENT is not supported yet"));
+                }
                 if has_pk {
                     return Err(Error::sql(format!("table \"{name}\" has more than one primary key")));
                 }

@@ -348,6 +348,9 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
             let y = eval(b, rt, cx)?;
             match (types::value_to_text(&x), types::value_to_text(&y)) {
                 (Some(p), Some(q)) => {
+                    if p.len() + q.len() > crate::sql::func::MAX_LENGTH {
+                        return Err(crate::sql::func::too_big());
+                    }
                     let mut s = String::with_capacity(p.len() + q.len());
                     s.push_str(&p);
                     s.push_str(&q);

@@ -115,22 +115,37 @@ pub struct Compiler<'a> {
     pub col_refs: std::collections::HashSet<(usize, usize)>,
     /// Result-column aliases of the current core usable in WHERE etc.
     pub aliases: Vec<(String, Ce)>,
+    /// Nesting of expressions and subqueries being compiled; bounded by
+    /// MAX_EXPR_DEPTH so hostile SQL (or a hostile schema) cannot exhaust
+    /// the stack of the compiler, the evaluator or the plan's destructor.
+    pub depth: usize,
+    /// Nesting of SELECTs (subqueries) being compiled, bounded by
+    /// MAX_SELECT_DEPTH: a SELECT level costs several kilobytes of stack.
+    pub select_depth: usize,
 }
 
-fn parse_numeric(s: &str) -> Value {
+/// SQLite's SQLITE_MAX_EXPR_DEPTH.
+pub const MAX_EXPR_DEPTH: usize = 1000;
+/// Deepest subquery nesting accepted. SQLite's parser already overflows its
+/// stack ("parser stack overflow") at about 20 nested subqueries; 100 is
+/// more lenient and still bounded.
+pub const MAX_SELECT_DEPTH: usize = 100;
+
+fn parse_numeric(s: &str) -> Result<Value> {
     let t: String = s.chars().filter(|&c| c != '_').collect();
     if t.len() > 2 && (t.starts_with("0x") || t.starts_with("0X")) {
+        // Hex literals are 64-bit two's complement; wider ones are an error.
         return match u64::from_str_radix(&t[2..], 16) {
-            Ok(u) => Value::Integer(u as i64),
-            Err(_) => Value::Real(f64::NAN),
+            Ok(u) => Ok(Value::Integer(u as i64)),
+            Err(_) => Err(Error::sql(format!("hex literal too big: {s}"))),
         };
     }
     if t.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(i) = t.parse::<i64>() {
-            return Value::Integer(i);
+            return Ok(Value::Integer(i));
         }
     }
-    Value::Real(t.parse::<f64>().unwrap_or(0.0))
+    Ok(Value::Real(t.parse::<f64>().unwrap_or(0.0)))
 }
 
 fn unquote_string(s: &str) -> String {
@@ -230,7 +245,21 @@ impl<'a> Compiler<'a> {
             limit_seen: 0,
             col_refs: std::collections::HashSet::new(),
             aliases: Vec::new(),
+            depth: 0,
+            select_depth: 0,
         }
+    }
+
+    /// Runs `f` one nesting level deeper, failing as SQLite does past
+    /// MAX_EXPR_DEPTH.
+    pub fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        if self.depth >= MAX_EXPR_DEPTH {
+            return Err(Error::sql(format!("Expression tree is too large (maximum depth {MAX_EXPR_DEPTH})")));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
     }
 
     /// A compiler for schema expressions (DEFAULT, CHECK): no catalog.
@@ -420,9 +449,13 @@ impl<'a> Compiler<'a> {
 
     /// Compiles one expression in the current scope.
     pub fn expr(&mut self, e: &Expr) -> Result<Ce> {
+        self.nested(|c| c.expr_at_depth(e))
+    }
+
+    fn expr_at_depth(&mut self, e: &Expr) -> Result<Ce> {
         Ok(match e {
             Expr::Literal(l) => Ce::plain(match l {
-                Literal::Numeric(s) => CExpr::Lit(parse_numeric(s)),
+                Literal::Numeric(s) => CExpr::Lit(parse_numeric(s)?),
                 Literal::String(s) => CExpr::Lit(Value::Text(unquote_string(s))),
                 Literal::Blob(h) => CExpr::Lit(Value::Blob(hex_blob(h)?)),
                 Literal::Keyword(k) => CExpr::Lit(Value::Text(k.to_string())),
@@ -454,7 +487,7 @@ impl<'a> Compiler<'a> {
                         if s.trim_start_matches('0') == "9223372036854775808" {
                             return Ok(Ce::plain(CExpr::lit_int(i64::MIN)));
                         }
-                        match parse_numeric(s) {
+                        match parse_numeric(s)? {
                             Value::Integer(i) => return Ok(Ce::plain(CExpr::lit_int(-i))),
                             Value::Real(f) => return Ok(Ce::plain(CExpr::Lit(Value::Real(-f)))),
                             _ => {}

@@ -201,6 +201,16 @@ fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
 impl Compiler<'_> {
     /// Compiles a whole SELECT statement (or subquery).
     pub fn select(&mut self, sel: &ast::Select) -> Result<SelectPlan> {
+        if self.select_depth >= super::resolve::MAX_SELECT_DEPTH {
+            return Err(Error::sql("parser stack overflow"));
+        }
+        self.select_depth += 1;
+        let r = self.nested(|c| c.select_at_depth(sel));
+        self.select_depth -= 1;
+        r
+    }
+
+    fn select_at_depth(&mut self, sel: &ast::Select) -> Result<SelectPlan> {
         if sel.with.is_some() {
             return Err(Error::sql("WITH clauses are not supported yet"));
         }

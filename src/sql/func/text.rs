@@ -221,6 +221,9 @@ pub fn replace(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
 /// `hex(X)`: upper-case hex of the blob, or of the text form's UTF-8 bytes.
 pub fn hex(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     let bytes = value_bytes(arg(args, 0));
+    if bytes.len() * 2 > MAX_LENGTH {
+        return Err(too_big());
+    }
     let mut out = String::with_capacity(bytes.len() * 2);
     push_hex(&mut out, &bytes);
     Ok(Value::Text(out))

@@ -1,0 +1,50 @@
+//! Table features sqlvibe does not implement yet are refused with a clear
+//! SQLITE_ERROR instead of being silently ignored (which would give
+//! different answers than SQLite), and the schema text SQLite would store is
+//! kept whole.
+
+use sqlvibe::conn::{OPEN_CREATE, OPEN_READWRITE};
+use sqlvibe::{Connection, ErrorKind, StepResult, Value};
+
+fn open() -> Connection {
+    Connection::open(":memory:", OPEN_READWRITE | OPEN_CREATE).unwrap()
+}
+
+fn exec(conn: &Connection, sql: &str) -> sqlvibe::Result<()> {
+    conn.exec(sql, &mut |_, _| true)
+}
+
+#[test]
+fn unsupported_table_options_are_refused() {
+    let conn = open();
+    for (sql, msg) in [
+        ("CREATE TABLE s(a INT) STRICT", "STRICT tables are not supported yet"),
+        ("CREATE TABLE w(a PRIMARY KEY, b) WITHOUT ROWID", "WITHOUT ROWID tables are not supported yet"),
+        ("CREATE TABLE a1(id INTEGER PRIMARY KEY AUTOINCREMENT, x)", "AUTOINCREMENT is not supported yet"),
+        ("CREATE TABLE a2(id INTEGER, PRIMARY KEY(id AUTOINCREMENT))", "AUTOINCREMENT is not supported yet"),
+    ] {
+        let err = exec(&conn, sql).expect_err(sql);
+        assert_eq!((err.kind, err.message.as_str()), (ErrorKind::Error, msg), "{sql}");
+    }
+    // Nothing was created.
+    let (st, _) = conn.prepare("SELECT count(*) FROM sqlite_master").unwrap();
+    let mut st = st.unwrap();
+    assert_eq!(st.step().unwrap(), StepResult::Row);
+    assert_eq!(st.column_value(0), &Value::Integer(0));
+}
+
+#[test]
+fn stored_text_runs_to_the_end_of_the_statement() {
+    let conn = open();
+    exec(&conn, "CREATE TABLE IF NOT EXISTS t (a /* c */ , b) ; CREATE TABLE u(x)").unwrap();
+    let (st, _) = conn.prepare("SELECT sql FROM sqlite_master ORDER BY name").unwrap();
+    let mut st = st.unwrap();
+    let mut texts = Vec::new();
+    while st.step().unwrap() == StepResult::Row {
+        texts.push(st.column_value(0).clone());
+    }
+    assert_eq!(
+        texts,
+        vec![Value::Text("CREATE TABLE t (a /* c */ , b)".into()), Value::Text("CREATE TABLE u(x)".into())]
+    );
+}
