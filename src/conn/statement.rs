@@ -268,7 +268,15 @@ impl Statement {
                     let mut timeout = st.busy_timeout;
                     let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                     let depth = if writes { Some(txn.savepoint()?) } else { None };
-                    let mut pcx = PragmaCtx { txn, catalog: &cat, pager: &pager, busy_timeout: &mut timeout, path: &path };
+                    let read_only = st.read_only;
+                    let mut pcx = PragmaCtx {
+                        txn,
+                        catalog: &cat,
+                        pager: &pager,
+                        busy_timeout: &mut timeout,
+                        path: &path,
+                        read_only,
+                    };
                     let rows = pragma::run(p, &mut pcx);
                     if let Some(d) = depth {
                         if rows.is_err() {
@@ -515,7 +523,9 @@ fn begin(st: &mut ConnState, kind: BeginKind) -> Result<()> {
     if st.explicit {
         return Err(Error::sql("cannot start a transaction within a transaction"));
     }
-    if kind != BeginKind::Deferred {
+    // A read-only connection takes BEGIN IMMEDIATE / EXCLUSIVE as a deferred
+    // BEGIN (as SQLite does): its first write fails instead.
+    if kind != BeginKind::Deferred && !st.read_only {
         st.ensure_txn()?;
         if let Err(e) = st.begin_write() {
             st.end_autocommit(false)?;
