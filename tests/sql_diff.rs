@@ -541,3 +541,40 @@ fn savepoints() {
         "COMMIT",
     ]);
 }
+
+#[test]
+fn create_index_over_existing_rows() {
+    let mut script = vec![
+        "CREATE TABLE t(a, b TEXT, c INTEGER PRIMARY KEY, d)".to_string(),
+        "INSERT INTO t VALUES(NULL, 'x', 1, 1), (NULL, 'X', 2, 1), (3, 'y', 3, 2.5), (2, 'Z', 4, x'00'), (1, 'z', -5, 'q')"
+            .to_string(),
+    ];
+    // Enough rows for several leaf pages, in an order unlike the key order.
+    for i in 0..40 {
+        script.push(format!("INSERT INTO t VALUES({}, 'k{}', {}, {})", (i * 37) % 101 + 10, i % 7, 100 + i, i % 3));
+    }
+    script.extend(
+        [
+            "CREATE UNIQUE INDEX ua ON t(a)",
+            "CREATE UNIQUE INDEX ub ON t(b)",
+            "CREATE UNIQUE INDEX ubn ON t(b COLLATE NOCASE, d)",
+            "CREATE UNIQUE INDEX uad ON t(a, d)",
+            "CREATE INDEX td ON t(d DESC, b)",
+            "CREATE INDEX tbn ON t(b COLLATE NOCASE)",
+            "CREATE UNIQUE INDEX uc ON t(c)",
+            "SELECT name FROM sqlite_master ORDER BY name",
+            "PRAGMA integrity_check",
+            "SELECT a, c FROM t WHERE a > 50 ORDER BY a",
+            "SELECT b, c FROM t WHERE b = 'Z' COLLATE NOCASE ORDER BY c",
+            "SELECT d, b FROM t WHERE d = 1 ORDER BY d DESC, b",
+            "SELECT c FROM t WHERE c BETWEEN -10 AND 3",
+            "INSERT INTO t(a, b, d) VALUES(4, 'new', 2)",
+            "INSERT INTO t(a, b, d) VALUES(5, 'NEW', 2)",
+            "SELECT count(*) FROM t WHERE a = 4",
+            "PRAGMA integrity_check",
+        ]
+        .map(String::from),
+    );
+    let s: Vec<&str> = script.iter().map(String::as_str).collect();
+    same(&s);
+}
