@@ -98,7 +98,9 @@ pub enum CExpr {
     Like { e: Box<CExpr>, pat: Box<CExpr>, esc: Option<Box<CExpr>>, not: bool, glob: bool },
     Case { base: Option<Box<CExpr>>, whens: Vec<(CExpr, CExpr)>, els: Option<Box<CExpr>>, cmp: CmpInfo },
     Cast(Box<CExpr>, Affinity),
-    Func { f: ScalarFn, args: Vec<CExpr> },
+    /// Scalar function call; `coll` is the call's collating sequence (read
+    /// by min/max/nullif through [`FuncContext::collation`]).
+    Func { f: ScalarFn, args: Vec<CExpr>, coll: Collation },
     /// Result of aggregate `i` for the current group.
     Agg(usize),
 }
@@ -271,6 +273,30 @@ impl FuncContext for Cx<'_> {
     }
     fn random_i64(&mut self) -> i64 {
         self.vars.next_random()
+    }
+}
+
+/// A call's context with a collating sequence other than BINARY.
+struct CollCx<'a, 'b> {
+    cx: &'a mut Cx<'b>,
+    coll: Collation,
+}
+
+impl FuncContext for CollCx<'_, '_> {
+    fn changes(&self) -> i64 {
+        self.cx.changes()
+    }
+    fn total_changes(&self) -> i64 {
+        self.cx.total_changes()
+    }
+    fn last_insert_rowid(&self) -> i64 {
+        self.cx.last_insert_rowid()
+    }
+    fn random_i64(&mut self) -> i64 {
+        self.cx.random_i64()
+    }
+    fn collation(&self) -> Collation {
+        self.coll
     }
 }
 
@@ -497,23 +523,13 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
                 Some(ex) => Some(eval(ex, rt, cx)?),
                 None => None,
             };
-            let (Some(xs), Some(ps)) = (types::value_to_text(&x), types::value_to_text(&p)) else {
-                return Ok(Value::Null);
-            };
-            let esc_char = match &escv {
-                None => None,
-                Some(Value::Null) => return Ok(Value::Null),
-                Some(v) => {
-                    let s = types::value_to_text(v).unwrap_or_default();
-                    let mut it = s.chars();
-                    match (it.next(), it.next()) {
-                        (Some(c), None) => Some(c),
-                        _ => return Err(Error::sql("ESCAPE expression must be a single character")),
-                    }
-                }
-            };
-            let m = if *glob { types::glob(&ps, &xs) } else { types::like(&ps, &xs, esc_char) };
-            bool_val(m != *not)
+            // like_value / glob_value hold every rule (blobs never match,
+            // text read up to its first NUL, NULL propagation, ESCAPE checks).
+            let m = if *glob { types::glob_value(&x, &p)? } else { types::like_value(&x, &p, escv.as_ref())? };
+            match m {
+                Value::Integer(i) if *not => bool_val(i == 0),
+                m => m,
+            }
         }
         CExpr::Case { base, whens, els, cmp } => {
             match base {
@@ -543,12 +559,16 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
             let v = eval(a, rt, cx)?;
             types::cast(&v, *aff)
         }
-        CExpr::Func { f, args } => {
+        CExpr::Func { f, args, coll } => {
             let mut vals = Vec::with_capacity(args.len());
             for a in args {
                 vals.push(eval(a, rt, cx)?);
             }
-            f(cx, &vals)?
+            if *coll == Collation::Binary {
+                f(cx, &vals)?
+            } else {
+                f(&mut CollCx { cx, coll: *coll }, &vals)?
+            }
         }
         CExpr::Agg(i) => rt.aggs[*i].clone(),
     })

@@ -389,8 +389,15 @@ impl<'a> Compiler<'a> {
         // A function returns the collation of its first argument with one
         // (SQLite's rule for e.g. lower(x COLLATE NOCASE) is only explicit ones).
         let explicit = cargs.iter().find(|c| c.explicit).map(|c| c.coll);
+        // min/max/nullif compare under the leftmost argument's collation
+        // (declared or explicit).
+        let call_coll = if func::needs_collation(fname) {
+            cargs.iter().find_map(|c| c.coll).unwrap_or(Collation::Binary)
+        } else {
+            Collation::Binary
+        };
         Ok(Ce {
-            e: CExpr::Func { f, args: cargs.into_iter().map(|c| c.e).collect() },
+            e: CExpr::Func { f, args: cargs.into_iter().map(|c| c.e).collect(), coll: call_coll },
             aff: None,
             coll: explicit.flatten(),
             explicit: explicit.is_some(),
@@ -427,9 +434,9 @@ impl<'a> Compiler<'a> {
                 Literal::Blob(h) => CExpr::Lit(Value::Blob(hex_blob(h)?)),
                 Literal::Keyword(k) => CExpr::Lit(Value::Text(k.to_string())),
                 Literal::Null => CExpr::Lit(Value::Null),
-                Literal::CurrentDate => CExpr::Func { f: current_date, args: Vec::new() },
-                Literal::CurrentTime => CExpr::Func { f: current_time, args: Vec::new() },
-                Literal::CurrentTimestamp => CExpr::Func { f: current_timestamp, args: Vec::new() },
+                Literal::CurrentDate => CExpr::Func { f: current_date, args: Vec::new(), coll: Collation::Binary },
+                Literal::CurrentTime => CExpr::Func { f: current_time, args: Vec::new(), coll: Collation::Binary },
+                Literal::CurrentTimestamp => CExpr::Func { f: current_timestamp, args: Vec::new(), coll: Collation::Binary },
             }),
             Expr::Id(id) => self.resolve_id(id.0)?,
             Expr::Name(n) => self.resolve_id(n.0)?,

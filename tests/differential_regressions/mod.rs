@@ -191,7 +191,6 @@ fn limit_zero_evaluates_nothing() {
 }
 
 #[test]
-#[ignore = "engine: LIKE/GLOB must not match BLOB operands (SQLITE_LIKE_DOESNT_MATCH_BLOBS) and read text up to its first NUL; call types::like_value / glob_value"]
 fn like_and_glob_never_match_blobs() {
     replay(cases::LIKE_BLOB);
 }
@@ -220,7 +219,6 @@ fn aggregate_min_max_use_column_collation() {
 }
 
 #[test]
-#[ignore = "engine: scalar min/max/nullif compare with the collation of their leftmost argument that has one (FuncContext::collation)"]
 fn scalar_min_max_use_argument_collation() {
     replay(cases::SCALAR_COLLATION);
 }
