@@ -578,3 +578,17 @@ fn create_index_over_existing_rows() {
     let s: Vec<&str> = script.iter().map(String::as_str).collect();
     same(&s);
 }
+
+#[test]
+fn in_and_case_comparison_rules() {
+    same(&[
+        "CREATE TABLE t(c TEXT COLLATE NOCASE, n INTEGER, v VARCHAR(9))",
+        "INSERT INTO t VALUES('Abc', 5, '-10'), ('x', '7', 'y')",
+        "SELECT 'a' IN ('A' COLLATE NOCASE, 'b'), 'a' IN ('A' COLLATE NOCASE), 'ABC' IN (c, 'x'), 'ABC' IN (c) FROM t",
+        "SELECT c IN ('ABC', 'q'), c NOT IN ('ABC'), 'ABC' COLLATE BINARY IN (c, 'x'), n IN ('5', 7) FROM t",
+        "SELECT 'abc' IN (SELECT c FROM t), 'ABC' COLLATE BINARY IN (SELECT c FROM t), 'X' NOT IN (SELECT c FROM t)",
+        "SELECT +n = '5', n = '5', +v = -10, v = -10, 1 <= +v, +c = 'abc' FROM t",
+        "SELECT CASE n WHEN '5' THEN 'a' WHEN c THEN 'b' ELSE 'c' END, CASE 1 WHEN 1.0 THEN 'a' WHEN c THEN 'b' END FROM t",
+        "SELECT max(c, 'B'), min('B', c), nullif(c, 'ABC'), max('B', c) FROM t ORDER BY rowid",
+    ]);
+}

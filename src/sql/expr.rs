@@ -96,7 +96,9 @@ pub enum CExpr {
     /// Scalar subquery: first column of its first row, NULL when empty.
     Scalar { sub: usize },
     Like { e: Box<CExpr>, pat: Box<CExpr>, esc: Option<Box<CExpr>>, not: bool, glob: bool },
-    Case { base: Option<Box<CExpr>>, whens: Vec<(CExpr, CExpr)>, els: Option<Box<CExpr>>, cmp: CmpInfo },
+    /// `CASE base WHEN w THEN t ...`: `cmps[i]` compares `base` with the
+    /// i-th WHEN term (each term on its own, as `base = w` would).
+    Case { base: Option<Box<CExpr>>, whens: Vec<(CExpr, CExpr)>, els: Option<Box<CExpr>>, cmps: Vec<CmpInfo> },
     Cast(Box<CExpr>, Affinity),
     /// Scalar function call; `coll` is the call's collating sequence (read
     /// by min/max/nullif through [`FuncContext::collation`]).
@@ -531,11 +533,11 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
                 m => m,
             }
         }
-        CExpr::Case { base, whens, els, cmp } => {
+        CExpr::Case { base, whens, els, cmps } => {
             match base {
                 Some(b) => {
                     let bv = eval(b, rt, cx)?;
-                    for (w, t) in whens {
+                    for ((w, t), cmp) in whens.iter().zip(cmps) {
                         let wv = eval(w, rt, cx)?;
                         if compare(&bv, &wv, cmp) == Some(Ordering::Equal) {
                             return eval(t, rt, cx);

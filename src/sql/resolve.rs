@@ -208,6 +208,21 @@ pub fn cmp_info(l: &Ce, r: &Ce) -> CmpInfo {
     CmpInfo { laff: l.aff, raff: r.aff, coll: pick_collation(l, r) }
 }
 
+/// True when `e` reads no row, subquery or aggregate (SQLite's "constant"
+/// for rewriting `x IN (e)` as `x = e`).
+fn is_constant(e: &CExpr) -> bool {
+    let mut c = true;
+    e.walk(&mut |x| {
+        if matches!(
+            x,
+            CExpr::Col { .. } | CExpr::Rowid { .. } | CExpr::Agg(_) | CExpr::InSub { .. } | CExpr::Exists { .. } | CExpr::Scalar { .. }
+        ) {
+            c = false;
+        }
+    });
+    c
+}
+
 fn is_rowid_name(n: &str) -> bool {
     n.eq_ignore_ascii_case("rowid") || n.eq_ignore_ascii_case("oid") || n.eq_ignore_ascii_case("_rowid_")
 }
@@ -471,8 +486,10 @@ impl<'a> Compiler<'a> {
                     Ce { e: CExpr::Neg(Box::new(x.e)), aff: None, coll: x.coll, explicit: x.explicit }
                 }
                 UnaryOperator::Positive => {
+                    // `+x` keeps x's collation but has no affinity (and is
+                    // no longer a column: no index serves it).
                     let x = self.expr(a)?;
-                    Ce { e: x.e, aff: x.aff, coll: x.coll, explicit: x.explicit }
+                    Ce { e: CExpr::Pos(Box::new(x.e)), aff: None, coll: x.coll, explicit: x.explicit }
                 }
                 UnaryOperator::Not => {
                     let x = self.expr(a)?;
@@ -532,11 +549,11 @@ impl<'a> Compiler<'a> {
                     None => None,
                 };
                 let mut whens = Vec::new();
-                let mut info = CmpInfo { laff: None, raff: None, coll: Collation::Binary };
+                let mut cmps = Vec::new();
                 for (w, t) in when_then_pairs.iter() {
                     let wc = self.expr(w)?;
                     if let Some(bc) = &b {
-                        info = cmp_info(bc, &wc);
+                        cmps.push(cmp_info(bc, &wc));
                     }
                     let tc = self.expr(t)?;
                     whens.push((wc.e, tc.e));
@@ -545,7 +562,7 @@ impl<'a> Compiler<'a> {
                     Some(x) => Some(Box::new(self.expr(x)?.e)),
                     None => None,
                 };
-                Ce::plain(CExpr::Case { base: b.map(|x| Box::new(x.e)), whens, els, cmp: info })
+                Ce::plain(CExpr::Case { base: b.map(|x| Box::new(x.e)), whens, els, cmps })
             }
             Expr::Cast { expr, type_name } => {
                 let x = self.expr(expr)?;
@@ -568,21 +585,32 @@ impl<'a> Compiler<'a> {
             }
             Expr::InList { lhs, not, rhs } => {
                 let x = self.expr(lhs)?;
-                let mut list = Vec::new();
-                let mut info = CmpInfo { laff: x.aff, raff: None, coll: x.coll.unwrap_or(Collation::Binary) };
-                for item in rhs.unwrap_or(&[]) {
+                let items = rhs.unwrap_or(&[]);
+                // `x IN (c)` with one constant item is `x = c` (SQLite
+                // rewrites it so: both sides' affinity and collation count).
+                if let [item] = items {
                     let c = self.expr(item)?;
-                    info = cmp_info(&x, &c);
-                    info.raff = None;
-                    list.push(c.e);
+                    if is_constant(&c.e) {
+                        let op = if *not { CmpOp::Ne } else { CmpOp::Eq };
+                        let info = cmp_info(&x, &c);
+                        return Ok(Ce::plain(CExpr::Cmp(op, Box::new(x.e), Box::new(c.e), info)));
+                    }
+                    let info = CmpInfo { laff: x.aff, raff: None, coll: x.coll.unwrap_or(Collation::Binary) };
+                    return Ok(Ce::plain(CExpr::InList { e: Box::new(x.e), list: vec![c.e], not: *not, cmp: info }));
                 }
+                // Otherwise every item compares under x's affinity and
+                // collation only.
+                let info = CmpInfo { laff: x.aff, raff: None, coll: x.coll.unwrap_or(Collation::Binary) };
+                let list = items.iter().map(|item| self.expr(item).map(|c| c.e)).collect::<Result<Vec<_>>>()?;
                 Ce::plain(CExpr::InList { e: Box::new(x.e), list, not: *not, cmp: info })
             }
             Expr::InSelect { lhs, not, rhs } => {
                 let x = self.expr(lhs)?;
                 let (sub, aff) = self.subquery(rhs)?;
                 self.expect_one_column(sub)?;
-                let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.unwrap_or(Collation::Binary) };
+                // x's collation, else that of the subquery's column.
+                let ycoll = self.subs[sub].colls.first().copied();
+                let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.or(ycoll).unwrap_or(Collation::Binary) };
                 Ce::plain(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info })
             }
             Expr::InTable { lhs, not, rhs, args } => {

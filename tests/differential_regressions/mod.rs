@@ -119,7 +119,6 @@ fn affinity_and_collation_basics() {
 }
 
 #[test]
-#[ignore = "engine: CASE x WHEN a ... WHEN b: the affinity for comparing x with one WHEN term is applied to the others (a TEXT column in a later WHEN turns CASE 1 WHEN 1.0 into a miss)"]
 fn case_when_terms_compare_independently() {
     replay(cases::CASE_WHEN_AFFINITY);
 }
@@ -161,7 +160,6 @@ fn between_evaluates_both_bounds() {
 }
 
 #[test]
-#[ignore = "engine: x IN (SELECT y ...) compares with the collation of y when x has none (like x = y); sqlvibe uses BINARY"]
 fn in_subquery_uses_column_collation() {
     replay(cases::IN_SUBQUERY_COLLATION);
 }
@@ -173,7 +171,6 @@ fn update_duplicate_set_last_wins() {
 }
 
 #[test]
-#[ignore = "engine: +column has no affinity (SQLite: any operator, even unary +, turns a column into an expression without affinity); sqlvibe keeps the column's"]
 fn unary_plus_drops_affinity() {
     replay(cases::UNARY_PLUS_AFFINITY);
 }
@@ -208,7 +205,6 @@ fn new_rowid_after_negative_max() {
 }
 
 #[test]
-#[ignore = "engine: x IN (list) compares with the collation of x only, not of the list items"]
 fn in_list_uses_left_collation() {
     replay(cases::IN_LIST_COLLATION);
 }
