@@ -592,3 +592,44 @@ fn in_and_case_comparison_rules() {
         "SELECT max(c, 'B'), min('B', c), nullif(c, 'ABC'), max('B', c) FROM t ORDER BY rowid",
     ]);
 }
+
+#[test]
+fn failed_statements_rows_and_counters() {
+    same(&[
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b UNIQUE)",
+        "CREATE TABLE n(a INTEGER PRIMARY KEY, b NOT NULL DEFAULT 3)",
+        "CREATE TABLE x(a, b UNIQUE, c UNIQUE)",
+        "CREATE UNIQUE INDEX xa ON x(a)",
+        "INSERT INTO t VALUES(1, 1), (2, 2), (3, 3)",
+        "BEGIN",
+        "UPDATE t SET b = b + 1",
+        "SELECT changes(), total_changes()",
+        "SELECT * FROM t",
+        // OR IGNORE / OR REPLACE (no NOT NULL, no CHECK) keep the rows
+        // written before a run-time error inside a transaction.
+        "UPDATE OR IGNORE t SET b = b * 10, a = CASE a WHEN 3 THEN 'x' ELSE a END",
+        "SELECT changes(), total_changes()",
+        "SELECT * FROM t",
+        "INSERT OR REPLACE INTO t VALUES(10, 10), ('y', 1)",
+        "SELECT changes(), total_changes()",
+        "SELECT * FROM t",
+        "INSERT INTO t VALUES(20, 20), ('y', 1)",
+        "INSERT OR REPLACE INTO n VALUES(1, 1), ('z', 2)",
+        "INSERT OR IGNORE INTO n SELECT 5, 5 UNION ALL SELECT 'q', 6",
+        "SELECT * FROM n",
+        "COMMIT",
+        "SELECT * FROM t",
+        // Several UNIQUE constraints: the newest index is reported first.
+        "INSERT INTO x VALUES(1, 2, 3)",
+        "INSERT INTO x VALUES(5, 2, 3)",
+        "INSERT INTO x VALUES(1, 2, 3)",
+        "SELECT changes(), total_changes()",
+        // DEFAULT on an INTEGER PRIMARY KEY is never used; new rowids follow a negative max.
+        "CREATE TABLE d(a INTEGER PRIMARY KEY DEFAULT 'Abc', b)",
+        "INSERT INTO d(a) VALUES(-9), (-7)",
+        "INSERT INTO d(b) VALUES('p'), ('q')",
+        "SELECT rowid, * FROM d",
+        "UPDATE d SET b = abs(-9223372036854775808), b = 5 WHERE a = -9",
+        "SELECT * FROM d WHERE a = -9",
+    ]);
+}

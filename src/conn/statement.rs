@@ -11,7 +11,7 @@ use super::StepResult;
 use crate::error::{Error, ErrorKind, Result};
 use crate::pragma::{self, PragmaCtx};
 use crate::sql::ddl::run_ddl;
-use crate::sql::dml::{run_delete, run_insert, run_update};
+use crate::sql::dml::{run_delete, run_insert, run_update, without_statement_journal};
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{Cx, Rt};
 use crate::sql::prepare::{BeginKind, Compiled, Program};
@@ -335,6 +335,12 @@ impl Statement {
                 }
             }
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) => {
+                let no_journal = st.explicit
+                    && match &c.program {
+                        Program::Insert(p) => without_statement_journal(p.conflict, &p.table),
+                        Program::Update(p) => without_statement_journal(p.conflict, &p.table),
+                        _ => false,
+                    };
                 let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                 // A statement writing at most one row checks every constraint
                 // before its first write: it needs no statement journal.
@@ -348,6 +354,7 @@ impl Statement {
                 };
                 let keep = env.keep_changes;
                 let rollback = env.rollback_txn;
+                let written = env.written;
                 drop(env);
                 match r {
                     Ok(n) => {
@@ -359,11 +366,17 @@ impl Statement {
                         Ok(StepResult::Done)
                     }
                     Err(e) => {
+                        // A failed statement's rows are undone: changes() is
+                        // 0 and total_changes() does not count them, except
+                        // the rows an OR FAIL conflict keeps.
+                        let kept = if keep && !rollback { written } else { 0 };
+                        st.vars.changes = kept;
+                        st.vars.total_changes += kept;
                         match depth {
                             _ if rollback => st.rollback_all(),
                             Some(d) => {
                                 self.keep_on_error = keep;
-                                if !keep {
+                                if !keep && !no_journal {
                                     txn.rollback_to(d)?;
                                 }
                                 txn.release(d);

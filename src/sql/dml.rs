@@ -221,6 +221,9 @@ impl Compiler<'_> {
                     return Err(e);
                 }
             };
+            // SET a = X, a = Y: only the last assignment counts (X is
+            // compiled, so still checked, but never evaluated).
+            csets.retain(|(c, _)| *c != col);
             csets.push((col, e));
         }
         self.aggs = saved;
@@ -240,6 +243,22 @@ impl Compiler<'_> {
 }
 
 /// Runs an INSERT; returns the number of rows written.
+/// True when SQLite runs an INSERT/UPDATE with this statement-level
+/// conflict clause on `t` without a statement journal: no constraint can
+/// ABORT it (OR IGNORE / OR FAIL; OR REPLACE unless a CHECK or NOT NULL
+/// constraint turns REPLACE into ABORT). Inside an explicit transaction, a
+/// run-time error (datatype mismatch, integer overflow) in such a statement
+/// leaves the rows it already wrote in place.
+pub fn without_statement_journal(conflict: Option<Conflict>, t: &Table) -> bool {
+    match conflict {
+        Some(Conflict::Ignore | Conflict::Fail) => true,
+        Some(Conflict::Replace) => {
+            t.checks.is_empty() && t.cols.iter().enumerate().all(|(i, c)| Some(i) == t.ipk || c.notnull.is_none())
+        }
+        _ => false,
+    }
+}
+
 pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
     let t = &p.table;
     let mut count = 0;
@@ -281,6 +300,9 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
         for (ci, c) in t.cols.iter().enumerate() {
             let v = match p.col_map[ci] {
                 Some(k) if k < src.len() => std::mem::replace(&mut src[k], Value::Null),
+                // An omitted INTEGER PRIMARY KEY gets a new rowid: its
+                // DEFAULT is never used.
+                _ if Some(ci) == t.ipk => Value::Null,
                 _ => match &c.default {
                     Some(d) => eval(d, rt, &mut env.cx())?,
                     None => Value::Null,
@@ -296,6 +318,7 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
         if let Outcome::Written(rowid) = write_row(env, rt, t, &mut vals, explicit, None, p.conflict)? {
             env.vars.last_insert_rowid = rowid;
             count += 1;
+            env.written = count;
         }
     }
     Ok(count)
@@ -383,6 +406,7 @@ pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
         }
         if let Outcome::Written(_) = write_row(env, rt, t, &mut newv, Some(rowid), Some((old, &oldv)), p.conflict)? {
             count += 1;
+            env.written = count;
         }
     }
     Ok(count)
@@ -404,6 +428,7 @@ pub fn run_delete(p: &DeletePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
         env.cx().check_interrupt()?;
         if delete_row(env, t, id)? {
             count += 1;
+            env.written = count;
         }
     }
     Ok(count)

@@ -130,19 +130,16 @@ fn explicit_collate_propagates_outward() {
 }
 
 #[test]
-#[ignore = "engine: a row that violates several UNIQUE constraints is reported for the last-created one first, as SQLite checks its indexes newest first"]
 fn unique_constraints_checked_newest_first() {
     replay(cases::UNIQUE_CHECK_ORDER);
 }
 
 #[test]
-#[ignore = "engine: after a failed INSERT/UPDATE/DELETE, changes() is 0 and total_changes() does not count the rolled-back rows (SQLite: 0|2 here)"]
 fn changes_reset_by_failed_statement() {
     replay(cases::CHANGES_AFTER_ERROR);
 }
 
 #[test]
-#[ignore = "engine: a DEFAULT on an INTEGER PRIMARY KEY is ignored: an omitted rowid alias gets a new rowid (sqlvibe: datatype mismatch)"]
 fn ipk_default_is_ignored() {
     replay(cases::IPK_DEFAULT);
 }
@@ -165,7 +162,6 @@ fn in_subquery_uses_column_collation() {
 }
 
 #[test]
-#[ignore = "engine: UPDATE ... SET a = X, a = Y: only the last assignment is evaluated and stored (sqlvibe evaluates X, here an integer overflow)"]
 fn update_duplicate_set_last_wins() {
     replay(cases::UPDATE_DUPLICATE_SET);
 }
@@ -199,7 +195,6 @@ fn left_join_null_row_rowid_in_group_by() {
 }
 
 #[test]
-#[ignore = "engine/storage: a new rowid is max(rowid)+1 even when that is negative (SQLite gives -6 here, sqlvibe 1)"]
 fn new_rowid_after_negative_max() {
     replay(cases::NEGATIVE_ROWID);
 }
