@@ -633,3 +633,28 @@ fn failed_statements_rows_and_counters() {
         "SELECT * FROM d WHERE a = -9",
     ]);
 }
+
+#[test]
+fn and_or_between_evaluation() {
+    same(&[
+        "CREATE TABLE t(a, b CHECK (b IS NULL OR b > 0 OR abs(-9223372036854775808)))",
+        "INSERT INTO t VALUES(1, NULL), (5, 2)",
+        "SELECT 0 AND abs(-9223372036854775808)",
+        "SELECT abs(-9223372036854775808) AND +0",
+        "SELECT abs(-9223372036854775808) AND (0), -0 AND abs(-9223372036854775808)",
+        "SELECT 0.0 AND abs(-9223372036854775808)",
+        "SELECT 1 OR abs(-9223372036854775808)",
+        "SELECT 1 AND abs(-9223372036854775808)",
+        "SELECT 5 BETWEEN 10 AND abs(-9223372036854775808)",
+        "SELECT a FROM t WHERE a BETWEEN 10 AND abs(-9223372036854775808)",
+        "SELECT a FROM t WHERE a = 1 OR abs(-9223372036854775808)",
+        "SELECT CASE WHEN a = 5 OR abs(-9223372036854775808) THEN 'x' ELSE 'y' END FROM t WHERE a = 5",
+        "SELECT a, NOT (a > 2 AND b), a > 2 OR b IS NULL FROM t ORDER BY a",
+        "SELECT a FROM t GROUP BY a HAVING a > 2 OR abs(-9223372036854775808)",
+        "SELECT t.a FROM t JOIN t u ON t.a = u.a AND (t.a > 2 OR abs(-9223372036854775808))",
+        "INSERT INTO t VALUES(3, 4)",
+        "INSERT INTO t VALUES(3, -4)",
+        "SELECT count(*) FROM t LIMIT 0",
+        "SELECT abs(-9223372036854775808) FROM t ORDER BY 1 LIMIT 0",
+    ]);
+}

@@ -402,26 +402,23 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
             };
             bool_val(eq != *not)
         }
+        // In a value context both operands are evaluated (SQLite 3.40 codes
+        // AND/OR so: an error in either surfaces); conditions short-circuit
+        // in `eval_cond`.
         CExpr::And(a, b) => {
             let x = types::truthy(&eval(a, rt, cx)?);
-            if x == Some(false) {
-                return Ok(bool_val(false));
-            }
             let y = types::truthy(&eval(b, rt, cx)?);
             match (x, y) {
-                (_, Some(false)) => bool_val(false),
+                (Some(false), _) | (_, Some(false)) => bool_val(false),
                 (Some(true), Some(true)) => bool_val(true),
                 _ => Value::Null,
             }
         }
         CExpr::Or(a, b) => {
             let x = types::truthy(&eval(a, rt, cx)?);
-            if x == Some(true) {
-                return Ok(bool_val(true));
-            }
             let y = types::truthy(&eval(b, rt, cx)?);
             match (x, y) {
-                (_, Some(true)) => bool_val(true),
+                (Some(true), _) | (_, Some(true)) => bool_val(true),
                 (Some(false), Some(false)) => bool_val(false),
                 _ => Value::Null,
             }
@@ -546,7 +543,7 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
                 }
                 None => {
                     for (w, t) in whens {
-                        if types::truthy(&eval(w, rt, cx)?) == Some(true) {
+                        if eval_cond(w, rt, cx)? == Some(true) {
                             return eval(t, rt, cx);
                         }
                     }
@@ -604,5 +601,37 @@ fn shift_left(x: i64, y: i64) -> i64 {
 
 /// WHERE-clause truth: only a true value passes.
 pub fn eval_bool(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<bool> {
-    Ok(types::truthy(&eval(e, rt, cx)?) == Some(true))
+    Ok(eval_cond(e, rt, cx)? == Some(true))
+}
+
+/// Truth of a condition (WHERE, ON, HAVING, CASE WHEN, CHECK): None for
+/// NULL. AND, OR and NOT short-circuit here, as SQLite's jumps do: the
+/// right operand is not evaluated once the left one decides.
+pub fn eval_cond(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Option<bool>> {
+    Ok(match e {
+        CExpr::And(a, b) => {
+            let x = eval_cond(a, rt, cx)?;
+            if x == Some(false) {
+                return Ok(x);
+            }
+            match (x, eval_cond(b, rt, cx)?) {
+                (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            }
+        }
+        CExpr::Or(a, b) => {
+            let x = eval_cond(a, rt, cx)?;
+            if x == Some(true) {
+                return Ok(x);
+            }
+            match (x, eval_cond(b, rt, cx)?) {
+                (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            }
+        }
+        CExpr::Not(a) => eval_cond(a, rt, cx)?.map(|b| !b),
+        _ => types::truthy(&eval(e, rt, cx)?),
+    })
 }

@@ -208,6 +208,16 @@ pub fn cmp_info(l: &Ce, r: &Ce) -> CmpInfo {
     CmpInfo { laff: l.aff, raff: r.aff, coll: pick_collation(l, r) }
 }
 
+/// An integer literal 0, possibly parenthesized (SQLite's "always false"
+/// operand; not `+0`, `-0` or `0.0`).
+fn always_false(e: &Expr) -> bool {
+    match e {
+        Expr::Literal(Literal::Numeric(s)) => matches!(parse_numeric(s), Value::Integer(0)),
+        Expr::Parenthesized(v) if v.len() == 1 => always_false(&v[0]),
+        _ => false,
+    }
+}
+
 /// True when `e` reads no row, subquery or aggregate (SQLite's "constant"
 /// for rewriting `x IN (e)` as `x = e`).
 fn is_constant(e: &CExpr) -> bool {
@@ -503,6 +513,11 @@ impl<'a> Compiler<'a> {
             Expr::Binary(a, op, b) => {
                 let l = self.expr(a)?;
                 let r = self.expr(b)?;
+                // `x AND 0` / `0 AND x` is the constant 0 (SQLite folds it
+                // while parsing, so x is never evaluated).
+                if *op == Operator::And && (always_false(a) || always_false(b)) {
+                    return Ok(Ce::plain(CExpr::lit_int(0)));
+                }
                 let info = cmp_info(&l, &r);
                 let coll = if l.explicit { l.coll } else if r.explicit { r.coll } else { None };
                 let explicit = coll.is_some();

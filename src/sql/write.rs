@@ -207,8 +207,7 @@ pub fn write_row(
         slot.rowid = rowid;
         slot.null_row = false;
         for ck in &t.checks {
-            let v = eval(&ck.expr, rt, &mut env.cx())?;
-            if types::truthy(&v) == Some(false) {
+            if crate::sql::expr::eval_cond(&ck.expr, rt, &mut env.cx())? == Some(false) {
                 let action = conf.unwrap_or(Conflict::Abort);
                 if action == Conflict::Ignore {
                     return Ok(Outcome::Ignored);
