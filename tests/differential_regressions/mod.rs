@@ -187,7 +187,6 @@ fn like_and_glob_never_match_blobs() {
 }
 
 #[test]
-#[ignore = "engine: in an aggregate query the INTEGER PRIMARY KEY of a LEFT JOIN's NULL row reads 0, not NULL"]
 fn left_join_null_row_rowid_in_group_by() {
     replay(cases::LEFT_JOIN_NULL_ROWID);
 }
