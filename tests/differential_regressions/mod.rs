@@ -171,7 +171,6 @@ fn unary_plus_drops_affinity() {
 }
 
 #[test]
-#[ignore = "engine: a TEXT column compared with a column of no (BLOB) affinity is compared without conversion; through an index seek sqlvibe converts the probe to TEXT ('1e2' > 2 is true: text sorts after numbers)"]
 fn index_seek_keeps_comparison_affinity() {
     replay(cases::INDEX_PROBE_AFFINITY);
 }
