@@ -658,3 +658,21 @@ fn and_or_between_evaluation() {
         "SELECT abs(-9223372036854775808) FROM t ORDER BY 1 LIMIT 0",
     ]);
 }
+
+#[test]
+fn explicit_collation_propagates() {
+    same(&[
+        "CREATE TABLE t(a TEXT, n TEXT COLLATE NOCASE)",
+        "INSERT INTO t VALUES('abc', 'abc'), ('B', 'B'), ('b', 'b'), (NULL, NULL)",
+        "SELECT (a COLLATE NOCASE) || '' FROM t ORDER BY 1, rowid",
+        "SELECT a FROM t ORDER BY (a COLLATE NOCASE) || 'x', rowid",
+        "SELECT CASE WHEN a IS NULL THEN 'z' ELSE a COLLATE NOCASE END AS k FROM t ORDER BY k, rowid",
+        "SELECT DISTINCT CASE 1 WHEN 1 THEN a COLLATE NOCASE END FROM t ORDER BY 1",
+        "SELECT (a COLLATE NOCASE) IS NULL, -n, a FROM t ORDER BY 2, 3",
+        "SELECT DISTINCT coalesce(a COLLATE NOCASE, 'x') FROM t ORDER BY 1",
+        "SELECT a FROM t WHERE (a COLLATE NOCASE) || '' = 'ABC'",
+        "SELECT a FROM t WHERE a IN ('B' COLLATE NOCASE, 'x') ORDER BY rowid",
+        "SELECT n FROM t ORDER BY 1, rowid",
+        "SELECT -n FROM t ORDER BY 1",
+    ]);
+}

@@ -208,6 +208,20 @@ pub fn cmp_info(l: &Ce, r: &Ce) -> CmpInfo {
     CmpInfo { laff: l.aff, raff: r.aff, coll: pick_collation(l, r) }
 }
 
+/// An expression carrying the first explicit COLLATE among `parts` (in
+/// SQLite's search order: left operand first, then the list), as an
+/// explicit COLLATE gives its collation to every enclosing expression.
+fn with_explicit(e: CExpr, parts: &[Option<(Option<Collation>, bool)>]) -> Ce {
+    match parts.iter().flatten().find(|(_, ex)| *ex) {
+        Some(&(coll, _)) => Ce { e, aff: None, coll, explicit: true },
+        None => Ce::plain(e),
+    }
+}
+
+fn ce_coll(c: &Ce) -> Option<(Option<Collation>, bool)> {
+    Some((c.coll, c.explicit))
+}
+
 /// An integer literal 0, possibly parenthesized (SQLite's "always false"
 /// operand; not `+0`, `-0` or `0.0`).
 fn always_false(e: &Expr) -> bool {
@@ -493,7 +507,8 @@ impl<'a> Compiler<'a> {
                         }
                     }
                     let x = self.expr(a)?;
-                    Ce { e: CExpr::Neg(Box::new(x.e)), aff: None, coll: x.coll, explicit: x.explicit }
+                    let c = ce_coll(&x);
+                    with_explicit(CExpr::Neg(Box::new(x.e)), &[c])
                 }
                 UnaryOperator::Positive => {
                     // `+x` keeps x's collation but has no affinity (and is
@@ -503,11 +518,13 @@ impl<'a> Compiler<'a> {
                 }
                 UnaryOperator::Not => {
                     let x = self.expr(a)?;
-                    Ce::plain(CExpr::Not(Box::new(x.e)))
+                    let c = ce_coll(&x);
+                    with_explicit(CExpr::Not(Box::new(x.e)), &[c])
                 }
                 UnaryOperator::BitwiseNot => {
                     let x = self.expr(a)?;
-                    Ce::plain(CExpr::BitNot(Box::new(x.e)))
+                    let c = ce_coll(&x);
+                    with_explicit(CExpr::BitNot(Box::new(x.e)), &[c])
                 }
             },
             Expr::Binary(a, op, b) => {
@@ -556,7 +573,8 @@ impl<'a> Compiler<'a> {
                 let ge = CExpr::Cmp(CmpOp::Ge, Box::new(x.e.clone()), Box::new(lo.e.clone()), cmp_info(&x, &lo));
                 let le = CExpr::Cmp(CmpOp::Le, Box::new(x.e.clone()), Box::new(hi.e.clone()), cmp_info(&x, &hi));
                 let both = CExpr::And(Box::new(ge), Box::new(le));
-                Ce::plain(if *not { CExpr::Not(Box::new(both)) } else { both })
+                let e = if *not { CExpr::Not(Box::new(both)) } else { both };
+                with_explicit(e, &[ce_coll(&x), ce_coll(&lo), ce_coll(&hi)])
             }
             Expr::Case { base, when_then_pairs, else_expr } => {
                 let b = match base {
@@ -565,19 +583,26 @@ impl<'a> Compiler<'a> {
                 };
                 let mut whens = Vec::new();
                 let mut cmps = Vec::new();
+                let mut parts = vec![b.as_ref().and_then(ce_coll)];
                 for (w, t) in when_then_pairs.iter() {
                     let wc = self.expr(w)?;
                     if let Some(bc) = &b {
                         cmps.push(cmp_info(bc, &wc));
                     }
                     let tc = self.expr(t)?;
+                    parts.push(ce_coll(&wc));
+                    parts.push(ce_coll(&tc));
                     whens.push((wc.e, tc.e));
                 }
                 let els = match else_expr {
-                    Some(x) => Some(Box::new(self.expr(x)?.e)),
+                    Some(x) => {
+                        let xc = self.expr(x)?;
+                        parts.push(ce_coll(&xc));
+                        Some(Box::new(xc.e))
+                    }
                     None => None,
                 };
-                Ce::plain(CExpr::Case { base: b.map(|x| Box::new(x.e)), whens, els, cmps })
+                with_explicit(CExpr::Case { base: b.map(|x| Box::new(x.e)), whens, els, cmps }, &parts)
             }
             Expr::Cast { expr, type_name } => {
                 let x = self.expr(expr)?;
@@ -611,13 +636,17 @@ impl<'a> Compiler<'a> {
                         return Ok(Ce::plain(CExpr::Cmp(op, Box::new(x.e), Box::new(c.e), info)));
                     }
                     let info = CmpInfo { laff: x.aff, raff: None, coll: x.coll.unwrap_or(Collation::Binary) };
-                    return Ok(Ce::plain(CExpr::InList { e: Box::new(x.e), list: vec![c.e], not: *not, cmp: info }));
+                    let parts = [ce_coll(&x), ce_coll(&c)];
+                    return Ok(with_explicit(CExpr::InList { e: Box::new(x.e), list: vec![c.e], not: *not, cmp: info }, &parts));
                 }
                 // Otherwise every item compares under x's affinity and
                 // collation only.
                 let info = CmpInfo { laff: x.aff, raff: None, coll: x.coll.unwrap_or(Collation::Binary) };
-                let list = items.iter().map(|item| self.expr(item).map(|c| c.e)).collect::<Result<Vec<_>>>()?;
-                Ce::plain(CExpr::InList { e: Box::new(x.e), list, not: *not, cmp: info })
+                let cl = items.iter().map(|item| self.expr(item)).collect::<Result<Vec<_>>>()?;
+                let mut parts = vec![ce_coll(&x)];
+                parts.extend(cl.iter().map(ce_coll));
+                let list = cl.into_iter().map(|c| c.e).collect();
+                with_explicit(CExpr::InList { e: Box::new(x.e), list, not: *not, cmp: info }, &parts)
             }
             Expr::InSelect { lhs, not, rhs } => {
                 let x = self.expr(lhs)?;
@@ -626,7 +655,8 @@ impl<'a> Compiler<'a> {
                 // x's collation, else that of the subquery's column.
                 let ycoll = self.subs[sub].colls.first().copied();
                 let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.or(ycoll).unwrap_or(Collation::Binary) };
-                Ce::plain(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info })
+                let parts = [ce_coll(&x)];
+                with_explicit(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info }, &parts)
             }
             Expr::InTable { lhs, not, rhs, args } => {
                 if args.is_some() {
@@ -644,8 +674,16 @@ impl<'a> Compiler<'a> {
                 let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.unwrap_or(Collation::Binary) };
                 Ce::plain(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info })
             }
-            Expr::IsNull(a) => Ce::plain(CExpr::IsNull(Box::new(self.expr(a)?.e))),
-            Expr::NotNull(a) => Ce::plain(CExpr::NotNull(Box::new(self.expr(a)?.e))),
+            Expr::IsNull(a) => {
+                let x = self.expr(a)?;
+                let c = ce_coll(&x);
+                with_explicit(CExpr::IsNull(Box::new(x.e)), &[c])
+            }
+            Expr::NotNull(a) => {
+                let x = self.expr(a)?;
+                let c = ce_coll(&x);
+                with_explicit(CExpr::NotNull(Box::new(x.e)), &[c])
+            }
             Expr::Like { lhs, not, op, rhs, escape } => {
                 let glob = match op {
                     ast::LikeOperator::Like => false,
@@ -656,10 +694,13 @@ impl<'a> Compiler<'a> {
                 let x = self.expr(lhs)?;
                 let p = self.expr(rhs)?;
                 let esc = match escape {
-                    Some(e) => Some(Box::new(self.expr(e)?.e)),
+                    Some(e) => Some(self.expr(e)?),
                     None => None,
                 };
-                Ce::plain(CExpr::Like { e: Box::new(x.e), pat: Box::new(p.e), esc, not: *not, glob })
+                // LIKE is the function like(pattern, x, escape): that order.
+                let parts = [ce_coll(&p), ce_coll(&x), esc.as_ref().and_then(ce_coll)];
+                let esc = esc.map(|c| Box::new(c.e));
+                with_explicit(CExpr::Like { e: Box::new(x.e), pat: Box::new(p.e), esc, not: *not, glob }, &parts)
             }
             Expr::FunctionCall { name, distinctness, args, filter_over, order_by } => {
                 if filter_over.is_some() || order_by.is_some() {

@@ -124,7 +124,6 @@ fn case_when_terms_compare_independently() {
 }
 
 #[test]
-#[ignore = "engine: an explicit COLLATE gives its collation to every enclosing expression (through operators, CASE, function arguments) for ORDER BY, DISTINCT and comparisons"]
 fn explicit_collate_propagates_outward() {
     replay(cases::COLLATE_PROPAGATION);
 }
