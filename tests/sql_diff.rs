@@ -617,6 +617,10 @@ fn failed_statements_rows_and_counters() {
         "INSERT OR REPLACE INTO n VALUES(1, 1), ('z', 2)",
         "INSERT OR IGNORE INTO n SELECT 5, 5 UNION ALL SELECT 'q', 6",
         "SELECT * FROM n",
+        // A function call gives the statement a journal: all undone.
+        "INSERT OR REPLACE INTO t SELECT a + 100, abs(b) FROM t UNION ALL SELECT 'v', 1",
+        "INSERT OR IGNORE INTO t SELECT a + 200, b FROM t UNION ALL SELECT 'v', 1",
+        "SELECT * FROM t",
         "COMMIT",
         "SELECT * FROM t",
         // Several UNIQUE constraints: the newest index is reported first.

@@ -337,8 +337,8 @@ impl Statement {
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) => {
                 let no_journal = st.explicit
                     && match &c.program {
-                        Program::Insert(p) => without_statement_journal(p.conflict, &p.table),
-                        Program::Update(p) => without_statement_journal(p.conflict, &p.table),
+                        Program::Insert(p) => without_statement_journal(p.conflict, &p.table, p.calls_function),
+                        Program::Update(p) => without_statement_journal(p.conflict, &p.table, p.calls_function),
                         _ => false,
                     };
                 let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;

@@ -33,6 +33,8 @@ pub struct InsertPlan {
     /// Source value giving the rowid explicitly (a `rowid` column in the list).
     pub rowid_src: Option<usize>,
     pub conflict: Option<Conflict>,
+    /// The statement calls a function (see [`without_statement_journal`]).
+    pub calls_function: bool,
 }
 
 #[derive(Debug)]
@@ -43,6 +45,8 @@ pub struct UpdatePlan {
     /// (column, None = the rowid itself) := expression.
     pub sets: Vec<(Option<usize>, CExpr)>,
     pub conflict: Option<Conflict>,
+    /// The statement calls a function (see [`without_statement_journal`]).
+    pub calls_function: bool,
 }
 
 #[derive(Debug)]
@@ -182,7 +186,8 @@ impl Compiler<'_> {
                 }
             }
         };
-        Ok(InsertPlan { table: t, source, col_map, rowid_src, conflict: conflict_of(or_conflict) })
+        let calls_function = self.calls_function;
+        Ok(InsertPlan { table: t, source, col_map, rowid_src, conflict: conflict_of(or_conflict), calls_function })
     }
 
     pub fn update(
@@ -228,7 +233,8 @@ impl Compiler<'_> {
         }
         self.aggs = saved;
         let scan = target_scan(self, &t, &alias, where_clause)?;
-        Ok(UpdatePlan { table: t, scan, sets: csets, conflict: conflict_of(or_conflict) })
+        let calls_function = self.calls_function;
+        Ok(UpdatePlan { table: t, scan, sets: csets, conflict: conflict_of(or_conflict), calls_function })
     }
 
     pub fn delete(&mut self, tbl_name: &QualifiedName, where_clause: Option<&ast::Expr>) -> Result<DeletePlan> {
@@ -246,10 +252,21 @@ impl Compiler<'_> {
 /// True when SQLite runs an INSERT/UPDATE with this statement-level
 /// conflict clause on `t` without a statement journal: no constraint can
 /// ABORT it (OR IGNORE / OR FAIL; OR REPLACE unless a CHECK or NOT NULL
-/// constraint turns REPLACE into ABORT). Inside an explicit transaction, a
-/// run-time error (datatype mismatch, integer overflow) in such a statement
-/// leaves the rows it already wrote in place.
-pub fn without_statement_journal(conflict: Option<Conflict>, t: &Table) -> bool {
+/// constraint turns REPLACE into ABORT) and it calls no function (its own
+/// or a column DEFAULT's). Inside an explicit transaction, a run-time error
+/// (such as a datatype mismatch) in such a statement leaves the rows it
+/// already wrote in place.
+pub fn without_statement_journal(conflict: Option<Conflict>, t: &Table, calls_function: bool) -> bool {
+    let default_calls = || {
+        t.cols.iter().filter_map(|c| c.default.as_ref()).any(|d| {
+            let mut f = false;
+            d.walk(&mut |x| f |= matches!(x, CExpr::Func { .. }));
+            f
+        })
+    };
+    if calls_function || default_calls() {
+        return false;
+    }
     match conflict {
         Some(Conflict::Ignore | Conflict::Fail) => true,
         Some(Conflict::Replace) => {

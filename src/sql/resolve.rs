@@ -115,6 +115,9 @@ pub struct Compiler<'a> {
     pub col_refs: std::collections::HashSet<(usize, usize)>,
     /// Result-column aliases of the current core usable in WHERE etc.
     pub aliases: Vec<(String, Ce)>,
+    /// A function (scalar or aggregate) was compiled: SQLite then gives the
+    /// statement a statement journal (a function may fail mid-statement).
+    pub calls_function: bool,
 }
 
 fn parse_numeric(s: &str) -> Value {
@@ -267,6 +270,7 @@ impl<'a> Compiler<'a> {
             top_texts: None,
             limit_commas: Vec::new(),
             limit_seen: 0,
+            calls_function: false,
             col_refs: std::collections::HashSet::new(),
             aliases: Vec::new(),
         }
@@ -388,6 +392,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn function(&mut self, fname: &str, distinct: bool, args: &[Expr], star: bool) -> Result<Ce> {
+        self.calls_function = true;
         let nargs = if star { 0 } else { args.len() };
         if (!star || fname.eq_ignore_ascii_case("count")) && func::is_aggregate(fname, nargs) {
             let lname = fname.to_ascii_lowercase();
