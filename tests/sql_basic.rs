@@ -260,3 +260,81 @@ fn defaults_and_time() {
     let dflt: Vec<Value> = info.iter().map(|r| r[4].clone()).collect();
     assert_eq!(dflt, vec![text("CURRENT_TIMESTAMP"), text("1 + 2"), text("-1"), text("'x''y'")]);
 }
+
+/// Every kind of write a read-only connection must refuse.
+fn assert_refuses_writes(c: &Connection) {
+    for sql in [
+        "INSERT INTO t VALUES(9)",
+        "UPDATE t SET x = 0",
+        "DELETE FROM t",
+        "CREATE TABLE u(y)",
+        "CREATE INDEX tx ON t(x)",
+        "DROP TABLE t",
+        "PRAGMA user_version = 7",
+    ] {
+        let e = c.exec(sql, &mut |_, _| true).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::ReadOnly, "{sql}");
+        assert_eq!(e.message, "attempt to write a readonly database", "{sql}");
+    }
+    // As in SQLite, BEGIN IMMEDIATE succeeds on a read-only connection
+    // (it becomes a read transaction); the first write inside fails.
+    exec(c, "BEGIN IMMEDIATE");
+    let e = c.exec("INSERT INTO t VALUES(9)", &mut |_, _| true).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::ReadOnly);
+    exec(c, "COMMIT");
+    // Settings that would change the file are ignored, reads work.
+    exec(c, "PRAGMA page_size = 1024");
+    assert_eq!(rows(c, "SELECT count(*) FROM t")[0][0], int(1));
+    assert_eq!(rows(c, "PRAGMA user_version")[0][0], int(0));
+}
+
+fn readonly_fixture(tag: &str) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("sqlvibe-ro-{tag}-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join("ro.db");
+    let _ = std::fs::remove_file(&path);
+    let p = path.to_str().unwrap().to_string();
+    let c = Connection::open(&p, sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE).unwrap();
+    exec(&c, "CREATE TABLE t(x); INSERT INTO t VALUES(1)");
+    drop(c);
+    (dir, p)
+}
+
+#[test]
+fn readonly_connection_beside_a_writer() {
+    let (dir, p) = readonly_fixture("a");
+    // Writer first: the shared Pager is read-write, the reader still refuses.
+    let w = Connection::open(&p, sqlvibe::conn::OPEN_READWRITE).unwrap();
+    let r = Connection::open(&p, sqlvibe::conn::OPEN_READONLY).unwrap();
+    assert!(r.is_read_only() && !w.is_read_only());
+    assert_refuses_writes(&r);
+    assert_eq!(r.changes(), 0);
+    exec(&w, "INSERT INTO t VALUES(2)");
+    assert_eq!(rows(&r, "SELECT count(*) FROM t")[0][0], int(2));
+    drop(r);
+    drop(w);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn writer_beside_a_readonly_connection() {
+    let (dir, p) = readonly_fixture("b");
+    // Reader first: a later read-write connection can still write.
+    let r = Connection::open(&p, sqlvibe::conn::OPEN_READONLY).unwrap();
+    assert_refuses_writes(&r);
+    let w = Connection::open(&p, sqlvibe::conn::OPEN_READWRITE).unwrap();
+    exec(&w, "INSERT INTO t VALUES(2); CREATE TABLE u(y); PRAGMA user_version = 5");
+    assert_eq!(rows(&r, "SELECT count(*) FROM t")[0][0], int(2));
+    assert_eq!(rows(&r, "PRAGMA user_version")[0][0], int(5));
+    let e = r.exec("INSERT INTO u VALUES(1)", &mut |_, _| true).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::ReadOnly);
+    drop(w);
+    // The reader alone still refuses; a fresh writer after it sees everything.
+    let e = r.exec("DELETE FROM t", &mut |_, _| true).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::ReadOnly);
+    drop(r);
+    let w = Connection::open(&p, sqlvibe::conn::OPEN_READWRITE).unwrap();
+    assert_eq!(rows(&w, "SELECT count(*) FROM t")[0][0], int(2));
+    drop(w);
+    let _ = std::fs::remove_dir_all(&dir);
+}

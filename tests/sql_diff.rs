@@ -541,3 +541,142 @@ fn savepoints() {
         "COMMIT",
     ]);
 }
+
+#[test]
+fn create_index_over_existing_rows() {
+    let mut script = vec![
+        "CREATE TABLE t(a, b TEXT, c INTEGER PRIMARY KEY, d)".to_string(),
+        "INSERT INTO t VALUES(NULL, 'x', 1, 1), (NULL, 'X', 2, 1), (3, 'y', 3, 2.5), (2, 'Z', 4, x'00'), (1, 'z', -5, 'q')"
+            .to_string(),
+    ];
+    // Enough rows for several leaf pages, in an order unlike the key order.
+    for i in 0..40 {
+        script.push(format!("INSERT INTO t VALUES({}, 'k{}', {}, {})", (i * 37) % 101 + 10, i % 7, 100 + i, i % 3));
+    }
+    script.extend(
+        [
+            "CREATE UNIQUE INDEX ua ON t(a)",
+            "CREATE UNIQUE INDEX ub ON t(b)",
+            "CREATE UNIQUE INDEX ubn ON t(b COLLATE NOCASE, d)",
+            "CREATE UNIQUE INDEX uad ON t(a, d)",
+            "CREATE INDEX td ON t(d DESC, b)",
+            "CREATE INDEX tbn ON t(b COLLATE NOCASE)",
+            "CREATE UNIQUE INDEX uc ON t(c)",
+            "SELECT name FROM sqlite_master ORDER BY name",
+            "PRAGMA integrity_check",
+            "SELECT a, c FROM t WHERE a > 50 ORDER BY a",
+            "SELECT b, c FROM t WHERE b = 'Z' COLLATE NOCASE ORDER BY c",
+            "SELECT d, b FROM t WHERE d = 1 ORDER BY d DESC, b",
+            "SELECT c FROM t WHERE c BETWEEN -10 AND 3",
+            "INSERT INTO t(a, b, d) VALUES(4, 'new', 2)",
+            "INSERT INTO t(a, b, d) VALUES(5, 'NEW', 2)",
+            "SELECT count(*) FROM t WHERE a = 4",
+            "PRAGMA integrity_check",
+        ]
+        .map(String::from),
+    );
+    let s: Vec<&str> = script.iter().map(String::as_str).collect();
+    same(&s);
+}
+
+#[test]
+fn in_and_case_comparison_rules() {
+    same(&[
+        "CREATE TABLE t(c TEXT COLLATE NOCASE, n INTEGER, v VARCHAR(9))",
+        "INSERT INTO t VALUES('Abc', 5, '-10'), ('x', '7', 'y')",
+        "SELECT 'a' IN ('A' COLLATE NOCASE, 'b'), 'a' IN ('A' COLLATE NOCASE), 'ABC' IN (c, 'x'), 'ABC' IN (c) FROM t",
+        "SELECT c IN ('ABC', 'q'), c NOT IN ('ABC'), 'ABC' COLLATE BINARY IN (c, 'x'), n IN ('5', 7) FROM t",
+        "SELECT 'abc' IN (SELECT c FROM t), 'ABC' COLLATE BINARY IN (SELECT c FROM t), 'X' NOT IN (SELECT c FROM t)",
+        "SELECT +n = '5', n = '5', +v = -10, v = -10, 1 <= +v, +c = 'abc' FROM t",
+        "SELECT CASE n WHEN '5' THEN 'a' WHEN c THEN 'b' ELSE 'c' END, CASE 1 WHEN 1.0 THEN 'a' WHEN c THEN 'b' END FROM t",
+        "SELECT max(c, 'B'), min('B', c), nullif(c, 'ABC'), max('B', c) FROM t ORDER BY rowid",
+    ]);
+}
+
+#[test]
+fn failed_statements_rows_and_counters() {
+    same(&[
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b UNIQUE)",
+        "CREATE TABLE n(a INTEGER PRIMARY KEY, b NOT NULL DEFAULT 3)",
+        "CREATE TABLE x(a, b UNIQUE, c UNIQUE)",
+        "CREATE UNIQUE INDEX xa ON x(a)",
+        "INSERT INTO t VALUES(1, 1), (2, 2), (3, 3)",
+        "BEGIN",
+        "UPDATE t SET b = b + 1",
+        "SELECT changes(), total_changes()",
+        "SELECT * FROM t",
+        // OR IGNORE / OR REPLACE (no NOT NULL, no CHECK) keep the rows
+        // written before a run-time error inside a transaction.
+        "UPDATE OR IGNORE t SET b = b * 10, a = CASE a WHEN 3 THEN 'x' ELSE a END",
+        "SELECT changes(), total_changes()",
+        "SELECT * FROM t",
+        "INSERT OR REPLACE INTO t VALUES(10, 10), ('y', 1)",
+        "SELECT changes(), total_changes()",
+        "SELECT * FROM t",
+        "INSERT INTO t VALUES(20, 20), ('y', 1)",
+        "INSERT OR REPLACE INTO n VALUES(1, 1), ('z', 2)",
+        "INSERT OR IGNORE INTO n SELECT 5, 5 UNION ALL SELECT 'q', 6",
+        "SELECT * FROM n",
+        // A function call gives the statement a journal: all undone.
+        "INSERT OR REPLACE INTO t SELECT a + 100, abs(b) FROM t UNION ALL SELECT 'v', 1",
+        "INSERT OR IGNORE INTO t SELECT a + 200, b FROM t UNION ALL SELECT 'v', 1",
+        "SELECT * FROM t",
+        "COMMIT",
+        "SELECT * FROM t",
+        // Several UNIQUE constraints: the newest index is reported first.
+        "INSERT INTO x VALUES(1, 2, 3)",
+        "INSERT INTO x VALUES(5, 2, 3)",
+        "INSERT INTO x VALUES(1, 2, 3)",
+        "SELECT changes(), total_changes()",
+        // DEFAULT on an INTEGER PRIMARY KEY is never used; new rowids follow a negative max.
+        "CREATE TABLE d(a INTEGER PRIMARY KEY DEFAULT 'Abc', b)",
+        "INSERT INTO d(a) VALUES(-9), (-7)",
+        "INSERT INTO d(b) VALUES('p'), ('q')",
+        "SELECT rowid, * FROM d",
+        "UPDATE d SET b = abs(-9223372036854775808), b = 5 WHERE a = -9",
+        "SELECT * FROM d WHERE a = -9",
+    ]);
+}
+
+#[test]
+fn and_or_between_evaluation() {
+    same(&[
+        "CREATE TABLE t(a, b CHECK (b IS NULL OR b > 0 OR abs(-9223372036854775808)))",
+        "INSERT INTO t VALUES(1, NULL), (5, 2)",
+        "SELECT 0 AND abs(-9223372036854775808)",
+        "SELECT abs(-9223372036854775808) AND +0",
+        "SELECT abs(-9223372036854775808) AND (0), -0 AND abs(-9223372036854775808)",
+        "SELECT 0.0 AND abs(-9223372036854775808)",
+        "SELECT 1 OR abs(-9223372036854775808)",
+        "SELECT 1 AND abs(-9223372036854775808)",
+        "SELECT 5 BETWEEN 10 AND abs(-9223372036854775808)",
+        "SELECT a FROM t WHERE a BETWEEN 10 AND abs(-9223372036854775808)",
+        "SELECT a FROM t WHERE a = 1 OR abs(-9223372036854775808)",
+        "SELECT CASE WHEN a = 5 OR abs(-9223372036854775808) THEN 'x' ELSE 'y' END FROM t WHERE a = 5",
+        "SELECT a, NOT (a > 2 AND b), a > 2 OR b IS NULL FROM t ORDER BY a",
+        "SELECT a FROM t GROUP BY a HAVING a > 2 OR abs(-9223372036854775808)",
+        "SELECT t.a FROM t JOIN t u ON t.a = u.a AND (t.a > 2 OR abs(-9223372036854775808))",
+        "INSERT INTO t VALUES(3, 4)",
+        "INSERT INTO t VALUES(3, -4)",
+        "SELECT count(*) FROM t LIMIT 0",
+        "SELECT abs(-9223372036854775808) FROM t ORDER BY 1 LIMIT 0",
+    ]);
+}
+
+#[test]
+fn explicit_collation_propagates() {
+    same(&[
+        "CREATE TABLE t(a TEXT, n TEXT COLLATE NOCASE)",
+        "INSERT INTO t VALUES('abc', 'abc'), ('B', 'B'), ('b', 'b'), (NULL, NULL)",
+        "SELECT (a COLLATE NOCASE) || '' FROM t ORDER BY 1, rowid",
+        "SELECT a FROM t ORDER BY (a COLLATE NOCASE) || 'x', rowid",
+        "SELECT CASE WHEN a IS NULL THEN 'z' ELSE a COLLATE NOCASE END AS k FROM t ORDER BY k, rowid",
+        "SELECT DISTINCT CASE 1 WHEN 1 THEN a COLLATE NOCASE END FROM t ORDER BY 1",
+        "SELECT (a COLLATE NOCASE) IS NULL, -n, a FROM t ORDER BY 2, 3",
+        "SELECT DISTINCT coalesce(a COLLATE NOCASE, 'x') FROM t ORDER BY 1",
+        "SELECT a FROM t WHERE (a COLLATE NOCASE) || '' = 'ABC'",
+        "SELECT a FROM t WHERE a IN ('B' COLLATE NOCASE, 'x') ORDER BY rowid",
+        "SELECT n FROM t ORDER BY 1, rowid",
+        "SELECT -n FROM t ORDER BY 1",
+    ]);
+}

@@ -17,6 +17,9 @@ use std::sync::Arc;
 pub(crate) struct ConnState {
     pub pager: Arc<Pager>,
     pub path: String,
+    /// Opened with OPEN_READONLY: every write is refused here, whatever mode
+    /// the shared Pager was opened in (the first opener's).
+    pub read_only: bool,
     /// The connection's transaction (read, or upgraded to write).
     pub txn: Option<Txn>,
     /// Inside BEGIN ... COMMIT.
@@ -101,6 +104,9 @@ impl ConnState {
     /// Upgrades the open transaction to the write transaction and opens the
     /// storage savepoints of SAVEPOINTs declared before the first write.
     pub fn begin_write(&mut self) -> Result<()> {
+        if self.read_only {
+            return Err(Error::new(ErrorKind::ReadOnly, "attempt to write a readonly database"));
+        }
         let timeout = self.busy_timeout;
         let txn = self.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
         if !txn.is_write() {
@@ -149,8 +155,19 @@ impl Connection {
         }
         let pager = if path.is_empty() || path == ":memory:" {
             Pager::open_memory()?
+        } else if ro {
+            // The Pager is shared by every connection to the file and keeps
+            // the first opener's mode, so a read-only connection opens it
+            // read-write when the file allows (read-only-ness is enforced per
+            // connection in `begin_write`): a later read-write connection to
+            // the same file can then write. Only a file that cannot be opened
+            // for writing gives a read-only Pager.
+            match Pager::open(path, OpenOptions { read_only: false, create: false }) {
+                Ok(p) => p,
+                Err(_) => Pager::open(path, OpenOptions { read_only: true, create: false })?,
+            }
         } else {
-            Pager::open(path, OpenOptions { read_only: ro, create: rw && flags & OPEN_CREATE != 0 })?
+            Pager::open(path, OpenOptions { read_only: false, create: flags & OPEN_CREATE != 0 })?
         };
         let full_path = if pager.is_memory() {
             String::new()
@@ -164,6 +181,7 @@ impl Connection {
         let state = ConnState {
             pager,
             path: full_path,
+            read_only: ro,
             txn: None,
             explicit: false,
             active: 0,
@@ -235,6 +253,10 @@ impl Connection {
     /// Makes running statements stop with SQLITE_INTERRUPT.
     pub fn interrupt(&self) {
         self.interrupt.store(true, Ordering::SeqCst);
+    }
+    /// True when opened with OPEN_READONLY (`sqlite3_db_readonly`).
+    pub fn is_read_only(&self) -> bool {
+        self.state.lock().read_only
     }
     /// The database file's path ("" for in-memory databases).
     pub fn path(&self) -> String {

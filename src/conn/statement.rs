@@ -11,7 +11,7 @@ use super::StepResult;
 use crate::error::{Error, ErrorKind, Result};
 use crate::pragma::{self, PragmaCtx};
 use crate::sql::ddl::run_ddl;
-use crate::sql::dml::{run_delete, run_insert, run_update};
+use crate::sql::dml::{run_delete, run_insert, run_update, without_statement_journal};
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{Cx, Rt};
 use crate::sql::prepare::{BeginKind, Compiled, Program};
@@ -268,7 +268,15 @@ impl Statement {
                     let mut timeout = st.busy_timeout;
                     let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                     let depth = if writes { Some(txn.savepoint()?) } else { None };
-                    let mut pcx = PragmaCtx { txn, catalog: &cat, pager: &pager, busy_timeout: &mut timeout, path: &path };
+                    let read_only = st.read_only;
+                    let mut pcx = PragmaCtx {
+                        txn,
+                        catalog: &cat,
+                        pager: &pager,
+                        busy_timeout: &mut timeout,
+                        path: &path,
+                        read_only,
+                    };
                     let rows = pragma::run(p, &mut pcx);
                     if let Some(d) = depth {
                         if rows.is_err() {
@@ -327,6 +335,12 @@ impl Statement {
                 }
             }
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) => {
+                let no_journal = st.explicit
+                    && match &c.program {
+                        Program::Insert(p) => without_statement_journal(p.conflict, &p.table, p.calls_function),
+                        Program::Update(p) => without_statement_journal(p.conflict, &p.table, p.calls_function),
+                        _ => false,
+                    };
                 let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                 // A statement writing at most one row checks every constraint
                 // before its first write: it needs no statement journal.
@@ -340,6 +354,7 @@ impl Statement {
                 };
                 let keep = env.keep_changes;
                 let rollback = env.rollback_txn;
+                let written = env.written;
                 drop(env);
                 match r {
                     Ok(n) => {
@@ -351,11 +366,17 @@ impl Statement {
                         Ok(StepResult::Done)
                     }
                     Err(e) => {
+                        // A failed statement's rows are undone: changes() is
+                        // 0 and total_changes() does not count them, except
+                        // the rows an OR FAIL conflict keeps.
+                        let kept = if keep && !rollback { written } else { 0 };
+                        st.vars.changes = kept;
+                        st.vars.total_changes += kept;
                         match depth {
                             _ if rollback => st.rollback_all(),
                             Some(d) => {
                                 self.keep_on_error = keep;
-                                if !keep {
+                                if !keep && !no_journal {
                                     txn.rollback_to(d)?;
                                 }
                                 txn.release(d);
@@ -515,7 +536,9 @@ fn begin(st: &mut ConnState, kind: BeginKind) -> Result<()> {
     if st.explicit {
         return Err(Error::sql("cannot start a transaction within a transaction"));
     }
-    if kind != BeginKind::Deferred {
+    // A read-only connection takes BEGIN IMMEDIATE / EXCLUSIVE as a deferred
+    // BEGIN (as SQLite does): its first write fails instead.
+    if kind != BeginKind::Deferred && !st.read_only {
         st.ensure_txn()?;
         if let Err(e) = st.begin_write() {
             st.end_autocommit(false)?;

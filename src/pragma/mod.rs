@@ -142,6 +142,9 @@ pub struct PragmaCtx<'a> {
     pub pager: &'a Pager,
     pub busy_timeout: &'a mut u32,
     pub path: &'a str,
+    /// The connection is read-only: settings that would change the
+    /// database (page_size) are ignored, as SQLite does.
+    pub read_only: bool,
 }
 
 fn int_arg(v: &Option<Value>) -> Option<i64> {
@@ -169,7 +172,7 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
     Ok(match PRAGMAS[d].name {
         "page_size" => match int_arg(&p.value) {
             Some(n) if !p.is_call => {
-                if (512..=65536).contains(&n) && (n as u64).is_power_of_two() {
+                if !cx.read_only && (512..=65536).contains(&n) && (n as u64).is_power_of_two() {
                     cx.pager.set_page_size(n as u32)?;
                 }
                 Vec::new()

@@ -7,9 +7,8 @@ use crate::schema::define::{stored_index_sql, stored_table_sql};
 use crate::schema::{build_index, build_table, read_schema_rows, Catalog, IndexOrigin};
 use crate::sql::ast_util::name_str;
 use crate::storage::btree;
-use crate::storage::record::{compare_values, encode_record};
+use crate::storage::record::encode_record;
 use crate::storage::{BTreeKind, Cursor, PageNo, Txn, Value};
-use std::cmp::Ordering;
 
 #[derive(Debug, Clone)]
 pub enum Ddl {
@@ -229,12 +228,15 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             let t = cat.table(table).ok_or_else(|| Error::sql(format!("no such table: main.{table}")))?;
             let idx = build_index(sql, t, 0)?;
             let root = btree::create_btree(txn, BTreeKind::Index)?;
-            // Gather every key (decoded), sort, check uniqueness, then insert
-            // in key order.
-            let mut keys: Vec<Vec<Value>> = Vec::new();
+            // Gather every key as an encoded index record, sort them once,
+            // check uniqueness on adjacent keys, then bulk-build the tree.
+            let n = idx.cols.len();
+            let ki = &idx.ki;
+            let mut keys: Vec<Vec<u8>> = Vec::new();
             let mut cur = Cursor::new(t.root, BTreeKind::Table);
             let mut rec = Vec::new();
             let mut vals = Vec::new();
+            let mut key: Vec<Value> = Vec::with_capacity(n + 1);
             // Only the indexed columns are decoded.
             let mut mask = vec![false; t.cols.len()];
             for &c in &idx.cols {
@@ -247,47 +249,24 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
                 if let Some(i) = t.ipk {
                     vals[i] = Value::Integer(rowid);
                 }
-                let mut key: Vec<Value> = Vec::with_capacity(idx.cols.len() + 1);
+                key.clear();
                 for &c in &idx.cols {
                     key.push(std::mem::replace(&mut vals[c], Value::Null));
                 }
                 key.push(Value::Integer(rowid));
-                keys.push(key);
+                let mut kb = Vec::with_capacity(keys.last().map_or(16, |k| k.len() + 8));
+                encode_record(&key, &mut kb);
+                keys.push(kb);
                 ok = cur.next(txn)?;
             }
-            let ki = &idx.ki;
-            let n = idx.cols.len();
-            let coll = |i: usize| ki.collations.get(i).copied().unwrap_or(crate::storage::Collation::Binary);
-            let cmp_cols = |a: &[Value], b: &[Value]| -> Ordering {
-                for i in 0..n {
-                    let o = compare_values(&a[i], &b[i], coll(i));
-                    let o = if ki.desc.get(i).copied().unwrap_or(false) { o.reverse() } else { o };
-                    if o != Ordering::Equal {
-                        return o;
-                    }
-                }
-                Ordering::Equal
-            };
-            keys.sort_by(|a, b| cmp_cols(a, b).then_with(|| compare_values(&a[n], &b[n], crate::storage::Collation::Binary)));
-            if idx.unique {
-                // Adjacent keys equal on the indexed columns (without NULLs) clash.
-                for w in keys.windows(2) {
-                    if !w[1][..n].iter().any(|v| matches!(v, Value::Null)) && cmp_cols(&w[0], &w[1]) == Ordering::Equal {
-                        let cols: Vec<String> =
-                            idx.cols.iter().map(|&c| format!("{}.{}", t.name, t.cols[c].name)).collect();
-                        return Err(Error::new(
-                            ErrorKind::ConstraintUnique,
-                            format!("UNIQUE constraint failed: {}", cols.join(", ")),
-                        ));
-                    }
-                }
+            btree::sort_index_keys(&mut keys, ki)?;
+            // Equal on the indexed columns (none NULL) means a clash.
+            if idx.unique && btree::first_unique_clash(&keys, n, ki)?.is_some() {
+                let cols: Vec<String> = idx.cols.iter().map(|&c| format!("{}.{}", t.name, t.cols[c].name)).collect();
+                return Err(Error::new(ErrorKind::ConstraintUnique, format!("UNIQUE constraint failed: {}", cols.join(", "))));
             }
-            let mut kb = Vec::new();
-            for key in &keys {
-                kb.clear();
-                encode_record(key, &mut kb);
-                btree::index_insert(txn, root, &kb, ki)?;
-            }
+            // Already sorted: the batch insert only checks the order.
+            btree::index_insert_batch(txn, root, &mut keys, ki)?;
             insert_schema_row(txn, "index", name, &t.name, root, Some(sql))?;
         }
         Ddl::DropTable { name, .. } => {

@@ -33,6 +33,8 @@ pub struct InsertPlan {
     /// Source value giving the rowid explicitly (a `rowid` column in the list).
     pub rowid_src: Option<usize>,
     pub conflict: Option<Conflict>,
+    /// The statement calls a function (see [`without_statement_journal`]).
+    pub calls_function: bool,
 }
 
 #[derive(Debug)]
@@ -43,6 +45,8 @@ pub struct UpdatePlan {
     /// (column, None = the rowid itself) := expression.
     pub sets: Vec<(Option<usize>, CExpr)>,
     pub conflict: Option<Conflict>,
+    /// The statement calls a function (see [`without_statement_journal`]).
+    pub calls_function: bool,
 }
 
 #[derive(Debug)]
@@ -182,7 +186,8 @@ impl Compiler<'_> {
                 }
             }
         };
-        Ok(InsertPlan { table: t, source, col_map, rowid_src, conflict: conflict_of(or_conflict) })
+        let calls_function = self.calls_function;
+        Ok(InsertPlan { table: t, source, col_map, rowid_src, conflict: conflict_of(or_conflict), calls_function })
     }
 
     pub fn update(
@@ -221,11 +226,15 @@ impl Compiler<'_> {
                     return Err(e);
                 }
             };
+            // SET a = X, a = Y: only the last assignment counts (X is
+            // compiled, so still checked, but never evaluated).
+            csets.retain(|(c, _)| *c != col);
             csets.push((col, e));
         }
         self.aggs = saved;
         let scan = target_scan(self, &t, &alias, where_clause)?;
-        Ok(UpdatePlan { table: t, scan, sets: csets, conflict: conflict_of(or_conflict) })
+        let calls_function = self.calls_function;
+        Ok(UpdatePlan { table: t, scan, sets: csets, conflict: conflict_of(or_conflict), calls_function })
     }
 
     pub fn delete(&mut self, tbl_name: &QualifiedName, where_clause: Option<&ast::Expr>) -> Result<DeletePlan> {
@@ -240,6 +249,33 @@ impl Compiler<'_> {
 }
 
 /// Runs an INSERT; returns the number of rows written.
+/// True when SQLite runs an INSERT/UPDATE with this statement-level
+/// conflict clause on `t` without a statement journal: no constraint can
+/// ABORT it (OR IGNORE / OR FAIL; OR REPLACE unless a CHECK or NOT NULL
+/// constraint turns REPLACE into ABORT) and it calls no function (its own
+/// or a column DEFAULT's). Inside an explicit transaction, a run-time error
+/// (such as a datatype mismatch) in such a statement leaves the rows it
+/// already wrote in place.
+pub fn without_statement_journal(conflict: Option<Conflict>, t: &Table, calls_function: bool) -> bool {
+    let default_calls = || {
+        t.cols.iter().filter_map(|c| c.default.as_ref()).any(|d| {
+            let mut f = false;
+            d.walk(&mut |x| f |= matches!(x, CExpr::Func { .. }));
+            f
+        })
+    };
+    if calls_function || default_calls() {
+        return false;
+    }
+    match conflict {
+        Some(Conflict::Ignore | Conflict::Fail) => true,
+        Some(Conflict::Replace) => {
+            t.checks.is_empty() && t.cols.iter().enumerate().all(|(i, c)| Some(i) == t.ipk || c.notnull.is_none())
+        }
+        _ => false,
+    }
+}
+
 pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
     let t = &p.table;
     let mut count = 0;
@@ -281,6 +317,9 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
         for (ci, c) in t.cols.iter().enumerate() {
             let v = match p.col_map[ci] {
                 Some(k) if k < src.len() => std::mem::replace(&mut src[k], Value::Null),
+                // An omitted INTEGER PRIMARY KEY gets a new rowid: its
+                // DEFAULT is never used.
+                _ if Some(ci) == t.ipk => Value::Null,
                 _ => match &c.default {
                     Some(d) => eval(d, rt, &mut env.cx())?,
                     None => Value::Null,
@@ -296,6 +335,7 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
         if let Outcome::Written(rowid) = write_row(env, rt, t, &mut vals, explicit, None, p.conflict)? {
             env.vars.last_insert_rowid = rowid;
             count += 1;
+            env.written = count;
         }
     }
     Ok(count)
@@ -383,6 +423,7 @@ pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
         }
         if let Outcome::Written(_) = write_row(env, rt, t, &mut newv, Some(rowid), Some((old, &oldv)), p.conflict)? {
             count += 1;
+            env.written = count;
         }
     }
     Ok(count)
@@ -404,6 +445,7 @@ pub fn run_delete(p: &DeletePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
         env.cx().check_interrupt()?;
         if delete_row(env, t, id)? {
             count += 1;
+            env.written = count;
         }
     }
     Ok(count)

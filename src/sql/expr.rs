@@ -96,9 +96,13 @@ pub enum CExpr {
     /// Scalar subquery: first column of its first row, NULL when empty.
     Scalar { sub: usize },
     Like { e: Box<CExpr>, pat: Box<CExpr>, esc: Option<Box<CExpr>>, not: bool, glob: bool },
-    Case { base: Option<Box<CExpr>>, whens: Vec<(CExpr, CExpr)>, els: Option<Box<CExpr>>, cmp: CmpInfo },
+    /// `CASE base WHEN w THEN t ...`: `cmps[i]` compares `base` with the
+    /// i-th WHEN term (each term on its own, as `base = w` would).
+    Case { base: Option<Box<CExpr>>, whens: Vec<(CExpr, CExpr)>, els: Option<Box<CExpr>>, cmps: Vec<CmpInfo> },
     Cast(Box<CExpr>, Affinity),
-    Func { f: ScalarFn, args: Vec<CExpr> },
+    /// Scalar function call; `coll` is the call's collating sequence (read
+    /// by min/max/nullif through [`FuncContext::collation`]).
+    Func { f: ScalarFn, args: Vec<CExpr>, coll: Collation },
     /// Result of aggregate `i` for the current group.
     Agg(usize),
 }
@@ -274,6 +278,30 @@ impl FuncContext for Cx<'_> {
     }
 }
 
+/// A call's context with a collating sequence other than BINARY.
+struct CollCx<'a, 'b> {
+    cx: &'a mut Cx<'b>,
+    coll: Collation,
+}
+
+impl FuncContext for CollCx<'_, '_> {
+    fn changes(&self) -> i64 {
+        self.cx.changes()
+    }
+    fn total_changes(&self) -> i64 {
+        self.cx.total_changes()
+    }
+    fn last_insert_rowid(&self) -> i64 {
+        self.cx.last_insert_rowid()
+    }
+    fn random_i64(&mut self) -> i64 {
+        self.cx.random_i64()
+    }
+    fn collation(&self) -> Collation {
+        self.coll
+    }
+}
+
 fn bool_val(b: bool) -> Value {
     Value::Integer(b as i64)
 }
@@ -377,26 +405,23 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
             };
             bool_val(eq != *not)
         }
+        // In a value context both operands are evaluated (SQLite 3.40 codes
+        // AND/OR so: an error in either surfaces); conditions short-circuit
+        // in `eval_cond`.
         CExpr::And(a, b) => {
             let x = types::truthy(&eval(a, rt, cx)?);
-            if x == Some(false) {
-                return Ok(bool_val(false));
-            }
             let y = types::truthy(&eval(b, rt, cx)?);
             match (x, y) {
-                (_, Some(false)) => bool_val(false),
+                (Some(false), _) | (_, Some(false)) => bool_val(false),
                 (Some(true), Some(true)) => bool_val(true),
                 _ => Value::Null,
             }
         }
         CExpr::Or(a, b) => {
             let x = types::truthy(&eval(a, rt, cx)?);
-            if x == Some(true) {
-                return Ok(bool_val(true));
-            }
             let y = types::truthy(&eval(b, rt, cx)?);
             match (x, y) {
-                (_, Some(true)) => bool_val(true),
+                (Some(true), _) | (_, Some(true)) => bool_val(true),
                 (Some(false), Some(false)) => bool_val(false),
                 _ => Value::Null,
             }
@@ -500,29 +525,19 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
                 Some(ex) => Some(eval(ex, rt, cx)?),
                 None => None,
             };
-            let (Some(xs), Some(ps)) = (types::value_to_text(&x), types::value_to_text(&p)) else {
-                return Ok(Value::Null);
-            };
-            let esc_char = match &escv {
-                None => None,
-                Some(Value::Null) => return Ok(Value::Null),
-                Some(v) => {
-                    let s = types::value_to_text(v).unwrap_or_default();
-                    let mut it = s.chars();
-                    match (it.next(), it.next()) {
-                        (Some(c), None) => Some(c),
-                        _ => return Err(Error::sql("ESCAPE expression must be a single character")),
-                    }
-                }
-            };
-            let m = if *glob { types::glob(&ps, &xs) } else { types::like(&ps, &xs, esc_char) };
-            bool_val(m != *not)
+            // like_value / glob_value hold every rule (blobs never match,
+            // text read up to its first NUL, NULL propagation, ESCAPE checks).
+            let m = if *glob { types::glob_value(&x, &p)? } else { types::like_value(&x, &p, escv.as_ref())? };
+            match m {
+                Value::Integer(i) if *not => bool_val(i == 0),
+                m => m,
+            }
         }
-        CExpr::Case { base, whens, els, cmp } => {
+        CExpr::Case { base, whens, els, cmps } => {
             match base {
                 Some(b) => {
                     let bv = eval(b, rt, cx)?;
-                    for (w, t) in whens {
+                    for ((w, t), cmp) in whens.iter().zip(cmps) {
                         let wv = eval(w, rt, cx)?;
                         if compare(&bv, &wv, cmp) == Some(Ordering::Equal) {
                             return eval(t, rt, cx);
@@ -531,7 +546,7 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
                 }
                 None => {
                     for (w, t) in whens {
-                        if types::truthy(&eval(w, rt, cx)?) == Some(true) {
+                        if eval_cond(w, rt, cx)? == Some(true) {
                             return eval(t, rt, cx);
                         }
                     }
@@ -546,12 +561,16 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
             let v = eval(a, rt, cx)?;
             types::cast(&v, *aff)
         }
-        CExpr::Func { f, args } => {
+        CExpr::Func { f, args, coll } => {
             let mut vals = Vec::with_capacity(args.len());
             for a in args {
                 vals.push(eval(a, rt, cx)?);
             }
-            f(cx, &vals)?
+            if *coll == Collation::Binary {
+                f(cx, &vals)?
+            } else {
+                f(&mut CollCx { cx, coll: *coll }, &vals)?
+            }
         }
         CExpr::Agg(i) => rt.aggs[*i].clone(),
     })
@@ -585,5 +604,37 @@ fn shift_left(x: i64, y: i64) -> i64 {
 
 /// WHERE-clause truth: only a true value passes.
 pub fn eval_bool(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<bool> {
-    Ok(types::truthy(&eval(e, rt, cx)?) == Some(true))
+    Ok(eval_cond(e, rt, cx)? == Some(true))
+}
+
+/// Truth of a condition (WHERE, ON, HAVING, CASE WHEN, CHECK): None for
+/// NULL. AND, OR and NOT short-circuit here, as SQLite's jumps do: the
+/// right operand is not evaluated once the left one decides.
+pub fn eval_cond(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Option<bool>> {
+    Ok(match e {
+        CExpr::And(a, b) => {
+            let x = eval_cond(a, rt, cx)?;
+            if x == Some(false) {
+                return Ok(x);
+            }
+            match (x, eval_cond(b, rt, cx)?) {
+                (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            }
+        }
+        CExpr::Or(a, b) => {
+            let x = eval_cond(a, rt, cx)?;
+            if x == Some(true) {
+                return Ok(x);
+            }
+            match (x, eval_cond(b, rt, cx)?) {
+                (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            }
+        }
+        CExpr::Not(a) => eval_cond(a, rt, cx)?.map(|b| !b),
+        _ => types::truthy(&eval(e, rt, cx)?),
+    })
 }

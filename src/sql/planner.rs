@@ -134,13 +134,16 @@ fn numeric(a: Affinity) -> bool {
 }
 
 /// Can an index on a column of affinity `col_aff` serve a comparison whose
-/// other side has affinity `other`? (The comparison must not convert the
-/// column's stored values.)
+/// other side has affinity `other`? The comparison must not convert the
+/// column's stored values, and the probe (converted to the column's
+/// affinity) must compare as the other side itself would: a TEXT column
+/// against an operand of BLOB affinity compares without any conversion, so
+/// the probe must not become text.
 fn affinity_ok(col_aff: Affinity, other: Option<Affinity>) -> bool {
     match (col_aff, other) {
         (_, None) => true,
         (c, _) if numeric(c) => true,
-        (Affinity::Text, Some(o)) => !numeric(o),
+        (Affinity::Text, Some(o)) => o == Affinity::Text,
         (_, Some(o)) => o == Affinity::Blob,
     }
 }

@@ -122,6 +122,9 @@ pub struct Compiler<'a> {
     /// Nesting of SELECTs (subqueries) being compiled, bounded by
     /// MAX_SELECT_DEPTH: a SELECT level costs several kilobytes of stack.
     pub select_depth: usize,
+    /// A function (scalar or aggregate) was compiled: SQLite then gives the
+    /// statement a statement journal (a function may fail mid-statement).
+    pub calls_function: bool,
 }
 
 /// SQLite's SQLITE_MAX_EXPR_DEPTH.
@@ -223,6 +226,45 @@ pub fn cmp_info(l: &Ce, r: &Ce) -> CmpInfo {
     CmpInfo { laff: l.aff, raff: r.aff, coll: pick_collation(l, r) }
 }
 
+/// An expression carrying the first explicit COLLATE among `parts` (in
+/// SQLite's search order: left operand first, then the list), as an
+/// explicit COLLATE gives its collation to every enclosing expression.
+fn with_explicit(e: CExpr, parts: &[Option<(Option<Collation>, bool)>]) -> Ce {
+    match parts.iter().flatten().find(|(_, ex)| *ex) {
+        Some(&(coll, _)) => Ce { e, aff: None, coll, explicit: true },
+        None => Ce::plain(e),
+    }
+}
+
+fn ce_coll(c: &Ce) -> Option<(Option<Collation>, bool)> {
+    Some((c.coll, c.explicit))
+}
+
+/// An integer literal 0, possibly parenthesized (SQLite's "always false"
+/// operand; not `+0`, `-0` or `0.0`).
+fn always_false(e: &Expr) -> bool {
+    match e {
+        Expr::Literal(Literal::Numeric(s)) => matches!(parse_numeric(s), Ok(Value::Integer(0))),
+        Expr::Parenthesized(v) if v.len() == 1 => always_false(&v[0]),
+        _ => false,
+    }
+}
+
+/// True when `e` reads no row, subquery or aggregate (SQLite's "constant"
+/// for rewriting `x IN (e)` as `x = e`).
+fn is_constant(e: &CExpr) -> bool {
+    let mut c = true;
+    e.walk(&mut |x| {
+        if matches!(
+            x,
+            CExpr::Col { .. } | CExpr::Rowid { .. } | CExpr::Agg(_) | CExpr::InSub { .. } | CExpr::Exists { .. } | CExpr::Scalar { .. }
+        ) {
+            c = false;
+        }
+    });
+    c
+}
+
 fn is_rowid_name(n: &str) -> bool {
     n.eq_ignore_ascii_case("rowid") || n.eq_ignore_ascii_case("oid") || n.eq_ignore_ascii_case("_rowid_")
 }
@@ -243,6 +285,7 @@ impl<'a> Compiler<'a> {
             top_texts: None,
             limit_commas: Vec::new(),
             limit_seen: 0,
+            calls_function: false,
             col_refs: std::collections::HashSet::new(),
             aliases: Vec::new(),
             depth: 0,
@@ -378,6 +421,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn function(&mut self, fname: &str, distinct: bool, args: &[Expr], star: bool) -> Result<Ce> {
+        self.calls_function = true;
         let nargs = if star { 0 } else { args.len() };
         if (!star || fname.eq_ignore_ascii_case("count")) && func::is_aggregate(fname, nargs) {
             let lname = fname.to_ascii_lowercase();
@@ -418,8 +462,15 @@ impl<'a> Compiler<'a> {
         // A function returns the collation of its first argument with one
         // (SQLite's rule for e.g. lower(x COLLATE NOCASE) is only explicit ones).
         let explicit = cargs.iter().find(|c| c.explicit).map(|c| c.coll);
+        // min/max/nullif compare under the leftmost argument's collation
+        // (declared or explicit).
+        let call_coll = if func::needs_collation(fname) {
+            cargs.iter().find_map(|c| c.coll).unwrap_or(Collation::Binary)
+        } else {
+            Collation::Binary
+        };
         Ok(Ce {
-            e: CExpr::Func { f, args: cargs.into_iter().map(|c| c.e).collect() },
+            e: CExpr::Func { f, args: cargs.into_iter().map(|c| c.e).collect(), coll: call_coll },
             aff: None,
             coll: explicit.flatten(),
             explicit: explicit.is_some(),
@@ -460,9 +511,9 @@ impl<'a> Compiler<'a> {
                 Literal::Blob(h) => CExpr::Lit(Value::Blob(hex_blob(h)?)),
                 Literal::Keyword(k) => CExpr::Lit(Value::Text(k.to_string())),
                 Literal::Null => CExpr::Lit(Value::Null),
-                Literal::CurrentDate => CExpr::Func { f: current_date, args: Vec::new() },
-                Literal::CurrentTime => CExpr::Func { f: current_time, args: Vec::new() },
-                Literal::CurrentTimestamp => CExpr::Func { f: current_timestamp, args: Vec::new() },
+                Literal::CurrentDate => CExpr::Func { f: current_date, args: Vec::new(), coll: Collation::Binary },
+                Literal::CurrentTime => CExpr::Func { f: current_time, args: Vec::new(), coll: Collation::Binary },
+                Literal::CurrentTimestamp => CExpr::Func { f: current_timestamp, args: Vec::new(), coll: Collation::Binary },
             }),
             Expr::Id(id) => self.resolve_id(id.0)?,
             Expr::Name(n) => self.resolve_id(n.0)?,
@@ -494,24 +545,34 @@ impl<'a> Compiler<'a> {
                         }
                     }
                     let x = self.expr(a)?;
-                    Ce { e: CExpr::Neg(Box::new(x.e)), aff: None, coll: x.coll, explicit: x.explicit }
+                    let c = ce_coll(&x);
+                    with_explicit(CExpr::Neg(Box::new(x.e)), &[c])
                 }
                 UnaryOperator::Positive => {
+                    // `+x` keeps x's collation but has no affinity (and is
+                    // no longer a column: no index serves it).
                     let x = self.expr(a)?;
-                    Ce { e: x.e, aff: x.aff, coll: x.coll, explicit: x.explicit }
+                    Ce { e: CExpr::Pos(Box::new(x.e)), aff: None, coll: x.coll, explicit: x.explicit }
                 }
                 UnaryOperator::Not => {
                     let x = self.expr(a)?;
-                    Ce::plain(CExpr::Not(Box::new(x.e)))
+                    let c = ce_coll(&x);
+                    with_explicit(CExpr::Not(Box::new(x.e)), &[c])
                 }
                 UnaryOperator::BitwiseNot => {
                     let x = self.expr(a)?;
-                    Ce::plain(CExpr::BitNot(Box::new(x.e)))
+                    let c = ce_coll(&x);
+                    with_explicit(CExpr::BitNot(Box::new(x.e)), &[c])
                 }
             },
             Expr::Binary(a, op, b) => {
                 let l = self.expr(a)?;
                 let r = self.expr(b)?;
+                // `x AND 0` / `0 AND x` is the constant 0 (SQLite folds it
+                // while parsing, so x is never evaluated).
+                if *op == Operator::And && (always_false(a) || always_false(b)) {
+                    return Ok(Ce::plain(CExpr::lit_int(0)));
+                }
                 let info = cmp_info(&l, &r);
                 let coll = if l.explicit { l.coll } else if r.explicit { r.coll } else { None };
                 let explicit = coll.is_some();
@@ -550,7 +611,8 @@ impl<'a> Compiler<'a> {
                 let ge = CExpr::Cmp(CmpOp::Ge, Box::new(x.e.clone()), Box::new(lo.e.clone()), cmp_info(&x, &lo));
                 let le = CExpr::Cmp(CmpOp::Le, Box::new(x.e.clone()), Box::new(hi.e.clone()), cmp_info(&x, &hi));
                 let both = CExpr::And(Box::new(ge), Box::new(le));
-                Ce::plain(if *not { CExpr::Not(Box::new(both)) } else { both })
+                let e = if *not { CExpr::Not(Box::new(both)) } else { both };
+                with_explicit(e, &[ce_coll(&x), ce_coll(&lo), ce_coll(&hi)])
             }
             Expr::Case { base, when_then_pairs, else_expr } => {
                 let b = match base {
@@ -558,20 +620,27 @@ impl<'a> Compiler<'a> {
                     None => None,
                 };
                 let mut whens = Vec::new();
-                let mut info = CmpInfo { laff: None, raff: None, coll: Collation::Binary };
+                let mut cmps = Vec::new();
+                let mut parts = vec![b.as_ref().and_then(ce_coll)];
                 for (w, t) in when_then_pairs.iter() {
                     let wc = self.expr(w)?;
                     if let Some(bc) = &b {
-                        info = cmp_info(bc, &wc);
+                        cmps.push(cmp_info(bc, &wc));
                     }
                     let tc = self.expr(t)?;
+                    parts.push(ce_coll(&wc));
+                    parts.push(ce_coll(&tc));
                     whens.push((wc.e, tc.e));
                 }
                 let els = match else_expr {
-                    Some(x) => Some(Box::new(self.expr(x)?.e)),
+                    Some(x) => {
+                        let xc = self.expr(x)?;
+                        parts.push(ce_coll(&xc));
+                        Some(Box::new(xc.e))
+                    }
                     None => None,
                 };
-                Ce::plain(CExpr::Case { base: b.map(|x| Box::new(x.e)), whens, els, cmp: info })
+                with_explicit(CExpr::Case { base: b.map(|x| Box::new(x.e)), whens, els, cmps }, &parts)
             }
             Expr::Cast { expr, type_name } => {
                 let x = self.expr(expr)?;
@@ -594,22 +663,38 @@ impl<'a> Compiler<'a> {
             }
             Expr::InList { lhs, not, rhs } => {
                 let x = self.expr(lhs)?;
-                let mut list = Vec::new();
-                let mut info = CmpInfo { laff: x.aff, raff: None, coll: x.coll.unwrap_or(Collation::Binary) };
-                for item in rhs.unwrap_or(&[]) {
+                let items = rhs.unwrap_or(&[]);
+                // `x IN (c)` with one constant item is `x = c` (SQLite
+                // rewrites it so: both sides' affinity and collation count).
+                if let [item] = items {
                     let c = self.expr(item)?;
-                    info = cmp_info(&x, &c);
-                    info.raff = None;
-                    list.push(c.e);
+                    if is_constant(&c.e) {
+                        let op = if *not { CmpOp::Ne } else { CmpOp::Eq };
+                        let info = cmp_info(&x, &c);
+                        return Ok(Ce::plain(CExpr::Cmp(op, Box::new(x.e), Box::new(c.e), info)));
+                    }
+                    let info = CmpInfo { laff: x.aff, raff: None, coll: x.coll.unwrap_or(Collation::Binary) };
+                    let parts = [ce_coll(&x), ce_coll(&c)];
+                    return Ok(with_explicit(CExpr::InList { e: Box::new(x.e), list: vec![c.e], not: *not, cmp: info }, &parts));
                 }
-                Ce::plain(CExpr::InList { e: Box::new(x.e), list, not: *not, cmp: info })
+                // Otherwise every item compares under x's affinity and
+                // collation only.
+                let info = CmpInfo { laff: x.aff, raff: None, coll: x.coll.unwrap_or(Collation::Binary) };
+                let cl = items.iter().map(|item| self.expr(item)).collect::<Result<Vec<_>>>()?;
+                let mut parts = vec![ce_coll(&x)];
+                parts.extend(cl.iter().map(ce_coll));
+                let list = cl.into_iter().map(|c| c.e).collect();
+                with_explicit(CExpr::InList { e: Box::new(x.e), list, not: *not, cmp: info }, &parts)
             }
             Expr::InSelect { lhs, not, rhs } => {
                 let x = self.expr(lhs)?;
                 let (sub, aff) = self.subquery(rhs)?;
                 self.expect_one_column(sub)?;
-                let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.unwrap_or(Collation::Binary) };
-                Ce::plain(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info })
+                // x's collation, else that of the subquery's column.
+                let ycoll = self.subs[sub].colls.first().copied();
+                let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.or(ycoll).unwrap_or(Collation::Binary) };
+                let parts = [ce_coll(&x)];
+                with_explicit(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info }, &parts)
             }
             Expr::InTable { lhs, not, rhs, args } => {
                 if args.is_some() {
@@ -627,8 +712,16 @@ impl<'a> Compiler<'a> {
                 let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.unwrap_or(Collation::Binary) };
                 Ce::plain(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info })
             }
-            Expr::IsNull(a) => Ce::plain(CExpr::IsNull(Box::new(self.expr(a)?.e))),
-            Expr::NotNull(a) => Ce::plain(CExpr::NotNull(Box::new(self.expr(a)?.e))),
+            Expr::IsNull(a) => {
+                let x = self.expr(a)?;
+                let c = ce_coll(&x);
+                with_explicit(CExpr::IsNull(Box::new(x.e)), &[c])
+            }
+            Expr::NotNull(a) => {
+                let x = self.expr(a)?;
+                let c = ce_coll(&x);
+                with_explicit(CExpr::NotNull(Box::new(x.e)), &[c])
+            }
             Expr::Like { lhs, not, op, rhs, escape } => {
                 let glob = match op {
                     ast::LikeOperator::Like => false,
@@ -639,10 +732,13 @@ impl<'a> Compiler<'a> {
                 let x = self.expr(lhs)?;
                 let p = self.expr(rhs)?;
                 let esc = match escape {
-                    Some(e) => Some(Box::new(self.expr(e)?.e)),
+                    Some(e) => Some(self.expr(e)?),
                     None => None,
                 };
-                Ce::plain(CExpr::Like { e: Box::new(x.e), pat: Box::new(p.e), esc, not: *not, glob })
+                // LIKE is the function like(pattern, x, escape): that order.
+                let parts = [ce_coll(&p), ce_coll(&x), esc.as_ref().and_then(ce_coll)];
+                let esc = esc.map(|c| Box::new(c.e));
+                with_explicit(CExpr::Like { e: Box::new(x.e), pat: Box::new(p.e), esc, not: *not, glob }, &parts)
             }
             Expr::FunctionCall { name, distinctness, args, filter_over, order_by } => {
                 if filter_over.is_some() || order_by.is_some() {

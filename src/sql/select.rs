@@ -596,7 +596,8 @@ impl Compiler<'_> {
                             )));
                         }
                         let ex = result[k as usize - 1].clone();
-                        let coll = expr_coll(&ex, self);
+                        // The result column's collation (declared or explicit).
+                        let coll = colls.get(k as usize - 1).copied().unwrap_or_else(|| expr_coll(&ex, self));
                         (ex, coll)
                     }
                     ast::Expr::Id(id)

@@ -25,6 +25,9 @@ pub struct Env<'a> {
     pub keep_changes: bool,
     /// Set when a ROLLBACK conflict stopped it: roll back the transaction.
     pub rollback_txn: bool,
+    /// Rows written so far (what changes() reports when an OR FAIL conflict
+    /// stops the statement and its changes stay).
+    pub written: i64,
     pub rec: Vec<u8>,
     pub key: Vec<u8>,
     pub scratch: Vec<Value>,
@@ -46,6 +49,7 @@ impl<'a> Env<'a> {
             subs,
             keep_changes: false,
             rollback_txn: false,
+            written: 0,
             rec: Vec::new(),
             key: Vec::new(),
             scratch: Vec::new(),
@@ -95,12 +99,12 @@ fn rowid_msg(t: &Table) -> String {
     }
 }
 
-/// A fresh rowid: one past the largest, or a random unused one when the
+/// A fresh rowid: one past the largest (even when that is negative or 0), or a random unused one when the
 /// largest is i64::MAX, else SQLITE_FULL.
 pub fn new_rowid(env: &mut Env, t: &Table) -> Result<i64> {
     match btree::table_max_rowid(env.txn, t.root)? {
         None => Ok(1),
-        Some(m) if m < i64::MAX => Ok(m.max(0) + 1),
+        Some(m) if m < i64::MAX => Ok(m + 1),
         Some(_) => {
             for _ in 0..100 {
                 let r = (env.vars.next_random() & i64::MAX).max(1);
@@ -203,8 +207,7 @@ pub fn write_row(
         slot.rowid = rowid;
         slot.null_row = false;
         for ck in &t.checks {
-            let v = eval(&ck.expr, rt, &mut env.cx())?;
-            if types::truthy(&v) == Some(false) {
+            if crate::sql::expr::eval_cond(&ck.expr, rt, &mut env.cx())? == Some(false) {
                 let action = conf.unwrap_or(Conflict::Abort);
                 if action == Conflict::Ignore {
                     return Ok(Outcome::Ignored);
@@ -224,8 +227,16 @@ pub fn write_row(
             a => return Err(env.fail(a, ErrorKind::ConstraintPrimaryKey, rowid_msg(t))),
         }
     }
-    // UNIQUE indexes.
-    for idx in t.indexes.iter().filter(|i| i.unique) {
+    // UNIQUE indexes, in SQLite's order: newest first, those resolving by
+    // REPLACE after all others (so a failing constraint deletes nothing).
+    let replaces = |i: &Index| conf.or(i.conflict) == Some(Conflict::Replace);
+    let unique_order = t
+        .indexes
+        .iter()
+        .rev()
+        .filter(|i| i.unique && !replaces(i))
+        .chain(t.indexes.iter().rev().filter(|i| i.unique && replaces(i)));
+    for idx in unique_order {
         let key: Vec<Value> = idx.cols.iter().map(|&c| vals[c].clone()).collect();
         if key.iter().any(|v| matches!(v, Value::Null)) {
             continue;

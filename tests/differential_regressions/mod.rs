@@ -119,31 +119,26 @@ fn affinity_and_collation_basics() {
 }
 
 #[test]
-#[ignore = "engine: CASE x WHEN a ... WHEN b: the affinity for comparing x with one WHEN term is applied to the others (a TEXT column in a later WHEN turns CASE 1 WHEN 1.0 into a miss)"]
 fn case_when_terms_compare_independently() {
     replay(cases::CASE_WHEN_AFFINITY);
 }
 
 #[test]
-#[ignore = "engine: an explicit COLLATE gives its collation to every enclosing expression (through operators, CASE, function arguments) for ORDER BY, DISTINCT and comparisons"]
 fn explicit_collate_propagates_outward() {
     replay(cases::COLLATE_PROPAGATION);
 }
 
 #[test]
-#[ignore = "engine: a row that violates several UNIQUE constraints is reported for the last-created one first, as SQLite checks its indexes newest first"]
 fn unique_constraints_checked_newest_first() {
     replay(cases::UNIQUE_CHECK_ORDER);
 }
 
 #[test]
-#[ignore = "engine: after a failed INSERT/UPDATE/DELETE, changes() is 0 and total_changes() does not count the rolled-back rows (SQLite: 0|2 here)"]
 fn changes_reset_by_failed_statement() {
     replay(cases::CHANGES_AFTER_ERROR);
 }
 
 #[test]
-#[ignore = "engine: a DEFAULT on an INTEGER PRIMARY KEY is ignored: an omitted rowid alias gets a new rowid (sqlvibe: datatype mismatch)"]
 fn ipk_default_is_ignored() {
     replay(cases::IPK_DEFAULT);
 }
@@ -155,61 +150,51 @@ fn nocase_stops_at_nul() {
 }
 
 #[test]
-#[ignore = "engine: outside WHERE, SQLite evaluates both bounds of BETWEEN (and both sides of OR), so abs(-9223372036854775808) there is an error even when the result is already known"]
 fn between_evaluates_both_bounds() {
     replay(cases::BETWEEN_EVALUATION);
 }
 
 #[test]
-#[ignore = "engine: x IN (SELECT y ...) compares with the collation of y when x has none (like x = y); sqlvibe uses BINARY"]
 fn in_subquery_uses_column_collation() {
     replay(cases::IN_SUBQUERY_COLLATION);
 }
 
 #[test]
-#[ignore = "engine: UPDATE ... SET a = X, a = Y: only the last assignment is evaluated and stored (sqlvibe evaluates X, here an integer overflow)"]
 fn update_duplicate_set_last_wins() {
     replay(cases::UPDATE_DUPLICATE_SET);
 }
 
 #[test]
-#[ignore = "engine: +column has no affinity (SQLite: any operator, even unary +, turns a column into an expression without affinity); sqlvibe keeps the column's"]
 fn unary_plus_drops_affinity() {
     replay(cases::UNARY_PLUS_AFFINITY);
 }
 
 #[test]
-#[ignore = "engine: a TEXT column compared with a column of no (BLOB) affinity is compared without conversion; through an index seek sqlvibe converts the probe to TEXT ('1e2' > 2 is true: text sorts after numbers)"]
 fn index_seek_keeps_comparison_affinity() {
     replay(cases::INDEX_PROBE_AFFINITY);
 }
 
 #[test]
-#[ignore = "engine: LIMIT 0 after ORDER BY still evaluates the sort keys (an error surfaces where SQLite returns no rows)"]
 fn limit_zero_evaluates_nothing() {
     replay(cases::LIMIT_ZERO);
 }
 
 #[test]
-#[ignore = "engine: LIKE/GLOB must not match BLOB operands (SQLITE_LIKE_DOESNT_MATCH_BLOBS) and read text up to its first NUL; call types::like_value / glob_value"]
 fn like_and_glob_never_match_blobs() {
     replay(cases::LIKE_BLOB);
 }
 
 #[test]
-#[ignore = "engine: in an aggregate query the INTEGER PRIMARY KEY of a LEFT JOIN's NULL row reads 0, not NULL"]
 fn left_join_null_row_rowid_in_group_by() {
     replay(cases::LEFT_JOIN_NULL_ROWID);
 }
 
 #[test]
-#[ignore = "engine/storage: a new rowid is max(rowid)+1 even when that is negative (SQLite gives -6 here, sqlvibe 1)"]
 fn new_rowid_after_negative_max() {
     replay(cases::NEGATIVE_ROWID);
 }
 
 #[test]
-#[ignore = "engine: x IN (list) compares with the collation of x only, not of the list items"]
 fn in_list_uses_left_collation() {
     replay(cases::IN_LIST_COLLATION);
 }
@@ -220,7 +205,6 @@ fn aggregate_min_max_use_column_collation() {
 }
 
 #[test]
-#[ignore = "engine: scalar min/max/nullif compare with the collation of their leftmost argument that has one (FuncContext::collation)"]
 fn scalar_min_max_use_argument_collation() {
     replay(cases::SCALAR_COLLATION);
 }

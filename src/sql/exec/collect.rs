@@ -258,9 +258,15 @@ impl SelectRun {
             for (k, &(slot, col)) in agg.bare.iter().enumerate() {
                 let v = g.bare.get(k).cloned().unwrap_or(Value::Null);
                 let s = &mut rt.slots[slot];
-                s.null_row = false;
                 match col {
-                    None => s.rowid = if let Value::Integer(i) = v { i } else { 0 },
+                    // A NULL rowid is a LEFT JOIN's null row: it reads NULL.
+                    None => match v {
+                        Value::Integer(i) => {
+                            s.rowid = i;
+                            s.null_row = false;
+                        }
+                        _ => s.null_row = true,
+                    },
                     Some(c) => {
                         if s.vals.len() <= c {
                             s.vals.resize(c + 1, Value::Null);

@@ -189,6 +189,11 @@ impl SelectRun {
             if let Some(o) = &plan.offset {
                 self.offset = limit_value(eval(o, rt, cx)?, "OFFSET")?.max(0);
             }
+            if self.limit == 0 {
+                // LIMIT 0 evaluates nothing else (no scan, no sort keys).
+                self.finished = true;
+                return Ok(false);
+            }
             for f in &plan.pre_filter {
                 if !eval_bool(f, rt, cx)? {
                     self.finished = true;
