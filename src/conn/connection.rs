@@ -32,6 +32,9 @@ pub(crate) struct ConnState {
     pub busy_timeout: u32,
     /// Open SAVEPOINTs, outermost first.
     pub savepoints: Vec<NamedSavepoint>,
+    /// Bumped when a rollback undoes writes: a statement still running from
+    /// an older epoch would read pages of the undone state, so it fails.
+    pub rollback_epoch: u64,
 }
 
 /// A SAVEPOINT: its storage savepoint depth (None until the transaction
@@ -91,6 +94,9 @@ impl ConnState {
     /// Rolls the whole transaction back (ROLLBACK, or a ROLLBACK conflict).
     pub fn rollback_all(&mut self) {
         if let Some(t) = self.txn.take() {
+            if t.is_write() {
+                self.rollback_epoch += 1;
+            }
             t.rollback();
         }
         self.explicit = false;
@@ -167,6 +173,7 @@ impl Connection {
             txn: None,
             explicit: false,
             active: 0,
+            rollback_epoch: 0,
             catalog: None,
             generation: 0,
             vars: ConnVars { rng: seed | 1, ..Default::default() },

