@@ -130,3 +130,67 @@ fn failing_reader_keeps_writes_made_while_it_was_pending() {
     assert!(conn.is_autocommit());
     assert_eq!(rows(&conn, "SELECT v FROM w"), vec![vec![int(42)]]);
 }
+
+fn col(conn: &Connection, sql: &str) -> Vec<Value> {
+    rows(conn, sql).into_iter().map(|mut r| r.remove(0)).collect()
+}
+
+#[test]
+fn values_in_from() {
+    let conn = open();
+    let (s, _) = conn.prepare("SELECT * FROM (VALUES(1),(2))").unwrap();
+    assert_eq!(s.unwrap().column_name(0), Some("column1"));
+    assert_eq!(col(&conn, "SELECT * FROM (VALUES(1),(2))"), vec![int(1), int(2)]);
+    assert_eq!(
+        rows(&conn, "SELECT column2, column1 FROM (VALUES(1,'a'),(2,'b')) WHERE column1 > 1"),
+        vec![vec![text("b"), int(2)]]
+    );
+    exec(&conn, "CREATE TABLE t(c TEXT COLLATE NOCASE); INSERT INTO t VALUES('ABC'),('abc'),('b');");
+    assert_eq!(
+        rows(&conn, "SELECT * FROM t, (VALUES(3),(4)) ORDER BY column1, c COLLATE BINARY"),
+        vec![
+            vec![text("ABC"), int(3)],
+            vec![text("abc"), int(3)],
+            vec![text("b"), int(3)],
+            vec![text("ABC"), int(4)],
+            vec![text("abc"), int(4)],
+            vec![text("b"), int(4)],
+        ]
+    );
+}
+
+#[test]
+fn collation_through_compounds() {
+    let conn = open();
+    exec(&conn, "CREATE TABLE t(c TEXT COLLATE NOCASE); INSERT INTO t VALUES('ABC'),('abc'),('b');");
+    // Expected values from the sqlite3 3.40 CLI.
+    assert_eq!(col(&conn, "SELECT c FROM t UNION SELECT 'B'"), vec![text("abc"), text("B")]);
+    assert_eq!(col(&conn, "SELECT 'B' UNION SELECT c FROM t"), vec![text("abc"), text("b")]);
+    assert_eq!(col(&conn, "SELECT c FROM t EXCEPT SELECT 'B'"), vec![text("abc")]);
+    assert_eq!(col(&conn, "SELECT c FROM t INTERSECT SELECT 'B'"), vec![text("b")]);
+    assert_eq!(
+        col(&conn, "SELECT c FROM t UNION ALL SELECT 'B' ORDER BY 1"),
+        vec![text("ABC"), text("abc"), text("b"), text("B")]
+    );
+    assert_eq!(col(&conn, "SELECT c FROM t UNION SELECT 'B' ORDER BY 1 COLLATE BINARY"), vec![text("B"), text("abc")]);
+    // Of equal rows the later one is kept.
+    assert_eq!(col(&conn, "SELECT 1 UNION SELECT 1.0"), vec![Value::Real(1.0)]);
+    assert_eq!(col(&conn, "SELECT 1.0 UNION SELECT 1"), vec![int(1)]);
+}
+
+#[test]
+fn collation_through_from_subqueries() {
+    let conn = open();
+    exec(&conn, "CREATE TABLE t(c TEXT COLLATE NOCASE); INSERT INTO t VALUES('ABC'),('abc'),('b');");
+    assert_eq!(col(&conn, "SELECT c FROM (SELECT * FROM t) WHERE c='abc'"), vec![text("ABC"), text("abc")]);
+    assert_eq!(col(&conn, "SELECT DISTINCT c FROM (SELECT * FROM t)"), vec![text("ABC"), text("b")]);
+    assert_eq!(
+        rows(&conn, "SELECT c, count(*) FROM (SELECT * FROM t) GROUP BY c"),
+        vec![vec![text("ABC"), int(2)], vec![text("b"), int(1)]]
+    );
+    assert_eq!(col(&conn, "SELECT 'abc' IN (SELECT c FROM (SELECT * FROM t) WHERE c = 'ABC')"), vec![int(1)]);
+    assert_eq!(
+        col(&conn, "SELECT c FROM (SELECT c FROM t UNION ALL SELECT 'B') WHERE c='b'"),
+        vec![text("b"), text("B")]
+    );
+}

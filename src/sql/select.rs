@@ -173,15 +173,15 @@ fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
     let cols = plan
         .names
         .iter()
-        .zip(plan.affinities.iter())
-        .map(|(n, a)| crate::schema::Column {
+        .enumerate()
+        .map(|(i, n)| crate::schema::Column {
             name: n.clone(),
             decltype: None,
-            affinity: a.unwrap_or(Affinity::Blob),
+            affinity: plan.affinities.get(i).copied().flatten().unwrap_or(Affinity::Blob),
             notnull: None,
             default: None,
             default_text: None,
-            coll: Collation::Binary,
+            coll: plan.colls.get(i).copied().unwrap_or(Collation::Binary),
             pk: 0,
         })
         .collect();
@@ -260,6 +260,8 @@ impl Compiler<'_> {
         let mut plan = SelectPlan {
             names: (1..=width).map(|i| format!("column{i}")).collect(),
             decltypes: vec![None; width],
+            affinities: vec![None; width],
+            colls: vec![Collation::Binary; width],
             values: Some(out),
             ..Default::default()
         };

@@ -27,18 +27,27 @@ impl SelectRun {
     ) -> Result<Vec<Vec<Value>>> {
         use crate::sql::select::SetOp;
         let cmp_rows = |a: &Vec<Value>, b: &Vec<Value>| -> Ordering {
-            for (x, y) in a.iter().zip(b.iter()) {
-                let o = compare_values(x, y, Collation::Binary);
+            for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
+                let o = compare_values(x, y, plan.colls.get(i).copied().unwrap_or(Collation::Binary));
                 if o != Ordering::Equal {
                     return o;
                 }
             }
             Ordering::Equal
         };
+        // Of rows equal under the collations the last one stays, as a key
+        // re-inserted into SQLite's temporary index replaces the earlier one
+        // (SELECT 1 UNION SELECT 1.0 gives 1.0).
         let sorted_set = |mut v: Vec<Vec<Value>>| -> Vec<Vec<Value>> {
             v.sort_by(cmp_rows);
-            v.dedup_by(|a, b| cmp_rows(a, b) == Ordering::Equal);
-            v
+            let mut out: Vec<Vec<Value>> = Vec::with_capacity(v.len());
+            for r in v {
+                match out.last_mut() {
+                    Some(l) if cmp_rows(l, &r) == Ordering::Equal => *l = r,
+                    _ => out.push(r),
+                }
+            }
+            out
         };
         let mut acc = run_subquery(&c.first, usize::MAX, rt, cx)?;
         for (op, p) in &c.rest {
