@@ -194,3 +194,20 @@ fn collation_through_from_subqueries() {
         vec![text("b"), text("B")]
     );
 }
+
+#[test]
+fn star_over_duplicate_aliases_is_ambiguous() {
+    let conn = open();
+    exec(&conn, "CREATE TABLE t(c); INSERT INTO t VALUES(1); CREATE TABLE u(d);");
+    let err = |sql: &str| conn.exec(sql, &mut |_, _| true).unwrap_err().message;
+    assert_eq!(err("SELECT * FROM t AS x JOIN t AS x"), "ambiguous column name: main.x.c");
+    assert_eq!(err("SELECT * FROM t JOIN t"), "ambiguous column name: main.t.c");
+    assert_eq!(err("SELECT x.* FROM t AS x JOIN t AS x"), "ambiguous column name: main.x.c");
+    assert_eq!(err("SELECT * FROM (SELECT 1 c) AS x JOIN (SELECT 2 c) AS x"), "ambiguous column name: *.x.c");
+    // No shared column name, or the shared one merged by USING / NATURAL: fine.
+    assert_eq!(rows(&conn, "SELECT * FROM t AS x JOIN u AS x"), Vec::<Vec<Value>>::new());
+    assert_eq!(col(&conn, "SELECT * FROM t AS x JOIN t AS X USING(c)"), vec![int(1)]);
+    assert_eq!(rows(&conn, "SELECT x.* FROM t AS x JOIN t AS X USING(c)"), vec![vec![int(1), int(1)]]);
+    assert_eq!(col(&conn, "SELECT * FROM t AS x NATURAL JOIN t AS x"), vec![int(1)]);
+    assert_eq!(col(&conn, "SELECT 1 FROM t AS x JOIN t AS x"), vec![int(1)]);
+}

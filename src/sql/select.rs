@@ -467,6 +467,22 @@ impl Compiler<'_> {
                             if want.is_none() && st.hidden.contains(&ci) {
                                 continue;
                             }
+                            // `*` names each column as alias.column: a second FROM item
+                            // with the same alias and column makes that name ambiguous.
+                            let same = |o: &&crate::sql::resolve::ScopeTable| {
+                                o.slot != st.slot
+                                    && o.alias.eq_ignore_ascii_case(&st.alias)
+                                    && o.table.cols.iter().enumerate().any(|(oi, oc)| {
+                                        !o.hidden.contains(&oi) && oc.name.eq_ignore_ascii_case(&c.name)
+                                    })
+                            };
+                            if !st.hidden.contains(&ci) && scope.iter().any(|o| same(&o)) {
+                                let db = if st.table.root == 0 { "*" } else { "main" };
+                                return Err(Error::sql(format!(
+                                    "ambiguous column name: {db}.{}.{}",
+                                    st.alias, c.name
+                                )));
+                            }
                             let ce = col_ce(&st.table, st.slot, ci);
                             self.col_refs.insert((st.slot, ci));
                             if result.is_empty() {
