@@ -87,6 +87,50 @@ fn pending_select_survives_read_only_rollback() {
     assert_eq!(n, 1000);
 }
 
+/// Steps `s` to the end, checking it yields a = n+1, n+2, ... after `n` rows.
+fn drain_from(s: &mut sqlvibe::Statement, mut n: i64) -> i64 {
+    while s.step().unwrap() == StepResult::Row {
+        n += 1;
+        assert_eq!(s.column_value(0), &int(n));
+    }
+    n
+}
+
+#[test]
+fn pending_select_continues_when_rollback_keeps_the_schema() {
+    // sqlite3 3.40: the reader re-seeks and goes on over the rolled-back data.
+    let conn = open();
+    exec(&conn, "CREATE TABLE t2(a,b); CREATE TABLE side(x);");
+    fill(&conn, "t2", 1000, "T");
+    let mut s = conn.prepare("SELECT a FROM t2").unwrap().0.unwrap();
+    exec(&conn, "BEGIN");
+    for _ in 0..5 {
+        assert_eq!(s.step().unwrap(), StepResult::Row);
+    }
+    exec(&conn, "INSERT INTO t2 SELECT a + 1000, 'N' FROM t2; DELETE FROM t2 WHERE a % 2 = 0; INSERT INTO side VALUES(1);");
+    exec(&conn, "ROLLBACK");
+    assert_eq!(drain_from(&mut s, 5), 1000);
+    // ROLLBACK TO without a schema change: the same.
+    s.reset();
+    for _ in 0..5 {
+        assert_eq!(s.step().unwrap(), StepResult::Row);
+    }
+    exec(&conn, "BEGIN; SAVEPOINT q; DELETE FROM t2 WHERE a < 500; ROLLBACK TO q; RELEASE q; COMMIT;");
+    assert_eq!(drain_from(&mut s, 5), 1000);
+    // ROLLBACK TO undoing a CREATE TABLE: SQLITE_ABORT "abort due to ROLLBACK".
+    s.reset();
+    exec(&conn, "SAVEPOINT sp");
+    for _ in 0..5 {
+        assert_eq!(s.step().unwrap(), StepResult::Row);
+    }
+    exec(&conn, "CREATE TABLE zz(a); ROLLBACK TO sp; RELEASE sp;");
+    let e = s.step().unwrap_err();
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Abort, "abort due to ROLLBACK"));
+    drop(s);
+    assert!(conn.is_autocommit());
+    assert_eq!(rows(&conn, "SELECT count(*) FROM side"), vec![vec![int(0)]]);
+}
+
 #[test]
 fn drop_under_pending_select_is_locked() {
     let conn = open();

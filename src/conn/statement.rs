@@ -189,9 +189,13 @@ impl Statement {
                 let depth = st.savepoints[pos].depth;
                 if matches!(self.compiled.program, Program::RollbackTo(_)) {
                     if let (Some(d), Some(t)) = (depth, st.txn.as_mut()) {
+                        let cookie = t.header().schema_cookie;
                         t.rollback_to(d)?;
+                        let schema_undone = t.header().schema_cookie != cookie;
                         st.catalog = None;
-                        st.rollback_epoch += 1;
+                        if schema_undone {
+                            st.rollback_epoch += 1;
+                        }
                     }
                     st.savepoints.truncate(pos + 1);
                     return Ok(StepResult::Done);
@@ -223,7 +227,7 @@ impl Statement {
             }
         } else {
             if self.epoch != st.rollback_epoch {
-                // A ROLLBACK undid writes under this run's cursors.
+                // A ROLLBACK undid a schema change this run was compiled under.
                 // Writes of other statements since the ROLLBACK stay.
                 self.finished = true;
                 let _ = self.finish(&mut st, true);
