@@ -220,6 +220,19 @@ fn collation_through_compounds() {
     // Of equal rows the later one is kept.
     assert_eq!(col(&conn, "SELECT 1 UNION SELECT 1.0"), vec![Value::Real(1.0)]);
     assert_eq!(col(&conn, "SELECT 1.0 UNION SELECT 1"), vec![int(1)]);
+    // With ORDER BY (SQLite merges sorted sides): the first of each side,
+    // the right side's for UNION.
+    assert_eq!(col(&conn, "SELECT c FROM t UNION SELECT 'B' ORDER BY 1"), vec![text("ABC"), text("B")]);
+    assert_eq!(col(&conn, "SELECT c FROM t UNION SELECT 'B' ORDER BY 1 DESC"), vec![text("B"), text("ABC")]);
+    assert_eq!(col(&conn, "SELECT 'B' UNION SELECT c FROM t ORDER BY 1"), vec![text("ABC"), text("b")]);
+    assert_eq!(
+        col(&conn, "SELECT c FROM t UNION SELECT 'B' UNION SELECT 'aBc' ORDER BY 1"),
+        vec![text("aBc"), text("B")]
+    );
+    assert_eq!(col(&conn, "SELECT c FROM t EXCEPT SELECT 'B' ORDER BY 1"), vec![text("ABC")]);
+    assert_eq!(col(&conn, "SELECT c FROM t INTERSECT SELECT 'B' ORDER BY 1"), vec![text("b")]);
+    assert_eq!(col(&conn, "SELECT 1 UNION SELECT 1.0 ORDER BY 1"), vec![Value::Real(1.0)]);
+    assert_eq!(col(&conn, "SELECT 'b' UNION ALL SELECT c FROM t UNION SELECT 'B' ORDER BY 1"), vec![text("ABC"), text("B")]);
 }
 
 #[test]

@@ -59,6 +59,7 @@ impl Compiler<'_> {
             .collect();
         // ORDER BY of a compound names result columns (by ordinal, name or alias).
         let mut order = Vec::new();
+        let mut explicit_coll = false;
         for (i, sc) in sel.order_by.unwrap_or(&[]).iter().enumerate() {
             let desc = sc.order == Some(ast::SortOrder::Desc);
             let (e, coll) = match &sc.expr {
@@ -89,6 +90,7 @@ impl Compiler<'_> {
                     )))
                 }
             };
+            explicit_coll |= coll.is_some();
             order.push(SortKey { expr: CExpr::lit_int(col as i64), desc, coll: coll.unwrap_or(colls[col]) });
         }
         let mut plan = SelectPlan {
@@ -101,7 +103,7 @@ impl Compiler<'_> {
             ..Default::default()
         };
         self.limit_offset(sel.limit, &mut plan)?;
-        plan.compound = Some(Box::new(Compound { first, rest }));
+        plan.compound = Some(Box::new(Compound { first, rest, merge: !plan.order.is_empty() && !explicit_coll }));
         Ok(plan)
     }
 }

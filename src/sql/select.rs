@@ -68,6 +68,9 @@ pub enum SetOp {
 pub struct Compound {
     pub first: SelectPlan,
     pub rest: Vec<(SetOp, SelectPlan)>,
+    /// SQLite merges sorted sides (ORDER BY without COLLATE) rather than
+    /// filling a temporary index: this decides which of equal rows survives.
+    pub merge: bool,
 }
 
 #[derive(Debug, Default)]
