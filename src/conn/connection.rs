@@ -35,6 +35,11 @@ pub(crate) struct ConnState {
     pub busy_timeout: u32,
     /// Open SAVEPOINTs, outermost first.
     pub savepoints: Vec<NamedSavepoint>,
+    /// Bumped when a rollback undoes a schema change: a statement still
+    /// running from an older epoch may hold root pages that now belong to
+    /// another b-tree (or none), so it fails. Without a schema change its
+    /// cursors re-seek by key and it continues, as in SQLite.
+    pub rollback_epoch: u64,
 }
 
 /// A SAVEPOINT: its storage savepoint depth (None until the transaction
@@ -94,7 +99,21 @@ impl ConnState {
     /// Rolls the whole transaction back (ROLLBACK, or a ROLLBACK conflict).
     pub fn rollback_all(&mut self) {
         if let Some(t) = self.txn.take() {
+            let cookie = t.is_write().then(|| t.header().schema_cookie);
             t.rollback();
+            if let (Some(cookie), true) = (cookie, self.active > 0) {
+                // Pending statements continue on a fresh snapshot of the
+                // rolled-back state if its schema is the one they ran under.
+                match self.pager.begin_read() {
+                    Ok(r) => {
+                        if r.header().schema_cookie != cookie {
+                            self.rollback_epoch += 1;
+                        }
+                        self.txn = Some(r);
+                    }
+                    Err(_) => self.rollback_epoch += 1,
+                }
+            }
         }
         self.explicit = false;
         self.catalog = None;
@@ -185,6 +204,7 @@ impl Connection {
             txn: None,
             explicit: false,
             active: 0,
+            rollback_epoch: 0,
             catalog: None,
             generation: 0,
             vars: ConnVars { rng: seed | 1, ..Default::default() },

@@ -10,7 +10,7 @@ use super::connection::{ConnState, NamedSavepoint, Shared};
 use super::StepResult;
 use crate::error::{Error, ErrorKind, Result};
 use crate::pragma::{self, PragmaCtx};
-use crate::sql::ddl::run_ddl;
+use crate::sql::ddl::{check, run_ddl, Ddl};
 use crate::sql::dml::{run_delete, run_insert, run_update, without_statement_journal};
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{Cx, Rt};
@@ -34,6 +34,8 @@ pub struct Statement {
     active: bool,
     /// Stepped to DONE or error since the last reset.
     finished: bool,
+    /// The connection's rollback epoch when this run started.
+    epoch: u64,
     rt: Rt,
     run: Option<SelectRun>,
     /// Rows of a PRAGMA, handed out one per step.
@@ -57,6 +59,7 @@ impl Statement {
             params: vec![Value::Null; n],
             active: false,
             finished: false,
+            epoch: 0,
             rt: Rt::default(),
             run: None,
             pragma_rows: Vec::new().into_iter(),
@@ -98,6 +101,7 @@ impl Statement {
         st.ensure_txn()?;
         st.active += 1;
         self.active = true;
+        self.epoch = st.rollback_epoch;
         let cat = st.catalog()?;
         if self.generation != st.generation {
             let c = crate::sql::prepare::compile(&self.sql, &cat)?;
@@ -185,8 +189,13 @@ impl Statement {
                 let depth = st.savepoints[pos].depth;
                 if matches!(self.compiled.program, Program::RollbackTo(_)) {
                     if let (Some(d), Some(t)) = (depth, st.txn.as_mut()) {
+                        let cookie = t.header().schema_cookie;
                         t.rollback_to(d)?;
+                        let schema_undone = t.header().schema_cookie != cookie;
                         st.catalog = None;
+                        if schema_undone {
+                            st.rollback_epoch += 1;
+                        }
                     }
                     st.savepoints.truncate(pos + 1);
                     return Ok(StepResult::Done);
@@ -217,7 +226,14 @@ impl Statement {
                 return Err(e);
             }
         } else {
-            // A COMMIT/ROLLBACK since the last step ended the transaction.
+            if self.epoch != st.rollback_epoch {
+                // A ROLLBACK undid a schema change this run was compiled under.
+                // Writes of other statements since the ROLLBACK stay.
+                self.finished = true;
+                let _ = self.finish(&mut st, true);
+                return Err(Error::new(ErrorKind::Abort, "abort due to ROLLBACK"));
+            }
+            // A COMMIT since the last step ended the transaction.
             st.ensure_txn()?;
         }
         let r = self.step_inner(&mut st);
@@ -230,7 +246,9 @@ impl Statement {
             }
             Err(e) => {
                 self.finished = true;
-                let keep = std::mem::take(&mut self.keep_on_error);
+                // A failing reader has nothing to undo: writes other statements
+                // made while it was pending stay (they are committed in SQLite).
+                let keep = std::mem::take(&mut self.keep_on_error) || self.compiled.readonly;
                 let _ = self.finish(&mut st, keep);
                 Err(e)
             }
@@ -298,6 +316,11 @@ impl Statement {
             }
             Program::Ddl(ddl) => {
                 let cat = st.catalog()?;
+                // Dropping a b-tree under another running statement of this
+                // connection would pull pages from under its cursors.
+                if st.active > 1 && matches!(ddl, Ddl::DropTable { .. } | Ddl::DropIndex { .. }) && check(ddl, &cat)? {
+                    return Err(Error::new(ErrorKind::Locked, "database table is locked"));
+                }
                 let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                 let depth = txn.savepoint()?;
                 match run_ddl(ddl, txn, &cat) {

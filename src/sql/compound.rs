@@ -47,8 +47,19 @@ impl Compiler<'_> {
             };
             rest.push((op, p));
         }
+        // A column's collation is that of the leftmost SELECT giving it one.
+        let colls: Vec<Collation> = (0..width)
+            .map(|i| {
+                std::iter::once(&first)
+                    .chain(rest.iter().map(|(_, p)| p))
+                    .filter_map(|p| p.colls.get(i).copied())
+                    .find(|c| *c != Collation::Binary)
+                    .unwrap_or(Collation::Binary)
+            })
+            .collect();
         // ORDER BY of a compound names result columns (by ordinal, name or alias).
         let mut order = Vec::new();
+        let mut explicit_coll = false;
         for (i, sc) in sel.order_by.unwrap_or(&[]).iter().enumerate() {
             let desc = sc.order == Some(ast::SortOrder::Desc);
             let (e, coll) = match &sc.expr {
@@ -79,18 +90,20 @@ impl Compiler<'_> {
                     )))
                 }
             };
-            order.push(SortKey { expr: CExpr::lit_int(col as i64), desc, coll: coll.unwrap_or(Collation::Binary) });
+            explicit_coll |= coll.is_some();
+            order.push(SortKey { expr: CExpr::lit_int(col as i64), desc, coll: coll.unwrap_or(colls[col]) });
         }
         let mut plan = SelectPlan {
             names: first.names.clone(),
             decltypes: first.decltypes.clone(),
             affinities: first.affinities.clone(),
+            colls,
             first_affinity: first.first_affinity,
             order,
             ..Default::default()
         };
         self.limit_offset(sel.limit, &mut plan)?;
-        plan.compound = Some(Box::new(Compound { first, rest }));
+        plan.compound = Some(Box::new(Compound { first, rest, merge: !plan.order.is_empty() && !explicit_coll }));
         Ok(plan)
     }
 }

@@ -68,6 +68,9 @@ pub enum SetOp {
 pub struct Compound {
     pub first: SelectPlan,
     pub rest: Vec<(SetOp, SelectPlan)>,
+    /// SQLite merges sorted sides (ORDER BY without COLLATE) rather than
+    /// filling a temporary index: this decides which of equal rows survives.
+    pub merge: bool,
 }
 
 #[derive(Debug, Default)]
@@ -173,15 +176,15 @@ fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
     let cols = plan
         .names
         .iter()
-        .zip(plan.affinities.iter())
-        .map(|(n, a)| crate::schema::Column {
+        .enumerate()
+        .map(|(i, n)| crate::schema::Column {
             name: n.clone(),
             decltype: None,
-            affinity: a.unwrap_or(Affinity::Blob),
+            affinity: plan.affinities.get(i).copied().flatten().unwrap_or(Affinity::Blob),
             notnull: None,
             default: None,
             default_text: None,
-            coll: Collation::Binary,
+            coll: plan.colls.get(i).copied().unwrap_or(Collation::Binary),
             pk: 0,
         })
         .collect();
@@ -270,6 +273,8 @@ impl Compiler<'_> {
         let mut plan = SelectPlan {
             names: (1..=width).map(|i| format!("column{i}")).collect(),
             decltypes: vec![None; width],
+            affinities: vec![None; width],
+            colls: vec![Collation::Binary; width],
             values: Some(out),
             ..Default::default()
         };
@@ -474,6 +479,22 @@ impl Compiler<'_> {
                         for (ci, c) in st.table.cols.iter().enumerate() {
                             if want.is_none() && st.hidden.contains(&ci) {
                                 continue;
+                            }
+                            // `*` names each column as alias.column: a second FROM item
+                            // with the same alias and column makes that name ambiguous.
+                            let same = |o: &&crate::sql::resolve::ScopeTable| {
+                                o.slot != st.slot
+                                    && o.alias.eq_ignore_ascii_case(&st.alias)
+                                    && o.table.cols.iter().enumerate().any(|(oi, oc)| {
+                                        !o.hidden.contains(&oi) && oc.name.eq_ignore_ascii_case(&c.name)
+                                    })
+                            };
+                            if !st.hidden.contains(&ci) && scope.iter().any(|o| same(&o)) {
+                                let db = if st.table.root == 0 { "*" } else { "main" };
+                                return Err(Error::sql(format!(
+                                    "ambiguous column name: {db}.{}.{}",
+                                    st.alias, c.name
+                                )));
                             }
                             let ce = col_ce(&st.table, st.slot, ci);
                             self.col_refs.insert((st.slot, ci));

@@ -27,19 +27,36 @@ impl SelectRun {
     ) -> Result<Vec<Vec<Value>>> {
         use crate::sql::select::SetOp;
         let cmp_rows = |a: &Vec<Value>, b: &Vec<Value>| -> Ordering {
-            for (x, y) in a.iter().zip(b.iter()) {
-                let o = compare_values(x, y, Collation::Binary);
+            for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
+                let o = compare_values(x, y, plan.colls.get(i).copied().unwrap_or(Collation::Binary));
                 if o != Ordering::Equal {
                     return o;
                 }
             }
             Ordering::Equal
         };
-        let sorted_set = |mut v: Vec<Vec<Value>>| -> Vec<Vec<Value>> {
+        // Which of rows equal under the collations survives follows SQLite.
+        // With a temporary index the last one: a re-inserted key replaces the
+        // earlier one (SELECT 1 UNION SELECT 1.0 gives 1.0). When merging
+        // sorted sides the first one of each side, and for UNION the right
+        // side's over the left's.
+        let merge = c.merge;
+        let dedup = |mut v: Vec<Vec<Value>>, keep_last: bool| -> Vec<Vec<Value>> {
             v.sort_by(cmp_rows);
-            v.dedup_by(|a, b| cmp_rows(a, b) == Ordering::Equal);
-            v
+            let mut out: Vec<Vec<Value>> = Vec::with_capacity(v.len());
+            for r in v {
+                match out.last_mut() {
+                    Some(l) if cmp_rows(l, &r) == Ordering::Equal => {
+                        if keep_last {
+                            *l = r;
+                        }
+                    }
+                    _ => out.push(r),
+                }
+            }
+            out
         };
+        let sorted_set = |v: Vec<Vec<Value>>| dedup(v, !merge);
         let mut acc = run_subquery(&c.first, usize::MAX, rt, cx)?;
         for (op, p) in &c.rest {
             let rows = run_subquery(p, usize::MAX, rt, cx)?;
@@ -47,6 +64,11 @@ impl SelectRun {
                 SetOp::UnionAll => {
                     acc.extend(rows);
                     acc
+                }
+                SetOp::Union if merge => {
+                    let mut both = sorted_set(acc);
+                    both.extend(sorted_set(rows));
+                    dedup(both, true)
                 }
                 SetOp::Union => {
                     acc.extend(rows);
