@@ -8,7 +8,7 @@ use crate::sql::ast_util::name_str;
 use crate::sql::lexer::unquote_ident;
 use crate::storage::btree;
 use crate::storage::record::decode_record;
-use crate::storage::{BTreeKind, Cursor, Pager, SeekOp, Txn, Value};
+use crate::storage::{BTreeKind, CheckpointMode, Cursor, Pager, SeekOp, Txn, Value};
 use sqlite3_parser::ast::{self, PragmaBody, QualifiedName};
 
 /// Where a pragma's value lives.
@@ -68,6 +68,23 @@ pub const PRAGMAS: &[PragmaDef] = &[
     },
     PragmaDef { name: "encoding", columns: &["encoding"], scope: Scope::Report, set_writes: false },
     PragmaDef { name: "foreign_keys", columns: &["foreign_keys"], scope: Scope::Connection, set_writes: false },
+    PragmaDef { name: "synchronous", columns: &["synchronous"], scope: Scope::Connection, set_writes: false },
+    PragmaDef { name: "wal_autocheckpoint", columns: &["wal_autocheckpoint"], scope: Scope::Connection, set_writes: false },
+    PragmaDef { name: "wal_checkpoint", columns: &["busy", "log", "checkpointed"], scope: Scope::Report, set_writes: false },
+    PragmaDef { name: "journal_size_limit", columns: &["journal_size_limit"], scope: Scope::Connection, set_writes: false },
+    PragmaDef { name: "wal_truncate", columns: &["wal_truncate"], scope: Scope::Connection, set_writes: false },
+    PragmaDef {
+        name: "wal_truncate_threshold",
+        columns: &["wal_truncate_threshold"],
+        scope: Scope::Connection,
+        set_writes: false,
+    },
+    PragmaDef {
+        name: "wal_status",
+        columns: &["frames", "bytes", "checkpointed_frames", "readers"],
+        scope: Scope::Report,
+        set_writes: false,
+    },
 ];
 
 /// A compiled PRAGMA statement.
@@ -152,6 +169,18 @@ fn int_arg(v: &Option<Value>) -> Option<i64> {
         Some(Value::Integer(i)) => Some(*i),
         Some(Value::Text(s)) => s.trim().parse().ok(),
         _ => None,
+    }
+}
+
+/// SQLite's boolean PRAGMA values: ON/YES/TRUE or a non-zero number.
+fn bool_arg(v: &Value) -> bool {
+    match v {
+        Value::Integer(i) => *i != 0,
+        Value::Text(t) => {
+            let t = t.to_ascii_lowercase();
+            matches!(t.as_str(), "on" | "yes" | "true") || t.parse::<i64>().is_ok_and(|i| i != 0)
+        }
+        _ => false,
     }
 }
 
@@ -322,6 +351,75 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
             rows
         }
         "encoding" => vec![vec![Value::Text("UTF-8".into())]],
+        "synchronous" => match &p.value {
+            Some(v) => {
+                let level = match v {
+                    Value::Text(t) => match t.to_ascii_lowercase().as_str() {
+                        "off" => Some(0),
+                        "normal" => Some(1),
+                        "full" => Some(2),
+                        "extra" => Some(3),
+                        other => other.parse::<i64>().ok(),
+                    },
+                    Value::Integer(i) => Some(*i),
+                    _ => None,
+                };
+                // SQLite keeps the low two bits of a number (0..3); unknown words mean FULL.
+                cx.pager.set_synchronous(level.map_or(2, |l| (l & 3) as u8));
+                Vec::new()
+            }
+            None => vec![int(cx.pager.synchronous() as i64)],
+        },
+        "wal_autocheckpoint" => {
+            if let Some(n) = int_arg(&p.value) {
+                cx.pager.set_wal_autocheckpoint(n.clamp(0, u32::MAX as i64) as u32);
+            }
+            vec![int(cx.pager.wal_autocheckpoint() as i64)]
+        }
+        "wal_checkpoint" => {
+            let mode = match text_arg(&p.value).map(|m| m.to_ascii_lowercase()) {
+                None => CheckpointMode::Passive,
+                Some(m) => match m.as_str() {
+                    "passive" => CheckpointMode::Passive,
+                    "full" => CheckpointMode::Full,
+                    "restart" => CheckpointMode::Restart,
+                    "truncate" => CheckpointMode::Truncate,
+                    // SQLite runs an unknown mode name as PASSIVE.
+                    _ => CheckpointMode::Passive,
+                },
+            };
+            let info = cx.pager.checkpoint_mode(mode, *cx.busy_timeout)?;
+            vec![vec![Value::Integer(info.busy as i64), Value::Integer(info.log_frames), Value::Integer(info.checkpointed_frames)]]
+        }
+        "journal_size_limit" => {
+            if let Some(n) = int_arg(&p.value) {
+                cx.pager.set_journal_size_limit(n);
+            }
+            vec![int(cx.pager.journal_size_limit())]
+        }
+        "wal_truncate" => match &p.value {
+            Some(v) => {
+                cx.pager.set_wal_truncate(bool_arg(v));
+                Vec::new()
+            }
+            None => vec![int(cx.pager.wal_truncate() as i64)],
+        },
+        "wal_truncate_threshold" => match int_arg(&p.value) {
+            Some(n) => {
+                cx.pager.set_wal_truncate_threshold(n.max(0) as u64);
+                Vec::new()
+            }
+            None => vec![int(cx.pager.wal_truncate_threshold().min(i64::MAX as u64) as i64)],
+        },
+        "wal_status" => {
+            let w = cx.pager.wal_status();
+            vec![vec![
+                Value::Integer(w.frames as i64),
+                Value::Integer(w.bytes.min(i64::MAX as u64) as i64),
+                Value::Integer(w.checkpointed_frames as i64),
+                Value::Integer(w.readers as i64),
+            ]]
+        }
         "foreign_keys" => {
             if p.value.is_some() {
                 Vec::new()
