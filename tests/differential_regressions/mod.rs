@@ -144,7 +144,6 @@ fn ipk_default_is_ignored() {
 }
 
 #[test]
-#[ignore = "storage: NOCASE compares text only up to the first NUL, then by length (SQLite's sqlite3StrNICmp); record::compare_text compares every byte"]
 fn nocase_stops_at_nul() {
     replay(cases::NOCASE_NUL);
 }
