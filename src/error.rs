@@ -91,20 +91,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error {
-            kind,
-            message: message.into(),
-        }
+        Error { kind, message: message.into() }
     }
     /// SQLITE_ERROR with the given message (the common case for SQL errors).
     pub fn sql(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Error, message)
     }
     pub fn corrupt(detail: impl fmt::Display) -> Error {
-        Error::new(
-            ErrorKind::Corrupt,
-            format!("database disk image is malformed ({detail})"),
-        )
+        Error::new(ErrorKind::Corrupt, format!("database disk image is malformed ({detail})"))
     }
     pub fn misuse(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Misuse, message)

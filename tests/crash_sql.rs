@@ -21,18 +21,13 @@ fn query_rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
     let mut stmt = stmt.expect("statement");
     let mut rows = Vec::new();
     while stmt.step().expect("step") == StepResult::Row {
-        rows.push(
-            (0..stmt.column_count())
-                .map(|i| stmt.column_value(i).clone())
-                .collect(),
-        );
+        rows.push((0..stmt.column_count()).map(|i| stmt.column_value(i).clone()).collect());
     }
     rows
 }
 
 fn exec(conn: &Connection, sql: &str) {
-    conn.exec(sql, &mut |_, _| true)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.exec(sql, &mut |_, _| true).unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 /// Child: appends transactions of ROWS_PER_TXN rows numbered after the
@@ -43,15 +38,8 @@ fn child_writer() {
     let Ok(path) = std::env::var(CHILD_ENV) else {
         return;
     };
-    let conn = Connection::open(
-        &path,
-        sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE,
-    )
-    .expect("child open");
-    exec(
-        &conn,
-        "CREATE TABLE IF NOT EXISTS t(txn INTEGER, k INTEGER, payload TEXT)",
-    );
+    let conn = Connection::open(&path, sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE).expect("child open");
+    exec(&conn, "CREATE TABLE IF NOT EXISTS t(txn INTEGER, k INTEGER, payload TEXT)");
     exec(&conn, "CREATE INDEX IF NOT EXISTS t_txn ON t(txn)");
     let start = match query_rows(&conn, "SELECT max(txn) FROM t")[0][0] {
         Value::Integer(n) => n + 1,
@@ -62,10 +50,7 @@ fn child_writer() {
         for k in 0..ROWS_PER_TXN {
             // A payload of varying size exercises overflow pages now and then.
             let len = 10 + ((id * 7919 + k * 104729) % 5000) as usize;
-            sql.push_str(&format!(
-                "INSERT INTO t VALUES({id}, {k}, '{}');",
-                "x".repeat(len)
-            ));
+            sql.push_str(&format!("INSERT INTO t VALUES({id}, {k}, '{}');", "x".repeat(len)));
         }
         sql.push_str("COMMIT;");
         exec(&conn, &sql);
@@ -84,10 +69,7 @@ impl XorShift {
 }
 
 fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 #[test]
@@ -105,13 +87,7 @@ fn kill_child_mid_commit() {
 
     for round in 0..rounds {
         let mut child = Command::new(&exe)
-            .args([
-                "--ignored",
-                "--exact",
-                "child_writer",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["--ignored", "--exact", "child_writer", "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, &db_str)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -143,36 +119,16 @@ fn kill_child_mid_commit() {
 
         let conn = Connection::open(&db_str, sqlvibe::conn::OPEN_READWRITE).expect("reopen");
         let check = query_rows(&conn, "PRAGMA integrity_check");
-        assert_eq!(
-            check,
-            vec![vec![Value::Text("ok".into())]],
-            "round {round} after {:?}",
-            started.elapsed()
-        );
+        assert_eq!(check, vec![vec![Value::Text("ok".into())]], "round {round} after {:?}", started.elapsed());
         // Every transaction is whole: ROWS_PER_TXN rows or none.
-        let partial = query_rows(
-            &conn,
-            &format!("SELECT txn, count(*) FROM t GROUP BY txn HAVING count(*) <> {ROWS_PER_TXN}"),
-        );
-        assert!(
-            partial.is_empty(),
-            "round {round}: half-applied transactions {partial:?}"
-        );
+        let partial =
+            query_rows(&conn, &format!("SELECT txn, count(*) FROM t GROUP BY txn HAVING count(*) <> {ROWS_PER_TXN}"));
+        assert!(partial.is_empty(), "round {round}: half-applied transactions {partial:?}");
         // Every acknowledged transaction is present.
-        let present = query_rows(
-            &conn,
-            &format!("SELECT count(DISTINCT txn) FROM t WHERE txn <= {acknowledged}"),
-        );
-        assert_eq!(
-            present[0][0],
-            Value::Integer(acknowledged),
-            "round {round}: lost acknowledged commits"
-        );
+        let present = query_rows(&conn, &format!("SELECT count(DISTINCT txn) FROM t WHERE txn <= {acknowledged}"));
+        assert_eq!(present[0][0], Value::Integer(acknowledged), "round {round}: lost acknowledged commits");
     }
     assert!(acknowledged > 0, "the child never committed");
-    assert!(
-        kills_mid_run as u64 == rounds,
-        "every child must die by SIGKILL"
-    );
+    assert!(kills_mid_run as u64 == rounds, "every child must die by SIGKILL");
     let _ = std::fs::remove_dir_all(&dir);
 }

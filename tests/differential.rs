@@ -42,10 +42,7 @@ fn run_seed(make: fn() -> Pair, bugs: OpenBugs, seed: u64, n_stmts: usize) -> Re
     let (tables, ddl) = gen_schema(&mut r, bugs);
     let fail = |p: &Pair, msg: String| -> String {
         let reduced = minimize(&p.log, &make_like);
-        let text: Vec<String> = reduced
-            .iter()
-            .map(|s| format!("{}{};", params_note(&s.params), s.sql))
-            .collect();
+        let text: Vec<String> = reduced.iter().map(|s| format!("{}{};", params_note(&s.params), s.sql)).collect();
         format!(
             "seed {seed}: {msg}\n-- reduced script ({} of {} statements):\n{}",
             reduced.len(),
@@ -56,19 +53,11 @@ fn run_seed(make: fn() -> Pair, bugs: OpenBugs, seed: u64, n_stmts: usize) -> Re
     for d in &ddl {
         p.run(d, Order::None, false).map_err(|m| fail(&p, m))?;
     }
-    let mut g = Gen {
-        r: &mut r,
-        tables: &tables,
-        subqueries: true,
-        bugs,
-        exact_only: false,
-        params: Vec::new(),
-    };
+    let mut g = Gen { r: &mut r, tables: &tables, subqueries: true, bugs, exact_only: false, params: Vec::new() };
     for _ in 0..4 + g.r.below(8) {
         let sql = g.insert();
         let params = take_params(&mut g.params, &sql);
-        p.run_with(&sql, &params, Order::None, true)
-            .map_err(|m| fail(&p, m))?;
+        p.run_with(&sql, &params, Order::None, true).map_err(|m| fail(&p, m))?;
     }
     for _ in 0..n_stmts {
         let k = g.r.below(100);
@@ -88,8 +77,7 @@ fn run_seed(make: fn() -> Pair, bugs: OpenBugs, seed: u64, n_stmts: usize) -> Re
             (g.delete(), Order::None, true)
         };
         let params = take_params(&mut g.params, &sql);
-        p.run_with(&sql, &params, order, dml)
-            .map_err(|m| fail(&p, m))?;
+        p.run_with(&sql, &params, order, dml).map_err(|m| fail(&p, m))?;
         if dml {
             for t in &tables {
                 let all = format!("SELECT rowid, * FROM {}", t.name);
@@ -133,21 +121,13 @@ fn minimize(steps: &[Step], make: &dyn Fn() -> Pair) -> Vec<Step> {
 
 fn seeds() -> Vec<u64> {
     // SQLVIBE_DIFF_SEED=n replays just seed n (as printed by a failure).
-    if let Some(one) = std::env::var("SQLVIBE_DIFF_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
+    if let Some(one) = std::env::var("SQLVIBE_DIFF_SEED").ok().and_then(|s| s.parse().ok()) {
         return vec![one];
     }
     let mut v: Vec<u64> = (1..=150).collect();
-    let extra: u64 = std::env::var("SQLVIBE_DIFF_SEEDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let extra: u64 = std::env::var("SQLVIBE_DIFF_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
     if extra > 0 {
-        let start = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_secs());
+        let start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs());
         println!("SQLVIBE_DIFF_SEEDS: seeds {start}..{}", start + extra);
         v.extend(start..start + extra);
     }
@@ -171,10 +151,7 @@ fn differential_against_sqlite() {
         COMPARED.load(AtomicOrdering::Relaxed),
         failures.len()
     );
-    assert!(
-        failures.is_empty(),
-        "seeds that disagree with SQLite: {failures:?}"
-    );
+    assert!(failures.is_empty(), "seeds that disagree with SQLite: {failures:?}");
 }
 
 /// The harness itself: SQLite must agree with SQLite scanning in reverse
@@ -184,20 +161,12 @@ fn differential_against_sqlite() {
 fn harness_agrees_with_itself_under_reversed_scans() {
     let mut failures = Vec::new();
     for seed in seeds() {
-        if let Err(e) = run_seed(
-            Pair::sqlite_vs_reversed_sqlite,
-            OpenBugs::default(),
-            seed,
-            60,
-        ) {
+        if let Err(e) = run_seed(Pair::sqlite_vs_reversed_sqlite, OpenBugs::default(), seed, 60) {
             println!("{e}\n");
             failures.push(seed);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "seeds where the harness is order-sensitive: {failures:?}"
-    );
+    assert!(failures.is_empty(), "seeds where the harness is order-sensitive: {failures:?}");
 }
 
 /// The generator itself must produce mostly valid SQL: run it on SQLite alone.

@@ -240,7 +240,13 @@ fn rowid_allocation_at_the_top() {
     assert_eq!(r.len(), 2);
     assert_eq!(r[1], vec![int(i64::MAX), text("top")]);
     assert!(matches!(r[0][0], Value::Integer(i) if i > 0 && i < i64::MAX));
-    assert_eq!(c.last_insert_rowid(), match r[0][0] { Value::Integer(i) => i, _ => 0 });
+    assert_eq!(
+        c.last_insert_rowid(),
+        match r[0][0] {
+            Value::Integer(i) => i,
+            _ => 0,
+        }
+    );
     // Statements see a snapshot of their own table.
     exec(&c, "INSERT INTO t SELECT * FROM t");
     assert_eq!(rows(&c, "SELECT count(*) FROM t")[0][0], int(4));

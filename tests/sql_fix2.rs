@@ -107,7 +107,10 @@ fn pending_select_continues_when_rollback_keeps_the_schema() {
     for _ in 0..5 {
         assert_eq!(s.step().unwrap(), StepResult::Row);
     }
-    exec(&conn, "INSERT INTO t2 SELECT a + 1000, 'N' FROM t2; DELETE FROM t2 WHERE a % 2 = 0; INSERT INTO side VALUES(1);");
+    exec(
+        &conn,
+        "INSERT INTO t2 SELECT a + 1000, 'N' FROM t2; DELETE FROM t2 WHERE a % 2 = 0; INSERT INTO side VALUES(1);",
+    );
     exec(&conn, "ROLLBACK");
     assert_eq!(drain_from(&mut s, 5), 1000);
     // ROLLBACK TO without a schema change: the same.
@@ -232,7 +235,10 @@ fn collation_through_compounds() {
     assert_eq!(col(&conn, "SELECT c FROM t EXCEPT SELECT 'B' ORDER BY 1"), vec![text("ABC")]);
     assert_eq!(col(&conn, "SELECT c FROM t INTERSECT SELECT 'B' ORDER BY 1"), vec![text("b")]);
     assert_eq!(col(&conn, "SELECT 1 UNION SELECT 1.0 ORDER BY 1"), vec![Value::Real(1.0)]);
-    assert_eq!(col(&conn, "SELECT 'b' UNION ALL SELECT c FROM t UNION SELECT 'B' ORDER BY 1"), vec![text("ABC"), text("B")]);
+    assert_eq!(
+        col(&conn, "SELECT 'b' UNION ALL SELECT c FROM t UNION SELECT 'B' ORDER BY 1"),
+        vec![text("ABC"), text("B")]
+    );
 }
 
 #[test]

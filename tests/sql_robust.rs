@@ -34,8 +34,10 @@ impl Rng {
     }
 }
 
-const SNIPPETS: &[&str] =
-    &["(", ")", ",", "'", "\"", "SELECT", "FROM", "NULL", "*", "?", "=", "é", ";", "--", "/*", "x'", "1e", "AND", "[", "0x"];
+const SNIPPETS: &[&str] = &[
+    "(", ")", ",", "'", "\"", "SELECT", "FROM", "NULL", "*", "?", "=", "é", ";", "--", "/*", "x'", "1e", "AND", "[",
+    "0x",
+];
 
 fn mutate(rng: &mut Rng, s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();

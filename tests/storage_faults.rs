@@ -304,7 +304,10 @@ fn corrupt_pages_never_panic() {
         for k in 0..400 {
             btree::table_insert(&mut t, root, k, &row(k, k % 50 == 0)).unwrap();
             let mut b = Vec::new();
-            encode_record(&[Value::Text(format!("key{k}").repeat(1 + (k % 40 == 0) as usize * 30)), Value::Integer(k)], &mut b);
+            encode_record(
+                &[Value::Text(format!("key{k}").repeat(1 + (k % 40 == 0) as usize * 30)), Value::Integer(k)],
+                &mut b,
+            );
             btree::index_insert(&mut t, index, &b, &Default::default()).unwrap();
         }
         for k in (0..400).step_by(3) {
@@ -315,7 +318,8 @@ fn corrupt_pages_never_panic() {
     let clean = mem.file_bytes(PATH).unwrap();
     exercise(Arc::new(mem.clone())).unwrap();
     let mut rng = Rng(0x1234_5678_9abc_def1);
-    let iterations = std::env::var("SQLVIBE_SEEDS").ok().and_then(|s| s.parse::<u64>().ok()).map_or(300, |n| 300 + n * 100);
+    let iterations =
+        std::env::var("SQLVIBE_SEEDS").ok().and_then(|s| s.parse::<u64>().ok()).map_or(300, |n| 300 + n * 100);
     let mut errors = 0;
     for _ in 0..iterations {
         let mut bytes = clean.clone();

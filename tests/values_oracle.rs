@@ -217,9 +217,7 @@ impl Oracle {
         let params: Vec<RV> = args.iter().map(to_rv).collect();
         st.query_row(rusqlite::params_from_iter(params.iter()), |r| {
             Ok(match r.get_ref(0)? {
-                rusqlite::types::ValueRef::Text(t) => {
-                    RV::Text(String::from_utf8_lossy(t).into_owned())
-                }
+                rusqlite::types::ValueRef::Text(t) => RV::Text(String::from_utf8_lossy(t).into_owned()),
                 other => RV::from(other),
             })
         })
@@ -237,9 +235,7 @@ impl Oracle {
             _ => false,
         };
         if !ok && self.failures.len() < 40 {
-            self.failures.push(format!(
-                "{sql} {args:?}: sqlite {theirs:?}, sqlvibe {mine:?}"
-            ));
+            self.failures.push(format!("{sql} {args:?}: sqlite {theirs:?}, sqlvibe {mine:?}"));
         }
     }
 }
@@ -314,11 +310,7 @@ fn run_seed(o: &mut Oracle, seed: u64, rounds: usize) {
                     }
                     if let Value::Integer(i) = *a {
                         let cp = i.rem_euclid(0x11_0000 + 5) - 2;
-                        *a = Value::Integer(if (0xd800..0xe000).contains(&cp) {
-                            65
-                        } else {
-                            cp
-                        });
+                        *a = Value::Integer(if (0xd800..0xe000).contains(&cp) { 65 } else { cp });
                     }
                 }
             }
@@ -329,51 +321,18 @@ fn run_seed(o: &mut Oracle, seed: u64, rounds: usize) {
         let a = gen_value(&mut r);
         let b = gen_value(&mut r);
         // Operators.
-        for (sym, op) in [
-            ("+", ArithOp::Add),
-            ("-", ArithOp::Sub),
-            ("*", ArithOp::Mul),
-            ("/", ArithOp::Div),
-            ("%", ArithOp::Rem),
-        ] {
-            o.check(
-                &format!("SELECT ?1 {sym} ?2"),
-                &[a.clone(), b.clone()],
-                Ok(types::arith(op, &a, &b)),
-            );
+        for (sym, op) in
+            [("+", ArithOp::Add), ("-", ArithOp::Sub), ("*", ArithOp::Mul), ("/", ArithOp::Div), ("%", ArithOp::Rem)]
+        {
+            o.check(&format!("SELECT ?1 {sym} ?2"), &[a.clone(), b.clone()], Ok(types::arith(op, &a, &b)));
         }
-        for (sym, op) in [
-            ("&", BitOp::And),
-            ("|", BitOp::Or),
-            ("<<", BitOp::ShiftLeft),
-            (">>", BitOp::ShiftRight),
-        ] {
-            o.check(
-                &format!("SELECT ?1 {sym} ?2"),
-                &[a.clone(), b.clone()],
-                Ok(types::bit_op(op, &a, &b)),
-            );
+        for (sym, op) in [("&", BitOp::And), ("|", BitOp::Or), ("<<", BitOp::ShiftLeft), (">>", BitOp::ShiftRight)] {
+            o.check(&format!("SELECT ?1 {sym} ?2"), &[a.clone(), b.clone()], Ok(types::bit_op(op, &a, &b)));
         }
-        o.check(
-            "SELECT ?1 || ?2",
-            &[a.clone(), b.clone()],
-            Ok(types::concat(&a, &b)),
-        );
-        o.check(
-            "SELECT -?1",
-            std::slice::from_ref(&a),
-            Ok(types::negate(&a)),
-        );
-        o.check(
-            "SELECT ~?1",
-            std::slice::from_ref(&a),
-            Ok(types::bit_not(&a)),
-        );
-        o.check(
-            "SELECT NOT ?1",
-            std::slice::from_ref(&a),
-            Ok(types::logical_not(&a)),
-        );
+        o.check("SELECT ?1 || ?2", &[a.clone(), b.clone()], Ok(types::concat(&a, &b)));
+        o.check("SELECT -?1", std::slice::from_ref(&a), Ok(types::negate(&a)));
+        o.check("SELECT ~?1", std::slice::from_ref(&a), Ok(types::bit_not(&a)));
+        o.check("SELECT NOT ?1", std::slice::from_ref(&a), Ok(types::logical_not(&a)));
         o.check(
             "SELECT CASE WHEN ?1 THEN 1 ELSE 0 END",
             std::slice::from_ref(&a),
@@ -386,11 +345,7 @@ fn run_seed(o: &mut Oracle, seed: u64, rounds: usize) {
             ("BLOB", Affinity::Blob),
             ("NUMERIC", Affinity::Numeric),
         ] {
-            o.check(
-                &format!("SELECT CAST(?1 AS {ty})"),
-                std::slice::from_ref(&a),
-                Ok(types::cast(&a, aff)),
-            );
+            o.check(&format!("SELECT CAST(?1 AS {ty})"), std::slice::from_ref(&a), Ok(types::cast(&a, aff)));
         }
         // Comparison of two parameters (no affinity) under each collation.
         for coll in ["BINARY", "NOCASE", "RTRIM"] {
@@ -407,11 +362,7 @@ fn run_seed(o: &mut Oracle, seed: u64, rounds: usize) {
         for name in ["min", "max", "nullif"] {
             let f = func::lookup_scalar(name, 2).unwrap();
             let mine = f(&mut NoCaseCtx, &[a.clone(), b.clone()]).map_err(|e| e.message);
-            o.check(
-                &format!("SELECT {name}(?1 COLLATE NOCASE, ?2)"),
-                &[a.clone(), b.clone()],
-                mine,
-            );
+            o.check(&format!("SELECT {name}(?1 COLLATE NOCASE, ?2)"), &[a.clone(), b.clone()], mine);
         }
         // LIKE with an escape character.
         let esc = Value::Text(r.pick(&["\\", "%", "_", "a"]).to_string());
@@ -429,8 +380,7 @@ fn affinity_round(o: &mut Oracle, r: &mut Rng) {
     let v = gen_value(r);
     let w = gen_value(r);
     o.db.execute("DELETE FROM t", []).unwrap();
-    o.db.execute("INSERT INTO t VALUES (?1, ?1, ?1, ?1, ?1, ?1)", [to_rv(&v)])
-        .unwrap();
+    o.db.execute("INSERT INTO t VALUES (?1, ?1, ?1, ?1, ?1, ?1)", [to_rv(&v)]).unwrap();
     let cols = [
         ("i", Some(Affinity::Integer)),
         ("r", Some(Affinity::Real)),
@@ -442,14 +392,8 @@ fn affinity_round(o: &mut Oracle, r: &mut Rng) {
     for (col, aff) in cols {
         let stored = types::apply_affinity(v.clone(), aff.unwrap());
         o.check(&format!("SELECT {col} FROM t"), &[], Ok(stored.clone()));
-        let mine = types::compare_with_affinity(
-            &stored,
-            aff,
-            &w,
-            None,
-            sqlvibe::storage::Collation::Binary,
-        )
-        .map_or(Value::Null, |ord| Value::Integer(ord as i64));
+        let mine = types::compare_with_affinity(&stored, aff, &w, None, sqlvibe::storage::Collation::Binary)
+            .map_or(Value::Null, |ord| Value::Integer(ord as i64));
         o.check(
             &format!("SELECT CASE WHEN {col} < ?1 THEN -1 WHEN {col} = ?1 THEN 0 WHEN {col} > ?1 THEN 1 END FROM t"),
             std::slice::from_ref(&w),
@@ -457,14 +401,8 @@ fn affinity_round(o: &mut Oracle, r: &mut Rng) {
         );
         for (col2, aff2) in cols {
             let stored2 = types::apply_affinity(v.clone(), aff2.unwrap());
-            let mine = types::compare_with_affinity(
-                &stored,
-                aff,
-                &stored2,
-                aff2,
-                sqlvibe::storage::Collation::Binary,
-            )
-            .map_or(Value::Null, |ord| Value::Integer(ord as i64));
+            let mine = types::compare_with_affinity(&stored, aff, &stored2, aff2, sqlvibe::storage::Collation::Binary)
+                .map_or(Value::Null, |ord| Value::Integer(ord as i64));
             o.check(
                 &format!("SELECT CASE WHEN {col} < {col2} THEN -1 WHEN {col} = {col2} THEN 0 WHEN {col} > {col2} THEN 1 END FROM t"),
                 &[],
@@ -481,8 +419,7 @@ fn aggregate_round(o: &mut Oracle, r: &mut Rng) {
     for _ in 0..n {
         let v = gen_value(r);
         let s = Value::Text(r.pick(&[",", "-", ""]).to_string());
-        o.db.execute("INSERT INTO g VALUES (?1, ?2)", [to_rv(&v), to_rv(&s)])
-            .unwrap();
+        o.db.execute("INSERT INTO g VALUES (?1, ?2)", [to_rv(&v), to_rv(&s)]).unwrap();
         rows.push((v, s));
     }
     for (name, nargs) in [
@@ -512,19 +449,11 @@ fn aggregate_round(o: &mut Oracle, r: &mut Rng) {
                 1 => format!("{}v", if distinct { "DISTINCT " } else { "" }),
                 _ => "v, s".to_string(),
             };
-            o.check(
-                &format!("SELECT {name}({arglist}) FROM (SELECT v, s FROM g ORDER BY rowid)"),
-                &[],
-                mine,
-            );
+            o.check(&format!("SELECT {name}({arglist}) FROM (SELECT v, s FROM g ORDER BY rowid)"), &[], mine);
             if nargs == 1 && matches!(name, "min" | "max" | "count") {
-                let mut acc = func::new_accumulator_with_collation(
-                    name,
-                    1,
-                    distinct,
-                    sqlvibe::storage::Collation::NoCase,
-                )
-                .unwrap();
+                let mut acc =
+                    func::new_accumulator_with_collation(name, 1, distinct, sqlvibe::storage::Collation::NoCase)
+                        .unwrap();
                 let mut res = Ok(());
                 for (v, _) in &rows {
                     res = res.and_then(|_| acc.step(std::slice::from_ref(v)));
@@ -532,9 +461,7 @@ fn aggregate_round(o: &mut Oracle, r: &mut Rng) {
                 let mine = res.and_then(|_| acc.finalize()).map_err(|e| e.message);
                 let d = if distinct { "DISTINCT " } else { "" };
                 o.check(
-                    &format!(
-                        "SELECT {name}({d}v COLLATE NOCASE) FROM (SELECT v FROM g ORDER BY rowid)"
-                    ),
+                    &format!("SELECT {name}({d}v COLLATE NOCASE) FROM (SELECT v FROM g ORDER BY rowid)"),
                     &[],
                     mine,
                 );
@@ -545,27 +472,14 @@ fn aggregate_round(o: &mut Oracle, r: &mut Rng) {
 
 fn oracle() -> Oracle {
     let db = rusqlite::Connection::open_in_memory().unwrap();
-    db.execute_batch(
-        "CREATE TABLE t(i INTEGER, r REAL, x TEXT, b BLOB, n NUMERIC, u); CREATE TABLE g(v, s);",
-    )
-    .unwrap();
-    Oracle {
-        db,
-        failures: Vec::new(),
-    }
+    db.execute_batch("CREATE TABLE t(i INTEGER, r REAL, x TEXT, b BLOB, n NUMERIC, u); CREATE TABLE g(v, s);").unwrap();
+    Oracle { db, failures: Vec::new() }
 }
 
 fn extra_seeds() -> Vec<u64> {
-    let n: u64 = std::env::var("SQLVIBE_VALUES_SEEDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let start = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64);
-    (0..n)
-        .map(|i| start.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
-        .collect()
+    let n: u64 = std::env::var("SQLVIBE_VALUES_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
+    (0..n).map(|i| start.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15))).collect()
 }
 
 #[test]
@@ -575,11 +489,7 @@ fn functions_and_operators_match_sqlite() {
         println!("seed {seed}");
         run_seed(&mut o, seed, 150);
     }
-    assert!(
-        o.failures.is_empty(),
-        "mismatches:\n{}",
-        o.failures.join("\n")
-    );
+    assert!(o.failures.is_empty(), "mismatches:\n{}", o.failures.join("\n"));
 }
 
 #[test]
@@ -592,11 +502,7 @@ fn affinity_and_column_comparisons_match_sqlite() {
             affinity_round(&mut o, &mut r);
         }
     }
-    assert!(
-        o.failures.is_empty(),
-        "mismatches:\n{}",
-        o.failures.join("\n")
-    );
+    assert!(o.failures.is_empty(), "mismatches:\n{}", o.failures.join("\n"));
 }
 
 #[test]
@@ -609,11 +515,7 @@ fn aggregates_match_sqlite() {
             aggregate_round(&mut o, &mut r);
         }
     }
-    assert!(
-        o.failures.is_empty(),
-        "mismatches:\n{}",
-        o.failures.join("\n")
-    );
+    assert!(o.failures.is_empty(), "mismatches:\n{}", o.failures.join("\n"));
 }
 
 fn random_double(r: &mut Rng) -> f64 {
@@ -642,18 +544,12 @@ fn real_rendering_and_parsing_match_sqlite() {
         let mut r = Rng(seed);
         for _ in 0..4000 {
             let f = random_double(&mut r);
-            o.check(
-                "SELECT CAST(?1 AS TEXT)",
-                &[Value::Real(f)],
-                Ok(Value::Text(types::real_to_text(f))),
-            );
+            o.check("SELECT CAST(?1 AS TEXT)", &[Value::Real(f)], Ok(Value::Text(types::real_to_text(f))));
             // Text -> REAL: random decimal literals of up to 15 digits and
             // moderate exponents. (Longer literals and exponents near the
             // double range differ from the system library in the last bit
             // about twice in a thousand: see numeric::scale_pow10.)
-            let digits: String = (0..1 + r.below(15))
-                .map(|_| char::from(b'0' + r.below(10) as u8))
-                .collect();
+            let digits: String = (0..1 + r.below(15)).map(|_| char::from(b'0' + r.below(10) as u8)).collect();
             let point = r.below(digits.len() as u64 + 1) as usize;
             let mut lit = format!("{}.{}", &digits[..point], &digits[point..]);
             if r.below(2) == 0 {
@@ -668,17 +564,10 @@ fn real_rendering_and_parsing_match_sqlite() {
             }
         }
     }
-    assert!(
-        o.failures.is_empty(),
-        "mismatches:\n{}",
-        o.failures.join("\n")
-    );
+    assert!(o.failures.is_empty(), "mismatches:\n{}", o.failures.join("\n"));
     // Known: SQLite's long double scaling rounds a few literals' last bit
     // differently from this model (documented in numeric::scale_pow10).
-    println!(
-        "text->real last-bit differences: {} of {parse_total}: {parse_misses:?}",
-        parse_misses.len()
-    );
+    println!("text->real last-bit differences: {} of {parse_total}: {parse_misses:?}", parse_misses.len());
     assert!(parse_misses.len() * 5000 <= parse_total, "{parse_misses:?}");
 }
 
@@ -712,19 +601,16 @@ fn printf_matches_sqlite() {
                     _ => fmt.push_str(&format!(".{}", r.below(22))),
                 }
                 let conv = *r.pick(&[
-                    'd', 'i', 'u', 'x', 'X', 'o', 'f', 'e', 'E', 'g', 'G', 'c', 's', 'z', 'q', 'Q',
-                    'w', 'r', '%',
+                    'd', 'i', 'u', 'x', 'X', 'o', 'f', 'e', 'E', 'g', 'G', 'c', 's', 'z', 'q', 'Q', 'w', 'r', '%',
                 ]);
                 fmt.push(conv);
                 fmt.push('|');
                 if conv != '%' {
-                    args.push(
-                        if matches!(conv, 'f' | 'e' | 'E' | 'g' | 'G') && r.below(3) > 0 {
-                            Value::Real(random_double(&mut r))
-                        } else {
-                            gen_value(&mut r)
-                        },
-                    );
+                    args.push(if matches!(conv, 'f' | 'e' | 'E' | 'g' | 'G') && r.below(3) > 0 {
+                        Value::Real(random_double(&mut r))
+                    } else {
+                        gen_value(&mut r)
+                    });
                 }
             }
             let mut all = vec![Value::Text(fmt)];
@@ -734,9 +620,5 @@ fn printf_matches_sqlite() {
             o.check(&sql, &all, call("printf", &all));
         }
     }
-    assert!(
-        o.failures.is_empty(),
-        "mismatches:\n{}",
-        o.failures.join("\n")
-    );
+    assert!(o.failures.is_empty(), "mismatches:\n{}", o.failures.join("\n"));
 }

@@ -32,12 +32,7 @@ fn lit(s: &str) -> Value {
         "zeroblob(3)" => Value::Blob(vec![0; 3]),
         _ if s.starts_with("x'") => {
             let h = &s[2..s.len() - 1];
-            Value::Blob(
-                (0..h.len())
-                    .step_by(2)
-                    .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
-                    .collect(),
-            )
+            Value::Blob((0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect())
         }
         _ if s.starts_with('\'') => Value::Text(s[1..s.len() - 1].replace("''", "'")),
         _ => match s.parse::<i64>() {
@@ -121,42 +116,16 @@ const CASES: &[(&str, &[&str], &str)] = &[
     ("glob", &["'A*'", "'abc'"], r#"0"#),
     (
         "printf",
-        &[
-            "'%5.1f|%-8.3e|%08.2f|%+.3g'",
-            "3.14159",
-            "1234.5",
-            "-3.14159",
-            "0.0001234",
-        ],
+        &["'%5.1f|%-8.3e|%08.2f|%+.3g'", "3.14159", "1234.5", "-3.14159", "0.0001234"],
         r#"'  3.1|1.235e+03|-0003.14|+0.000123'"#,
     ),
-    (
-        "printf",
-        &["'%x %X %o %#x %#o'", "255", "255", "8", "255", "8"],
-        r#"'ff FF 10 0xff 010'"#,
-    ),
+    ("printf", &["'%x %X %o %#x %#o'", "255", "255", "8", "255", "8"], r#"'ff FF 10 0xff 010'"#),
     ("printf", &["'%,d'", "1234567"], r#"'1,234,567'"#),
-    (
-        "printf",
-        &["'%q|%Q|%Q|%w'", "'it''s'", "'a''b'", "NULL", "'x\"y'"],
-        r#"'it''''s|''a''''b''|NULL|x""y'"#,
-    ),
+    ("printf", &["'%q|%Q|%Q|%w'", "'it''s'", "'a''b'", "NULL", "'x\"y'"], r#"'it''''s|''a''''b''|NULL|x""y'"#),
     ("printf", &["'%.20f'", "0.1"], r#"'0.10000000000000000000'"#),
-    (
-        "printf",
-        &["'%!.20g'", "0.1"],
-        r#"'0.10000000000000000555'"#,
-    ),
-    (
-        "printf",
-        &["'%.30f'", "1.0/3"],
-        r#"'0.333333333333333300000000000000'"#,
-    ),
-    (
-        "printf",
-        &["'%r %r %r %r'", "1", "2", "3", "11"],
-        r#"'1st 2nd 3rd 11th'"#,
-    ),
+    ("printf", &["'%!.20g'", "0.1"], r#"'0.10000000000000000555'"#),
+    ("printf", &["'%.30f'", "1.0/3"], r#"'0.333333333333333300000000000000'"#),
+    ("printf", &["'%r %r %r %r'", "1", "2", "3", "11"], r#"'1st 2nd 3rd 11th'"#),
     ("printf", &["'%.1f'", "0.15"], r#"'0.2'"#),
     ("printf", &["'a%yb'"], r#"'a'"#),
 ];
@@ -174,38 +143,19 @@ fn functions_match_cli_outputs() {
 #[test]
 fn function_errors_match_cli() {
     let msg = |name: &str, n: usize| func::lookup_scalar(name, n).err().map(|e| e.message);
-    assert_eq!(
-        msg("coalesce", 1).as_deref(),
-        Some("wrong number of arguments to function coalesce()")
-    );
+    assert_eq!(msg("coalesce", 1).as_deref(), Some("wrong number of arguments to function coalesce()"));
     assert_eq!(msg("foo", 1).as_deref(), Some("no such function: foo"));
     let abs = func::lookup_scalar("abs", 1).unwrap();
-    assert_eq!(
-        abs(&mut Ctx, &[Value::Integer(i64::MIN)])
-            .unwrap_err()
-            .message,
-        "integer overflow"
-    );
+    assert_eq!(abs(&mut Ctx, &[Value::Integer(i64::MIN)]).unwrap_err().message, "integer overflow");
     let like = func::lookup_scalar("like", 3).unwrap();
-    let e = like(
-        &mut Ctx,
-        &[
-            Value::Text("a".into()),
-            Value::Text("a".into()),
-            Value::Text("ab".into()),
-        ],
-    )
-    .unwrap_err();
+    let e = like(&mut Ctx, &[Value::Text("a".into()), Value::Text("a".into()), Value::Text("ab".into())]).unwrap_err();
     assert_eq!(e.message, "ESCAPE expression must be a single character");
     let mut sum = func::new_accumulator("sum", 1, false).unwrap();
     sum.step(&[Value::Integer(i64::MAX)]).unwrap();
     sum.step(&[Value::Integer(1)]).unwrap();
     assert_eq!(sum.finalize().unwrap_err().message, "integer overflow");
     assert_eq!(
-        func::new_accumulator("group_concat", 2, true)
-            .err()
-            .map(|e| e.message)
-            .as_deref(),
+        func::new_accumulator("group_concat", 2, true).err().map(|e| e.message).as_deref(),
         Some("DISTINCT aggregates must have exactly one argument")
     );
 }
@@ -218,46 +168,22 @@ fn casts_match_cli() {
         (t("1e3"), Affinity::Integer, Value::Integer(1)),
         (t("12abc"), Affinity::Integer, Value::Integer(12)),
         (t(" 12 "), Affinity::Integer, Value::Integer(12)),
-        (
-            t("9999999999999999999"),
-            Affinity::Integer,
-            Value::Integer(i64::MAX),
-        ),
-        (
-            t("-9999999999999999999"),
-            Affinity::Integer,
-            Value::Integer(i64::MIN),
-        ),
-        (
-            Value::Real(1e19),
-            Affinity::Integer,
-            Value::Integer(i64::MAX),
-        ),
+        (t("9999999999999999999"), Affinity::Integer, Value::Integer(i64::MAX)),
+        (t("-9999999999999999999"), Affinity::Integer, Value::Integer(i64::MIN)),
+        (Value::Real(1e19), Affinity::Integer, Value::Integer(i64::MAX)),
         (Value::Real(-3.9), Affinity::Integer, Value::Integer(-3)),
         (t("0x10"), Affinity::Integer, Value::Integer(0)),
         (t("  -0012.5e1xyz"), Affinity::Integer, Value::Integer(-12)),
-        (
-            Value::Blob(b"12".to_vec()),
-            Affinity::Integer,
-            Value::Integer(12),
-        ),
+        (Value::Blob(b"12".to_vec()), Affinity::Integer, Value::Integer(12)),
         (t("abc"), Affinity::Real, Value::Real(0.0)),
         (t("1.5e3x"), Affinity::Real, Value::Real(1500.0)),
         (t("1e400"), Affinity::Real, Value::Real(f64::INFINITY)),
-        (
-            Value::Real(1.5),
-            Affinity::Blob,
-            Value::Blob(b"1.5".to_vec()),
-        ),
+        (Value::Real(1.5), Affinity::Blob, Value::Blob(b"1.5".to_vec())),
         (t("1.0"), Affinity::Numeric, Value::Integer(1)),
         (t("1e3"), Affinity::Numeric, Value::Integer(1000)),
         (t("12abc"), Affinity::Numeric, Value::Integer(12)),
         (t("abc"), Affinity::Numeric, Value::Integer(0)),
-        (
-            t("9223372036854775808"),
-            Affinity::Numeric,
-            Value::Real(9223372036854775808.0),
-        ),
+        (t("9223372036854775808"), Affinity::Numeric, Value::Real(9223372036854775808.0)),
         (t("1.5"), Affinity::Numeric, Value::Real(1.5)),
         (Value::Blob(vec![]), Affinity::Numeric, Value::Integer(0)),
         (t("-0.0"), Affinity::Numeric, Value::Integer(0)),
@@ -279,18 +205,8 @@ fn arithmetic_matches_cli() {
         (t("abc"), ArithOp::Add, i(0), i(0)),
         (t("12abc"), ArithOp::Add, i(1), i(13)),
         (t("1e3"), ArithOp::Add, i(0), Value::Real(1000.0)),
-        (
-            i(i64::MAX),
-            ArithOp::Add,
-            i(1),
-            Value::Real(9.223_372_036_854_776e18),
-        ),
-        (
-            i(i64::MIN),
-            ArithOp::Div,
-            i(-1),
-            Value::Real(9.223_372_036_854_776e18),
-        ),
+        (i(i64::MAX), ArithOp::Add, i(1), Value::Real(9.223_372_036_854_776e18)),
+        (i(i64::MIN), ArithOp::Div, i(-1), Value::Real(9.223_372_036_854_776e18)),
         (i(i64::MIN), ArithOp::Rem, i(-1), i(0)),
         (i(5), ArithOp::Div, i(0), Value::Null),
         (i(5), ArithOp::Rem, i(0), Value::Null),
@@ -300,26 +216,13 @@ fn arithmetic_matches_cli() {
         (i(-7), ArithOp::Rem, i(2), i(-1)),
         (i(7), ArithOp::Rem, i(-2), i(1)),
         (t("5"), ArithOp::Div, t("2"), i(2)),
-        (
-            Value::Real(1e308),
-            ArithOp::Mul,
-            i(10),
-            Value::Real(f64::INFINITY),
-        ),
-        (
-            Value::Real(f64::INFINITY),
-            ArithOp::Sub,
-            Value::Real(f64::INFINITY),
-            Value::Null,
-        ),
+        (Value::Real(1e308), ArithOp::Mul, i(10), Value::Real(f64::INFINITY)),
+        (Value::Real(f64::INFINITY), ArithOp::Sub, Value::Real(f64::INFINITY), Value::Null),
     ];
     for (a, op, b, want) in cases {
         assert_eq!(&types::arith(*op, a, b), want, "{a:?} {op:?} {b:?}");
     }
-    assert_eq!(
-        types::negate(&i(i64::MIN)),
-        Value::Real(9.223_372_036_854_776e18)
-    );
+    assert_eq!(types::negate(&i(i64::MIN)), Value::Real(9.223_372_036_854_776e18));
     assert_eq!(types::negate(&t("abc")), i(0));
     assert_eq!(types::concat(&t("a"), &Value::Real(1.0)), t("a1.0"));
     assert_eq!(types::concat(&t("a"), &Value::Null), Value::Null);
@@ -343,34 +246,13 @@ fn affinity_rules() {
         assert_eq!(types::affinity_of_decltype(decl), aff, "{decl}");
     }
     let t = |s: &str| Value::Text(s.to_string());
-    assert_eq!(
-        types::apply_affinity(t(" 12 "), Affinity::Numeric),
-        Value::Integer(12)
-    );
-    assert_eq!(
-        types::apply_affinity(t("1e3"), Affinity::Numeric),
-        Value::Integer(1000)
-    );
-    assert_eq!(
-        types::apply_affinity(t("1.5"), Affinity::Integer),
-        Value::Real(1.5)
-    );
-    assert_eq!(
-        types::apply_affinity(t("0x10"), Affinity::Numeric),
-        t("0x10")
-    );
-    assert_eq!(
-        types::apply_affinity(Value::Real(3.0), Affinity::Integer),
-        Value::Integer(3)
-    );
-    assert_eq!(
-        types::apply_affinity(Value::Integer(3), Affinity::Real),
-        Value::Real(3.0)
-    );
-    assert_eq!(
-        types::apply_affinity(Value::Real(1e20), Affinity::Text),
-        t("1.0e+20")
-    );
+    assert_eq!(types::apply_affinity(t(" 12 "), Affinity::Numeric), Value::Integer(12));
+    assert_eq!(types::apply_affinity(t("1e3"), Affinity::Numeric), Value::Integer(1000));
+    assert_eq!(types::apply_affinity(t("1.5"), Affinity::Integer), Value::Real(1.5));
+    assert_eq!(types::apply_affinity(t("0x10"), Affinity::Numeric), t("0x10"));
+    assert_eq!(types::apply_affinity(Value::Real(3.0), Affinity::Integer), Value::Integer(3));
+    assert_eq!(types::apply_affinity(Value::Integer(3), Affinity::Real), Value::Real(3.0));
+    assert_eq!(types::apply_affinity(Value::Real(1e20), Affinity::Text), t("1.0e+20"));
     assert_eq!(types::apply_affinity(t("5"), Affinity::Blob), t("5"));
 }
 
@@ -380,60 +262,23 @@ fn comparison_rules() {
     let cmp = types::compare_with_affinity;
     // INTEGER column vs text literal: the text is converted.
     assert_eq!(
-        cmp(
-            &Value::Integer(5),
-            Some(Affinity::Integer),
-            &t("5"),
-            None,
-            Collation::Binary
-        ),
+        cmp(&Value::Integer(5), Some(Affinity::Integer), &t("5"), None, Collation::Binary),
         Some(Ordering::Equal)
     );
     // TEXT column vs integer literal: the integer becomes text.
-    assert_eq!(
-        cmp(
-            &t("5"),
-            Some(Affinity::Text),
-            &Value::Integer(5),
-            None,
-            Collation::Binary
-        ),
-        Some(Ordering::Equal)
-    );
+    assert_eq!(cmp(&t("5"), Some(Affinity::Text), &Value::Integer(5), None, Collation::Binary), Some(Ordering::Equal));
     // No affinity on either side: INTEGER < TEXT.
-    assert_eq!(
-        cmp(&Value::Integer(5), None, &t("5"), None, Collation::Binary),
-        Some(Ordering::Less)
-    );
+    assert_eq!(cmp(&Value::Integer(5), None, &t("5"), None, Collation::Binary), Some(Ordering::Less));
     // BLOB-affinity column vs literal: no conversion.
     assert_eq!(
-        cmp(
-            &t("5"),
-            Some(Affinity::Blob),
-            &Value::Integer(5),
-            None,
-            Collation::Binary
-        ),
+        cmp(&t("5"), Some(Affinity::Blob), &Value::Integer(5), None, Collation::Binary),
         Some(Ordering::Greater)
     );
+    assert_eq!(cmp(&t("abc"), None, &t("ABC"), None, Collation::NoCase), Some(Ordering::Equal));
+    assert_eq!(cmp(&t("abc  "), None, &t("abc"), None, Collation::RTrim), Some(Ordering::Equal));
+    assert_eq!(cmp(&Value::Null, None, &t("abc"), None, Collation::Binary), None);
     assert_eq!(
-        cmp(&t("abc"), None, &t("ABC"), None, Collation::NoCase),
-        Some(Ordering::Equal)
-    );
-    assert_eq!(
-        cmp(&t("abc  "), None, &t("abc"), None, Collation::RTrim),
-        Some(Ordering::Equal)
-    );
-    assert_eq!(
-        cmp(&Value::Null, None, &t("abc"), None, Collation::Binary),
-        None
-    );
-    assert_eq!(
-        types::compare_for_sort(
-            &Value::Integer(9007199254740993),
-            &Value::Real(9007199254740992.0),
-            Collation::Binary
-        ),
+        types::compare_for_sort(&Value::Integer(9007199254740993), &Value::Real(9007199254740992.0), Collation::Binary),
         Ordering::Greater
     );
 }

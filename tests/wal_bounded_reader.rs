@@ -168,8 +168,12 @@ fn overlapping_readers_across_checkpoints_keep_their_snapshots() {
                     assert_eq!(checksum(&r, root), c, "seed {seed} commit {i}");
                 }
                 2 => {
-                    let mode = [CheckpointMode::Passive, CheckpointMode::Full, CheckpointMode::Restart, CheckpointMode::Truncate]
-                        [rnd(4) as usize];
+                    let mode = [
+                        CheckpointMode::Passive,
+                        CheckpointMode::Full,
+                        CheckpointMode::Restart,
+                        CheckpointMode::Truncate,
+                    ][rnd(4) as usize];
                     let info = p.checkpoint_mode(mode, 0).unwrap();
                     assert!(!info.busy, "seed {seed}: readers never make a checkpoint busy");
                 }

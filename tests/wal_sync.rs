@@ -80,6 +80,9 @@ fn fsyncs_per_commit_and_checkpoint_follow_the_level() {
         let c = counts(&fv);
         drop(p);
         assert_eq!(delta(c, counts(&fv)), (normal, normal, extra), "level {level}: close");
-        println!("level {level}: first commit {first:?}, per commit ({full}, 0, 0), checkpoint ({}, {normal}, 0)", 2 * normal);
+        println!(
+            "level {level}: first commit {first:?}, per commit ({full}, 0, 0), checkpoint ({}, {normal}, 0)",
+            2 * normal
+        );
     }
 }

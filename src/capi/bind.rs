@@ -38,10 +38,7 @@ impl BoundDestructor {
         if func as usize == usize::MAX || data.is_null() {
             return None;
         }
-        Some(BoundDestructor {
-            func,
-            data: data as *mut c_void,
-        })
+        Some(BoundDestructor { func, data: data as *mut c_void })
     }
 
     pub(crate) fn run(self) {
@@ -60,19 +57,18 @@ fn bind_impl(
     dtor: Option<BoundDestructor>,
     value: impl FnOnce() -> Result<Value, (c_int, &'static str)>,
 ) -> c_int {
-    let fail =
-        |st: &sqlvibe_stmt, dtor: Option<BoundDestructor>, code: c_int, msg: Option<&str>| {
-            if let Some(d) = dtor {
-                d.run();
+    let fail = |st: &sqlvibe_stmt, dtor: Option<BoundDestructor>, code: c_int, msg: Option<&str>| {
+        if let Some(d) = dtor {
+            d.run();
+        }
+        match msg {
+            Some(m) => st.db().set_message(code, m),
+            None => {
+                st.db().set_code(code);
+                code
             }
-            match msg {
-                Some(m) => st.db().set_message(code, m),
-                None => {
-                    st.db().set_code(code);
-                    code
-                }
-            }
-        };
+        }
+    };
     if st.started {
         return fail(st, dtor, SQLVIBE_MISUSE, None);
     }
@@ -116,10 +112,7 @@ fn text_value(p: *const c_char, n: i64) -> Result<Value, (c_int, &'static str)> 
         // SAFETY: the caller promises `n` readable bytes at `p`.
         unsafe { std::slice::from_raw_parts(p as *const u8, n as usize) }
     };
-    let text = utf8_or_return!(
-        bytes,
-        Err((SQLVIBE_MISUSE, "bound text is not valid UTF-8"))
-    );
+    let text = utf8_or_return!(bytes, Err((SQLVIBE_MISUSE, "bound text is not valid UTF-8")));
     Ok(Value::Text(text.to_owned()))
 }
 
@@ -132,18 +125,14 @@ fn blob_value(p: *const c_void, n: i64) -> Result<Value, (c_int, &'static str)> 
         return Ok(Value::Blob(Vec::new()));
     }
     // SAFETY: the caller promises `n` readable bytes at `p` (non-NULL here).
-    Ok(Value::Blob(
-        unsafe { std::slice::from_raw_parts(p as *const u8, n as usize) }.to_vec(),
-    ))
+    Ok(Value::Blob(unsafe { std::slice::from_raw_parts(p as *const u8, n as usize) }.to_vec()))
 }
 
 /// Binds SQL NULL to parameter `i` (1-based). SQLVIBE_RANGE for a bad index,
 /// SQLVIBE_MISUSE after a step without a reset or for a NULL statement.
 #[no_mangle]
 pub extern "C" fn sqlvibe_bind_null(pStmt: *mut sqlvibe_stmt, i: c_int) -> c_int {
-    with_stmt!(pStmt, SQLVIBE_MISUSE, SQLVIBE_INTERNAL, {
-        bind_impl(pStmt, i, None, || Ok(Value::Null))
-    })
+    with_stmt!(pStmt, SQLVIBE_MISUSE, SQLVIBE_INTERNAL, { bind_impl(pStmt, i, None, || Ok(Value::Null)) })
 }
 
 /// Binds a 32-bit integer to parameter `i`; errors as sqlvibe_bind_null.
@@ -156,14 +145,8 @@ pub extern "C" fn sqlvibe_bind_int(pStmt: *mut sqlvibe_stmt, i: c_int, value: c_
 
 /// Binds a 64-bit integer to parameter `i`; errors as sqlvibe_bind_null.
 #[no_mangle]
-pub extern "C" fn sqlvibe_bind_int64(
-    pStmt: *mut sqlvibe_stmt,
-    i: c_int,
-    value: sqlvibe_int64,
-) -> c_int {
-    with_stmt!(pStmt, SQLVIBE_MISUSE, SQLVIBE_INTERNAL, {
-        bind_impl(pStmt, i, None, || Ok(Value::Integer(value)))
-    })
+pub extern "C" fn sqlvibe_bind_int64(pStmt: *mut sqlvibe_stmt, i: c_int, value: sqlvibe_int64) -> c_int {
+    with_stmt!(pStmt, SQLVIBE_MISUSE, SQLVIBE_INTERNAL, { bind_impl(pStmt, i, None, || Ok(Value::Integer(value))) })
 }
 
 /// Binds a double to parameter `i` (NaN binds NULL, as SQLite); errors as
@@ -171,13 +154,7 @@ pub extern "C" fn sqlvibe_bind_int64(
 #[no_mangle]
 pub extern "C" fn sqlvibe_bind_double(pStmt: *mut sqlvibe_stmt, i: c_int, value: f64) -> c_int {
     with_stmt!(pStmt, SQLVIBE_MISUSE, SQLVIBE_INTERNAL, {
-        bind_impl(pStmt, i, None, || {
-            Ok(if value.is_nan() {
-                Value::Null
-            } else {
-                Value::Real(value)
-            })
-        })
+        bind_impl(pStmt, i, None, || Ok(if value.is_nan() { Value::Null } else { Value::Real(value) }))
     })
 }
 
@@ -220,11 +197,7 @@ pub extern "C" fn sqlvibe_bind_text64(
                 SQLVIBE_MISUSE
             },
             SQLVIBE_INTERNAL,
-            {
-                bind_impl(pStmt, i, dtor, || {
-                    Err((SQLVIBE_MISUSE, "only SQLVIBE_UTF8 text is supported"))
-                })
-            }
+            { bind_impl(pStmt, i, dtor, || { Err((SQLVIBE_MISUSE, "only SQLVIBE_UTF8 text is supported")) }) }
         );
     }
     let len = if n > i64::MAX as u64 { -1 } else { n as i64 };
@@ -311,15 +284,7 @@ fn bind_blob_common(
             SQLVIBE_MISUSE
         },
         SQLVIBE_INTERNAL,
-        {
-            bind_impl(pStmt, i, dtor, || {
-                if data.is_null() {
-                    Ok(Value::Null)
-                } else {
-                    blob_value(data, n)
-                }
-            })
-        }
+        { bind_impl(pStmt, i, dtor, || if data.is_null() { Ok(Value::Null) } else { blob_value(data, n) }) }
     )
 }
 
@@ -362,10 +327,7 @@ pub extern "C" fn sqlvibe_bind_parameter_count(pStmt: *mut sqlvibe_stmt) -> c_in
 /// Index of the parameter named `zName` (with its prefix, e.g. ":a"), or 0
 /// when there is none (also for NULL arguments).
 #[no_mangle]
-pub extern "C" fn sqlvibe_bind_parameter_index(
-    pStmt: *mut sqlvibe_stmt,
-    zName: *const c_char,
-) -> c_int {
+pub extern "C" fn sqlvibe_bind_parameter_index(pStmt: *mut sqlvibe_stmt, zName: *const c_char) -> c_int {
     with_stmt!(pStmt, 0, 0, {
         let name = c_str_arg!(zName, 0, 0);
         pStmt.stmt.parameter_index(name) as c_int

@@ -110,10 +110,7 @@ pub extern "C" fn sqlvibe_column_name(pStmt: *mut sqlvibe_stmt, i: c_int) -> *co
 #[no_mangle]
 pub extern "C" fn sqlvibe_column_decltype(pStmt: *mut sqlvibe_stmt, i: c_int) -> *const c_char {
     with_stmt!(pStmt, ptr::null(), ptr::null(), {
-        match usize::try_from(i)
-            .ok()
-            .and_then(|i| pStmt.col_decltypes.get(i))
-        {
+        match usize::try_from(i).ok().and_then(|i| pStmt.col_decltypes.get(i)) {
             Some(Some(decl)) => decl.as_ptr(),
             _ => ptr::null(),
         }
@@ -195,9 +192,7 @@ pub extern "C" fn sqlvibe_column_blob(pStmt: *mut sqlvibe_stmt, i: c_int) -> *co
             // The row's own bytes live until the next step/reset/finalize.
             Value::Blob(b) => b.as_ptr() as *const c_void,
             Value::Text(s) => s.as_ptr() as *const c_void,
-            Value::Integer(_) | Value::Real(_) => {
-                text_slot(pStmt, i).map_or(ptr::null(), |s| s.ptr() as *const c_void)
-            }
+            Value::Integer(_) | Value::Real(_) => text_slot(pStmt, i).map_or(ptr::null(), |s| s.ptr() as *const c_void),
         }
     })
 }
@@ -212,9 +207,7 @@ pub extern "C" fn sqlvibe_column_bytes(pStmt: *mut sqlvibe_stmt, i: c_int) -> c_
             Value::Null => 0,
             Value::Blob(b) => b.len() as c_int,
             Value::Text(s) => s.len() as c_int,
-            Value::Integer(_) | Value::Real(_) => {
-                text_slot(pStmt, i).map_or(0, |s| s.len() as c_int)
-            }
+            Value::Integer(_) | Value::Real(_) => text_slot(pStmt, i).map_or(0, |s| s.len() as c_int),
         }
     })
 }

@@ -64,15 +64,7 @@ pub(crate) fn to_c_string(s: &str) -> CString {
 
 impl sqlvibe {
     pub(crate) fn new(conn: Option<Connection>) -> sqlvibe {
-        sqlvibe {
-            conn,
-            state: Mutex::new(DbState {
-                code: SQLVIBE_OK,
-                msg: None,
-                open_stmts: 0,
-                zombie: false,
-            }),
-        }
+        sqlvibe { conn, state: Mutex::new(DbState { code: SQLVIBE_OK, msg: None, open_stmts: 0, zombie: false }) }
     }
 
     /// Records a code whose message is its errstr text (OK, ROW, DONE, ...).
@@ -144,39 +136,30 @@ impl sqlvibe {
 }
 
 /// Shared body of open and open_v2.
-fn open_impl(
-    filename: *const c_char,
-    pp_db: *mut *mut sqlvibe,
-    flags: c_int,
-    vfs: *const c_char,
-) -> c_int {
+fn open_impl(filename: *const c_char, pp_db: *mut *mut sqlvibe, flags: c_int, vfs: *const c_char) -> c_int {
     clear_out_ptr!(pp_db, SQLVIBE_MISUSE);
-    let outcome: Result<Connection, (c_int, String)> =
-        ffi_guard!(|msg: String| Err((SQLVIBE_INTERNAL, msg)), {
-            // Exactly READONLY, READWRITE or READWRITE|CREATE, as SQLite demands;
-            // like SQLite, a sick handle still reports the misuse.
-            if (1 << (flags & 7)) & 0x46 == 0 {
-                return Err((SQLVIBE_MISUSE, String::new()));
+    let outcome: Result<Connection, (c_int, String)> = ffi_guard!(|msg: String| Err((SQLVIBE_INTERNAL, msg)), {
+        // Exactly READONLY, READWRITE or READWRITE|CREATE, as SQLite demands;
+        // like SQLite, a sick handle still reports the misuse.
+        if (1 << (flags & 7)) & 0x46 == 0 {
+            return Err((SQLVIBE_MISUSE, String::new()));
+        }
+        if !vfs.is_null() {
+            // SAFETY: a non-NULL zVfs is a NUL-terminated string (API contract).
+            let name = unsafe { std::ffi::CStr::from_ptr(vfs) }.to_string_lossy();
+            if !name.is_empty() {
+                return Err((SQLVIBE_ERROR, format!("no such vfs: {name}")));
             }
-            if !vfs.is_null() {
-                // SAFETY: a non-NULL zVfs is a NUL-terminated string (API contract).
-                let name = unsafe { std::ffi::CStr::from_ptr(vfs) }.to_string_lossy();
-                if !name.is_empty() {
-                    return Err((SQLVIBE_ERROR, format!("no such vfs: {name}")));
-                }
-            }
-            let path = if filename.is_null() {
-                ""
-            } else {
-                // SAFETY: a non-NULL filename is NUL-terminated (API contract).
-                let bytes = unsafe { std::ffi::CStr::from_ptr(filename) }.to_bytes();
-                utf8_or_return!(
-                    bytes,
-                    Err((SQLVIBE_CANTOPEN, "file name is not valid UTF-8".into()))
-                )
-            };
-            Connection::open(path, flags & 7).map_err(|e| (extended_code(e.kind), e.message))
-        });
+        }
+        let path = if filename.is_null() {
+            ""
+        } else {
+            // SAFETY: a non-NULL filename is NUL-terminated (API contract).
+            let bytes = unsafe { std::ffi::CStr::from_ptr(filename) }.to_bytes();
+            utf8_or_return!(bytes, Err((SQLVIBE_CANTOPEN, "file name is not valid UTF-8".into())))
+        };
+        Connection::open(path, flags & 7).map_err(|e| (extended_code(e.kind), e.message))
+    });
     let (db, rc) = match outcome {
         Ok(conn) => (sqlvibe::new(Some(conn)), SQLVIBE_OK),
         Err((code, msg)) => {
@@ -203,12 +186,7 @@ fn open_impl(
 /// Returns SQLVIBE_OK or an error code (SQLVIBE_CANTOPEN, SQLVIBE_NOTADB, ...).
 #[no_mangle]
 pub extern "C" fn sqlvibe_open(filename: *const c_char, ppDb: *mut *mut sqlvibe) -> c_int {
-    open_impl(
-        filename,
-        ppDb,
-        SQLVIBE_OPEN_READWRITE | SQLVIBE_OPEN_CREATE,
-        ptr::null(),
-    )
+    open_impl(filename, ppDb, SQLVIBE_OPEN_READWRITE | SQLVIBE_OPEN_CREATE, ptr::null())
 }
 
 /// Like sqlvibe_open with explicit flags: SQLVIBE_OPEN_READONLY,
@@ -233,10 +211,7 @@ pub extern "C" fn sqlvibe_close(db: *mut sqlvibe) -> c_int {
     let raw = db;
     with_db!(db, SQLVIBE_OK, SQLVIBE_INTERNAL, {
         if db.state.lock().open_stmts > 0 {
-            return db.set_message(
-                SQLVIBE_BUSY,
-                "unable to close due to unfinalized statements or unfinished backups",
-            );
+            return db.set_message(SQLVIBE_BUSY, "unable to close due to unfinalized statements or unfinished backups");
         }
         // SAFETY: no statement refers to the handle any more and the caller
         // gives it up with this call.
@@ -301,42 +276,20 @@ pub extern "C" fn sqlvibe_exec(
         let text: &str = if sql.is_null() {
             ""
         } else {
-            c_str_arg!(
-                sql,
-                SQLVIBE_MISUSE,
-                report(
-                    db,
-                    db.set_message(SQLVIBE_MISUSE, "SQL text is not valid UTF-8")
-                )
-            )
+            c_str_arg!(sql, SQLVIBE_MISUSE, report(db, db.set_message(SQLVIBE_MISUSE, "SQL text is not valid UTF-8")))
         };
         let mut aborted = false;
         let mut on_row = |values: &[Value], names: &[String]| -> bool {
             let Some(cb) = callback else { return true };
-            let texts: Vec<Option<CString>> = values
-                .iter()
-                .map(|v| value_to_text(v).map(|t| to_c_string(&t)))
-                .collect();
-            let mut text_ptrs: Vec<*mut c_char> = texts
-                .iter()
-                .map(|t| {
-                    t.as_ref()
-                        .map_or(ptr::null_mut(), |c| c.as_ptr() as *mut c_char)
-                })
-                .collect();
+            let texts: Vec<Option<CString>> =
+                values.iter().map(|v| value_to_text(v).map(|t| to_c_string(&t))).collect();
+            let mut text_ptrs: Vec<*mut c_char> =
+                texts.iter().map(|t| t.as_ref().map_or(ptr::null_mut(), |c| c.as_ptr() as *mut c_char)).collect();
             let cnames: Vec<CString> = names.iter().map(|n| to_c_string(n)).collect();
-            let mut name_ptrs: Vec<*mut c_char> =
-                cnames.iter().map(|c| c.as_ptr() as *mut c_char).collect();
+            let mut name_ptrs: Vec<*mut c_char> = cnames.iter().map(|c| c.as_ptr() as *mut c_char).collect();
             // SAFETY: the callback is a valid C function (API contract); the
             // arrays and strings it receives live until it returns.
-            let rc = unsafe {
-                cb(
-                    arg,
-                    values.len() as c_int,
-                    text_ptrs.as_mut_ptr(),
-                    name_ptrs.as_mut_ptr(),
-                )
-            };
+            let rc = unsafe { cb(arg, values.len() as c_int, text_ptrs.as_mut_ptr(), name_ptrs.as_mut_ptr()) };
             if rc != 0 {
                 aborted = true;
             }
@@ -398,23 +351,17 @@ pub extern "C" fn sqlvibe_interrupt(db: *mut sqlvibe) {
 /// Rows changed by the most recent INSERT, UPDATE or DELETE on `db`; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn sqlvibe_changes(db: *mut sqlvibe) -> c_int {
-    with_db!(db, 0, 0, {
-        db.conn.as_ref().map_or(0, |c| c.changes() as c_int)
-    })
+    with_db!(db, 0, 0, { db.conn.as_ref().map_or(0, |c| c.changes() as c_int) })
 }
 
 /// Rows changed by INSERT, UPDATE and DELETE since `db` was opened; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn sqlvibe_total_changes(db: *mut sqlvibe) -> c_int {
-    with_db!(db, 0, 0, {
-        db.conn.as_ref().map_or(0, |c| c.total_changes() as c_int)
-    })
+    with_db!(db, 0, 0, { db.conn.as_ref().map_or(0, |c| c.total_changes() as c_int) })
 }
 
 /// Rowid of the most recent successful INSERT on `db`; 0 if none or NULL.
 #[no_mangle]
 pub extern "C" fn sqlvibe_last_insert_rowid(db: *mut sqlvibe) -> sqlvibe_int64 {
-    with_db!(db, 0, 0, {
-        db.conn.as_ref().map_or(0, |c| c.last_insert_rowid())
-    })
+    with_db!(db, 0, 0, { db.conn.as_ref().map_or(0, |c| c.last_insert_rowid()) })
 }

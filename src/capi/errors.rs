@@ -65,9 +65,7 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
 /// statements). SQLVIBE_NOMEM for a NULL handle, as SQLite.
 #[no_mangle]
 pub extern "C" fn sqlvibe_errcode(db: *mut sqlvibe) -> c_int {
-    with_db!(db, SQLVIBE_NOMEM, SQLVIBE_INTERNAL, {
-        primary(db.last_code())
-    })
+    with_db!(db, SQLVIBE_NOMEM, SQLVIBE_INTERNAL, { primary(db.last_code()) })
 }
 
 /// Extended result code of the most recent call on `db` (e.g.

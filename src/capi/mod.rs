@@ -187,13 +187,7 @@ mod tests {
     fn sick_handle_reports_misuse_for_work_and_closes() {
         let db = Box::into_raw(Box::new(sqlvibe::new(None)));
         let mut st = std::ptr::null_mut();
-        let rc = statement::sqlvibe_prepare_v2(
-            db,
-            c"SELECT 1".as_ptr(),
-            -1,
-            &mut st,
-            std::ptr::null_mut(),
-        );
+        let rc = statement::sqlvibe_prepare_v2(db, c"SELECT 1".as_ptr(), -1, &mut st, std::ptr::null_mut());
         assert_eq!(rc, SQLVIBE_MISUSE);
         assert!(st.is_null());
         assert_eq!(connection::sqlvibe_close(db), SQLVIBE_OK);

@@ -47,15 +47,9 @@ impl sqlvibe_stmt {
     fn new(db: *const sqlvibe, stmt: Statement, text: &str) -> sqlvibe_stmt {
         let ncols = stmt.column_count();
         let nparams = stmt.parameter_count();
-        let col_names = (0..ncols)
-            .map(|i| stmt.column_name(i).map(to_c_string))
-            .collect();
-        let col_decltypes = (0..ncols)
-            .map(|i| stmt.column_decltype(i).map(to_c_string))
-            .collect();
-        let param_names = (1..=nparams)
-            .map(|i| stmt.parameter_name(i).map(to_c_string))
-            .collect();
+        let col_names = (0..ncols).map(|i| stmt.column_name(i).map(to_c_string)).collect();
+        let col_decltypes = (0..ncols).map(|i| stmt.column_decltype(i).map(to_c_string)).collect();
+        let param_names = (1..=nparams).map(|i| stmt.parameter_name(i).map(to_c_string)).collect();
         sqlvibe_stmt {
             db,
             sql: to_c_string(text),
@@ -148,10 +142,7 @@ pub extern "C" fn sqlvibe_prepare_v2(
             }
         };
         set_tail(len);
-        let sql = utf8_or_return!(
-            bytes,
-            db.set_message(SQLVIBE_MISUSE, "SQL text is not valid UTF-8")
-        );
+        let sql = utf8_or_return!(bytes, db.set_message(SQLVIBE_MISUSE, "SQL text is not valid UTF-8"));
         match conn.prepare(sql) {
             Ok((stmt, consumed)) => {
                 set_tail(consumed);

@@ -31,9 +31,6 @@ mod tests {
     fn number_matches_text() {
         let text = super::VERSION.trim_end_matches('\0');
         let parts: Vec<i32> = text.split('.').map(|p| p.parse().unwrap()).collect();
-        assert_eq!(
-            super::version_number(),
-            parts[0] * 1_000_000 + parts[1] * 1000 + parts[2]
-        );
+        assert_eq!(super::version_number(), parts[0] * 1_000_000 + parts[1] * 1000 + parts[2]);
     }
 }

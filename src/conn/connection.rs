@@ -236,7 +236,8 @@ impl Connection {
             let (stmt, consumed) = self.prepare(rest)?;
             rest = &rest[consumed..];
             let Some(mut stmt) = stmt else { continue };
-            let names: Vec<String> = (0..stmt.column_count()).map(|i| stmt.column_name(i).unwrap_or("").to_string()).collect();
+            let names: Vec<String> =
+                (0..stmt.column_count()).map(|i| stmt.column_name(i).unwrap_or("").to_string()).collect();
             while stmt.step()? == super::StepResult::Row {
                 let n = stmt.data_count();
                 let row: Vec<Value> = (0..n).map(|i| stmt.column_value(i).clone()).collect();

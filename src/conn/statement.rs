@@ -48,7 +48,13 @@ pub struct Statement {
 }
 
 impl Statement {
-    pub(crate) fn new(conn: Shared, interrupt: Arc<AtomicBool>, sql: String, compiled: Compiled, generation: u64) -> Statement {
+    pub(crate) fn new(
+        conn: Shared,
+        interrupt: Arc<AtomicBool>,
+        sql: String,
+        compiled: Compiled,
+        generation: u64,
+    ) -> Statement {
         let n = compiled.params.names.len();
         Statement {
             conn,
@@ -116,7 +122,8 @@ impl Statement {
         }
         self.pragma_loaded = false;
         let c = &self.compiled;
-        if self.rt.slots.len() == c.n_slots && self.rt.aggs.len() == c.n_aggs && self.rt.sub_cache.len() == c.subs.len() {
+        if self.rt.slots.len() == c.n_slots && self.rt.aggs.len() == c.n_aggs && self.rt.sub_cache.len() == c.subs.len()
+        {
             // Reuse the row buffers; cached subquery results are per run.
             for s in self.rt.sub_cache.iter_mut() {
                 *s = None;
@@ -260,13 +267,8 @@ impl Statement {
         match &c.program {
             Program::Select(plan) => {
                 let txn = st.txn.as_ref().ok_or_else(|| Error::internal("no transaction"))?;
-                let mut cx = Cx {
-                    txn,
-                    params: &self.params,
-                    vars: &mut st.vars,
-                    interrupt: &self.interrupt,
-                    subs: &c.subs,
-                };
+                let mut cx =
+                    Cx { txn, params: &self.params, vars: &mut st.vars, interrupt: &self.interrupt, subs: &c.subs };
                 let run = self.run.as_mut().ok_or_else(|| Error::internal("statement not started"))?;
                 if run.next(plan, &mut self.rt, &mut cx, &mut self.row)? {
                     self.has_row = true;

@@ -69,9 +69,24 @@ pub const PRAGMAS: &[PragmaDef] = &[
     PragmaDef { name: "encoding", columns: &["encoding"], scope: Scope::Report, set_writes: false },
     PragmaDef { name: "foreign_keys", columns: &["foreign_keys"], scope: Scope::Connection, set_writes: false },
     PragmaDef { name: "synchronous", columns: &["synchronous"], scope: Scope::Connection, set_writes: false },
-    PragmaDef { name: "wal_autocheckpoint", columns: &["wal_autocheckpoint"], scope: Scope::Connection, set_writes: false },
-    PragmaDef { name: "wal_checkpoint", columns: &["busy", "log", "checkpointed"], scope: Scope::Report, set_writes: false },
-    PragmaDef { name: "journal_size_limit", columns: &["journal_size_limit"], scope: Scope::Connection, set_writes: false },
+    PragmaDef {
+        name: "wal_autocheckpoint",
+        columns: &["wal_autocheckpoint"],
+        scope: Scope::Connection,
+        set_writes: false,
+    },
+    PragmaDef {
+        name: "wal_checkpoint",
+        columns: &["busy", "log", "checkpointed"],
+        scope: Scope::Report,
+        set_writes: false,
+    },
+    PragmaDef {
+        name: "journal_size_limit",
+        columns: &["journal_size_limit"],
+        scope: Scope::Connection,
+        set_writes: false,
+    },
     PragmaDef { name: "wal_truncate", columns: &["wal_truncate"], scope: Scope::Connection, set_writes: false },
     PragmaDef {
         name: "wal_truncate_threshold",
@@ -139,7 +154,10 @@ impl PragmaPlan {
             Some(d) => {
                 let def = &PRAGMAS[d];
                 // Setters of these return nothing.
-                if self.value.is_some() && !self.is_call && matches!(def.name, "page_size" | "user_version" | "schema_version" | "foreign_keys") {
+                if self.value.is_some()
+                    && !self.is_call
+                    && matches!(def.name, "page_size" | "user_version" | "schema_version" | "foreign_keys")
+                {
                     return &[];
                 }
                 def.columns
@@ -266,11 +284,16 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
                 .iter()
                 .enumerate()
                 .map(|(k, &c)| {
-                    let mut r = vec![Value::Integer(k as i64), Value::Integer(c as i64), Value::Text(t.cols[c].name.clone())];
+                    let mut r =
+                        vec![Value::Integer(k as i64), Value::Integer(c as i64), Value::Text(t.cols[c].name.clone())];
                     if x {
                         r.push(Value::Integer(i.ki.desc.get(k).copied().unwrap_or(false) as i64));
                         let coll = i.ki.collations.get(k).copied().unwrap_or(crate::storage::Collation::Binary);
-                        let cn = if coll == crate::storage::Collation::NoCase { "nocase".to_string() } else { coll_name(coll).to_string() };
+                        let cn = if coll == crate::storage::Collation::NoCase {
+                            "nocase".to_string()
+                        } else {
+                            coll_name(coll).to_string()
+                        };
                         r.push(Value::Text(cn));
                         r.push(Value::Integer(1));
                     }
@@ -389,7 +412,11 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
                 },
             };
             let info = cx.pager.checkpoint_mode(mode, *cx.busy_timeout)?;
-            vec![vec![Value::Integer(info.busy as i64), Value::Integer(info.log_frames), Value::Integer(info.checkpointed_frames)]]
+            vec![vec![
+                Value::Integer(info.busy as i64),
+                Value::Integer(info.log_frames),
+                Value::Integer(info.checkpointed_frames),
+            ]]
         }
         "journal_size_limit" => {
             if let Some(n) = int_arg(&p.value) {

@@ -83,8 +83,19 @@ fn table_spans(src: &str, toks: &[Tok]) -> (Vec<ColSpans>, Vec<(usize, usize)>, 
         }
     }
     items.push((start, close.min(toks.len())));
-    const CONS: [&str; 11] =
-        ["constraint", "primary", "not", "null", "unique", "check", "default", "collate", "references", "generated", "as"];
+    const CONS: [&str; 11] = [
+        "constraint",
+        "primary",
+        "not",
+        "null",
+        "unique",
+        "check",
+        "default",
+        "collate",
+        "references",
+        "generated",
+        "as",
+    ];
     const TABLE_CONS: [&str; 5] = ["constraint", "primary", "unique", "check", "foreign"];
     let mut cols = Vec::new();
     let mut tchecks = Vec::new();
@@ -270,9 +281,10 @@ fn build_from_ast(
     let mut ipk_conflict = None;
     for (ci, cd) in columns.iter().enumerate() {
         let sp = spans.get(ci);
-        let decltype = sp.and_then(|s| s.decltype).map(|s| trim_span(src, s)).or_else(|| {
-            cd.col_type.as_ref().map(|t| t.name.to_string())
-        });
+        let decltype = sp
+            .and_then(|s| s.decltype)
+            .map(|s| trim_span(src, s))
+            .or_else(|| cd.col_type.as_ref().map(|t| t.name.to_string()));
         // SQLite spells the standard type names in upper case.
         let decltype = decltype.map(|d| {
             if ["int", "integer", "real", "text", "blob", "any"].iter().any(|s| d.eq_ignore_ascii_case(s)) {
@@ -401,9 +413,7 @@ fn build_from_ast(
                 }
                 (vec![ci], vec![c.coll], vec![desc], IndexOrigin::PrimaryKey, cc)
             }
-            Pend::ColUnique(ci, cc) => {
-                (vec![ci], vec![table.cols[ci].coll], vec![false], IndexOrigin::Unique, cc)
-            }
+            Pend::ColUnique(ci, cc) => (vec![ci], vec![table.cols[ci].coll], vec![false], IndexOrigin::Unique, cc),
             Pend::Table(origin, scs, cc) => {
                 let (cols, colls, desc) = sorted_cols(&table, scs, false)?;
                 if origin == IndexOrigin::PrimaryKey {
@@ -430,14 +440,7 @@ fn build_from_ast(
             continue;
         }
         n += 1;
-        autos.push(AutoIndex {
-            name: format!("sqlite_autoindex_{}_{}", name, n),
-            cols,
-            colls,
-            desc,
-            origin,
-            conflict,
-        });
+        autos.push(AutoIndex { name: format!("sqlite_autoindex_{}_{}", name, n), cols, colls, desc, origin, conflict });
     }
     table.ipk_conflict = ipk_conflict;
     // Compile the CHECK constraints against the finished column list.

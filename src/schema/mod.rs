@@ -108,7 +108,8 @@ pub struct Catalog {
 }
 
 /// The definition of the schema table.
-pub const SCHEMA_SQL: &str = "CREATE TABLE sqlite_schema(type text, name text, tbl_name text, rootpage integer, sql text)";
+pub const SCHEMA_SQL: &str =
+    "CREATE TABLE sqlite_schema(type text, name text, tbl_name text, rootpage integer, sql text)";
 
 /// One row of the schema table.
 #[derive(Clone, Debug)]

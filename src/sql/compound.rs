@@ -18,11 +18,7 @@ fn strip_parens<'b>(e: &'b ast::Expr<'b>) -> &'b ast::Expr<'b> {
 }
 
 impl Compiler<'_> {
-    pub(crate) fn compound(
-        &mut self,
-        sel: &ast::Select,
-        compounds: &[ast::CompoundSelect],
-    ) -> Result<SelectPlan> {
+    pub(crate) fn compound(&mut self, sel: &ast::Select, compounds: &[ast::CompoundSelect]) -> Result<SelectPlan> {
         let first = self.one_select(&sel.body.select, None, None)?;
         let width = first.width();
         let mut rest = Vec::new();
@@ -80,7 +76,10 @@ impl Compiler<'_> {
                 ast::Expr::Id(id) => {
                     let n = unquote_ident(id.0);
                     first.names.iter().position(|x| x.eq_ignore_ascii_case(&n)).ok_or_else(|| {
-                        Error::sql(format!("{} ORDER BY term does not match any column in the result set", ordinal(i + 1)))
+                        Error::sql(format!(
+                            "{} ORDER BY term does not match any column in the result set",
+                            ordinal(i + 1)
+                        ))
                     })?
                 }
                 _ => {

@@ -160,9 +160,7 @@ pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
             None if *if_exists => return Ok(false),
             None => return Err(Error::sql(format!("no such index: {name}"))),
             Some(i) if i.origin != IndexOrigin::Create => {
-                return Err(Error::sql(
-                    "index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped",
-                ))
+                return Err(Error::sql("index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped"))
             }
             _ => {}
         },
@@ -263,7 +261,10 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             // Equal on the indexed columns (none NULL) means a clash.
             if idx.unique && btree::first_unique_clash(&keys, n, ki)?.is_some() {
                 let cols: Vec<String> = idx.cols.iter().map(|&c| format!("{}.{}", t.name, t.cols[c].name)).collect();
-                return Err(Error::new(ErrorKind::ConstraintUnique, format!("UNIQUE constraint failed: {}", cols.join(", "))));
+                return Err(Error::new(
+                    ErrorKind::ConstraintUnique,
+                    format!("UNIQUE constraint failed: {}", cols.join(", ")),
+                ));
             }
             // Already sorted: the batch insert only checks the order.
             btree::index_insert_batch(txn, root, &mut keys, ki)?;

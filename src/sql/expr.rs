@@ -72,9 +72,14 @@ pub enum CExpr {
     /// Bound parameter, 0-based.
     Param(usize),
     /// Column `col` of the row in `slot`.
-    Col { slot: usize, col: usize },
+    Col {
+        slot: usize,
+        col: usize,
+    },
     /// The rowid of the row in `slot`.
-    Rowid { slot: usize },
+    Rowid {
+        slot: usize,
+    },
     Neg(Box<CExpr>),
     Pos(Box<CExpr>),
     BitNot(Box<CExpr>),
@@ -89,20 +94,50 @@ pub enum CExpr {
     Or(Box<CExpr>, Box<CExpr>),
     IsNull(Box<CExpr>),
     NotNull(Box<CExpr>),
-    InList { e: Box<CExpr>, list: Vec<CExpr>, not: bool, cmp: CmpInfo },
+    InList {
+        e: Box<CExpr>,
+        list: Vec<CExpr>,
+        not: bool,
+        cmp: CmpInfo,
+    },
     /// `e IN (SELECT ...)`: subquery `sub` of the statement.
-    InSub { e: Box<CExpr>, sub: usize, not: bool, cmp: CmpInfo },
-    Exists { sub: usize, not: bool },
+    InSub {
+        e: Box<CExpr>,
+        sub: usize,
+        not: bool,
+        cmp: CmpInfo,
+    },
+    Exists {
+        sub: usize,
+        not: bool,
+    },
     /// Scalar subquery: first column of its first row, NULL when empty.
-    Scalar { sub: usize },
-    Like { e: Box<CExpr>, pat: Box<CExpr>, esc: Option<Box<CExpr>>, not: bool, glob: bool },
+    Scalar {
+        sub: usize,
+    },
+    Like {
+        e: Box<CExpr>,
+        pat: Box<CExpr>,
+        esc: Option<Box<CExpr>>,
+        not: bool,
+        glob: bool,
+    },
     /// `CASE base WHEN w THEN t ...`: `cmps[i]` compares `base` with the
     /// i-th WHEN term (each term on its own, as `base = w` would).
-    Case { base: Option<Box<CExpr>>, whens: Vec<(CExpr, CExpr)>, els: Option<Box<CExpr>>, cmps: Vec<CmpInfo> },
+    Case {
+        base: Option<Box<CExpr>>,
+        whens: Vec<(CExpr, CExpr)>,
+        els: Option<Box<CExpr>>,
+        cmps: Vec<CmpInfo>,
+    },
     Cast(Box<CExpr>, Affinity),
     /// Scalar function call; `coll` is the call's collating sequence (read
     /// by min/max/nullif through [`FuncContext::collation`]).
-    Func { f: ScalarFn, args: Vec<CExpr>, coll: Collation },
+    Func {
+        f: ScalarFn,
+        args: Vec<CExpr>,
+        coll: Collation,
+    },
     /// Result of aggregate `i` for the current group.
     Agg(usize),
 }
@@ -509,7 +544,10 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
                 Some(SubCache::Scalar(v)) => v.clone(),
                 _ => {
                     let rows = exec::run_subquery(plan, 1, rt, cx)?;
-                    let v = rows.into_iter().next().and_then(|mut r| if r.is_empty() { None } else { Some(r.swap_remove(0)) });
+                    let v = rows
+                        .into_iter()
+                        .next()
+                        .and_then(|mut r| if r.is_empty() { None } else { Some(r.swap_remove(0)) });
                     let v = v.unwrap_or(Value::Null);
                     if !plan.correlated {
                         rt.sub_cache[*sub] = Some(SubCache::Scalar(v.clone()));

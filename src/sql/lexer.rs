@@ -294,8 +294,7 @@ pub fn matching_paren(toks: &[Tok], open: usize) -> usize {
 /// Source spans (byte ranges) of the result columns of the first SELECT
 /// core in `src` at parenthesis depth 0 (after SELECT [DISTINCT|ALL]).
 pub fn result_column_spans(src: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
-    const ENDERS: [&str; 9] =
-        ["from", "where", "group", "having", "order", "limit", "window", "union", "except"];
+    const ENDERS: [&str; 9] = ["from", "where", "group", "having", "order", "limit", "window", "union", "except"];
     let mut k = match toks.iter().position(|t| t.is_kw(src, "select")) {
         Some(k) => k + 1,
         None => return Vec::new(),
@@ -323,12 +322,7 @@ pub fn result_column_spans(src: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
                 start = k + 1;
             }
             Tk::Semi if depth == 0 => break,
-            Tk::Ident
-                if depth == 0
-                    && (ENDERS.iter().any(|e| t.is_kw(src, e)) || t.is_kw(src, "intersect")) =>
-            {
-                break
-            }
+            Tk::Ident if depth == 0 && (ENDERS.iter().any(|e| t.is_kw(src, e)) || t.is_kw(src, "intersect")) => break,
             _ => {}
         }
         k += 1;

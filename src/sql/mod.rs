@@ -1,17 +1,17 @@
 //! SQL: parse (sqlite3-parser) -> plan (name resolution, index choice) ->
 //! execute (operators over B-tree cursors); value semantics and functions.
 
-pub mod func;
-pub mod types;
 pub mod ast_util;
 pub mod compound;
 pub mod ddl;
 pub mod dml;
 pub mod exec;
 pub mod expr;
+pub mod func;
 pub mod lexer;
 pub mod planner;
 pub mod prepare;
 pub mod resolve;
 pub mod select;
+pub mod types;
 pub mod write;

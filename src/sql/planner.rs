@@ -23,17 +23,28 @@ pub type Bound = Option<(CExpr, bool)>;
 
 #[derive(Debug)]
 pub enum Access {
-    Scan { desc: bool },
+    Scan {
+        desc: bool,
+    },
     RowidEq(CExpr),
     RowidIn(Vec<CExpr>),
-    RowidRange { lo: Bound, hi: Bound, desc: bool },
+    RowidRange {
+        lo: Bound,
+        hi: Bound,
+        desc: bool,
+    },
     Index(IndexAccess),
     /// Rows of FROM subquery `n` (materialized once per run).
     Sub(usize),
     /// An automatic hash index: an inner join level without a usable
     /// index, equated on `col` with `rhs` (which reads earlier levels),
     /// hashes the table once per run and probes it per outer row.
-    AutoHash { col: usize, rhs: CExpr, aff: Affinity, coll: crate::storage::Collation },
+    AutoHash {
+        col: usize,
+        rhs: CExpr,
+        aff: Affinity,
+        coll: crate::storage::Collation,
+    },
 }
 
 #[derive(Debug)]
@@ -161,7 +172,12 @@ fn range_bounds(terms: &[&Term]) -> (Bound, Bound) {
     (lo, hi)
 }
 
-fn index_candidate(idx: &Arc<Index>, t: &Table, terms: &[Term], ins: &[InTerm]) -> Option<(usize, IndexAccess, Vec<usize>)> {
+fn index_candidate(
+    idx: &Arc<Index>,
+    t: &Table,
+    terms: &[Term],
+    ins: &[InTerm],
+) -> Option<(usize, IndexAccess, Vec<usize>)> {
     let mut eq = Vec::new();
     let mut used = Vec::new();
     let mut affs = Vec::new();
@@ -198,12 +214,20 @@ fn index_candidate(idx: &Arc<Index>, t: &Table, terms: &[Term], ins: &[InTerm]) 
         }
         let score = eq.len() * 4 + if lo.is_some() || hi.is_some() { 2 } else { 0 };
         affs.truncate(eq.len() + 1);
-        return Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo, hi, desc: false, covering: false }, used));
+        return Some((
+            score,
+            IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo, hi, desc: false, covering: false },
+            used,
+        ));
     }
     // Every key column has an equality.
     let full = eq.len();
     let score = full * 4 + if idx.unique { 100 } else { 1 };
-    Some((score, IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo: None, hi: None, desc: false, covering: false }, used))
+    Some((
+        score,
+        IndexAccess { index: idx.clone(), eq, affs, in_list: None, lo: None, hi: None, desc: false, covering: false },
+        used,
+    ))
 }
 
 trait CollDefault {
@@ -257,8 +281,7 @@ fn choose_one(level: &Level, base_slot: usize, subs: &[SelectPlan]) -> (Access, 
             && tm.rhs.max_slot().is_some_and(|s| s >= base_slot)
     }) {
         if let KeyCol::Col(col) = tm.col {
-            let access =
-                Access::AutoHash { col, rhs: tm.rhs.clone(), aff: t.cols[col].affinity, coll: tm.coll };
+            let access = Access::AutoHash { col, rhs: tm.rhs.clone(), aff: t.cols[col].affinity, coll: tm.coll };
             return (access, Vec::new());
         }
     }

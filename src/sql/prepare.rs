@@ -91,9 +91,8 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
         let program = match stmt {
             Stmt::Select(sel) => {
                 let toks = tokenize(text);
-                c.top_texts = Some(
-                    result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect(),
-                );
+                c.top_texts =
+                    Some(result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect());
                 let mut plan = c.select(sel)?;
                 names = std::mem::take(&mut plan.names);
                 decltypes = std::mem::take(&mut plan.decltypes);
@@ -106,7 +105,18 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
                 }
                 Program::Insert(c.insert(*or_conflict, tbl_name, columns.as_ref(), body)?)
             }
-            Stmt::Update { with, or_conflict, tbl_name, indexed, sets, from, where_clause, returning, order_by, limit } => {
+            Stmt::Update {
+                with,
+                or_conflict,
+                tbl_name,
+                indexed,
+                sets,
+                from,
+                where_clause,
+                returning,
+                order_by,
+                limit,
+            } => {
                 if with.is_some() || returning.is_some() || from.is_some() || order_by.is_some() || limit.is_some() {
                     return Err(Error::sql("UPDATE with WITH/FROM/RETURNING/ORDER BY/LIMIT is not supported yet"));
                 }
@@ -122,9 +132,8 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
             }
             Stmt::CreateTable { body: sqlite3_parser::ast::CreateTableBody::AsSelect(sel), .. } => {
                 let toks = tokenize(text);
-                c.top_texts = Some(
-                    result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect(),
-                );
+                c.top_texts =
+                    Some(result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect());
                 let plan = c.select(sel)?;
                 let ddl = compile_ddl(stmt, text, cat, Some(&plan))?;
                 Program::CreateAs(ddl, plan)

@@ -165,8 +165,8 @@ fn hex_blob(h: &str) -> Result<Vec<u8>> {
     }
     let mut out = Vec::with_capacity(h.len() / 2);
     for i in (0..h.len()).step_by(2) {
-        let b = u8::from_str_radix(&h[i..i + 2], 16)
-            .map_err(|_| Error::sql(format!("unrecognized token: \"x'{h}'\"")))?;
+        let b =
+            u8::from_str_radix(&h[i..i + 2], 16).map_err(|_| Error::sql(format!("unrecognized token: \"x'{h}'\"")))?;
         out.push(b);
     }
     Ok(out)
@@ -174,9 +174,7 @@ fn hex_blob(h: &str) -> Result<Vec<u8>> {
 
 /// The current UTC time as (year, month, day, hour, minute, second).
 fn utc_now() -> (i64, u32, u32, u32, u32, u32) {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     let days = secs.div_euclid(86_400);
     let tod = secs.rem_euclid(86_400) as u32;
     // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
@@ -257,7 +255,12 @@ fn is_constant(e: &CExpr) -> bool {
     e.walk(&mut |x| {
         if matches!(
             x,
-            CExpr::Col { .. } | CExpr::Rowid { .. } | CExpr::Agg(_) | CExpr::InSub { .. } | CExpr::Exists { .. } | CExpr::Scalar { .. }
+            CExpr::Col { .. }
+                | CExpr::Rowid { .. }
+                | CExpr::Agg(_)
+                | CExpr::InSub { .. }
+                | CExpr::Exists { .. }
+                | CExpr::Scalar { .. }
         ) {
             c = false;
         }
@@ -317,7 +320,12 @@ impl<'a> Compiler<'a> {
     /// Adds `table` to the innermost scope at `slot`.
     pub fn push_scope_table(&mut self, table: Arc<Table>, slot: usize, alias: &str) {
         self.n_slots = self.n_slots.max(slot + 1);
-        self.scopes.last_mut().expect("scope").push(ScopeTable { slot, alias: alias.to_string(), table, hidden: Vec::new() });
+        self.scopes.last_mut().expect("scope").push(ScopeTable {
+            slot,
+            alias: alias.to_string(),
+            table,
+            hidden: Vec::new(),
+        });
     }
 
     pub fn alloc_slot(&mut self) -> usize {
@@ -337,7 +345,12 @@ impl<'a> Compiler<'a> {
     fn col_ce(st: &ScopeTable, ci: usize) -> Ce {
         let c = &st.table.cols[ci];
         if Some(ci) == st.table.ipk {
-            return Ce { e: CExpr::Rowid { slot: st.slot }, aff: Some(Affinity::Integer), coll: Some(c.coll), explicit: false };
+            return Ce {
+                e: CExpr::Rowid { slot: st.slot },
+                aff: Some(Affinity::Integer),
+                coll: Some(c.coll),
+                explicit: false,
+            };
         }
         Ce { e: CExpr::Col { slot: st.slot, col: ci }, aff: Some(c.affinity), coll: Some(c.coll), explicit: false }
     }
@@ -412,7 +425,12 @@ impl<'a> Compiler<'a> {
                 }
                 if is_rowid_name(cname) {
                     self.col_refs.insert((st.slot, ROWID_REF));
-                    return Ok(Ce { e: CExpr::Rowid { slot: st.slot }, aff: Some(Affinity::Integer), coll: None, explicit: false });
+                    return Ok(Ce {
+                        e: CExpr::Rowid { slot: st.slot },
+                        aff: Some(Affinity::Integer),
+                        coll: None,
+                        explicit: false,
+                    });
                 }
                 break;
             }
@@ -513,7 +531,9 @@ impl<'a> Compiler<'a> {
                 Literal::Null => CExpr::Lit(Value::Null),
                 Literal::CurrentDate => CExpr::Func { f: current_date, args: Vec::new(), coll: Collation::Binary },
                 Literal::CurrentTime => CExpr::Func { f: current_time, args: Vec::new(), coll: Collation::Binary },
-                Literal::CurrentTimestamp => CExpr::Func { f: current_timestamp, args: Vec::new(), coll: Collation::Binary },
+                Literal::CurrentTimestamp => {
+                    CExpr::Func { f: current_timestamp, args: Vec::new(), coll: Collation::Binary }
+                }
             }),
             Expr::Id(id) => self.resolve_id(id.0)?,
             Expr::Name(n) => self.resolve_id(n.0)?,
@@ -574,7 +594,13 @@ impl<'a> Compiler<'a> {
                     return Ok(Ce::plain(CExpr::lit_int(0)));
                 }
                 let info = cmp_info(&l, &r);
-                let coll = if l.explicit { l.coll } else if r.explicit { r.coll } else { None };
+                let coll = if l.explicit {
+                    l.coll
+                } else if r.explicit {
+                    r.coll
+                } else {
+                    None
+                };
                 let explicit = coll.is_some();
                 let bx = |x: CExpr| Box::new(x);
                 let e = match op {
@@ -675,7 +701,10 @@ impl<'a> Compiler<'a> {
                     }
                     let info = CmpInfo { laff: x.aff, raff: None, coll: x.coll.unwrap_or(Collation::Binary) };
                     let parts = [ce_coll(&x), ce_coll(&c)];
-                    return Ok(with_explicit(CExpr::InList { e: Box::new(x.e), list: vec![c.e], not: *not, cmp: info }, &parts));
+                    return Ok(with_explicit(
+                        CExpr::InList { e: Box::new(x.e), list: vec![c.e], not: *not, cmp: info },
+                        &parts,
+                    ));
                 }
                 // Otherwise every item compares under x's affinity and
                 // collation only.
@@ -784,7 +813,7 @@ impl<'a> Compiler<'a> {
         let mut levels = vec![crate::sql::select::Level {
             slot,
             needed: Vec::new(),
-        rowid_needed: true,
+            rowid_needed: true,
             table: t.clone(),
             access: crate::sql::planner::Access::Scan { desc: false },
             left: false,
@@ -805,5 +834,4 @@ impl<'a> Compiler<'a> {
         self.subs.push(plan);
         Ok((self.subs.len() - 1, aff))
     }
-
 }

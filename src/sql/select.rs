@@ -491,10 +491,7 @@ impl Compiler<'_> {
                             };
                             if !st.hidden.contains(&ci) && scope.iter().any(|o| same(&o)) {
                                 let db = if st.table.root == 0 { "*" } else { "main" };
-                                return Err(Error::sql(format!(
-                                    "ambiguous column name: {db}.{}.{}",
-                                    st.alias, c.name
-                                )));
+                                return Err(Error::sql(format!("ambiguous column name: {db}.{}.{}", st.alias, c.name)));
                             }
                             let ce = col_ce(&st.table, st.slot, ci);
                             self.col_refs.insert((st.slot, ci));
@@ -518,13 +515,14 @@ impl Compiler<'_> {
                     text_i += 1;
                     let inner = strip_parens(e);
                     let (name, decl) = match (alias, &ce.e) {
-                        (Some(ast::As::As(n)) | Some(ast::As::Elided(n)), _) => {
-                            (name_str(n), column_decl(&ce.e, self))
-                        }
+                        (Some(ast::As::As(n)) | Some(ast::As::Elided(n)), _) => (name_str(n), column_decl(&ce.e, self)),
                         (None, CExpr::Col { .. } | CExpr::Rowid { .. })
                             if matches!(
                                 inner,
-                                ast::Expr::Id(_) | ast::Expr::Name(_) | ast::Expr::Qualified(..) | ast::Expr::DoublyQualified(..)
+                                ast::Expr::Id(_)
+                                    | ast::Expr::Name(_)
+                                    | ast::Expr::Qualified(..)
+                                    | ast::Expr::DoublyQualified(..)
                             ) =>
                         {
                             let n = column_name(&ce.e, self).unwrap_or_else(|| match inner {
@@ -621,9 +619,7 @@ impl Compiler<'_> {
                         let coll = colls.get(k as usize - 1).copied().unwrap_or_else(|| expr_coll(&ex, self));
                         (ex, coll)
                     }
-                    ast::Expr::Id(id)
-                        if aliases.iter().any(|(a, _)| a.eq_ignore_ascii_case(&unquote_ident(id.0))) =>
-                    {
+                    ast::Expr::Id(id) if aliases.iter().any(|(a, _)| a.eq_ignore_ascii_case(&unquote_ident(id.0))) => {
                         let n = unquote_ident(id.0);
                         let ce = aliases.iter().find(|(a, _)| a.eq_ignore_ascii_case(&n)).map(|(_, c)| c.clone());
                         let ce = ce.expect("alias");

@@ -20,9 +20,7 @@ mod pattern;
 
 use crate::error::{Error, Result};
 use crate::storage::{Collation, Value};
-use numeric::{
-    atof, atoi64, cast_text_numeric, numeric_prefix, real_as_exact_int, real_to_i64, NumericValue,
-};
+use numeric::{atof, atoi64, cast_text_numeric, numeric_prefix, real_as_exact_int, real_to_i64, NumericValue};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -63,9 +61,7 @@ pub fn affinity_of_decltype(decltype: &str) -> Affinity {
             aff = Affinity::Text;
         } else if h == key(b"blob") && matches!(aff, Affinity::Numeric | Affinity::Real) {
             aff = Affinity::Blob;
-        } else if (h == key(b"real") || h == key(b"floa") || h == key(b"doub"))
-            && aff == Affinity::Numeric
-        {
+        } else if (h == key(b"real") || h == key(b"floa") || h == key(b"doub")) && aff == Affinity::Numeric {
             aff = Affinity::Real;
         } else if h & 0x00ff_ffff == u32::from_be_bytes([0, b'i', b'n', b't']) {
             return Affinity::Integer;
@@ -499,11 +495,7 @@ pub fn like_value(text: &Value, pattern: &Value, escape: Option<&Value>) -> Resu
     if p.len() > MAX_PATTERN_LENGTH {
         return Err(Error::sql("LIKE or GLOB pattern too complex"));
     }
-    Ok(Value::Integer(i64::from(like(
-        before_nul(&p),
-        before_nul(&t),
-        esc,
-    ))))
+    Ok(Value::Integer(i64::from(like(before_nul(&p), before_nul(&t), esc))))
 }
 
 /// `text GLOB pattern` on values, with the same rules as [`like_value`].
@@ -517,10 +509,7 @@ pub fn glob_value(text: &Value, pattern: &Value) -> Result<Value> {
     if p.len() > MAX_PATTERN_LENGTH {
         return Err(Error::sql("LIKE or GLOB pattern too complex"));
     }
-    Ok(Value::Integer(i64::from(glob(
-        before_nul(&p),
-        before_nul(&t),
-    ))))
+    Ok(Value::Integer(i64::from(glob(before_nul(&p), before_nul(&t)))))
 }
 
 /// `LIKE` with SQLite's defaults: ASCII case-insensitive, `%` and `_`,

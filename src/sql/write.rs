@@ -5,8 +5,8 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{Conflict, Index, IndexOrigin, Table};
-use crate::sql::expr::{eval, ConnVars, Cx, Rt};
 use crate::sql::exec::load_row;
+use crate::sql::expr::{eval, ConnVars, Cx, Rt};
 use crate::sql::select::SelectPlan;
 use crate::sql::types::{self, Affinity};
 use crate::storage::btree;
@@ -213,7 +213,11 @@ pub fn write_row(
                     return Ok(Outcome::Ignored);
                 }
                 let action = if action == Conflict::Replace { Conflict::Abort } else { action };
-                return Err(env.fail(action, ErrorKind::ConstraintCheck, format!("CHECK constraint failed: {}", ck.label)));
+                return Err(env.fail(
+                    action,
+                    ErrorKind::ConstraintCheck,
+                    format!("CHECK constraint failed: {}", ck.label),
+                ));
             }
         }
     }

@@ -39,7 +39,8 @@ use crate::storage::cache::PageRef;
 use crate::storage::header::{get_u32, put_u32};
 use crate::storage::pager::{PageNo, Txn};
 use crate::storage::record::{
-    compare_record_to_key, compare_records, compare_records_prefix, first_int_field, last_field_int, prefix_has_null, KeyInfo, Value,
+    compare_record_to_key, compare_records, compare_records_prefix, first_int_field, last_field_int, prefix_has_null,
+    KeyInfo, Value,
 };
 use node::*;
 use std::cmp::Ordering;
@@ -108,7 +109,8 @@ fn free_subtree(txn: &mut Txn, pgno: PageNo, depth: usize, keep_root: bool, seen
     for i in 0..node.n {
         cells.push(node.cell(i)?);
     }
-    let children: Vec<PageNo> = if node.is_leaf() { Vec::new() } else { (0..=node.n).map(|i| node.child(i)).collect::<Result<_>>()? };
+    let children: Vec<PageNo> =
+        if node.is_leaf() { Vec::new() } else { (0..=node.n).map(|i| node.child(i)).collect::<Result<_>>()? };
     drop(page);
     for c in &cells {
         free_overflow(txn, c)?;
@@ -250,7 +252,8 @@ pub fn index_insert(txn: &mut Txn, root: PageNo, key: &[u8], ki: &KeyInfo) -> Re
                 let top = &b.stack[b.stack.len() - 1];
                 let node = Node::new(&top.page, top.pgno)?;
                 let c = node.cell(top.idx)?;
-                found = with_payload(txn, node.data, &c, &mut b.scratch, |e| compare_records(e, key, ki))? == Ordering::Equal;
+                found = with_payload(txn, node.data, &c, &mut b.scratch, |e| compare_records(e, key, ki))?
+                    == Ordering::Equal;
             }
         }
         b.stack.clear();

@@ -71,7 +71,14 @@ pub struct Cache {
 
 impl Cache {
     pub fn new(capacity_bytes: usize) -> Cache {
-        Cache { map: PageMap::default(), pinned: PageMap::default(), used_bytes: 0, pinned_bytes: 0, max_pin_until: 0, capacity_bytes }
+        Cache {
+            map: PageMap::default(),
+            pinned: PageMap::default(),
+            used_bytes: 0,
+            pinned_bytes: 0,
+            max_pin_until: 0,
+            capacity_bytes,
+        }
     }
 
     /// Pins `page` as the image of `pgno` for snapshots before `until`

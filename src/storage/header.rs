@@ -135,7 +135,14 @@ mod tests {
 
     #[test]
     fn roundtrip_and_reject() {
-        let mut st = DbState { page_size: 4096, page_count: 7, freelist_head: 3, freelist_count: 2, change_counter: 9, ..Default::default() };
+        let mut st = DbState {
+            page_size: 4096,
+            page_count: 7,
+            freelist_head: 3,
+            freelist_count: 2,
+            change_counter: 9,
+            ..Default::default()
+        };
         st.header.schema_root = 2;
         st.header.user_version = 42;
         st.header.settings[3] = 5;

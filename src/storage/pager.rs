@@ -262,7 +262,13 @@ impl Pager {
         Ok(Arc::new(p))
     }
 
-    fn open_inner(vfs: Arc<dyn Vfs>, path: &str, canonical: Option<String>, opts: OpenOptions, memory: bool) -> Result<Pager> {
+    fn open_inner(
+        vfs: Arc<dyn Vfs>,
+        path: &str,
+        canonical: Option<String>,
+        opts: OpenOptions,
+        memory: bool,
+    ) -> Result<Pager> {
         let mode = OpenMode { read_only: opts.read_only, create: opts.create && !opts.read_only };
         let db = vfs.open(path, mode)?;
         db.lock_exclusive()?;

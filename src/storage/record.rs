@@ -254,8 +254,8 @@ impl<'a> FieldIter<'a> {
         if self.hdr_pos >= self.hdr_end {
             return Ok(None);
         }
-        let (t, n) = get_varint(&self.data[self.hdr_pos..self.hdr_end])
-            .ok_or_else(|| Error::corrupt("record serial type"))?;
+        let (t, n) =
+            get_varint(&self.data[self.hdr_pos..self.hdr_end]).ok_or_else(|| Error::corrupt("record serial type"))?;
         self.hdr_pos += n;
         let sz = serial_type_size(t).ok_or_else(|| Error::corrupt("record serial type"))?;
         let end = self.body_pos.checked_add(sz).filter(|&e| e <= self.data.len());
@@ -589,7 +589,8 @@ mod tests {
 
     #[test]
     fn roundtrip() {
-        let ints = [0i64, 1, -1, 127, 128, -129, 32767, 40000, -8_388_608, 1 << 31, 1 << 40, 1 << 47, i64::MAX, i64::MIN];
+        let ints =
+            [0i64, 1, -1, 127, 128, -129, 32767, 40000, -8_388_608, 1 << 31, 1 << 40, 1 << 47, i64::MAX, i64::MIN];
         rt(ints.iter().map(|&i| Value::Integer(i)).collect());
         rt(vec![Value::Null, Value::Real(1.5), Value::Text("héllo".into()), Value::Blob(vec![0, 1, 2])]);
         rt(vec![]);

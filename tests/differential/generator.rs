@@ -119,8 +119,8 @@ const DECLS: &[&str] = &[
     "FLOATING POINT",
 ];
 const TEXTS: &[&str] = &[
-    "a", "A", "b", "B", "abc", "ABC", "Abc", "abc ", " abc", "10", "9", "010", "1e2", "1.5", "-3",
-    " 7 ", "x1", "", "hello", "Hello", "z%", "a_c", "é", "É", "3.0", "12abc",
+    "a", "A", "b", "B", "abc", "ABC", "Abc", "abc ", " abc", "10", "9", "010", "1e2", "1.5", "-3", " 7 ", "x1", "",
+    "hello", "Hello", "z%", "a_c", "é", "É", "3.0", "12abc",
 ];
 
 /// The value of one of the generated SQL literals.
@@ -129,12 +129,7 @@ fn literal_value(s: &str) -> Value {
         Value::Null
     } else if let Some(h) = s.strip_prefix("x'") {
         let h = h.trim_end_matches('\'');
-        Value::Blob(
-            (0..h.len())
-                .step_by(2)
-                .filter_map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok())
-                .collect(),
-        )
+        Value::Blob((0..h.len()).step_by(2).filter_map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok()).collect())
     } else if let Some(t) = s.strip_prefix('\'') {
         Value::Text(t.trim_end_matches('\'').replace("''", "'"))
     } else if let Some(h) = s.strip_prefix("0x") {
@@ -174,15 +169,9 @@ fn literal_of(r: &mut Rng, huge: bool, nul: bool) -> String {
             ])
             .to_string(),
         4 => r.pick(&["100", "-100", "4294967296", "0"]).to_string(),
-        5 | 6 => r
-            .pick(&[
-                "0.5", "-1.25", "2.0", "3.75", "1e3", "-0.0", "100.5", "1.5e10", "7.0", "0.1",
-            ])
-            .to_string(),
+        5 | 6 => r.pick(&["0.5", "-1.25", "2.0", "3.75", "1e3", "-0.0", "100.5", "1.5e10", "7.0", "0.1"]).to_string(),
         7..=10 => format!("'{}'", r.pick(TEXTS)),
-        _ if nul => r
-            .pick(&["x''", "x'00'", "x'41'", "x'3130'", "x'c3a900'"])
-            .to_string(),
+        _ if nul => r.pick(&["x''", "x'00'", "x'41'", "x'3130'", "x'c3a900'"]).to_string(),
         _ => r.pick(&["x''", "x'41'", "x'3130'", "x'c3a9'"]).to_string(),
     }
 }
@@ -222,22 +211,14 @@ impl Gen<'_> {
     /// A scalar expression over `scope` (no aggregates).
     fn expr(&mut self, s: &Scope, depth: u32) -> String {
         if depth == 0 || self.r.chance(30) {
-            return if !s.cols.is_empty() && self.r.chance(65) {
-                s.col(self.r)
-            } else {
-                self.lit(true)
-            };
+            return if !s.cols.is_empty() && self.r.chance(65) { s.col(self.r) } else { self.lit(true) };
         }
         let d = depth - 1;
         match self.r.below(22) {
             0 | 1 => {
-                let op = *self
-                    .r
-                    .pick(&["=", "<>", "<", "<=", ">", ">=", "==", "!=", "IS", "IS NOT"]);
+                let op = *self.r.pick(&["=", "<>", "<", "<=", ">", ">=", "==", "!=", "IS", "IS NOT"]);
                 let coll = if self.r.chance(15) && !self.bugs.collate_propagation {
-                    *self
-                        .r
-                        .pick(&[" COLLATE NOCASE", " COLLATE BINARY", " COLLATE RTRIM"])
+                    *self.r.pick(&[" COLLATE NOCASE", " COLLATE BINARY", " COLLATE RTRIM"])
                 } else {
                     ""
                 };
@@ -254,9 +235,7 @@ impl Gen<'_> {
             }
             5 => format!("(NOT {})", self.expr(s, d)),
             6 => {
-                let op = *self
-                    .r
-                    .pick(&["IS NULL", "IS NOT NULL", "ISNULL", "NOTNULL", "NOT NULL"]);
+                let op = *self.r.pick(&["IS NULL", "IS NOT NULL", "ISNULL", "NOTNULL", "NOT NULL"]);
                 format!("({} {op})", self.expr(s, d))
             }
             7 => {
@@ -273,17 +252,10 @@ impl Gen<'_> {
             }
             8 => {
                 let not = if self.r.chance(30) { "NOT " } else { "" };
-                format!(
-                    "({} {not}BETWEEN {} AND {})",
-                    self.expr(s, d),
-                    self.expr(s, d),
-                    self.expr(s, d)
-                )
+                format!("({} {not}BETWEEN {} AND {})", self.expr(s, d), self.expr(s, d), self.expr(s, d))
             }
             9 => {
-                let pat = *self.r.pick(&[
-                    "'a%'", "'%b%'", "'_'", "'A_C'", "'%'", "'1%'", "'%c '", "'h%o'",
-                ]);
+                let pat = *self.r.pick(&["'a%'", "'%b%'", "'_'", "'A_C'", "'%'", "'1%'", "'%c '", "'h%o'"]);
                 let not = if self.r.chance(30) { "NOT " } else { "" };
                 let subject = self.like_subject(s, d);
                 format!("({subject} {not}LIKE {pat})")
@@ -310,20 +282,13 @@ impl Gen<'_> {
                 format!("CAST({} AS {ty})", self.expr(s, d))
             }
             12 => {
-                let base = if self.r.chance(50) {
-                    format!("{} ", self.expr(s, d))
-                } else {
-                    String::new()
-                };
+                let base = if self.r.chance(50) { format!("{} ", self.expr(s, d)) } else { String::new() };
                 let n = 1 + self.r.below(2);
                 let mut out = format!("CASE {base}");
                 for _ in 0..n {
                     // Open bug: one WHEN's affinity leaks into the others.
-                    let when = if !base.is_empty() && self.bugs.case_when_affinity {
-                        self.literal()
-                    } else {
-                        self.expr(s, d)
-                    };
+                    let when =
+                        if !base.is_empty() && self.bugs.case_when_affinity { self.literal() } else { self.expr(s, d) };
                     out.push_str(&format!("WHEN {when} THEN {} ", self.expr(s, d)));
                 }
                 if self.r.chance(60) {
@@ -335,11 +300,7 @@ impl Gen<'_> {
             13..=16 => self.func(s, d),
             17 => {
                 // Open bug: unary + keeps the column's affinity in sqlvibe.
-                let ops: &[&str] = if self.bugs.unary_plus_affinity {
-                    &["-", "- -"]
-                } else {
-                    &["-", "+", "- -"]
-                };
+                let ops: &[&str] = if self.bugs.unary_plus_affinity { &["-", "- -"] } else { &["-", "+", "- -"] };
                 format!("({} {})", self.r.pick(ops), self.expr(s, d))
             }
             18 if self.subqueries => self.subquery(s, d),
@@ -416,20 +377,9 @@ impl Gen<'_> {
             ("round", 2),
         ]);
         // char() may make NULs, which meet an open NOCASE bug.
-        let (name, n) = if name == "char" && self.bugs.nocase_nul {
-            ("upper", 1)
-        } else {
-            (name, n)
-        };
-        let mut args: Vec<String> = (0..n)
-            .map(|i| {
-                if name == "printf" && i == 0 {
-                    String::new()
-                } else {
-                    self.expr(s, d)
-                }
-            })
-            .collect();
+        let (name, n) = if name == "char" && self.bugs.nocase_nul { ("upper", 1) } else { (name, n) };
+        let mut args: Vec<String> =
+            (0..n).map(|i| if name == "printf" && i == 0 { String::new() } else { self.expr(s, d) }).collect();
         match name {
             // abs() of the smallest integer is an error, raised or not
             // depending on which operands get evaluated: an open bug.
@@ -438,10 +388,7 @@ impl Gen<'_> {
             }
             // Small sizes only.
             "zeroblob" if self.bugs.between_evaluation => {
-                args[0] = format!(
-                    "(abs(coalesce(nullif({}, -9223372036854775808), 0)) % 8)",
-                    args[0]
-                )
+                args[0] = format!("(abs(coalesce(nullif({}, -9223372036854775808), 0)) % 8)", args[0])
             }
             "zeroblob" => args[0] = format!("(abs({}) % 8)", args[0]),
             "printf" => {
@@ -450,11 +397,7 @@ impl Gen<'_> {
                     "'%.2f %5s'",
                     "'%x-%q'",
                     "'%-4d|%e'",
-                    if self.bugs.nocase_nul {
-                        "'%g'"
-                    } else {
-                        "'%c%g'"
-                    },
+                    if self.bugs.nocase_nul { "'%g'" } else { "'%c%g'" },
                     "'%05.1f%%%s'",
                 ]);
                 args[0] = fmt.to_string();
@@ -473,8 +416,7 @@ impl Gen<'_> {
     fn subquery(&mut self, outer: &Scope, d: u32) -> String {
         let t = self.r.pick(self.tables).clone();
         let alias = format!("s{}", self.r.below(1000));
-        let mut cols: Vec<(String, Column)> =
-            t.cols.iter().map(|c| (alias.clone(), c.clone())).collect();
+        let mut cols: Vec<(String, Column)> = t.cols.iter().map(|c| (alias.clone(), c.clone())).collect();
         let inner_only = Scope { cols: cols.clone() };
         // Open bug: an index seek driven by an outer column converts it
         // with the index column's affinity.
@@ -482,11 +424,7 @@ impl Gen<'_> {
             cols.extend(outer.cols.iter().cloned());
         }
         let both = Scope { cols };
-        let where_ = if self.r.chance(60) {
-            format!(" WHERE {}", self.expr(&both, d.min(2)))
-        } else {
-            String::new()
-        };
+        let where_ = if self.r.chance(60) { format!(" WHERE {}", self.expr(&both, d.min(2))) } else { String::new() };
         let c = inner_only.col(self.r);
         if self.r.chance(50) {
             let agg = if self.exact_only {
@@ -496,23 +434,12 @@ impl Gen<'_> {
             };
             format!("(SELECT {agg}({c}) FROM {} AS {alias}{where_})", t.name)
         } else if self.r.chance(50) {
-            format!(
-                "(SELECT {c} FROM {} AS {alias}{where_} ORDER BY 1, {alias}.rowid LIMIT 1)",
-                t.name
-            )
+            format!("(SELECT {c} FROM {} AS {alias}{where_} ORDER BY 1, {alias}.rowid LIMIT 1)", t.name)
         } else {
             let not = if self.r.chance(30) { "NOT " } else { "" };
             // Open bug: the subquery column's collation is not used.
-            let c = if self.bugs.in_subquery_collation {
-                format!("coalesce({c}, NULL)")
-            } else {
-                c
-            };
-            format!(
-                "({} {not}IN (SELECT {c} FROM {} AS {alias}{where_}))",
-                self.expr(outer, d.min(1)),
-                t.name
-            )
+            let c = if self.bugs.in_subquery_collation { format!("coalesce({c}, NULL)") } else { c };
+            format!("({} {not}IN (SELECT {c} FROM {} AS {alias}{where_}))", self.expr(outer, d.min(1)), t.name)
         }
     }
 
@@ -521,11 +448,7 @@ impl Gen<'_> {
         if kind == 0 {
             return "count(*)".to_string();
         }
-        let mut c = if self.r.chance(25) {
-            self.expr(s, 1)
-        } else {
-            s.col(self.r)
-        };
+        let mut c = if self.r.chance(25) { self.expr(s, 1) } else { s.col(self.r) };
         if self.bugs.aggregate_collation {
             c = format!("coalesce({c}, NULL)");
         }
@@ -546,99 +469,55 @@ impl Gen<'_> {
             return self.probe();
         }
         let t1 = self.r.pick(self.tables).clone();
-        let mut scope = Scope {
-            cols: t1
-                .cols
-                .iter()
-                .map(|c| ("a".to_string(), c.clone()))
-                .collect(),
-        };
+        let mut scope = Scope { cols: t1.cols.iter().map(|c| ("a".to_string(), c.clone())).collect() };
         let mut from = format!("{} AS a", t1.name);
         let shape = self.r.below(4);
         if self.tables.len() > 1 && self.r.chance(35) {
             let t2 = self.r.pick(self.tables).clone();
             // Aggregates over a LEFT JOIN hit an open bug with the NULL row's rowid.
             let left_ok = shape >= 2 || !self.bugs.left_join_null_rowid;
-            let kind = if left_ok && self.r.chance(40) {
-                "LEFT JOIN"
-            } else {
-                "JOIN"
-            };
-            scope
-                .cols
-                .extend(t2.cols.iter().map(|c| ("b".to_string(), c.clone())));
+            let kind = if left_ok && self.r.chance(40) { "LEFT JOIN" } else { "JOIN" };
+            scope.cols.extend(t2.cols.iter().map(|c| ("b".to_string(), c.clone())));
             let on = self.expr(&scope, 2);
             from = format!("{from} {kind} {} AS b ON {on}", t2.name);
         }
-        let where_ = if self.r.chance(60) {
-            format!(" WHERE {}", self.expr(&scope, 3))
-        } else {
-            String::new()
-        };
+        let where_ = if self.r.chance(60) { format!(" WHERE {}", self.expr(&scope, 3)) } else { String::new() };
         let ncols = 1 + self.r.below(3) as usize;
         let (cols, tail) = match shape {
             0 => {
                 // GROUP BY: grouping columns and aggregates.
-                let g: Vec<String> = (0..1 + self.r.below(2))
-                    .map(|_| scope.col(self.r))
-                    .collect();
+                let g: Vec<String> = (0..1 + self.r.below(2)).map(|_| scope.col(self.r)).collect();
                 // A group's rows are equal under the key's collation but may
                 // differ as values (1 and 1.0, 'A' and 'a'); which one SQL
                 // shows is unspecified, so show a form equal for all of them.
                 let mut cols: Vec<String> = g
                     .iter()
-                    .map(|k| {
-                        format!(
-                            "CASE WHEN typeof({k}) IN ('integer', 'real') THEN {k} + 0.0 ELSE lower({k}) END"
-                        )
-                    })
+                    .map(|k| format!("CASE WHEN typeof({k}) IN ('integer', 'real') THEN {k} + 0.0 ELSE lower({k}) END"))
                     .collect();
                 for _ in 0..ncols {
                     cols.push(self.aggregate(&scope));
                 }
                 let having = if self.r.chance(10) {
                     // A condition on the group key itself.
-                    format!(
-                        " HAVING {} {} {}",
-                        g[0],
-                        self.r.pick(&[">", "<", "=", "<>"]),
-                        self.literal()
-                    )
+                    format!(" HAVING {} {} {}", g[0], self.r.pick(&[">", "<", "=", "<>"]), self.literal())
                 } else if self.r.chance(40) {
                     let agg = self.aggregate(&scope);
-                    format!(
-                        " HAVING {agg} {} {}",
-                        self.r.pick(&[">", "<", "=", ">="]),
-                        self.literal()
-                    )
+                    format!(" HAVING {agg} {} {}", self.r.pick(&[">", "<", "=", ">="]), self.literal())
                 } else {
                     String::new()
                 };
                 (cols, format!(" GROUP BY {}{having}", g.join(", ")))
             }
-            1 => (
-                (0..ncols).map(|_| self.aggregate(&scope)).collect(),
-                String::new(),
-            ),
-            _ => (
-                (0..ncols).map(|_| self.expr(&scope, 3)).collect(),
-                String::new(),
-            ),
+            1 => ((0..ncols).map(|_| self.aggregate(&scope)).collect(), String::new()),
+            _ => ((0..ncols).map(|_| self.expr(&scope, 3)).collect(), String::new()),
         };
         let distinct = if self.r.chance(20) { "DISTINCT " } else { "" };
-        let mut sql = format!(
-            "SELECT {distinct}{} FROM {from}{where_}{tail}",
-            cols.join(", ")
-        );
+        let mut sql = format!("SELECT {distinct}{} FROM {from}{where_}{tail}", cols.join(", "));
         let mut order = Order::None;
         if self.r.chance(40) {
             let terms: Vec<String> = (1..=cols.len())
                 .map(|i| {
-                    let coll = if self.r.chance(10) {
-                        " COLLATE NOCASE"
-                    } else {
-                        ""
-                    };
+                    let coll = if self.r.chance(10) { " COLLATE NOCASE" } else { "" };
                     format!("{i}{coll}{}", if self.r.chance(40) { " DESC" } else { "" })
                 })
                 .collect();
@@ -647,20 +526,12 @@ impl Gen<'_> {
         }
         if self.r.chance(20) {
             let lo = u64::from(self.bugs.limit_zero_evaluates);
-            let n = if self.r.chance(10) {
-                -1
-            } else {
-                (lo + self.r.below(5 - lo)) as i64
-            };
+            let n = if self.r.chance(10) { -1 } else { (lo + self.r.below(5 - lo)) as i64 };
             sql.push_str(&format!(" LIMIT {n}"));
             if self.r.chance(50) {
                 sql.push_str(&format!(" OFFSET {}", self.r.below(3)));
             }
-            order = if order == Order::Total {
-                Order::TotalLimited
-            } else {
-                Order::CountOnly
-            };
+            order = if order == Order::Total { Order::TotalLimited } else { Order::CountOnly };
         }
         (sql, order)
     }
@@ -673,29 +544,14 @@ impl Gen<'_> {
         let c = self.r.pick(&t.cols).name.clone();
         let cond = match self.r.below(7) {
             0..=1 => format!("{c} = {}", self.lit(true)),
-            2 => format!(
-                "{c} {} {}",
-                self.r.pick(&["<", "<=", ">", ">="]),
-                self.lit(true)
-            ),
+            2 => format!("{c} {} {}", self.r.pick(&["<", "<=", ">", ">="]), self.lit(true)),
             3 => format!("{c} BETWEEN {} AND {}", self.lit(true), self.lit(true)),
-            4 => format!(
-                "{c} IN ({}, {}, {})",
-                self.lit(true),
-                self.lit(true),
-                self.lit(true)
-            ),
+            4 => format!("{c} IN ({}, {}, {})", self.lit(true), self.lit(true), self.lit(true)),
             5 => format!("{c} IS NULL"),
             _ => format!("{c} > {} AND {c} < {}", self.lit(true), self.lit(true)),
         };
         let desc = if self.r.chance(50) { " DESC" } else { "" };
-        (
-            format!(
-                "SELECT rowid, * FROM {} WHERE {cond} ORDER BY {c}{desc}, rowid",
-                t.name
-            ),
-            Order::Total,
-        )
+        (format!("SELECT rowid, * FROM {} WHERE {cond} ORDER BY {c}{desc}, rowid", t.name), Order::Total)
     }
 
     pub fn insert(&mut self) -> String {
@@ -723,13 +579,7 @@ impl Gen<'_> {
         let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
         if self.r.chance(15) && !(self.bugs.negative_rowid && cols.iter().any(|c| c.ipk)) {
             let src = self.r.pick(self.tables).clone();
-            let scope = Scope {
-                cols: src
-                    .cols
-                    .iter()
-                    .map(|c| (String::new(), c.clone()))
-                    .collect(),
-            };
+            let scope = Scope { cols: src.cols.iter().map(|c| (String::new(), c.clone())).collect() };
             self.exact_only = true;
             let exprs: Vec<String> = (0..ncols).map(|_| self.expr(&scope, 2)).collect();
             self.exact_only = false;
@@ -751,9 +601,7 @@ impl Gen<'_> {
                     .map(|c| {
                         if c.ipk && positive_ipk {
                             // New rowids after a negative maximum: an open bug.
-                            self.r
-                                .pick(&["NULL", "1", "2", "5", "10", "'7'"])
-                                .to_string()
+                            self.r.pick(&["NULL", "1", "2", "5", "10", "'7'"]).to_string()
                         } else {
                             self.lit(false)
                         }
@@ -762,12 +610,7 @@ impl Gen<'_> {
                 format!("({})", vals.join(", "))
             })
             .collect();
-        format!(
-            "{verb} INTO {} ({}) VALUES {}",
-            t.name,
-            names.join(", "),
-            rows.join(", ")
-        )
+        format!("{verb} INTO {} ({}) VALUES {}", t.name, names.join(", "), rows.join(", "))
     }
 
     pub fn update(&mut self) -> String {
@@ -779,16 +622,9 @@ impl Gen<'_> {
 
     fn update_inner(&mut self) -> String {
         let t = self.r.pick(self.tables).clone();
-        let scope = Scope {
-            cols: t.cols.iter().map(|c| (String::new(), c.clone())).collect(),
-        };
+        let scope = Scope { cols: t.cols.iter().map(|c| (String::new(), c.clone())).collect() };
         let n = 1 + self.r.below(2);
-        let settable: Vec<Column> = t
-            .cols
-            .iter()
-            .filter(|c| !(c.ipk && self.bugs.negative_rowid))
-            .cloned()
-            .collect();
+        let settable: Vec<Column> = t.cols.iter().filter(|c| !(c.ipk && self.bugs.negative_rowid)).cloned().collect();
         if settable.is_empty() {
             return format!("DELETE FROM {} WHERE 0", t.name);
         }
@@ -798,33 +634,21 @@ impl Gen<'_> {
             // counts (and is evaluated) in SQLite.
             targets.dedup_by(|a, b| a.name == b.name);
         }
-        let sets: Vec<String> = targets
-            .iter()
-            .map(|c| format!("{} = {}", c.name, self.expr(&scope, 2)))
-            .collect();
-        let mut where_ = if self.r.chance(70) {
-            format!(" WHERE {}", self.expr(&scope, 2))
-        } else {
-            String::new()
-        };
+        let sets: Vec<String> = targets.iter().map(|c| format!("{} = {}", c.name, self.expr(&scope, 2))).collect();
+        let mut where_ = if self.r.chance(70) { format!(" WHERE {}", self.expr(&scope, 2)) } else { String::new() };
         if targets.iter().any(|c| c.unique) {
             // Whether a multi-row UPDATE of a unique column trips its
             // constraint depends on the order rows are visited: one row only.
             let k = self.r.below(12);
-            where_ = if where_.is_empty() {
-                format!(" WHERE rowid = {k}")
-            } else {
-                format!("{where_} AND rowid = {k}")
-            };
+            where_ =
+                if where_.is_empty() { format!(" WHERE rowid = {k}") } else { format!("{where_} AND rowid = {k}") };
         }
         format!("UPDATE {} SET {}{where_}", t.name, sets.join(", "))
     }
 
     pub fn delete(&mut self) -> String {
         let t = self.r.pick(self.tables).clone();
-        let scope = Scope {
-            cols: t.cols.iter().map(|c| (String::new(), c.clone())).collect(),
-        };
+        let scope = Scope { cols: t.cols.iter().map(|c| (String::new(), c.clone())).collect() };
         self.subqueries = false;
         let sql = format!("DELETE FROM {} WHERE {}", t.name, self.expr(&scope, 2));
         self.subqueries = true;
@@ -843,11 +667,7 @@ pub fn gen_schema(r: &mut Rng, bugs: OpenBugs) -> (Vec<Table>, Vec<String>) {
             let name = format!("c{ci}");
             if ci == 0 && ipk {
                 defs.push(format!("{name} INTEGER PRIMARY KEY"));
-                cols.push(Column {
-                    name,
-                    unique: true,
-                    ipk: true,
-                });
+                cols.push(Column { name, unique: true, ipk: true });
                 continue;
             }
             let decl = *r.pick(DECLS);
@@ -870,10 +690,7 @@ pub fn gen_schema(r: &mut Rng, bugs: OpenBugs) -> (Vec<Table>, Vec<String>) {
                     def.push_str(" DEFAULT 0");
                 }
             } else if r.chance(15) && !(ipk && bugs.ipk_default) {
-                def.push_str(&format!(
-                    " DEFAULT {}",
-                    r.pick(&["'x'", "1.5", "-1", "NULL", "'Abc'", "(2 + 3)"])
-                ));
+                def.push_str(&format!(" DEFAULT {}", r.pick(&["'x'", "1.5", "-1", "NULL", "'Abc'", "(2 + 3)"])));
             }
             if r.chance(8) {
                 def.push_str(&format!(
@@ -892,10 +709,7 @@ pub fn gen_schema(r: &mut Rng, bugs: OpenBugs) -> (Vec<Table>, Vec<String>) {
             defs.push(def);
             cols.push(Column { name, unique, ipk });
         }
-        let mut t = Table {
-            name: format!("t{ti}"),
-            cols,
-        };
+        let mut t = Table { name: format!("t{ti}"), cols };
         ddl.push(format!("CREATE TABLE {} ({})", t.name, defs.join(", ")));
         for ii in 0..r.below(3) {
             let c1 = r.pick(&t.cols).name.clone();
@@ -913,12 +727,7 @@ pub fn gen_schema(r: &mut Rng, bugs: OpenBugs) -> (Vec<Table>, Vec<String>) {
                 }
             }
             let kw = if unique { "UNIQUE " } else { "" };
-            ddl.push(format!(
-                "CREATE {kw}INDEX {}_i{ii} ON {} ({})",
-                t.name,
-                t.name,
-                cs.join(", ")
-            ));
+            ddl.push(format!("CREATE {kw}INDEX {}_i{ii} ON {} ({})", t.name, t.name, cs.join(", ")));
         }
         tables.push(t);
     }

@@ -27,8 +27,7 @@ pub fn primary_code(kind: ErrorKind) -> i32 {
         NoMem => 7,
         ReadOnly => 8,
         Interrupt => 9,
-        IoErr | IoErrRead | IoErrShortRead | IoErrWrite | IoErrFsync | IoErrTruncate
-        | IoErrLock => 10,
+        IoErr | IoErrRead | IoErrShortRead | IoErrWrite | IoErrFsync | IoErrTruncate | IoErrLock => 10,
         Corrupt => 11,
         NotFound => 12,
         Full => 13,
@@ -36,8 +35,8 @@ pub fn primary_code(kind: ErrorKind) -> i32 {
         Protocol => 15,
         Schema => 17,
         TooBig => 18,
-        Constraint | ConstraintCheck | ConstraintNotNull | ConstraintPrimaryKey
-        | ConstraintUnique | ConstraintTrigger => 19,
+        Constraint | ConstraintCheck | ConstraintNotNull | ConstraintPrimaryKey | ConstraintUnique
+        | ConstraintTrigger => 19,
         Mismatch => 20,
         Misuse => 21,
         Range => 25,
@@ -60,28 +59,22 @@ pub fn run_vibe(conn: &Connection, sql: &str) -> Outcome {
 
 /// [`run_vibe`] with `params` bound to `?1`, `?2`, ...
 pub fn run_vibe_with(conn: &Connection, sql: &str, params: &[Value]) -> Outcome {
-    let r = catch_unwind(AssertUnwindSafe(
-        || -> Result<Vec<Vec<Value>>, sqlvibe::Error> {
-            let (stmt, _) = conn.prepare(sql)?;
-            let Some(mut stmt) = stmt else {
-                return Ok(Vec::new());
-            };
-            for (i, v) in params.iter().enumerate() {
-                stmt.bind(i + 1, v.clone())?;
+    let r = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<Vec<Value>>, sqlvibe::Error> {
+        let (stmt, _) = conn.prepare(sql)?;
+        let Some(mut stmt) = stmt else {
+            return Ok(Vec::new());
+        };
+        for (i, v) in params.iter().enumerate() {
+            stmt.bind(i + 1, v.clone())?;
+        }
+        let mut rows = Vec::new();
+        loop {
+            match stmt.step()? {
+                StepResult::Row => rows.push((0..stmt.column_count()).map(|i| stmt.column_value(i).clone()).collect()),
+                StepResult::Done => return Ok(rows),
             }
-            let mut rows = Vec::new();
-            loop {
-                match stmt.step()? {
-                    StepResult::Row => rows.push(
-                        (0..stmt.column_count())
-                            .map(|i| stmt.column_value(i).clone())
-                            .collect(),
-                    ),
-                    StepResult::Done => return Ok(rows),
-                }
-            }
-        },
-    ));
+        }
+    }));
     match r {
         Ok(Ok(rows)) => Outcome::Rows(rows),
         Ok(Err(e)) => Outcome::Error(primary_code(e.kind), e.message),
@@ -131,19 +124,13 @@ pub fn run_sqlite_with(conn: &rusqlite::Connection, sql: &str, params: &[Value])
         let bound: Vec<rusqlite::types::Value> = params.iter().map(to_rusqlite).collect();
         let mut q = stmt.query(rusqlite::params_from_iter(bound.iter()))?;
         while let Some(row) = q.next()? {
-            rows.push(
-                (0..n)
-                    .map(|i| row.get_ref(i).map(from_ref))
-                    .collect::<rusqlite::Result<_>>()?,
-            );
+            rows.push((0..n).map(|i| row.get_ref(i).map(from_ref)).collect::<rusqlite::Result<_>>()?);
         }
         Ok(rows)
     })();
     match r {
         Ok(rows) => Outcome::Rows(rows),
-        Err(rusqlite::Error::SqliteFailure(e, msg)) => {
-            Outcome::Error(e.extended_code & 0xff, msg.unwrap_or_default())
-        }
+        Err(rusqlite::Error::SqliteFailure(e, msg)) => Outcome::Error(e.extended_code & 0xff, msg.unwrap_or_default()),
         Err(e) => Outcome::Error(1, e.to_string()),
     }
 }
@@ -179,18 +166,12 @@ fn exact_cmp(a: &Value, b: &Value) -> Ordering {
 }
 
 fn row_cmp(a: &[Value], b: &[Value]) -> Ordering {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| exact_cmp(x, y))
-        .find(|o| *o != Ordering::Equal)
-        .unwrap_or(a.len().cmp(&b.len()))
+    a.iter().zip(b).map(|(x, y)| exact_cmp(x, y)).find(|o| *o != Ordering::Equal).unwrap_or(a.len().cmp(&b.len()))
 }
 
 fn rows_equal(a: &[Vec<Value>], b: &[Vec<Value>]) -> bool {
     a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q)))
+        && a.iter().zip(b).all(|(x, y)| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q)))
 }
 
 /// Whether two rows may stand at the same place of an ORDER BY: numbers
@@ -207,9 +188,9 @@ fn loose_row_eq(a: &[Value], b: &[Value]) -> bool {
     a.len() == b.len()
         && a.iter().zip(b).all(|(x, y)| match (num(x), num(y), x, y) {
             (Some(f), Some(g), _, _) => f == g || (f - g).abs() <= 1e-12 * f.abs().max(g.abs()),
-            (_, _, Value::Text(s), Value::Text(t)) => s
-                .trim_end_matches(' ')
-                .eq_ignore_ascii_case(t.trim_end_matches(' ')),
+            (_, _, Value::Text(s), Value::Text(t)) => {
+                s.trim_end_matches(' ').eq_ignore_ascii_case(t.trim_end_matches(' '))
+            }
             _ => same_value(x, y),
         })
 }
@@ -279,11 +260,7 @@ fn max_param(sql: &str) -> usize {
     let mut best = 0;
     for i in 0..b.len() {
         if b[i] == b'?' {
-            let digits: String = b[i + 1..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .map(|&c| char::from(c))
-                .collect();
+            let digits: String = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).map(|&c| char::from(c)).collect();
             best = best.max(digits.parse().unwrap_or(0));
         }
     }
@@ -345,11 +322,7 @@ pub fn compare_outcomes(
         }
     };
     match (mine, theirs) {
-        (Outcome::Error(a, m), Outcome::Error(b, n))
-            if a == b && same_message(m, n, loose_unique) =>
-        {
-            None
-        }
+        (Outcome::Error(a, m), Outcome::Error(b, n)) if a == b && same_message(m, n, loose_unique) => None,
         (Outcome::Rows(a), Outcome::Rows(b)) => {
             let ok = match order {
                 Order::CountOnly => a.len() == b.len(),
@@ -361,8 +334,7 @@ pub fn compare_outcomes(
                     rows_equal(&x, &y)
                 }
                 Order::Total | Order::TotalLimited => {
-                    let keys_match =
-                        a.len() == b.len() && a.iter().zip(b).all(|(p, q)| loose_row_eq(p, q));
+                    let keys_match = a.len() == b.len() && a.iter().zip(b).all(|(p, q)| loose_row_eq(p, q));
                     if order == Order::TotalLimited {
                         keys_match
                     } else {
@@ -387,9 +359,7 @@ pub fn compare_outcomes(
         {
             None
         }
-        _ => Some(format!(
-            "outcomes differ:\n  sqlvibe: {mine:?}\n  sqlite:  {theirs:?}"
-        )),
+        _ => Some(format!("outcomes differ:\n  sqlvibe: {mine:?}\n  sqlite:  {theirs:?}")),
     }
 }
 
@@ -461,9 +431,7 @@ impl Pair {
     /// comparison does not depend on an order SQL leaves undefined.
     pub fn sqlite_vs_reversed_sqlite() -> Pair {
         let other = rusqlite::Connection::open_in_memory().expect("open sqlite");
-        other
-            .execute_batch("PRAGMA reverse_unordered_selects = ON")
-            .expect("pragma");
+        other.execute_batch("PRAGMA reverse_unordered_selects = ON").expect("pragma");
         Pair {
             vibe: Box::new(other),
             lite: rusqlite::Connection::open_in_memory().expect("open sqlite"),
@@ -480,20 +448,9 @@ impl Pair {
     }
 
     /// [`Pair::run`] with `params` bound to `?1`, `?2`, ...
-    pub fn run_with(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-        order: Order,
-        is_dml: bool,
-    ) -> Result<Outcome, String> {
+    pub fn run_with(&mut self, sql: &str, params: &[Value], order: Order, is_dml: bool) -> Result<Outcome, String> {
         COMPARED.fetch_add(1, AtomicOrdering::Relaxed);
-        self.log.push(Step {
-            sql: sql.to_string(),
-            params: params.to_vec(),
-            order,
-            dml: is_dml,
-        });
+        self.log.push(Step { sql: sql.to_string(), params: params.to_vec(), order, dml: is_dml });
         let mine = self.vibe.run(sql, params);
         let theirs = run_sqlite_with(&self.lite, sql, params);
         let sums = ["sum(", "total(", "avg("].iter().any(|f| sql.contains(f));
@@ -509,24 +466,18 @@ impl Pair {
             }
         }
         if differs.is_some() && ["min(", "max(", "DISTINCT"].iter().any(|k| sql.contains(k)) {
-            differs = compare_outcomes(
-                &numbers_as_reals(&mine),
-                &numbers_as_reals(&theirs),
-                order,
-                sums,
-                self.loose_unique,
-            );
+            differs =
+                compare_outcomes(&numbers_as_reals(&mine), &numbers_as_reals(&theirs), order, sums, self.loose_unique);
         }
         if let Some(d) = differs {
             // sum() raises "integer overflow" only if the overflowing integer
             // comes before the first REAL: that depends on scan order.
-            let overflow =
-                |o: &Outcome| matches!(o, Outcome::Error(1, m) if m == "integer overflow");
+            let overflow = |o: &Outcome| matches!(o, Outcome::Error(1, m) if m == "integer overflow");
             // A multi-row UPDATE stops at the first row that fails (a broken
             // constraint, an overflow): which row, and so which error,
             // depends on scan order.
-            let update_constraint = sql.starts_with("UPDATE")
-                && matches!((&mine, &theirs), (Outcome::Error(..), Outcome::Error(..)));
+            let update_constraint =
+                sql.starts_with("UPDATE") && matches!((&mine, &theirs), (Outcome::Error(..), Outcome::Error(..)));
             let sum_overflow = sql.contains("sum(") && (overflow(&mine) || overflow(&theirs));
             if !(update_constraint || sum_overflow) {
                 return Err(format!("{sql}\n{}{d}", params_note(params)));
@@ -565,9 +516,7 @@ impl Pair {
     pub fn script(&mut self, sql: &str) -> Result<(), String> {
         for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
             let upper = stmt.to_ascii_uppercase();
-            let dml = upper.starts_with("INSERT")
-                || upper.starts_with("UPDATE")
-                || upper.starts_with("DELETE");
+            let dml = upper.starts_with("INSERT") || upper.starts_with("UPDATE") || upper.starts_with("DELETE");
             let order = match (upper.contains("ORDER BY"), upper.contains("LIMIT")) {
                 (true, false) => Order::Total,
                 (true, true) => Order::TotalLimited,

@@ -26,18 +26,8 @@ enum SortMode {
 }
 
 enum Record {
-    Statement {
-        ok: bool,
-        sql: String,
-        line: usize,
-    },
-    Query {
-        types: String,
-        sort: SortMode,
-        sql: String,
-        expected: Vec<String>,
-        line: usize,
-    },
+    Statement { ok: bool, sql: String, line: usize },
+    Query { types: String, sort: SortMode, sql: String, expected: Vec<String>, line: usize },
     HashThreshold(usize),
     Halt,
 }
@@ -59,16 +49,11 @@ fn parse(text: &str) -> Vec<Record> {
         // Conditions prefix the record, one per line.
         while matches!(words.first(), Some(&"skipif") | Some(&"onlyif")) {
             let engine = words.get(1).copied().unwrap_or("");
-            if (words[0] == "skipif" && engine == ENGINE)
-                || (words[0] == "onlyif" && engine != ENGINE)
-            {
+            if (words[0] == "skipif" && engine == ENGINE) || (words[0] == "onlyif" && engine != ENGINE) {
                 skip = true;
             }
             i += 1;
-            words = lines
-                .get(i)
-                .map(|l| l.split_whitespace().collect())
-                .unwrap_or_default();
+            words = lines.get(i).map(|l| l.split_whitespace().collect()).unwrap_or_default();
         }
         let start = i + 1;
         // The record body runs to the next blank line.
@@ -81,23 +66,13 @@ fn parse(text: &str) -> Vec<Record> {
             Some("statement") => {
                 let sql = body.join("\n");
                 if !skip {
-                    records.push(Record::Statement {
-                        ok: words.get(1) == Some(&"ok"),
-                        sql,
-                        line: start,
-                    });
+                    records.push(Record::Statement { ok: words.get(1) == Some(&"ok"), sql, line: start });
                 }
             }
             Some("query") => {
                 let sep = body.iter().position(|l| l.trim_end() == "----");
                 let (sql_lines, expected) = match sep {
-                    Some(p) => (
-                        &body[..p],
-                        body[p + 1..]
-                            .iter()
-                            .map(|s| s.trim_end().to_string())
-                            .collect(),
-                    ),
+                    Some(p) => (&body[..p], body[p + 1..].iter().map(|s| s.trim_end().to_string()).collect()),
                     None => (body, Vec::new()),
                 };
                 let sort = match words.get(2).copied() {
@@ -115,9 +90,9 @@ fn parse(text: &str) -> Vec<Record> {
                     });
                 }
             }
-            Some("hash-threshold") => records.push(Record::HashThreshold(
-                words.get(1).and_then(|n| n.parse().ok()).unwrap_or(0),
-            )),
+            Some("hash-threshold") => {
+                records.push(Record::HashThreshold(words.get(1).and_then(|n| n.parse().ok()).unwrap_or(0)))
+            }
             Some("halt") if !skip => records.push(Record::Halt),
             _ => {}
         }
@@ -139,9 +114,7 @@ fn render(v: &Value, ty: char) -> String {
             if text.is_empty() {
                 "(empty)".into()
             } else {
-                text.chars()
-                    .map(|c| if (' '..='~').contains(&c) { c } else { '@' })
-                    .collect()
+                text.chars().map(|c| if (' '..='~').contains(&c) { c } else { '@' }).collect()
             }
         }
     }
@@ -160,11 +133,7 @@ fn run_query(conn: &Connection, sql: &str, types: &str) -> Result<Vec<Vec<String
     let mut rows = Vec::new();
     while stmt.step().map_err(|e| e.message)? == StepResult::Row {
         let n = stmt.column_count();
-        rows.push(
-            (0..n)
-                .map(|i| render(stmt.column_value(i), tys.get(i).copied().unwrap_or('T')))
-                .collect(),
-        );
+        rows.push((0..n).map(|i| render(stmt.column_value(i), tys.get(i).copied().unwrap_or('T'))).collect());
     }
     Ok(rows)
 }
@@ -178,11 +147,7 @@ struct FileResult {
 fn run_file(path: &Path) -> FileResult {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let conn = Connection::open(":memory:", OPEN_READWRITE | OPEN_CREATE).expect("open :memory:");
-    let mut res = FileResult {
-        passed: 0,
-        failed: 0,
-        failures: Vec::new(),
-    };
+    let mut res = FileResult { passed: 0, failed: 0, failures: Vec::new() };
     let mut threshold = 0usize;
     for record in parse(&text) {
         let outcome = match record {
@@ -196,13 +161,7 @@ fn run_file(path: &Path) -> FileResult {
                 (Ok(()), false) => Err(format!("line {line}: statement should have failed: {sql}")),
                 (Err(e), true) => Err(format!("line {line}: {e}: {sql}")),
             },
-            Record::Query {
-                types,
-                sort,
-                sql,
-                expected,
-                line,
-            } => match run_query(&conn, &sql, &types) {
+            Record::Query { types, sort, sql, expected, line } => match run_query(&conn, &sql, &types) {
                 Err(e) => Err(format!("line {line}: {e}: {sql}")),
                 Ok(mut rows) => {
                     if sort == SortMode::Rows {
@@ -221,11 +180,7 @@ fn run_file(path: &Path) -> FileResult {
                             h.update(v.as_bytes());
                             h.update(b"\n");
                         }
-                        vec![format!(
-                            "{} values hashing to {}",
-                            values.len(),
-                            h.hex_digest()
-                        )]
+                        vec![format!("{} values hashing to {}", values.len(), h.hex_digest())]
                     } else {
                         values
                     };
@@ -233,10 +188,7 @@ fn run_file(path: &Path) -> FileResult {
                     let expected_flat: Vec<String> = if expected.len() == actual.len() {
                         expected
                     } else {
-                        expected
-                            .iter()
-                            .flat_map(|l| l.split_whitespace().map(str::to_string))
-                            .collect()
+                        expected.iter().flat_map(|l| l.split_whitespace().map(str::to_string)).collect()
                     };
                     if expected_flat == actual {
                         Ok(())
@@ -261,12 +213,8 @@ fn run_file(path: &Path) -> FileResult {
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
         entries.sort();
         for e in entries {
             collect(&e, out);
@@ -277,10 +225,7 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     if args.is_empty() && std::env::var_os("SQLVIBE_SLT").is_none() {
         println!("sqllogictest: not run under plain `cargo test`; `make slt` runs the corpus");
         return;
@@ -303,23 +248,14 @@ fn main() {
     for f in &files {
         let t = Instant::now();
         let r = run_file(f);
-        println!(
-            "{}: {} passed, {} failed ({:.2}s)",
-            f.display(),
-            r.passed,
-            r.failed,
-            t.elapsed().as_secs_f64()
-        );
+        println!("{}: {} passed, {} failed ({:.2}s)", f.display(), r.passed, r.failed, t.elapsed().as_secs_f64());
         for msg in r.failures.iter().take(if verbose { usize::MAX } else { 3 }) {
             println!("    {msg}");
         }
         passed += r.passed;
         failed += r.failed;
     }
-    println!(
-        "sqllogictest ({:.1}s): {passed} passed, {failed} failed",
-        started.elapsed().as_secs_f64()
-    );
+    println!("sqllogictest ({:.1}s): {passed} passed, {failed} failed", started.elapsed().as_secs_f64());
     if failed > 0 {
         std::process::exit(1);
     }

@@ -3,9 +3,9 @@
 
 /// Per-round left-rotation amounts.
 const SHIFTS: [u32; 64] = [
-    7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9,
-    14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15,
-    21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+    7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
+    4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15,
+    21,
 ];
 
 /// Incremental MD5 state.
@@ -17,11 +17,7 @@ pub struct Md5 {
 
 impl Md5 {
     pub fn new() -> Md5 {
-        Md5 {
-            state: [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476],
-            buffer: Vec::with_capacity(64),
-            length: 0,
-        }
+        Md5 { state: [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476], buffer: Vec::with_capacity(64), length: 0 }
     }
 
     pub fn update(&mut self, mut data: &[u8]) {
@@ -55,18 +51,11 @@ impl Md5 {
         let saved_len = self.length;
         self.update(&pad);
         self.length = saved_len;
-        self.state
-            .iter()
-            .flat_map(|w| w.to_le_bytes())
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        self.state.iter().flat_map(|w| w.to_le_bytes()).map(|b| format!("{b:02x}")).collect()
     }
 
     fn compress(&mut self, block: &[u8; 64]) {
-        let m: Vec<u32> = block
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
+        let m: Vec<u32> = block.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
         let [mut a, mut b, mut c, mut d] = self.state;
         for (i, shift) in SHIFTS.iter().enumerate() {
             let (f, g) = match i / 16 {
@@ -77,11 +66,7 @@ impl Md5 {
             };
             // K[i] = floor(2^32 * |sin(i + 1)|), as the RFC defines it.
             let k = ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32;
-            let rotated = a
-                .wrapping_add(f)
-                .wrapping_add(k)
-                .wrapping_add(m[g])
-                .rotate_left(*shift);
+            let rotated = a.wrapping_add(f).wrapping_add(k).wrapping_add(m[g]).rotate_left(*shift);
             a = d;
             d = c;
             c = b;

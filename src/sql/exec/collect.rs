@@ -83,10 +83,7 @@ impl SelectRun {
                 }
                 SetOp::Intersect => {
                     let right = sorted_set(rows);
-                    sorted_set(acc)
-                        .into_iter()
-                        .filter(|r| right.binary_search_by(|x| cmp_rows(x, r)).is_ok())
-                        .collect()
+                    sorted_set(acc).into_iter().filter(|r| right.binary_search_by(|x| cmp_rows(x, r)).is_ok()).collect()
                 }
             };
         }
@@ -228,9 +225,7 @@ impl SelectRun {
             for (ci, call) in agg.calls.iter().enumerate() {
                 // A lone column argument is read in place, not copied.
                 let args: &[Value] = match call.args.as_slice() {
-                    [CExpr::Col { slot, col }] => {
-                        std::slice::from_ref(rt.slots[*slot].vals.get(*col).unwrap_or(&NULL))
-                    }
+                    [CExpr::Col { slot, col }] => std::slice::from_ref(rt.slots[*slot].vals.get(*col).unwrap_or(&NULL)),
                     _ => {
                         argbuf.clear();
                         for a in &call.args {
@@ -309,5 +304,4 @@ impl SelectRun {
         }
         Ok(())
     }
-
 }

@@ -93,7 +93,6 @@ impl LevelRt {
     }
 }
 
-
 /// Runs a subquery and returns up to `max` rows.
 pub fn run_subquery(plan: &SelectPlan, max: usize, rt: &mut Rt, cx: &mut Cx) -> Result<Vec<Vec<Value>>> {
     let mut run = SelectRun::new(plan);
@@ -576,8 +575,12 @@ impl SelectRun {
             }
         }
         if self.levels[i].idx_mask.len() != acc.index.cols.len() {
-            self.levels[i].idx_mask =
-                acc.index.cols.iter().map(|&c| lv.needed.is_empty() || lv.needed.get(c).copied().unwrap_or(false)).collect();
+            self.levels[i].idx_mask = acc
+                .index
+                .cols
+                .iter()
+                .map(|&c| lv.needed.is_empty() || lv.needed.get(c).copied().unwrap_or(false))
+                .collect();
         }
         loop {
             let lr = &mut self.levels[i];

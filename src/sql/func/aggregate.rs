@@ -24,45 +24,18 @@ pub fn arity_ok(name: &str) -> Option<fn(usize) -> bool> {
     })
 }
 
-pub(super) fn new(
-    name: &str,
-    nargs: usize,
-    distinct: bool,
-    coll: Collation,
-) -> Result<Box<dyn Accumulator>> {
+pub(super) fn new(name: &str, nargs: usize, distinct: bool, coll: Collation) -> Result<Box<dyn Accumulator>> {
     let inner: Box<dyn Accumulator> = match name.to_ascii_lowercase().as_str() {
-        "count" => Box::new(Count {
-            n: 0,
-            star: nargs == 0,
-        }),
+        "count" => Box::new(Count { n: 0, star: nargs == 0 }),
         "sum" => Box::new(Sum::new(SumKind::Sum)),
         "total" => Box::new(Sum::new(SumKind::Total)),
         "avg" => Box::new(Sum::new(SumKind::Avg)),
-        "min" => Box::new(MinMax {
-            best: None,
-            max: false,
-            coll,
-        }),
-        "max" => Box::new(MinMax {
-            best: None,
-            max: true,
-            coll,
-        }),
-        "group_concat" => Box::new(GroupConcat {
-            buf: Vec::new(),
-            any: false,
-        }),
+        "min" => Box::new(MinMax { best: None, max: false, coll }),
+        "max" => Box::new(MinMax { best: None, max: true, coll }),
+        "group_concat" => Box::new(GroupConcat { buf: Vec::new(), any: false }),
         _ => return Err(Error::sql(format!("no such function: {name}"))),
     };
-    Ok(if distinct {
-        Box::new(Distinct {
-            seen: BTreeSet::new(),
-            coll,
-            inner,
-        })
-    } else {
-        inner
-    })
+    Ok(if distinct { Box::new(Distinct { seen: BTreeSet::new(), coll, inner }) } else { inner })
 }
 
 struct Count {
@@ -101,14 +74,7 @@ struct Sum {
 
 impl Sum {
     fn new(kind: SumKind) -> Sum {
-        Sum {
-            kind,
-            count: 0,
-            isum: 0,
-            rsum: 0.0,
-            approx: false,
-            overflow: false,
-        }
+        Sum { kind, count: 0, isum: 0, rsum: 0.0, approx: false, overflow: false }
     }
 }
 

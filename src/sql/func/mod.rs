@@ -41,9 +41,7 @@ pub trait FuncContext {
 /// True for scalar functions that compare their arguments with the call's
 /// collating sequence ([`FuncContext::collation`]): min, max, nullif.
 pub fn needs_collation(name: &str) -> bool {
-    ["min", "max", "nullif"]
-        .iter()
-        .any(|n| n.eq_ignore_ascii_case(name))
+    ["min", "max", "nullif"].iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// A scalar function implementation.
@@ -66,13 +64,7 @@ const fn def(
     f: ScalarFn,
     deterministic: bool,
 ) -> ScalarDef {
-    ScalarDef {
-        name,
-        min_args,
-        max_args,
-        f,
-        deterministic,
-    }
+    ScalarDef { name, min_args, max_args, f, deterministic }
 }
 
 /// The scalar functions. Names are lower case.
@@ -87,13 +79,7 @@ static SCALARS: &[ScalarDef] = &[
     def("ifnull", 2, Some(2), scalar::coalesce, true),
     def("iif", 3, Some(3), scalar::iif, true),
     def("instr", 2, Some(2), text::instr, true),
-    def(
-        "last_insert_rowid",
-        0,
-        Some(0),
-        scalar::last_insert_rowid,
-        false,
-    ),
+    def("last_insert_rowid", 0, Some(0), scalar::last_insert_rowid, false),
     def("length", 1, Some(1), text::length, true),
     def("like", 2, Some(3), text::like_fn, true),
     def("likelihood", 2, Some(2), scalar::likelihood, true),
@@ -179,18 +165,14 @@ pub fn new_accumulator_with_collation(
     coll: Collation,
 ) -> Result<Box<dyn Accumulator>> {
     if !is_aggregate(name, nargs) {
-        return Err(
-            if find_scalar(name).is_some() || aggregate::arity_ok(name).is_some() {
-                wrong_args(name)
-            } else {
-                Error::sql(format!("no such function: {name}"))
-            },
-        );
+        return Err(if find_scalar(name).is_some() || aggregate::arity_ok(name).is_some() {
+            wrong_args(name)
+        } else {
+            Error::sql(format!("no such function: {name}"))
+        });
     }
     if distinct && nargs != 1 {
-        return Err(Error::sql(
-            "DISTINCT aggregates must have exactly one argument",
-        ));
+        return Err(Error::sql("DISTINCT aggregates must have exactly one argument"));
     }
     aggregate::new(name, nargs, distinct, coll)
 }
@@ -214,10 +196,7 @@ mod tests {
     #[test]
     fn lookup_errors() {
         assert!(lookup_scalar("ABS", 1).is_ok());
-        assert_eq!(
-            lookup_scalar("foo", 1).err().map(|e| e.message),
-            Some("no such function: foo".into())
-        );
+        assert_eq!(lookup_scalar("foo", 1).err().map(|e| e.message), Some("no such function: foo".into()));
         assert_eq!(
             lookup_scalar("SUBSTR", 1).err().map(|e| e.message),
             Some("wrong number of arguments to function SUBSTR()".into())
@@ -289,29 +268,21 @@ mod tests {
             let max = d.max_args.unwrap_or(d.min_args + 3);
             for nargs in d.min_args..=max {
                 for _ in 0..400 {
-                    let args: Vec<Value> =
-                        (0..nargs).map(|_| vals[next(vals.len())].clone()).collect();
+                    let args: Vec<Value> = (0..nargs).map(|_| vals[next(vals.len())].clone()).collect();
                     let _ = (d.f)(&mut Ctx, &args);
                 }
             }
         }
-        for (name, nargs) in [
-            ("count", 1),
-            ("sum", 1),
-            ("total", 1),
-            ("avg", 1),
-            ("min", 1),
-            ("max", 1),
-            ("group_concat", 2),
-        ] {
+        for (name, nargs) in
+            [("count", 1), ("sum", 1), ("total", 1), ("avg", 1), ("min", 1), ("max", 1), ("group_concat", 2)]
+        {
             for distinct in [false, true] {
                 if distinct && nargs != 1 {
                     continue;
                 }
                 let mut acc = new_accumulator(name, nargs, distinct).unwrap();
                 for _ in 0..200 {
-                    let args: Vec<Value> =
-                        (0..nargs).map(|_| vals[next(vals.len())].clone()).collect();
+                    let args: Vec<Value> = (0..nargs).map(|_| vals[next(vals.len())].clone()).collect();
                     let _ = acc.step(&args);
                 }
                 let _ = acc.finalize();

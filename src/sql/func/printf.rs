@@ -74,8 +74,7 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
             break;
         }
         // Flags.
-        let (mut left, mut plus, mut alt, mut alt2, mut zero, mut comma) =
-            (false, None, false, false, false, false);
+        let (mut left, mut plus, mut alt, mut alt2, mut zero, mut comma) = (false, None, false, false, false, false);
         while i < f.len() {
             match f[i] {
                 b'-' => left = true,
@@ -112,11 +111,7 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
             i += 1;
             if i < f.len() && f[i] == b'*' {
                 let p = args.c_int();
-                precision = Some(if p < 0 {
-                    p.checked_neg().unwrap_or(-1)
-                } else {
-                    p
-                });
+                precision = Some(if p < 0 { p.checked_neg().unwrap_or(-1) } else { p });
                 if precision == Some(-1) {
                     precision = None;
                 }
@@ -211,12 +206,7 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
                     b'e' | b'E' => FloatKind::Exp,
                     _ => FloatKind::General,
                 };
-                let flags = FloatFlags {
-                    alternate: alt,
-                    alt2,
-                    plus,
-                    upper: conv.is_ascii_uppercase(),
-                };
+                let flags = FloatFlags { alternate: alt, alt2, plus, upper: conv.is_ascii_uppercase() };
                 let s = format_float(x, kind, precision.map(|p| p as usize), flags);
                 if s.ends_with("Inf") || s == "NaN" {
                     zero_pad_ok = false;
@@ -276,22 +266,9 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
             _ => break,
         }
         // Width counts characters for %c, and for string conversions with `!`.
-        let counts_chars =
-            conv == b'c' || (alt2 && matches!(conv, b's' | b'z' | b'q' | b'Q' | b'w'));
-        let len = if counts_chars {
-            body.iter().filter(|&&b| (b & 0xc0) != 0x80).count()
-        } else {
-            body.len()
-        };
-        pad(
-            &mut out,
-            &body,
-            len,
-            width,
-            left,
-            zero_pad_ok,
-            prefix.is_some(),
-        );
+        let counts_chars = conv == b'c' || (alt2 && matches!(conv, b's' | b'z' | b'q' | b'Q' | b'w'));
+        let len = if counts_chars { body.iter().filter(|&&b| (b & 0xc0) != 0x80).count() } else { body.len() };
+        pad(&mut out, &body, len, width, left, zero_pad_ok, prefix.is_some());
         if out.len() > MAX_LENGTH {
             return Err(too_big());
         }
@@ -321,11 +298,7 @@ fn limit(s: &[u8], precision: Option<i64>, chars: bool) -> &[u8] {
 }
 
 fn to_radix(mut v: u64, radix: u64, upper: bool) -> Vec<u8> {
-    let digits: &[u8; 16] = if upper {
-        b"0123456789ABCDEF"
-    } else {
-        b"0123456789abcdef"
-    };
+    let digits: &[u8; 16] = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
     let mut out = Vec::with_capacity(20);
     loop {
         out.push(digits[(v % radix) as usize]);
@@ -351,15 +324,7 @@ fn group_thousands(digits: &[u8]) -> Vec<u8> {
 
 /// Pads `body` (`len` units long) to `width` units: spaces on the left (right with `-`), or
 /// zeros after the sign for a zero-padded number.
-fn pad(
-    out: &mut Vec<u8>,
-    body: &[u8],
-    len: usize,
-    width: i64,
-    left: bool,
-    zero: bool,
-    has_sign: bool,
-) {
+fn pad(out: &mut Vec<u8>, body: &[u8], len: usize, width: i64, left: bool, zero: bool, has_sign: bool) {
     let len = len as i64;
     let fill = (width - len).max(0) as usize;
     if fill == 0 {

@@ -4,9 +4,7 @@ use super::{arg, too_big, value_int, FuncContext, MAX_LENGTH};
 use crate::error::{Error, Result};
 use crate::sql::types::float_fmt::{format_float, FloatFlags, FloatKind};
 use crate::sql::types::numeric::{atof, AtofKind};
-use crate::sql::types::{
-    compare_for_sort, real_to_text, text_to_numeric, value_to_f64, value_to_i64,
-};
+use crate::sql::types::{compare_for_sort, real_to_text, text_to_numeric, value_to_f64, value_to_i64};
 use crate::storage::{Collation, Value};
 use std::cmp::Ordering;
 
@@ -15,10 +13,7 @@ use std::cmp::Ordering;
 pub fn abs(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     Ok(match arg(args, 0) {
         Value::Null => Value::Null,
-        Value::Integer(i) => Value::Integer(
-            i.checked_abs()
-                .ok_or_else(|| Error::sql("integer overflow"))?,
-        ),
+        Value::Integer(i) => Value::Integer(i.checked_abs().ok_or_else(|| Error::sql("integer overflow"))?),
         other => Value::Real(value_to_f64(other).abs()),
     })
 }
@@ -37,11 +32,7 @@ pub fn last_insert_rowid(ctx: &mut dyn FuncContext, _: &[Value]) -> Result<Value
 
 /// `coalesce(X, Y, ...)` / `ifnull(X, Y)`: the first non-NULL argument.
 pub fn coalesce(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
-    Ok(args
-        .iter()
-        .find(|v| !matches!(v, Value::Null))
-        .cloned()
-        .unwrap_or(Value::Null))
+    Ok(args.iter().find(|v| !matches!(v, Value::Null)).cloned().unwrap_or(Value::Null))
 }
 
 /// `iif(C, X, Y)`.
@@ -63,9 +54,7 @@ pub fn likelihood(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
         _ => -1.0,
     };
     if !(0.0..=1.0).contains(&p) {
-        return Err(Error::sql(
-            "second argument to likelihood() must be a constant between 0.0 and 1.0",
-        ));
+        return Err(Error::sql("second argument to likelihood() must be a constant between 0.0 and 1.0"));
     }
     Ok(arg(args, 0).clone())
 }
@@ -79,11 +68,7 @@ fn min_max(args: &[Value], want_max: bool, coll: Collation) -> Value {
     let mut best = 0;
     for i in 1..args.len() {
         let c = compare_for_sort(&args[best], &args[i], coll);
-        let replace = if want_max {
-            c == Ordering::Less
-        } else {
-            c != Ordering::Less
-        };
+        let replace = if want_max { c == Ordering::Less } else { c != Ordering::Less };
         if replace {
             best = i;
         }
@@ -125,15 +110,7 @@ pub fn quote_value(v: &Value) -> String {
             if atof(s.as_bytes()).0 == *r {
                 s
             } else {
-                format_float(
-                    *r,
-                    FloatKind::Exp,
-                    Some(20),
-                    FloatFlags {
-                        alt2: true,
-                        ..FloatFlags::default()
-                    },
-                )
+                format_float(*r, FloatKind::Exp, Some(20), FloatFlags { alt2: true, ..FloatFlags::default() })
             }
         }
         Value::Text(s) => {
@@ -263,8 +240,5 @@ pub fn type_of(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
 
 /// True when `s` is entirely numeric text by SQLite's rules.
 pub fn is_numeric_text(s: &str) -> bool {
-    !matches!(
-        atof(s.as_bytes()).1,
-        AtofKind::NotNumeric | AtofKind::RealPrefix
-    )
+    !matches!(atof(s.as_bytes()).1, AtofKind::NotNumeric | AtofKind::RealPrefix)
 }

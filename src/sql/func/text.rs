@@ -135,11 +135,7 @@ pub fn substr(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
         return Ok(Value::Null);
     }
     let p1 = value_int(&args[1]);
-    let p2 = if args.len() == 3 {
-        Some(value_int(&args[2]))
-    } else {
-        None
-    };
+    let p2 = if args.len() == 3 { Some(value_int(&args[2])) } else { None };
     if let Value::Blob(b) = x {
         if b.is_empty() {
             return Ok(Value::Null);
@@ -151,9 +147,7 @@ pub fn substr(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     let s = c_str(&s);
     let n = s.chars().count() as i64;
     let (start, end) = substr_range(n, p1, p2);
-    Ok(Value::Text(
-        s.chars().skip(start).take(end - start).collect(),
-    ))
+    Ok(Value::Text(s.chars().skip(start).take(end - start).collect()))
 }
 
 /// `instr(X, Y)`: 1-based position of the first Y in X (characters, or bytes
@@ -246,10 +240,7 @@ pub fn char_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     let mut out = String::with_capacity(args.len());
     for a in args {
         let x = value_to_i64(a);
-        let c = u32::try_from(x)
-            .ok()
-            .and_then(char::from_u32)
-            .unwrap_or('\u{fffd}');
+        let c = u32::try_from(x).ok().and_then(char::from_u32).unwrap_or('\u{fffd}');
         out.push(c);
     }
     Ok(Value::Text(out))

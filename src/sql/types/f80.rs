@@ -37,10 +37,7 @@ impl F80 {
         let p = 127 - mag.leading_zeros() as i32;
         if p <= 63 {
             // Callers keep at least one guard bit whenever `sticky` can be set.
-            return F80 {
-                m: (mag << (63 - p)) as u64,
-                e: e - (63 - p),
-            };
+            return F80 { m: (mag << (63 - p)) as u64, e: e - (63 - p) };
         }
         let shift = (p - 63) as u32;
         let kept = mag >> shift;
@@ -84,19 +81,11 @@ impl F80 {
         if lead > 1023 {
             return f64::INFINITY;
         }
-        let keep_bits = if lead >= -1022 {
-            53
-        } else {
-            53 - (-1022 - lead)
-        };
+        let keep_bits = if lead >= -1022 { 53 } else { 53 - (-1022 - lead) };
         if keep_bits <= 0 {
             // Below half the smallest subnormal (or exactly half: ties to 0).
             let half_min = -1075;
-            return if lead > half_min || (lead == half_min && self.m << 1 != 0) {
-                f64::from_bits(1)
-            } else {
-                0.0
-            };
+            return if lead > half_min || (lead == half_min && self.m << 1 != 0) { f64::from_bits(1) } else { 0.0 };
         }
         let shift = (64 - keep_bits) as u32;
         let kept = self.m >> shift;
@@ -109,11 +98,7 @@ impl F80 {
         // mant * 2^(e + shift), built directly from bits.
         let e2 = self.e + shift as i32;
         if lead >= -1022 {
-            let (mant, e2) = if mant >> 53 != 0 {
-                (mant >> 1, e2 + 1)
-            } else {
-                (mant, e2)
-            };
+            let (mant, e2) = if mant >> 53 != 0 { (mant >> 1, e2 + 1) } else { (mant, e2) };
             let biased = e2 + 52 + 1023;
             if biased >= 0x7ff {
                 return f64::INFINITY;
@@ -220,25 +205,14 @@ mod tests {
 
     #[test]
     fn round_trips_and_ops() {
-        for x in [
-            1.0,
-            0.1,
-            3.5,
-            1e300,
-            5e-324,
-            2.2250738585072014e-308,
-            123456.789,
-        ] {
+        for x in [1.0, 0.1, 3.5, 1e300, 5e-324, 2.2250738585072014e-308, 123456.789] {
             assert_eq!(F80::from_f64(x).to_f64(), x);
         }
         let ten = F80::from_f64(10.0);
         assert_eq!(F80::from_f64(1.5).times(ten).to_f64(), 15.0);
         assert_eq!(F80::from_f64(15.0).over(ten).to_f64(), 1.5);
         assert_eq!(F80::from_f64(15.0).minus(F80::from_u64(7)).to_f64(), 8.0);
-        assert_eq!(
-            F80::from_f64(0.25).plus(F80::from_f64(1e-30)).to_f64(),
-            0.25
-        );
+        assert_eq!(F80::from_f64(0.25).plus(F80::from_f64(1e-30)).to_f64(), 0.25);
         assert_eq!(F80::from_f64(9.75).trunc_u64(), 9);
         // 1/10 in 64 bits lies below the double nearest 0.1.
         let tenth = F80::from_u64(1).over(ten);

@@ -31,9 +31,7 @@ pub struct FloatFlags {
 }
 
 /// Rounding constants 0.5 * 10^-k for k in 0..10 (doubles, as in SQLite).
-const ROUND: [f64; 10] = [
-    5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05, 5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10,
-];
+const ROUND: [f64; 10] = [5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05, 5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10];
 
 /// SQLite's `et_getdigit`: the integer digit of `val`, then `val = (val - digit) * 10`,
 /// with a budget of significant digits after which only `0` is produced.
@@ -59,12 +57,7 @@ fn inf_text(prefix: Option<char>) -> String {
 
 /// Formats `x` as SQLite's printf does for the given conversion and precision
 /// (`None` = default 6). Width padding is the caller's.
-pub fn format_float(
-    x: f64,
-    kind: FloatKind,
-    precision: Option<usize>,
-    flags: FloatFlags,
-) -> String {
+pub fn format_float(x: f64, kind: FloatKind, precision: Option<usize>, flags: FloatFlags) -> String {
     if x.is_nan() {
         return "NaN".to_string();
     }
@@ -89,9 +82,7 @@ pub fn format_float(
     if kind == FloatKind::Fixed {
         let ex = ((ax.to_bits() >> 52) & 0x7ff) as i64 - 1023;
         if precision + ex / 3 < 15 {
-            rounder = F80::from_f64(rounder)
-                .plus(v.times(F80::from_f64(3e-16)))
-                .to_f64();
+            rounder = F80::from_f64(rounder).plus(v.times(F80::from_f64(3e-16))).to_f64();
         }
         v = v.plus(F80::from_f64(rounder));
     }
@@ -145,11 +136,7 @@ pub fn format_float(
     } else {
         rtz = flags.alt2;
     }
-    let mut e2: i64 = if kind == FloatKind::Exp {
-        0
-    } else {
-        i64::from(exp)
-    };
+    let mut e2: i64 = if kind == FloatKind::Exp { 0 } else { i64::from(exp) };
     let mut budget: i32 = if flags.alt2 { 26 } else { 16 };
     let dp = precision > 0 || flags.alternate || flags.alt2;
     let mut out = String::new();
@@ -220,15 +207,7 @@ pub fn real_to_text(f: f64) -> String {
     if let Some(s) = short_real_to_text(f) {
         return s;
     }
-    format_float(
-        f,
-        FloatKind::General,
-        Some(15),
-        FloatFlags {
-            alt2: true,
-            ..FloatFlags::default()
-        },
-    )
+    format_float(f, FloatKind::General, Some(15), FloatFlags { alt2: true, ..FloatFlags::default() })
 }
 
 /// The fast path of [`real_to_text`]; None when it does not apply.
@@ -340,25 +319,15 @@ mod tests {
         for &(x, s) in cases {
             assert_eq!(real_to_text(x), s, "{x:e}");
             // The long-double model agrees with the fast path.
-            let full = format_float(
-                x,
-                FloatKind::General,
-                Some(15),
-                FloatFlags {
-                    alt2: true,
-                    ..FloatFlags::default()
-                },
-            );
+            let full =
+                format_float(x, FloatKind::General, Some(15), FloatFlags { alt2: true, ..FloatFlags::default() });
             assert_eq!(full, s, "{x:e} (full model)");
         }
     }
 
     #[test]
     fn fast_path_agrees_with_the_model() {
-        let flags = FloatFlags {
-            alt2: true,
-            ..FloatFlags::default()
-        };
+        let flags = FloatFlags { alt2: true, ..FloatFlags::default() };
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
         for i in 0..20_000 {
             x ^= x << 13;
@@ -370,11 +339,7 @@ mod tests {
                 _ => (x as i64 as f64) * 1e-3,
             };
             if let Some(fast) = short_real_to_text(f) {
-                assert_eq!(
-                    fast,
-                    format_float(f, FloatKind::General, Some(15), flags),
-                    "{f:e}"
-                );
+                assert_eq!(fast, format_float(f, FloatKind::General, Some(15), flags), "{f:e}");
             }
         }
     }

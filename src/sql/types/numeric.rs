@@ -99,11 +99,7 @@ pub fn atof(s: &[u8]) -> (f64, AtofKind) {
                 i += 1;
             }
             while i < n && s[i].is_ascii_digit() {
-                exp = if exp < 10000 {
-                    exp * 10 + i32::from(s[i] - b'0')
-                } else {
-                    10000
-                };
+                exp = if exp < 10000 { exp * 10 + i32::from(s[i] - b'0') } else { 10000 };
                 i += 1;
                 e_valid = true;
             }
@@ -349,9 +345,7 @@ pub fn numeric_prefix(s: &[u8]) -> NumericValue {
         AtofKind::NotNumeric => {
             let (i, k) = atoi64(s);
             match k {
-                AtoiKind::Exact | AtoiKind::NoDigits | AtoiKind::TrailingText => {
-                    NumericValue::Int(i)
-                }
+                AtoiKind::Exact | AtoiKind::NoDigits | AtoiKind::TrailingText => NumericValue::Int(i),
                 _ => NumericValue::Real(r),
             }
         }
@@ -372,10 +366,7 @@ pub fn cast_text_numeric(s: &[u8]) -> NumericValue {
     let (r, kind) = atof(s);
     if matches!(kind, AtofKind::NotNumeric | AtofKind::Integer) {
         let (i, k) = atoi64(s);
-        if matches!(
-            k,
-            AtoiKind::Exact | AtoiKind::NoDigits | AtoiKind::TrailingText
-        ) {
+        if matches!(k, AtoiKind::Exact | AtoiKind::NoDigits | AtoiKind::TrailingText) {
             return NumericValue::Int(i);
         }
     }
@@ -412,15 +403,9 @@ mod tests {
         assert_eq!(atoi64(b" -12 "), (-12, AtoiKind::Exact));
         assert_eq!(atoi64(b"12abc"), (12, AtoiKind::TrailingText));
         assert_eq!(atoi64(b"abc"), (0, AtoiKind::NoDigits));
-        assert_eq!(
-            atoi64(b"9223372036854775808"),
-            (i64::MAX, AtoiKind::PlusTwoPow63)
-        );
+        assert_eq!(atoi64(b"9223372036854775808"), (i64::MAX, AtoiKind::PlusTwoPow63));
         assert_eq!(atoi64(b"-9223372036854775808"), (i64::MIN, AtoiKind::Exact));
-        assert_eq!(
-            atoi64(b"99999999999999999999"),
-            (i64::MAX, AtoiKind::Overflow)
-        );
+        assert_eq!(atoi64(b"99999999999999999999"), (i64::MAX, AtoiKind::Overflow));
         assert_eq!(atoi64(b"0000000000000000000000001"), (1, AtoiKind::Exact));
     }
 }

@@ -293,7 +293,13 @@ pub(super) fn merge_leaf(txn: &mut Txn, path: &[PathEl]) -> Result<()> {
     let ppage = txn.page(parent.pgno)?;
     let pnode = Node::new(&ppage, parent.pgno)?;
     // Left child index of the pair.
-    let li = if parent.idx > 0 { parent.idx - 1 } else if pnode.n > 0 { 0 } else { return Ok(()) };
+    let li = if parent.idx > 0 {
+        parent.idx - 1
+    } else if pnode.n > 0 {
+        0
+    } else {
+        return Ok(());
+    };
     let (lpg, rpg) = (pnode.child(li)?, pnode.child(li + 1)?);
     drop(ppage);
     let lpage = txn.page(lpg)?;

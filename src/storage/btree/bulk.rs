@@ -31,7 +31,15 @@ struct Scratch {
 
 /// Writes one page of `kind` holding cells for `keys` (with child
 /// pointers `children` on interior pages) and right-most child `right`.
-fn write_page(txn: &mut Txn, pgno: PageNo, kind: u8, keys: &[&[u8]], children: &[PageNo], right: u32, b: &mut Scratch) -> Result<()> {
+fn write_page(
+    txn: &mut Txn,
+    pgno: PageNo,
+    kind: u8,
+    keys: &[&[u8]],
+    children: &[PageNo],
+    right: u32,
+    b: &mut Scratch,
+) -> Result<()> {
     let Scratch { flat, ends, cell } = b;
     flat.clear();
     ends.clear();

@@ -90,7 +90,16 @@ impl<'a> Checker<'a> {
     /// Checks the subtree at `pgno`; keys must lie in (lower, upper].
     /// Returns the depth of its leaves.
     #[allow(clippy::too_many_arguments)]
-    fn page(&mut self, root: PageNo, pgno: PageNo, depth: usize, table: bool, ki: Option<&KeyInfo>, lower: Option<&Key>, upper: Option<&Key>) -> Option<usize> {
+    fn page(
+        &mut self,
+        root: PageNo,
+        pgno: PageNo,
+        depth: usize,
+        table: bool,
+        ki: Option<&KeyInfo>,
+        lower: Option<&Key>,
+        upper: Option<&Key>,
+    ) -> Option<usize> {
         if self.full() {
             return None;
         }
@@ -211,7 +220,13 @@ impl<'a> Checker<'a> {
 /// for an index, None skips the key-order checks).
 pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max_errors: usize) -> Result<Vec<String>> {
     let pc = txn.page_count() as usize;
-    let mut ck = Checker { txn, used: vec![false; pc + 1], errors: Vec::new(), max: max_errors.max(1), ps: txn.page_size() as usize };
+    let mut ck = Checker {
+        txn,
+        used: vec![false; pc + 1],
+        errors: Vec::new(),
+        max: max_errors.max(1),
+        ps: txn.page_size() as usize,
+    };
     if pc == 0 {
         return Ok(Vec::new());
     }

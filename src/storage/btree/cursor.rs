@@ -107,12 +107,20 @@ impl Cursor {
         check_root(txn, self.root)?;
         let table = self.table();
         let eq = if table {
-            descend(txn, self.root, true, &mut Target::Rowid(self.saved_rowid, false), &mut self.stack, &mut self.scratch)?
+            descend(
+                txn,
+                self.root,
+                true,
+                &mut Target::Rowid(self.saved_rowid, false),
+                &mut self.stack,
+                &mut self.scratch,
+            )?
         } else {
             let saved = std::mem::take(&mut self.saved_key);
             let ki = &self.ki;
             let mut cmp = |e: &[u8]| compare_records(e, &saved, ki);
-            let r = descend(txn, self.root, false, &mut Target::Key(&mut cmp, false), &mut self.stack, &mut self.scratch);
+            let r =
+                descend(txn, self.root, false, &mut Target::Key(&mut cmp, false), &mut self.stack, &mut self.scratch);
             self.saved_key = saved;
             r?
         };
@@ -135,7 +143,9 @@ impl Cursor {
             let c = node.cell(top.idx)?;
             let saved = &self.saved_key;
             let ki = &self.ki;
-            if with_payload(txn, node.data, &c, &mut self.scratch, |e| compare_records(e, saved, ki))? == Ordering::Equal {
+            if with_payload(txn, node.data, &c, &mut self.scratch, |e| compare_records(e, saved, ki))?
+                == Ordering::Equal
+            {
                 self.stamp = (txn.id(), txn.tree_version(self.root));
                 return Ok(Restore::Same);
             }
@@ -222,7 +232,12 @@ impl Cursor {
     }
 
     /// After a descent to the first entry >= / > the key: resolves `op`.
-    fn finish_seek(&mut self, txn: &Txn, op: SeekOp, eq_check: &mut dyn FnMut(&Txn, &mut Cursor) -> Result<bool>) -> Result<bool> {
+    fn finish_seek(
+        &mut self,
+        txn: &Txn,
+        op: SeekOp,
+        eq_check: &mut dyn FnMut(&Txn, &mut Cursor) -> Result<bool>,
+    ) -> Result<bool> {
         let table = self.table();
         match op {
             SeekOp::Eq | SeekOp::Ge | SeekOp::Gt => {

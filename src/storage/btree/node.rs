@@ -256,7 +256,15 @@ fn table_leaf_quick(d: &[u8], off: usize, page_size: usize) -> Option<Cell> {
     if len > max_local(page_size) || local_off + len > d.len() {
         return None;
     }
-    Some(Cell { child: 0, rowid: rowid as i64, payload_len: len, local_off, local_len: len, overflow: 0, size: p + q + len })
+    Some(Cell {
+        child: 0,
+        rowid: rowid as i64,
+        payload_len: len,
+        local_off,
+        local_len: len,
+        overflow: 0,
+        size: p + q + len,
+    })
 }
 
 /// Cell `i` of a table leaf page `d` (page `pgno`, `n` cells) when it is

@@ -5,7 +5,14 @@ use super::*;
 
 /// Builds a payload cell (table leaf, index leaf or index interior),
 /// writing the part beyond the local share to new overflow pages.
-pub(super) fn build_payload_cell(txn: &mut Txn, kind: u8, child: u32, rowid: i64, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
+pub(super) fn build_payload_cell(
+    txn: &mut Txn,
+    kind: u8,
+    child: u32,
+    rowid: i64,
+    payload: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<()> {
     let ps = txn.page_size() as usize;
     payload_cell_prefix(kind, child, payload.len(), rowid, out);
     let local = local_size(ps, payload.len());
@@ -80,7 +87,13 @@ pub(super) fn read_payload(txn: &Txn, page: &[u8], c: &Cell, out: &mut Vec<u8>) 
 /// Calls `f` with a cell's whole payload, borrowing it from the page when
 /// it has no overflow.
 #[inline]
-pub(super) fn with_payload<R>(txn: &Txn, page: &[u8], c: &Cell, scratch: &mut Vec<u8>, f: impl FnOnce(&[u8]) -> Result<R>) -> Result<R> {
+pub(super) fn with_payload<R>(
+    txn: &Txn,
+    page: &[u8],
+    c: &Cell,
+    scratch: &mut Vec<u8>,
+    f: impl FnOnce(&[u8]) -> Result<R>,
+) -> Result<R> {
     if c.overflow == 0 {
         f(&page[c.local_off..c.local_off + c.local_len])
     } else {

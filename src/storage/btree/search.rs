@@ -34,7 +34,12 @@ pub(super) fn load_node(txn: &Txn, pgno: PageNo, table: bool) -> Result<PageRef>
 
 /// First index in `node` satisfying the target (n when none does), and
 /// whether the entry there compares equal.
-pub(super) fn search_node(txn: &Txn, node: &Node<'_>, target: &mut Target<'_>, scratch: &mut Vec<u8>) -> Result<(usize, bool)> {
+pub(super) fn search_node(
+    txn: &Txn,
+    node: &Node<'_>,
+    target: &mut Target<'_>,
+    scratch: &mut Vec<u8>,
+) -> Result<(usize, bool)> {
     match target {
         Target::First => Ok((0, false)),
         Target::Last => Ok((if node.is_leaf() { node.n.saturating_sub(1) } else { node.n }, false)),
@@ -93,7 +98,14 @@ pub(super) fn search_node(txn: &Txn, node: &Node<'_>, target: &mut Target<'_>, s
 
 /// Descends from `root` to the leaf for `target`, filling `stack`.
 /// Returns whether the leaf entry at the final position compares equal.
-pub(super) fn descend(txn: &Txn, root: PageNo, table: bool, target: &mut Target<'_>, stack: &mut Vec<Frame>, scratch: &mut Vec<u8>) -> Result<bool> {
+pub(super) fn descend(
+    txn: &Txn,
+    root: PageNo,
+    table: bool,
+    target: &mut Target<'_>,
+    stack: &mut Vec<Frame>,
+    scratch: &mut Vec<u8>,
+) -> Result<bool> {
     stack.clear();
     let mut pgno = root;
     loop {

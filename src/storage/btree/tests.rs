@@ -391,7 +391,11 @@ fn sort_index_keys_matches_record_order() {
     };
     let ints: Vec<Vec<u8>> = (0..500i64)
         .map(|i| {
-            let first = if i % 37 == 0 { Value::Null } else { Value::Integer((i * 7919) % 101 - 50 + if i % 53 == 0 { i64::MIN / 2 } else { 0 }) };
+            let first = if i % 37 == 0 {
+                Value::Null
+            } else {
+                Value::Integer((i * 7919) % 101 - 50 + if i % 53 == 0 { i64::MIN / 2 } else { 0 })
+            };
             enc(&[first, Value::Text(format!("t{}", i % 7)), Value::Integer(i)])
         })
         .collect();

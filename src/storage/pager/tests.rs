@@ -138,7 +138,10 @@ fn wal_recovery_and_checkpoint() {
 #[test]
 fn not_a_database() {
     let mem = MemVfs::new();
-    mem.set_file_bytes("x.db", b"this is not a database file at all, just some text that is long enough to hold a header....".to_vec());
+    mem.set_file_bytes(
+        "x.db",
+        b"this is not a database file at all, just some text that is long enough to hold a header....".to_vec(),
+    );
     let e = Pager::open_with_vfs(Arc::new(mem.clone()), "x.db", opts()).err().unwrap();
     assert_eq!(e.kind, ErrorKind::NotADb);
     mem.set_file_bytes("y.db", b"short".to_vec());
