@@ -258,7 +258,6 @@ impl Pager {
         let vfs: Arc<dyn Vfs> = Arc::new(MemVfs::new());
         let opts = OpenOptions { read_only: false, create: true };
         let p = Pager::open_inner(vfs, &format!(":memory:{n}"), None, opts, true)?;
-        p.shared.lock().sync_level = SYNC_OFF;
         Ok(Arc::new(p))
     }
 
