@@ -18,6 +18,18 @@ use std::time::Instant;
 
 const ENGINE: &str = "sqlite";
 
+/// Records whose expected text SQLite 3.40 itself does not produce (the
+/// corpus README: sum/total of values near 2^63 printed with another
+/// engine's float formatting, and a sum() that SQLite reports as "integer
+/// overflow"). Keyed by file name and the line of the record's SQL. They
+/// are still run and reported, but do not make the run fail.
+const NOT_SQLITE_RECORDS: &[(&str, usize, &str)] = &[
+    ("slt_lang_aggfunc.test", 480, "expects an empty result; SQLite 3.40 raises \"integer overflow\" for this sum()"),
+    ("slt_lang_aggfunc.test", 484, "expects -9223372036854776000.000; C's %.3f of the same double prints ...808.000"),
+    ("slt_lang_aggfunc.test", 491, "expects -18446744073709550000.000; C's %.3f prints ...551616.000"),
+    ("slt_lang_aggfunc.test", 496, "expects -9223372036854776000.000; C's %.3f prints ...808.000"),
+];
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SortMode {
     AsReturned,
@@ -141,15 +153,26 @@ fn run_query(conn: &Connection, sql: &str, types: &str) -> Result<Vec<Vec<String
 struct FileResult {
     passed: usize,
     failed: usize,
+    /// Failures of records listed in NOT_SQLITE_RECORDS (included in `failed`).
+    listed: usize,
     failures: Vec<String>,
+}
+
+fn listed_reason(path: &Path, line: usize) -> Option<&'static str> {
+    let name = path.file_name()?.to_str()?;
+    NOT_SQLITE_RECORDS.iter().find(|(f, l, _)| *f == name && *l == line).map(|(_, _, why)| *why)
 }
 
 fn run_file(path: &Path) -> FileResult {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let conn = Connection::open(":memory:", OPEN_READWRITE | OPEN_CREATE).expect("open :memory:");
-    let mut res = FileResult { passed: 0, failed: 0, failures: Vec::new() };
+    let mut res = FileResult { passed: 0, failed: 0, listed: 0, failures: Vec::new() };
     let mut threshold = 0usize;
     for record in parse(&text) {
+        let record_line = match &record {
+            Record::Statement { line, .. } | Record::Query { line, .. } => *line,
+            Record::HashThreshold(_) | Record::Halt => 0,
+        };
         let outcome = match record {
             Record::HashThreshold(n) => {
                 threshold = n;
@@ -204,7 +227,13 @@ fn run_file(path: &Path) -> FileResult {
             Ok(()) => res.passed += 1,
             Err(msg) => {
                 res.failed += 1;
-                res.failures.push(msg);
+                match listed_reason(path, record_line) {
+                    Some(why) => {
+                        res.listed += 1;
+                        res.failures.push(format!("{msg} [listed, not SQLite's answer: {why}]"));
+                    }
+                    None => res.failures.push(msg),
+                }
             }
         }
     }
@@ -243,20 +272,25 @@ fn main() {
     }
     md5::self_test();
     let verbose = std::env::var_os("SQLVIBE_SLT_VERBOSE").is_some();
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut listed) = (0, 0, 0);
     let started = Instant::now();
     for f in &files {
         let t = Instant::now();
         let r = run_file(f);
-        println!("{}: {} passed, {} failed ({:.2}s)", f.display(), r.passed, r.failed, t.elapsed().as_secs_f64());
+        let note = if r.listed > 0 { format!(" ({} listed as not SQLite's answer)", r.listed) } else { String::new() };
+        println!("{}: {} passed, {} failed{note} ({:.2}s)", f.display(), r.passed, r.failed, t.elapsed().as_secs_f64());
         for msg in r.failures.iter().take(if verbose { usize::MAX } else { 3 }) {
             println!("    {msg}");
         }
         passed += r.passed;
         failed += r.failed;
+        listed += r.listed;
     }
-    println!("sqllogictest ({:.1}s): {passed} passed, {failed} failed", started.elapsed().as_secs_f64());
-    if failed > 0 {
+    println!(
+        "sqllogictest ({:.1}s, {listed} failures on records listed as not SQLite's answer): {passed} passed, {failed} failed",
+        started.elapsed().as_secs_f64()
+    );
+    if failed > listed {
         std::process::exit(1);
     }
 }
