@@ -20,6 +20,12 @@
 #define sqlvibe_close_v2 sqlite3_close_v2
 #define sqlvibe_exec sqlite3_exec
 #define sqlvibe_busy_timeout sqlite3_busy_timeout
+#define sqlvibe_wal_checkpoint_v2 sqlite3_wal_checkpoint_v2
+#define sqlvibe_wal_autocheckpoint sqlite3_wal_autocheckpoint
+#define SQLVIBE_CHECKPOINT_PASSIVE SQLITE_CHECKPOINT_PASSIVE
+#define SQLVIBE_CHECKPOINT_FULL SQLITE_CHECKPOINT_FULL
+#define SQLVIBE_CHECKPOINT_RESTART SQLITE_CHECKPOINT_RESTART
+#define SQLVIBE_CHECKPOINT_TRUNCATE SQLITE_CHECKPOINT_TRUNCATE
 #define sqlvibe_get_autocommit sqlite3_get_autocommit
 #define sqlvibe_interrupt sqlite3_interrupt
 #define sqlvibe_changes sqlite3_changes

@@ -274,6 +274,26 @@
 #define SQLVIBE_UTF8 1
 
 /**
+ * `sqlvibe_wal_checkpoint_v2` mode: copy what can be copied without waiting.
+ */
+#define SQLVIBE_CHECKPOINT_PASSIVE 0
+
+/**
+ * Wait for the writer, then copy every frame.
+ */
+#define SQLVIBE_CHECKPOINT_FULL 1
+
+/**
+ * FULL, then make the next writer start the WAL from its beginning.
+ */
+#define SQLVIBE_CHECKPOINT_RESTART 2
+
+/**
+ * RESTART, and truncate the WAL file to zero bytes.
+ */
+#define SQLVIBE_CHECKPOINT_TRUNCATE 3
+
+/**
  * sqlvibe_open_v2 flag: open for reading only.
  */
 #define SQLVIBE_OPEN_READONLY 1
@@ -674,6 +694,30 @@ const char *sqlvibe_libversion(void);
  * The library version as a number: major*1000000 + minor*1000 + patch.
  */
 int sqlvibe_libversion_number(void);
+
+/**
+ * Checkpoints database `zDb` (NULL, "" or "main": the only database) in mode
+ * `eMode` (SQLVIBE_CHECKPOINT_PASSIVE, FULL, RESTART or TRUNCATE). When
+ * `pnLog` / `pnCkpt` are not NULL they receive the frames in the WAL and the
+ * frames copied back (-1 and -1 for a database without a WAL). Returns
+ * SQLVIBE_OK, SQLVIBE_BUSY when a FULL/RESTART/TRUNCATE checkpoint could not
+ * get the writer or readers out of the way in time (the counts are still
+ * set), SQLVIBE_MISUSE for an unknown mode, SQLVIBE_ERROR for an unknown
+ * database name.
+ */
+int sqlvibe_wal_checkpoint_v2(struct sqlvibe *db,
+                              const char *zDb,
+                              int eMode,
+                              int *pnLog,
+                              int *pnCkpt);
+
+/**
+ * Checkpoints automatically after a commit once the WAL holds `N` frames
+ * (default 1000); `N <= 0` turns automatic checkpoints off. Same as
+ * `PRAGMA wal_autocheckpoint = N`. Returns SQLVIBE_OK (SQLVIBE_MISUSE for a
+ * NULL or failed handle).
+ */
+int sqlvibe_wal_autocheckpoint(struct sqlvibe *db, int N);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -111,6 +111,15 @@ pub const SQLVIBE_NULL: c_int = 5;
 /// Text encoding UTF-8 (the only one sqlvibe_bind_text64 accepts).
 pub const SQLVIBE_UTF8: c_int = 1;
 
+/// `sqlvibe_wal_checkpoint_v2` mode: copy what can be copied without waiting.
+pub const SQLVIBE_CHECKPOINT_PASSIVE: c_int = 0;
+/// Wait for the writer, then copy every frame.
+pub const SQLVIBE_CHECKPOINT_FULL: c_int = 1;
+/// FULL, then make the next writer start the WAL from its beginning.
+pub const SQLVIBE_CHECKPOINT_RESTART: c_int = 2;
+/// RESTART, and truncate the WAL file to zero bytes.
+pub const SQLVIBE_CHECKPOINT_TRUNCATE: c_int = 3;
+
 /// sqlvibe_open_v2 flag: open for reading only.
 pub const SQLVIBE_OPEN_READONLY: c_int = 0x1;
 /// sqlvibe_open_v2 flag: open for reading and writing.

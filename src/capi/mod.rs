@@ -148,6 +148,7 @@ pub mod errors;
 pub mod memory;
 pub mod statement;
 pub mod version;
+pub mod wal;
 
 pub use codes::*;
 pub use connection::sqlvibe;

@@ -8,7 +8,7 @@ use crate::schema::Catalog;
 use crate::sql::expr::ConnVars;
 use crate::sql::lexer::first_statement;
 use crate::sql::prepare::{compile, Compiled};
-use crate::storage::{OpenOptions, Pager, Txn, Value};
+use crate::storage::{CheckpointInfo, CheckpointMode, OpenOptions, Pager, Txn, Value};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -282,6 +282,17 @@ impl Connection {
     /// The database file's path ("" for in-memory databases).
     pub fn path(&self) -> String {
         self.state.lock().path.clone()
+    }
+    /// Runs a checkpoint of the main database in `mode` (waiting up to the
+    /// busy timeout where the mode waits), as `sqlite3_wal_checkpoint_v2`.
+    pub fn wal_checkpoint(&self, mode: CheckpointMode) -> Result<CheckpointInfo> {
+        let st = self.state.lock();
+        st.pager.checkpoint_mode(mode, st.busy_timeout)
+    }
+    /// Checkpoint automatically once the WAL holds `frames` frames; <= 0
+    /// disables it (`sqlite3_wal_autocheckpoint`).
+    pub fn set_wal_autocheckpoint(&self, frames: i32) {
+        self.state.lock().pager.set_wal_autocheckpoint(frames.max(0) as u32);
     }
 }
 
