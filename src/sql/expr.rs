@@ -486,32 +486,41 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
         CExpr::InSub { e, sub, not, cmp } => {
             let x = eval(e, rt, cx)?;
             let plan = &cx.subs[*sub];
-            let (set, has_null) = match &rt.sub_cache[*sub] {
-                Some(SubCache::Set(s, n)) => (s.clone(), *n),
-                _ => {
-                    let rows = exec::run_subquery(plan, usize::MAX, rt, cx)?;
-                    let mut has_null = false;
-                    let mut vals = Vec::with_capacity(rows.len());
-                    for mut r in rows {
-                        let v = if r.is_empty() { Value::Null } else { r.swap_remove(0) };
-                        if matches!(v, Value::Null) {
-                            has_null = true;
-                        } else {
-                            vals.push(v);
-                        }
+            // An uncorrelated subquery's values are computed once and then
+            // borrowed from the cache (never copied per row); a correlated
+            // one is computed for each row.
+            let fresh = if matches!(&rt.sub_cache[*sub], Some(SubCache::Set(..))) {
+                None
+            } else {
+                let rows = exec::run_subquery(plan, usize::MAX, rt, cx)?;
+                let mut has_null = false;
+                let mut vals = Vec::with_capacity(rows.len());
+                for mut r in rows {
+                    let v = if r.is_empty() { Value::Null } else { r.swap_remove(0) };
+                    if matches!(v, Value::Null) {
+                        has_null = true;
+                    } else {
+                        vals.push(v);
                     }
-                    if !plan.correlated {
-                        rt.sub_cache[*sub] = Some(SubCache::Set(vals.clone(), has_null));
-                    }
-                    (vals, has_null)
                 }
+                if plan.correlated {
+                    Some((vals, has_null))
+                } else {
+                    rt.sub_cache[*sub] = Some(SubCache::Set(vals, has_null));
+                    None
+                }
+            };
+            let (set, has_null): (&[Value], bool) = match (&fresh, &rt.sub_cache[*sub]) {
+                (Some((vals, n)), _) => (vals, *n),
+                (None, Some(SubCache::Set(vals, n))) => (vals, *n),
+                (None, _) => return Err(Error::internal("IN subquery cache missing")),
             };
             if matches!(x, Value::Null) {
                 return Ok(if set.is_empty() && !has_null { bool_val(*not) } else { Value::Null });
             }
             let mut saw_null = has_null;
             let mut found = false;
-            for y in &set {
+            for y in set {
                 match compare(&x, y, cmp) {
                     None => saw_null = true,
                     Some(Ordering::Equal) => {
