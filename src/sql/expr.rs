@@ -469,19 +469,15 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
                 return Ok(if list.is_empty() { bool_val(*not) } else { Value::Null });
             }
             let mut saw_null = false;
-            let mut found = false;
             for item in list {
                 let y = eval(item, rt, cx)?;
-                match compare(&x, &y, cmp) {
+                match membership(&x, &y, cmp) {
+                    Some(true) => return Ok(bool_val(!*not)),
+                    Some(false) => {}
                     None => saw_null = true,
-                    Some(Ordering::Equal) => {
-                        found = true;
-                        break;
-                    }
-                    _ => {}
                 }
             }
-            in_result(found, saw_null, *not)
+            no_match(saw_null, *not)
         }
         CExpr::InSub { e, sub, not, cmp } => {
             let x = eval(e, rt, cx)?;
@@ -519,18 +515,14 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
                 return Ok(if set.is_empty() && !has_null { bool_val(*not) } else { Value::Null });
             }
             let mut saw_null = has_null;
-            let mut found = false;
             for y in set {
-                match compare(&x, y, cmp) {
+                match membership(&x, y, cmp) {
+                    Some(true) => return Ok(bool_val(!*not)),
+                    Some(false) => {}
                     None => saw_null = true,
-                    Some(Ordering::Equal) => {
-                        found = true;
-                        break;
-                    }
-                    _ => {}
                 }
             }
-            in_result(found, saw_null, *not)
+            no_match(saw_null, *not)
         }
         CExpr::Exists { sub, not } => {
             let plan = &cx.subs[*sub];
@@ -623,10 +615,16 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
     })
 }
 
-fn in_result(found: bool, saw_null: bool, not: bool) -> Value {
-    if found {
-        bool_val(!not)
-    } else if saw_null {
+/// One `x IN (...)` probe: Some(true) on a match, None when the comparison
+/// involves NULL (the result may then be NULL), Some(false) otherwise.
+fn membership(x: &Value, y: &Value, cmp: &CmpInfo) -> Option<bool> {
+    compare(x, y, cmp).map(|o| o == Ordering::Equal)
+}
+
+/// `x [NOT] IN (...)` when no item matched: NULL if some comparison
+/// involved NULL, else false (true for NOT IN).
+fn no_match(saw_null: bool, not: bool) -> Value {
+    if saw_null {
         Value::Null
     } else {
         bool_val(not)
