@@ -167,6 +167,8 @@ struct FromItem {
     table: Arc<Table>,
     left: bool,
     on: Vec<CExpr>,
+    /// Joined with CROSS JOIN: stays after every item to its left.
+    cross: bool,
     /// A subquery in FROM (index into the statement's subqueries).
     sub: Option<usize>,
 }
@@ -370,11 +372,13 @@ impl Compiler<'_> {
             };
             let mut left = false;
             let mut natural = false;
+            let mut cross = false;
             if let Some(JoinOperator::TypedJoin(Some(jt))) = op {
                 if jt.contains(JoinType::RIGHT) {
                     return Err(Error::sql("RIGHT and FULL OUTER JOINs are not supported yet"));
                 }
                 left = jt.contains(JoinType::LEFT);
+                cross = jt.contains(JoinType::CROSS);
                 natural = jt.contains(JoinType::NATURAL);
             }
             let slot = self.alloc_slot();
@@ -423,7 +427,7 @@ impl Compiler<'_> {
                 let scope = self.scopes.last_mut().expect("scope");
                 scope.last_mut().expect("table").hidden.push(rci);
             }
-            items.push(FromItem { slot, table, left, on, sub });
+            items.push(FromItem { slot, table, left, on, cross, sub });
         }
         Ok(items)
     }
@@ -681,55 +685,36 @@ impl Compiler<'_> {
                 minmax: if mm.len() == 1 { Some(mm[0]) } else { None },
             });
         }
-        // Place terms and choose access paths.
-        let subs_max = |c: &Compiler, e: &CExpr| max_slot_deep(e, &c.subs);
+        // Order the levels, place the terms and choose access paths.
         let mut levels: Vec<Level> = Vec::new();
-        for it in items.iter() {
+        let mut cross = Vec::new();
+        let mut terms = Vec::new();
+        for it in items {
+            cross.push(it.cross);
+            let mut on_filters = Vec::new();
+            if it.left {
+                on_filters = it.on;
+            } else {
+                terms.extend(it.on);
+            }
             levels.push(Level {
                 slot: it.slot,
                 needed: Vec::new(),
                 rowid_needed: true,
-                table: it.table.clone(),
+                table: it.table,
                 access: match it.sub {
                     Some(id) => Access::Sub(id),
                     None => Access::Scan { desc: false },
                 },
                 left: it.left,
-                on_filters: Vec::new(),
+                on_filters,
                 filters: Vec::new(),
             });
         }
-        // Level slots ascend with the level (a FROM subquery's own tables
-        // take slots in between, never referenced here).
-        let level_slots: Vec<usize> = levels.iter().map(|l| l.slot).collect();
-        let level_of = |slot: Option<usize>| -> Option<usize> {
-            match slot {
-                Some(s) if s >= base_slot => level_slots.iter().rposition(|&ls| ls <= s),
-                _ => None,
-            }
-        };
-        let mut pre = Vec::new();
-        for (i, it) in items.into_iter().enumerate() {
-            for c in it.on {
-                if it.left {
-                    levels[i].on_filters.push(c);
-                } else {
-                    let l = level_of(subs_max(self, &c));
-                    match l {
-                        Some(l) => levels[l].filters.push(c),
-                        None => levels[i].filters.push(c),
-                    }
-                }
-            }
-        }
-        for c in where_terms {
-            match level_of(subs_max(self, &c)) {
-                Some(l) => levels[l].filters.push(c),
-                None => pre.push(c),
-            }
-        }
+        terms.extend(where_terms);
+        let (pre, sort_free) =
+            planner::plan_joins(&mut levels, terms, &cross, &plan.order, plan.agg.is_some(), &self.subs, base_slot)?;
         plan.pre_filter = pre;
-        let sort_free = planner::choose_access(&mut levels, &plan.order, plan.agg.is_some(), &self.subs);
         plan.sort = !plan.order.is_empty() && !sort_free;
         plan.levels = levels;
         Ok(plan)

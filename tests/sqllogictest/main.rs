@@ -168,7 +168,9 @@ fn run_file(path: &Path) -> FileResult {
     let conn = Connection::open(":memory:", OPEN_READWRITE | OPEN_CREATE).expect("open :memory:");
     let mut res = FileResult { passed: 0, failed: 0, listed: 0, failures: Vec::new() };
     let mut threshold = 0usize;
+    let slow_ms: Option<u128> = std::env::var("SQLVIBE_SLT_SLOW").ok().and_then(|v| v.parse().ok());
     for record in parse(&text) {
+        let started = Instant::now();
         let record_line = match &record {
             Record::Statement { line, .. } | Record::Query { line, .. } => *line,
             Record::HashThreshold(_) | Record::Halt => 0,
@@ -223,6 +225,12 @@ fn run_file(path: &Path) -> FileResult {
                 }
             },
         };
+        if let Some(ms) = slow_ms {
+            let took = started.elapsed().as_millis();
+            if took >= ms {
+                println!("    slow: line {record_line}: {took} ms");
+            }
+        }
         match outcome {
             Ok(()) => res.passed += 1,
             Err(msg) => {
