@@ -471,7 +471,7 @@ impl Gen<'_> {
             return self.compound();
         }
         let shape = self.r.below(4);
-        let (from, scope, join_terms) = self.from_clause(shape);
+        let (from, scope, join_terms) = self.join_clause(shape);
         let mut conds = join_terms;
         if self.r.chance(60) {
             conds.push(self.expr(&scope, 3));
@@ -536,7 +536,7 @@ impl Gen<'_> {
     /// exposes, and the equality terms a comma join puts in WHERE. Every
     /// generated table has a column `c0`, so USING (c0) and NATURAL JOIN
     /// (on all shared column names) are always valid.
-    fn from_clause(&mut self, shape: u64) -> (String, Scope, Vec<String>) {
+    fn join_clause(&mut self, shape: u64) -> (String, Scope, Vec<String>) {
         let n = match self.r.below(100) {
             0..=54 => 1,
             55..=84 => 2,
@@ -615,7 +615,7 @@ impl Gen<'_> {
                 (0..ncols).map(|_| if self.r.chance(70) { scope.col(self.r) } else { self.expr(&scope, 2) }).collect();
             let w = if self.r.chance(50) { format!(" WHERE {}", self.expr(&scope, 2)) } else { String::new() };
             if i > 0 {
-                sql.push_str(*self.r.pick::<&str>(&[" UNION ", " UNION ALL ", " INTERSECT ", " EXCEPT "]));
+                sql.push_str(self.r.pick::<&str>(&[" UNION ", " UNION ALL ", " INTERSECT ", " EXCEPT "]));
             }
             sql.push_str(&format!("SELECT {} FROM {} AS p{w}", cols.join(", "), t.name));
         }
