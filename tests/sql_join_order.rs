@@ -205,3 +205,75 @@ fn left_join_stays_after_its_left_side() {
         assert_eq!(got, want, "{q}");
     }
 }
+
+/// EXPLAIN QUERY PLAN rows: (id, parent, notused, detail) as SQLite shapes them.
+fn plan(c: &sqlvibe::Connection, sql: &str) -> Vec<(i64, i64, i64, String)> {
+    let (names, rows) = vibe(c, &format!("EXPLAIN QUERY PLAN {sql}")).unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    assert_eq!(names, ["id", "parent", "notused", "detail"]);
+    rows.into_iter()
+        .map(|r| match r.as_slice() {
+            [Value::Integer(id), Value::Integer(p), Value::Integer(n), Value::Text(d)] => (*id, *p, *n, d.clone()),
+            other => panic!("bad plan row {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn explain_query_plan_shape_and_join_order() {
+    let v = common::open();
+    let r = rusqlite::Connection::open_in_memory().expect("sqlite");
+    for s in [
+        "CREATE TABLE t1(a INTEGER PRIMARY KEY, b, c)",
+        "CREATE INDEX i1 ON t1(b)",
+        "CREATE TABLE t2(x, y)",
+        "CREATE INDEX i2 ON t2(x, y)",
+        "CREATE TABLE t3(p INTEGER PRIMARY KEY, q)",
+    ] {
+        vibe(&v, s).expect("setup");
+        reference(&r, s).expect("setup");
+    }
+    // Details SQLite 3.40 prints the same way.
+    for q in [
+        "SELECT * FROM t1 WHERE a = 1",
+        "SELECT b FROM t1 WHERE a > 5 AND a < 9",
+        "SELECT * FROM t1 WHERE b = 2",
+        "SELECT * FROM t1 AS q, t2 WHERE q.b = t2.x AND t2.y > 3 ORDER BY t2.y",
+        "SELECT c, count(*) FROM t1 GROUP BY c",
+        "SELECT DISTINCT c FROM t1",
+        "SELECT 1",
+        "SELECT * FROM t1 LEFT JOIN t2 ON t2.x = t1.b",
+        "SELECT * FROM t1 WHERE c IN (SELECT q FROM t3)",
+        "SELECT c FROM t1 UNION ALL SELECT x FROM t2",
+        "SELECT * FROM t1, t2 WHERE t1.c = t2.y",
+    ] {
+        let ours: Vec<(i64, String)> = plan(&v, q).into_iter().map(|(_, p, _, d)| (p, d)).collect();
+        let mut st = r.prepare(&format!("EXPLAIN QUERY PLAN {q}")).expect("sqlite eqp");
+        let theirs: Vec<(i64, String)> = st
+            .query_map([], |row| Ok((row.get::<_, i64>(1)?, row.get::<_, String>(3)?)))
+            .expect("rows")
+            .map(|x| x.expect("row"))
+            .collect();
+        // Parents are ids, which differ; top-level rows have parent 0 in both.
+        let shape = |v: &[(i64, String)]| v.iter().map(|(p, d)| (*p == 0, d.clone())).collect::<Vec<_>>();
+        assert_eq!(shape(&ours), shape(&theirs), "{q}");
+    }
+    // A constant on t3 drives the join: t3 first, then t1 by rowid, t2 by index.
+    let rows = plan(&v, "SELECT * FROM t2, t1, t3 WHERE t2.x = t1.b AND t1.a = t3.q AND t3.p = 7");
+    let details: Vec<&str> = rows.iter().map(|r| r.3.as_str()).collect();
+    assert_eq!(
+        details,
+        [
+            "SEARCH t3 USING INTEGER PRIMARY KEY (rowid=?)",
+            "SEARCH t1 USING INTEGER PRIMARY KEY (rowid=?)",
+            "SEARCH t2 USING COVERING INDEX i2 (x=?)"
+        ]
+    );
+    // Children point at their parent row.
+    let rows = plan(&v, "SELECT * FROM t1 WHERE c = (SELECT max(y) FROM t2 WHERE y = t1.a)");
+    assert_eq!(rows[1].3, "CORRELATED SCALAR SUBQUERY 1");
+    assert_eq!(rows[2].1, rows[1].0);
+    // CROSS JOIN keeps the written order even when the other is cheaper.
+    let rows = plan(&v, "SELECT * FROM t2 CROSS JOIN t3 WHERE t3.p = t2.y");
+    assert_eq!(rows[0].3, "SCAN t2");
+    assert_eq!(rows[1].3, "SEARCH t3 USING INTEGER PRIMARY KEY (rowid=?)");
+}

@@ -80,8 +80,23 @@ fn single_row_write(p: &Program) -> bool {
     }
 }
 
-/// Compiles the single statement `text` against `cat`.
+/// Compiles the single statement `text` against `cat`. `EXPLAIN QUERY
+/// PLAN stmt` compiles `stmt` and returns its plan as constant rows
+/// (id, parent, notused, detail).
 pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
+    let toks = tokenize(text);
+    let eqp = toks.len() >= 3
+        && toks[0].is_kw(text, "EXPLAIN")
+        && toks[1].is_kw(text, "QUERY")
+        && toks[2].is_kw(text, "PLAN");
+    if !eqp {
+        return compile_one(text, cat);
+    }
+    let body = toks.get(3).map_or(text.len(), |t| t.start);
+    Ok(crate::sql::planner::explain::plan_statement(compile_one(&text[body..], cat)?))
+}
+
+fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
     with_parsed(text, |stmt| {
         let mut c = Compiler::new(Some(cat));
         c.limit_commas = crate::sql::lexer::limit_commas(text, &tokenize(text));

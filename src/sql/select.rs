@@ -108,6 +108,9 @@ pub struct SelectPlan {
     /// Result column names and declared types (as SQLite reports them).
     pub names: Vec<String>,
     pub decltypes: Vec<Option<String>>,
+    /// Each FROM item's name as written (alias, else table name) by slot,
+    /// for EXPLAIN QUERY PLAN.
+    pub aliases: Vec<(usize, String)>,
 }
 
 impl SelectPlan {
@@ -726,6 +729,8 @@ impl Compiler<'_> {
         plan.pre_filter = pre;
         plan.sort = !plan.order.is_empty() && !sort_free;
         plan.levels = levels;
+        let scope = self.scopes.last().map(|s| s.as_slice()).unwrap_or_default();
+        plan.aliases = scope.iter().filter(|st| st.slot >= base_slot).map(|st| (st.slot, st.alias.clone())).collect();
         Ok(plan)
     }
 

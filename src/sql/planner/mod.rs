@@ -20,6 +20,7 @@ use crate::sql::select::{max_slot_deep, Level, SelectPlan, SortKey};
 use crate::sql::types::Affinity;
 use std::sync::Arc;
 
+pub mod explain;
 mod join_order;
 pub use join_order::plan_joins;
 
