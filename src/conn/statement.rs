@@ -148,6 +148,8 @@ impl Statement {
             self.finished = false;
         }
         self.has_row = false;
+        // 'now' is read afresh by the first date function of each step.
+        st.vars.now_ms = None;
         // Transaction control works on the connection, not in a transaction.
         match &self.compiled.program {
             Program::Begin(kind) => {
