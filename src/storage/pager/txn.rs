@@ -279,19 +279,25 @@ impl Txn {
             sh.cache.retain(|_, _| false);
         }
         let refs: Vec<(PageNo, &[u8])> = pages.iter().map(|(p, d)| (*p, d.as_slice())).collect();
-        let frames = match sh.wal.append_commit(
-            self.pager.vfs.as_ref(),
-            &refs,
-            self.state.page_count,
-            level >= SYNC_FULL,
-            level >= SYNC_EXTRA,
-        ) {
-            Ok(f) => f,
-            Err(e) => {
-                sh.io_error = Some(e.clone());
-                return Err(e);
+        // MEMORY / OFF keep the WAL in memory (folded right after the commit).
+        let in_memory = sh.journal_mode.wal_in_memory() && !self.pager.memory;
+        let vfs: &dyn Vfs = if sh.wal.has_file() || !in_memory {
+            if !sh.wal.has_file() {
+                sh.wal_on_disk = true;
             }
+            self.pager.vfs.as_ref()
+        } else {
+            sh.wal_on_disk = false;
+            &self.pager.mem_journal
         };
+        let frames =
+            match sh.wal.append_commit(vfs, &refs, self.state.page_count, level >= SYNC_FULL, level >= SYNC_EXTRA) {
+                Ok(f) => f,
+                Err(e) => {
+                    sh.io_error = Some(e.clone());
+                    return Err(e);
+                }
+            };
         for ((pgno, page), frame) in pages.into_iter().zip(frames) {
             sh.cache.insert(pgno, frame, page);
         }
