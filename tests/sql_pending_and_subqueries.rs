@@ -58,7 +58,7 @@ fn pending_select_aborts_after_rollback() {
     // SQLite: SQLITE_ABORT (extended ABORT_ROLLBACK) "abort due to ROLLBACK", then the rerun
     // finds the table gone.
     let e = s.step().unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Abort);
+    assert_eq!(e.kind, ErrorKind::AbortRollback);
     assert_eq!(e.message, "abort due to ROLLBACK");
     let e = s.step().unwrap_err();
     assert_eq!(e.message, "no such table: t2");
@@ -128,7 +128,7 @@ fn pending_select_continues_when_rollback_keeps_the_schema() {
     }
     exec(&conn, "CREATE TABLE zz(a); ROLLBACK TO sp; RELEASE sp;");
     let e = s.step().unwrap_err();
-    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Abort, "abort due to ROLLBACK"));
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::AbortRollback, "abort due to ROLLBACK"));
     drop(s);
     assert!(conn.is_autocommit());
     assert_eq!(rows(&conn, "SELECT count(*) FROM side"), vec![vec![int(0)]]);
