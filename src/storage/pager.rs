@@ -724,11 +724,18 @@ impl Pager {
     /// WAL past the limit is checkpointed at once when no snapshot needs
     /// its frames (which resets it and cuts it to the limit), and stale
     /// bytes past the limit are cut. Failures only set the sticky error:
-    /// the commit itself is done and its frames are intact.
-    fn after_commit(&self, sh: &mut Shared) {
+    /// the commit itself is done and its frames are intact (durable per
+    /// level). Except in MEMORY/OFF, whose WAL is in memory: there the
+    /// commit is durable only once folded, so a failed fold is the
+    /// commit's error (the transaction stays visible in this process and
+    /// the fold is retried by the next write, checkpoint or close).
+    fn after_commit(&self, sh: &mut Shared) -> Result<()> {
         if sh.journal_mode != JournalMode::Wal && !self.memory {
-            let _ = self.fold_journal(sh);
-            return;
+            let r = self.fold_journal(sh);
+            if sh.journal_mode.wal_in_memory() && !sh.wal_on_disk {
+                return r;
+            }
+            return Ok(());
         }
         let auto = sh.autocheckpoint;
         if auto > 0 && sh.wal.mx_frame >= auto {
@@ -745,6 +752,7 @@ impl Pager {
                 let _ = sh.wal.trim_to(limit);
             }
         }
+        Ok(())
     }
 
     /// Reads a committed page image as of `snap`.

@@ -164,6 +164,10 @@ impl Txn {
             sh.wal.needs_truncate = true;
             sh.wal.truncate_tail()?;
             sh.io_error = None;
+            // A rollback mode's fold that failed is retried first.
+            if sh.journal_mode != JournalMode::Wal && !self.pager.memory && sh.wal.mx_frame > 0 {
+                self.pager.fold_journal(&mut sh)?;
+            }
         }
         // An empty database has nothing a snapshot could have read: always
         // take the latest state (it may have a new page size).
@@ -290,22 +294,25 @@ impl Txn {
             sh.wal_on_disk = false;
             &self.pager.mem_journal
         };
-        let frames =
-            match sh.wal.append_commit(vfs, &refs, self.state.page_count, level >= SYNC_FULL, level >= SYNC_EXTRA) {
-                Ok(f) => f,
-                Err(e) => {
-                    sh.io_error = Some(e.clone());
-                    return Err(e);
-                }
-            };
+        // The commit is durable once its frames are: at FULL always; in the
+        // rollback modes (which fold right after) at NORMAL too, so a failed
+        // fold never leaves an acknowledged commit in an unsynced WAL.
+        let folds = sh.journal_mode != JournalMode::Wal && !in_memory;
+        let sync_wal = level >= SYNC_FULL || (folds && level >= SYNC_NORMAL);
+        let frames = match sh.wal.append_commit(vfs, &refs, self.state.page_count, sync_wal, level >= SYNC_EXTRA) {
+            Ok(f) => f,
+            Err(e) => {
+                sh.io_error = Some(e.clone());
+                return Err(e);
+            }
+        };
         for ((pgno, page), frame) in pages.into_iter().zip(frames) {
             sh.cache.insert(pgno, frame, page);
         }
         sh.committed = self.state.clone();
         sh.version += 1;
         sh.readers.remove(&self.reader_id);
-        self.pager.after_commit(&mut sh);
-        Ok(())
+        self.pager.after_commit(&mut sh)
     }
 
     /// Drops every change and ends the transaction.
