@@ -291,6 +291,7 @@ impl Statement {
                     let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                     let depth = if writes { Some(txn.savepoint()?) } else { None };
                     let read_only = st.read_only;
+                    let explicit = st.explicit;
                     let mut pcx = PragmaCtx {
                         txn,
                         catalog: &cat,
@@ -298,6 +299,7 @@ impl Statement {
                         busy_timeout: &mut timeout,
                         path: &path,
                         read_only,
+                        explicit,
                     };
                     let rows = pragma::run(p, &mut pcx);
                     if let Some(d) = depth {
