@@ -204,6 +204,7 @@ fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
         cols,
         ipk: None,
         ipk_conflict: None,
+        autoinc: false,
         indexes: Vec::new(),
         checks: Vec::new(),
         sql: None,
