@@ -238,7 +238,7 @@ impl Statement {
                 // Writes of other statements since the ROLLBACK stay.
                 self.finished = true;
                 let _ = self.finish(&mut st, true);
-                return Err(Error::new(ErrorKind::Abort, "abort due to ROLLBACK"));
+                return Err(Error::new(ErrorKind::AbortRollback, "abort due to ROLLBACK"));
             }
             // A COMMIT since the last step ended the transaction.
             st.ensure_txn()?;

@@ -252,18 +252,18 @@ impl Compiler<'_> {
 /// True when SQLite runs an INSERT/UPDATE with this statement-level
 /// conflict clause on `t` without a statement journal: no constraint can
 /// ABORT it (OR IGNORE / OR FAIL; OR REPLACE unless a CHECK or NOT NULL
-/// constraint turns REPLACE into ABORT) and it calls no function (its own
-/// or a column DEFAULT's). Inside an explicit transaction, a run-time error
-/// (such as a datatype mismatch) in such a statement leaves the rows it
-/// already wrote in place.
+/// constraint turns REPLACE into ABORT) and it calls no function (its own,
+/// a column DEFAULT's or a CHECK constraint's). Inside an explicit
+/// transaction, a run-time error (such as a datatype mismatch) in such a
+/// statement leaves the rows it already wrote in place.
 pub fn without_statement_journal(conflict: Option<Conflict>, t: &Table, calls_function: bool) -> bool {
-    let default_calls = || {
-        t.cols.iter().filter_map(|c| c.default.as_ref()).any(|d| {
-            let mut f = false;
-            d.walk(&mut |x| f |= matches!(x, CExpr::Func { .. }));
-            f
-        })
+    let calls = |e: &CExpr| {
+        let mut f = false;
+        e.walk(&mut |x| f |= matches!(x, CExpr::Func { .. }));
+        f
     };
+    let default_calls =
+        || t.cols.iter().filter_map(|c| c.default.as_ref()).any(calls) || t.checks.iter().any(|c| calls(&c.expr));
     if calls_function || default_calls() {
         return false;
     }

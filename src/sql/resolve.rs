@@ -425,6 +425,20 @@ impl<'a> Compiler<'a> {
             let hit = self.scopes[level].iter().find(|st| st.alias.eq_ignore_ascii_case(tname)).cloned();
             if let Some(st) = hit {
                 self.note_outer_ref(level, st.slot);
+                // Two FROM items under one alias: a column both have (and
+                // USING/NATURAL did not merge) is ambiguous, a rowid unknown.
+                let same_alias: Vec<&ScopeTable> =
+                    self.scopes[level].iter().filter(|s| s.alias.eq_ignore_ascii_case(tname)).collect();
+                let having = same_alias
+                    .iter()
+                    .filter(|s| s.table.col_index(cname).is_some_and(|ci| !s.hidden.contains(&ci)))
+                    .count();
+                if having > 1 {
+                    return Err(Error::sql(format!("ambiguous column name: {tname}.{cname}")));
+                }
+                if having == 0 && same_alias.len() > 1 {
+                    break;
+                }
                 if let Some(ci) = st.table.col_index(cname) {
                     self.col_refs.insert((st.slot, ci));
                     return Ok(Self::col_ce(&st, ci));

@@ -100,6 +100,11 @@ pub struct SelectPlan {
     pub affinities: Vec<Option<Affinity>>,
     /// Collation of every result column (for DISTINCT).
     pub colls: Vec<Collation>,
+    /// The collation each result column carries into a compound SELECT:
+    /// None for an expression without one (a literal), Some(BINARY) for a
+    /// column without a declared collation. A compound column takes the
+    /// leftmost Some.
+    pub carried_colls: Vec<Option<Collation>>,
     /// Result column names and declared types (as SQLite reports them).
     pub names: Vec<String>,
     pub decltypes: Vec<Option<String>>,
@@ -471,6 +476,7 @@ impl Compiler<'_> {
         let mut first_aff = None;
         let mut affinities = Vec::new();
         let mut colls = Vec::new();
+        let mut carried_colls = Vec::new();
         let mut aliases: Vec<(String, Ce)> = Vec::new();
         let mut text_i = 0;
         for rc in columns {
@@ -517,6 +523,7 @@ impl Compiler<'_> {
                             }
                             affinities.push(ce.aff);
                             colls.push(ce.coll.unwrap_or(Collation::Binary));
+                            carried_colls.push(ce.coll);
                             result.push(ce.e);
                             names.push(c.name.clone());
                             decltypes.push(c.decltype.clone());
@@ -559,6 +566,7 @@ impl Compiler<'_> {
                     }
                     affinities.push(ce.aff);
                     colls.push(ce.coll.unwrap_or(Collation::Binary));
+                    carried_colls.push(ce.coll);
                     result.push(ce.e);
                     names.push(name);
                     decltypes.push(decl);
@@ -666,6 +674,7 @@ impl Compiler<'_> {
             first_affinity: first_aff,
             affinities,
             colls,
+            carried_colls,
             ..Default::default()
         };
         self.limit_offset(limit, &mut plan)?;
