@@ -125,6 +125,8 @@ pub struct Compiler<'a> {
     /// A function (scalar or aggregate) was compiled: SQLite then gives the
     /// statement a statement journal (a function may fail mid-statement).
     pub calls_function: bool,
+    /// CTEs in scope and views being compiled (see `sql::cte`).
+    pub with: crate::sql::cte::WithState,
 }
 
 /// SQLite's SQLITE_MAX_EXPR_DEPTH.
@@ -257,6 +259,7 @@ impl<'a> Compiler<'a> {
             aliases: Vec::new(),
             depth: 0,
             select_depth: 0,
+            with: Default::default(),
         }
     }
 
@@ -293,6 +296,9 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn alloc_slot(&mut self) -> usize {
+        if let Some(s) = self.with.reserved_slot.take() {
+            return s;
+        }
         self.n_slots += 1;
         self.n_slots - 1
     }
