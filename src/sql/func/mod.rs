@@ -108,6 +108,8 @@ static SCALARS: &[ScalarDef] = &[
     def("round", 1, Some(2), scalar::round, true),
     def("rtrim", 1, Some(2), text::rtrim, true),
     def("sign", 1, Some(1), scalar::sign, true),
+    def("soundex", 1, Some(1), text::soundex, true),
+    def("sqlite_version", 0, Some(0), scalar::sqlite_version, true),
     def("strftime", 0, None, datetime::strftime, false),
     def("substr", 2, Some(3), text::substr, true),
     def("substring", 2, Some(3), text::substr, true),

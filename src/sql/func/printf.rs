@@ -46,19 +46,24 @@ pub fn printf_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     }) else {
         return Ok(Value::Null);
     };
-    let out = format(&fmt, &args[1..])?;
+    let Some(out) = format(&fmt, &args[1..])? else {
+        return Ok(Value::Null);
+    };
     Ok(Value::Text(match String::from_utf8(out) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     }))
 }
 
-/// Formats `fmt` with `vals`, returning raw bytes (a byte-counted precision
-/// may split a character).
-pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
-    let f = fmt.as_bytes();
+/// Formats `fmt` (read as a C string) with `vals`, returning raw bytes (a
+/// byte-counted precision may split a character). None when nothing at all
+/// was output, not even an empty conversion: SQLite's result is then NULL
+/// (`printf('')`, `printf('%5')`), while `printf('%s', '')` is ''.
+pub fn format(fmt: &str, vals: &[Value]) -> Result<Option<Vec<u8>>> {
+    let f = c_str(fmt).as_bytes();
     let mut args = Args { vals, next: 0 };
     let mut out: Vec<u8> = Vec::with_capacity(fmt.len() + 16);
+    let mut wrote = false;
     let mut i = 0;
     while i < f.len() {
         if f[i] != b'%' {
@@ -67,10 +72,14 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
                 i += 1;
             }
             out.extend_from_slice(&f[start..i]);
+            wrote = true;
             continue;
         }
         i += 1;
         if i >= f.len() {
+            // A lone '%' at the end is output as is.
+            out.push(b'%');
+            wrote = true;
             break;
         }
         // Flags.
@@ -157,8 +166,8 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
                     prefix = plus;
                 }
                 let (radix, upper) = match conv {
-                    b'x' | b'p' => (16, false),
-                    b'X' => (16, true),
+                    b'x' => (16, false),
+                    b'X' | b'p' => (16, true),
                     b'o' => (8, false),
                     _ => (10, false),
                 };
@@ -262,18 +271,23 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
                 }
                 zero_pad_ok = false;
             }
-            b'n' => continue,
+            b'n' => {
+                // Outputs nothing, but counts as output (an empty string, not NULL).
+                wrote = true;
+                continue;
+            }
             _ => break,
         }
         // Width counts characters for %c, and for string conversions with `!`.
         let counts_chars = conv == b'c' || (alt2 && matches!(conv, b's' | b'z' | b'q' | b'Q' | b'w'));
         let len = if counts_chars { body.iter().filter(|&&b| (b & 0xc0) != 0x80).count() } else { body.len() };
         pad(&mut out, &body, len, width, left, zero_pad_ok, prefix.is_some());
+        wrote = true;
         if out.len() > MAX_LENGTH {
             return Err(too_big());
         }
     }
-    Ok(out)
+    Ok(wrote.then_some(out))
 }
 
 /// The first `precision` bytes (characters with `!`) of `s`.
