@@ -18,6 +18,8 @@ pub enum ErrorKind {
     Perm,
     /// SQLITE_ABORT (4): callback requested abort, or statement rolled back.
     Abort,
+    /// SQLITE_ABORT_ROLLBACK (516): a pending statement was aborted by a ROLLBACK.
+    AbortRollback,
     /// SQLITE_BUSY (5): the database file is locked.
     Busy,
     /// SQLITE_BUSY_SNAPSHOT (517): a read snapshot is stale and cannot be upgraded to write.

@@ -58,7 +58,7 @@ fn pending_select_aborts_after_rollback() {
     // SQLite: SQLITE_ABORT (extended ABORT_ROLLBACK) "abort due to ROLLBACK", then the rerun
     // finds the table gone.
     let e = s.step().unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Abort);
+    assert_eq!(e.kind, ErrorKind::AbortRollback);
     assert_eq!(e.message, "abort due to ROLLBACK");
     let e = s.step().unwrap_err();
     assert_eq!(e.message, "no such table: t2");
@@ -128,7 +128,7 @@ fn pending_select_continues_when_rollback_keeps_the_schema() {
     }
     exec(&conn, "CREATE TABLE zz(a); ROLLBACK TO sp; RELEASE sp;");
     let e = s.step().unwrap_err();
-    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Abort, "abort due to ROLLBACK"));
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::AbortRollback, "abort due to ROLLBACK"));
     drop(s);
     assert!(conn.is_autocommit());
     assert_eq!(rows(&conn, "SELECT count(*) FROM side"), vec![vec![int(0)]]);
@@ -273,4 +273,11 @@ fn star_over_duplicate_aliases_is_ambiguous() {
     assert_eq!(rows(&conn, "SELECT x.* FROM t AS x JOIN t AS X USING(c)"), vec![vec![int(1), int(1)]]);
     assert_eq!(col(&conn, "SELECT * FROM t AS x NATURAL JOIN t AS x"), vec![int(1)]);
     assert_eq!(col(&conn, "SELECT 1 FROM t AS x JOIN t AS x"), vec![int(1)]);
+    // A qualified name under a duplicated alias.
+    assert_eq!(err("SELECT x.c FROM t AS x JOIN t AS x"), "ambiguous column name: x.c");
+    assert_eq!(err("SELECT t.c FROM t JOIN t"), "ambiguous column name: t.c");
+    assert_eq!(err("SELECT x.c FROM (SELECT 1 c) AS x JOIN (SELECT 2 c) AS x"), "ambiguous column name: x.c");
+    assert_eq!(err("SELECT x.rowid FROM t AS x JOIN u AS x"), "no such column: x.rowid");
+    assert_eq!(col(&conn, "SELECT x.c FROM t AS x JOIN t AS X USING(c)"), vec![int(1)]);
+    assert_eq!(col(&conn, "SELECT x.c FROM t AS x NATURAL JOIN t AS x"), vec![int(1)]);
 }

@@ -135,6 +135,7 @@ pub fn extended_code(kind: ErrorKind) -> c_int {
         ErrorKind::Internal => SQLVIBE_INTERNAL,
         ErrorKind::Perm => SQLVIBE_PERM,
         ErrorKind::Abort => SQLVIBE_ABORT,
+        ErrorKind::AbortRollback => SQLVIBE_ABORT_ROLLBACK,
         ErrorKind::Busy => SQLVIBE_BUSY,
         ErrorKind::BusySnapshot => SQLVIBE_BUSY_SNAPSHOT,
         ErrorKind::Locked => SQLVIBE_LOCKED,

@@ -125,6 +125,8 @@ pub struct Compiler<'a> {
     /// A function (scalar or aggregate) was compiled: SQLite then gives the
     /// statement a statement journal (a function may fail mid-statement).
     pub calls_function: bool,
+    /// CTEs in scope and views being compiled (see `sql::cte`).
+    pub with: crate::sql::cte::WithState,
 }
 
 /// SQLite's SQLITE_MAX_EXPR_DEPTH.
@@ -257,6 +259,7 @@ impl<'a> Compiler<'a> {
             aliases: Vec::new(),
             depth: 0,
             select_depth: 0,
+            with: Default::default(),
         }
     }
 
@@ -293,6 +296,9 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn alloc_slot(&mut self) -> usize {
+        if let Some(s) = self.with.reserved_slot.take() {
+            return s;
+        }
         self.n_slots += 1;
         self.n_slots - 1
     }
@@ -383,6 +389,20 @@ impl<'a> Compiler<'a> {
             let hit = self.scopes[level].iter().find(|st| st.alias.eq_ignore_ascii_case(tname)).cloned();
             if let Some(st) = hit {
                 self.note_outer_ref(level, st.slot);
+                // Two FROM items under one alias: a column both have (and
+                // USING/NATURAL did not merge) is ambiguous, a rowid unknown.
+                let same_alias: Vec<&ScopeTable> =
+                    self.scopes[level].iter().filter(|s| s.alias.eq_ignore_ascii_case(tname)).collect();
+                let having = same_alias
+                    .iter()
+                    .filter(|s| s.table.col_index(cname).is_some_and(|ci| !s.hidden.contains(&ci)))
+                    .count();
+                if having > 1 {
+                    return Err(Error::sql(format!("ambiguous column name: {tname}.{cname}")));
+                }
+                if having == 0 && same_alias.len() > 1 {
+                    break;
+                }
                 if let Some(ci) = st.table.col_index(cname) {
                     self.col_refs.insert((st.slot, ci));
                     return Ok(Self::col_ce(&st, ci));

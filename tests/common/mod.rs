@@ -13,6 +13,7 @@ pub fn code_of(k: ErrorKind) -> i32 {
         ErrorKind::Error => 1,
         ErrorKind::Internal => 2,
         ErrorKind::Abort => 4,
+        ErrorKind::AbortRollback => 516,
         ErrorKind::Busy => 5,
         ErrorKind::Interrupt => 9,
         ErrorKind::Corrupt => 11,

@@ -21,7 +21,7 @@ pub fn primary_code(kind: ErrorKind) -> i32 {
         Error => 1,
         Internal => 2,
         Perm => 3,
-        Abort => 4,
+        Abort | AbortRollback => 4,
         Busy | BusySnapshot => 5,
         Locked => 6,
         NoMem => 7,
