@@ -357,6 +357,14 @@ const PRINTF: &[&str] = &[
     "printf('%c', 65)",
     "printf('%c', NULL)",
     "printf('%.0s|', 'abc')",
+    "printf('%n')",
+    "printf('%1000000001d', 1)",
+    "printf('a%2147483648d', 1)",
+    "printf('%.2147483649s', 'abc')",
+    "printf('%.2000000000s', 'abc')",
+    "printf('%*d|', -2147483648, 5)",
+    "printf('%.1000000001d', 1)",
+    "printf('ab' || char(0) || '%d', 1)",
 ];
 
 #[test]
@@ -496,6 +504,44 @@ fn generated(seed: u64, per_arity: usize) -> Vec<String> {
         }
     }
     out.iter().map(|e| format!("SELECT {e}, typeof({e})")).collect()
+}
+
+/// printf conversions with random flags, widths, precisions and arguments.
+fn generated_printf(seed: u64, n: usize) -> Vec<String> {
+    const CONVS: &[&str] =
+        &["d", "i", "u", "x", "X", "o", "f", "e", "E", "g", "G", "c", "s", "z", "q", "Q", "w", "p", "%"];
+    const FLAGS: &[&str] = &["", "-", "+", " ", "0", "#", "!", ",", "-0", "+0", "#0", "!#", "-+,", " 0", "0,"];
+    const WIDTHS: &[&str] = &["", "1", "5", "12", "*", "0", "25"];
+    const PRECS: &[&str] = &["", ".0", ".1", ".3", ".10", ".*", ".", ".17", ".25"];
+    let mut r = Rng(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
+    (0..n)
+        .map(|_| {
+            let mut fmt = String::new();
+            let mut args = Vec::new();
+            for _ in 0..1 + r.below(2) {
+                let w = WIDTHS[r.below(WIDTHS.len())];
+                let p = PRECS[r.below(PRECS.len())];
+                fmt.push_str(&format!("[%{}{w}{p}{}]", FLAGS[r.below(FLAGS.len())], CONVS[r.below(CONVS.len())]));
+                if w == "*" {
+                    args.push(["3", "-4", "0", "'7'", "NULL"][r.below(5)]);
+                }
+                if p == ".*" {
+                    args.push(["2", "-1", "0", "5"][r.below(4)]);
+                }
+                args.push(ARGS[r.below(ARGS.len())]);
+            }
+            let e = format!("printf('{fmt}', {})", args.join(", "));
+            format!("SELECT {e}, typeof({e})")
+        })
+        .collect()
+}
+
+#[test]
+fn generated_printf_matches_sqlite() {
+    let extra: u64 = std::env::var("SQLVIBE_FUNC_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    for seed in 1..=1 + extra {
+        assert_same(&[], &generated_printf(seed, 400));
+    }
 }
 
 #[test]
