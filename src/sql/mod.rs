@@ -14,4 +14,5 @@ pub mod prepare;
 pub mod resolve;
 pub mod select;
 pub mod types;
+pub mod window;
 pub mod write;

@@ -125,6 +125,8 @@ pub struct Compiler<'a> {
     /// A function (scalar or aggregate) was compiled: SQLite then gives the
     /// statement a statement journal (a function may fail mid-statement).
     pub calls_function: bool,
+    /// Window calls of the SELECT core being compiled, where allowed.
+    pub windows: Option<crate::sql::window::WinCollect>,
 }
 
 /// SQLite's SQLITE_MAX_EXPR_DEPTH.
@@ -293,6 +295,7 @@ impl<'a> Compiler<'a> {
             aliases: Vec::new(),
             depth: 0,
             select_depth: 0,
+            windows: None,
         }
     }
 
@@ -770,18 +773,32 @@ impl<'a> Compiler<'a> {
                 with_explicit(CExpr::Like { e: Box::new(x.e), pat: Box::new(p.e), esc, not: *not, glob }, &parts)
             }
             Expr::FunctionCall { name, distinctness, args, filter_over, order_by } => {
+                let distinct = matches!(distinctness, Some(ast::Distinctness::Distinct));
+                let fname = unquote_ident(name.0);
+                if let (Some(ast::FunctionTail { filter_clause, over_clause: Some(over) }), None) =
+                    (filter_over, order_by)
+                {
+                    return self.window_call(&fname, distinct, args.unwrap_or(&[]), false, *filter_clause, over);
+                }
                 if filter_over.is_some() || order_by.is_some() {
                     return Err(Error::sql("window functions are not supported yet"));
                 }
-                let distinct = matches!(distinctness, Some(ast::Distinctness::Distinct));
-                let fname = unquote_ident(name.0);
+                if let Some(e) = crate::sql::window::without_over(&fname, args.map_or(0, |a| a.len())) {
+                    return Err(e);
+                }
                 self.function(&fname, distinct, args.unwrap_or(&[]), false)?
             }
             Expr::FunctionCallStar { name, filter_over } => {
+                let fname = unquote_ident(name.0);
+                if let Some(ast::FunctionTail { filter_clause, over_clause: Some(over) }) = filter_over {
+                    return self.window_call(&fname, false, &[], true, *filter_clause, over);
+                }
                 if filter_over.is_some() {
                     return Err(Error::sql("window functions are not supported yet"));
                 }
-                let fname = unquote_ident(name.0);
+                if let Some(e) = crate::sql::window::without_over(&fname, 0) {
+                    return Err(e);
+                }
                 self.function(&fname, false, &[], true)?
             }
             Expr::Raise(..) => return Err(Error::sql("RAISE() may only be used within a trigger-program")),
