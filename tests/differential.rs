@@ -5,9 +5,11 @@
 //! changes()/total_changes() after DML, and on every table's contents after
 //! each change. Statements use bound parameters as well as literals.
 //!
-//! - `differential/generator.rs`: schemas, rows and statements (issue 2's
-//!   dialect: no compound selects, CTEs or window functions, nothing whose
-//!   result depends on chance), and the open engine bugs it steers around;
+//! - `differential/generator.rs`: schemas, rows and statements (joins of up
+//!   to four items spelled every way, FROM subqueries, scalar/IN/correlated
+//!   subqueries, compound selects, aggregates, DISTINCT, ORDER BY/LIMIT; not
+//!   yet CTEs or window functions; nothing whose result depends on chance),
+//!   and the open engine bugs it steers around;
 //! - `differential/harness.rs`: running a statement on both engines and
 //!   comparing outcomes;
 //! - `differential_regressions/`: reduced cases of every disagreement found.

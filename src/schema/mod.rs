@@ -84,6 +84,8 @@ pub struct Table {
     /// The INTEGER PRIMARY KEY column aliasing the rowid.
     pub ipk: Option<usize>,
     pub ipk_conflict: Option<Conflict>,
+    /// INTEGER PRIMARY KEY AUTOINCREMENT: new rowids come from `sqlite_sequence`.
+    pub autoinc: bool,
     /// Indexes in creation order.
     pub indexes: Vec<Arc<Index>>,
     pub checks: Vec<Check>,

@@ -48,8 +48,7 @@ impl Compiler<'_> {
             .map(|i| {
                 std::iter::once(&first)
                     .chain(rest.iter().map(|(_, p)| p))
-                    .filter_map(|p| p.colls.get(i).copied())
-                    .find(|c| *c != Collation::Binary)
+                    .find_map(|p| p.carried_colls.get(i).copied().flatten())
                     .unwrap_or(Collation::Binary)
             })
             .collect();

@@ -144,7 +144,9 @@ pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
             }
             match cat.table(table) {
                 None => return Err(Error::sql(format!("no such table: main.{table}"))),
-                Some(t) if t.is_schema => return Err(Error::sql(format!("table {table} may not be indexed"))),
+                Some(t) if t.is_schema || t.name.eq_ignore_ascii_case(SEQUENCE) => {
+                    return Err(Error::sql(format!("table {} may not be indexed", t.name)))
+                }
                 Some(t) => {
                     build_index(&ddl_sql(ddl), t, 0)?;
                 }
@@ -153,7 +155,9 @@ pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
         Ddl::DropTable { name, if_exists } => match cat.table(name) {
             None if *if_exists => return Ok(false),
             None => return Err(Error::sql(format!("no such table: {name}"))),
-            Some(t) if t.is_schema => return Err(Error::sql(format!("table {name} may not be dropped"))),
+            Some(t) if t.is_schema || t.name.eq_ignore_ascii_case(SEQUENCE) => {
+                return Err(Error::sql(format!("table {} may not be dropped", t.name)))
+            }
             _ => {}
         },
         Ddl::DropIndex { name, if_exists } => match cat.index(name) {
@@ -213,13 +217,18 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
     }
     match ddl {
         Ddl::CreateTable { name, sql, .. } => {
-            let (_, autos) = build_table(sql, 0)?;
+            let (t, autos) = build_table(sql, 0)?;
             schema_root(txn)?;
             let root = btree::create_btree(txn, BTreeKind::Table)?;
             insert_schema_row(txn, "table", name, name, root, Some(sql))?;
             for a in autos {
                 let r = btree::create_btree(txn, BTreeKind::Index)?;
                 insert_schema_row(txn, "index", &a.name, name, r, None)?;
+            }
+            // The first AUTOINCREMENT table brings sqlite_sequence with it.
+            if t.autoinc && cat.table(SEQUENCE).is_none() {
+                let r = btree::create_btree(txn, BTreeKind::Table)?;
+                insert_schema_row(txn, "table", SEQUENCE, SEQUENCE, r, Some(SEQUENCE_SQL))?;
             }
         }
         Ddl::CreateIndex { name, table, sql, .. } => {
@@ -277,6 +286,11 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             }
             btree::drop_btree(txn, t.root)?;
             delete_schema_rows(txn, |r| r.tbl_name.eq_ignore_ascii_case(&t.name))?;
+            if t.autoinc {
+                if let Some(seq) = cat.table(SEQUENCE) {
+                    delete_sequence_row(txn, seq.root, &t.name)?;
+                }
+            }
         }
         Ddl::DropIndex { name, .. } => {
             let i = cat.index(name).ok_or_else(|| Error::sql(format!("no such index: {name}")))?;
@@ -285,6 +299,31 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
         }
     }
     bump_cookie(txn)
+}
+
+/// Name and definition of the table AUTOINCREMENT keeps its counters in.
+pub const SEQUENCE: &str = "sqlite_sequence";
+const SEQUENCE_SQL: &str = "CREATE TABLE sqlite_sequence(name,seq)";
+
+/// Deletes the sqlite_sequence rows of table `name`.
+pub(crate) fn delete_sequence_row(txn: &mut Txn, root: PageNo, name: &str) -> Result<()> {
+    let mut doomed = Vec::new();
+    let mut cur = Cursor::new(root, BTreeKind::Table);
+    let mut rec = Vec::new();
+    let mut vals = Vec::new();
+    let mut ok = cur.first(txn)?;
+    while ok {
+        cur.record(txn, &mut rec)?;
+        crate::storage::record::decode_record(&rec, &mut vals)?;
+        if matches!(vals.first(), Some(Value::Text(n)) if n == name) {
+            doomed.push(cur.rowid(txn)?);
+        }
+        ok = cur.next(txn)?;
+    }
+    for r in doomed {
+        btree::table_delete(txn, root, r)?;
+    }
+    Ok(())
 }
 
 fn delete_schema_rows(txn: &mut Txn, pred: impl Fn(&crate::schema::SchemaRow) -> bool) -> Result<()> {

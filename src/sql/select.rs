@@ -100,9 +100,17 @@ pub struct SelectPlan {
     pub affinities: Vec<Option<Affinity>>,
     /// Collation of every result column (for DISTINCT).
     pub colls: Vec<Collation>,
+    /// The collation each result column carries into a compound SELECT:
+    /// None for an expression without one (a literal), Some(BINARY) for a
+    /// column without a declared collation. A compound column takes the
+    /// leftmost Some.
+    pub carried_colls: Vec<Option<Collation>>,
     /// Result column names and declared types (as SQLite reports them).
     pub names: Vec<String>,
     pub decltypes: Vec<Option<String>>,
+    /// Each FROM item's name as written (alias, else table name) by slot,
+    /// for EXPLAIN QUERY PLAN.
+    pub aliases: Vec<(usize, String)>,
     /// Window functions: `levels`, `pre_filter` and `agg` live in the
     /// window plan's base; this plan's result and ORDER BY read its rows.
     pub window: Option<Box<crate::sql::window::WindowPlan>>,
@@ -173,6 +181,8 @@ struct FromItem {
     table: Arc<Table>,
     left: bool,
     on: Vec<CExpr>,
+    /// Joined with CROSS JOIN: stays after every item to its left.
+    cross: bool,
     /// A subquery in FROM (index into the statement's subqueries).
     sub: Option<usize>,
 }
@@ -200,6 +210,7 @@ fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
         cols,
         ipk: None,
         ipk_conflict: None,
+        autoinc: false,
         indexes: Vec::new(),
         checks: Vec::new(),
         sql: None,
@@ -374,11 +385,13 @@ impl Compiler<'_> {
             };
             let mut left = false;
             let mut natural = false;
+            let mut cross = false;
             if let Some(JoinOperator::TypedJoin(Some(jt))) = op {
                 if jt.contains(JoinType::RIGHT) {
                     return Err(Error::sql("RIGHT and FULL OUTER JOINs are not supported yet"));
                 }
                 left = jt.contains(JoinType::LEFT);
+                cross = jt.contains(JoinType::CROSS);
                 natural = jt.contains(JoinType::NATURAL);
             }
             let slot = self.alloc_slot();
@@ -427,7 +440,7 @@ impl Compiler<'_> {
                 let scope = self.scopes.last_mut().expect("scope");
                 scope.last_mut().expect("table").hidden.push(rci);
             }
-            items.push(FromItem { slot, table, left, on, sub });
+            items.push(FromItem { slot, table, left, on, cross, sub });
         }
         Ok(items)
     }
@@ -461,6 +474,7 @@ impl Compiler<'_> {
         let mut first_aff = None;
         let mut affinities = Vec::new();
         let mut colls = Vec::new();
+        let mut carried_colls = Vec::new();
         let mut aliases: Vec<(String, Ce)> = Vec::new();
         let mut text_i = 0;
         self.windows = Some(Default::default());
@@ -508,6 +522,7 @@ impl Compiler<'_> {
                             }
                             affinities.push(ce.aff);
                             colls.push(ce.coll.unwrap_or(Collation::Binary));
+                            carried_colls.push(ce.coll);
                             result.push(ce.e);
                             names.push(c.name.clone());
                             decltypes.push(c.decltype.clone());
@@ -550,6 +565,7 @@ impl Compiler<'_> {
                     }
                     affinities.push(ce.aff);
                     colls.push(ce.coll.unwrap_or(Collation::Binary));
+                    carried_colls.push(ce.coll);
                     result.push(ce.e);
                     names.push(name);
                     decltypes.push(decl);
@@ -664,6 +680,7 @@ impl Compiler<'_> {
             first_affinity: first_aff,
             affinities,
             colls,
+            carried_colls,
             ..Default::default()
         };
         self.limit_offset(limit, &mut plan)?;
@@ -699,59 +716,42 @@ impl Compiler<'_> {
                 minmax: if mm.len() == 1 { Some(mm[0]) } else { None },
             });
         }
-        // Place terms and choose access paths.
-        let subs_max = |c: &Compiler, e: &CExpr| max_slot_deep(e, &c.subs);
+        // Order the levels, place the terms and choose access paths.
         let mut levels: Vec<Level> = Vec::new();
-        for it in items.iter() {
+        let mut cross = Vec::new();
+        let mut terms = Vec::new();
+        for it in items {
+            cross.push(it.cross);
+            let mut on_filters = Vec::new();
+            if it.left {
+                on_filters = it.on;
+            } else {
+                terms.extend(it.on);
+            }
             levels.push(Level {
                 slot: it.slot,
                 needed: Vec::new(),
                 rowid_needed: true,
-                table: it.table.clone(),
+                table: it.table,
                 access: match it.sub {
                     Some(id) => Access::Sub(id),
                     None => Access::Scan { desc: false },
                 },
                 left: it.left,
-                on_filters: Vec::new(),
+                on_filters,
                 filters: Vec::new(),
             });
         }
-        // Level slots ascend with the level (a FROM subquery's own tables
-        // take slots in between, never referenced here).
-        let level_slots: Vec<usize> = levels.iter().map(|l| l.slot).collect();
-        let level_of = |slot: Option<usize>| -> Option<usize> {
-            match slot {
-                Some(s) if s >= base_slot => level_slots.iter().rposition(|&ls| ls <= s),
-                _ => None,
-            }
-        };
-        let mut pre = Vec::new();
-        for (i, it) in items.into_iter().enumerate() {
-            for c in it.on {
-                if it.left {
-                    levels[i].on_filters.push(c);
-                } else {
-                    let l = level_of(subs_max(self, &c));
-                    match l {
-                        Some(l) => levels[l].filters.push(c),
-                        None => levels[i].filters.push(c),
-                    }
-                }
-            }
-        }
-        for c in where_terms {
-            match level_of(subs_max(self, &c)) {
-                Some(l) => levels[l].filters.push(c),
-                None => pre.push(c),
-            }
-        }
-        plan.pre_filter = pre;
+        terms.extend(where_terms);
         // With windows the base loop's order is not the output order.
         let access_order = if win.is_some() { &[][..] } else { &plan.order[..] };
-        let sort_free = planner::choose_access(&mut levels, access_order, plan.agg.is_some(), &self.subs);
+        let (pre, sort_free) =
+            planner::plan_joins(&mut levels, terms, &cross, access_order, plan.agg.is_some(), &self.subs, base_slot)?;
+        plan.pre_filter = pre;
         plan.sort = !plan.order.is_empty() && (win.is_some() || !sort_free);
         plan.levels = levels;
+        let scope = self.scopes.last().map(|s| s.as_slice()).unwrap_or_default();
+        plan.aliases = scope.iter().filter(|st| st.slot >= base_slot).map(|st| (st.slot, st.alias.clone())).collect();
         if let Some(w) = win {
             crate::sql::window::attach(&mut plan, w, &self.col_refs);
         }

@@ -1,6 +1,5 @@
 //! The generating side of the differential test: random schemas, rows and
-//! statements within issue 2's dialect, and the open engine bugs it steers
-//! around.
+//! statements, and the open engine bugs it steers around.
 
 use crate::differential_regressions;
 use crate::harness::{Order, Pair};
@@ -468,20 +467,16 @@ impl Gen<'_> {
         if self.r.chance(15) {
             return self.probe();
         }
-        let t1 = self.r.pick(self.tables).clone();
-        let mut scope = Scope { cols: t1.cols.iter().map(|c| ("a".to_string(), c.clone())).collect() };
-        let mut from = format!("{} AS a", t1.name);
-        let shape = self.r.below(4);
-        if self.tables.len() > 1 && self.r.chance(35) {
-            let t2 = self.r.pick(self.tables).clone();
-            // Aggregates over a LEFT JOIN hit an open bug with the NULL row's rowid.
-            let left_ok = shape >= 2 || !self.bugs.left_join_null_rowid;
-            let kind = if left_ok && self.r.chance(40) { "LEFT JOIN" } else { "JOIN" };
-            scope.cols.extend(t2.cols.iter().map(|c| ("b".to_string(), c.clone())));
-            let on = self.expr(&scope, 2);
-            from = format!("{from} {kind} {} AS b ON {on}", t2.name);
+        if self.r.chance(10) {
+            return self.compound();
         }
-        let where_ = if self.r.chance(60) { format!(" WHERE {}", self.expr(&scope, 3)) } else { String::new() };
+        let shape = self.r.below(4);
+        let (from, scope, join_terms) = self.join_clause(shape);
+        let mut conds = join_terms;
+        if self.r.chance(60) {
+            conds.push(self.expr(&scope, 3));
+        }
+        let where_ = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
         let ncols = 1 + self.r.below(3) as usize;
         let (cols, tail) = match shape {
             0 => {
@@ -532,6 +527,108 @@ impl Gen<'_> {
                 sql.push_str(&format!(" OFFSET {}", self.r.below(3)));
             }
             order = if order == Order::Total { Order::TotalLimited } else { Order::CountOnly };
+        }
+        (sql, order)
+    }
+
+    /// A FROM clause of one to four items (tables, sometimes a FROM
+    /// subquery) joined every way SQLite spells a join, the scope it
+    /// exposes, and the equality terms a comma join puts in WHERE. Every
+    /// generated table has a column `c0`, so USING (c0) and NATURAL JOIN
+    /// (on all shared column names) are always valid.
+    fn join_clause(&mut self, shape: u64) -> (String, Scope, Vec<String>) {
+        let n = match self.r.below(100) {
+            0..=54 => 1,
+            55..=84 => 2,
+            85..=94 => 3,
+            _ => 4,
+        };
+        let aliases = ["a", "b", "c", "d"];
+        let mut scope = Scope { cols: Vec::new() };
+        let mut from = String::new();
+        let mut where_terms = Vec::new();
+        for (i, alias) in aliases.iter().enumerate().take(n) {
+            let t = self.r.pick(self.tables).clone();
+            let item = if self.subqueries && self.r.chance(10) {
+                let inner = Scope { cols: t.cols.iter().map(|c| ("q".to_string(), c.clone())).collect() };
+                let distinct = if self.r.chance(30) { "DISTINCT " } else { "" };
+                let w = if self.r.chance(50) { format!(" WHERE {}", self.expr(&inner, 2)) } else { String::new() };
+                format!("(SELECT {distinct}* FROM {} AS q{w}) AS {alias}", t.name)
+            } else {
+                format!("{} AS {alias}", t.name)
+            };
+            let cols: Vec<(String, Column)> = t.cols.iter().map(|c| (alias.to_string(), c.clone())).collect();
+            if i == 0 {
+                from = item;
+                scope.cols = cols;
+                continue;
+            }
+            // An equality with an earlier item: the shape index and hash
+            // joins serve.
+            let (q, c) = self.r.pick(&scope.cols).clone();
+            let eq = format!("{q}.{} = {alias}.{}", c.name, self.r.pick(&t.cols).name);
+            // Aggregates over a LEFT JOIN hit an open bug with the NULL row's rowid.
+            let left_ok = shape >= 2 || !self.bugs.left_join_null_rowid;
+            let kinds: &[&str] = if left_ok {
+                &["JOIN", "JOIN", ",", ",", "CROSS JOIN", "LEFT JOIN", "LEFT JOIN", "USING", "NATURAL", "LEFT USING"]
+            } else {
+                &["JOIN", "JOIN", ",", ",", "CROSS JOIN", "USING", "NATURAL"]
+            };
+            let kind = *self.r.pick(kinds);
+            scope.cols.extend(cols);
+            // More than two items always carry an equality, so that the
+            // cross product stays small.
+            let on = if n > 2 || self.r.chance(60) {
+                if self.r.chance(25) {
+                    format!("{eq} AND {}", self.expr(&scope, 1))
+                } else {
+                    eq
+                }
+            } else {
+                self.expr(&scope, 2)
+            };
+            match kind {
+                "," => {
+                    from = format!("{from}, {item}");
+                    where_terms.push(format!("({on})"));
+                }
+                "USING" => from = format!("{from} JOIN {item} USING (c0)"),
+                "LEFT USING" => from = format!("{from} LEFT JOIN {item} USING (c0)"),
+                "NATURAL" => from = format!("{from} NATURAL JOIN {item}"),
+                k => from = format!("{from} {k} {item} ON {on}"),
+            }
+        }
+        (from, scope, where_terms)
+    }
+
+    /// A compound SELECT of two or three single-table parts with the same
+    /// number of columns, ordered by every column (sometimes with LIMIT),
+    /// or unordered.
+    fn compound(&mut self) -> (String, Order) {
+        let ncols = 1 + self.r.below(2) as usize;
+        let nparts = 2 + self.r.below(2);
+        let mut sql = String::new();
+        for i in 0..nparts {
+            let t = self.r.pick(self.tables).clone();
+            let scope = Scope { cols: t.cols.iter().map(|c| ("p".to_string(), c.clone())).collect() };
+            let cols: Vec<String> =
+                (0..ncols).map(|_| if self.r.chance(70) { scope.col(self.r) } else { self.expr(&scope, 2) }).collect();
+            let w = if self.r.chance(50) { format!(" WHERE {}", self.expr(&scope, 2)) } else { String::new() };
+            if i > 0 {
+                sql.push_str(self.r.pick::<&str>(&[" UNION ", " UNION ALL ", " INTERSECT ", " EXCEPT "]));
+            }
+            sql.push_str(&format!("SELECT {} FROM {} AS p{w}", cols.join(", "), t.name));
+        }
+        let mut order = Order::None;
+        if self.r.chance(60) {
+            let terms: Vec<String> =
+                (1..=ncols).map(|i| format!("{i}{}", if self.r.chance(40) { " DESC" } else { "" })).collect();
+            sql.push_str(&format!(" ORDER BY {}", terms.join(", ")));
+            order = Order::Total;
+            if self.r.chance(30) {
+                sql.push_str(&format!(" LIMIT {}", 1 + self.r.below(4)));
+                order = Order::TotalLimited;
+            }
         }
         (sql, order)
     }

@@ -91,6 +91,27 @@ pub mod cases {
          INSERT INTO t0 VALUES ('a'), ('B'), ('b');
          SELECT max(c1), min(c1), count(DISTINCT c1) FROM t0";
 
+    pub const DISTINCT_NOCASE_NUL: &str = "CREATE TABLE t0 (c0 COLLATE NOCASE, c1);
+         INSERT INTO t0 (c0) VALUES (char(0, 100)), (char(0, 0)), (char(0, 1)), (char(0, 65533)), ('ab'), ('AB');
+         SELECT DISTINCT a.c0 FROM t0 AS a, t0 AS b;
+         SELECT count(*) FROM (SELECT c0 FROM t0 GROUP BY c0)";
+
+    pub const COMPOUND_LEFTMOST_COLLATION: &str = "CREATE TABLE t0 (c0 DOUBLE, c1 TEXT);
+         INSERT INTO t0 (c1) VALUES ('b'), (''), ('B');
+         SELECT c1, 'B' FROM t0 EXCEPT SELECT (c1 COLLATE NOCASE = c0) + 1, c1 FROM t0 WHERE 0 ORDER BY 1;
+         SELECT 'x', c1 FROM t0 UNION SELECT 'x', c1 COLLATE NOCASE FROM t0 ORDER BY 2;
+         SELECT 'b' UNION SELECT c1 COLLATE NOCASE FROM t0 ORDER BY 1";
+
+    pub const CHECK_FUNCTION_JOURNAL: &str =
+        "CREATE TABLE t0 (c0 INTEGER PRIMARY KEY, c1 INT CHECK (length(c1) < 6), c2);
+         CREATE TABLE t1 (c0 INTEGER PRIMARY KEY, c1 INT CHECK (c1 > -500), c2);
+         BEGIN;
+         INSERT OR IGNORE INTO t0 (c0, c2, c1) VALUES ('010', 0.1, -100), ('12abc', 1, '-3');
+         INSERT OR IGNORE INTO t1 (c0, c2, c1) VALUES ('010', 0.1, -100), ('12abc', 1, '-3');
+         SELECT rowid, * FROM t0;
+         SELECT rowid, * FROM t1;
+         COMMIT";
+
     pub const SCALAR_COLLATION: &str = "CREATE TABLE t0 (c1 TEXT COLLATE NOCASE);
          INSERT INTO t0 VALUES ('a'), ('B');
          SELECT max(c1, 'A'), min(c1, 'b'), nullif(c1, 'A') FROM t0 ORDER BY rowid";
@@ -206,4 +227,19 @@ fn aggregate_min_max_use_column_collation() {
 #[test]
 fn scalar_min_max_use_argument_collation() {
     replay(cases::SCALAR_COLLATION);
+}
+
+#[test]
+fn distinct_nocase_texts_with_nul() {
+    replay(cases::DISTINCT_NOCASE_NUL);
+}
+
+#[test]
+fn compound_column_takes_leftmost_collation() {
+    replay(cases::COMPOUND_LEFTMOST_COLLATION);
+}
+
+#[test]
+fn check_calling_a_function_needs_a_statement_journal() {
+    replay(cases::CHECK_FUNCTION_JOURNAL);
 }

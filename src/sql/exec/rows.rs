@@ -230,7 +230,14 @@ pub fn group_key(vals: &[Value], colls: &[Collation], out: &mut Vec<u8>) {
             Value::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Value::Integer(*f as i64),
             Value::Text(s) => match colls.get(i).copied().unwrap_or(Collation::Binary) {
                 Collation::Binary => v.clone(),
-                Collation::NoCase => Value::Text(s.to_ascii_lowercase()),
+                // NOCASE equality (see `compare_text`): same length and equal
+                // folded bytes up to and including the first NUL. The key is
+                // that prefix, then the length (no NUL-free text has a NUL,
+                // so the two forms never collide).
+                Collation::NoCase => match s.find('\0') {
+                    None => Value::Text(s.to_ascii_lowercase()),
+                    Some(p) => Value::Text(format!("{}{}", s[..=p].to_ascii_lowercase(), s.len())),
+                },
                 Collation::RTrim => Value::Text(s.trim_end_matches(' ').to_string()),
             },
             other => other.clone(),
