@@ -124,6 +124,11 @@ fn several_windows_and_processing_order() {
         "SELECT k, row_number() OVER (PARTITION BY x), row_number() OVER (PARTITION BY y) FROM u",
         "SELECT k, row_number() OVER w1, row_number() OVER w2 FROM u WINDOW w2 AS (ORDER BY y), w1 AS (ORDER BY x)",
         "SELECT k, sum(k) OVER (ORDER BY x ROWS 1 PRECEDING), row_number() OVER (ORDER BY y), sum(k) OVER (ORDER BY x) FROM u",
+        "SELECT k, row_number() OVER (ORDER BY x), row_number() OVER (ORDER BY y), row_number() OVER (ORDER BY z) FROM u ORDER BY 2",
+        "SELECT k, row_number() OVER (ORDER BY x), row_number() OVER (ORDER BY y), row_number() OVER (ORDER BY z) FROM u ORDER BY 3",
+        "SELECT k, row_number() OVER (ORDER BY x) AS r, row_number() OVER (ORDER BY y) FROM u ORDER BY r DESC",
+        "SELECT k, row_number() OVER (ORDER BY x), row_number() OVER (ORDER BY y) FROM u ORDER BY 1",
+        "SELECT k, x, row_number() OVER (ORDER BY y), rank() OVER (ORDER BY x) FROM u ORDER BY 4, 3",
     ]);
 }
 
@@ -215,6 +220,10 @@ fn errors_match_sqlite() {
         "SELECT sum(a) OVER (ROWS 1 FOLLOWING) FROM t",
         "SELECT sum(a) OVER (ROWS BETWEEN 1 FOLLOWING AND CURRENT ROW) FROM t",
         "SELECT count(*) OVER () FROM t WHERE count(*) OVER () > 0",
+        "SELECT row_number() OVER () AS r FROM t WHERE r > 1",
+        "SELECT a, row_number() OVER () AS r FROM t GROUP BY r",
+        "SELECT a, row_number() OVER () AS r FROM t GROUP BY a HAVING r > 1",
+        "SELECT a, row_number() OVER () AS r FROM t WHERE a > 1 ORDER BY r",
     ]);
 }
 
@@ -279,71 +288,109 @@ fn random_frame(r: &mut Rng, has_order: bool) -> String {
     format!("{unit} BETWEEN {sb} AND {eb}{excl}")
 }
 
-fn random_query(r: &mut Rng) -> (String, bool) {
-    let cols = ["a", "b", "c", "d"];
+fn random_window(r: &mut Rng, cols: &[&str]) -> String {
     let mut partition = String::new();
     if r.below(2) == 0 {
-        partition = format!("PARTITION BY {} ", r.pick(&cols));
+        partition = format!("PARTITION BY {} ", r.pick(cols));
     }
     let single_order = r.below(3) != 0;
     let mut order = String::new();
     let has_order = r.below(4) != 0;
     if has_order {
         let dir = r.pick(&["", " DESC", " ASC", " DESC NULLS FIRST", " NULLS LAST"]);
-        order = format!("ORDER BY {}{dir}", r.pick(&cols));
+        order = format!("ORDER BY {}{dir}", r.pick(cols));
         if !single_order {
-            order.push_str(&format!(", {}", r.pick(&cols)));
+            order.push_str(&format!(", {}", r.pick(cols)));
         }
         order.push(' ');
     }
     let frame = if r.below(2) == 0 { random_frame(r, has_order && single_order) } else { String::new() };
-    let window = format!("({partition}{order}{frame})");
-    // Functions whose result does not depend on the order of peers unless
-    // the query orders by a unique key first (id).
-    let funcs = [
-        "rank()",
-        "dense_rank()",
-        "percent_rank()",
-        "cume_dist()",
-        "count(*)",
-        "count(a)",
-        "sum(a)",
-        "total(c)",
-        "avg(a)",
-        "min(b)",
-        "max(c)",
-        "sum(d) FILTER (WHERE a > 0)",
-        "count(*) FILTER (WHERE b IS NOT NULL)",
-        "max(d) FILTER (WHERE c < 3)",
-    ];
-    let order_sensitive = [
-        "row_number()",
-        "ntile(3)",
-        "lag(a)",
-        "lead(b, 2, 'z')",
-        "first_value(c)",
-        "last_value(d)",
-        "nth_value(a, 2)",
-        "group_concat(id)",
-    ];
-    let tiebreak = r.below(2) == 0;
-    let window = if tiebreak && has_order {
-        window.replacen("ORDER BY", "ORDER BY id,", 1).replace("RANGE", "ROWS")
-    } else {
-        window
-    };
-    let mut sel = vec!["id".to_string()];
+    format!("({partition}{order}{frame})")
+}
+
+const FUNCS: &[&str] = &[
+    "rank()",
+    "dense_rank()",
+    "percent_rank()",
+    "cume_dist()",
+    "count(*)",
+    "count(a)",
+    "sum(a)",
+    "total(c)",
+    "avg(a)",
+    "min(b)",
+    "max(c)",
+    "sum(d) FILTER (WHERE a > 0)",
+    "count(*) FILTER (WHERE b IS NOT NULL)",
+    "max(d) FILTER (WHERE c < 3)",
+    "row_number()",
+    "ntile(3)",
+    "lag(a)",
+    "lead(b, 2, 'z')",
+    "lag(c, a)",
+    "first_value(c)",
+    "last_value(d)",
+    "nth_value(a, 2)",
+    "group_concat(id)",
+    "group_concat(b, a)",
+];
+
+/// A SELECT over table r with one to three window functions over one or
+/// two window definitions; the flag says whether its ORDER BY fixes the
+/// row order completely.
+fn random_query(r: &mut Rng) -> (String, bool) {
+    let grouped = r.below(5) == 0;
+    let cols: &[&str] = if grouped { &["a", "count(*)", "max(b)", "sum(c)"] } else { &["a", "b", "c", "d", "id"] };
+    // Grouped rows tied under a single DESC key come out of SQLite's sorter
+    // in reverse (not modelled, see the report): the group key breaks ties.
+    let total = |w: String| if grouped { w.replacen("ORDER BY", "ORDER BY a,", 1) } else { w };
+    let w1 = total(random_window(r, cols));
+    let w2 = if r.below(3) == 0 { total(random_window(r, cols)) } else { w1.clone() };
+    let key = if grouped { "a" } else { "id" };
+    let mut sel = vec![key.to_string()];
     for _ in 0..1 + r.below(3) {
-        let f = if tiebreak && has_order && r.below(2) == 0 { r.pick(&order_sensitive) } else { r.pick(&funcs) };
-        sel.push(format!("{f} OVER {window}"));
+        let w = if r.below(2) == 0 { &w1 } else { &w2 };
+        let f = r.pick(FUNCS);
+        let f = if grouped {
+            f.replace("(a)", "(count(*))")
+                .replace("(b", "(max(b)")
+                .replace("(c)", "(sum(c))")
+                .replace("(d)", "(min(d))")
+                .replace("(id)", "(a)")
+                .replace("WHERE a", "WHERE count(*)")
+                .replace("WHERE b", "WHERE max(b)")
+                .replace("WHERE c", "WHERE sum(c)")
+                .replace("c, a)", "sum(c), a)")
+        } else {
+            f.to_string()
+        };
+        sel.push(format!("{f} OVER {w}"));
     }
-    let ordered = r.below(2) == 0;
     let mut q = format!("SELECT {} FROM r", sel.join(", "));
     if r.below(4) == 0 {
         q.push_str(" WHERE a IS NOT NULL");
     }
-    if ordered {
-        q.push_str(" ORDER BY id");
+    if grouped {
+        q.push_str(" GROUP BY a");
+        if r.below(3) == 0 {
+            q.push_str(" HAVING count(*) > 1");
+        }
+    }
+    let ordered = match r.below(4) {
+        0 => {
+            q.push_str(&format!(" ORDER BY {key}"));
+            true
+        }
+        1 => {
+            // The key breaks ties: which of equal rows comes first after a
+            // DESC sort of grouped rows is not modelled (see the report).
+            q.push_str(&format!(" ORDER BY 2 DESC, {key}"));
+            true
+        }
+        _ => false,
+    };
+    if ordered && r.below(4) == 0 {
+        q.push_str(" LIMIT 5 OFFSET 1");
     }
     (q, ordered)
 }
@@ -373,9 +420,10 @@ fn generated_queries_match_sqlite() {
             let (q, ordered) = random_query(&mut r);
             let a = vibe(&v, &q);
             let b = reference(&s, &q);
+            let data = setup.join(";\n");
             match (a, b) {
-                (Ok(a), Ok(b)) if !ordered => assert_eq!(sorted(a.1), sorted(b.1), "seed {seed}: {q}"),
-                (a, b) => assert_eq!(a, b, "seed {seed}: {q}"),
+                (Ok(a), Ok(b)) if !ordered => assert_eq!(sorted(a.1), sorted(b.1), "seed {seed}: {q}\n{data}"),
+                (a, b) => assert_eq!(a, b, "seed {seed}: {q}\n{data}"),
             }
         }
     }

@@ -573,6 +573,7 @@ impl Compiler<'_> {
             }
         }
         let windows = self.windows.take();
+        let n_result_windows = windows.as_ref().map_or(0, |w| w.len());
         // WHERE: no aggregates.
         let mut where_terms = Vec::new();
         let mut result_aggs = self.aggs.take().unwrap_or_default();
@@ -622,6 +623,8 @@ impl Compiler<'_> {
             None => None,
         };
         let mut order = Vec::new();
+        let early = where_terms.iter().chain(gb.iter()).chain(having_c.iter());
+        crate::sql::window::check_aliased(windows.as_ref(), &aliases, early)?;
         self.windows = windows;
         if let Some(ob) = order_by {
             for (i, sc) in ob.iter().enumerate() {
@@ -660,7 +663,10 @@ impl Compiler<'_> {
             }
         }
         let win = match self.windows.take() {
-            Some(w) if !w.is_empty() => Some(self.finish_windows(w, window_clause)?),
+            Some(w) if !w.is_empty() => {
+                let keys: Vec<&CExpr> = order.iter().map(|k| &k.expr).collect();
+                Some(self.finish_windows(w, window_clause, n_result_windows, &keys)?)
+            }
             _ => None,
         };
         self.windows = outer_windows;

@@ -255,6 +255,16 @@ impl WinCollect {
     pub fn is_empty(&self) -> bool {
         self.calls.is_empty()
     }
+    pub fn len(&self) -> usize {
+        self.calls.len()
+    }
+}
+
+/// One use of a window call: in the result columns or ORDER BY.
+struct Occ {
+    call: usize,
+    /// An ORDER BY reference (alias, ordinal) to a result column's call.
+    copy: bool,
 }
 
 /// A resolved definition: partition, order, frame (None = implicit).
@@ -428,13 +438,24 @@ impl Compiler<'_> {
 
     /// Resolves named windows and builds the windows of one SELECT core.
     /// Runs while the core's aggregates are still being collected (a
-    /// window definition may use them).
-    pub(crate) fn finish_windows(&mut self, wc: WinCollect, clause: Option<&[ast::WindowDef]>) -> Result<WinCompiled> {
+    /// window definition may use them). `n_result` calls came from the
+    /// result columns; `order_keys` are the compiled ORDER BY terms, whose
+    /// references to those calls (by alias or ordinal) are copies.
+    pub(crate) fn finish_windows(
+        &mut self,
+        wc: WinCollect,
+        clause: Option<&[ast::WindowDef]>,
+        n_result: usize,
+        order_keys: &[&CExpr],
+    ) -> Result<WinCompiled> {
         let defs = clause.unwrap_or(&[]);
         let mut memo: Vec<Option<Resolved>> = vec![None; defs.len()];
         let mut inputs: Vec<CExpr> = Vec::new();
-        let mut windows: Vec<WinDef> = Vec::new();
+        // Distinct definitions (partition, order, frame) and their keys.
+        let mut distinct: Vec<WinDef> = Vec::new();
         let mut keys: Vec<String> = Vec::new();
+        // Per call: its definition and its function.
+        let mut calls: Vec<(usize, WinFunc)> = Vec::new();
         // Named windows may hold aggregates but no window functions.
         let saved = self.windows.take();
         let r = (|| -> Result<()> {
@@ -462,8 +483,8 @@ impl Compiler<'_> {
                     frame = f;
                 }
                 let key = format!("{:?}|{:?}|{:?}", res.partition, res.order, frame);
-                let wi = match keys.iter().position(|k| *k == key) {
-                    Some(wi) => wi,
+                let di = match keys.iter().position(|k| *k == key) {
+                    Some(di) => di,
                     None => {
                         let mut push = |e: CExpr| {
                             inputs.push(e);
@@ -471,29 +492,64 @@ impl Compiler<'_> {
                         };
                         let partition = res.partition.into_iter().map(|(e, c)| (push(e), c)).collect();
                         let order = res.order.into_iter().map(|(e, k)| (push(e), k)).collect();
-                        windows.push(WinDef { partition, order, frame, funcs: Vec::new() });
+                        distinct.push(WinDef { partition, order, frame, funcs: Vec::new() });
                         keys.push(key);
-                        windows.len() - 1
+                        distinct.len() - 1
                     }
                 };
-                let args = call
-                    .args
-                    .into_iter()
-                    .map(|e| {
-                        inputs.push(e);
-                        inputs.len() - 1
-                    })
-                    .collect();
-                let filter = call.filter.map(|e| {
+                let mut push = |e: CExpr| {
                     inputs.push(e);
                     inputs.len() - 1
-                });
-                windows[wi].funcs.push(WinFunc { id: call.id, kind: call.kind, args, filter, coll: call.coll });
+                };
+                let args = call.args.into_iter().map(&mut push).collect();
+                let filter = call.filter.map(&mut push);
+                calls.push((di, WinFunc { id: call.id, kind: call.kind, args, filter, coll: call.coll }));
             }
             Ok(())
         })();
         self.windows = saved;
         r?;
+        // Occurrences in SQLite's order: result columns, then ORDER BY
+        // terms; a term's reference to a result column's call is a copy,
+        // which SQLite computes (and displays) apart from the original.
+        let mut occs: Vec<Occ> = (0..n_result.min(calls.len())).map(|c| Occ { call: c, copy: false }).collect();
+        for e in order_keys {
+            e.walk(&mut |x| {
+                if let CExpr::Agg(id) = x {
+                    if let Some(c) = calls.iter().position(|(_, f)| f.id == *id) {
+                        occs.push(Occ { call: c, copy: c < n_result });
+                    }
+                }
+            });
+        }
+        let provider = |c: usize, i: usize| -> bool {
+            let first_copy = occs.iter().position(|o| o.call == c && o.copy);
+            first_copy.map_or(!occs[i].copy, |f| f == i)
+        };
+        let mut windows = Vec::new();
+        let mut placed = vec![false; calls.len()];
+        let mut rest: Vec<usize> = (0..occs.len()).collect();
+        let mut top = true;
+        // Each level holds the occurrences sharing the first linkable one's
+        // definition; the others nest inside and are processed before it.
+        while !rest.is_empty() {
+            let linkable = |i: usize| !top || !occs[i].copy;
+            let head = rest.iter().copied().find(|&i| linkable(i)).unwrap_or(rest[0]);
+            let d = calls[occs[head].call].0;
+            let (level, others): (Vec<usize>, Vec<usize>) =
+                rest.iter().partition(|&&i| (linkable(i) || i == head) && calls[occs[i].call].0 == d);
+            let mut def = distinct[d].clone();
+            for i in level {
+                let c = occs[i].call;
+                if provider(c, i) && !placed[c] {
+                    placed[c] = true;
+                    def.funcs.push(calls[c].1.clone());
+                }
+            }
+            windows.push(def);
+            rest = others;
+            top = false;
+        }
         windows.reverse();
         Ok(WinCompiled { inputs, windows })
     }
@@ -518,6 +574,35 @@ impl Compiler<'_> {
         memo[i] = Some(r.clone());
         Ok(r)
     }
+}
+
+/// WHERE, GROUP BY and HAVING may not use a result column alias that
+/// stands for a window function: "misuse of aliased window function X".
+pub fn check_aliased<'e>(
+    wc: Option<&WinCollect>,
+    aliases: &[(String, Ce)],
+    exprs: impl Iterator<Item = &'e CExpr>,
+) -> Result<()> {
+    let Some(wc) = wc else { return Ok(()) };
+    let is_win = |id: usize| wc.calls.iter().any(|c| c.id == id);
+    let mut found = None;
+    for e in exprs {
+        e.walk(&mut |x| {
+            if let CExpr::Agg(id) = x {
+                if found.is_none() && is_win(*id) {
+                    found = Some(*id);
+                }
+            }
+        });
+    }
+    let Some(id) = found else { return Ok(()) };
+    let uses = |ce: &Ce| {
+        let mut hit = false;
+        ce.e.walk(&mut |x| hit |= matches!(x, CExpr::Agg(i) if *i == id));
+        hit
+    };
+    let name = aliases.iter().find(|(_, ce)| uses(ce)).map_or_else(String::new, |(n, _)| n.clone());
+    Err(Error::sql(format!("misuse of aliased window function {name}")))
 }
 
 /// The last definition named `name` among `defs[..upto]`.
