@@ -181,6 +181,10 @@ fn windows_with_grouping_ordering_and_limits() {
         "SELECT a, row_number() OVER (ORDER BY ?) FROM t",
         "SELECT sum(a) OVER (ROWS ? PRECEDING) FROM t",
         "SELECT sum(a) OVER () FROM t WHERE 0",
+        "WITH c AS (SELECT a, row_number() OVER (ORDER BY b) AS r FROM t) SELECT * FROM c WHERE r % 2 = 0",
+        "CREATE VIEW v AS SELECT a, b, rank() OVER (PARTITION BY a ORDER BY b DESC) AS rk FROM t",
+        "SELECT * FROM v ORDER BY a, rk",
+        "SELECT a, sum(rk) OVER (ORDER BY a) FROM v",
     ]);
 }
 

@@ -3,6 +3,7 @@
 
 pub mod ast_util;
 pub mod compound;
+pub mod cte;
 pub mod ddl;
 pub mod dml;
 pub mod exec;
@@ -14,5 +15,6 @@ pub mod prepare;
 pub mod resolve;
 pub mod select;
 pub mod types;
+pub mod view;
 pub mod window;
 pub mod write;

@@ -105,9 +105,16 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
         let mut readonly = false;
         let program = match stmt {
             Stmt::Select(sel) => {
-                let toks = tokenize(text);
-                c.top_texts =
-                    Some(result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect());
+                if sel.with.is_some() {
+                    let (main, ctes) = crate::sql::cte::with_texts(text);
+                    c.top_texts = Some(main);
+                    c.with.top_cte_texts = Some(ctes);
+                } else {
+                    let toks = tokenize(text);
+                    c.top_texts = Some(
+                        result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect(),
+                    );
+                }
                 let mut plan = c.select(sel)?;
                 names = std::mem::take(&mut plan.names);
                 decltypes = std::mem::take(&mut plan.decltypes);
@@ -115,10 +122,10 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Select(plan)
             }
             Stmt::Insert { with, or_conflict, tbl_name, columns, body, returning } => {
-                if with.is_some() {
-                    return Err(Error::sql("WITH clauses are not supported yet"));
-                }
-                let p = c.insert(*or_conflict, tbl_name, columns.as_ref(), body, *returning, text)?;
+                crate::sql::view::check_writable(cat, tbl_name)?;
+                let p = c.with_dml_scope(with.as_ref(), |c| {
+                    c.insert(*or_conflict, tbl_name, columns.as_ref(), body, *returning, text)
+                })?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
                 }
@@ -136,22 +143,27 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 order_by,
                 limit,
             } => {
-                if with.is_some() || from.is_some() || order_by.is_some() || limit.is_some() {
-                    return Err(Error::sql("UPDATE with WITH/FROM/ORDER BY/LIMIT is not supported yet"));
+                if from.is_some() || order_by.is_some() || limit.is_some() {
+                    return Err(Error::sql("UPDATE with FROM/ORDER BY/LIMIT is not supported yet"));
                 }
                 let _ = indexed;
-                let p = c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)?;
+                crate::sql::view::check_writable(cat, tbl_name)?;
+                let p = c.with_dml_scope(with.as_ref(), |c| {
+                    c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)
+                })?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
                 }
                 Program::Update(p)
             }
             Stmt::Delete { with, tbl_name, indexed, where_clause, returning, order_by, limit } => {
-                if with.is_some() || order_by.is_some() || limit.is_some() {
-                    return Err(Error::sql("DELETE with WITH/ORDER BY/LIMIT is not supported yet"));
+                if order_by.is_some() || limit.is_some() {
+                    return Err(Error::sql("DELETE with ORDER BY/LIMIT is not supported yet"));
                 }
                 let _ = indexed;
-                let p = c.delete(tbl_name, where_clause.as_ref(), *returning, text)?;
+                crate::sql::view::check_writable(cat, tbl_name)?;
+                let p =
+                    c.with_dml_scope(with.as_ref(), |c| c.delete(tbl_name, where_clause.as_ref(), *returning, text))?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
                 }
@@ -203,7 +215,9 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 readonly = true;
                 Program::Release(crate::sql::ast_util::name_str(n))
             }
-            Stmt::CreateView { .. } | Stmt::DropView { .. } => return Err(Error::sql("views are not supported yet")),
+            Stmt::CreateView { .. } | Stmt::DropView { .. } => {
+                Program::Ddl(Ddl::View(crate::sql::view::compile_view_ddl(stmt, text, cat)?))
+            }
             Stmt::CreateTrigger { .. } | Stmt::DropTrigger { .. } => {
                 return Err(Error::sql("triggers are not supported yet"))
             }

@@ -127,6 +127,8 @@ pub struct Compiler<'a> {
     pub calls_function: bool,
     /// Window calls of the SELECT core being compiled, where allowed.
     pub windows: Option<crate::sql::window::WinCollect>,
+    /// CTEs in scope and views being compiled (see `sql::cte`).
+    pub with: crate::sql::cte::WithState,
 }
 
 /// SQLite's SQLITE_MAX_EXPR_DEPTH.
@@ -260,6 +262,7 @@ impl<'a> Compiler<'a> {
             depth: 0,
             select_depth: 0,
             windows: None,
+            with: Default::default(),
         }
     }
 
@@ -296,6 +299,9 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn alloc_slot(&mut self) -> usize {
+        if let Some(s) = self.with.reserved_slot.take() {
+            return s;
+        }
         self.n_slots += 1;
         self.n_slots - 1
     }

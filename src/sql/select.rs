@@ -114,11 +114,16 @@ pub struct SelectPlan {
     /// Window functions: `levels`, `pre_filter` and `agg` live in the
     /// window plan's base; this plan's result and ORDER BY read its rows.
     pub window: Option<Box<crate::sql::window::WindowPlan>>,
+    /// A recursive CTE: produced by its own operator (no levels).
+    pub recursive: Option<Box<crate::sql::cte::RecursivePlan>>,
 }
 
 impl SelectPlan {
     /// Number of result columns.
     pub fn width(&self) -> usize {
+        if self.recursive.is_some() {
+            return self.names.len();
+        }
         match &self.values {
             Some(v) => v.first().map_or(0, |r| r.len()),
             None => match &self.compound {
@@ -189,13 +194,14 @@ struct FromItem {
 
 /// A table standing for the rows of a FROM subquery.
 fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
-    let cols = plan
-        .names
+    let mut names = plan.names.clone();
+    crate::sql::cte::unique_names(&mut names);
+    let cols = names
         .iter()
         .enumerate()
         .map(|(i, n)| crate::schema::Column {
             name: n.clone(),
-            decltype: None,
+            decltype: plan.decltypes.get(i).cloned().flatten(),
             affinity: plan.affinities.get(i).copied().flatten().unwrap_or(Affinity::Blob),
             notnull: None,
             default: None,
@@ -231,13 +237,12 @@ impl Compiler<'_> {
     }
 
     fn select_at_depth(&mut self, sel: &ast::Select) -> Result<SelectPlan> {
-        if sel.with.is_some() {
-            return Err(Error::sql("WITH clauses are not supported yet"));
-        }
-        let Some(compounds) = &sel.body.compounds else {
-            return self.one_select(&sel.body.select, sel.order_by, sel.limit);
-        };
-        self.compound(sel, compounds)
+        self.with_scope(sel.with.as_ref(), |c| {
+            let Some(compounds) = &sel.body.compounds else {
+                return c.one_select(&sel.body.select, sel.order_by, sel.limit);
+            };
+            c.compound(sel, compounds)
+        })
     }
 
     pub(crate) fn one_select(
@@ -343,6 +348,18 @@ impl Compiler<'_> {
         for (st, op, cons) in all {
             let mut sub = None;
             let (table, alias) = match st {
+                SelectTable::Table(qn, alias, _) if self.is_named_source(qn) => {
+                    let id = self.named_source(qn)?;
+                    if self.subs[id].correlated {
+                        return Err(Error::sql("correlated subqueries in FROM are not supported"));
+                    }
+                    let alias = match alias {
+                        Some(ast::As::As(n)) | Some(ast::As::Elided(n)) => name_str(n),
+                        None => name_str(&qn.name),
+                    };
+                    sub = Some(id);
+                    (Arc::new(subquery_table(&alias, &self.subs[id])), alias)
+                }
                 SelectTable::Table(qn, alias, _) => {
                     if let Some(db) = &qn.db_name {
                         let db = name_str(db);
