@@ -185,6 +185,11 @@ fn windows_with_grouping_ordering_and_limits() {
         "CREATE VIEW v AS SELECT a, b, rank() OVER (PARTITION BY a ORDER BY b DESC) AS rk FROM t",
         "SELECT * FROM v ORDER BY a, rk",
         "SELECT a, sum(rk) OVER (ORDER BY a) FROM v",
+        "SELECT a, (SELECT sum(t2.c) OVER (ORDER BY t2.b) FROM t AS t2 WHERE t2.a = t.a LIMIT 1) FROM t",
+        "SELECT a, b FROM t WHERE c IN (SELECT count(*) OVER (PARTITION BY x) FROM u)",
+        "CREATE TABLE w AS SELECT a, ntile(2) OVER (ORDER BY b) AS n FROM t",
+        "INSERT INTO w SELECT c, percent_rank() OVER (ORDER BY c) FROM t",
+        "SELECT * FROM w",
     ]);
 }
 
