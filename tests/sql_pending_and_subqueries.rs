@@ -273,4 +273,11 @@ fn star_over_duplicate_aliases_is_ambiguous() {
     assert_eq!(rows(&conn, "SELECT x.* FROM t AS x JOIN t AS X USING(c)"), vec![vec![int(1), int(1)]]);
     assert_eq!(col(&conn, "SELECT * FROM t AS x NATURAL JOIN t AS x"), vec![int(1)]);
     assert_eq!(col(&conn, "SELECT 1 FROM t AS x JOIN t AS x"), vec![int(1)]);
+    // A qualified name under a duplicated alias.
+    assert_eq!(err("SELECT x.c FROM t AS x JOIN t AS x"), "ambiguous column name: x.c");
+    assert_eq!(err("SELECT t.c FROM t JOIN t"), "ambiguous column name: t.c");
+    assert_eq!(err("SELECT x.c FROM (SELECT 1 c) AS x JOIN (SELECT 2 c) AS x"), "ambiguous column name: x.c");
+    assert_eq!(err("SELECT x.rowid FROM t AS x JOIN u AS x"), "no such column: x.rowid");
+    assert_eq!(col(&conn, "SELECT x.c FROM t AS x JOIN t AS X USING(c)"), vec![int(1)]);
+    assert_eq!(col(&conn, "SELECT x.c FROM t AS x NATURAL JOIN t AS x"), vec![int(1)]);
 }

@@ -11,7 +11,9 @@ use super::StepResult;
 use crate::error::{Error, ErrorKind, Result};
 use crate::pragma::{self, PragmaCtx};
 use crate::sql::ddl::{check, run_ddl, Ddl};
-use crate::sql::dml::{run_delete, run_insert, run_update, without_statement_journal};
+use crate::sql::dml::{
+    insert_without_statement_journal, run_delete, run_insert, run_update, without_statement_journal,
+};
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{Cx, Rt};
 use crate::sql::prepare::{BeginKind, Compiled, Program};
@@ -38,7 +40,7 @@ pub struct Statement {
     epoch: u64,
     rt: Rt,
     run: Option<SelectRun>,
-    /// Rows of a PRAGMA, handed out one per step.
+    /// Rows of a PRAGMA or of RETURNING, handed out one per step.
     pragma_rows: std::vec::IntoIter<Vec<Value>>,
     pragma_loaded: bool,
     /// The failing statement's changes stay (an OR FAIL conflict).
@@ -148,6 +150,8 @@ impl Statement {
             self.finished = false;
         }
         self.has_row = false;
+        // 'now' is read afresh by the first date function of each step.
+        st.vars.now_ms = None;
         // Transaction control works on the connection, not in a transaction.
         match &self.compiled.program {
             Program::Begin(kind) => {
@@ -361,10 +365,21 @@ impl Statement {
                     }
                 }
             }
+            Program::Insert(_) | Program::Update(_) | Program::Delete(_) if self.pragma_loaded => {
+                // RETURNING rows of a statement whose changes are all made.
+                match self.pragma_rows.next() {
+                    Some(r) => {
+                        self.row = r;
+                        self.has_row = true;
+                        Ok(StepResult::Row)
+                    }
+                    None => Ok(StepResult::Done),
+                }
+            }
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) => {
                 let no_journal = st.explicit
                     && match &c.program {
-                        Program::Insert(p) => without_statement_journal(p.conflict, &p.table, p.calls_function),
+                        Program::Insert(p) => insert_without_statement_journal(p),
                         Program::Update(p) => without_statement_journal(p.conflict, &p.table, p.calls_function),
                         _ => false,
                     };
@@ -373,10 +388,11 @@ impl Statement {
                 // before its first write: it needs no statement journal.
                 let depth = if c.single_row { None } else { Some(txn.savepoint()?) };
                 let mut env = Env::new(txn, &self.params, &mut st.vars, &self.interrupt, &c.subs);
+                let mut out = Vec::new();
                 let r = match &c.program {
-                    Program::Insert(p) => run_insert(p, &mut env, &mut self.rt),
-                    Program::Update(p) => run_update(p, &mut env, &mut self.rt),
-                    Program::Delete(p) => run_delete(p, &mut env, &mut self.rt),
+                    Program::Insert(p) => run_insert(p, &mut env, &mut self.rt, &mut out),
+                    Program::Update(p) => run_update(p, &mut env, &mut self.rt, &mut out),
+                    Program::Delete(p) => run_delete(p, &mut env, &mut self.rt, &mut out),
                     _ => unreachable!("dml"),
                 };
                 let keep = env.keep_changes;
@@ -390,7 +406,18 @@ impl Statement {
                         }
                         st.vars.changes = n;
                         st.vars.total_changes += n;
-                        Ok(StepResult::Done)
+                        // All changes are made on the first step; RETURNING
+                        // rows follow one per step.
+                        self.pragma_loaded = true;
+                        self.pragma_rows = out.into_iter();
+                        match self.pragma_rows.next() {
+                            Some(r) => {
+                                self.row = r;
+                                self.has_row = true;
+                                Ok(StepResult::Row)
+                            }
+                            None => Ok(StepResult::Done),
+                        }
                     }
                     Err(e) => {
                         // A failed statement's rows are undone: changes() is

@@ -278,6 +278,7 @@ fn build_from_ast(
     }
     let mut pend: Vec<Pend> = Vec::new();
     let mut has_pk = false;
+    let mut autoinc = false;
     let mut ipk_conflict = None;
     for (ci, cd) in columns.iter().enumerate() {
         let sp = spans.get(ci);
@@ -309,12 +310,7 @@ fn build_from_ast(
         for nc in cd.constraints {
             match &nc.constraint {
                 ColumnConstraint::PrimaryKey { order, conflict_clause, auto_increment } => {
-                    // AUTOINCREMENT changes which rowids are chosen (never
-                    // reused, tracked in sqlite_sequence); refuse it rather
-                    // than silently hand out different ids.
-                    if *auto_increment {
-                        return Err(Error::sql("AUTOINCREMENT is not supported yet"));
-                    }
+                    autoinc |= *auto_increment;
                     if has_pk {
                         return Err(Error::sql(format!("table \"{name}\" has more than one primary key")));
                     }
@@ -367,6 +363,7 @@ fn build_from_ast(
         cols,
         ipk: None,
         ipk_conflict: None,
+        autoinc: false,
         indexes: Vec::new(),
         checks: Vec::new(),
         sql: Some(src.to_string()),
@@ -376,9 +373,7 @@ fn build_from_ast(
     for tc in constraints {
         match &tc.constraint {
             TableConstraint::PrimaryKey { columns, conflict_clause, auto_increment } => {
-                if *auto_increment {
-                    return Err(Error::sql("AUTOINCREMENT is not supported yet"));
-                }
+                autoinc |= *auto_increment;
                 if has_pk {
                     return Err(Error::sql(format!("table \"{name}\" has more than one primary key")));
                 }
@@ -443,6 +438,12 @@ fn build_from_ast(
         autos.push(AutoIndex { name: format!("sqlite_autoindex_{}_{}", name, n), cols, colls, desc, origin, conflict });
     }
     table.ipk_conflict = ipk_conflict;
+    if autoinc {
+        if table.ipk.is_none() {
+            return Err(Error::sql("AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY"));
+        }
+        table.autoinc = true;
+    }
     // Compile the CHECK constraints against the finished column list.
     let table = if checks.is_empty() {
         table

@@ -12,10 +12,28 @@ use crate::storage::{BTreeKind, Cursor, PageNo, Txn, Value};
 
 #[derive(Debug, Clone)]
 pub enum Ddl {
-    CreateTable { name: String, if_not_exists: bool, sql: String },
-    CreateIndex { name: String, table: String, if_not_exists: bool, unique: bool, sql: String },
-    DropTable { name: String, if_exists: bool },
-    DropIndex { name: String, if_exists: bool },
+    CreateTable {
+        name: String,
+        if_not_exists: bool,
+        sql: String,
+    },
+    CreateIndex {
+        name: String,
+        table: String,
+        if_not_exists: bool,
+        unique: bool,
+        sql: String,
+    },
+    DropTable {
+        name: String,
+        if_exists: bool,
+    },
+    DropIndex {
+        name: String,
+        if_exists: bool,
+    },
+    /// CREATE VIEW / DROP VIEW (see `sql::view`).
+    View(crate::sql::view::ViewDdl),
 }
 
 /// The CREATE TABLE text SQLite generates for CREATE TABLE ... AS SELECT:
@@ -121,7 +139,14 @@ pub fn compile_ddl(
 /// Checks a DDL action against the catalog; Ok(false) = nothing to do.
 pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
     match ddl {
+        Ddl::View(v) => return crate::sql::view::check(v, cat),
         Ddl::CreateTable { name, if_not_exists, .. } => {
+            if let Some(v) = cat.views.get(&name.to_ascii_lowercase()) {
+                if *if_not_exists {
+                    return Ok(false);
+                }
+                return Err(Error::sql(format!("view {} already exists", v.name)));
+            }
             if cat.table(name).is_some() {
                 if *if_not_exists {
                     return Ok(false);
@@ -143,17 +168,25 @@ pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
                 return Err(Error::sql(format!("there is already a table named {name}")));
             }
             match cat.table(table) {
+                None if cat.view(table).is_some() => return Err(Error::sql("views may not be indexed")),
                 None => return Err(Error::sql(format!("no such table: main.{table}"))),
-                Some(t) if t.is_schema => return Err(Error::sql(format!("table {table} may not be indexed"))),
+                Some(t) if t.is_schema || t.name.eq_ignore_ascii_case(SEQUENCE) => {
+                    return Err(Error::sql(format!("table {} may not be indexed", t.name)))
+                }
                 Some(t) => {
                     build_index(&ddl_sql(ddl), t, 0)?;
                 }
             }
         }
         Ddl::DropTable { name, if_exists } => match cat.table(name) {
+            None if cat.view(name).is_some() => {
+                return Err(Error::sql(format!("use DROP VIEW to delete view {}", cat.view(name).expect("view").name)))
+            }
             None if *if_exists => return Ok(false),
             None => return Err(Error::sql(format!("no such table: {name}"))),
-            Some(t) if t.is_schema => return Err(Error::sql(format!("table {name} may not be dropped"))),
+            Some(t) if t.is_schema || t.name.eq_ignore_ascii_case(SEQUENCE) => {
+                return Err(Error::sql(format!("table {} may not be dropped", t.name)))
+            }
             _ => {}
         },
         Ddl::DropIndex { name, if_exists } => match cat.index(name) {
@@ -185,7 +218,14 @@ fn schema_root(txn: &mut Txn) -> Result<PageNo> {
     Ok(root)
 }
 
-fn insert_schema_row(txn: &mut Txn, kind: &str, name: &str, tbl: &str, root: PageNo, sql: Option<&str>) -> Result<()> {
+pub(crate) fn insert_schema_row(
+    txn: &mut Txn,
+    kind: &str,
+    name: &str,
+    tbl: &str,
+    root: PageNo,
+    sql: Option<&str>,
+) -> Result<()> {
     let sroot = schema_root(txn)?;
     let rowid = btree::table_max_rowid(txn, sroot)?.map_or(1, |m| m + 1);
     let vals = [
@@ -212,14 +252,24 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
         return Ok(());
     }
     match ddl {
+        Ddl::View(v) => {
+            if !crate::sql::view::run(v, txn, cat)? {
+                return Ok(());
+            }
+        }
         Ddl::CreateTable { name, sql, .. } => {
-            let (_, autos) = build_table(sql, 0)?;
+            let (t, autos) = build_table(sql, 0)?;
             schema_root(txn)?;
             let root = btree::create_btree(txn, BTreeKind::Table)?;
             insert_schema_row(txn, "table", name, name, root, Some(sql))?;
             for a in autos {
                 let r = btree::create_btree(txn, BTreeKind::Index)?;
                 insert_schema_row(txn, "index", &a.name, name, r, None)?;
+            }
+            // The first AUTOINCREMENT table brings sqlite_sequence with it.
+            if t.autoinc && cat.table(SEQUENCE).is_none() {
+                let r = btree::create_btree(txn, BTreeKind::Table)?;
+                insert_schema_row(txn, "table", SEQUENCE, SEQUENCE, r, Some(SEQUENCE_SQL))?;
             }
         }
         Ddl::CreateIndex { name, table, sql, .. } => {
@@ -277,6 +327,11 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             }
             btree::drop_btree(txn, t.root)?;
             delete_schema_rows(txn, |r| r.tbl_name.eq_ignore_ascii_case(&t.name))?;
+            if t.autoinc {
+                if let Some(seq) = cat.table(SEQUENCE) {
+                    delete_sequence_row(txn, seq.root, &t.name)?;
+                }
+            }
         }
         Ddl::DropIndex { name, .. } => {
             let i = cat.index(name).ok_or_else(|| Error::sql(format!("no such index: {name}")))?;
@@ -287,7 +342,32 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
     bump_cookie(txn)
 }
 
-fn delete_schema_rows(txn: &mut Txn, pred: impl Fn(&crate::schema::SchemaRow) -> bool) -> Result<()> {
+/// Name and definition of the table AUTOINCREMENT keeps its counters in.
+pub const SEQUENCE: &str = "sqlite_sequence";
+const SEQUENCE_SQL: &str = "CREATE TABLE sqlite_sequence(name,seq)";
+
+/// Deletes the sqlite_sequence rows of table `name`.
+pub(crate) fn delete_sequence_row(txn: &mut Txn, root: PageNo, name: &str) -> Result<()> {
+    let mut doomed = Vec::new();
+    let mut cur = Cursor::new(root, BTreeKind::Table);
+    let mut rec = Vec::new();
+    let mut vals = Vec::new();
+    let mut ok = cur.first(txn)?;
+    while ok {
+        cur.record(txn, &mut rec)?;
+        crate::storage::record::decode_record(&rec, &mut vals)?;
+        if matches!(vals.first(), Some(Value::Text(n)) if n == name) {
+            doomed.push(cur.rowid(txn)?);
+        }
+        ok = cur.next(txn)?;
+    }
+    for r in doomed {
+        btree::table_delete(txn, root, r)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn delete_schema_rows(txn: &mut Txn, pred: impl Fn(&crate::schema::SchemaRow) -> bool) -> Result<()> {
     let root = txn.header().schema_root;
     let rows = read_schema_rows(txn)?;
     for r in rows.iter().filter(|r| pred(r)) {

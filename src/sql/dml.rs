@@ -1,20 +1,29 @@
-//! INSERT, UPDATE and DELETE: compilation to plans and their execution.
-//! The target table's row always lives in slot 0 (where CHECK constraints
-//! read it). UPDATE and DELETE collect the target rowids first, then modify,
-//! so a statement never sees its own changes.
+//! INSERT, UPDATE and DELETE: compilation to plans (this file, with the
+//! ON CONFLICT clauses in `upsert.rs` and RETURNING in `returning.rs`) and
+//! their execution (`run.rs`). The target table's row always lives in slot
+//! 0 (where CHECK constraints and RETURNING read it). UPDATE and DELETE
+//! collect the target rowids first, then modify, so a statement never sees
+//! its own changes.
+
+mod returning;
+mod run;
+mod upsert;
+
+pub use returning::Returning;
+pub use run::{
+    insert_without_statement_journal, run_delete, run_insert, run_update, update_loaded_row, without_statement_journal,
+    RowBufs,
+};
+pub use upsert::UpsertClause;
 
 use crate::error::{Error, Result};
 use crate::schema::{Conflict, Table};
 use crate::sql::ast_util::{conflict_of, name_str};
-use crate::sql::exec::SelectRun;
-use crate::sql::expr::{eval, CExpr, Rt};
+use crate::sql::expr::CExpr;
 use crate::sql::planner;
 use crate::sql::resolve::Compiler;
 use crate::sql::select::{conjuncts, max_slot_deep, Level, SelectPlan};
-use crate::sql::types;
-use crate::sql::write::{delete_row, read_row, rowid_of, write_row, Env, Outcome};
-use crate::storage::{btree, Value};
-use sqlite3_parser::ast::{self, InsertBody, OneSelect, QualifiedName};
+use sqlite3_parser::ast::{self, InsertBody, OneSelect, QualifiedName, ResultColumn};
 use std::sync::Arc;
 
 #[derive(Debug)]
@@ -35,6 +44,13 @@ pub struct InsertPlan {
     pub conflict: Option<Conflict>,
     /// The statement calls a function (see [`without_statement_journal`]).
     pub calls_function: bool,
+    /// ON CONFLICT clauses in order (empty = none).
+    pub upserts: Vec<UpsertClause>,
+    /// Slot of the `excluded` row the DO UPDATE clauses read.
+    pub excluded_slot: usize,
+    /// `sqlite_sequence` when the table is AUTOINCREMENT.
+    pub seq_table: Option<Arc<Table>>,
+    pub returning: Option<Returning>,
 }
 
 #[derive(Debug)]
@@ -47,17 +63,19 @@ pub struct UpdatePlan {
     pub conflict: Option<Conflict>,
     /// The statement calls a function (see [`without_statement_journal`]).
     pub calls_function: bool,
+    pub returning: Option<Returning>,
 }
 
 #[derive(Debug)]
 pub struct DeletePlan {
     pub table: Arc<Table>,
     pub scan: SelectPlan,
-    /// No WHERE: clear the table and its indexes wholesale.
+    /// No WHERE (and no RETURNING): clear the table and its indexes wholesale.
     pub truncate: bool,
+    pub returning: Option<Returning>,
 }
 
-fn target_table(c: &Compiler, qn: &QualifiedName) -> Result<Arc<Table>> {
+pub(crate) fn target_table(c: &Compiler, qn: &QualifiedName) -> Result<Arc<Table>> {
     if let Some(db) = &qn.db_name {
         let db = name_str(db);
         if !db.eq_ignore_ascii_case("main") {
@@ -112,6 +130,8 @@ impl Compiler<'_> {
         tbl_name: &QualifiedName,
         columns: Option<&ast::DistinctNames>,
         body: &InsertBody,
+        returning: Option<&[ResultColumn]>,
+        text: &str,
     ) -> Result<InsertPlan> {
         let t = target_table(self, tbl_name)?;
         let slot0 = self.alloc_slot();
@@ -152,10 +172,7 @@ impl Compiler<'_> {
         };
         let source = match body {
             InsertBody::DefaultValues => InsertSource::Defaults,
-            InsertBody::Select(sel, upsert) => {
-                if upsert.is_some() {
-                    return Err(Error::sql("UPSERT is not supported yet"));
-                }
+            InsertBody::Select(sel, _) => {
                 match (&sel.body.select, &sel.body.compounds, sel.order_by, sel.limit, &sel.with) {
                     (OneSelect::Values(rows), None, None, None, None) => {
                         let mut out = Vec::with_capacity(rows.len());
@@ -186,8 +203,42 @@ impl Compiler<'_> {
                 }
             }
         };
+        let excluded_slot = self.alloc_slot();
+        let upserts = match body {
+            InsertBody::Select(_, Some(up)) => self.upserts(&t, up, excluded_slot)?,
+            _ => Vec::new(),
+        };
+        let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
+        let returning = match returning {
+            Some(cols) => {
+                self.push_scope_table(t.clone(), 0, &alias);
+                Some(self.returning(cols, text)?)
+            }
+            None => None,
+        };
+        let seq_table = if t.autoinc {
+            Some(
+                self.catalog()?
+                    .table("sqlite_sequence")
+                    .cloned()
+                    .ok_or_else(|| Error::corrupt("AUTOINCREMENT table without sqlite_sequence"))?,
+            )
+        } else {
+            None
+        };
         let calls_function = self.calls_function;
-        Ok(InsertPlan { table: t, source, col_map, rowid_src, conflict: conflict_of(or_conflict), calls_function })
+        Ok(InsertPlan {
+            table: t,
+            source,
+            col_map,
+            rowid_src,
+            conflict: conflict_of(or_conflict),
+            calls_function,
+            upserts,
+            excluded_slot,
+            seq_table,
+            returning,
+        })
     }
 
     pub fn update(
@@ -196,257 +247,70 @@ impl Compiler<'_> {
         tbl_name: &QualifiedName,
         sets: &[ast::Set],
         where_clause: Option<&ast::Expr>,
+        returning: Option<&[ResultColumn]>,
+        text: &str,
     ) -> Result<UpdatePlan> {
         let t = target_table(self, tbl_name)?;
         let slot0 = self.alloc_slot();
         debug_assert_eq!(slot0, 0);
         let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         self.push_scope_table(t.clone(), 0, &alias);
-        let mut csets = Vec::new();
-        let saved = self.aggs.take();
-        for s in sets {
-            if s.col_names.len() != 1 {
-                self.aggs = saved;
-                return Err(Error::sql("row value assignments are not supported yet"));
-            }
-            let cname = name_str(&s.col_names[0]);
-            let col = match t.col_index(&cname) {
-                Some(ci) if Some(ci) == t.ipk => None,
-                Some(ci) => Some(ci),
-                None if ["rowid", "oid", "_rowid_"].iter().any(|r| r.eq_ignore_ascii_case(&cname)) => None,
-                None => {
-                    self.aggs = saved;
-                    return Err(Error::sql(format!("no such column: {cname}")));
-                }
-            };
-            let e = match self.expr(&s.expr) {
-                Ok(c) => c.e,
-                Err(e) => {
-                    self.aggs = saved;
-                    return Err(e);
-                }
-            };
-            // SET a = X, a = Y: only the last assignment counts (X is
-            // compiled, so still checked, but never evaluated).
-            csets.retain(|(c, _)| *c != col);
-            csets.push((col, e));
-        }
-        self.aggs = saved;
+        let csets = self.set_list(&t, sets)?;
         let scan = target_scan(self, &t, &alias, where_clause)?;
+        let returning = match returning {
+            Some(cols) => Some(self.returning(cols, text)?),
+            None => None,
+        };
         let calls_function = self.calls_function;
-        Ok(UpdatePlan { table: t, scan, sets: csets, conflict: conflict_of(or_conflict), calls_function })
+        Ok(UpdatePlan { table: t, scan, sets: csets, conflict: conflict_of(or_conflict), calls_function, returning })
     }
 
-    pub fn delete(&mut self, tbl_name: &QualifiedName, where_clause: Option<&ast::Expr>) -> Result<DeletePlan> {
+    /// Compiles SET assignments against the table in scope: (column, None =
+    /// the rowid) := expression, the last assignment of a column winning.
+    pub(crate) fn set_list(&mut self, t: &Table, sets: &[ast::Set]) -> Result<Vec<(Option<usize>, CExpr)>> {
+        let mut csets: Vec<(Option<usize>, CExpr)> = Vec::new();
+        let saved = self.aggs.take();
+        let r = (|| {
+            for s in sets {
+                if s.col_names.len() != 1 {
+                    return Err(Error::sql("row value assignments are not supported yet"));
+                }
+                let cname = name_str(&s.col_names[0]);
+                let col = match t.col_index(&cname) {
+                    Some(ci) if Some(ci) == t.ipk => None,
+                    Some(ci) => Some(ci),
+                    None if ["rowid", "oid", "_rowid_"].iter().any(|r| r.eq_ignore_ascii_case(&cname)) => None,
+                    None => return Err(Error::sql(format!("no such column: {cname}"))),
+                };
+                let e = self.expr(&s.expr)?.e;
+                // SET a = X, a = Y: only the last assignment counts (X is
+                // compiled, so still checked, but never evaluated).
+                csets.retain(|(c, _)| *c != col);
+                csets.push((col, e));
+            }
+            Ok(())
+        })();
+        self.aggs = saved;
+        r.map(|_| csets)
+    }
+
+    pub fn delete(
+        &mut self,
+        tbl_name: &QualifiedName,
+        where_clause: Option<&ast::Expr>,
+        returning: Option<&[ResultColumn]>,
+        text: &str,
+    ) -> Result<DeletePlan> {
         let t = target_table(self, tbl_name)?;
         let slot0 = self.alloc_slot();
         debug_assert_eq!(slot0, 0);
         let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         self.push_scope_table(t.clone(), 0, &alias);
         let scan = target_scan(self, &t, &alias, where_clause)?;
-        Ok(DeletePlan { table: t, truncate: where_clause.is_none(), scan })
-    }
-}
-
-/// Runs an INSERT; returns the number of rows written.
-/// True when SQLite runs an INSERT/UPDATE with this statement-level
-/// conflict clause on `t` without a statement journal: no constraint can
-/// ABORT it (OR IGNORE / OR FAIL; OR REPLACE unless a CHECK or NOT NULL
-/// constraint turns REPLACE into ABORT) and it calls no function (its own,
-/// a column DEFAULT's or a CHECK constraint's). Inside an explicit
-/// transaction, a run-time error (such as a datatype mismatch) in such a
-/// statement leaves the rows it already wrote in place.
-pub fn without_statement_journal(conflict: Option<Conflict>, t: &Table, calls_function: bool) -> bool {
-    let calls = |e: &CExpr| {
-        let mut f = false;
-        e.walk(&mut |x| f |= matches!(x, CExpr::Func { .. }));
-        f
-    };
-    let default_calls =
-        || t.cols.iter().filter_map(|c| c.default.as_ref()).any(calls) || t.checks.iter().any(|c| calls(&c.expr));
-    if calls_function || default_calls() {
-        return false;
-    }
-    match conflict {
-        Some(Conflict::Ignore | Conflict::Fail) => true,
-        Some(Conflict::Replace) => {
-            t.checks.is_empty() && t.cols.iter().enumerate().all(|(i, c)| Some(i) == t.ipk || c.notnull.is_none())
-        }
-        _ => false,
-    }
-}
-
-pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
-    let t = &p.table;
-    let mut count = 0;
-    let mut src: Vec<Value> = Vec::new();
-    let mut vals: Vec<Value> = Vec::with_capacity(t.cols.len());
-    // INSERT ... SELECT reads everything before writing anything.
-    let selected: Option<Vec<Vec<Value>>> = match &p.source {
-        InsertSource::Select(plan) => {
-            let mut run = SelectRun::new(plan);
-            let mut rows = Vec::new();
-            let mut row = Vec::new();
-            let mut cx = env.cx();
-            while run.next(plan, rt, &mut cx, &mut row)? {
-                rows.push(std::mem::take(&mut row));
-            }
-            Some(rows)
-        }
-        _ => None,
-    };
-    let nrows = match (&p.source, &selected) {
-        (InsertSource::Values(rows), _) => rows.len(),
-        (_, Some(rows)) => rows.len(),
-        _ => 1,
-    };
-    for r in 0..nrows {
-        env.cx().check_interrupt()?;
-        src.clear();
-        match (&p.source, &selected) {
-            (InsertSource::Values(rows), _) => {
-                let mut cx = env.cx();
-                for e in &rows[r] {
-                    src.push(eval(e, rt, &mut cx)?);
-                }
-            }
-            (_, Some(rows)) => src.extend_from_slice(&rows[r]),
-            _ => {}
-        }
-        vals.clear();
-        for (ci, c) in t.cols.iter().enumerate() {
-            let v = match p.col_map[ci] {
-                Some(k) if k < src.len() => std::mem::replace(&mut src[k], Value::Null),
-                // An omitted INTEGER PRIMARY KEY gets a new rowid: its
-                // DEFAULT is never used.
-                _ if Some(ci) == t.ipk => Value::Null,
-                _ => match &c.default {
-                    Some(d) => eval(d, rt, &mut env.cx())?,
-                    None => Value::Null,
-                },
-            };
-            vals.push(types::apply_affinity(v, c.affinity));
-        }
-        let explicit = match (t.ipk, p.rowid_src) {
-            (_, Some(k)) if k < src.len() => rowid_of(&src[k])?,
-            (Some(i), _) => rowid_of(&vals[i])?,
-            _ => None,
+        let returning = match returning {
+            Some(cols) => Some(self.returning(cols, text)?),
+            None => None,
         };
-        if let Outcome::Written(rowid) = write_row(env, rt, t, &mut vals, explicit, None, p.conflict)? {
-            env.vars.last_insert_rowid = rowid;
-            count += 1;
-            env.written = count;
-        }
+        Ok(DeletePlan { table: t, truncate: where_clause.is_none() && returning.is_none(), scan, returning })
     }
-    Ok(count)
-}
-
-/// Collects the rowids a scan selects.
-fn collect_rowids(scan: &SelectPlan, env: &mut Env, rt: &mut Rt) -> Result<Vec<i64>> {
-    let mut run = SelectRun::new(scan);
-    let mut ids = Vec::new();
-    let mut row = Vec::new();
-    let mut cx = env.cx();
-    while run.next(scan, rt, &mut cx, &mut row)? {
-        ids.push(rt.slots[0].rowid);
-    }
-    Ok(ids)
-}
-
-/// The one rowid a `rowid = expr` scan selects, with the full row loaded
-/// into slot 0 and the other WHERE terms checked (one lookup, not two).
-fn rowid_eq_target(scan: &SelectPlan, t: &Table, env: &mut Env, rt: &mut Rt) -> Result<Option<Vec<i64>>> {
-    let [level] = scan.levels.as_slice() else { return Ok(None) };
-    let crate::sql::planner::Access::RowidEq(e) = &level.access else { return Ok(None) };
-    let v = {
-        let mut cx = env.cx();
-        for f in &scan.pre_filter {
-            if !crate::sql::expr::eval_bool(f, rt, &mut cx)? {
-                return Ok(Some(Vec::new()));
-            }
-        }
-        eval(e, rt, &mut cx)?
-    };
-    let Some(rowid) = crate::sql::exec::value_to_rowid(&v) else { return Ok(Some(Vec::new())) };
-    if !read_row(env, rt, t, rowid, 0)? {
-        return Ok(Some(Vec::new()));
-    }
-    let mut cx = env.cx();
-    for f in &level.filters {
-        if !crate::sql::expr::eval_bool(f, rt, &mut cx)? {
-            return Ok(Some(Vec::new()));
-        }
-    }
-    Ok(Some(vec![rowid]))
-}
-
-pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
-    let t = &p.table;
-    // A single-row target is already loaded in slot 0.
-    let (ids, loaded) = match rowid_eq_target(&p.scan, t, env, rt)? {
-        Some(ids) => (ids, true),
-        None => (collect_rowids(&p.scan, env, rt)?, false),
-    };
-    let mut count = 0;
-    let mut newv: Vec<Value> = Vec::new();
-    let mut oldv: Vec<Value> = Vec::new();
-    let mut setv: Vec<Value> = Vec::with_capacity(p.sets.len());
-    for old in ids {
-        env.cx().check_interrupt()?;
-        if !loaded && !read_row(env, rt, t, old, 0)? {
-            continue;
-        }
-        // Every SET expression sees the old row.
-        setv.clear();
-        {
-            let mut cx = env.cx();
-            for (_, e) in &p.sets {
-                setv.push(eval(e, rt, &mut cx)?);
-            }
-        }
-        newv.clear();
-        newv.extend_from_slice(&rt.slots[0].vals);
-        oldv.clear();
-        oldv.extend_from_slice(&rt.slots[0].vals);
-        let mut rowid = old;
-        for ((col, _), v) in p.sets.iter().zip(setv.drain(..)) {
-            match col {
-                Some(ci) => newv[*ci] = types::apply_affinity(v, t.cols[*ci].affinity),
-                None => match rowid_of(&v)? {
-                    Some(r) => rowid = r,
-                    None => return Err(Error::new(crate::error::ErrorKind::Mismatch, "datatype mismatch")),
-                },
-            }
-        }
-        if let Some(i) = t.ipk {
-            newv[i] = Value::Integer(rowid);
-        }
-        if let Outcome::Written(_) = write_row(env, rt, t, &mut newv, Some(rowid), Some((old, &oldv)), p.conflict)? {
-            count += 1;
-            env.written = count;
-        }
-    }
-    Ok(count)
-}
-
-pub fn run_delete(p: &DeletePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
-    let t = &p.table;
-    if p.truncate {
-        let n = btree::count_entries(env.txn, t.root)? as i64;
-        btree::clear_btree(env.txn, t.root)?;
-        for idx in &t.indexes {
-            btree::clear_btree(env.txn, idx.root)?;
-        }
-        return Ok(n);
-    }
-    let ids = collect_rowids(&p.scan, env, rt)?;
-    let mut count = 0;
-    for id in ids {
-        env.cx().check_interrupt()?;
-        if delete_row(env, t, id)? {
-            count += 1;
-            env.written = count;
-        }
-    }
-    Ok(count)
 }

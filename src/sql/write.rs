@@ -31,6 +31,8 @@ pub struct Env<'a> {
     pub rec: Vec<u8>,
     pub key: Vec<u8>,
     pub scratch: Vec<Value>,
+    /// Reused buffer for the order of uniqueness checks.
+    pub order: Vec<Unique>,
 }
 
 impl<'a> Env<'a> {
@@ -53,6 +55,7 @@ impl<'a> Env<'a> {
             rec: Vec::new(),
             key: Vec::new(),
             scratch: Vec::new(),
+            order: Vec::new(),
         }
     }
 
@@ -76,8 +79,16 @@ impl<'a> Env<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Written(i64),
-    /// An IGNORE conflict skipped it.
+    /// An IGNORE conflict (or an upsert's DO NOTHING) skipped it.
     Ignored,
+    /// A uniqueness conflict with row `other` that ON CONFLICT clause
+    /// `clause` turns into an UPDATE of that row; `rowid` is the one the
+    /// new row would have had.
+    Upsert {
+        clause: usize,
+        other: i64,
+        rowid: i64,
+    },
 }
 
 fn index_key(idx: &Index, vals: &[Value], rowid: i64, out: &mut Vec<u8>) {
@@ -148,6 +159,69 @@ pub fn delete_row(env: &mut Env, t: &Table, rowid: i64) -> Result<bool> {
     Ok(true)
 }
 
+/// A uniqueness constraint of a table: the rowid or `indexes[k]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unique {
+    Rowid,
+    Index(usize),
+}
+
+/// What an INSERT's ON CONFLICT clauses ask for, as [`write_row_with`] sees
+/// them: per clause, the constraint it targets (None = any, only the last).
+#[derive(Clone, Copy, Debug)]
+pub struct UpsertTargets<'a> {
+    pub targets: &'a [Option<Unique>],
+    /// Per clause: DO NOTHING (true) or DO UPDATE.
+    pub nothing: &'a [bool],
+}
+
+impl UpsertTargets<'_> {
+    /// The first clause handling a conflict on `u`.
+    fn clause_for(&self, u: Unique) -> Option<usize> {
+        self.targets.iter().position(|t| t.is_none_or(|t| t == u))
+    }
+}
+
+/// The order SQLite checks uniqueness constraints in: with ON CONFLICT
+/// targets, the targeted ones first (in clause order, the rowid right after
+/// them when not targeted itself), then the rest; the rest (and everything
+/// without targets) is the rowid, then the indexes newest first with those
+/// declared ON CONFLICT REPLACE last; a rowid declared REPLACE is checked
+/// after every index when no OR clause overrides it.
+pub fn unique_order(t: &Table, conf: Option<Conflict>, ups: Option<&UpsertTargets>, out: &mut Vec<Unique>) {
+    out.clear();
+    let mut targeted = false;
+    if let Some(u) = ups {
+        for tg in u.targets.iter().map_while(|t| *t) {
+            if !out.contains(&tg) {
+                out.push(tg);
+            }
+        }
+        targeted = !out.is_empty();
+        if targeted && !out.contains(&Unique::Rowid) {
+            out.push(Unique::Rowid);
+        }
+    }
+    let declared_replace = |i: &Index| i.conflict == Some(Conflict::Replace);
+    let defer_rowid =
+        !targeted && conf.is_none() && t.ipk_conflict == Some(Conflict::Replace) && t.indexes.iter().any(|i| i.unique);
+    if !targeted && !defer_rowid {
+        out.push(Unique::Rowid);
+    }
+    let n = t.indexes.len();
+    for pass in [false, true] {
+        for k in (0..n).rev() {
+            let i = &t.indexes[k];
+            if i.unique && declared_replace(i) == pass && !out.contains(&Unique::Index(k)) {
+                out.push(Unique::Index(k));
+            }
+        }
+    }
+    if defer_rowid {
+        out.push(Unique::Rowid);
+    }
+}
+
 /// Writes one row of `t` (affinities already applied to `vals`) at `rowid`
 /// (None = new rowid), checking constraints. `old` is the row an UPDATE
 /// rewrites (rowid and values; its own entries never conflict with it).
@@ -159,6 +233,53 @@ pub fn write_row(
     rowid: Option<i64>,
     old: Option<(i64, &[Value])>,
     conf: Option<Conflict>,
+) -> Result<Outcome> {
+    write_row_with(env, rt, t, vals, rowid, old, conf, None)
+}
+
+/// The other row (not `rowid` nor `old_rowid`) holding `key` in `idx`.
+fn index_conflict(
+    env: &mut Env,
+    idx: &Index,
+    key: &[Value],
+    rowid: i64,
+    old_rowid: Option<i64>,
+) -> Result<Option<i64>> {
+    let mut cur = Cursor::new(idx.root, BTreeKind::Index);
+    if !cur.seek_key(env.txn, key, &idx.ki, SeekOp::Eq)? {
+        return Ok(None);
+    }
+    let r = cur.rowid(env.txn)?;
+    if Some(r) != old_rowid && r != rowid {
+        return Ok(Some(r));
+    }
+    // Our own entry; look for another one with the same key.
+    while cur.next(env.txn)? {
+        cur.record(env.txn, &mut env.key)?;
+        if crate::storage::record::compare_record_to_key(&env.key, key, &idx.ki)? != std::cmp::Ordering::Equal {
+            break;
+        }
+        let r = cur.rowid(env.txn)?;
+        if Some(r) != old_rowid && r != rowid {
+            return Ok(Some(r));
+        }
+    }
+    Ok(None)
+}
+
+/// [`write_row`] for an INSERT with ON CONFLICT clauses (`ups`): a
+/// uniqueness conflict a DO UPDATE clause handles writes nothing and is
+/// reported as [`Outcome::Upsert`].
+#[allow(clippy::too_many_arguments)]
+pub fn write_row_with(
+    env: &mut Env,
+    rt: &mut Rt,
+    t: &Table,
+    vals: &mut [Value],
+    rowid: Option<i64>,
+    old: Option<(i64, &[Value])>,
+    conf: Option<Conflict>,
+    ups: Option<&UpsertTargets>,
 ) -> Result<Outcome> {
     let old_rowid = old.map(|o| o.0);
     // NOT NULL.
@@ -221,70 +342,13 @@ pub fn write_row(
             }
         }
     }
-    // Rowid / INTEGER PRIMARY KEY uniqueness.
-    if old_rowid != Some(rowid) && btree::table_get(env.txn, t.root, rowid, &mut env.rec)? {
-        match conf.or(t.ipk_conflict).unwrap_or(Conflict::Abort) {
-            Conflict::Replace => {
-                delete_row(env, t, rowid)?;
-            }
-            Conflict::Ignore => return Ok(Outcome::Ignored),
-            a => return Err(env.fail(a, ErrorKind::ConstraintPrimaryKey, rowid_msg(t))),
-        }
-    }
-    // UNIQUE indexes, in SQLite's order: newest first, those resolving by
-    // REPLACE after all others (so a failing constraint deletes nothing).
-    let replaces = |i: &Index| conf.or(i.conflict) == Some(Conflict::Replace);
-    let unique_order = t
-        .indexes
-        .iter()
-        .rev()
-        .filter(|i| i.unique && !replaces(i))
-        .chain(t.indexes.iter().rev().filter(|i| i.unique && replaces(i)));
-    for idx in unique_order {
-        let key: Vec<Value> = idx.cols.iter().map(|&c| vals[c].clone()).collect();
-        if key.iter().any(|v| matches!(v, Value::Null)) {
-            continue;
-        }
-        loop {
-            let mut cur = Cursor::new(idx.root, BTreeKind::Index);
-            if !cur.seek_key(env.txn, &key, &idx.ki, SeekOp::Eq)? {
-                break;
-            }
-            let mut other = cur.rowid(env.txn)?;
-            if Some(other) == old_rowid || other == rowid {
-                // Our own entry; look for another one with the same key.
-                let mut found = None;
-                while cur.next(env.txn)? {
-                    cur.record(env.txn, &mut env.key)?;
-                    if crate::storage::record::compare_record_to_key(&env.key, &key, &idx.ki)?
-                        != std::cmp::Ordering::Equal
-                    {
-                        break;
-                    }
-                    let r = cur.rowid(env.txn)?;
-                    if Some(r) != old_rowid && r != rowid {
-                        found = Some(r);
-                        break;
-                    }
-                }
-                match found {
-                    Some(r) => other = r,
-                    None => break,
-                }
-            }
-            let kind = if idx.origin == IndexOrigin::PrimaryKey {
-                ErrorKind::ConstraintPrimaryKey
-            } else {
-                ErrorKind::ConstraintUnique
-            };
-            match conf.or(idx.conflict).unwrap_or(Conflict::Abort) {
-                Conflict::Replace => {
-                    delete_row(env, t, other)?;
-                }
-                Conflict::Ignore => return Ok(Outcome::Ignored),
-                a => return Err(env.fail(a, kind, unique_msg(t, idx))),
-            }
-        }
+    // Uniqueness: the rowid and the UNIQUE indexes, in SQLite's order.
+    let mut order = std::mem::take(&mut env.order);
+    unique_order(t, conf, ups, &mut order);
+    let r = check_unique(env, t, vals, rowid, old_rowid, conf, ups, &order);
+    env.order = order;
+    if let Some(o) = r? {
+        return Ok(o);
     }
     // UPDATE in place: only index entries whose key changed are rewritten.
     if let Some((old, ov)) = old {
@@ -334,6 +398,79 @@ pub fn write_row(
         }
     }
     Ok(Outcome::Written(rowid))
+}
+
+/// Checks the uniqueness constraints in `order`, resolving conflicts; Some
+/// when the row is not to be written (IGNORE, or an upsert's DO UPDATE).
+#[allow(clippy::too_many_arguments)]
+fn check_unique(
+    env: &mut Env,
+    t: &Table,
+    vals: &[Value],
+    rowid: i64,
+    old_rowid: Option<i64>,
+    conf: Option<Conflict>,
+    ups: Option<&UpsertTargets>,
+    order: &[Unique],
+) -> Result<Option<Outcome>> {
+    for &u in order {
+        let clause = ups.and_then(|x| x.clause_for(u));
+        let (other, declared, kind) = match u {
+            Unique::Rowid => {
+                if old_rowid == Some(rowid) || !btree::table_get(env.txn, t.root, rowid, &mut env.rec)? {
+                    continue;
+                }
+                (rowid, t.ipk_conflict, ErrorKind::ConstraintPrimaryKey)
+            }
+            Unique::Index(k) => {
+                let idx = &t.indexes[k];
+                let mut key = std::mem::take(&mut env.scratch);
+                key.clear();
+                key.extend(idx.cols.iter().map(|&c| vals[c].clone()));
+                let found = if key.iter().any(|v| matches!(v, Value::Null)) {
+                    None
+                } else {
+                    index_conflict(env, idx, &key, rowid, old_rowid)?
+                };
+                env.scratch = key;
+                let Some(other) = found else { continue };
+                let kind = if idx.origin == IndexOrigin::PrimaryKey {
+                    ErrorKind::ConstraintPrimaryKey
+                } else {
+                    ErrorKind::ConstraintUnique
+                };
+                (other, idx.conflict, kind)
+            }
+        };
+        if let (Some(c), Some(x)) = (clause, ups) {
+            if x.nothing[c] {
+                return Ok(Some(Outcome::Ignored));
+            }
+            return Ok(Some(Outcome::Upsert { clause: c, other, rowid }));
+        }
+        match conf.or(declared).unwrap_or(Conflict::Abort) {
+            Conflict::Replace => {
+                delete_row(env, t, other)?;
+                // Another row may hold the same key in a non-unique sense
+                // only once: an index check repeats until no clash is left.
+                if let Unique::Index(_) = u {
+                    let again = check_unique(env, t, vals, rowid, old_rowid, conf, ups, std::slice::from_ref(&u))?;
+                    if again.is_some() {
+                        return Ok(again);
+                    }
+                }
+            }
+            Conflict::Ignore => return Ok(Some(Outcome::Ignored)),
+            a => {
+                let msg = match u {
+                    Unique::Index(k) => unique_msg(t, &t.indexes[k]),
+                    Unique::Rowid => rowid_msg(t),
+                };
+                return Err(env.fail(a, kind, msg));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Reads row `rowid` of `t` into slot `slot`; false when absent.

@@ -1,0 +1,252 @@
+//! Data-modification features against the system SQLite: UPSERT, the OR
+//! conflict clauses and REPLACE, RETURNING, AUTOINCREMENT, ALTER TABLE,
+//! REINDEX, and the INSERT forms. Each script runs statement by statement on
+//! sqlvibe and on SQLite (a temporary database file each): every statement's
+//! outcome (column names, rows, error code and message) must match, then the
+//! schema table, every table's full contents, and `PRAGMA integrity_check`.
+
+mod common;
+use common::{reference, vibe, Rows};
+use sqlvibe::conn::{OPEN_CREATE, OPEN_READWRITE};
+use sqlvibe::{Connection, Value};
+
+fn temp_path(tag: &str) -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    std::env::temp_dir().join(format!("sqlvibe-dml-{}-{tag}-{n}.db", std::process::id()))
+}
+
+fn remove(p: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut s = p.as_os_str().to_owned();
+        s.push(suffix);
+        let _ = std::fs::remove_file(s);
+    }
+}
+
+fn ok_rows(r: Result<Rows, (i32, String)>, what: &str) -> Vec<Vec<Value>> {
+    match r {
+        Ok((_, rows)) => rows,
+        Err(e) => panic!("{what}: {e:?}"),
+    }
+}
+
+/// Runs `script` on both engines and compares everything (see the module doc).
+fn same_db(script: &[&str]) {
+    let vp = temp_path("v");
+    let rp = temp_path("r");
+    {
+        let v = Connection::open(vp.to_str().unwrap(), OPEN_READWRITE | OPEN_CREATE).expect("open sqlvibe");
+        let r = rusqlite::Connection::open(&rp).expect("open sqlite");
+        for sql in script {
+            let a = vibe(&v, sql);
+            let b = reference(&r, sql);
+            assert_eq!(a, b, "statement: {sql}");
+        }
+        let schema = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid";
+        assert_eq!(vibe(&v, schema), reference(&r, schema), "schema after {script:?}");
+        let tables =
+            ok_rows(reference(&r, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"), "tables");
+        for t in tables {
+            let Value::Text(name) = &t[0] else { panic!("table name {t:?}") };
+            let q = format!("SELECT rowid, * FROM \"{}\" ORDER BY rowid", name.replace('"', "\"\""));
+            assert_eq!(vibe(&v, &q), reference(&r, &q), "contents of {name} after {script:?}");
+        }
+        let check = ok_rows(vibe(&v, "PRAGMA integrity_check"), "integrity_check");
+        assert_eq!(check, vec![vec![Value::Text("ok".into())]], "integrity after {script:?}");
+    }
+    remove(&vp);
+    remove(&rp);
+}
+
+#[test]
+fn upsert_do_update_and_do_nothing() {
+    same_db(&[
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a UNIQUE, b, c TEXT)",
+        "INSERT INTO t VALUES(1, 1, 1, 'x'), (2, 2, 2, 'y')",
+        "INSERT INTO t VALUES(3, 1, 9, 'z') ON CONFLICT(a) DO UPDATE SET b = excluded.b + b, c = c || excluded.c",
+        "SELECT changes(), last_insert_rowid(), total_changes()",
+        "INSERT INTO t VALUES(3, 1, 9, 'z') ON CONFLICT DO NOTHING",
+        "SELECT changes()",
+        "INSERT INTO t VALUES(2, 7, 9, 'z') ON CONFLICT(a) DO UPDATE SET b = 0",
+        "INSERT INTO t VALUES(2, 7, 9, 'z') ON CONFLICT(id) DO UPDATE SET a = 1",
+        "INSERT INTO t VALUES(2, 7, 9, 'z') ON CONFLICT(id) DO UPDATE SET b = b + 1 WHERE excluded.b > 100",
+        "SELECT changes()",
+        "INSERT INTO t VALUES(2, 7, 90, 'z') ON CONFLICT(rowid) DO UPDATE SET b = excluded.b WHERE excluded.b > 10",
+        "INSERT INTO t VALUES(5, 5, 5, 'q'), (6, 5, 6, 'r') ON CONFLICT(a) DO UPDATE SET b = b * 10 + excluded.b",
+        "INSERT INTO t VALUES(2, 5, 0, '') ON CONFLICT(a) DO NOTHING ON CONFLICT(id) DO UPDATE SET c = 'two'",
+        "INSERT INTO t VALUES(2, 5, 0, '') ON CONFLICT(id) DO NOTHING ON CONFLICT(a) DO UPDATE SET c = 'five'",
+        "INSERT INTO t VALUES(9, 5, 0, '') ON CONFLICT(id) DO NOTHING ON CONFLICT DO UPDATE SET c = 'any'",
+        "INSERT INTO t VALUES(2, 5, 0, '') ON CONFLICT(a COLLATE nocase) DO NOTHING",
+        "INSERT INTO t VALUES(2, 5, 0, '') ON CONFLICT(a COLLATE binary) DO NOTHING",
+        "INSERT INTO t VALUES(2, 5, 0, '') ON CONFLICT(b) DO NOTHING",
+        "INSERT INTO t VALUES(2, 5, 0, '') ON CONFLICT(a) DO NOTHING ON CONFLICT(b) DO NOTHING",
+        "INSERT INTO t VALUES(2, 5, 0, '') ON CONFLICT(zz) DO NOTHING",
+        "INSERT INTO t VALUES(2, 5, 0, '') ON CONFLICT(a) DO UPDATE SET zz = 1",
+        "INSERT INTO t VALUES(2, 5, 0, '') ON CONFLICT(a) DO UPDATE SET b = excluded.zz",
+        "INSERT INTO t VALUES(2, 5, 0, '') ON CONFLICT(a) DO UPDATE SET b = count(*)",
+        "INSERT INTO t VALUES(10, 5, 0, '') ON CONFLICT(a) DO UPDATE SET id = 20",
+        "INSERT INTO t(a, b) VALUES(1, 1) ON CONFLICT(a) DO UPDATE SET b = excluded.rowid",
+        "INSERT INTO t(a, b) SELECT a, b + 100 FROM t WHERE true ON CONFLICT(a) DO UPDATE SET b = excluded.b",
+        "SELECT * FROM t ORDER BY id",
+        "CREATE TABLE m(x, y, z, PRIMARY KEY(x, y), UNIQUE(z COLLATE nocase))",
+        "INSERT INTO m VALUES(1, 2, 'A')",
+        "INSERT INTO m VALUES(1, 2, 'b') ON CONFLICT(y, x) DO UPDATE SET z = excluded.z",
+        "INSERT INTO m VALUES(3, 4, 'B') ON CONFLICT(z) DO UPDATE SET z = 'c'",
+        "INSERT INTO m VALUES(3, 4, 'B') ON CONFLICT(z COLLATE NOCASE) DO UPDATE SET x = 7",
+        "INSERT INTO m VALUES(3, 4, 'x') ON CONFLICT(x) DO NOTHING",
+        "SELECT * FROM m",
+    ]);
+}
+
+#[test]
+fn upsert_update_aborts_whatever_the_declared_conflict() {
+    same_db(&[
+        "CREATE TABLE r(a UNIQUE ON CONFLICT REPLACE, b UNIQUE, c NOT NULL ON CONFLICT IGNORE, CHECK(b >= 0))",
+        "INSERT INTO r VALUES(1, 1, 1), (2, 2, 2)",
+        "INSERT INTO r VALUES(1, 9, 3) ON CONFLICT(b) DO UPDATE SET a = 2",
+        "INSERT INTO r VALUES(1, 9, 3) ON CONFLICT(b) DO UPDATE SET a = 2",
+        "INSERT INTO r VALUES(7, 9, 3) ON CONFLICT(b) DO UPDATE SET c = NULL",
+        "INSERT INTO r VALUES(7, 9, 3) ON CONFLICT(b) DO UPDATE SET b = -1",
+        "INSERT OR IGNORE INTO r VALUES(2, 9, 3) ON CONFLICT(b) DO UPDATE SET c = 'u'",
+        "INSERT OR REPLACE INTO r VALUES(2, 9, 3) ON CONFLICT(a) DO UPDATE SET c = 'v'",
+        "INSERT INTO r VALUES(8, 8, NULL) ON CONFLICT DO NOTHING",
+        "SELECT * FROM r",
+    ]);
+}
+
+#[test]
+fn conflict_clauses_and_replace() {
+    same_db(&[
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a UNIQUE, b UNIQUE, c NOT NULL DEFAULT 'd', CHECK(id > 0))",
+        "INSERT INTO t VALUES(1, 1, 1, 'x'), (2, 2, 2, 'y'), (3, 3, 3, 'z')",
+        "REPLACE INTO t VALUES(4, 1, 2, 'w')",
+        "SELECT changes()",
+        "INSERT OR REPLACE INTO t VALUES(3, 4, 4, NULL)",
+        "INSERT OR IGNORE INTO t VALUES(5, 3, 5, 'i'), (6, 6, 6, 'j')",
+        "INSERT OR ABORT INTO t VALUES(7, 7, 7, 'k'), (8, 6, 8, 'l')",
+        "INSERT OR FAIL INTO t VALUES(9, 9, 9, 'k'), (10, 6, 10, 'l')",
+        "INSERT OR ROLLBACK INTO t VALUES(11, 11, 11, 'k'), (12, 6, 12, 'l')",
+        "INSERT OR REPLACE INTO t VALUES(-1, 50, 50, 'n')",
+        "BEGIN",
+        "INSERT INTO t VALUES(20, 20, 20, 'a')",
+        "INSERT OR ROLLBACK INTO t VALUES(21, 20, 21, 'b')",
+        "COMMIT",
+        "BEGIN",
+        "INSERT INTO t VALUES(30, 30, 30, 'a')",
+        "INSERT OR FAIL INTO t VALUES(31, 31, 31, 'b'), (32, 30, 32, 'c')",
+        "COMMIT",
+        "UPDATE OR REPLACE t SET a = 30 WHERE id = 9",
+        "UPDATE OR IGNORE t SET b = 31 WHERE id > 0",
+        "SELECT * FROM t ORDER BY id",
+        "CREATE TABLE k(id INTEGER PRIMARY KEY ON CONFLICT REPLACE, u UNIQUE)",
+        "INSERT INTO k VALUES(1, 1), (2, 2)",
+        "INSERT INTO k VALUES(1, 2)",
+        "INSERT INTO k VALUES(1, 5)",
+        "SELECT * FROM k",
+    ]);
+}
+
+#[test]
+fn returning_rows_and_names() {
+    same_db(&[
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a UNIQUE, b TEXT DEFAULT 'dflt', c REAL)",
+        "INSERT INTO t(a, c) VALUES(1, 1), (2, '2.5') RETURNING *",
+        "INSERT INTO t(a) VALUES(3) RETURNING id, a + 1, b AS bee, \"c\", t.a, rowid, typeof(c), 'lit'",
+        "SELECT changes(), last_insert_rowid()",
+        "INSERT INTO t(a) VALUES(3) RETURNING id",
+        "INSERT OR IGNORE INTO t(a) VALUES(3), (4) RETURNING a",
+        "INSERT INTO t(a, b) VALUES(4, 'x') ON CONFLICT(a) DO UPDATE SET b = excluded.b || b RETURNING *",
+        "INSERT INTO t(a) VALUES(50) RETURNING count(*)",
+        "INSERT INTO t(a) VALUES(50) RETURNING nosuch",
+        "INSERT INTO t(a) VALUES(50) RETURNING t.*, (SELECT count(*) FROM t) AS n",
+        "INSERT INTO t(a) VALUES(50), (51) RETURNING *, (SELECT count(*) FROM t) AS n",
+        "UPDATE t SET c = a * 2 WHERE a > 2 RETURNING id, c, a   +   c",
+        "SELECT changes()",
+        "UPDATE t SET a = 1 WHERE id = 2 RETURNING *",
+        "DELETE FROM t WHERE a >= 4 RETURNING *, -id AS neg",
+        "SELECT changes(), total_changes()",
+        "DELETE FROM t RETURNING a",
+        "INSERT INTO t DEFAULT VALUES RETURNING *",
+        "SELECT * FROM t",
+    ]);
+}
+
+#[test]
+fn returning_rows_through_the_statement_api() {
+    let c = common::open();
+    common::exec(&c, "CREATE TABLE t(a INTEGER PRIMARY KEY, b)");
+    let (st, _) = c.prepare("INSERT INTO t(b) VALUES('x'), ('y') RETURNING a, b").unwrap();
+    let mut st = st.unwrap();
+    assert_eq!(st.column_count(), 2);
+    assert_eq!(st.column_name(0), Some("a"));
+    assert_eq!(st.step().unwrap(), sqlvibe::StepResult::Row);
+    assert_eq!(st.column_value(0), &Value::Integer(1));
+    // Every change is made by the first step: a reset keeps both rows.
+    st.reset();
+    drop(st);
+    assert_eq!(common::rows(&c, "SELECT count(*) FROM t"), vec![vec![Value::Integer(2)]]);
+}
+
+#[test]
+fn autoincrement_and_sqlite_sequence() {
+    same_db(&[
+        "CREATE TABLE plain(x)",
+        "CREATE TABLE a(id INTEGER PRIMARY KEY AUTOINCREMENT, v UNIQUE)",
+        "CREATE TABLE b(id INTEGER, v, PRIMARY KEY(id AUTOINCREMENT))",
+        "CREATE TABLE bad(id INT PRIMARY KEY AUTOINCREMENT)",
+        "CREATE TABLE bad2(id INTEGER PRIMARY KEY DESC AUTOINCREMENT)",
+        "SELECT * FROM sqlite_sequence",
+        "INSERT INTO a(v) VALUES('x'), ('y')",
+        "SELECT * FROM sqlite_sequence",
+        "DELETE FROM a WHERE v = 'y'",
+        "INSERT INTO a(v) VALUES('z')",
+        "INSERT INTO a(v) VALUES('z')",
+        "INSERT OR IGNORE INTO a(v) VALUES('z'), ('w')",
+        "INSERT INTO a(v) VALUES('z') ON CONFLICT DO NOTHING",
+        "INSERT INTO a VALUES(100, 'h')",
+        "INSERT INTO a VALUES(-5, 'neg')",
+        "INSERT INTO a(v) VALUES('after')",
+        "DELETE FROM a",
+        "INSERT INTO a(v) VALUES('again')",
+        "BEGIN",
+        "INSERT INTO b(v) VALUES(1), (2)",
+        "ROLLBACK",
+        "INSERT INTO b(v) VALUES(3)",
+        "UPDATE sqlite_sequence SET seq = 1000 WHERE name = 'b'",
+        "INSERT INTO b(v) VALUES(4)",
+        "INSERT INTO b VALUES(9223372036854775807, 5)",
+        "INSERT INTO b(v) VALUES(6)",
+        "SELECT changes()",
+        "DROP TABLE sqlite_sequence",
+        "CREATE INDEX i ON sqlite_sequence(name)",
+        "CREATE TABLE sqlite_sequence(x)",
+        "DROP TABLE b",
+        "SELECT * FROM sqlite_sequence",
+        "DROP TABLE a",
+        "CREATE TABLE c(id INTEGER PRIMARY KEY AUTOINCREMENT)",
+        "INSERT INTO c DEFAULT VALUES",
+        "INSERT INTO c SELECT NULL FROM c",
+        "SELECT * FROM c",
+    ]);
+}
+
+#[test]
+fn insert_forms() {
+    same_db(&[
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b DEFAULT (1 + 1), c TEXT DEFAULT 'x', d NOT NULL DEFAULT 0)",
+        "INSERT INTO t DEFAULT VALUES",
+        "INSERT INTO t(b) VALUES(5), (6), (NULL)",
+        "INSERT INTO t(c, b) VALUES('p', 'q')",
+        "INSERT INTO t VALUES(10, 1, 2)",
+        "INSERT INTO t(a, b) VALUES(1, 2, 3)",
+        "INSERT INTO t(b) VALUES(1), (2, 3)",
+        "INSERT INTO t(nosuch) VALUES(1)",
+        "INSERT INTO t SELECT a + 100, b, c, d FROM t WHERE a < 3",
+        "INSERT INTO t(c) SELECT c FROM t ORDER BY a DESC LIMIT 2",
+        "INSERT INTO t(c) SELECT 1 UNION ALL SELECT 2",
+        "INSERT INTO t(d) VALUES(NULL)",
+        "INSERT INTO t(rowid, c) VALUES(500, 'r')",
+        "SELECT * FROM t ORDER BY a",
+    ]);
+}
