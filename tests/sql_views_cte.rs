@@ -4,7 +4,18 @@
 //! error codes and messages must agree.
 
 mod common;
-use common::{open, reference, vibe};
+use common::{open, reference, vibe, Rows};
+
+/// Rows as a multiset (sorted by their debug text) unless the statement
+/// orders them.
+fn canon(sql: &str, r: Result<Rows, (i32, String)>) -> Result<Rows, (i32, String)> {
+    r.map(|(names, mut rows)| {
+        if !sql.to_ascii_uppercase().contains("ORDER BY") {
+            rows.sort_by_cached_key(|r| format!("{r:?}"));
+        }
+        (names, rows)
+    })
+}
 
 /// Runs every statement on both engines; panics listing every difference.
 fn same(script: &[&str]) {
@@ -12,8 +23,11 @@ fn same(script: &[&str]) {
     let r = rusqlite::Connection::open_in_memory().expect("sqlite");
     let mut bad = Vec::new();
     for sql in script {
-        let a = vibe(&v, sql);
-        let b = reference(&r, sql);
+        if std::env::var_os("SQLVIBE_TRACE").is_some() {
+            eprintln!("> {sql}");
+        }
+        let a = canon(sql, vibe(&v, sql));
+        let b = canon(sql, reference(&r, sql));
         if a != b {
             bad.push(format!("statement: {sql}\n  sqlvibe: {a:?}\n  sqlite:  {b:?}"));
         }
@@ -74,4 +88,98 @@ fn scratch() {
         "SELECT * FROM tv",
         "SELECT sql FROM sqlite_temp_master",
     ]);
+}
+
+#[test]
+fn scratch2() {
+    same(&[
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c REAL)",
+        "CREATE TABLE u(x INT, y TEXT COLLATE NOCASE)",
+        "INSERT INTO t VALUES(1,'one',1.5),(2,'two',2.5),(3,'three',NULL)",
+        "INSERT INTO u VALUES(1,'A'),(1,'b'),(3,'a'),(NULL,'c')",
+        "CREATE VIEW j AS SELECT t.a, t.b, u.y FROM t JOIN u ON t.a = u.x",
+        "CREATE VIEW g AS SELECT x, count(*) AS n, group_concat(y) FROM u GROUP BY x",
+        "CREATE VIEW n2 AS SELECT * FROM j WHERE y = 'a'",
+        "CREATE VIEW cm AS SELECT a FROM t UNION SELECT x FROM u",
+        "SELECT * FROM j ORDER BY a, y",
+        "SELECT * FROM g ORDER BY x",
+        "SELECT * FROM n2 ORDER BY 1",
+        "SELECT * FROM cm",
+        "SELECT j.a, g.n FROM j, g WHERE j.a = g.x ORDER BY 1, 2",
+        "SELECT a FROM t WHERE a IN (SELECT x FROM g) ORDER BY 1",
+        "SELECT (SELECT n FROM g WHERE x = t.a) FROM t ORDER BY a",
+        "SELECT * FROM j AS q LEFT JOIN g ON q.a = g.x ORDER BY 1, 3",
+        "SELECT count(*), max(y) FROM n2",
+        "SELECT y FROM j WHERE y = 'A' ORDER BY 1",
+        "SELECT DISTINCT y FROM j ORDER BY 1",
+        "SELECT b FROM j UNION ALL SELECT y FROM n2 ORDER BY 1",
+        "PRAGMA table_info(j)",
+        "CREATE VIEW bad AS SELECT nosuch FROM t",
+        "SELECT * FROM bad",
+        "CREATE VIEW dd AS SELECT a, a, a AS \"a:1\" FROM t",
+        "SELECT * FROM dd ORDER BY 1",
+        "CREATE VIEW over AS SELECT * FROM j JOIN g ON j.a = g.x",
+        "SELECT * FROM over ORDER BY 1, 3",
+        "DROP TABLE u",
+        "SELECT * FROM j",
+        "SELECT * FROM over",
+        "CREATE TABLE u(x INT, y TEXT)",
+        "SELECT * FROM j",
+        "CREATE VIEW IF NOT EXISTS j AS SELECT 1",
+        "CREATE VIEW main.m1 AS SELECT 1 AS one",
+        "SELECT * FROM main.m1",
+        "CREATE VIEW nope.m2 AS SELECT 1",
+        "CREATE TEMP VIEW main.m3 AS SELECT 1",
+        "CREATE VIEW sqlite_v AS SELECT 1",
+        "CREATE VIEW p AS SELECT ?",
+        "DROP VIEW m1",
+        "SELECT * FROM m1",
+        "SELECT name, type FROM sqlite_master ORDER BY name",
+    ]);
+}
+
+#[test]
+fn scratch3() {
+    same(&[
+        "CREATE TABLE e(id INTEGER PRIMARY KEY, boss INT, name TEXT)",
+        "INSERT INTO e VALUES(1,NULL,'ceo'),(2,1,'cto'),(3,1,'cfo'),(4,2,'dev1'),(5,2,'dev2'),(6,4,'intern')",
+        "WITH RECURSIVE chain(id, name, depth) AS (SELECT id, name, 0 FROM e WHERE boss IS NULL UNION ALL SELECT e.id, e.name, depth+1 FROM e JOIN chain ON e.boss = chain.id) SELECT * FROM chain",
+        "WITH RECURSIVE chain(id, path) AS (SELECT id, name FROM e WHERE boss IS NULL UNION ALL SELECT e.id, path || '/' || e.name FROM chain, e WHERE e.boss = chain.id ORDER BY 2 DESC) SELECT * FROM chain",
+        "WITH RECURSIVE fib(n, a, b) AS (SELECT 1, 0, 1 UNION ALL SELECT n+1, b, a+b FROM fib WHERE n < 30) SELECT n, a FROM fib",
+        "WITH RECURSIVE c(x) AS (VALUES(1) UNION SELECT x % 5 + 1 FROM c) SELECT * FROM c",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION SELECT x+1 FROM c WHERE x < 5), d AS (SELECT x*x AS sq FROM c) SELECT * FROM d, c WHERE sq = x + 2 * 1 OR sq = 4 ORDER BY 1, 2",
+        "WITH RECURSIVE xaxis(x) AS (VALUES(-2.0) UNION ALL SELECT x+0.05 FROM xaxis WHERE x<1.2), yaxis(y) AS (VALUES(-1.0) UNION ALL SELECT y+0.1 FROM yaxis WHERE y<1.0), m(iter, cx, cy, x, y) AS (SELECT 0, x, y, 0.0, 0.0 FROM xaxis, yaxis UNION ALL SELECT iter+1, cx, cy, x*x-y*y + cx, 2.0*x*y + cy FROM m WHERE (x*x + y*y) < 4.0 AND iter<28), m2(iter, cx, cy) AS (SELECT max(iter), cx, cy FROM m GROUP BY cx, cy), a(t) AS (SELECT group_concat( substr(' .+*#', 1+min(iter/7,4), 1), '') FROM m2 GROUP BY cy) SELECT group_concat(rtrim(t),x'0a') FROM a",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT x FROM c WHERE x % 3 = 0 LIMIT 4",
+        "SELECT * FROM (WITH q AS (SELECT 5 AS v) SELECT v+1 AS w FROM q)",
+        "SELECT (WITH q AS (SELECT 5 AS v) SELECT v+2 FROM q)",
+        "WITH q AS (SELECT 1 AS v) SELECT (SELECT v FROM q) + (SELECT count(*) FROM q)",
+        "WITH q AS (SELECT 1 AS v) SELECT * FROM (WITH q AS (SELECT 2 AS v) SELECT v FROM q), q",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<3 UNION ALL SELECT x*10 FROM c WHERE x<3) SELECT * FROM c",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<3 UNION ALL SELECT 100) SELECT * FROM c",
+        "WITH RECURSIVE c(x) AS (SELECT x FROM c UNION ALL SELECT 1) SELECT * FROM c",
+        "WITH RECURSIVE c(x) AS (SELECT 1 INTERSECT SELECT x+1 FROM c WHERE x < 3) SELECT * FROM c",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < (SELECT count(*) FROM c)) SELECT * FROM c",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT 2 FROM e WHERE id IN (SELECT x FROM c)) SELECT * FROM c",
+        "WITH RECURSIVE c(x, y) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT * FROM c",
+        "WITH RECURSIVE c(x) AS (SELECT 1, 2 UNION ALL SELECT x+1 FROM c) SELECT * FROM c",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1, 2 FROM c) SELECT * FROM c",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 3 ORDER BY nosuch) SELECT * FROM c",
+        "WITH c AS MATERIALIZED (SELECT 1 AS z), d AS NOT MATERIALIZED (SELECT 2 AS z) SELECT * FROM c, d",
+        "CREATE VIEW rv AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 4) SELECT x FROM c",
+        "SELECT * FROM rv",
+        "SELECT sum(x) FROM rv",
+        "WITH rv AS (SELECT 'shadow' AS x) SELECT * FROM rv",
+        "WITH e AS (SELECT 7 AS id) SELECT * FROM e",
+        "WITH w AS (SELECT * FROM rv) SELECT * FROM w ORDER BY x DESC",
+    ]);
+}
+
+#[test]
+fn dbg_one() {
+    if let Ok(sql) = std::env::var("SQLVIBE_ONE") {
+        let v = open();
+        for s in sql.split(';') {
+            eprintln!("{s} => {:?}", vibe(&v, s));
+        }
+    }
 }

@@ -162,7 +162,8 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 }
                 let _ = indexed;
                 crate::sql::view::check_writable(cat, tbl_name)?;
-                let p = c.with_dml_scope(with.as_ref(), |c| c.delete(tbl_name, where_clause.as_ref(), *returning, text))?;
+                let p =
+                    c.with_dml_scope(with.as_ref(), |c| c.delete(tbl_name, where_clause.as_ref(), *returning, text))?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
                 }
