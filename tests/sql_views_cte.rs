@@ -36,7 +36,7 @@ fn same(script: &[&str]) {
 }
 
 #[test]
-fn scratch() {
+fn views_and_ctes_basics_and_errors() {
     same(&[
         "CREATE TABLE t(a INT, b TEXT)",
         "INSERT INTO t VALUES(1,'x'),(2,'y'),(NULL,'z')",
@@ -91,7 +91,7 @@ fn scratch() {
 }
 
 #[test]
-fn scratch2() {
+fn views_over_joins_aggregates_and_compounds() {
     same(&[
         "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c REAL)",
         "CREATE TABLE u(x INT, y TEXT COLLATE NOCASE)",
@@ -139,7 +139,7 @@ fn scratch2() {
 }
 
 #[test]
-fn scratch3() {
+fn recursive_ctes_and_nesting() {
     same(&[
         "CREATE TABLE e(id INTEGER PRIMARY KEY, boss INT, name TEXT)",
         "INSERT INTO e VALUES(1,NULL,'ceo'),(2,1,'cto'),(3,1,'cfo'),(4,2,'dev1'),(5,2,'dev2'),(6,4,'intern')",
@@ -172,16 +172,6 @@ fn scratch3() {
         "WITH e AS (SELECT 7 AS id) SELECT * FROM e",
         "WITH w AS (SELECT * FROM rv) SELECT * FROM w ORDER BY x DESC",
     ]);
-}
-
-#[test]
-fn dbg_one() {
-    if let Ok(sql) = std::env::var("SQLVIBE_ONE") {
-        let v = open();
-        for s in sql.split(';') {
-            eprintln!("{s} => {:?}", vibe(&v, s));
-        }
-    }
 }
 
 /// A small deterministic generator (64-bit LCG).
@@ -288,4 +278,45 @@ fn generated_queries_over_views_and_ctes() {
         let refs: Vec<&str> = script.iter().map(|s| s.as_str()).collect();
         same(&refs);
     }
+}
+
+/// A prepared statement reading a view follows later schema changes: it is
+/// re-prepared when the view is dropped, recreated or its table changes.
+#[test]
+fn prepared_statements_follow_view_changes() {
+    use sqlvibe::{StepResult, Value};
+    let c = open();
+    let run = |st: &mut sqlvibe::Statement| -> Result<Vec<Value>, String> {
+        let mut out = Vec::new();
+        loop {
+            match st.step() {
+                Ok(StepResult::Row) => out.push(st.column_value(0).clone()),
+                Ok(StepResult::Done) => return Ok(out),
+                Err(e) => return Err(e.message),
+            }
+        }
+    };
+    common::exec(&c, "CREATE TABLE t(a); INSERT INTO t VALUES(1),(2); CREATE VIEW v AS SELECT a FROM t");
+    let mut st = c.prepare("SELECT * FROM v ORDER BY 1").unwrap().0.unwrap();
+    assert_eq!(run(&mut st), Ok(vec![Value::Integer(1), Value::Integer(2)]));
+    common::exec(&c, "DROP VIEW v; CREATE VIEW v AS SELECT a * 10 AS a FROM t");
+    assert_eq!(run(&mut st), Ok(vec![Value::Integer(10), Value::Integer(20)]));
+    common::exec(&c, "DROP VIEW v; CREATE TEMP VIEW v AS SELECT 7");
+    assert_eq!(run(&mut st), Ok(vec![Value::Integer(7)]));
+    common::exec(&c, "DROP VIEW v");
+    assert_eq!(run(&mut st), Err("no such table: v".to_string()));
+    // A temporary view belongs to its connection.
+    let path = std::env::temp_dir().join(format!("sqlvibe-views-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let open_file = || {
+        sqlvibe::Connection::open(path.to_str().unwrap(), sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE)
+            .unwrap()
+    };
+    let (a, b) = (open_file(), open_file());
+    common::exec(&a, "CREATE TEMP VIEW tv AS SELECT 1; CREATE VIEW mv AS SELECT 2");
+    assert_eq!(common::rows(&a, "SELECT * FROM tv, mv"), vec![vec![Value::Integer(1), Value::Integer(2)]]);
+    assert_eq!(common::rows(&b, "SELECT * FROM mv"), vec![vec![Value::Integer(2)]]);
+    assert!(common::vibe(&b, "SELECT * FROM tv").is_err());
+    drop((a, b));
+    let _ = std::fs::remove_file(&path);
 }
