@@ -320,3 +320,16 @@ fn prepared_statements_follow_view_changes() {
     drop((a, b));
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn explain_query_plan_over_views_and_ctes_does_not_fail() {
+    let c = open();
+    common::exec(&c, "CREATE TABLE t(a); CREATE VIEW v AS SELECT a FROM t");
+    for q in [
+        "EXPLAIN QUERY PLAN SELECT * FROM v",
+        "EXPLAIN QUERY PLAN WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 3) SELECT * FROM c, v",
+    ] {
+        let rows = common::rows(&c, q);
+        assert!(!rows.is_empty(), "{q}");
+    }
+}
