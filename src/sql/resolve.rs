@@ -125,6 +125,8 @@ pub struct Compiler<'a> {
     /// A function (scalar or aggregate) was compiled: SQLite then gives the
     /// statement a statement journal (a function may fail mid-statement).
     pub calls_function: bool,
+    /// Window calls of the SELECT core being compiled, where allowed.
+    pub windows: Option<crate::sql::window::WinCollect>,
     /// CTEs in scope and views being compiled (see `sql::cte`).
     pub with: crate::sql::cte::WithState,
 }
@@ -259,6 +261,7 @@ impl<'a> Compiler<'a> {
             aliases: Vec::new(),
             depth: 0,
             select_depth: 0,
+            windows: None,
             with: Default::default(),
         }
     }
@@ -785,19 +788,31 @@ impl<'a> Compiler<'a> {
                 with_explicit(CExpr::Like { e: Box::new(x.e), pat: Box::new(p.e), esc, not: *not, glob }, &parts)
             }
             Expr::FunctionCall { name, distinctness, args, filter_over, order_by } => {
-                if filter_over.as_ref().is_some_and(|t| t.over_clause.is_some()) || order_by.is_some() {
-                    return Err(Error::sql("window functions are not supported yet"));
-                }
                 let distinct = matches!(distinctness, Some(ast::Distinctness::Distinct));
                 let fname = unquote_ident(name.0);
+                if let (Some(ast::FunctionTail { filter_clause, over_clause: Some(over) }), None) =
+                    (filter_over, order_by)
+                {
+                    return self.window_call(&fname, distinct, args.unwrap_or(&[]), false, *filter_clause, over);
+                }
+                if order_by.is_some() {
+                    // SQLite 3.40 has no ORDER BY inside a call (3.44 added it).
+                    return Err(Error::sql("near \"ORDER\": syntax error"));
+                }
+                if let Some(e) = crate::sql::window::without_over(&fname, args.map_or(0, |a| a.len())) {
+                    return Err(e);
+                }
                 let filter = filter_over.as_ref().and_then(|t| t.filter_clause);
                 self.function(&fname, distinct, args.unwrap_or(&[]), false, filter)?
             }
             Expr::FunctionCallStar { name, filter_over } => {
-                if filter_over.as_ref().is_some_and(|t| t.over_clause.is_some()) {
-                    return Err(Error::sql("window functions are not supported yet"));
-                }
                 let fname = unquote_ident(name.0);
+                if let Some(ast::FunctionTail { filter_clause, over_clause: Some(over) }) = filter_over {
+                    return self.window_call(&fname, false, &[], true, *filter_clause, over);
+                }
+                if let Some(e) = crate::sql::window::without_over(&fname, 0) {
+                    return Err(e);
+                }
                 self.function(&fname, false, &[], true, filter_over.as_ref().and_then(|t| t.filter_clause))?
             }
             Expr::Raise(..) => return Err(Error::sql("RAISE() may only be used within a trigger-program")),
