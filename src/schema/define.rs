@@ -304,6 +304,7 @@ fn build_from_ast(
             default_text: None,
             coll: Collation::Binary,
             pk: 0,
+            no_affinity: false,
         };
         let mut ndef = 0;
         let mut nchk = 0;
