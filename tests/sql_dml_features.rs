@@ -250,3 +250,131 @@ fn insert_forms() {
         "SELECT * FROM t ORDER BY a",
     ]);
 }
+
+#[test]
+fn alter_rename_table_and_column() {
+    same_db(&[
+        "CREATE TABLE \"t\" (a INTEGER PRIMARY KEY, \"b\" TEXT UNIQUE, [c] CHECK(c > 0 AND t.c < 100), d DEFAULT 5, UNIQUE(b, d), CHECK (b <> 'x'))",
+        "CREATE INDEX ti ON t(c, \"b\" DESC)",
+        "CREATE TABLE child(x REFERENCES t(b), y, FOREIGN KEY(y) REFERENCES \"t\"(c))",
+        "CREATE TABLE other(t, b, CHECK(b > t))",
+        "INSERT INTO t VALUES(1, 'one', 5, 6)",
+        "ALTER TABLE t RENAME COLUMN b TO bee",
+        "ALTER TABLE t RENAME COLUMN c TO \"select\"",
+        "ALTER TABLE t RENAME COLUMN zz TO y",
+        "ALTER TABLE t RENAME COLUMN a TO a",
+        "ALTER TABLE t RENAME COLUMN d TO bee",
+        "ALTER TABLE t RENAME TO \"new t\"",
+        "SELECT * FROM \"new t\"",
+        "INSERT INTO \"new t\"(bee, \"select\") VALUES('two', 7)",
+        "INSERT INTO \"new t\"(bee, \"select\") VALUES('two', 7)",
+        "INSERT INTO \"new t\"(bee, \"select\") VALUES('three', 700)",
+        "ALTER TABLE \"new t\" RENAME TO child",
+        "ALTER TABLE \"new t\" RENAME TO TI",
+        "ALTER TABLE \"new t\" RENAME TO sqlite_x",
+        "ALTER TABLE nosuch RENAME TO x",
+        "ALTER TABLE sqlite_schema RENAME TO x",
+        "ALTER TABLE \"new t\" RENAME TO plain",
+        "ALTER TABLE plain RENAME bee TO b2",
+        "ALTER TABLE child RENAME COLUMN x TO xx",
+        "SELECT * FROM plain WHERE b2 = 'one'",
+        "SELECT * FROM plain INDEXED BY ti WHERE \"select\" > 0",
+        "CREATE TABLE a(id INTEGER PRIMARY KEY AUTOINCREMENT, v)",
+        "INSERT INTO a(v) VALUES(1)",
+        "ALTER TABLE a RENAME TO a2",
+        "INSERT INTO a2(v) VALUES(2)",
+        "SELECT * FROM sqlite_sequence",
+        "ALTER TABLE sqlite_sequence RENAME TO s",
+    ]);
+}
+
+#[test]
+fn alter_add_column() {
+    same_db(&[
+        "CREATE TABLE e(a, b, UNIQUE(a))",
+        "CREATE TABLE empty(x )",
+        "INSERT INTO e VALUES(1, 2), (3, 4)",
+        "ALTER TABLE e ADD COLUMN c",
+        "ALTER TABLE e ADD d INTEGER DEFAULT '7' NOT NULL ;  ",
+        "ALTER TABLE e ADD COLUMN f NOT NULL",
+        "ALTER TABLE e ADD COLUMN f DEFAULT NULL NOT NULL",
+        "ALTER TABLE e ADD COLUMN f DEFAULT (1 + 1)",
+        "ALTER TABLE e ADD COLUMN f DEFAULT CURRENT_TIME",
+        "ALTER TABLE e ADD COLUMN f DEFAULT (abs(1))",
+        "ALTER TABLE e ADD COLUMN f UNIQUE",
+        "ALTER TABLE e ADD COLUMN f PRIMARY KEY",
+        "ALTER TABLE e ADD COLUMN A",
+        "ALTER TABLE e ADD COLUMN g DEFAULT -1",
+        "ALTER TABLE e ADD COLUMN h DEFAULT x'00'",
+        "ALTER TABLE e ADD COLUMN i REAL DEFAULT (+3)",
+        "ALTER TABLE e ADD COLUMN j DEFAULT ('a') COLLATE nocase",
+        "ALTER TABLE e ADD COLUMN k DEFAULT \"abc\"",
+        "ALTER TABLE e ADD COLUMN l CHECK(l > 0)",
+        "ALTER TABLE e ADD COLUMN m DEFAULT 0 CHECK(m > 0)",
+        "ALTER TABLE e ADD COLUMN n DEFAULT TRUE",
+        "SELECT *, typeof(d), typeof(i) FROM e",
+        "INSERT INTO e(a) VALUES(5)",
+        "SELECT * FROM e WHERE j = 'A'",
+        "UPDATE e SET c = a * 10 WHERE a > 1",
+        "SELECT * FROM e",
+        "ALTER TABLE empty ADD COLUMN y NOT NULL",
+        "ALTER TABLE empty ADD COLUMN z DEFAULT (1 + 1)",
+        "INSERT INTO empty(x) VALUES(1)",
+        "SELECT * FROM empty",
+        "ALTER TABLE nosuch ADD COLUMN z",
+        "ALTER TABLE sqlite_master ADD COLUMN z",
+    ]);
+}
+
+#[test]
+fn alter_drop_column() {
+    same_db(&[
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT UNIQUE, c, d DEFAULT 5, e, f CHECK(f > 0), g, UNIQUE(b, e), CHECK (g <> 'x'))",
+        "CREATE INDEX tc ON t(c)",
+        "INSERT INTO t VALUES(1, 'one', 3, 4, 5, 6, 7), (2, 'two', NULL, NULL, NULL, NULL, NULL)",
+        "ALTER TABLE t DROP COLUMN a",
+        "ALTER TABLE t DROP COLUMN b",
+        "ALTER TABLE t DROP COLUMN c",
+        "ALTER TABLE t DROP COLUMN e",
+        "ALTER TABLE t DROP COLUMN f",
+        "ALTER TABLE t DROP COLUMN g",
+        "ALTER TABLE t DROP COLUMN zz",
+        "ALTER TABLE t DROP COLUMN d",
+        "SELECT * FROM t",
+        "DROP INDEX tc",
+        "ALTER TABLE t DROP c",
+        "SELECT * FROM t",
+        "CREATE TABLE u(p, q, r)",
+        "INSERT INTO u VALUES(1, 2, 3)",
+        "ALTER TABLE u DROP COLUMN r",
+        "ALTER TABLE u DROP COLUMN p",
+        "ALTER TABLE u DROP COLUMN q",
+        "ALTER TABLE u ADD COLUMN s DEFAULT 9",
+        "SELECT * FROM u",
+        "CREATE TABLE pk(a, b, PRIMARY KEY(a, b))",
+        "ALTER TABLE pk DROP COLUMN b",
+    ]);
+}
+
+#[test]
+fn reindex() {
+    same_db(&[
+        "CREATE TABLE t(a TEXT COLLATE nocase, b, c UNIQUE)",
+        "CREATE INDEX ta ON t(a)",
+        "CREATE INDEX tb ON t(b COLLATE rtrim, a)",
+        "CREATE TABLE u(x)",
+        "CREATE INDEX ux ON u(x)",
+        "INSERT INTO t VALUES('B', 2, 1), ('a', 1, 2), ('c ', 'c', 3)",
+        "INSERT INTO u VALUES(3), (1), (2)",
+        "REINDEX",
+        "REINDEX nocase",
+        "REINDEX RTRIM",
+        "REINDEX binary",
+        "REINDEX t",
+        "REINDEX ux",
+        "REINDEX main.ux",
+        "REINDEX nosuch",
+        "SELECT a FROM t ORDER BY a",
+        "SELECT x FROM u WHERE x > 1",
+    ]);
+}
