@@ -378,3 +378,47 @@ fn reindex() {
         "SELECT x FROM u WHERE x > 1",
     ]);
 }
+
+#[test]
+fn schema_changes_and_returning_in_transactions() {
+    same_db(&[
+        "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, a UNIQUE, b)",
+        "INSERT INTO t(a, b) VALUES(1, 1), (2, 2)",
+        "BEGIN",
+        "ALTER TABLE t ADD COLUMN c DEFAULT 'cc'",
+        "ALTER TABLE t RENAME COLUMN b TO bb",
+        "INSERT INTO t(a) VALUES(3) RETURNING *",
+        "ALTER TABLE t RENAME TO t2",
+        "SELECT * FROM t2",
+        "SELECT * FROM sqlite_sequence",
+        "ROLLBACK",
+        "SELECT * FROM t",
+        "SELECT * FROM sqlite_sequence",
+        "BEGIN",
+        "SAVEPOINT s",
+        "ALTER TABLE t DROP COLUMN b",
+        "INSERT INTO t(a) VALUES(4) ON CONFLICT(a) DO NOTHING RETURNING id, a",
+        "ROLLBACK TO s",
+        "INSERT INTO t(a, b) VALUES(5, 5) RETURNING b",
+        "RELEASE s",
+        "COMMIT",
+        "UPDATE t SET a = a + 10 RETURNING a, abs(-9223372036854775807 - a)",
+        "SELECT * FROM t",
+        "INSERT INTO t(a) VALUES(1), (1) ON CONFLICT(a) DO UPDATE SET b = coalesce(b, 0) + 1 RETURNING *",
+        "INSERT INTO t(a) VALUES(100) RETURNING 1 / 0, a % 0, b",
+        "INSERT INTO t(a) VALUES(101), (102) RETURNING abs(-9223372036854775807 - a)",
+        "SELECT * FROM t",
+        "INSERT INTO t AS x(a) VALUES(200) RETURNING x.a, a",
+        "INSERT INTO t AS x(a) VALUES(200) ON CONFLICT(a) DO UPDATE SET b = x.b",
+        "INSERT INTO t AS x(a) VALUES(200) ON CONFLICT(a) DO UPDATE SET b = t.b || excluded.a RETURNING b",
+        "INSERT INTO t AS x(a) VALUES(200) ON CONFLICT(x.a) DO UPDATE SET b = x.b || excluded.a WHERE x.a > 0 RETURNING b",
+        "INSERT INTO t AS x(a) VALUES(200) ON CONFLICT(t.a) DO NOTHING",
+        "CREATE TABLE excluded(a PRIMARY KEY, b)",
+        "INSERT INTO excluded VALUES(1, 2) ON CONFLICT(a) DO UPDATE SET b = excluded.b + 10",
+        "INSERT INTO excluded VALUES(1, 3) ON CONFLICT(a) DO UPDATE SET b = excluded.b + 10",
+        "SELECT * FROM excluded",
+        "REPLACE INTO t(id, a, b) VALUES(1, 2, 'r') RETURNING *",
+        "SELECT changes()",
+        "DELETE FROM t WHERE id IN (SELECT id FROM t ORDER BY id LIMIT 2) RETURNING id",
+    ]);
+}
