@@ -422,3 +422,35 @@ fn schema_changes_and_returning_in_transactions() {
         "DELETE FROM t WHERE id IN (SELECT id FROM t ORDER BY id LIMIT 2) RETURNING id",
     ]);
 }
+
+#[test]
+fn alter_with_views() {
+    same_db(&[
+        "CREATE TABLE t(a, b)",
+        "CREATE TABLE u(c, b)",
+        "INSERT INTO t VALUES(1, 2)",
+        "INSERT INTO u VALUES(1, 3)",
+        "CREATE VIEW v AS SELECT a, t.b AS tb FROM t WHERE a > 0 ORDER BY a",
+        "CREATE VIEW w AS SELECT x.a, u.b FROM main.t AS x, u WHERE x.a = u.c",
+        "CREATE VIEW z AS SELECT count(*) AS n FROM u",
+        "ALTER TABLE v RENAME TO x",
+        "ALTER TABLE v ADD COLUMN c",
+        "ALTER TABLE t RENAME TO v",
+        "INSERT INTO v VALUES(1)",
+        "UPDATE v SET a = 1",
+        "DELETE FROM v",
+        "REINDEX v",
+        "ALTER TABLE t RENAME COLUMN a TO aa",
+        "SELECT * FROM v",
+        "SELECT * FROM w",
+        "ALTER TABLE t RENAME TO t2",
+        "SELECT * FROM v",
+        "SELECT * FROM w",
+        "ALTER TABLE t2 DROP COLUMN aa",
+        "ALTER TABLE t2 ADD COLUMN d DEFAULT 4",
+        "ALTER TABLE u RENAME COLUMN b TO bb",
+        "SELECT * FROM w",
+        "ALTER TABLE u DROP COLUMN bb",
+        "SELECT * FROM z",
+    ]);
+}

@@ -40,6 +40,8 @@ pub(crate) struct ConnState {
     /// another b-tree (or none), so it fails. Without a schema change its
     /// cursors re-seek by key and it continues, as in SQLite.
     pub rollback_epoch: u64,
+    /// This connection's temporary views (every catalog it loads shows them).
+    pub temp_views: crate::schema::view::TempStore,
 }
 
 /// A SAVEPOINT: its storage savepoint depth (None until the transaction
@@ -65,11 +67,11 @@ impl ConnState {
         let txn = self.txn.as_ref().ok_or_else(|| Error::internal("no transaction"))?;
         let cookie = txn.header().schema_cookie;
         if let Some(c) = &self.catalog {
-            if c.cookie == cookie {
+            if c.cookie == cookie && c.temp_version == self.temp_views.lock().version {
                 return Ok(c.clone());
             }
         }
-        let c = Arc::new(Catalog::load(txn)?);
+        let c = Arc::new(Catalog::load(txn)?.with_temp(&self.temp_views));
         self.catalog = Some(c.clone());
         self.generation += 1;
         Ok(c)
@@ -210,6 +212,7 @@ impl Connection {
             vars: ConnVars { rng: seed | 1, ..Default::default() },
             busy_timeout: 0,
             savepoints: Vec::new(),
+            temp_views: Default::default(),
         };
         Ok(Connection { state: Arc::new(Mutex::new(state)), interrupt: Arc::new(AtomicBool::new(false)) })
     }

@@ -150,6 +150,8 @@ impl Statement {
             self.finished = false;
         }
         self.has_row = false;
+        // 'now' is read afresh by the first date function of each step.
+        st.vars.now_ms = None;
         // Transaction control works on the connection, not in a transaction.
         match &self.compiled.program {
             Program::Begin(kind) => {
@@ -291,6 +293,7 @@ impl Statement {
                     let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                     let depth = if writes { Some(txn.savepoint()?) } else { None };
                     let read_only = st.read_only;
+                    let explicit = st.explicit;
                     let mut pcx = PragmaCtx {
                         txn,
                         catalog: &cat,
@@ -298,6 +301,7 @@ impl Statement {
                         busy_timeout: &mut timeout,
                         path: &path,
                         read_only,
+                        explicit,
                     };
                     let rows = pragma::run(p, &mut pcx);
                     if let Some(d) = depth {

@@ -8,8 +8,9 @@ use crate::sql::ast_util::name_str;
 use crate::sql::lexer::unquote_ident;
 use crate::storage::btree;
 use crate::storage::record::decode_record;
-use crate::storage::{BTreeKind, CheckpointMode, Cursor, Pager, SeekOp, Txn, Value};
+use crate::storage::{BTreeKind, CheckpointMode, Cursor, JournalMode, Pager, SeekOp, Txn, Value};
 use sqlite3_parser::ast::{self, PragmaBody, QualifiedName};
+use std::sync::Arc;
 
 /// Where a pragma's value lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,12 +175,14 @@ impl PragmaPlan {
 pub struct PragmaCtx<'a> {
     pub txn: &'a mut Txn,
     pub catalog: &'a Catalog,
-    pub pager: &'a Pager,
+    pub pager: &'a Arc<Pager>,
     pub busy_timeout: &'a mut u32,
     pub path: &'a str,
     /// The connection is read-only: settings that would change the
     /// database (page_size) are ignored, as SQLite does.
     pub read_only: bool,
+    /// Inside BEGIN ... COMMIT (`journal_mode` cannot cross WAL there).
+    pub explicit: bool,
 }
 
 fn int_arg(v: &Option<Value>) -> Option<i64> {
@@ -322,8 +325,14 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
             }
         }
         "journal_mode" => {
-            let mode = if cx.pager.is_memory() { "memory" } else { "wal" };
-            vec![vec![Value::Text(mode.into())]]
+            // An unknown mode name changes nothing and reports the current
+            // mode, as SQLite does; so does a read-only connection.
+            let want = text_arg(&p.value).and_then(|m| JournalMode::parse(&m));
+            let mode = match want {
+                Some(m) if !cx.read_only => cx.pager.set_journal_mode(cx.txn, m, cx.explicit, *cx.busy_timeout)?,
+                _ => cx.pager.journal_mode(),
+            };
+            vec![vec![Value::Text(mode.name().into())]]
         }
         "user_version" => match int_arg(&p.value) {
             Some(v) if !p.is_call => {

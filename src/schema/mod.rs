@@ -7,8 +7,10 @@
 //! stays the value it was loaded under.
 
 pub mod define;
+pub mod view;
 
 pub use define::{build_index, build_table, AutoIndex};
+pub use view::View;
 
 use crate::error::{Error, Result};
 use crate::sql::expr::CExpr;
@@ -107,6 +109,13 @@ pub struct Catalog {
     pub indexes: HashMap<String, Arc<Index>>,
     pub cookie: u32,
     pub schema: Arc<Table>,
+    /// Views of the main database, by lower-case name.
+    pub views: HashMap<String, Arc<View>>,
+    /// The connection's temporary views (searched before the main database)
+    /// as of `temp_version`, and the store they came from.
+    pub temp_views: HashMap<String, Arc<View>>,
+    pub temp_version: u64,
+    pub temp_store: view::TempStore,
 }
 
 /// The definition of the schema table.
@@ -207,8 +216,39 @@ impl Catalog {
             t.indexes.push(idx.clone());
             indexes.insert(idx.name.to_ascii_lowercase(), idx);
         }
+        let mut views = HashMap::new();
+        for r in rows.iter().filter(|r| r.kind == "view") {
+            let v = View::from_sql(r.sql.as_deref().unwrap_or(""), false).map_err(|e| malformed(&r.name, &e))?;
+            views.insert(v.name.to_ascii_lowercase(), Arc::new(v));
+        }
         let tables = tables.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
-        Ok(Catalog { tables, indexes, cookie, schema: Arc::new(schema) })
+        Ok(Catalog {
+            tables,
+            indexes,
+            cookie,
+            schema: Arc::new(schema),
+            views,
+            temp_views: HashMap::new(),
+            temp_version: 0,
+            temp_store: Default::default(),
+        })
+    }
+
+    /// Takes the connection's temporary views into this catalog.
+    pub fn with_temp(mut self, store: &view::TempStore) -> Catalog {
+        let t = store.lock();
+        self.temp_views = t.views.clone();
+        self.temp_version = t.version;
+        drop(t);
+        self.temp_store = store.clone();
+        self
+    }
+
+    /// Looks a view up: the connection's temporary views first, then the
+    /// main database's.
+    pub fn view(&self, name: &str) -> Option<&Arc<View>> {
+        let lower = name.to_ascii_lowercase();
+        self.temp_views.get(&lower).or_else(|| self.views.get(&lower))
     }
 
     /// Looks a table up by name (case-insensitive); `sqlite_master` and

@@ -40,6 +40,8 @@ pub enum Ddl {
     Alter(Alter),
     /// REINDEX [name]: a collation, table or index name (None = all).
     Reindex(Option<String>),
+    /// CREATE VIEW / DROP VIEW (see `sql::view`).
+    View(crate::sql::view::ViewDdl),
 }
 
 /// The CREATE TABLE text SQLite generates for CREATE TABLE ... AS SELECT:
@@ -168,7 +170,14 @@ pub fn result_names(ddl: &Ddl) -> Vec<String> {
 /// Checks a DDL action against the catalog; Ok(false) = nothing to do.
 pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
     match ddl {
+        Ddl::View(v) => return crate::sql::view::check(v, cat),
         Ddl::CreateTable { name, if_not_exists, .. } => {
+            if let Some(v) = cat.views.get(&name.to_ascii_lowercase()) {
+                if *if_not_exists {
+                    return Ok(false);
+                }
+                return Err(Error::sql(format!("view {} already exists", v.name)));
+            }
             if cat.table(name).is_some() {
                 if *if_not_exists {
                     return Ok(false);
@@ -190,6 +199,7 @@ pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
                 return Err(Error::sql(format!("there is already a table named {name}")));
             }
             match cat.table(table) {
+                None if cat.view(table).is_some() => return Err(Error::sql("views may not be indexed")),
                 None => return Err(Error::sql(format!("no such table: main.{table}"))),
                 Some(t) if t.is_schema || t.name.eq_ignore_ascii_case(SEQUENCE) => {
                     return Err(Error::sql(format!("table {} may not be indexed", t.name)))
@@ -200,6 +210,9 @@ pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
             }
         }
         Ddl::DropTable { name, if_exists } => match cat.table(name) {
+            None if cat.view(name).is_some() => {
+                return Err(Error::sql(format!("use DROP VIEW to delete view {}", cat.view(name).expect("view").name)))
+            }
             None if *if_exists => return Ok(false),
             None => return Err(Error::sql(format!("no such table: {name}"))),
             Some(t) if t.is_schema || t.name.eq_ignore_ascii_case(SEQUENCE) => {
@@ -210,7 +223,8 @@ pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
         Ddl::Alter(a) => alter::check_alter(a, cat)?,
         Ddl::Reindex(None) => {}
         Ddl::Reindex(Some(n)) => {
-            if crate::sql::ast_util::collation_by_name(n).is_err() && cat.table(n).is_none() && cat.index(n).is_none() {
+            let known = cat.table(n).is_some() || cat.index(n).is_some() || cat.view(n).is_some();
+            if crate::sql::ast_util::collation_by_name(n).is_err() && !known {
                 return Err(Error::sql("unable to identify the object to be reindexed"));
             }
         }
@@ -243,7 +257,14 @@ fn schema_root(txn: &mut Txn) -> Result<PageNo> {
     Ok(root)
 }
 
-fn insert_schema_row(txn: &mut Txn, kind: &str, name: &str, tbl: &str, root: PageNo, sql: Option<&str>) -> Result<()> {
+pub(crate) fn insert_schema_row(
+    txn: &mut Txn,
+    kind: &str,
+    name: &str,
+    tbl: &str,
+    root: PageNo,
+    sql: Option<&str>,
+) -> Result<()> {
     let sroot = schema_root(txn)?;
     let rowid = btree::table_max_rowid(txn, sroot)?.map_or(1, |m| m + 1);
     let vals = [
@@ -270,6 +291,11 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
         return Ok(());
     }
     match ddl {
+        Ddl::View(v) => {
+            if !crate::sql::view::run(v, txn, cat)? {
+                return Ok(());
+            }
+        }
         Ddl::CreateTable { name, sql, .. } => {
             let (t, autos) = build_table(sql, 0)?;
             schema_root(txn)?;
@@ -411,7 +437,7 @@ pub(crate) fn delete_sequence_row(txn: &mut Txn, root: PageNo, name: &str) -> Re
     Ok(())
 }
 
-fn delete_schema_rows(txn: &mut Txn, pred: impl Fn(&crate::schema::SchemaRow) -> bool) -> Result<()> {
+pub(crate) fn delete_schema_rows(txn: &mut Txn, pred: impl Fn(&crate::schema::SchemaRow) -> bool) -> Result<()> {
     let root = txn.header().schema_root;
     let rows = read_schema_rows(txn)?;
     for r in rows.iter().filter(|r| pred(r)) {

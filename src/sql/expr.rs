@@ -263,6 +263,9 @@ pub struct ConnVars {
     pub total_changes: i64,
     pub last_insert_rowid: i64,
     pub rng: u64,
+    /// The time 'now' reads in the current step (Unix ms); None until the
+    /// first read. `Statement::step` clears it at every step.
+    pub now_ms: Option<i64>,
 }
 
 impl ConnVars {
@@ -311,6 +314,9 @@ impl FuncContext for Cx<'_> {
     fn random_i64(&mut self) -> i64 {
         self.vars.next_random()
     }
+    fn now_unix_ms(&mut self) -> i64 {
+        *self.vars.now_ms.get_or_insert_with(crate::storage::vfs::clock::unix_now_ms)
+    }
 }
 
 /// A call's context with a collating sequence other than BINARY.
@@ -331,6 +337,9 @@ impl FuncContext for CollCx<'_, '_> {
     }
     fn random_i64(&mut self) -> i64 {
         self.cx.random_i64()
+    }
+    fn now_unix_ms(&mut self) -> i64 {
+        self.cx.now_unix_ms()
     }
     fn collation(&self) -> Collation {
         self.coll

@@ -3,6 +3,7 @@
 
 pub mod ast_util;
 pub mod compound;
+pub mod cte;
 pub mod ddl;
 pub mod dml;
 pub mod exec;
@@ -14,4 +15,5 @@ pub mod prepare;
 pub mod resolve;
 pub mod select;
 pub mod types;
+pub mod view;
 pub mod write;

@@ -80,8 +80,23 @@ fn single_row_write(p: &Program) -> bool {
     }
 }
 
-/// Compiles the single statement `text` against `cat`.
+/// Compiles the single statement `text` against `cat`. `EXPLAIN QUERY
+/// PLAN stmt` compiles `stmt` and returns its plan as constant rows
+/// (id, parent, notused, detail).
 pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
+    let toks = tokenize(text);
+    let eqp = toks.len() >= 3
+        && toks[0].is_kw(text, "EXPLAIN")
+        && toks[1].is_kw(text, "QUERY")
+        && toks[2].is_kw(text, "PLAN");
+    if !eqp {
+        return compile_one(text, cat);
+    }
+    let body = toks.get(3).map_or(text.len(), |t| t.start);
+    Ok(crate::sql::planner::explain::plan_statement(compile_one(&text[body..], cat)?))
+}
+
+fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
     with_parsed(text, |stmt| {
         let mut c = Compiler::new(Some(cat));
         c.limit_commas = crate::sql::lexer::limit_commas(text, &tokenize(text));
@@ -90,9 +105,16 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
         let mut readonly = false;
         let program = match stmt {
             Stmt::Select(sel) => {
-                let toks = tokenize(text);
-                c.top_texts =
-                    Some(result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect());
+                if sel.with.is_some() {
+                    let (main, ctes) = crate::sql::cte::with_texts(text);
+                    c.top_texts = Some(main);
+                    c.with.top_cte_texts = Some(ctes);
+                } else {
+                    let toks = tokenize(text);
+                    c.top_texts = Some(
+                        result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect(),
+                    );
+                }
                 let mut plan = c.select(sel)?;
                 names = std::mem::take(&mut plan.names);
                 decltypes = std::mem::take(&mut plan.decltypes);
@@ -100,10 +122,10 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Select(plan)
             }
             Stmt::Insert { with, or_conflict, tbl_name, columns, body, returning } => {
-                if with.is_some() {
-                    return Err(Error::sql("WITH clauses are not supported yet"));
-                }
-                let p = c.insert(*or_conflict, tbl_name, columns.as_ref(), body, *returning, text)?;
+                crate::sql::view::check_writable(cat, tbl_name)?;
+                let p = c.with_dml_scope(with.as_ref(), |c| {
+                    c.insert(*or_conflict, tbl_name, columns.as_ref(), body, *returning, text)
+                })?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
                 }
@@ -121,22 +143,27 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
                 order_by,
                 limit,
             } => {
-                if with.is_some() || from.is_some() || order_by.is_some() || limit.is_some() {
-                    return Err(Error::sql("UPDATE with WITH/FROM/ORDER BY/LIMIT is not supported yet"));
+                if from.is_some() || order_by.is_some() || limit.is_some() {
+                    return Err(Error::sql("UPDATE with FROM/ORDER BY/LIMIT is not supported yet"));
                 }
                 let _ = indexed;
-                let p = c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)?;
+                crate::sql::view::check_writable(cat, tbl_name)?;
+                let p = c.with_dml_scope(with.as_ref(), |c| {
+                    c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)
+                })?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
                 }
                 Program::Update(p)
             }
             Stmt::Delete { with, tbl_name, indexed, where_clause, returning, order_by, limit } => {
-                if with.is_some() || order_by.is_some() || limit.is_some() {
-                    return Err(Error::sql("DELETE with WITH/ORDER BY/LIMIT is not supported yet"));
+                if order_by.is_some() || limit.is_some() {
+                    return Err(Error::sql("DELETE with ORDER BY/LIMIT is not supported yet"));
                 }
                 let _ = indexed;
-                let p = c.delete(tbl_name, where_clause.as_ref(), *returning, text)?;
+                crate::sql::view::check_writable(cat, tbl_name)?;
+                let p =
+                    c.with_dml_scope(with.as_ref(), |c| c.delete(tbl_name, where_clause.as_ref(), *returning, text))?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
                 }
@@ -188,7 +215,9 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
                 readonly = true;
                 Program::Release(crate::sql::ast_util::name_str(n))
             }
-            Stmt::CreateView { .. } | Stmt::DropView { .. } => return Err(Error::sql("views are not supported yet")),
+            Stmt::CreateView { .. } | Stmt::DropView { .. } => {
+                Program::Ddl(Ddl::View(crate::sql::view::compile_view_ddl(stmt, text, cat)?))
+            }
             Stmt::CreateTrigger { .. } | Stmt::DropTrigger { .. } => {
                 return Err(Error::sql("triggers are not supported yet"))
             }

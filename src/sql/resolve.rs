@@ -125,6 +125,8 @@ pub struct Compiler<'a> {
     /// A function (scalar or aggregate) was compiled: SQLite then gives the
     /// statement a statement journal (a function may fail mid-statement).
     pub calls_function: bool,
+    /// CTEs in scope and views being compiled (see `sql::cte`).
+    pub with: crate::sql::cte::WithState,
 }
 
 /// SQLite's SQLITE_MAX_EXPR_DEPTH.
@@ -170,42 +172,6 @@ fn hex_blob(h: &str) -> Result<Vec<u8>> {
         out.push(b);
     }
     Ok(out)
-}
-
-/// The current UTC time as (year, month, day, hour, minute, second).
-fn utc_now() -> (i64, u32, u32, u32, u32, u32) {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400) as u32;
-    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, tod / 3600, tod / 60 % 60, tod % 60)
-}
-
-/// CURRENT_TIMESTAMP: "YYYY-MM-DD HH:MM:SS" in UTC.
-fn current_timestamp(_: &mut dyn func::FuncContext, _: &[Value]) -> Result<Value> {
-    let (y, mo, d, h, mi, s) = utc_now();
-    Ok(Value::Text(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")))
-}
-
-/// CURRENT_DATE: "YYYY-MM-DD" in UTC.
-fn current_date(_: &mut dyn func::FuncContext, _: &[Value]) -> Result<Value> {
-    let (y, mo, d, ..) = utc_now();
-    Ok(Value::Text(format!("{y:04}-{mo:02}-{d:02}")))
-}
-
-/// CURRENT_TIME: "HH:MM:SS" in UTC.
-fn current_time(_: &mut dyn func::FuncContext, _: &[Value]) -> Result<Value> {
-    let (.., h, mi, s) = utc_now();
-    Ok(Value::Text(format!("{h:02}:{mi:02}:{s:02}")))
 }
 
 /// The collation of a comparison: explicit COLLATE on the left, then on the
@@ -293,6 +259,7 @@ impl<'a> Compiler<'a> {
             aliases: Vec::new(),
             depth: 0,
             select_depth: 0,
+            with: Default::default(),
         }
     }
 
@@ -329,6 +296,9 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn alloc_slot(&mut self) -> usize {
+        if let Some(s) = self.with.reserved_slot.take() {
+            return s;
+        }
         self.n_slots += 1;
         self.n_slots - 1
     }
@@ -543,10 +513,14 @@ impl<'a> Compiler<'a> {
                 Literal::Blob(h) => CExpr::Lit(Value::Blob(hex_blob(h)?)),
                 Literal::Keyword(k) => CExpr::Lit(Value::Text(k.to_string())),
                 Literal::Null => CExpr::Lit(Value::Null),
-                Literal::CurrentDate => CExpr::Func { f: current_date, args: Vec::new(), coll: Collation::Binary },
-                Literal::CurrentTime => CExpr::Func { f: current_time, args: Vec::new(), coll: Collation::Binary },
+                Literal::CurrentDate => {
+                    CExpr::Func { f: func::datetime::current_date, args: Vec::new(), coll: Collation::Binary }
+                }
+                Literal::CurrentTime => {
+                    CExpr::Func { f: func::datetime::current_time, args: Vec::new(), coll: Collation::Binary }
+                }
                 Literal::CurrentTimestamp => {
-                    CExpr::Func { f: current_timestamp, args: Vec::new(), coll: Collation::Binary }
+                    CExpr::Func { f: func::datetime::current_timestamp, args: Vec::new(), coll: Collation::Binary }
                 }
             }),
             Expr::Id(id) => self.resolve_id(id.0)?,

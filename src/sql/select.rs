@@ -108,11 +108,19 @@ pub struct SelectPlan {
     /// Result column names and declared types (as SQLite reports them).
     pub names: Vec<String>,
     pub decltypes: Vec<Option<String>>,
+    /// Each FROM item's name as written (alias, else table name) by slot,
+    /// for EXPLAIN QUERY PLAN.
+    pub aliases: Vec<(usize, String)>,
+    /// A recursive CTE: produced by its own operator (no levels).
+    pub recursive: Option<Box<crate::sql::cte::RecursivePlan>>,
 }
 
 impl SelectPlan {
     /// Number of result columns.
     pub fn width(&self) -> usize {
+        if self.recursive.is_some() {
+            return self.names.len();
+        }
         match &self.values {
             Some(v) => v.first().map_or(0, |r| r.len()),
             None => match &self.compound {
@@ -172,19 +180,22 @@ struct FromItem {
     table: Arc<Table>,
     left: bool,
     on: Vec<CExpr>,
+    /// Joined with CROSS JOIN: stays after every item to its left.
+    cross: bool,
     /// A subquery in FROM (index into the statement's subqueries).
     sub: Option<usize>,
 }
 
 /// A table standing for the rows of a FROM subquery.
 fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
-    let cols = plan
-        .names
+    let mut names = plan.names.clone();
+    crate::sql::cte::unique_names(&mut names);
+    let cols = names
         .iter()
         .enumerate()
         .map(|(i, n)| crate::schema::Column {
             name: n.clone(),
-            decltype: None,
+            decltype: plan.decltypes.get(i).cloned().flatten(),
             affinity: plan.affinities.get(i).copied().flatten().unwrap_or(Affinity::Blob),
             notnull: None,
             default: None,
@@ -220,13 +231,12 @@ impl Compiler<'_> {
     }
 
     fn select_at_depth(&mut self, sel: &ast::Select) -> Result<SelectPlan> {
-        if sel.with.is_some() {
-            return Err(Error::sql("WITH clauses are not supported yet"));
-        }
-        let Some(compounds) = &sel.body.compounds else {
-            return self.one_select(&sel.body.select, sel.order_by, sel.limit);
-        };
-        self.compound(sel, compounds)
+        self.with_scope(sel.with.as_ref(), |c| {
+            let Some(compounds) = &sel.body.compounds else {
+                return c.one_select(&sel.body.select, sel.order_by, sel.limit);
+            };
+            c.compound(sel, compounds)
+        })
     }
 
     pub(crate) fn one_select(
@@ -334,6 +344,18 @@ impl Compiler<'_> {
         for (st, op, cons) in all {
             let mut sub = None;
             let (table, alias) = match st {
+                SelectTable::Table(qn, alias, _) if self.is_named_source(qn) => {
+                    let id = self.named_source(qn)?;
+                    if self.subs[id].correlated {
+                        return Err(Error::sql("correlated subqueries in FROM are not supported"));
+                    }
+                    let alias = match alias {
+                        Some(ast::As::As(n)) | Some(ast::As::Elided(n)) => name_str(n),
+                        None => name_str(&qn.name),
+                    };
+                    sub = Some(id);
+                    (Arc::new(subquery_table(&alias, &self.subs[id])), alias)
+                }
                 SelectTable::Table(qn, alias, _) => {
                     if let Some(db) = &qn.db_name {
                         let db = name_str(db);
@@ -376,11 +398,13 @@ impl Compiler<'_> {
             };
             let mut left = false;
             let mut natural = false;
+            let mut cross = false;
             if let Some(JoinOperator::TypedJoin(Some(jt))) = op {
                 if jt.contains(JoinType::RIGHT) {
                     return Err(Error::sql("RIGHT and FULL OUTER JOINs are not supported yet"));
                 }
                 left = jt.contains(JoinType::LEFT);
+                cross = jt.contains(JoinType::CROSS);
                 natural = jt.contains(JoinType::NATURAL);
             }
             let slot = self.alloc_slot();
@@ -429,7 +453,7 @@ impl Compiler<'_> {
                 let scope = self.scopes.last_mut().expect("scope");
                 scope.last_mut().expect("table").hidden.push(rci);
             }
-            items.push(FromItem { slot, table, left, on, sub });
+            items.push(FromItem { slot, table, left, on, cross, sub });
         }
         Ok(items)
     }
@@ -691,57 +715,40 @@ impl Compiler<'_> {
                 minmax: if mm.len() == 1 { Some(mm[0]) } else { None },
             });
         }
-        // Place terms and choose access paths.
-        let subs_max = |c: &Compiler, e: &CExpr| max_slot_deep(e, &c.subs);
+        // Order the levels, place the terms and choose access paths.
         let mut levels: Vec<Level> = Vec::new();
-        for it in items.iter() {
+        let mut cross = Vec::new();
+        let mut terms = Vec::new();
+        for it in items {
+            cross.push(it.cross);
+            let mut on_filters = Vec::new();
+            if it.left {
+                on_filters = it.on;
+            } else {
+                terms.extend(it.on);
+            }
             levels.push(Level {
                 slot: it.slot,
                 needed: Vec::new(),
                 rowid_needed: true,
-                table: it.table.clone(),
+                table: it.table,
                 access: match it.sub {
                     Some(id) => Access::Sub(id),
                     None => Access::Scan { desc: false },
                 },
                 left: it.left,
-                on_filters: Vec::new(),
+                on_filters,
                 filters: Vec::new(),
             });
         }
-        // Level slots ascend with the level (a FROM subquery's own tables
-        // take slots in between, never referenced here).
-        let level_slots: Vec<usize> = levels.iter().map(|l| l.slot).collect();
-        let level_of = |slot: Option<usize>| -> Option<usize> {
-            match slot {
-                Some(s) if s >= base_slot => level_slots.iter().rposition(|&ls| ls <= s),
-                _ => None,
-            }
-        };
-        let mut pre = Vec::new();
-        for (i, it) in items.into_iter().enumerate() {
-            for c in it.on {
-                if it.left {
-                    levels[i].on_filters.push(c);
-                } else {
-                    let l = level_of(subs_max(self, &c));
-                    match l {
-                        Some(l) => levels[l].filters.push(c),
-                        None => levels[i].filters.push(c),
-                    }
-                }
-            }
-        }
-        for c in where_terms {
-            match level_of(subs_max(self, &c)) {
-                Some(l) => levels[l].filters.push(c),
-                None => pre.push(c),
-            }
-        }
+        terms.extend(where_terms);
+        let (pre, sort_free) =
+            planner::plan_joins(&mut levels, terms, &cross, &plan.order, plan.agg.is_some(), &self.subs, base_slot)?;
         plan.pre_filter = pre;
-        let sort_free = planner::choose_access(&mut levels, &plan.order, plan.agg.is_some(), &self.subs);
         plan.sort = !plan.order.is_empty() && !sort_free;
         plan.levels = levels;
+        let scope = self.scopes.last().map(|s| s.as_slice()).unwrap_or_default();
+        plan.aliases = scope.iter().filter(|st| st.slot >= base_slot).map(|st| (st.slot, st.alias.clone())).collect();
         Ok(plan)
     }
 

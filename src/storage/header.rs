@@ -15,7 +15,11 @@
 //!  48     4  user_version
 //!  52    32  settings[8] (u32 each; zero = unset)
 //!  84     4  CRC32 of bytes 0..84
-//!  88    12  reserved, zero
+//!  88     4  journal family: 0 = WAL, 1 = rollback (DELETE and the other
+//!            non-WAL modes); any other value is "not a database". Like
+//!            SQLite's bytes 18/19 it only records WAL-ness; outside the CRC
+//!            so files written before it existed (zero here) still open.
+//!  92     8  reserved, zero
 //! 100   ...  b-tree page of the schema table (root page 1), see btree/node.rs
 //! ```
 
@@ -35,9 +39,10 @@ pub const OFF_CHANGE_COUNTER: usize = 44;
 pub const OFF_USER_VERSION: usize = 48;
 pub const OFF_SETTINGS: usize = 52;
 pub const OFF_CRC: usize = 84;
+pub const OFF_JOURNAL: usize = 88;
 /// Bytes of page 1 used by the header (the schema table's b-tree page
 /// header follows at byte 100).
-pub const HEADER_SIZE: usize = 88;
+pub const HEADER_SIZE: usize = 92;
 
 pub const MIN_PAGE_SIZE: u32 = 512;
 pub const MAX_PAGE_SIZE: u32 = 65536;
@@ -53,6 +58,8 @@ pub struct DbState {
     pub freelist_head: PageNo,
     pub freelist_count: u32,
     pub change_counter: u32,
+    /// Persistent journal family: false = WAL, true = rollback (DELETE).
+    pub rollback_journal: bool,
 }
 
 pub fn valid_page_size(ps: u32) -> bool {
@@ -89,6 +96,7 @@ pub fn encode(st: &DbState, page: &mut [u8]) {
     }
     let crc = crc32fast::hash(&page[..OFF_CRC]);
     put_u32(page, OFF_CRC, crc);
+    put_u32(page, OFF_JOURNAL, u32::from(st.rollback_journal));
 }
 
 /// Parses a header; anything malformed is SQLITE_NOTADB.
@@ -122,6 +130,11 @@ pub fn decode(page: &[u8]) -> Result<DbState> {
         freelist_head: get_u32(page, OFF_FREELIST_HEAD),
         freelist_count: get_u32(page, OFF_FREELIST_COUNT),
         change_counter: get_u32(page, OFF_CHANGE_COUNTER),
+        rollback_journal: match get_u32(page, OFF_JOURNAL) {
+            0 => false,
+            1 => true,
+            _ => return Err(not_a_db()),
+        },
     };
     if st.page_count == 0 || st.freelist_head > st.page_count || st.freelist_count >= st.page_count {
         return Err(not_a_db());
@@ -149,6 +162,12 @@ mod tests {
         let mut page = vec![0u8; 4096];
         encode(&st, &mut page);
         assert_eq!(decode(&page).unwrap(), st);
+        st.rollback_journal = true;
+        encode(&st, &mut page);
+        assert_eq!(decode(&page).unwrap(), st);
+        page[OFF_JOURNAL + 3] = 2;
+        assert_eq!(decode(&page).unwrap_err().kind, ErrorKind::NotADb);
+        encode(&st, &mut page);
         page[40] ^= 1;
         assert_eq!(decode(&page).unwrap_err().kind, ErrorKind::NotADb);
         assert_eq!(decode(b"hello").unwrap_err().kind, ErrorKind::NotADb);

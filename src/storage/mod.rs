@@ -31,6 +31,8 @@
 //!   `set_journal_size_limit`, `wal_status`, `cache_used_bytes`,
 //!   `set_cache_capacity` back the corresponding PRAGMAs (each with a
 //!   getter). `:memory:` databases default to synchronous=OFF.
+//! - `Pager::set_journal_mode` backs `PRAGMA journal_mode` (pager/journal.rs:
+//!   the rollback modes fold the WAL into the file after every commit).
 
 pub mod btree;
 pub mod cache;
@@ -41,6 +43,6 @@ pub mod vfs;
 pub mod wal;
 
 pub use btree::{BTreeKind, Cursor, SeekOp};
-pub use pager::{CheckpointInfo, CheckpointMode, Header, OpenOptions, PageNo, Pager, Txn, WalStatus};
+pub use pager::{CheckpointInfo, CheckpointMode, Header, JournalMode, OpenOptions, PageNo, Pager, Txn, WalStatus};
 pub use record::{Collation, KeyInfo, Value};
 pub use vfs::{FaultVfs, MemVfs, OsVfs, Vfs, VfsFile};

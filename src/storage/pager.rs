@@ -50,8 +50,10 @@
 //! snapshot (per distinct snapshot), the price SQLite pays in WAL bytes.
 
 mod freelist;
+mod journal;
 mod txn;
 
+pub use journal::JournalMode;
 pub use txn::Txn;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -165,6 +167,12 @@ struct Shared {
     wal_truncate_threshold: u64,
     /// `journal_size_limit` in bytes; negative = no limit.
     journal_size_limit: i64,
+    /// `PRAGMA journal_mode`; every mode but WAL folds the WAL into the
+    /// database file at the end of each commit (see journal.rs).
+    journal_mode: JournalMode,
+    /// The WAL's open file (if any) is on the database's VFS, not in
+    /// `Pager::mem_journal` (MEMORY / OFF).
+    wal_on_disk: bool,
 }
 
 impl Shared {
@@ -209,6 +217,8 @@ pub struct Pager {
     shared: Mutex<Shared>,
     writer: Mutex<bool>,
     writer_cv: Condvar,
+    /// Where the WAL lives in journal_mode MEMORY and OFF.
+    mem_journal: MemVfs,
 }
 
 static REGISTRY: Mutex<BTreeMap<String, Weak<Pager>>> = Mutex::new(BTreeMap::new());
@@ -280,7 +290,14 @@ impl Pager {
             }
         };
         let cache = Cache::new(DEFAULT_CACHE_PAGES * committed.page_size as usize);
-        Ok(Pager {
+        let journal_mode = if memory {
+            JournalMode::Memory
+        } else if committed.rollback_journal {
+            JournalMode::Delete
+        } else {
+            JournalMode::Wal
+        };
+        let p = Pager {
             vfs,
             path: path.to_owned(),
             canonical,
@@ -300,10 +317,22 @@ impl Pager {
                 wal_truncate: false,
                 wal_truncate_threshold: 0,
                 journal_size_limit: -1,
+                journal_mode,
+                wal_on_disk: true,
             }),
             writer: Mutex::new(false),
             writer_cv: Condvar::new(),
-        })
+            mem_journal: MemVfs::new(),
+        };
+        if journal_mode != JournalMode::Wal && !memory && !opts.read_only {
+            // A rollback-mode database keeps no committed data in its WAL
+            // between transactions: fold what a crash left behind.
+            let mut sh = p.shared.lock();
+            if sh.wal.mx_frame > 0 {
+                let _ = p.fold_journal(&mut sh);
+            }
+        }
+        Ok(p)
     }
 
     /// Reads the header from the database file and recovers the WAL.
@@ -333,14 +362,32 @@ impl Pager {
                         db.read_at(0, &mut p1)?;
                     }
                 }
-                st = header::decode(&p1).map_err(|_| Error::corrupt("bad header page in WAL"))?;
-                header_err = None;
+                let wal_st = header::decode(&p1).map_err(|_| Error::corrupt("bad header page in WAL"))?;
+                if header_err.is_none() && size > 0 && Self::wal_is_stale(&wal, st.change_counter)? {
+                    wal.discard();
+                } else {
+                    st = wal_st;
+                    header_err = None;
+                }
             }
         }
         if let Some(e) = header_err {
             return Err(e);
         }
         Ok((st, wal))
+    }
+
+    /// A recovered WAL whose commits are all older than the database file
+    /// (the file's change counter is past the WAL's last commit) is stale:
+    /// an old generation revived by a lost truncate, unlink or header
+    /// write. Its frames are already in the file or superseded there;
+    /// applying them would roll pages back, so they are ignored.
+    fn wal_is_stale(wal: &Wal, db_counter: u32) -> Result<bool> {
+        let first = wal.first_commit_counter(|p| header::decode(p).ok().map(|h| h.change_counter))?;
+        let Some(first) = first else { return Ok(false) };
+        let base = first.wrapping_sub(1);
+        let ahead = db_counter.wrapping_sub(base) as i32;
+        Ok(ahead > wal.commit_count() as i32)
     }
 
     pub fn is_memory(&self) -> bool {
@@ -498,6 +545,17 @@ impl Pager {
             let sh = self.shared.lock();
             return Ok(Self::report(&sh));
         }
+        {
+            // Outside WAL mode there is no WAL between transactions (what a
+            // failed fold left is folded now); SQLite reports -1, -1.
+            let mut sh = self.shared.lock();
+            if sh.journal_mode != JournalMode::Wal {
+                if sh.wal.mx_frame > 0 {
+                    self.fold_journal(&mut sh)?;
+                }
+                return Ok(CheckpointInfo { busy: false, log_frames: -1, checkpointed_frames: -1 });
+            }
+        }
         if mode == CheckpointMode::Passive {
             let mut sh = self.shared.lock();
             return self.checkpoint_locked(&mut sh, mode);
@@ -537,7 +595,36 @@ impl Pager {
 
     fn checkpoint_inner(&self, sh: &mut Shared, mode: CheckpointMode) -> Result<CheckpointInfo> {
         let mx = sh.wal.mx_frame;
-        let limit = mx;
+        Self::backfill(sh)?;
+        let mut info = Self::report(sh);
+        if sh.wal.backfilled == mx && (mx > 0 || mode == CheckpointMode::Truncate) {
+            let keep = if mode == CheckpointMode::Truncate
+                || (sh.wal_truncate && sh.wal.file_len > sh.wal_truncate_threshold)
+            {
+                0
+            } else if sh.journal_size_limit >= 0 {
+                sh.journal_size_limit as u64
+            } else {
+                u64::MAX
+            };
+            if mx > 0 || sh.wal.file_len > keep {
+                sh.wal.reset(keep, sh.sync_level >= SYNC_NORMAL)?;
+                sh.cache.retain(|_, v| v == 0);
+            }
+            if mode == CheckpointMode::Truncate {
+                info.log_frames = 0;
+                info.checkpointed_frames = 0;
+            }
+        }
+        Ok(info)
+    }
+
+    /// Copies every committed frame not yet copied into the database file
+    /// (pinning first what live snapshots still read), syncing per level:
+    /// the WAL before (NORMAL and up; skipped when already synced), the
+    /// database file after.
+    fn backfill(sh: &mut Shared) -> Result<()> {
+        let limit = sh.wal.mx_frame;
         let level = sh.sync_level;
         if limit > sh.wal.backfilled {
             if level >= SYNC_NORMAL {
@@ -569,27 +656,7 @@ impl Pager {
                 sh.cache.insert(pgno, 0, page);
             }
         }
-        let mut info = Self::report(sh);
-        if sh.wal.backfilled == mx && (mx > 0 || mode == CheckpointMode::Truncate) {
-            let keep = if mode == CheckpointMode::Truncate
-                || (sh.wal_truncate && sh.wal.file_len > sh.wal_truncate_threshold)
-            {
-                0
-            } else if sh.journal_size_limit >= 0 {
-                sh.journal_size_limit as u64
-            } else {
-                u64::MAX
-            };
-            if mx > 0 || sh.wal.file_len > keep {
-                sh.wal.reset(keep, level >= SYNC_NORMAL)?;
-                sh.cache.retain(|_, v| v == 0);
-            }
-            if mode == CheckpointMode::Truncate {
-                info.log_frames = 0;
-                info.checkpointed_frames = 0;
-            }
-        }
-        Ok(info)
+        Ok(())
     }
 
     /// Before a checkpoint overwrites the pages `copies` in the database
@@ -657,8 +724,19 @@ impl Pager {
     /// WAL past the limit is checkpointed at once when no snapshot needs
     /// its frames (which resets it and cuts it to the limit), and stale
     /// bytes past the limit are cut. Failures only set the sticky error:
-    /// the commit itself is done and its frames are intact.
-    fn after_commit(&self, sh: &mut Shared) {
+    /// the commit itself is done and its frames are intact (durable per
+    /// level). Except in MEMORY/OFF, whose WAL is in memory: there the
+    /// commit is durable only once folded, so a failed fold is the
+    /// commit's error (the transaction stays visible in this process and
+    /// the fold is retried by the next write, checkpoint or close).
+    fn after_commit(&self, sh: &mut Shared) -> Result<()> {
+        if sh.journal_mode != JournalMode::Wal && !self.memory {
+            let r = self.fold_journal(sh);
+            if sh.journal_mode.wal_in_memory() && !sh.wal_on_disk {
+                return r;
+            }
+            return Ok(());
+        }
         let auto = sh.autocheckpoint;
         if auto > 0 && sh.wal.mx_frame >= auto {
             let _ = self.checkpoint_locked(sh, CheckpointMode::Passive);
@@ -674,6 +752,7 @@ impl Pager {
                 let _ = sh.wal.trim_to(limit);
             }
         }
+        Ok(())
     }
 
     /// Reads a committed page image as of `snap`.
@@ -751,7 +830,13 @@ impl Drop for Pager {
                 limit = sh.wal.backfilled;
                 Ok(limit == mx)
             })();
-            if let Ok(true) = ok {
+            // TRUNCATE and PERSIST leave their (empty) journal file behind,
+            // as SQLite does; MEMORY and OFF have none on disk.
+            let keep_file = matches!(
+                sh.journal_mode,
+                JournalMode::Truncate | JournalMode::Persist | JournalMode::Memory | JournalMode::Off
+            );
+            if let (Ok(true), false) = (ok, keep_file) {
                 if sh.wal.has_file() || self.vfs.exists(&sh.wal.path).unwrap_or(false) {
                     let deleted = sh.wal.delete(self.vfs.as_ref()).is_ok();
                     if deleted && level >= SYNC_EXTRA {

@@ -2,6 +2,7 @@
 //! ([`OsVfs`]), an in-memory one ([`MemVfs`], for `:memory:` and tests) and a
 //! fault-injecting wrapper for tests ([`FaultVfs`], in `vfs/fault.rs`).
 
+pub mod clock;
 mod fault;
 
 pub use fault::{FaultKind, FaultVfs, Tear};

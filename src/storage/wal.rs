@@ -101,6 +101,9 @@ pub struct Wal {
     /// Frames of the previous generation still in the file after a keeping
     /// reset (SQLite reports them as `log` until the next write).
     pub stale_frames: u32,
+    /// Bytes were written since the file was last synced (a sync with
+    /// nothing new to make durable is skipped).
+    unsynced: bool,
 }
 
 fn seed_salt() -> u32 {
@@ -134,6 +137,7 @@ impl Wal {
             file_len: 0,
             header_written: false,
             stale_frames: 0,
+            unsynced: false,
         }
     }
 
@@ -165,6 +169,8 @@ impl Wal {
         self.file = Some(file.clone());
         self.file_len = size;
         self.needs_truncate = size > 0;
+        // Written by an earlier process: the OS may not have it on disk yet.
+        self.unsynced = size > 0;
         if size < WAL_HEADER_SIZE as u64 {
             return Ok(());
         }
@@ -278,10 +284,16 @@ impl Wal {
         out
     }
 
-    pub fn sync(&self) -> Result<()> {
+    /// Makes every byte written so far durable; a no-op when nothing was
+    /// written since the last sync.
+    pub fn sync(&mut self) -> Result<()> {
         match &self.file {
-            Some(f) => f.sync(),
-            None => Ok(()),
+            Some(f) if self.unsynced => {
+                f.sync()?;
+                self.unsynced = false;
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 
@@ -349,10 +361,12 @@ impl Wal {
                 file.truncate(start_off)?;
                 self.file_len = start_off;
             }
+            self.unsynced = true;
             file.write_at(start_off, &buf)?;
             self.file_len = self.file_len.max(start_off + buf.len() as u64);
             if sync {
                 file.sync()?;
+                self.unsynced = false;
             }
             if created && sync_dir {
                 vfs.sync_dir(&self.path)?;
@@ -423,17 +437,7 @@ impl Wal {
     /// revive the old header with a valid old prefix whose pages are older
     /// than the database file.
     pub fn reset(&mut self, keep_bytes: u64, sync: bool) -> Result<()> {
-        let old_mx = self.mx_frame;
-        self.frame_base += u64::from(old_mx);
-        self.mx_frame = 0;
-        self.backfilled = 0;
-        self.index.clear();
-        self.commits.clear();
-        self.generation += 1;
-        self.ckpt_seq = self.ckpt_seq.wrapping_add(1);
-        self.needs_truncate = true;
-        self.header_written = false;
-        self.stale_frames = 0;
+        let old_mx = self.reset_state();
         let Some(f) = self.file.clone() else {
             self.needs_truncate = false;
             return Ok(());
@@ -465,11 +469,54 @@ impl Wal {
             self.header_written = true;
             self.stale_frames = old_mx;
         }
+        self.unsynced = true;
         if sync {
             f.sync()?;
+            self.unsynced = false;
         }
         self.needs_truncate = false;
         Ok(())
+    }
+
+    /// The in-memory half of a reset: a new, EMPTY generation. Returns the
+    /// old `mx_frame`. The caller deals with the file.
+    fn reset_state(&mut self) -> u32 {
+        let old_mx = self.mx_frame;
+        self.frame_base += u64::from(old_mx);
+        self.mx_frame = 0;
+        self.backfilled = 0;
+        self.index.clear();
+        self.commits.clear();
+        self.generation += 1;
+        self.ckpt_seq = self.ckpt_seq.wrapping_add(1);
+        self.needs_truncate = true;
+        self.header_written = false;
+        self.stale_frames = 0;
+        old_mx
+    }
+
+    /// Reset for `journal_mode = PERSIST`: the file keeps its length but
+    /// its header is overwritten with zeros, so it holds no valid frame.
+    /// The next append writes a fresh header (new salts) over it; stale
+    /// frames after the new ones fail the salt check.
+    pub fn reset_zero_header(&mut self) -> Result<()> {
+        self.reset_state();
+        if let Some(f) = self.file.clone() {
+            if self.file_len > 0 {
+                self.unsynced = true;
+                f.write_at(0, &[0u8; WAL_HEADER_SIZE])?;
+            }
+        }
+        self.needs_truncate = false;
+        Ok(())
+    }
+
+    /// Reset that closes and deletes the file (`journal_mode = DELETE`, and
+    /// MEMORY/OFF, whose WAL lives in a memory file of `vfs`).
+    pub fn reset_delete(&mut self, vfs: &dyn Vfs) -> Result<()> {
+        self.reset_state();
+        self.needs_truncate = false;
+        self.delete(vfs)
     }
 
     /// Closes and deletes the file (clean close after a full checkpoint).
@@ -477,6 +524,7 @@ impl Wal {
         self.file = None;
         self.file_len = 0;
         self.header_written = false;
+        self.unsynced = false;
         if vfs.exists(&self.path)? {
             vfs.delete(&self.path)?;
         }
@@ -485,5 +533,40 @@ impl Wal {
 
     pub fn has_file(&self) -> bool {
         self.file.is_some()
+    }
+
+    /// Change counter (database header) recorded in the first commit's
+    /// page 1, when the WAL holds a commit. Every commit writes page 1 and
+    /// bumps the counter by one, so commit k of this generation carries
+    /// `first + k - 1`, and the database state the generation started
+    /// from carries `first - 1`.
+    pub fn first_commit_counter(&self, counter_of: impl Fn(&[u8]) -> Option<u32>) -> Result<Option<u32>> {
+        let Some(&(first, _)) = self.commits.first() else { return Ok(None) };
+        let Some(f) = self.find(1, first) else { return Ok(None) };
+        let mut buf = vec![0u8; self.page_size as usize];
+        self.read_frame(f, &mut buf)?;
+        Ok(counter_of(&buf))
+    }
+
+    /// Commits in the WAL.
+    pub fn commit_count(&self) -> usize {
+        self.commits.len()
+    }
+
+    /// Forgets every frame (recovery found a stale WAL); the file's bytes
+    /// are cut before the next append.
+    pub fn discard(&mut self) {
+        self.reset_state();
+    }
+
+    /// Drops the file handle of an EMPTY WAL, so the next append opens the
+    /// file afresh (through the VFS the journal mode now uses).
+    pub fn detach(&mut self) {
+        debug_assert_eq!(self.mx_frame, 0);
+        self.file = None;
+        self.file_len = 0;
+        self.header_written = false;
+        self.needs_truncate = false;
+        self.unsynced = false;
     }
 }

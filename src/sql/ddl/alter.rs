@@ -340,16 +340,183 @@ fn schema_update(txn: &mut Txn, r: &SchemaRow, name: &str, tbl: &str, sql: Optio
     btree::table_insert(txn, root, r.rowid, &rec)
 }
 
-/// Views and triggers are not rewritten: refuse when one mentions the table.
+/// Triggers are not rewritten: refuse when one mentions the table.
 fn no_dependents(rows: &[SchemaRow], t: &Table) -> Result<()> {
-    for r in rows.iter().filter(|r| r.kind == "view" || r.kind == "trigger") {
+    for r in rows.iter().filter(|r| r.kind == "trigger") {
         let sql = r.sql.as_deref().unwrap_or("");
         let toks = tokenize(sql);
         if r.tbl_name.eq_ignore_ascii_case(&t.name) || toks.iter().any(|k| same_name(k.text(sql), &t.name)) {
             return Err(Error::sql(format!(
-                "ALTER TABLE on a table {} {} refers to is not supported yet",
-                r.kind, r.name
+                "ALTER TABLE on a table trigger {} refers to is not supported yet",
+                r.name
             )));
+        }
+    }
+    Ok(())
+}
+
+const CLAUSE_END: [&str; 14] = [
+    "where",
+    "group",
+    "having",
+    "order",
+    "limit",
+    "window",
+    "union",
+    "except",
+    "intersect",
+    "on",
+    "using",
+    "select",
+    "values",
+    "returning",
+];
+const NOT_ALIAS: [&str; 20] = [
+    "on",
+    "using",
+    "where",
+    "join",
+    "left",
+    "right",
+    "full",
+    "inner",
+    "cross",
+    "natural",
+    "outer",
+    "group",
+    "order",
+    "limit",
+    "union",
+    "except",
+    "intersect",
+    "window",
+    "having",
+    "indexed",
+];
+
+/// Tokens of a view's SQL standing in table position (after FROM or JOIN,
+/// after a comma of a FROM list, after `main.`).
+fn view_table_positions(src: &str, toks: &[Tok]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut in_from = vec![false];
+    for (i, t) in toks.iter().enumerate() {
+        match t.kind {
+            Tk::LParen => in_from.push(false),
+            Tk::RParen if in_from.len() > 1 => {
+                in_from.pop();
+            }
+            Tk::Ident => {
+                if t.is_kw(src, "from") {
+                    *in_from.last_mut().expect("depth") = true;
+                    continue;
+                }
+                if CLAUSE_END.iter().any(|k| t.is_kw(src, k)) {
+                    *in_from.last_mut().expect("depth") = false;
+                    continue;
+                }
+                let Some(prev) = i.checked_sub(1).map(|p| &toks[p]) else { continue };
+                let next_dot = toks.get(i + 1).is_some_and(|n| n.kind == Tk::Dot);
+                let schema_dot = prev.kind == Tk::Dot && i >= 2 && toks[i - 2].is_kw(src, "main");
+                let from_pos = prev.is_kw(src, "from")
+                    || prev.is_kw(src, "join")
+                    || (prev.kind == Tk::Comma && *in_from.last().expect("depth"));
+                if (from_pos && !next_dot) || schema_dot {
+                    out.push(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The alias a FROM item at token `i` gets (`t AS x` or `t x`), if any.
+fn alias_after(src: &str, toks: &[Tok], i: usize) -> Option<usize> {
+    let mut k = i + 1;
+    if toks.get(k).is_some_and(|t| t.is_kw(src, "as")) {
+        k += 1;
+    } else if toks.get(k).is_some_and(|t| NOT_ALIAS.iter().any(|kw| t.is_kw(src, kw))) {
+        return None;
+    }
+    toks.get(k).filter(|t| t.kind == Tk::Ident).map(|_| k)
+}
+
+/// Token indexes in a view's SQL naming table `tname` (col None) or its
+/// column `col`. An unqualified column name is taken for the table's when
+/// the view reads the table and no other table it reads has that column.
+fn view_edits(src: &str, toks: &[Tok], tname: &str, col: Option<&str>, cat: &Catalog) -> Vec<usize> {
+    let positions = view_table_positions(src, toks);
+    let mut out = Vec::new();
+    match col {
+        None => {
+            for &i in &positions {
+                if same_name(toks[i].text(src), tname) {
+                    out.push(i);
+                }
+            }
+            // Qualifiers `tname.x` (an alias of that name would be taken too).
+            for (i, t) in toks.iter().enumerate() {
+                let next_dot = toks.get(i + 1).is_some_and(|n| n.kind == Tk::Dot);
+                let after_dot = i > 0 && toks[i - 1].kind == Tk::Dot && !(i >= 2 && toks[i - 2].is_kw(src, "main"));
+                if t.kind == Tk::Ident && next_dot && !after_dot && same_name(t.text(src), tname) && !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+        }
+        Some(c) => {
+            let mut bound = vec![tname.to_string()];
+            let mut reads = false;
+            let mut others_have = false;
+            for &i in &positions {
+                let name = unquote_ident(toks[i].text(src));
+                if name.eq_ignore_ascii_case(tname) {
+                    reads = true;
+                    if let Some(a) = alias_after(src, toks, i) {
+                        bound.push(unquote_ident(toks[a].text(src)));
+                    }
+                } else if cat.table(&name).is_some_and(|o| o.col_index(c).is_some()) {
+                    others_have = true;
+                }
+            }
+            if !reads {
+                return out;
+            }
+            for (i, t) in toks.iter().enumerate() {
+                if t.kind != Tk::Ident || !same_name(t.text(src), c) {
+                    continue;
+                }
+                let next = toks.get(i + 1).map(|n| n.kind);
+                if next == Some(Tk::LParen) || next == Some(Tk::Dot) {
+                    continue;
+                }
+                if i > 0 && toks[i - 1].kind == Tk::Dot {
+                    if i >= 2 && bound.iter().any(|b| same_name(toks[i - 2].text(src), b)) {
+                        out.push(i);
+                    }
+                    continue;
+                }
+                if i > 0 && toks[i - 1].is_kw(src, "as") || positions.contains(&i) {
+                    continue;
+                }
+                if !others_have {
+                    out.push(i);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every view must still compile once the schema is changed; `what` names
+/// the change in the error ("rename", "drop column").
+fn check_views(txn: &Txn, what: &str) -> Result<()> {
+    let cat = Catalog::load(txn)?;
+    let mut names: Vec<&String> = cat.views.values().map(|v| &v.name).collect();
+    names.sort();
+    for n in names {
+        let q = format!("SELECT * FROM \"{}\"", n.replace('"', "\"\""));
+        if let Err(e) = crate::sql::prepare::compile(&q, &cat) {
+            return Err(Error::sql(format!("error in view {n} after {what}: {}", e.message)));
         }
     }
     Ok(())
@@ -365,6 +532,14 @@ fn reserved(name: &str) -> Result<()> {
 /// Checks an ALTER against the catalog (at prepare time and when run).
 pub fn check_alter(a: &Alter, cat: &Catalog) -> Result<()> {
     let tname = a.table();
+    if cat.table(tname).is_none() {
+        if let Some(v) = cat.view(tname) {
+            return Err(Error::sql(match a {
+                Alter::AddColumn { .. } => "Cannot add a column to a view".to_string(),
+                _ => format!("view {} may not be altered", v.name),
+            }));
+        }
+    }
     let t = cat.table(tname).ok_or_else(|| Error::sql(format!("no such table: {tname}")))?;
     if t.is_schema {
         return Err(Error::sql("table sqlite_master may not be altered"));
@@ -374,7 +549,7 @@ pub fn check_alter(a: &Alter, cat: &Catalog) -> Result<()> {
     }
     match a {
         Alter::RenameTable { new, .. } => {
-            if cat.table(new).is_some() || cat.index(new).is_some() {
+            if cat.table(new).is_some() || cat.index(new).is_some() || cat.view(new).is_some() {
                 return Err(Error::sql(format!("there is already another table or index with this name: {new}")));
             }
             reserved(new)?;
@@ -566,12 +741,21 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
                         let s = replace_tokens(sql, &toks, &mut which, new, *quoted);
                         schema_update(txn, r, &r.name, new, Some(&s))?;
                     }
+                    "view" => {
+                        let toks = tokenize(sql);
+                        let mut which = view_edits(sql, &toks, &t.name, None, cat);
+                        if !which.is_empty() {
+                            let s = replace_tokens(sql, &toks, &mut which, new, *quoted);
+                            schema_update(txn, r, &r.name, &r.tbl_name, Some(&s))?;
+                        }
+                    }
                     _ => {}
                 }
             }
             if let Some(seq) = cat.table(super::SEQUENCE) {
                 rename_sequence(txn, seq.root, &t.name, new)?;
             }
+            check_views(txn, "rename")?;
         }
         Alter::RenameColumn { old, new, quoted, .. } => {
             no_dependents(&rows, &t)?;
@@ -600,9 +784,18 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
                             schema_update(txn, r, &r.name, &r.tbl_name, Some(&s))?;
                         }
                     }
+                    "view" => {
+                        let toks = tokenize(sql);
+                        let mut which = view_edits(sql, &toks, &t.name, Some(&cname), cat);
+                        if !which.is_empty() {
+                            let s = replace_tokens(sql, &toks, &mut which, new, *quoted);
+                            schema_update(txn, r, &r.name, &r.tbl_name, Some(&s))?;
+                        }
+                    }
                     _ => {}
                 }
             }
+            check_views(txn, "rename")?;
         }
         Alter::AddColumn { coldef, .. } => {
             let sql = t.sql.as_deref().unwrap_or("");
@@ -680,6 +873,7 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
                 vals.remove(ci);
                 Ok(())
             })?;
+            check_views(txn, "drop column")?;
         }
     }
     Ok(())

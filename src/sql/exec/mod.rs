@@ -52,6 +52,9 @@ struct LevelRt {
     hi_i: i64,
     /// Materialized rows of a FROM subquery.
     rows: Option<Vec<Vec<Value>>>,
+    /// A recursive CTE in FROM is read on demand (its rows so far are in
+    /// `rows`): a LIMIT may end an unbounded recursion.
+    sub_run: Option<Box<SelectRun>>,
     /// Decoded index entry (covering scans).
     list_scratch: Vec<Value>,
     /// Which index key fields a covering scan must decode.
@@ -79,6 +82,7 @@ impl LevelRt {
             lo_i: i64::MIN,
             hi_i: i64::MAX,
             rows: None,
+            sub_run: None,
             rec: Vec::new(),
             list_scratch: Vec::new(),
             idx_mask: Vec::new(),
@@ -117,6 +121,8 @@ pub struct SelectRun {
     keybuf: Vec<u8>,
     limit: i64,
     offset: i64,
+    /// Run state of a recursive CTE's plan.
+    recursive: Option<Box<crate::sql::cte::RecursiveRun>>,
 }
 
 fn limit_value(v: Value, what: &str) -> Result<i64> {
@@ -141,6 +147,7 @@ impl SelectRun {
             keybuf: Vec::new(),
             limit: -1,
             offset: 0,
+            recursive: None,
         }
     }
 
@@ -148,8 +155,10 @@ impl SelectRun {
     pub fn release_rows(&mut self) {
         self.buffered = None;
         self.seen = HashSet::new();
+        self.recursive = None;
         for l in self.levels.iter_mut() {
             l.rows = None;
+            l.sub_run = None;
         }
     }
 
@@ -163,6 +172,7 @@ impl SelectRun {
             // The plan may have been recompiled: cursors are re-created.
             l.reset();
             l.rows = None;
+            l.sub_run = None;
             l.cur = None;
             l.hash = None;
             l.hash_off = false;
@@ -176,6 +186,7 @@ impl SelectRun {
         self.seen.clear();
         self.limit = -1;
         self.offset = 0;
+        self.recursive = None;
     }
 
     /// Produces the next result row into `out`; false when done.
@@ -198,7 +209,9 @@ impl SelectRun {
                     self.finished = true;
                 }
             }
-            if let Some(c) = &plan.compound {
+            if plan.recursive.is_some() {
+                self.recursive = Some(Box::default());
+            } else if let Some(c) = &plan.compound {
                 let rows = self.compute_compound(plan, c, rt, cx)?;
                 self.buffered = Some(rows.into_iter());
             } else if plan.agg.is_some() || plan.sort {
@@ -210,15 +223,16 @@ impl SelectRun {
             if self.limit == 0 {
                 return Ok(false);
             }
-            let got = match &mut self.buffered {
-                Some(it) => match it.next() {
+            let got = match (&mut self.buffered, &mut self.recursive, &plan.recursive) {
+                (_, Some(run), Some(rp)) => run.next(rp, rt, cx, out)?,
+                (Some(it), ..) => match it.next() {
                     Some(r) => {
                         *out = r;
                         true
                     }
                     None => false,
                 },
-                None => self.stream_row(plan, rt, cx, out)?,
+                (None, ..) => self.stream_row(plan, rt, cx, out)?,
             };
             if !got {
                 return Ok(false);
@@ -342,15 +356,31 @@ impl SelectRun {
             return Ok(false);
         }
         if let Access::Sub(id) = lv.access {
+            let subs = cx.subs;
             if self.levels[i].st == St::Init {
                 if self.levels[i].rows.is_none() {
-                    let rows = run_subquery(&cx.subs[id], usize::MAX, rt, cx)?;
-                    self.levels[i].rows = Some(rows);
+                    if subs[id].recursive.is_some() {
+                        self.levels[i].sub_run = Some(Box::new(SelectRun::new(&subs[id])));
+                        self.levels[i].rows = Some(Vec::new());
+                    } else {
+                        let rows = run_subquery(&subs[id], usize::MAX, rt, cx)?;
+                        self.levels[i].rows = Some(rows);
+                    }
                 }
                 self.levels[i].pos = 0;
                 self.levels[i].st = St::Active;
             }
             let lr = &mut self.levels[i];
+            if let (Some(run), Some(rows)) = (&mut lr.sub_run, &mut lr.rows) {
+                if lr.pos >= rows.len() {
+                    let mut row = Vec::new();
+                    if run.next(&subs[id], rt, cx, &mut row)? {
+                        rows.push(row);
+                    } else {
+                        lr.sub_run = None;
+                    }
+                }
+            }
             let rows = lr.rows.as_ref().expect("rows");
             if lr.pos >= rows.len() {
                 lr.st = St::Done;

@@ -4,9 +4,11 @@
 //! - [`scalar`]: value and number functions (abs, coalesce, round, quote, ...)
 //! - [`text`]: string functions (length, substr, trim, replace, like, ...)
 //! - [`printf`]: printf / format
+//! - [`datetime`]: date, time, datetime, julianday, unixepoch, strftime
 //! - [`aggregate`]: count, sum, total, avg, min, max, group_concat
 
 pub mod aggregate;
+pub mod datetime;
 pub mod printf;
 pub mod scalar;
 pub mod text;
@@ -35,6 +37,12 @@ pub trait FuncContext {
     /// [`needs_collation`] is true (min, max, nullif) read it.
     fn collation(&self) -> Collation {
         Collation::Binary
+    }
+    /// The current time in milliseconds since the Unix epoch, as 'now'
+    /// reads it. A statement returns the same value for every call within
+    /// one step (SQLite's rule); this default reads the clock each time.
+    fn now_unix_ms(&mut self) -> i64 {
+        crate::storage::vfs::clock::unix_now_ms()
     }
 }
 
@@ -73,12 +81,15 @@ static SCALARS: &[ScalarDef] = &[
     def("changes", 0, Some(0), scalar::changes, false),
     def("char", 0, None, text::char_fn, true),
     def("coalesce", 2, None, scalar::coalesce, true),
+    def("date", 0, None, datetime::date, false),
+    def("datetime", 0, None, datetime::datetime, false),
     def("format", 0, None, printf::printf_fn, true),
     def("glob", 2, Some(2), text::glob_fn, true),
     def("hex", 1, Some(1), text::hex, true),
     def("ifnull", 2, Some(2), scalar::coalesce, true),
     def("iif", 3, Some(3), scalar::iif, true),
     def("instr", 2, Some(2), text::instr, true),
+    def("julianday", 0, None, datetime::julianday, false),
     def("last_insert_rowid", 0, Some(0), scalar::last_insert_rowid, false),
     def("length", 1, Some(1), text::length, true),
     def("like", 2, Some(3), text::like_fn, true),
@@ -97,12 +108,15 @@ static SCALARS: &[ScalarDef] = &[
     def("round", 1, Some(2), scalar::round, true),
     def("rtrim", 1, Some(2), text::rtrim, true),
     def("sign", 1, Some(1), scalar::sign, true),
+    def("strftime", 0, None, datetime::strftime, false),
     def("substr", 2, Some(3), text::substr, true),
     def("substring", 2, Some(3), text::substr, true),
+    def("time", 0, None, datetime::time, false),
     def("total_changes", 0, Some(0), scalar::total_changes, false),
     def("trim", 1, Some(2), text::trim, true),
     def("typeof", 1, Some(1), scalar::type_of, true),
     def("unicode", 1, Some(1), text::unicode, true),
+    def("unixepoch", 0, None, datetime::unixepoch, false),
     def("unlikely", 1, Some(1), scalar::identity, true),
     def("upper", 1, Some(1), text::upper, true),
     def("zeroblob", 1, Some(1), scalar::zeroblob, true),

@@ -164,6 +164,10 @@ impl Txn {
             sh.wal.needs_truncate = true;
             sh.wal.truncate_tail()?;
             sh.io_error = None;
+            // A rollback mode's fold that failed is retried first.
+            if sh.journal_mode != JournalMode::Wal && !self.pager.memory && sh.wal.mx_frame > 0 {
+                self.pager.fold_journal(&mut sh)?;
+            }
         }
         // An empty database has nothing a snapshot could have read: always
         // take the latest state (it may have a new page size).
@@ -279,13 +283,23 @@ impl Txn {
             sh.cache.retain(|_, _| false);
         }
         let refs: Vec<(PageNo, &[u8])> = pages.iter().map(|(p, d)| (*p, d.as_slice())).collect();
-        let frames = match sh.wal.append_commit(
-            self.pager.vfs.as_ref(),
-            &refs,
-            self.state.page_count,
-            level >= SYNC_FULL,
-            level >= SYNC_EXTRA,
-        ) {
+        // MEMORY / OFF keep the WAL in memory (folded right after the commit).
+        let in_memory = sh.journal_mode.wal_in_memory() && !self.pager.memory;
+        let vfs: &dyn Vfs = if sh.wal.has_file() || !in_memory {
+            if !sh.wal.has_file() {
+                sh.wal_on_disk = true;
+            }
+            self.pager.vfs.as_ref()
+        } else {
+            sh.wal_on_disk = false;
+            &self.pager.mem_journal
+        };
+        // The commit is durable once its frames are: at FULL always; in the
+        // rollback modes (which fold right after) at NORMAL too, so a failed
+        // fold never leaves an acknowledged commit in an unsynced WAL.
+        let folds = sh.journal_mode != JournalMode::Wal && !in_memory;
+        let sync_wal = level >= SYNC_FULL || (folds && level >= SYNC_NORMAL);
+        let frames = match sh.wal.append_commit(vfs, &refs, self.state.page_count, sync_wal, level >= SYNC_EXTRA) {
             Ok(f) => f,
             Err(e) => {
                 sh.io_error = Some(e.clone());
@@ -298,8 +312,7 @@ impl Txn {
         sh.committed = self.state.clone();
         sh.version += 1;
         sh.readers.remove(&self.reader_id);
-        self.pager.after_commit(&mut sh);
-        Ok(())
+        self.pager.after_commit(&mut sh)
     }
 
     /// Drops every change and ends the transaction.

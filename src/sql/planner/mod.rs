@@ -1,8 +1,10 @@
-//! Access-path choice for each level of a nested-loop join.
+//! Access-path choice for each level of a nested-loop join; the order of
+//! the levels is chosen in [`join_order`].
 //!
 //! For a level, the usable terms are its own filters of the form
-//! `column op expr` (or `column IN (list)`) where `expr` only references
-//! earlier levels, enclosing queries or constants. Preference: rowid
+//! `column op expr` (or `column IN (list)`) where `expr` can be evaluated
+//! before the level is read (it references only levels earlier in the
+//! join order, enclosing queries or constants). Preference: rowid
 //! equality, rowid IN, the index with the longest equality prefix (plus a
 //! range on the next column, or an IN list on its first column), a rowid
 //! range, an index range, then a full scan. Access paths only narrow what
@@ -17,6 +19,10 @@ use crate::sql::expr::{CExpr, CmpOp};
 use crate::sql::select::{max_slot_deep, Level, SelectPlan, SortKey};
 use crate::sql::types::Affinity;
 use std::sync::Arc;
+
+pub mod explain;
+mod join_order;
+pub use join_order::plan_joins;
 
 /// A bound of a range scan: the expression and whether it is inclusive.
 pub type Bound = Option<(CExpr, bool)>;
@@ -100,36 +106,37 @@ fn key_col(e: &CExpr, slot: usize, t: &Table) -> Option<KeyCol> {
     }
 }
 
-fn independent(e: &CExpr, slot: usize, subs: &[SelectPlan]) -> bool {
-    max_slot_deep(e, subs).is_none_or(|m| m < slot)
+/// What a level's access path may build on.
+pub(crate) struct Avail<'a> {
+    /// The expression can be evaluated before the level is read.
+    pub before: &'a dyn Fn(&CExpr) -> bool,
+    /// The expression reads a level of this SELECT bound earlier (an
+    /// equality on it is worth an automatic hash index).
+    pub joined: &'a dyn Fn(&CExpr) -> bool,
 }
 
-fn collect_terms<'e>(
-    filters: &'e [CExpr],
-    slot: usize,
-    t: &Table,
-    subs: &[SelectPlan],
-) -> (Vec<Term<'e>>, Vec<InTerm<'e>>) {
+fn collect_terms<'e>(filters: &[&'e CExpr], slot: usize, t: &Table, avail: &Avail) -> (Vec<Term<'e>>, Vec<InTerm<'e>>) {
+    let independent = |e: &CExpr| (avail.before)(e);
     let mut terms = Vec::new();
     let mut ins = Vec::new();
-    for (fi, f) in filters.iter().enumerate() {
+    for (fi, &f) in filters.iter().enumerate() {
         match f {
             CExpr::Cmp(op, a, b, info) if *op != CmpOp::Ne => {
                 if let Some(col) = key_col(a, slot, t) {
-                    if independent(b, slot, subs) {
+                    if independent(b) {
                         terms.push(Term { fi, col, op: *op, rhs: b, raff: info.raff, coll: info.coll });
                         continue;
                     }
                 }
                 if let Some(col) = key_col(b, slot, t) {
-                    if independent(a, slot, subs) {
+                    if independent(a) {
                         terms.push(Term { fi, col, op: op.flip(), rhs: a, raff: info.laff, coll: info.coll });
                     }
                 }
             }
             CExpr::InList { e, list, not: false, cmp } => {
                 if let Some(col) = key_col(e, slot, t) {
-                    if list.iter().all(|x| independent(x, slot, subs)) {
+                    if list.iter().all(independent) {
                         ins.push(InTerm { col, list, coll: cmp.coll });
                     }
                 }
@@ -242,10 +249,8 @@ impl CollDefault for Option<crate::storage::Collation> {
 /// The access path of one level and the filters (by position) it makes
 /// redundant: equality terms answered exactly by a rowid or index probe
 /// (same affinity conversion and collation as the comparison).
-fn choose_one(level: &Level, base_slot: usize, subs: &[SelectPlan]) -> (Access, Vec<usize>) {
-    let filters = if level.left { &level.on_filters } else { &level.filters };
-    let t = &level.table;
-    let (terms, ins) = collect_terms(filters, level.slot, t, subs);
+pub(crate) fn choose_one(t: &Table, slot: usize, filters: &[&CExpr], avail: &Avail) -> (Access, Vec<usize>) {
+    let (terms, ins) = collect_terms(filters, slot, t, avail);
     if let Some(tm) = terms.iter().find(|tm| tm.col == KeyCol::Rowid && tm.op == CmpOp::Eq) {
         return (Access::RowidEq(tm.rhs.clone()), vec![tm.fi]);
     }
@@ -278,7 +283,7 @@ fn choose_one(level: &Level, base_slot: usize, subs: &[SelectPlan]) -> (Access, 
     if let Some(tm) = terms.iter().find(|tm| {
         matches!(tm.col, KeyCol::Col(c) if affinity_ok(t.cols[c].affinity, tm.raff))
             && tm.op == CmpOp::Eq
-            && tm.rhs.max_slot().is_some_and(|s| s >= base_slot)
+            && (avail.joined)(tm.rhs)
     }) {
         if let KeyCol::Col(col) = tm.col {
             let access = Access::AutoHash { col, rhs: tm.rhs.clone(), aff: t.cols[col].affinity, coll: tm.coll };
@@ -325,22 +330,41 @@ fn index_order(idx: &Index, t: &Table, skip: usize, keys: &[SortKey], slot: usiz
     dir
 }
 
-/// Chooses the access path of every level; returns true when `order` is
-/// produced by the access path of a single-table query (no sort needed).
+/// Chooses the access path of level `l` given which expressions are
+/// available before it, and drops the filters the access answers exactly.
+pub(crate) fn set_access(l: &mut Level, avail: &Avail) {
+    if matches!(l.access, Access::Sub(_)) {
+        return;
+    }
+    let filters = if l.left { &l.on_filters } else { &l.filters };
+    let refs: Vec<&CExpr> = filters.iter().collect();
+    let (access, mut used) = choose_one(&l.table, l.slot, &refs, avail);
+    l.access = access;
+    used.sort_unstable();
+    used.dedup();
+    let filters = if l.left { &mut l.on_filters } else { &mut l.filters };
+    for fi in used.into_iter().rev() {
+        filters.remove(fi);
+    }
+}
+
+/// Chooses the access path of every level of `levels`, which run in the
+/// given order with slots ascending (a DML target scan, `x IN table`);
+/// returns true when `order` is produced by the access path (no sort).
 pub fn choose_access(levels: &mut [Level], order: &[SortKey], is_agg: bool, subs: &[SelectPlan]) -> bool {
     let base_slot = levels.first().map_or(0, |l| l.slot);
     for l in levels.iter_mut() {
-        if !matches!(l.access, Access::Sub(_)) {
-            let (access, mut used) = choose_one(l, base_slot, subs);
-            l.access = access;
-            used.sort_unstable();
-            used.dedup();
-            let filters = if l.left { &mut l.on_filters } else { &mut l.filters };
-            for fi in used.into_iter().rev() {
-                filters.remove(fi);
-            }
-        }
+        let slot = l.slot;
+        let before = |e: &CExpr| max_slot_deep(e, subs).is_none_or(|m| m < slot);
+        let joined = |e: &CExpr| e.max_slot().is_some_and(|s| s >= base_slot);
+        set_access(l, &Avail { before: &before, joined: &joined });
     }
+    order_from_access(levels, order, is_agg)
+}
+
+/// True when a single-level query's access path already yields `order`
+/// (possibly after switching a full scan to an index or reversing it).
+pub(crate) fn order_from_access(levels: &mut [Level], order: &[SortKey], is_agg: bool) -> bool {
     if levels.len() != 1 || order.is_empty() || is_agg {
         return false;
     }

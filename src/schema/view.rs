@@ -1,0 +1,86 @@
+//! Views in the catalog: a name, an optional column-name list and the
+//! stored `CREATE VIEW` text. Nothing else is kept: the SELECT is parsed and
+//! compiled again wherever the view is used, so a view over a table dropped
+//! later fails at use time (as in SQLite), and a schema change re-prepares
+//! every statement that read through a view.
+//!
+//! Temporary views live in a per-connection [`TempViews`] store shared by
+//! every catalog that connection loads; its `version` moves on each change so
+//! statements compiled against the old set are re-prepared.
+
+use crate::error::{Error, Result};
+use crate::sql::ast_util::{name_str, with_parsed};
+use crate::sql::lexer::{tokenize, Tk};
+use sqlite3_parser::ast::Stmt;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub struct View {
+    pub name: String,
+    /// The `(a, b, ...)` list after the view name, when present.
+    pub columns: Option<Vec<String>>,
+    /// The text as stored in the schema table: `CREATE VIEW name ...`.
+    pub sql: String,
+    pub temp: bool,
+}
+
+impl View {
+    /// Parses a stored (or just written) CREATE VIEW statement.
+    pub fn from_sql(sql: &str, temp: bool) -> Result<View> {
+        with_parsed(sql, |stmt| match stmt {
+            Stmt::CreateView { view_name, columns, .. } => Ok(View {
+                name: name_str(&view_name.name),
+                columns: columns.map(|cs| cs.iter().map(|c| name_str(&c.col_name)).collect()),
+                sql: sql.to_string(),
+                temp,
+            }),
+            _ => Err(Error::sql("not a CREATE VIEW statement")),
+        })
+    }
+}
+
+/// The text SQLite stores for a CREATE VIEW: "CREATE VIEW " + the source
+/// from the view name up to the terminating `;` (or the end of input), less
+/// trailing white space. TEMP and IF NOT EXISTS are not part of it.
+pub fn stored_view_sql(src: &str) -> String {
+    let toks = tokenize(src);
+    let mut k = 0;
+    while k < toks.len() && !toks[k].is_kw(src, "view") {
+        k += 1;
+    }
+    k += 1;
+    if k + 2 < toks.len() && toks[k].is_kw(src, "if") {
+        k += 3;
+    }
+    let start = toks.get(k).map_or(src.len(), |t| t.start);
+    let end = toks.iter().position(|t| t.kind == Tk::Semi).map_or(src.len(), |p| toks[p].start).max(start);
+    format!("CREATE VIEW {}", src[start..end].trim_end())
+}
+
+/// The temporary views of one connection.
+#[derive(Debug, Default)]
+pub struct TempViews {
+    pub views: HashMap<String, Arc<View>>,
+    /// Moves on every CREATE / DROP of a temporary view.
+    pub version: u64,
+}
+
+pub type TempStore = Arc<parking_lot::Mutex<TempViews>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_text() {
+        assert_eq!(stored_view_sql("create view v as select 1"), "CREATE VIEW v as select 1");
+        assert_eq!(
+            stored_view_sql("CREATE  TEMP VIEW IF NOT EXISTS \"x y\"(a) AS SELECT 1 /* c */ ; "),
+            "CREATE VIEW \"x y\"(a) AS SELECT 1 /* c */"
+        );
+        let v = View::from_sql("CREATE VIEW v(a, \"b\") AS SELECT 1, 2", false).unwrap();
+        assert_eq!(v.name, "v");
+        assert_eq!(v.columns, Some(vec!["a".to_string(), "b".to_string()]));
+    }
+}
