@@ -4,6 +4,7 @@
 //! schema change bumps the schema cookie.
 
 mod alter;
+mod rename;
 
 pub use alter::Alter;
 
