@@ -454,3 +454,27 @@ fn alter_with_views() {
         "SELECT * FROM z",
     ]);
 }
+
+#[test]
+fn alter_odd_texts() {
+    same_db(&[
+        "CREATE TABLE \"odd t\" ( /* c1 */ \"x y\" TEXT , length INT CHECK (length(length) < 10) -- tail\n, [order] , `k` DEFAULT 'a,b' )",
+        "INSERT INTO \"odd t\" VALUES('p', 1, 2, 3)",
+        "ALTER TABLE \"odd t\" RENAME COLUMN length TO len",
+        "ALTER TABLE \"odd t\" RENAME COLUMN \"x y\" TO [z w]",
+        "ALTER TABLE \"odd t\" RENAME COLUMN \"order\" TO \"group\"",
+        "ALTER TABLE \"odd t\" ADD COLUMN \"new col\" TEXT CONSTRAINT nn NOT NULL DEFAULT 'q' COLLATE nocase",
+        "ALTER TABLE \"odd t\" DROP COLUMN k",
+        "ALTER TABLE \"odd t\" DROP COLUMN \"group\"",
+        "ALTER TABLE \"odd t\" RENAME TO [select]",
+        "SELECT * FROM [select]",
+        "INSERT INTO \"select\"(len) VALUES(123456789012)",
+        "CREATE TABLE p(id INTEGER PRIMARY KEY, v CHECK(v <> 'bad'), w UNIQUE)",
+        "INSERT INTO p VALUES(1, 'ok', 1)",
+        "INSERT INTO p VALUES(1, 'bad', 2) ON CONFLICT(id) DO UPDATE SET v = 'x'",
+        "INSERT INTO p VALUES(1, 'fine', 2) ON CONFLICT(id) DO UPDATE SET v = 'bad'",
+        "INSERT INTO p VALUES(2, NULL, 1) ON CONFLICT(w) DO UPDATE SET id = excluded.id, v = 'moved' RETURNING *",
+        "INSERT INTO p(v, w) VALUES('n', 9) ON CONFLICT(id) DO UPDATE SET v = 'never' RETURNING id, v",
+        "SELECT * FROM p",
+    ]);
+}

@@ -461,6 +461,9 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             let sql = t.sql.as_deref().unwrap_or("");
             let tt = table_text(sql)?;
             let cols: Vec<usize> = (0..tt.items.len()).filter(|&k| tt.is_col[k]).collect();
+            if cols.len() != t.cols.len() {
+                return Err(Error::internal("column definitions not found in the stored CREATE TABLE"));
+            }
             let item = cols[ci];
             let start_tok = tt.items[item].0;
             let (from, to) = if ci + 1 < cols.len() {
