@@ -132,7 +132,7 @@ pub fn update_loaded_row(
 /// The AUTOINCREMENT register of one INSERT: the table's `sqlite_sequence`
 /// row as read when the statement starts and the largest rowid handed out
 /// or inserted since (written back when the statement ends).
-struct Seq {
+pub(crate) struct Seq {
     root: crate::storage::PageNo,
     /// Rowid of the table's row in sqlite_sequence, None when it has none.
     at: Option<i64>,
@@ -140,7 +140,7 @@ struct Seq {
     cur: i64,
 }
 
-fn seq_begin(env: &mut Env, seq_table: &Table, name: &str) -> Result<Seq> {
+pub(crate) fn seq_begin(env: &mut Env, seq_table: &Table, name: &str) -> Result<Seq> {
     let mut cur = Cursor::new(seq_table.root, BTreeKind::Table);
     let mut vals = Vec::new();
     let mut ok = cur.first(env.txn)?;
@@ -163,7 +163,7 @@ fn seq_begin(env: &mut Env, seq_table: &Table, name: &str) -> Result<Seq> {
 
 /// A new rowid for an AUTOINCREMENT table: past both the largest rowid
 /// present and the largest ever used; SQLITE_FULL when none is left.
-fn seq_rowid(env: &mut Env, t: &Table, seq: &mut Seq) -> Result<i64> {
+pub(crate) fn seq_rowid(env: &mut Env, t: &Table, seq: &mut Seq) -> Result<i64> {
     let v = match btree::table_max_rowid(env.txn, t.root)? {
         None => 1,
         Some(i64::MAX) => return Err(Error::new(ErrorKind::Full, "database or disk is full")),
@@ -177,7 +177,7 @@ fn seq_rowid(env: &mut Env, t: &Table, seq: &mut Seq) -> Result<i64> {
     Ok(v)
 }
 
-fn seq_end(env: &mut Env, seq: &Seq, name: &str) -> Result<()> {
+pub(crate) fn seq_end(env: &mut Env, seq: &Seq, name: &str) -> Result<()> {
     if seq.cur <= seq.start && seq.at.is_some() || seq.cur <= 0 && seq.at.is_none() {
         return Ok(());
     }
