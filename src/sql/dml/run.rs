@@ -86,8 +86,9 @@ fn emit(ret: &Option<Returning>, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<V
 }
 
 /// Updates the row of `t` loaded in slot 0 (rowid `old`): evaluates `sets`
-/// against it and writes the result under `conf`. On success the new row is
-/// left in slot 0.
+/// against it and writes the result under `conf`. With `reload`, the new
+/// row is left in slot 0 on success (for RETURNING, or a trigger's NEW).
+#[allow(clippy::too_many_arguments)]
 pub fn update_loaded_row(
     env: &mut Env,
     rt: &mut Rt,
@@ -96,6 +97,7 @@ pub fn update_loaded_row(
     old: i64,
     conf: Option<Conflict>,
     b: &mut RowBufs,
+    reload: bool,
 ) -> Result<Outcome> {
     // Every SET expression sees the old row.
     b.setv.clear();
@@ -123,7 +125,7 @@ pub fn update_loaded_row(
         b.newv[i] = Value::Integer(rowid);
     }
     let o = write_row(env, rt, t, &mut b.newv, Some(rowid), Some((old, &b.oldv)), conf)?;
-    if let Outcome::Written(r) = o {
+    if let (Outcome::Written(r), true) = (o, reload) {
         load_slot(rt, 0, t, &b.newv, r);
     }
     Ok(o)
@@ -290,9 +292,16 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
                 }
                 // The update aborts on any constraint, whatever the
                 // table's or the statement's conflict clauses say.
-                if let Outcome::Written(_) =
-                    update_loaded_row(env, rt, t, &u.sets, other, Some(Conflict::Abort), &mut bufs)?
-                {
+                if let Outcome::Written(_) = update_loaded_row(
+                    env,
+                    rt,
+                    t,
+                    &u.sets,
+                    other,
+                    Some(Conflict::Abort),
+                    &mut bufs,
+                    p.returning.is_some(),
+                )? {
                     count += 1;
                     env.written = count;
                     emit(&p.returning, env, rt, out, true)?;
@@ -359,7 +368,9 @@ pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
         if !loaded && !read_row(env, rt, t, old, 0)? {
             continue;
         }
-        if let Outcome::Written(_) = update_loaded_row(env, rt, t, &p.sets, old, p.conflict, &mut bufs)? {
+        if let Outcome::Written(_) =
+            update_loaded_row(env, rt, t, &p.sets, old, p.conflict, &mut bufs, p.returning.is_some())?
+        {
             count += 1;
             env.written = count;
             emit(&p.returning, env, rt, out, true)?;
