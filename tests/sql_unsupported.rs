@@ -67,3 +67,16 @@ fn unsupported_alter_and_dml_forms_are_refused() {
     assert_eq!(st.step().unwrap(), StepResult::Row);
     assert_eq!(st.column_value(0), &Value::Text("CREATE TABLE t(a, b)".into()));
 }
+
+#[test]
+fn alter_under_a_temporary_view_is_refused() {
+    let conn = open();
+    exec(&conn, "CREATE TABLE t(a, b); CREATE TEMP VIEW tv AS SELECT a FROM t").unwrap();
+    let err = exec(&conn, "ALTER TABLE t RENAME COLUMN a TO aa").expect_err("refused");
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (ErrorKind::Error, "ALTER TABLE on a table temporary view tv refers to is not supported yet")
+    );
+    // Tables no temporary view reads are altered.
+    exec(&conn, "CREATE TABLE u(x); ALTER TABLE u RENAME TO u2").unwrap();
+}

@@ -108,8 +108,19 @@ fn schema_update(txn: &mut Txn, r: &SchemaRow, name: &str, tbl: &str, sql: Optio
     btree::table_insert(txn, root, r.rowid, &rec)
 }
 
-/// Triggers are not rewritten: refuse when one mentions the table.
-fn no_dependents(rows: &[SchemaRow], t: &Table) -> Result<()> {
+/// Triggers and temporary views are not rewritten: refuse when one
+/// mentions the table.
+fn no_dependents(rows: &[SchemaRow], t: &Table, cat: &Catalog) -> Result<()> {
+    let mut temps: Vec<&std::sync::Arc<crate::schema::View>> = cat.temp_views.values().collect();
+    temps.sort_by(|a, b| a.name.cmp(&b.name));
+    for v in temps {
+        if tokenize(&v.sql).iter().any(|k| same_name(k.text(&v.sql), &t.name)) {
+            return Err(Error::sql(format!(
+                "ALTER TABLE on a table temporary view {} refers to is not supported yet",
+                v.name
+            )));
+        }
+    }
     for r in rows.iter().filter(|r| r.kind == "trigger") {
         let sql = r.sql.as_deref().unwrap_or("");
         let toks = tokenize(sql);
@@ -326,7 +337,7 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
     let rows = read_schema_rows(txn)?;
     match a {
         Alter::RenameTable { new, quoted, .. } => {
-            no_dependents(&rows, &t)?;
+            no_dependents(&rows, &t, cat)?;
             let prefix = format!("sqlite_autoindex_{}_", t.name);
             for r in &rows {
                 let Some(sql) = r.sql.as_deref() else {
@@ -374,7 +385,7 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             check_views(txn, "rename")?;
         }
         Alter::RenameColumn { old, new, quoted, .. } => {
-            no_dependents(&rows, &t)?;
+            no_dependents(&rows, &t, cat)?;
             let ci = t.col_index(old).ok_or_else(|| Error::sql(format!("no such column: \"{old}\"")))?;
             if t.cols.iter().enumerate().any(|(i, c)| i != ci && c.name.eq_ignore_ascii_case(new)) {
                 return Err(Error::sql(format!(
@@ -456,7 +467,7 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             }
         }
         Alter::DropColumn { col, .. } => {
-            no_dependents(&rows, &t)?;
+            no_dependents(&rows, &t, cat)?;
             let ci = t.col_index(col).ok_or_else(|| Error::sql(format!("no such column: \"{col}\"")))?;
             let sql = t.sql.as_deref().unwrap_or("");
             let tt = table_text(sql)?;
