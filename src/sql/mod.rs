@@ -16,4 +16,5 @@ pub mod resolve;
 pub mod select;
 pub mod types;
 pub mod view;
+pub mod window;
 pub mod write;
