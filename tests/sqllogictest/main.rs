@@ -66,8 +66,6 @@ const EXPECTED_FAILURES: &[(&str, usize, &str, &str)] = &[
     ("slt_lang_droptrigger.test", 24, "triggers", "triggers are not supported yet"),
     ("slt_lang_droptrigger.test", 27, "triggers", "triggers are not supported yet"),
     ("slt_lang_droptrigger.test", 44, "triggers", "triggers are not supported yet"),
-    // Until REINDEX lands.
-    ("slt_lang_reindex.test", 37, "REINDEX", "REINDEX"),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
