@@ -1,6 +1,7 @@
 //! The buffering half of the executor: compound SELECTs, aggregation
 //! (groups keyed by normalized values, output in key order), and sorting.
 
+use super::keyhash::{KeyMap, KeySet};
 use super::rows::group_key;
 use super::sort::Sorter;
 use super::{run_subquery, SelectRun};
@@ -11,7 +12,6 @@ use crate::sql::select::{AggPlan, SelectPlan};
 use crate::storage::record::compare_values;
 use crate::storage::{Collation, Value};
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 
 static NULL: Value = Value::Null;
 
@@ -116,7 +116,7 @@ impl SelectRun {
     pub(super) fn compute_all(&mut self, plan: &SelectPlan, rt: &mut Rt, cx: &mut Cx) -> Result<Vec<Vec<Value>>> {
         let mut out: Vec<Vec<Value>> = Vec::new();
         let mut sorter = plan.sort.then(|| Sorter::new(self.limit, self.offset));
-        let mut seen: HashSet<Vec<u8>> = HashSet::new();
+        let mut seen = KeySet::default();
         let mut kb = Vec::new();
         let mut row: Vec<Value> = Vec::new();
         let mut push = |rt: &mut Rt, cx: &mut Cx| -> Result<()> {
@@ -190,7 +190,7 @@ impl SelectRun {
                 .collect()
         };
         let mut groups: Vec<Group> = Vec::new();
-        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut index: KeyMap<usize> = KeyMap::default();
         let mut kb = Vec::new();
         let mut keyvals = Vec::with_capacity(agg.group_by.len());
         let mut argbuf: Vec<Value> = Vec::new();

@@ -6,6 +6,7 @@
 //! loop to completion on the first call and then hand out the buffered rows.
 
 mod collect;
+mod keyhash;
 mod rows;
 mod sort;
 #[cfg(test)]
@@ -21,8 +22,8 @@ use crate::sql::select::SelectPlan;
 use crate::sql::types::{self, Affinity};
 use crate::storage::record::{compare_record_to_key, compare_values};
 use crate::storage::{BTreeKind, Collation, Cursor, SeekOp, Value};
+use keyhash::{KeyMap, KeySet};
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum St {
@@ -35,8 +36,21 @@ enum St {
 /// Largest table an automatic hash index holds in memory.
 const HASH_MAX_ROWS: usize = 250_000;
 
-/// An automatic hash index: (rowid, row values) by normalized key bytes.
-type HashIndex = HashMap<Vec<u8>, Vec<(i64, Vec<Value>)>>;
+/// End of a hash chain.
+const NO_ROW: usize = usize::MAX;
+
+/// An automatic hash index: the table's rows (the columns the statement
+/// reads, `width` values per row, in table order) and, per normalized key,
+/// the first and last row of its chain; `next` links rows of equal keys in
+/// table order.
+#[derive(Default)]
+struct HashIndex {
+    heads: KeyMap<(usize, usize)>,
+    next: Vec<usize>,
+    rowids: Vec<i64>,
+    vals: Vec<Value>,
+    width: usize,
+}
 
 struct LevelRt {
     st: St,
@@ -122,7 +136,7 @@ pub struct SelectRun {
     single_done: bool,
     values_pos: usize,
     buffered: Option<std::vec::IntoIter<Vec<Value>>>,
-    seen: HashSet<Vec<u8>>,
+    seen: KeySet,
     keybuf: Vec<u8>,
     limit: i64,
     offset: i64,
@@ -148,7 +162,7 @@ impl SelectRun {
             single_done: false,
             values_pos: 0,
             buffered: None,
-            seen: HashSet::new(),
+            seen: KeySet::default(),
             keybuf: Vec::new(),
             limit: -1,
             offset: 0,
@@ -159,7 +173,7 @@ impl SelectRun {
     /// Frees buffered result rows and materialized subquery rows.
     pub fn release_rows(&mut self) {
         self.buffered = None;
-        self.seen = HashSet::new();
+        self.seen = KeySet::default();
         self.recursive = None;
         for l in self.levels.iter_mut() {
             l.rows = None;
@@ -248,9 +262,10 @@ impl SelectRun {
             }
             if self.buffered.is_none() && plan.distinct {
                 group_key(out, &plan.colls, &mut self.keybuf);
-                if !self.seen.insert(self.keybuf.clone()) {
+                if self.seen.contains(&self.keybuf) {
                     continue;
                 }
+                self.seen.insert(self.keybuf.clone());
             }
             if self.offset > 0 {
                 self.offset -= 1;
@@ -729,7 +744,8 @@ impl SelectRun {
         }
         if self.levels[i].st == St::Init {
             if self.levels[i].hash.is_none() {
-                let mut map: HashIndex = HashMap::new();
+                let width = t.cols.len();
+                let mut h = HashIndex { width, ..HashIndex::default() };
                 let mut cur = Cursor::new(t.root, BTreeKind::Table);
                 let mut scratch = crate::sql::expr::Slot::default();
                 let mut buf = Vec::new();
@@ -740,10 +756,30 @@ impl SelectRun {
                     cx.check_interrupt()?;
                     let rowid = cur.rowid(txn)?;
                     cur.with_record(txn, &mut buf, |r| load_row_needed(t, r, rowid, &mut scratch, &lv.needed))?;
-                    let v = scratch.vals.get(col).cloned().unwrap_or(Value::Null);
+                    let v = scratch.vals.get(col).unwrap_or(&Value::Null);
                     if !matches!(v, Value::Null) {
-                        group_key(std::slice::from_ref(&v), &[coll], &mut kb);
-                        map.entry(kb.clone()).or_default().push((rowid, scratch.vals.clone()));
+                        group_key(std::slice::from_ref(v), &[coll], &mut kb);
+                        let at = h.rowids.len();
+                        h.rowids.push(rowid);
+                        h.next.push(NO_ROW);
+                        // Only the columns the statement reads are kept.
+                        for c in 0..width {
+                            let keep =
+                                lv.needed.is_empty() || lv.needed.get(c).copied().unwrap_or(false) || t.ipk == Some(c);
+                            h.vals.push(match scratch.vals.get_mut(c) {
+                                Some(v) if keep => std::mem::replace(v, Value::Null),
+                                _ => Value::Null,
+                            });
+                        }
+                        match h.heads.get_mut(&kb) {
+                            Some((_, last)) => {
+                                h.next[*last] = at;
+                                *last = at;
+                            }
+                            None => {
+                                h.heads.insert(kb.clone(), (at, at));
+                            }
+                        }
                     }
                     rows += 1;
                     if rows > HASH_MAX_ROWS {
@@ -752,7 +788,7 @@ impl SelectRun {
                     }
                     ok = cur.next(txn)?;
                 }
-                self.levels[i].hash = Some(map);
+                self.levels[i].hash = Some(h);
             }
             let v = probe_value(eval(rhs, rt, cx)?, aff);
             let lr = &mut self.levels[i];
@@ -761,21 +797,30 @@ impl SelectRun {
                 return Ok(false);
             }
             group_key(std::slice::from_ref(&v), &[coll], &mut lr.probe);
-            lr.pos = 0;
+            lr.pos = lr.hash.as_ref().and_then(|h| h.heads.get(&lr.probe)).map_or(NO_ROW, |&(first, _)| first);
             lr.st = St::Active;
         }
         let lr = &mut self.levels[i];
-        let bucket = lr.hash.as_ref().and_then(|h| h.get(&lr.probe));
-        match bucket.and_then(|b| b.get(lr.pos)) {
-            Some((rowid, vals)) => {
+        let (pos, h) = (lr.pos, lr.hash.as_ref());
+        match h {
+            Some(h) if pos != NO_ROW => {
                 let slot = &mut rt.slots[lv.slot];
-                slot.vals.clone_from(vals);
-                slot.rowid = *rowid;
+                if slot.vals.len() != h.width {
+                    slot.vals.clear();
+                    slot.vals.resize(h.width, Value::Null);
+                }
+                let row = &h.vals[pos * h.width..(pos + 1) * h.width];
+                for (c, v) in row.iter().enumerate() {
+                    if lv.needed.is_empty() || lv.needed.get(c).copied().unwrap_or(false) || t.ipk == Some(c) {
+                        slot.vals[c].clone_from(v);
+                    }
+                }
+                slot.rowid = h.rowids[pos];
                 slot.null_row = false;
-                lr.pos += 1;
+                lr.pos = h.next[pos];
                 Ok(true)
             }
-            None => {
+            _ => {
                 lr.st = St::Done;
                 Ok(false)
             }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::schema::Table;
 use crate::sql::expr::Slot;
 use crate::sql::types::{self, Affinity};
-use crate::storage::record::{encode_record, get_varint, serial_type_size};
+use crate::storage::record::{get_varint, serial_type_size};
 use crate::storage::{Collation, Value};
 
 /// Loads a table row into its slot (the rowid alias column reads the rowid).
@@ -292,29 +292,54 @@ pub(super) fn probe_value(v: Value, aff: Affinity) -> Value {
     }
 }
 
-/// Appends a key for hashing/grouping: values equal under `colls` get
-/// equal bytes (integral reals as integers, NOCASE folded, RTRIM trimmed).
+/// Writes a key for hashing/grouping into `out` (cleared first): values
+/// equal under `colls` get equal bytes (integral reals as integers, NOCASE
+/// folded, RTRIM trimmed), unequal ones different bytes. Each value is a
+/// tag byte and a self-delimiting body; nothing is allocated besides `out`.
 pub fn group_key(vals: &[Value], colls: &[Collation], out: &mut Vec<u8>) {
     out.clear();
-    let norm: Vec<Value> = vals
-        .iter()
-        .enumerate()
-        .map(|(i, v)| match v {
-            Value::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Value::Integer(*f as i64),
-            Value::Text(s) => match colls.get(i).copied().unwrap_or(Collation::Binary) {
-                Collation::Binary => v.clone(),
-                // NOCASE equality (see `compare_text`): same length and equal
-                // folded bytes up to and including the first NUL. The key is
-                // that prefix, then the length (no NUL-free text has a NUL,
-                // so the two forms never collide).
-                Collation::NoCase => match s.find('\0') {
-                    None => Value::Text(s.to_ascii_lowercase()),
-                    Some(p) => Value::Text(format!("{}{}", s[..=p].to_ascii_lowercase(), s.len())),
-                },
-                Collation::RTrim => Value::Text(s.trim_end_matches(' ').to_string()),
-            },
-            other => other.clone(),
-        })
-        .collect();
-    encode_record(&norm, out);
+    for (i, v) in vals.iter().enumerate() {
+        match v {
+            Value::Null => out.push(0),
+            Value::Integer(n) => {
+                out.push(1);
+                out.extend_from_slice(&n.to_be_bytes());
+            }
+            Value::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => {
+                out.push(1);
+                out.extend_from_slice(&(*f as i64).to_be_bytes());
+            }
+            Value::Real(f) => {
+                out.push(2);
+                out.extend_from_slice(&f.to_bits().to_be_bytes());
+            }
+            Value::Text(s) => {
+                out.push(3);
+                let at = out.len();
+                out.extend_from_slice(&[0; 8]);
+                match colls.get(i).copied().unwrap_or(Collation::Binary) {
+                    Collation::Binary => out.extend_from_slice(s.as_bytes()),
+                    // NOCASE equality (see `compare_text`): same length and
+                    // equal folded bytes up to and including the first NUL.
+                    // The key is that prefix, then the length (no NUL-free
+                    // text has a NUL, so the two forms never collide).
+                    Collation::NoCase => match s.find('\0') {
+                        None => out.extend(s.bytes().map(|b| b.to_ascii_lowercase())),
+                        Some(p) => {
+                            out.extend(s[..=p].bytes().map(|b| b.to_ascii_lowercase()));
+                            out.extend_from_slice(s.len().to_string().as_bytes());
+                        }
+                    },
+                    Collation::RTrim => out.extend_from_slice(s.trim_end_matches(' ').as_bytes()),
+                }
+                let len = (out.len() - at - 8) as u64;
+                out[at..at + 8].copy_from_slice(&len.to_be_bytes());
+            }
+            Value::Blob(b) => {
+                out.push(4);
+                out.extend_from_slice(&(b.len() as u64).to_be_bytes());
+                out.extend_from_slice(b);
+            }
+        }
+    }
 }
