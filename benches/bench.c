@@ -9,8 +9,9 @@
  * execution otherwise. Every workload also checks its results, so a fast
  * wrong answer fails the run (exit 1) instead of looking good.
  *
- * Then three SQL workloads (a three-table JOIN on an index and rowids, a
- * GROUP BY into 1000 groups, ORDER BY an unindexed column LIMIT 10) and the
+ * Then the SQL workloads (a three-table JOIN on rowids with a filter, a
+ * scan driving rowid lookups, a join through an automatic index, a GROUP BY
+ * into 1000 groups, ORDER BY an unindexed column LIMIT 10) and the
  * commit throughput in WAL mode at each synchronous level: BENCH_COMMITS
  * autocommit single-row inserts per level (one op = one commit).
  *
@@ -175,13 +176,15 @@ static void updates(void) {
 }
 
 /* JOIN: a (10k rows), b (50k rows, indexed on a_id), c (1k rows); b joins
- * a through the index and c through its rowid. */
-enum { JA = 10000, JB = 50000, JC = 1000, JOIN_REPS = 5 };
+ * a through the index and c through its rowid. d (2k rows) joins b on an
+ * unindexed column of both (an automatic index for both engines). */
+enum { JA = 10000, JB = 50000, JC = 1000, JD = 2000, JOIN_REPS = 5 };
 
 static void join_setup(void) {
     exec("CREATE TABLE ja(id INTEGER PRIMARY KEY, x INTEGER)");
     exec("CREATE TABLE jb(id INTEGER PRIMARY KEY, a_id INTEGER, c_id INTEGER, y INTEGER)");
     exec("CREATE TABLE jc(id INTEGER PRIMARY KEY, z INTEGER)");
+    exec("CREATE TABLE jd(id INTEGER PRIMARY KEY, code INTEGER, w INTEGER)");
     exec("BEGIN");
     stmt_t *st = prepare("INSERT INTO ja VALUES(?1, ?1 % 97)");
     for (int64_t i = 1; i <= JA; i++) {
@@ -201,6 +204,13 @@ static void join_setup(void) {
     for (int64_t i = 1; i <= JC; i++) {
         db_bind_int64(st, 1, i);
         if (db_step(st) != DB_DONE) fail("insert jc");
+        db_reset(st);
+    }
+    db_finalize(st);
+    st = prepare("INSERT INTO jd VALUES(?1, (?1 * 7) % 2000 + 1, ?1 % 10)");
+    for (int64_t i = 1; i <= JD; i++) {
+        db_bind_int64(st, 1, i);
+        if (db_step(st) != DB_DONE) fail("insert jd");
         db_reset(st);
     }
     db_finalize(st);
@@ -228,6 +238,49 @@ static void join_query(void) {
     }
     report("JOIN 3 tables on index+rowid (rows out)", (long)want_n * JOIN_REPS, now() - t0);
     check(ok, "join");
+    db_finalize(st);
+}
+
+/* Every row of jb (a scan) looks up its jc row by rowid. */
+static void join_rowid_lookups(void) {
+    stmt_t *st = prepare("SELECT count(*), sum(jb.y * jc.z) FROM jb JOIN jc ON jc.id = jb.c_id");
+    int64_t want_sum = 0;
+    for (int64_t i = 1; i <= JB; i++) want_sum += (i % 13) * ((i % 1000 + 1) * 3);
+    int ok = 1;
+    double t0 = now();
+    for (int r = 0; r < JOIN_REPS; r++) {
+        if (db_step(st) != DB_ROW) fail("join rowid");
+        ok &= db_column_int64(st, 0) == JB && db_column_int64(st, 1) == want_sum;
+        db_reset(st);
+    }
+    report("JOIN scan + rowid lookups (rows out)", (long)JB * JOIN_REPS, now() - t0);
+    check(ok, "join rowid lookups");
+    db_finalize(st);
+}
+
+/* jd JOIN jb on unindexed columns: an automatic index per run. */
+static void join_auto_index(void) {
+    stmt_t *st = prepare("SELECT count(*), sum(jd.w + jb.y) FROM jd JOIN jb ON jb.c_id = jd.code");
+    static int64_t cnt[JD + 2], wsum[JD + 2];
+    for (int64_t i = 1; i <= JD; i++) {
+        cnt[(i * 7) % 2000 + 1]++;
+        wsum[(i * 7) % 2000 + 1] += i % 10;
+    }
+    int64_t want_n = 0, want_sum = 0;
+    for (int64_t i = 1; i <= JB; i++) {
+        int64_t c = i % 1000 + 1;
+        want_n += cnt[c];
+        want_sum += wsum[c] + cnt[c] * (i % 13);
+    }
+    int ok = 1;
+    double t0 = now();
+    for (int r = 0; r < JOIN_REPS; r++) {
+        if (db_step(st) != DB_ROW) fail("join auto index");
+        ok &= db_column_int64(st, 0) == want_n && db_column_int64(st, 1) == want_sum;
+        db_reset(st);
+    }
+    report("JOIN automatic index (rows out)", (long)want_n * JOIN_REPS, now() - t0);
+    check(ok, "join automatic index");
     db_finalize(st);
 }
 
@@ -337,6 +390,8 @@ int main(void) {
     updates();
     join_setup();
     join_query();
+    join_rowid_lookups();
+    join_auto_index();
     commits("OFF");
     commits("NORMAL");
     commits("FULL");
