@@ -417,6 +417,18 @@ pub fn eval(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Value> {
         CExpr::Arith(op, a, b) => {
             let x = eval(a, rt, cx)?;
             let y = eval(b, rt, cx)?;
+            // Integer +, -, * without overflow need no numeric conversion.
+            if let (Value::Integer(p), Value::Integer(q)) = (&x, &y) {
+                let r = match op {
+                    ArithOp::Add => p.checked_add(*q),
+                    ArithOp::Sub => p.checked_sub(*q),
+                    ArithOp::Mul => p.checked_mul(*q),
+                    _ => None,
+                };
+                if let Some(r) = r {
+                    return Ok(Value::Integer(r));
+                }
+            }
             types::arith(*op, &x, &y)
         }
         CExpr::Bit(op, a, b) => {

@@ -101,6 +101,9 @@ fn be_int(b: &[u8]) -> i64 {
 fn set_field(dst: &mut Value, t: u64, body: &[u8]) {
     match (t, &mut *dst) {
         (1..=6, _) => *dst = Value::Integer(be_int(body)),
+        (0, _) => *dst = Value::Null,
+        (8, _) => *dst = Value::Integer(0),
+        (9, _) => *dst = Value::Integer(1),
         (n, Value::Text(s)) if n >= 13 && n % 2 == 1 => {
             s.clear();
             match std::str::from_utf8(body) {
