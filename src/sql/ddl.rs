@@ -34,6 +34,8 @@ pub enum Ddl {
     },
     /// CREATE VIEW / DROP VIEW (see `sql::view`).
     View(crate::sql::view::ViewDdl),
+    /// CREATE TRIGGER / DROP TRIGGER (see `sql::trigger`).
+    Trigger(crate::sql::trigger::TriggerDdl),
 }
 
 /// The CREATE TABLE text SQLite generates for CREATE TABLE ... AS SELECT:
@@ -140,6 +142,7 @@ pub fn compile_ddl(
 pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
     match ddl {
         Ddl::View(v) => return crate::sql::view::check(v, cat),
+        Ddl::Trigger(t) => return crate::sql::trigger::check(t, cat),
         Ddl::CreateTable { name, if_not_exists, .. } => {
             if let Some(v) = cat.views.get(&name.to_ascii_lowercase()) {
                 if *if_not_exists {
@@ -254,6 +257,11 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
     match ddl {
         Ddl::View(v) => {
             if !crate::sql::view::run(v, txn, cat)? {
+                return Ok(());
+            }
+        }
+        Ddl::Trigger(t) => {
+            if !crate::sql::trigger::run(t, txn, cat)? {
                 return Ok(());
             }
         }

@@ -23,6 +23,7 @@ use crate::sql::expr::CExpr;
 use crate::sql::planner;
 use crate::sql::resolve::Compiler;
 use crate::sql::select::{conjuncts, max_slot_deep, Level, SelectPlan};
+use crate::sql::trigger::Triggers;
 use sqlite3_parser::ast::{self, InsertBody, OneSelect, QualifiedName, ResultColumn};
 use std::sync::Arc;
 
@@ -51,6 +52,8 @@ pub struct InsertPlan {
     /// `sqlite_sequence` when the table is AUTOINCREMENT.
     pub seq_table: Option<Arc<Table>>,
     pub returning: Option<Returning>,
+    /// Trigger programs fired per row (compiled by `sql::trigger`).
+    pub triggers: Triggers,
 }
 
 #[derive(Debug)]
@@ -64,6 +67,7 @@ pub struct UpdatePlan {
     /// The statement calls a function (see [`without_statement_journal`]).
     pub calls_function: bool,
     pub returning: Option<Returning>,
+    pub triggers: Triggers,
 }
 
 #[derive(Debug)]
@@ -73,6 +77,7 @@ pub struct DeletePlan {
     /// No WHERE (and no RETURNING): clear the table and its indexes wholesale.
     pub truncate: bool,
     pub returning: Option<Returning>,
+    pub triggers: Triggers,
 }
 
 pub(crate) fn target_table(c: &Compiler, qn: &QualifiedName) -> Result<Arc<Table>> {
@@ -238,6 +243,7 @@ impl Compiler<'_> {
             excluded_slot,
             seq_table,
             returning,
+            triggers: Triggers::default(),
         })
     }
 
@@ -262,7 +268,15 @@ impl Compiler<'_> {
             None => None,
         };
         let calls_function = self.calls_function;
-        Ok(UpdatePlan { table: t, scan, sets: csets, conflict: conflict_of(or_conflict), calls_function, returning })
+        Ok(UpdatePlan {
+            table: t,
+            scan,
+            sets: csets,
+            conflict: conflict_of(or_conflict),
+            calls_function,
+            returning,
+            triggers: Triggers::default(),
+        })
     }
 
     /// Compiles SET assignments against the table in scope: (column, None =
@@ -311,6 +325,12 @@ impl Compiler<'_> {
             Some(cols) => Some(self.returning(cols, text)?),
             None => None,
         };
-        Ok(DeletePlan { table: t, truncate: where_clause.is_none() && returning.is_none(), scan, returning })
+        Ok(DeletePlan {
+            table: t,
+            truncate: where_clause.is_none() && returning.is_none(),
+            scan,
+            returning,
+            triggers: Triggers::default(),
+        })
     }
 }

@@ -72,10 +72,12 @@ fn single_row_write(p: &Program) -> bool {
                 InsertSource::Defaults => true,
                 InsertSource::Select(_) => false,
             };
-            one && no_replace(&i.table, i.conflict) && i.returning.is_none()
+            one && no_replace(&i.table, i.conflict) && i.returning.is_none() && i.triggers.is_empty()
         }
-        Program::Update(u) => one_row_scan(&u.scan) && no_replace(&u.table, u.conflict) && u.returning.is_none(),
-        Program::Delete(d) => !d.truncate && one_row_scan(&d.scan) && d.returning.is_none(),
+        Program::Update(u) => {
+            one_row_scan(&u.scan) && no_replace(&u.table, u.conflict) && u.returning.is_none() && u.triggers.is_empty()
+        }
+        Program::Delete(d) => !d.truncate && one_row_scan(&d.scan) && d.returning.is_none() && d.triggers.is_empty(),
         _ => false,
     }
 }
@@ -162,7 +164,8 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 }
                 let _ = indexed;
                 crate::sql::view::check_writable(cat, tbl_name)?;
-                let p = c.with_dml_scope(with.as_ref(), |c| c.delete(tbl_name, where_clause.as_ref(), *returning, text))?;
+                let p =
+                    c.with_dml_scope(with.as_ref(), |c| c.delete(tbl_name, where_clause.as_ref(), *returning, text))?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
                 }
@@ -218,7 +221,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Ddl(Ddl::View(crate::sql::view::compile_view_ddl(stmt, text, cat)?))
             }
             Stmt::CreateTrigger { .. } | Stmt::DropTrigger { .. } => {
-                return Err(Error::sql("triggers are not supported yet"))
+                Program::Ddl(Ddl::Trigger(crate::sql::trigger::compile_trigger_ddl(stmt, text, cat)?))
             }
             Stmt::AlterTable(..) => return Err(Error::sql("ALTER TABLE is not supported yet")),
             Stmt::CreateVirtualTable { .. } => return Err(Error::sql("virtual tables are not supported")),
@@ -242,6 +245,14 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                     l.rowid_needed = true;
                 }
             }
+            _ => {}
+        }
+        // The trigger programs the statement fires, compiled now.
+        let mut chain = crate::sql::trigger::Chain::default();
+        match &mut program {
+            Program::Insert(p) => crate::sql::trigger::insert_triggers(cat, p, &mut chain)?,
+            Program::Update(p) => crate::sql::trigger::update_triggers(cat, p, &mut chain)?,
+            Program::Delete(p) => crate::sql::trigger::delete_triggers(cat, p, &mut chain)?,
             _ => {}
         }
         let single_row = single_row_write(&program);

@@ -127,6 +127,8 @@ pub struct Compiler<'a> {
     pub calls_function: bool,
     /// CTEs in scope and views being compiled (see `sql::cte`).
     pub with: crate::sql::cte::WithState,
+    /// NEW / OLD while a trigger program is compiled (see `sql::trigger`).
+    pub trig: Option<crate::sql::trigger::TrigScope>,
 }
 
 /// SQLite's SQLITE_MAX_EXPR_DEPTH.
@@ -260,6 +262,7 @@ impl<'a> Compiler<'a> {
             depth: 0,
             select_depth: 0,
             with: Default::default(),
+            trig: None,
         }
     }
 
@@ -418,6 +421,9 @@ impl<'a> Compiler<'a> {
                 }
                 break;
             }
+        }
+        if let Some(ce) = self.trigger_column(tname, cname)? {
+            return Ok(ce);
         }
         Err(Error::sql(format!("no such column: {tname}.{cname}")))
     }
@@ -772,7 +778,7 @@ impl<'a> Compiler<'a> {
                 let fname = unquote_ident(name.0);
                 self.function(&fname, false, &[], true)?
             }
-            Expr::Raise(..) => return Err(Error::sql("RAISE() may only be used within a trigger-program")),
+            Expr::Raise(kind, msg) => self.raise(*kind, *msg)?,
         })
     }
 

@@ -140,7 +140,11 @@ pub fn run(ddl: &ViewDdl, txn: &mut Txn, cat: &Catalog) -> Result<bool> {
                 });
                 return Ok(false);
             }
-            delete_schema_rows(txn, |r| r.kind == "view" && r.name.eq_ignore_ascii_case(name))?;
+            // The view's triggers go with it.
+            delete_schema_rows(txn, |r| {
+                (r.kind == "view" && r.name.eq_ignore_ascii_case(name))
+                    || (r.kind == "trigger" && r.tbl_name.eq_ignore_ascii_case(name))
+            })?;
             Ok(true)
         }
     }
