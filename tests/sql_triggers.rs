@@ -300,3 +300,72 @@ fn new_old_scoping() {
         ],
     );
 }
+
+#[test]
+fn instead_of_on_views() {
+    same(
+        "instead",
+        &[
+            "CREATE TABLE t(a INTEGER, b TEXT)",
+            "INSERT INTO t VALUES(1, 'x'), (2, 'y'), (5, 'z')",
+            "CREATE VIEW v AS SELECT a, b, a * 2 AS c FROM t",
+            "CREATE TABLE log(x)",
+            "INSERT INTO v(a, b) VALUES(3, 'w')",
+            "UPDATE v SET a = 1",
+            "DELETE FROM v",
+            "CREATE TRIGGER vi INSTEAD OF INSERT ON v BEGIN
+               INSERT INTO log VALUES(typeof(new.a) || ' ' || quote(new.c) || ' ' || new.rowid);
+               INSERT INTO t VALUES(new.a, new.b);
+             END",
+            "INSERT INTO v(a, b) VALUES('7', 'q'), (8, 'r')",
+            "SELECT changes(), total_changes()",
+            "INSERT INTO v VALUES(9, 's', 99) RETURNING a, b, c",
+            "UPDATE v SET a = 1",
+            "CREATE TRIGGER vu INSTEAD OF UPDATE ON v BEGIN
+               INSERT INTO log VALUES(old.a || '->' || new.a || ' ' || old.rowid || ' ' || new.c);
+               UPDATE t SET a = new.a WHERE a = old.a;
+             END",
+            "UPDATE v SET a = a + 10 WHERE a > 1",
+            "SELECT changes()",
+            "UPDATE v SET zz = 1",
+            "DELETE FROM v WHERE b = 'x'",
+            "CREATE TRIGGER vd INSTEAD OF DELETE ON v WHEN old.b <> 'keep' BEGIN
+               INSERT INTO log VALUES('del ' || old.a);
+               DELETE FROM t WHERE a = old.a;
+             END",
+            "DELETE FROM v WHERE b = 'x'",
+            "DELETE FROM v",
+            "SELECT * FROM v",
+            "CREATE TABLE feed(a, b)",
+            "CREATE TRIGGER fi AFTER INSERT ON feed BEGIN INSERT INTO v(a, b) VALUES(new.a, new.b); END",
+            "INSERT INTO feed VALUES(42, 'via feed')",
+            "DROP VIEW v",
+            "INSERT INTO feed VALUES(43, 'no view')",
+        ],
+    );
+}
+
+#[test]
+fn returning_upsert_and_replace() {
+    same(
+        "returning",
+        &[
+            "CREATE TABLE t(id INTEGER PRIMARY KEY, k UNIQUE, n)",
+            "CREATE TABLE log(x)",
+            "CREATE TRIGGER ai AFTER INSERT ON t BEGIN INSERT INTO log VALUES('ins ' || new.k); END",
+            "CREATE TRIGGER bu BEFORE UPDATE ON t BEGIN INSERT INTO log VALUES('bu ' || old.n || '->' || new.n); END",
+            "CREATE TRIGGER ad AFTER DELETE ON t BEGIN INSERT INTO log VALUES('del ' || old.k); END",
+            "INSERT INTO t(k, n) VALUES('a', 1), ('b', 2) RETURNING id, k, n",
+            "INSERT INTO t(k, n) VALUES('a', 10) ON CONFLICT(k) DO UPDATE SET n = n + excluded.n RETURNING *",
+            "INSERT INTO t(k, n) VALUES('c', 5) ON CONFLICT(k) DO NOTHING",
+            "INSERT INTO t(k, n) VALUES('c', 5) ON CONFLICT(k) DO NOTHING",
+            "INSERT OR REPLACE INTO t(k, n) VALUES('b', 20)",
+            "REPLACE INTO t(id, k, n) VALUES(1, 'z', 0)",
+            "UPDATE t SET n = n * 2 RETURNING id, n",
+            "DELETE FROM t WHERE k = 'c' RETURNING k",
+            "CREATE TRIGGER bi BEFORE INSERT ON t BEGIN SELECT RAISE(ABORT, 'no more') WHERE new.n > 100; END",
+            "INSERT INTO t(k, n) VALUES('big', 1000) RETURNING id",
+            "INSERT INTO t(k, n) VALUES('small', 1) RETURNING id",
+        ],
+    );
+}

@@ -95,8 +95,15 @@ pub(crate) fn target_table(c: &Compiler, qn: &QualifiedName) -> Result<Arc<Table
     Ok(t)
 }
 
-/// A single-level scan of `t` in slot 0 filtered by `where_clause`.
-fn target_scan(c: &mut Compiler, t: &Arc<Table>, alias: &str, where_clause: Option<&ast::Expr>) -> Result<SelectPlan> {
+/// A single-level scan of `t` in slot 0 filtered by `where_clause`; for a
+/// view written through INSTEAD OF triggers, of its rows (subquery `view_sub`).
+fn target_scan(
+    c: &mut Compiler,
+    t: &Arc<Table>,
+    alias: &str,
+    where_clause: Option<&ast::Expr>,
+    view_sub: Option<usize>,
+) -> Result<SelectPlan> {
     let mut terms = Vec::new();
     if let Some(w) = where_clause {
         let saved = c.aggs.take();
@@ -123,6 +130,9 @@ fn target_scan(c: &mut Compiler, t: &Arc<Table>, alias: &str, where_clause: Opti
         }
     }
     let _ = alias;
+    if let Some(id) = view_sub {
+        level.access = planner::Access::Sub(id);
+    }
     let mut levels = vec![level];
     planner::choose_access(&mut levels, &[], false, &c.subs);
     Ok(SelectPlan { levels, pre_filter: pre, ..Default::default() })
@@ -138,9 +148,7 @@ impl Compiler<'_> {
         returning: Option<&[ResultColumn]>,
         text: &str,
     ) -> Result<InsertPlan> {
-        let t = target_table(self, tbl_name)?;
-        let slot0 = self.alloc_slot();
-        debug_assert_eq!(slot0, 0);
+        let (t, _) = self.dml_target(tbl_name, true)?;
         let ncols = t.cols.len();
         // Which source position feeds each column.
         let mut col_map: Vec<Option<usize>> = vec![None; ncols];
@@ -256,13 +264,11 @@ impl Compiler<'_> {
         returning: Option<&[ResultColumn]>,
         text: &str,
     ) -> Result<UpdatePlan> {
-        let t = target_table(self, tbl_name)?;
-        let slot0 = self.alloc_slot();
-        debug_assert_eq!(slot0, 0);
+        let (t, view_sub) = self.dml_target(tbl_name, false)?;
         let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         self.push_scope_table(t.clone(), 0, &alias);
         let csets = self.set_list(&t, sets)?;
-        let scan = target_scan(self, &t, &alias, where_clause)?;
+        let scan = target_scan(self, &t, &alias, where_clause, view_sub)?;
         let returning = match returning {
             Some(cols) => Some(self.returning(cols, text)?),
             None => None,
@@ -315,12 +321,10 @@ impl Compiler<'_> {
         returning: Option<&[ResultColumn]>,
         text: &str,
     ) -> Result<DeletePlan> {
-        let t = target_table(self, tbl_name)?;
-        let slot0 = self.alloc_slot();
-        debug_assert_eq!(slot0, 0);
+        let (t, view_sub) = self.dml_target(tbl_name, false)?;
         let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         self.push_scope_table(t.clone(), 0, &alias);
-        let scan = target_scan(self, &t, &alias, where_clause)?;
+        let scan = target_scan(self, &t, &alias, where_clause, view_sub)?;
         let returning = match returning {
             Some(cols) => Some(self.returning(cols, text)?),
             None => None,

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::pragma::{self, PragmaPlan};
+use crate::schema::trigger::TriggerOp;
 use crate::schema::Catalog;
 use crate::sql::ast_util::with_parsed;
 use crate::sql::ddl::{compile_ddl, Ddl};
@@ -124,7 +125,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Select(plan)
             }
             Stmt::Insert { with, or_conflict, tbl_name, columns, body, returning } => {
-                crate::sql::view::check_writable(cat, tbl_name)?;
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Insert)?;
                 let p = c.with_dml_scope(with.as_ref(), |c| {
                     c.insert(*or_conflict, tbl_name, columns.as_ref(), body, *returning, text)
                 })?;
@@ -149,7 +150,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                     return Err(Error::sql("UPDATE with FROM/ORDER BY/LIMIT is not supported yet"));
                 }
                 let _ = indexed;
-                crate::sql::view::check_writable(cat, tbl_name)?;
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Update)?;
                 let p = c.with_dml_scope(with.as_ref(), |c| {
                     c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)
                 })?;
@@ -163,7 +164,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                     return Err(Error::sql("DELETE with ORDER BY/LIMIT is not supported yet"));
                 }
                 let _ = indexed;
-                crate::sql::view::check_writable(cat, tbl_name)?;
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Delete)?;
                 let p =
                     c.with_dml_scope(with.as_ref(), |c| c.delete(tbl_name, where_clause.as_ref(), *returning, text))?;
                 if let Some(r) = &p.returning {

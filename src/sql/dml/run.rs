@@ -259,6 +259,16 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
             (Some(i), _) => rowid_of(&vals[i])?,
             _ => None,
         };
+        // A view: its INSTEAD OF triggers do the work (NEW.rowid is -1).
+        if !p.triggers.instead.is_empty() {
+            let nr = explicit.unwrap_or(-1);
+            trigger::fire(&p.triggers.instead, env, Some((&vals, nr)), None)?;
+            if p.returning.is_some() {
+                load_slot(rt, 0, t, &vals, nr);
+                emit(&p.returning, env, rt, out, false)?;
+            }
+            continue;
+        }
         // BEFORE INSERT triggers see the row with a rowid of -1 when none
         // was given.
         if !p.triggers.before.is_empty() {
@@ -359,6 +369,9 @@ fn rowid_eq_target(scan: &SelectPlan, t: &Table, env: &mut Env, rt: &mut Rt) -> 
 
 pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>) -> Result<i64> {
     let t = &p.table;
+    if !p.triggers.instead.is_empty() {
+        return trigger::view_update(p, env, rt);
+    }
     // A single-row target is already loaded in slot 0.
     let (ids, loaded) = match rowid_eq_target(&p.scan, t, env, rt)? {
         Some(ids) => (ids, true),
@@ -384,6 +397,9 @@ pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
 
 pub fn run_delete(p: &DeletePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>) -> Result<i64> {
     let t = &p.table;
+    if !p.triggers.instead.is_empty() {
+        return trigger::view_delete(p, env, rt);
+    }
     if p.truncate {
         let n = btree::count_entries(env.txn, t.root)? as i64;
         btree::clear_btree(env.txn, t.root)?;

@@ -231,7 +231,7 @@ fn compile_step(
     let mut step = match cmd {
         TriggerCmd::Select(sel) => Step::Select(c.select(sel)?),
         TriggerCmd::Insert { or_conflict, tbl_name, col_names, select, upsert } => {
-            crate::sql::view::check_writable(cat, tbl_name)?;
+            crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Insert)?;
             let body = InsertBody::Select(select, *upsert);
             let mut p = c.insert(*or_conflict, tbl_name, col_names.as_ref(), &body, None, sql)?;
             // The firing statement's conflict clause overrides the body's.
@@ -244,7 +244,7 @@ fn compile_step(
             if from.is_some() {
                 return Err(Error::sql("UPDATE with FROM/ORDER BY/LIMIT is not supported yet"));
             }
-            crate::sql::view::check_writable(cat, tbl_name)?;
+            crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Update)?;
             let mut p = c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), None, sql)?;
             if conf.is_some() {
                 p.conflict = conf;
@@ -252,7 +252,7 @@ fn compile_step(
             Step::Update(p)
         }
         TriggerCmd::Delete { tbl_name, where_clause } => {
-            crate::sql::view::check_writable(cat, tbl_name)?;
+            crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Delete)?;
             Step::Delete(c.delete(tbl_name, where_clause.as_ref(), None, sql)?)
         }
     };
@@ -320,6 +320,37 @@ fn raise_rollback(_: &mut dyn crate::sql::func::FuncContext, a: &[Value]) -> Res
 }
 
 impl Compiler<'_> {
+    /// The target of an INSERT / UPDATE / DELETE with its row slot 0
+    /// allocated: a table, or a view written through INSTEAD OF triggers
+    /// (whose rows are subquery `n`: Some(n)). A view's NEW row takes the
+    /// values as given (its columns have no affinity for an INSERT).
+    pub(crate) fn dml_target(
+        &mut self,
+        qn: &ast::QualifiedName,
+        for_insert: bool,
+    ) -> Result<(Arc<Table>, Option<usize>)> {
+        let name = crate::sql::ast_util::name_str(&qn.name);
+        let cat = self.catalog()?;
+        if qn.db_name.is_none() && cat.table(&name).is_none() {
+            if let Some(v) = cat.view(&name).cloned() {
+                let slot0 = self.alloc_slot();
+                debug_assert_eq!(slot0, 0);
+                let id = self.named_source(qn)?;
+                let mut t = crate::sql::select::subquery_table(&v.name, &self.subs[id]);
+                if for_insert {
+                    for c in t.cols.iter_mut() {
+                        c.affinity = Affinity::Blob;
+                    }
+                }
+                return Ok((Arc::new(t), Some(id)));
+            }
+        }
+        let t = crate::sql::dml::target_table(self, qn)?;
+        let slot0 = self.alloc_slot();
+        debug_assert_eq!(slot0, 0);
+        Ok((t, None))
+    }
+
     /// `NEW.col` / `OLD.col` inside a trigger program; None when `tname`
     /// names neither (or no trigger is being compiled).
     pub(crate) fn trigger_column(&mut self, tname: &str, cname: &str) -> Result<Option<Ce>> {

@@ -14,7 +14,7 @@ mod compile;
 mod run;
 
 pub use compile::{delete_triggers, insert_triggers, update_triggers, Chain, TrigScope};
-pub use run::{delete_with_triggers, fire, update_with_triggers, Fired};
+pub use run::{delete_with_triggers, fire, update_with_triggers, view_delete, view_update, Fired};
 
 use crate::error::{Error, Result};
 use crate::schema::trigger::{stored_trigger_sql, TriggerTime};

@@ -247,3 +247,52 @@ pub fn delete_with_triggers(env: &mut Env, rt: &mut Rt, t: &Table, id: i64, tr: 
     fire(&tr.after, env, None, Some((&oldv, id)))?;
     Ok(true)
 }
+
+/// Collects the rows of a view an UPDATE / DELETE through INSTEAD OF
+/// triggers selects (numbered from 1 in selection order: their rowids).
+fn view_rows(scan: &crate::sql::select::SelectPlan, env: &mut Env, rt: &mut Rt) -> Result<Vec<(Vec<Value>, i64)>> {
+    let mut run = SelectRun::new(scan);
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut cx = env.cx();
+    while run.next(scan, rt, &mut cx, &mut row)? {
+        let n = rows.len() as i64 + 1;
+        rows.push((rt.slots[0].vals.clone(), n));
+    }
+    Ok(rows)
+}
+
+/// UPDATE of a view: its INSTEAD OF UPDATE triggers run for each selected
+/// row (OLD) with the assigned values (NEW). No row of the view itself
+/// changes, so the count is 0.
+pub fn view_update(p: &crate::sql::dml::UpdatePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
+    let rows = view_rows(&p.scan, env, rt)?;
+    let mut newv = Vec::new();
+    for (oldv, rowid) in rows {
+        env.cx().check_interrupt()?;
+        load(rt, Some(0), Some((&oldv, rowid)));
+        newv.clone_from(&oldv);
+        let mut new_rowid = rowid;
+        {
+            let mut cx = env.cx();
+            for (col, e) in &p.sets {
+                let v = eval(e, rt, &mut cx)?;
+                match col {
+                    Some(ci) => newv[*ci] = v,
+                    None => new_rowid = rowid_of(&v)?.unwrap_or(rowid),
+                }
+            }
+        }
+        fire(&p.triggers.instead, env, Some((&newv, new_rowid)), Some((&oldv, rowid)))?;
+    }
+    Ok(0)
+}
+
+/// DELETE from a view: its INSTEAD OF DELETE triggers run for each row.
+pub fn view_delete(p: &crate::sql::dml::DeletePlan, env: &mut Env, rt: &mut Rt) -> Result<i64> {
+    for (oldv, rowid) in view_rows(&p.scan, env, rt)? {
+        env.cx().check_interrupt()?;
+        fire(&p.triggers.instead, env, None, Some((&oldv, rowid)))?;
+    }
+    Ok(0)
+}
