@@ -215,7 +215,7 @@ fn raise_variants_in_transactions() {
             "UPDATE acct SET bal = bal - 6",
             "COMMIT",
             "CREATE TRIGGER f BEFORE INSERT ON hist WHEN new.x = 'fail' BEGIN SELECT RAISE(FAIL, 'failed here'); END",
-            "CREATE TRIGGER r BEFORE INSERT ON hist WHEN new.x = 'rb' BEGIN SELECT RAISE(ROLLBACK, 'rolled back'); END",
+            "CREATE TRIGGER r BEFORE INSERT ON hist WHEN new.x = 'rb' BEGIN SELECT RAISE(ROLLBACK, \"rolled back\"); END",
             "BEGIN",
             "INSERT INTO hist VALUES('a'), ('b'), ('fail'), ('c')",
             "SELECT changes()",
@@ -368,4 +368,73 @@ fn returning_upsert_and_replace() {
             "INSERT INTO t(k, n) VALUES('small', 1) RETURNING id",
         ],
     );
+}
+
+#[test]
+fn finer_semantics() {
+    same(
+        "finer",
+        &[
+            "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, v)",
+            "CREATE TABLE log(x)",
+            "CREATE TRIGGER w1 AFTER INSERT ON t BEGIN
+               WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < new.v)
+               INSERT INTO log SELECT 'n' || n FROM c;
+             END",
+            "INSERT INTO t(v) VALUES(3), (2)",
+            "CREATE TRIGGER w2 BEFORE INSERT ON t WHEN (SELECT count(*) FROM log) > 6 BEGIN
+               SELECT RAISE(FAIL, 'log full');
+             END",
+            "INSERT INTO t(v) VALUES(1), (1), (1)",
+            "SELECT changes()",
+            "CREATE TABLE inner_t(x)",
+            "CREATE TRIGGER ig BEFORE INSERT ON inner_t WHEN new.x % 2 = 0 BEGIN SELECT RAISE(IGNORE); END",
+            "CREATE TRIGGER outer_tr AFTER UPDATE OF v ON t BEGIN
+               INSERT INTO inner_t VALUES(new.v), (new.v + 1);
+               INSERT INTO log VALUES('after inner ' || changes());
+             END",
+            "UPDATE t SET v = 10 WHERE id = 1",
+            "UPDATE t SET rowid = rowid + 100 WHERE id = 2",
+            "UPDATE t SET id = id + 100 WHERE id = 1",
+            "SELECT * FROM sqlite_sequence",
+            "CREATE TRIGGER lim AFTER DELETE ON t BEGIN
+               DELETE FROM log WHERE rowid IN (SELECT rowid FROM log ORDER BY rowid LIMIT 1, 2);
+             END",
+            "DELETE FROM t WHERE id > 100",
+            "CREATE TABLE dropped(x)",
+            "CREATE TRIGGER uses_dropped AFTER INSERT ON inner_t BEGIN INSERT INTO dropped VALUES(new.x); END",
+            "INSERT INTO inner_t VALUES(1)",
+            "DROP TABLE dropped",
+            "INSERT INTO inner_t VALUES(3)",
+            "DROP TRIGGER uses_dropped",
+            "INSERT INTO inner_t VALUES(5), (6)",
+        ],
+    );
+}
+
+/// Triggers are part of the schema in the file: a new connection loads
+/// them and they fire there.
+#[test]
+fn triggers_persist() {
+    let dir = std::env::temp_dir().join(format!("sqlvibe-triggers-persist-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("p.db");
+    let path = path.to_str().expect("path");
+    let flags = sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE;
+    {
+        let c = Connection::open(path, flags).expect("open");
+        for s in [
+            "CREATE TABLE t(a)",
+            "CREATE TABLE log(x)",
+            "CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES(new.a * 2); END",
+        ] {
+            vibe(&c, s).expect(s);
+        }
+    }
+    let c = Connection::open(path, flags).expect("reopen");
+    vibe(&c, "INSERT INTO t VALUES(21)").expect("insert");
+    assert_eq!(vibe(&c, "SELECT x FROM log"), Ok(vec![vec![Value::Integer(42)]]));
+    drop(c);
+    let _ = std::fs::remove_dir_all(&dir);
 }

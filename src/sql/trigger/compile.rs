@@ -416,7 +416,9 @@ impl Compiler<'_> {
             Some(Conflict::Ignore) => raise_ignore,
             _ => raise_abort,
         };
+        // The message is a name or a string in SQLite's grammar.
         let args = match msg {
+            Some(ast::Expr::Id(id)) => vec![CExpr::Lit(Value::Text(crate::sql::lexer::unquote_ident(id.0)))],
             Some(m) => vec![self.expr(m)?.e],
             None => Vec::new(),
         };
