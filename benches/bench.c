@@ -9,7 +9,13 @@
  * execution otherwise. Every workload also checks its results, so a fast
  * wrong answer fails the run (exit 1) instead of looking good.
  *
- *   BENCH_N=100000 (rows), BENCH_SCANS=20 (full-scan repetitions)
+ * Then three SQL workloads (a three-table JOIN on an index and rowids, a
+ * GROUP BY into 1000 groups, ORDER BY an unindexed column LIMIT 10) and the
+ * commit throughput in WAL mode at each synchronous level: BENCH_COMMITS
+ * autocommit single-row inserts per level (one op = one commit).
+ *
+ *   BENCH_N=100000 (rows), BENCH_SCANS=20 (full-scan repetitions),
+ *   BENCH_COMMITS=2000 (commits per synchronous level)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +29,7 @@
 static db_t *db;
 static int n_rows = 100000;
 static int n_scans = 20;
+static int n_commits = 2000;
 static int failures;
 
 static double now(void) {
@@ -167,11 +174,134 @@ static void updates(void) {
     db_finalize(st);
 }
 
+/* JOIN: a (10k rows), b (50k rows, indexed on a_id), c (1k rows); b joins
+ * a through the index and c through its rowid. */
+enum { JA = 10000, JB = 50000, JC = 1000, JOIN_REPS = 5 };
+
+static void join_setup(void) {
+    exec("CREATE TABLE ja(id INTEGER PRIMARY KEY, x INTEGER)");
+    exec("CREATE TABLE jb(id INTEGER PRIMARY KEY, a_id INTEGER, c_id INTEGER, y INTEGER)");
+    exec("CREATE TABLE jc(id INTEGER PRIMARY KEY, z INTEGER)");
+    exec("BEGIN");
+    stmt_t *st = prepare("INSERT INTO ja VALUES(?1, ?1 % 97)");
+    for (int64_t i = 1; i <= JA; i++) {
+        db_bind_int64(st, 1, i);
+        if (db_step(st) != DB_DONE) fail("insert ja");
+        db_reset(st);
+    }
+    db_finalize(st);
+    st = prepare("INSERT INTO jb VALUES(?1, (?1 * 7) % 10000 + 1, ?1 % 1000 + 1, ?1 % 13)");
+    for (int64_t i = 1; i <= JB; i++) {
+        db_bind_int64(st, 1, i);
+        if (db_step(st) != DB_DONE) fail("insert jb");
+        db_reset(st);
+    }
+    db_finalize(st);
+    st = prepare("INSERT INTO jc VALUES(?1, ?1 * 3)");
+    for (int64_t i = 1; i <= JC; i++) {
+        db_bind_int64(st, 1, i);
+        if (db_step(st) != DB_DONE) fail("insert jc");
+        db_reset(st);
+    }
+    db_finalize(st);
+    exec("COMMIT");
+    exec("CREATE INDEX jb_a ON jb(a_id)");
+}
+
+static void join_query(void) {
+    stmt_t *st = prepare("SELECT count(*), sum(jb.y + jc.z) FROM ja JOIN jb ON jb.a_id = ja.id "
+                         "JOIN jc ON jc.id = jb.c_id WHERE ja.x < 10");
+    int64_t want_n = 0, want_sum = 0;
+    for (int64_t i = 1; i <= JB; i++) {
+        int64_t a_id = (i * 7) % 10000 + 1, c_id = i % 1000 + 1;
+        if (a_id % 97 < 10) {
+            want_n++;
+            want_sum += i % 13 + c_id * 3;
+        }
+    }
+    int ok = 1;
+    double t0 = now();
+    for (int r = 0; r < JOIN_REPS; r++) {
+        if (db_step(st) != DB_ROW) fail("join");
+        ok &= db_column_int64(st, 0) == want_n && db_column_int64(st, 1) == want_sum;
+        db_reset(st);
+    }
+    report("JOIN 3 tables on index+rowid (rows out)", (long)want_n * JOIN_REPS, now() - t0);
+    check(ok, "join");
+    db_finalize(st);
+}
+
+/* GROUP BY: every row of t into 1000 groups. */
+static void group_by(void) {
+    stmt_t *st = prepare("SELECT k % 1000 AS g, count(*), sum(id) FROM t GROUP BY g");
+    int reps = 5, ok = 1;
+    double t0 = now();
+    for (int r = 0; r < reps; r++) {
+        int64_t groups = 0, rows = 0, sum = 0;
+        while (db_step(st) == DB_ROW) {
+            groups++;
+            rows += db_column_int64(st, 1);
+            sum += db_column_int64(st, 2);
+        }
+        db_reset(st);
+        ok &= groups == 1000 && rows == n_rows && sum == (int64_t)n_rows * (n_rows + 1) / 2;
+    }
+    report("GROUP BY into 1000 groups (rows in)", (long)n_rows * reps, now() - t0);
+    check(ok, "group by");
+    db_finalize(st);
+}
+
+/* ORDER BY an unindexed column, LIMIT 10 (before `updates` changes v). */
+static void order_by_limit(void) {
+    stmt_t *st = prepare("SELECT id FROM t ORDER BY v DESC LIMIT 10");
+    int reps = 10, ok = 1;
+    double t0 = now();
+    for (int r = 0; r < reps; r++) {
+        int64_t i = 0;
+        while (db_step(st) == DB_ROW) {
+            ok &= db_column_int64(st, 0) == n_rows - i;
+            i++;
+        }
+        db_reset(st);
+        ok &= i == 10;
+    }
+    report("ORDER BY unindexed LIMIT 10 (rows in)", (long)n_rows * reps, now() - t0);
+    check(ok, "order by limit");
+    db_finalize(st);
+}
+
+/* Commit throughput: autocommit single-row inserts in WAL mode at one
+ * synchronous level, each its own transaction (and fsync per the level). */
+static void commits(const char *level) {
+    char sql[128], name[96];
+    snprintf(sql, sizeof sql, "PRAGMA synchronous=%s", level);
+    exec(sql);
+    snprintf(sql, sizeof sql, "CREATE TABLE c_%s(id INTEGER PRIMARY KEY, v TEXT)", level);
+    exec(sql);
+    snprintf(sql, sizeof sql, "INSERT INTO c_%s(v) VALUES(?1)", level);
+    stmt_t *st = prepare(sql);
+    double t0 = now();
+    for (int i = 0; i < n_commits; i++) {
+        db_bind_text(st, 1, "a commit of one row", 19, DB_STATIC);
+        if (db_step(st) != DB_DONE) fail("commit insert");
+        db_reset(st);
+    }
+    double secs = now() - t0;
+    db_finalize(st);
+    snprintf(name, sizeof name, "commits WAL synchronous=%s", level);
+    report(name, n_commits, secs);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM c_%s", level);
+    st = prepare(sql);
+    check(db_step(st) == DB_ROW && db_column_int64(st, 0) == n_commits, name);
+    db_finalize(st);
+}
+
 int main(void) {
     if (getenv("BENCH_N")) n_rows = atoi(getenv("BENCH_N"));
     if (getenv("BENCH_SCANS")) n_scans = atoi(getenv("BENCH_SCANS"));
-    if (n_rows < 10 || n_scans < 1) {
-        fprintf(stderr, "BENCH_N must be >= 10 and BENCH_SCANS >= 1\n");
+    if (getenv("BENCH_COMMITS")) n_commits = atoi(getenv("BENCH_COMMITS"));
+    if (n_rows < 1000 || n_scans < 1 || n_commits < 1) {
+        fprintf(stderr, "BENCH_N must be >= 1000, BENCH_SCANS and BENCH_COMMITS >= 1\n");
         return 2;
     }
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -200,9 +330,17 @@ int main(void) {
     point_selects("point select by rowid (autocommit)", 0);
     point_selects("point select by rowid (1 txn)", 1);
     scan_aggregate();
+    order_by_limit();
+    group_by();
     create_index();
     index_lookups();
     updates();
+    join_setup();
+    join_query();
+    commits("OFF");
+    commits("NORMAL");
+    commits("FULL");
+    commits("EXTRA");
 
     if (db_close(db) != DB_OK) fail("close");
     unlink(path);

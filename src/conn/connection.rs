@@ -195,6 +195,22 @@ impl Connection {
         } else {
             std::fs::canonicalize(path).map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| path.to_string())
         };
+        Ok(Connection::over(pager, full_path, ro))
+    }
+
+    /// Opens `path` on the given file system (tests inject I/O faults with
+    /// `storage::FaultVfs`); flags as `open`.
+    #[doc(hidden)]
+    pub fn open_with_vfs(vfs: Arc<dyn crate::storage::Vfs>, path: &str, flags: i32) -> Result<Connection> {
+        let ro = flags & OPEN_READONLY != 0;
+        if ro == (flags & OPEN_READWRITE != 0) {
+            return Err(Error::misuse("bad parameter or other API misuse"));
+        }
+        let pager = Pager::open_with_vfs(vfs, path, OpenOptions { read_only: ro, create: flags & OPEN_CREATE != 0 })?;
+        Ok(Connection::over(pager, path.to_string(), ro))
+    }
+
+    fn over(pager: Arc<Pager>, full_path: String, ro: bool) -> Connection {
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0x1234_5678, |d| d.as_nanos() as u64)
@@ -214,7 +230,7 @@ impl Connection {
             savepoints: Vec::new(),
             temp_views: Default::default(),
         };
-        Ok(Connection { state: Arc::new(Mutex::new(state)), interrupt: Arc::new(AtomicBool::new(false)) })
+        Connection { state: Arc::new(Mutex::new(state)), interrupt: Arc::new(AtomicBool::new(false)) }
     }
 
     /// Compiles the first statement of `sql`. Returns the statement (None

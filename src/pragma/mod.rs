@@ -95,6 +95,7 @@ pub const PRAGMAS: &[PragmaDef] = &[
         scope: Scope::Connection,
         set_writes: false,
     },
+    PragmaDef { name: "wal_pin_limit", columns: &["wal_pin_limit"], scope: Scope::Connection, set_writes: false },
     PragmaDef {
         name: "wal_status",
         columns: &["frames", "bytes", "checkpointed_frames", "readers"],
@@ -446,6 +447,10 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
                 Vec::new()
             }
             None => vec![int(cx.pager.wal_truncate_threshold().min(i64::MAX as u64) as i64)],
+        },
+        "wal_pin_limit" => match int_arg(&p.value) {
+            Some(n) => vec![int(cx.pager.set_wal_pin_limit(n))],
+            None => vec![int(cx.pager.wal_pin_limit())],
         },
         "wal_status" => {
             let w = cx.pager.wal_status();

@@ -17,4 +17,5 @@ pub mod select;
 pub mod trigger;
 pub mod types;
 pub mod view;
+pub mod window;
 pub mod write;

@@ -125,6 +125,8 @@ pub struct Compiler<'a> {
     /// A function (scalar or aggregate) was compiled: SQLite then gives the
     /// statement a statement journal (a function may fail mid-statement).
     pub calls_function: bool,
+    /// Window calls of the SELECT core being compiled, where allowed.
+    pub windows: Option<crate::sql::window::WinCollect>,
     /// CTEs in scope and views being compiled (see `sql::cte`).
     pub with: crate::sql::cte::WithState,
     /// NEW / OLD while a trigger program is compiled (see `sql::trigger`).
@@ -261,6 +263,7 @@ impl<'a> Compiler<'a> {
             aliases: Vec::new(),
             depth: 0,
             select_depth: 0,
+            windows: None,
             with: Default::default(),
             trig: None,
         }
@@ -428,7 +431,19 @@ impl<'a> Compiler<'a> {
         Err(Error::sql(format!("no such column: {tname}.{cname}")))
     }
 
-    fn function(&mut self, fname: &str, distinct: bool, args: &[Expr], star: bool) -> Result<Ce> {
+    /// A function call. `filter` is an aggregate's `FILTER (WHERE f)`:
+    /// every argument becomes `CASE WHEN f THEN arg END` (and `count(*)`
+    /// becomes `count(CASE WHEN f THEN 1 END)`), which is exact because
+    /// every built-in aggregate skips NULL arguments and DISTINCT never
+    /// sees them.
+    fn function(
+        &mut self,
+        fname: &str,
+        distinct: bool,
+        args: &[Expr],
+        star: bool,
+        filter: Option<&Expr>,
+    ) -> Result<Ce> {
         self.calls_function = true;
         let nargs = if star { 0 } else { args.len() };
         if (!star || fname.eq_ignore_ascii_case("count")) && func::is_aggregate(fname, nargs) {
@@ -445,11 +460,24 @@ impl<'a> Compiler<'a> {
             self.in_agg = true;
             let compiled: Result<Vec<Ce>> =
                 if star { Ok(Vec::new()) } else { args.iter().map(|a| self.expr(a)).collect() };
+            let cond = filter.map(|f| self.expr(f));
             self.in_agg = false;
             let cargs = compiled?;
             // min/max and DISTINCT compare TEXT under the argument's collation.
             let coll = cargs.first().and_then(|c| c.coll).unwrap_or(Collation::Binary);
-            let args = cargs.into_iter().map(|c| c.e).collect();
+            let mut args: Vec<CExpr> = cargs.into_iter().map(|c| c.e).collect();
+            let mut nargs = nargs;
+            if let Some(cond) = cond {
+                let cond = cond?.e;
+                if args.is_empty() {
+                    args.push(CExpr::lit_int(1));
+                    nargs = 1;
+                }
+                for a in &mut args {
+                    let arg = std::mem::replace(a, CExpr::Lit(Value::Null));
+                    *a = CExpr::Case { base: None, whens: vec![(cond.clone(), arg)], els: None, cmps: Vec::new() };
+                }
+            }
             let id = self.n_aggs;
             self.n_aggs += 1;
             // Validate the name/arity once at prepare time.
@@ -462,9 +490,10 @@ impl<'a> Compiler<'a> {
             func::lookup_scalar(fname, 0)?;
             return Err(Error::sql(format!("wrong number of arguments to function {fname}()")));
         }
+        // DISTINCT on a scalar function is accepted and means nothing (SQLite 3.40).
         let f = func::lookup_scalar(fname, args.len())?;
-        if distinct {
-            return Err(Error::sql(format!("DISTINCT is not allowed with function {fname}()")));
+        if filter.is_some() {
+            return Err(Error::sql(format!("FILTER may not be used with non-aggregate {fname}()")));
         }
         let cargs: Vec<Ce> = args.iter().map(|a| self.expr(a)).collect::<Result<_>>()?;
         // A function returns the collation of its first argument with one
@@ -764,19 +793,32 @@ impl<'a> Compiler<'a> {
                 with_explicit(CExpr::Like { e: Box::new(x.e), pat: Box::new(p.e), esc, not: *not, glob }, &parts)
             }
             Expr::FunctionCall { name, distinctness, args, filter_over, order_by } => {
-                if filter_over.is_some() || order_by.is_some() {
-                    return Err(Error::sql("window functions are not supported yet"));
-                }
                 let distinct = matches!(distinctness, Some(ast::Distinctness::Distinct));
                 let fname = unquote_ident(name.0);
-                self.function(&fname, distinct, args.unwrap_or(&[]), false)?
+                if let (Some(ast::FunctionTail { filter_clause, over_clause: Some(over) }), None) =
+                    (filter_over, order_by)
+                {
+                    return self.window_call(&fname, distinct, args.unwrap_or(&[]), false, *filter_clause, over);
+                }
+                if order_by.is_some() {
+                    // SQLite 3.40 has no ORDER BY inside a call (3.44 added it).
+                    return Err(Error::sql("near \"ORDER\": syntax error"));
+                }
+                if let Some(e) = crate::sql::window::without_over(&fname, args.map_or(0, |a| a.len())) {
+                    return Err(e);
+                }
+                let filter = filter_over.as_ref().and_then(|t| t.filter_clause);
+                self.function(&fname, distinct, args.unwrap_or(&[]), false, filter)?
             }
             Expr::FunctionCallStar { name, filter_over } => {
-                if filter_over.is_some() {
-                    return Err(Error::sql("window functions are not supported yet"));
-                }
                 let fname = unquote_ident(name.0);
-                self.function(&fname, false, &[], true)?
+                if let Some(ast::FunctionTail { filter_clause, over_clause: Some(over) }) = filter_over {
+                    return self.window_call(&fname, false, &[], true, *filter_clause, over);
+                }
+                if let Some(e) = crate::sql::window::without_over(&fname, 0) {
+                    return Err(e);
+                }
+                self.function(&fname, false, &[], true, filter_over.as_ref().and_then(|t| t.filter_clause))?
             }
             Expr::Raise(kind, msg) => self.raise(*kind, *msg)?,
         })

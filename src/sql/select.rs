@@ -111,6 +111,9 @@ pub struct SelectPlan {
     /// Each FROM item's name as written (alias, else table name) by slot,
     /// for EXPLAIN QUERY PLAN.
     pub aliases: Vec<(usize, String)>,
+    /// Window functions: `levels`, `pre_filter` and `agg` live in the
+    /// window plan's base; this plan's result and ORDER BY read its rows.
+    pub window: Option<Box<crate::sql::window::WindowPlan>>,
     /// A recursive CTE: produced by its own operator (no levels).
     pub recursive: Option<Box<crate::sql::cte::RecursivePlan>>,
 }
@@ -148,6 +151,9 @@ pub fn set_needed(plan: &mut SelectPlan, refs: &std::collections::HashSet<(usize
         l.rowid_needed = refs.contains(&(l.slot, crate::sql::resolve::ROWID_REF))
             || l.table.ipk.is_some_and(|i| needed.get(i).copied().unwrap_or(false));
         l.needed = if needed.iter().all(|&x| x) { Vec::new() } else { needed };
+    }
+    if let Some(w) = &mut plan.window {
+        set_needed(&mut w.base, refs);
     }
     if let Some(c) = &mut plan.compound {
         set_needed(&mut c.first, refs);
@@ -248,9 +254,6 @@ impl Compiler<'_> {
         match os {
             OneSelect::Values(rows) => self.values_select(rows, order_by, limit),
             OneSelect::Select { distinctness, columns, from, where_clause, group_by, having, window_clause } => {
-                if window_clause.is_some() {
-                    return Err(Error::sql("window functions are not supported yet"));
-                }
                 self.scopes.push(Vec::new());
                 let r = self.select_core(
                     matches!(distinctness, Some(ast::Distinctness::Distinct)),
@@ -261,6 +264,7 @@ impl Compiler<'_> {
                     *having,
                     order_by,
                     limit,
+                    *window_clause,
                 );
                 self.scopes.pop();
                 r
@@ -469,9 +473,12 @@ impl Compiler<'_> {
         having: Option<&ast::Expr>,
         order_by: Option<&[ast::SortedColumn]>,
         limit: Option<&ast::Limit>,
+        window_clause: Option<&[ast::WindowDef]>,
     ) -> Result<SelectPlan> {
         let top_texts = self.top_texts.take();
         let base_slot = self.n_slots;
+        // Window functions are collected from the result columns and ORDER BY only.
+        let outer_windows = self.windows.take();
         let items = match from {
             Some(f) => self.join_sources(f)?,
             None => Vec::new(),
@@ -487,6 +494,7 @@ impl Compiler<'_> {
         let mut carried_colls = Vec::new();
         let mut aliases: Vec<(String, Ce)> = Vec::new();
         let mut text_i = 0;
+        self.windows = Some(Default::default());
         for rc in columns {
             match rc {
                 ResultColumn::Star | ResultColumn::TableStar(_) => {
@@ -581,6 +589,8 @@ impl Compiler<'_> {
                 }
             }
         }
+        let windows = self.windows.take();
+        let n_result_windows = windows.as_ref().map_or(0, |w| w.len());
         // WHERE: no aggregates.
         let mut where_terms = Vec::new();
         let mut result_aggs = self.aggs.take().unwrap_or_default();
@@ -630,6 +640,9 @@ impl Compiler<'_> {
             None => None,
         };
         let mut order = Vec::new();
+        let early = where_terms.iter().chain(gb.iter()).chain(having_c.iter());
+        crate::sql::window::check_aliased(windows.as_ref(), &aliases, early)?;
+        self.windows = windows;
         if let Some(ob) = order_by {
             for (i, sc) in ob.iter().enumerate() {
                 let desc = sc.order == Some(ast::SortOrder::Desc);
@@ -666,6 +679,14 @@ impl Compiler<'_> {
                 order.push(SortKey { expr: key.0, desc, coll: coll_over.unwrap_or(key.1) });
             }
         }
+        let win = match self.windows.take() {
+            Some(w) if !w.is_empty() => {
+                let keys: Vec<&CExpr> = order.iter().map(|k| &k.expr).collect();
+                Some(self.finish_windows(w, window_clause, n_result_windows, &keys)?)
+            }
+            _ => None,
+        };
+        self.windows = outer_windows;
         let all_aggs = self.aggs.take().unwrap_or_default();
         self.aggs = saved_aggs;
         self.aliases.clear();
@@ -697,7 +718,10 @@ impl Compiler<'_> {
                 }
                 _ => {}
             };
-            for e in plan.result.iter().chain(plan.order.iter().map(|k| &k.expr)).chain(having_c.iter()) {
+            let win_inputs = win.iter().flat_map(|w| w.inputs.iter());
+            for e in
+                plan.result.iter().chain(plan.order.iter().map(|k| &k.expr)).chain(having_c.iter()).chain(win_inputs)
+            {
                 e.walk(&mut note);
             }
             let mm: Vec<(usize, bool)> = all_aggs
@@ -742,13 +766,18 @@ impl Compiler<'_> {
             });
         }
         terms.extend(where_terms);
+        // With windows the base loop's order is not the output order.
+        let access_order = if win.is_some() { &[][..] } else { &plan.order[..] };
         let (pre, sort_free) =
-            planner::plan_joins(&mut levels, terms, &cross, &plan.order, plan.agg.is_some(), &self.subs, base_slot)?;
+            planner::plan_joins(&mut levels, terms, &cross, access_order, plan.agg.is_some(), &self.subs, base_slot)?;
         plan.pre_filter = pre;
-        plan.sort = !plan.order.is_empty() && !sort_free;
+        plan.sort = !plan.order.is_empty() && (win.is_some() || !sort_free);
         plan.levels = levels;
         let scope = self.scopes.last().map(|s| s.as_slice()).unwrap_or_default();
         plan.aliases = scope.iter().filter(|st| st.slot >= base_slot).map(|st| (st.slot, st.alias.clone())).collect();
+        if let Some(w) = win {
+            crate::sql::window::attach(&mut plan, w, &self.col_refs);
+        }
         Ok(plan)
     }
 

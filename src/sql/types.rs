@@ -481,7 +481,7 @@ pub fn like_value(text: &Value, pattern: &Value, escape: Option<&Value>) -> Resu
         Some(e) => match value_to_text(e) {
             None => return Ok(Value::Null),
             Some(e) => {
-                let mut it = e.chars();
+                let mut it = before_nul(&e).chars();
                 match (it.next(), it.next()) {
                     (Some(c), None) => Some(c),
                     _ => return Err(Error::sql("ESCAPE expression must be a single character")),

@@ -95,6 +95,11 @@ impl Cache {
         list.insert(i, (until, page));
     }
 
+    /// An image of `pgno` is pinned for the range ending at `until`.
+    pub fn has_pin(&self, pgno: PageNo, until: u64) -> bool {
+        self.pinned.get(&pgno).is_some_and(|l| l.binary_search_by_key(&until, |&(u, _)| u).is_ok())
+    }
+
     /// The pinned image a snapshot at global position `g` reads, if any.
     #[inline]
     pub fn pinned(&self, pgno: PageNo, g: u64) -> Option<&PageRef> {

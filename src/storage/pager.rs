@@ -167,6 +167,8 @@ struct Shared {
     wal_truncate_threshold: u64,
     /// `journal_size_limit` in bytes; negative = no limit.
     journal_size_limit: i64,
+    /// `PRAGMA wal_pin_limit` in bytes; negative = the cache's capacity.
+    pin_limit: i64,
     /// `PRAGMA journal_mode`; every mode but WAL folds the WAL into the
     /// database file at the end of each commit (see journal.rs).
     journal_mode: JournalMode,
@@ -196,6 +198,14 @@ impl Shared {
         live.sort_unstable();
         live.dedup();
         self.cache.prune_pins(&live);
+    }
+    /// The cap on pinned old page images, in bytes.
+    fn pin_limit_bytes(&self) -> usize {
+        if self.pin_limit < 0 {
+            self.cache.capacity_bytes
+        } else {
+            usize::try_from(self.pin_limit).unwrap_or(usize::MAX)
+        }
     }
     fn effective(&self, s: Snap) -> u32 {
         if s.generation == self.wal.generation {
@@ -317,6 +327,7 @@ impl Pager {
                 wal_truncate: false,
                 wal_truncate_threshold: 0,
                 journal_size_limit: -1,
+                pin_limit: -1,
                 journal_mode,
                 wal_on_disk: true,
             }),
@@ -469,6 +480,18 @@ impl Pager {
     pub fn journal_size_limit(&self) -> i64 {
         self.shared.lock().journal_size_limit
     }
+    /// `PRAGMA wal_pin_limit`: cap in bytes on old page images pinned for
+    /// live readers by checkpoints; negative = the page cache's capacity
+    /// (the default). Returns the cap now in force, in bytes.
+    pub fn set_wal_pin_limit(&self, bytes: i64) -> i64 {
+        let mut sh = self.shared.lock();
+        sh.pin_limit = bytes.max(-1);
+        sh.pin_limit_bytes().min(i64::MAX as usize) as i64
+    }
+    pub fn wal_pin_limit(&self) -> i64 {
+        self.shared.lock().pin_limit_bytes().min(i64::MAX as usize) as i64
+    }
+
     /// `PRAGMA wal_status`.
     pub fn wal_status(&self) -> WalStatus {
         let sh = self.shared.lock();
@@ -608,7 +631,12 @@ impl Pager {
                 u64::MAX
             };
             if mx > 0 || sh.wal.file_len > keep {
-                sh.wal.reset(keep, sh.sync_level >= SYNC_NORMAL)?;
+                // Not synced: if a power loss revives the old header (and a
+                // prefix of the old frames), recovery sees the database
+                // file's change counter past that prefix and ignores it
+                // (`wal_is_stale`); the full old generation is what the
+                // file already holds.
+                sh.wal.reset(keep, false)?;
                 sh.cache.retain(|_, v| v == 0);
             }
             if mode == CheckpointMode::Truncate {
@@ -623,61 +651,95 @@ impl Pager {
     /// (pinning first what live snapshots still read), syncing per level:
     /// the WAL before (NORMAL and up; skipped when already synced), the
     /// database file after.
+    ///
+    /// Pin cap: when the old images live snapshots would need pinned take
+    /// `pinned_bytes` past `wal_pin_limit`, nothing is pinned and the copy
+    /// stops at the oldest live snapshot instead (SQLite's checkpoint):
+    /// frames after it stay in the WAL, which then grows until that reader
+    /// ends. Every reader of the current generation reads any copied page
+    /// from a WAL frame at or below its snapshot, so it needs no pin; a
+    /// reader of an older generation stops the copy entirely.
     fn backfill(sh: &mut Shared) -> Result<()> {
-        let limit = sh.wal.mx_frame;
+        let mut limit = sh.wal.mx_frame;
         let level = sh.sync_level;
-        if limit > sh.wal.backfilled {
-            if level >= SYNC_NORMAL {
-                sh.wal.sync()?;
+        if limit <= sh.wal.backfilled {
+            return Ok(());
+        }
+        let ps = sh.committed.page_size as usize;
+        let mut copies = sh.wal.pages_to_copy(limit);
+        let mut pins = Self::plan_pins(sh, &copies);
+        if !pins.is_empty() && sh.cache.pinned_bytes + pins.len() * ps > sh.pin_limit_bytes() {
+            limit = limit.min(Self::oldest_snapshot_frame(sh));
+            pins.clear();
+            copies = if limit > sh.wal.backfilled { sh.wal.pages_to_copy(limit) } else { Vec::new() };
+            if copies.is_empty() {
+                return Ok(());
             }
-            let ps = sh.committed.page_size as usize;
-            let copies = sh.wal.pages_to_copy(limit);
-            Self::pin_for_readers(sh, &copies)?;
-            let mut buf = vec![0u8; ps];
-            let mut copied: Vec<(PageNo, PageRef)> = Vec::with_capacity(copies.len());
-            for &(pgno, frame) in &copies {
-                let page = match sh.cache.get(pgno, frame) {
-                    Some(p) => p.clone(),
-                    None => {
-                        sh.wal.read_frame(frame, &mut buf)?;
-                        Arc::new(buf.clone())
-                    }
-                };
-                sh.db.write_at(u64::from(pgno - 1) * ps as u64, &page)?;
-                copied.push((pgno, page));
-            }
-            // The database file is durable before the WAL can be reset or
-            // truncated below (never the other order).
-            if level >= SYNC_NORMAL {
-                sh.db.sync()?;
-            }
-            sh.wal.backfilled = limit;
-            for (pgno, page) in copied {
-                sh.cache.insert(pgno, 0, page);
-            }
+        }
+        if level >= SYNC_NORMAL {
+            sh.wal.sync()?;
+        }
+        Self::apply_pins(sh, &pins)?;
+        let mut buf = vec![0u8; ps];
+        let mut copied: Vec<(PageNo, PageRef)> = Vec::with_capacity(copies.len());
+        for &(pgno, frame) in &copies {
+            let page = match sh.cache.get(pgno, frame) {
+                Some(p) => p.clone(),
+                None => {
+                    sh.wal.read_frame(frame, &mut buf)?;
+                    Arc::new(buf.clone())
+                }
+            };
+            sh.db.write_at(u64::from(pgno - 1) * ps as u64, &page)?;
+            copied.push((pgno, page));
+        }
+        // The database file is durable before the WAL can be reset or
+        // truncated below (never the other order).
+        if level >= SYNC_NORMAL {
+            sh.db.sync()?;
+        }
+        sh.wal.backfilled = limit;
+        for (pgno, page) in copied {
+            sh.cache.insert(pgno, 0, page);
         }
         Ok(())
     }
 
+    /// The WAL frame of the oldest live snapshot older than the newest
+    /// commit (0 if one is of an older generation): how far a checkpoint
+    /// that pins nothing may copy.
+    fn oldest_snapshot_frame(sh: &Shared) -> u32 {
+        let newest = sh.wal.frame_base + u64::from(sh.wal.mx_frame);
+        sh.readers
+            .values()
+            .filter(|s| s.global < newest)
+            .map(|s| if s.generation == sh.wal.generation { s.frame } else { 0 })
+            .min()
+            .unwrap_or(sh.wal.mx_frame)
+    }
+
     /// Before a checkpoint overwrites the pages `copies` in the database
-    /// file: pins, for every live snapshot that will not see the newest
-    /// version, the image it reads now (the file's, or its WAL frame's,
-    /// which the reset will discard). See "Checkpoints past live readers".
-    fn pin_for_readers(sh: &mut Shared, copies: &[(PageNo, u32)]) -> Result<()> {
+    /// file: the old images to pin, `(page, until, source frame)` (source 0
+    /// = the file's image), for every live snapshot that will not see the
+    /// newest version — the image it reads now (the file's, or its WAL
+    /// frame's, which the reset will discard). See "Checkpoints past live
+    /// readers". Already-pinned entries are left out; no duplicates.
+    fn plan_pins(sh: &Shared, copies: &[(PageNo, u32)]) -> Vec<(PageNo, u64, u32)> {
         let base = sh.wal.frame_base;
         let newest = base + u64::from(sh.wal.mx_frame);
         let mut snaps: Vec<(u64, u32)> =
             sh.readers.values().filter(|s| s.global < newest).map(|s| (s.global, s.pages)).collect();
+        let mut out = Vec::new();
         if snaps.is_empty() {
-            return Ok(());
+            return out;
         }
         snaps.sort_unstable();
         snaps.dedup();
-        let ps = sh.committed.page_size as usize;
         let backfilled = sh.wal.backfilled;
         for &(pgno, _) in copies {
-            let frames = sh.wal.frames_of(pgno).to_vec();
+            let frames = sh.wal.frames_of(pgno);
             let Some(&last) = frames.last() else { continue };
+            let mut prev_until = None;
             for &(g, pages) in &snaps {
                 if pgno > pages {
                     continue;
@@ -688,33 +750,42 @@ impl Pager {
                 }
                 debug_assert!(frames[i] <= last);
                 let until = base + u64::from(frames[i]);
-                let page = if i == 0 {
+                if prev_until == Some(until) || sh.cache.has_pin(pgno, until) {
+                    continue;
+                }
+                if i == 0 {
                     // Reads the file's image (or an older pinned one). If a
                     // frame was already copied, this image was pinned then.
                     if frames[0] <= backfilled || sh.cache.pinned(pgno, g).is_some() {
                         continue;
                     }
-                    match sh.cache.get(pgno, 0) {
-                        Some(p) => p.clone(),
-                        None => {
-                            let mut buf = vec![0u8; ps];
-                            sh.db.read_at(u64::from(pgno - 1) * ps as u64, &mut buf)?;
-                            Arc::new(buf)
-                        }
-                    }
+                    out.push((pgno, until, 0));
                 } else {
-                    let f = frames[i - 1];
-                    match sh.cache.get(pgno, f) {
-                        Some(p) => p.clone(),
-                        None => {
-                            let mut buf = vec![0u8; ps];
-                            sh.wal.read_frame(f, &mut buf)?;
-                            Arc::new(buf)
-                        }
-                    }
-                };
-                sh.cache.pin(pgno, until, page);
+                    out.push((pgno, until, frames[i - 1]));
+                }
+                prev_until = Some(until);
             }
+        }
+        out
+    }
+
+    /// Reads and pins the images `plan_pins` chose.
+    fn apply_pins(sh: &mut Shared, pins: &[(PageNo, u64, u32)]) -> Result<()> {
+        let ps = sh.committed.page_size as usize;
+        for &(pgno, until, src) in pins {
+            let page = match sh.cache.get(pgno, src) {
+                Some(p) => p.clone(),
+                None => {
+                    let mut buf = vec![0u8; ps];
+                    if src == 0 {
+                        sh.db.read_at(u64::from(pgno - 1) * ps as u64, &mut buf)?;
+                    } else {
+                        sh.wal.read_frame(src, &mut buf)?;
+                    }
+                    Arc::new(buf)
+                }
+            };
+            sh.cache.pin(pgno, until, page);
         }
         Ok(())
     }

@@ -76,7 +76,7 @@ impl VfsFile for OsFile {
         self.file.write_all_at(data, offset).map_err(|e| Error::io(ErrorKind::IoErrWrite, &e))
     }
     fn sync(&self) -> Result<()> {
-        self.file.sync_data().map_err(|e| Error::io(ErrorKind::IoErrFsync, &e))
+        self.file.sync_data().map_err(|e| fsync_error(&e))
     }
     fn size(&self) -> Result<u64> {
         self.file.metadata().map(|m| m.len()).map_err(|e| Error::io(ErrorKind::IoErr, &e))
@@ -107,6 +107,12 @@ impl VfsFile for OsFile {
             Err(Error::io(ErrorKind::IoErrLock, &std::io::Error::last_os_error()))
         }
     }
+}
+
+/// A failed fsync is SQLITE_IOERR_FSYNC whatever the errno (ENOSPC
+/// included), as in SQLite; only writes report a full disk as SQLITE_FULL.
+pub(crate) fn fsync_error(e: &std::io::Error) -> Error {
+    Error::new(ErrorKind::IoErrFsync, format!("disk I/O error ({e})"))
 }
 
 fn cant_open(_path: &str, _e: &std::io::Error) -> Error {

@@ -432,10 +432,10 @@ impl Wal {
     /// bytes; otherwise a header with new salts is written now (so every
     /// old frame fails validation) and the file is cut to `keep_bytes` if
     /// longer, its stale frames otherwise kept for reuse (SQLite's default).
-    /// With `sync` the new state is made durable before any new frame can
-    /// be written: otherwise a power loss during the next append could
-    /// revive the old header with a valid old prefix whose pages are older
-    /// than the database file.
+    /// With `sync` the new state is made durable now. Checkpoints do not
+    /// ask for it: a power loss that revives the old header with a valid
+    /// old prefix (pages older than the database file) is caught at
+    /// recovery by the change-counter check (`Pager::wal_is_stale`).
     pub fn reset(&mut self, keep_bytes: u64, sync: bool) -> Result<()> {
         let old_mx = self.reset_state();
         let Some(f) = self.file.clone() else {

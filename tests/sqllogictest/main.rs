@@ -42,19 +42,6 @@ const NOT_SQLITE_RECORDS: &[(&str, usize, &str)] = &[
 /// feature's block) when the feature lands; the runner reports entries whose
 /// record passes as stale.
 const EXPECTED_FAILURES: &[(&str, usize, &str, &str)] = &[
-    // Until CREATE VIEW / DROP VIEW land.
-    ("slt_lang_createview.test", 22, "views", "views are not supported yet"),
-    ("slt_lang_createview.test", 34, "views", "no such table: view1"),
-    ("slt_lang_createview.test", 48, "views", "views are not supported yet"),
-    ("slt_lang_createview.test", 52, "views", "views are not supported yet"),
-    ("slt_lang_createview.test", 111, "views", "views are not supported yet"),
-    ("slt_lang_createview.test", 115, "views", "views are not supported yet"),
-    ("slt_lang_createview.test", 119, "views", "views are not supported yet"),
-    ("slt_lang_dropview.test", 27, "views", "views are not supported yet"),
-    ("slt_lang_dropview.test", 30, "views", "views are not supported yet"),
-    ("slt_lang_dropview.test", 41, "views", "views are not supported yet"),
-    ("slt_lang_dropview.test", 48, "views", "no such table: view2"),
-    ("slt_lang_dropview.test", 53, "views", "views are not supported yet"),
     // Until REINDEX lands.
     ("slt_lang_reindex.test", 37, "REINDEX", "REINDEX"),
 ];

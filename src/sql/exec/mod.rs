@@ -214,6 +214,9 @@ impl SelectRun {
             } else if let Some(c) = &plan.compound {
                 let rows = self.compute_compound(plan, c, rt, cx)?;
                 self.buffered = Some(rows.into_iter());
+            } else if let Some(w) = &plan.window {
+                let rows = crate::sql::window::compute(plan, w, rt, cx)?;
+                self.buffered = Some(rows.into_iter());
             } else if plan.agg.is_some() || plan.sort {
                 let rows = self.compute_all(plan, rt, cx)?;
                 self.buffered = Some(rows.into_iter());

@@ -4,11 +4,13 @@
 //! - [`scalar`]: value and number functions (abs, coalesce, round, quote, ...)
 //! - [`text`]: string functions (length, substr, trim, replace, like, ...)
 //! - [`printf`]: printf / format
+//! - [`math`]: acos ... trunc, ln, log, pi, pow (SQLite's math functions)
 //! - [`datetime`]: date, time, datetime, julianday, unixepoch, strftime
 //! - [`aggregate`]: count, sum, total, avg, min, max, group_concat
 
 pub mod aggregate;
 pub mod datetime;
+pub mod math;
 pub mod printf;
 pub mod scalar;
 pub mod text;
@@ -78,11 +80,25 @@ const fn def(
 /// The scalar functions. Names are lower case.
 static SCALARS: &[ScalarDef] = &[
     def("abs", 1, Some(1), scalar::abs, true),
+    def("acos", 1, Some(1), math::acos, true),
+    def("acosh", 1, Some(1), math::acosh, true),
+    def("asin", 1, Some(1), math::asin, true),
+    def("asinh", 1, Some(1), math::asinh, true),
+    def("atan", 1, Some(1), math::atan, true),
+    def("atan2", 2, Some(2), math::atan2, true),
+    def("atanh", 1, Some(1), math::atanh, true),
+    def("ceil", 1, Some(1), math::ceil, true),
+    def("ceiling", 1, Some(1), math::ceil, true),
     def("changes", 0, Some(0), scalar::changes, false),
     def("char", 0, None, text::char_fn, true),
     def("coalesce", 2, None, scalar::coalesce, true),
+    def("cos", 1, Some(1), math::cos, true),
+    def("cosh", 1, Some(1), math::cosh, true),
     def("date", 0, None, datetime::date, false),
     def("datetime", 0, None, datetime::datetime, false),
+    def("degrees", 1, Some(1), math::degrees, true),
+    def("exp", 1, Some(1), math::exp, true),
+    def("floor", 1, Some(1), math::floor, true),
     def("format", 0, None, printf::printf_fn, true),
     def("glob", 2, Some(2), text::glob_fn, true),
     def("hex", 1, Some(1), text::hex, true),
@@ -95,25 +111,42 @@ static SCALARS: &[ScalarDef] = &[
     def("like", 2, Some(3), text::like_fn, true),
     def("likelihood", 2, Some(2), scalar::likelihood, true),
     def("likely", 1, Some(1), scalar::identity, true),
+    def("ln", 1, Some(1), math::ln, true),
+    def("log", 1, Some(2), math::log, true),
+    def("log10", 1, Some(1), math::log10, true),
+    def("log2", 1, Some(1), math::log2, true),
     def("lower", 1, Some(1), text::lower, true),
     def("ltrim", 1, Some(2), text::ltrim, true),
     def("max", 2, None, scalar::max, true),
     def("min", 2, None, scalar::min, true),
+    def("mod", 2, Some(2), math::mod_fn, true),
     def("nullif", 2, Some(2), scalar::nullif, true),
+    def("pi", 0, Some(0), math::pi, true),
+    def("pow", 2, Some(2), math::pow, true),
+    def("power", 2, Some(2), math::pow, true),
     def("printf", 0, None, printf::printf_fn, true),
     def("quote", 1, Some(1), scalar::quote, true),
+    def("radians", 1, Some(1), math::radians, true),
     def("random", 0, Some(0), scalar::random, false),
     def("randomblob", 1, Some(1), scalar::randomblob, false),
     def("replace", 3, Some(3), text::replace, true),
     def("round", 1, Some(2), scalar::round, true),
     def("rtrim", 1, Some(2), text::rtrim, true),
     def("sign", 1, Some(1), scalar::sign, true),
+    def("sin", 1, Some(1), math::sin, true),
+    def("sinh", 1, Some(1), math::sinh, true),
+    def("soundex", 1, Some(1), text::soundex, true),
+    def("sqlite_version", 0, Some(0), scalar::sqlite_version, true),
+    def("sqrt", 1, Some(1), math::sqrt, true),
     def("strftime", 0, None, datetime::strftime, false),
     def("substr", 2, Some(3), text::substr, true),
     def("substring", 2, Some(3), text::substr, true),
+    def("tan", 1, Some(1), math::tan, true),
+    def("tanh", 1, Some(1), math::tanh, true),
     def("time", 0, None, datetime::time, false),
     def("total_changes", 0, Some(0), scalar::total_changes, false),
     def("trim", 1, Some(2), text::trim, true),
+    def("trunc", 1, Some(1), math::trunc, true),
     def("typeof", 1, Some(1), scalar::type_of, true),
     def("unicode", 1, Some(1), text::unicode, true),
     def("unixepoch", 0, None, datetime::unixepoch, false),

@@ -11,12 +11,14 @@ use super::text::c_str;
 use super::{too_big, FuncContext, MAX_LENGTH};
 use crate::error::Result;
 use crate::sql::types::float_fmt::{format_float, FloatFlags, FloatKind};
-use crate::sql::types::{value_to_f64, value_to_i64, value_to_text};
+use crate::sql::types::{value_bytes, value_to_blob, value_to_f64, value_to_i64, value_to_text};
 use crate::storage::Value;
 
-/// Largest width or precision honoured; beyond it the result would exceed
-/// SQLite's string length limit anyway.
+/// Largest width or integer precision built (a memory guard: SQLite builds
+/// fields up to its 1e9-byte string limit).
 const MAX_FIELD: i64 = 100_000_000;
+/// SQLite caps the precision of float conversions at this many digits.
+const FLOAT_PRECISION_LIMIT: i64 = 100_000_000;
 
 struct Args<'a> {
     vals: &'a [Value],
@@ -46,19 +48,24 @@ pub fn printf_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     }) else {
         return Ok(Value::Null);
     };
-    let out = format(&fmt, &args[1..])?;
+    let Some(out) = format(&fmt, &args[1..])? else {
+        return Ok(Value::Null);
+    };
     Ok(Value::Text(match String::from_utf8(out) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     }))
 }
 
-/// Formats `fmt` with `vals`, returning raw bytes (a byte-counted precision
-/// may split a character).
-pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
-    let f = fmt.as_bytes();
+/// Formats `fmt` (read as a C string) with `vals`, returning raw bytes (a
+/// byte-counted precision may split a character). None when nothing at all
+/// was output, not even an empty conversion: SQLite's result is then NULL
+/// (`printf('')`, `printf('%5')`), while `printf('%s', '')` is ''.
+pub fn format(fmt: &str, vals: &[Value]) -> Result<Option<Vec<u8>>> {
+    let f = c_str(fmt).as_bytes();
     let mut args = Args { vals, next: 0 };
     let mut out: Vec<u8> = Vec::with_capacity(fmt.len() + 16);
+    let mut wrote = false;
     let mut i = 0;
     while i < f.len() {
         if f[i] != b'%' {
@@ -67,10 +74,14 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
                 i += 1;
             }
             out.extend_from_slice(&f[start..i]);
+            wrote = true;
             continue;
         }
         i += 1;
         if i >= f.len() {
+            // A lone '%' at the end is output as is.
+            out.push(b'%');
+            wrote = true;
             break;
         }
         // Flags.
@@ -89,21 +100,24 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
             i += 1;
         }
         // Width.
-        let mut width: i64 = 0;
+        let width: i64;
         if i < f.len() && f[i] == b'*' {
             let w = args.c_int();
             if w < 0 {
                 left = true;
-                width = w.checked_neg().unwrap_or(0);
+                width = if w == i64::from(i32::MIN) { 0 } else { -w };
             } else {
                 width = w;
             }
             i += 1;
         } else {
+            // Digits accumulate in 32 unsigned bits and keep the low 31 (SQLite's parse).
+            let mut wx: u32 = 0;
             while i < f.len() && f[i].is_ascii_digit() {
-                width = (width * 10 + i64::from(f[i] - b'0')).min(i64::from(i32::MAX));
+                wx = wx.wrapping_mul(10).wrapping_add(u32::from(f[i] - b'0'));
                 i += 1;
             }
+            width = i64::from(wx & 0x7fff_ffff);
         }
         // Precision.
         let mut precision: Option<i64> = None;
@@ -111,18 +125,20 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
             i += 1;
             if i < f.len() && f[i] == b'*' {
                 let p = args.c_int();
-                precision = Some(if p < 0 { p.checked_neg().unwrap_or(-1) } else { p });
-                if precision == Some(-1) {
-                    precision = None;
-                }
+                // A negative precision counts as its magnitude; the most
+                // negative int as "no precision".
+                precision = match p {
+                    p if p == i64::from(i32::MIN) => None,
+                    p => Some(p.abs()),
+                };
                 i += 1;
             } else {
-                let mut p: i64 = 0;
+                let mut px: u32 = 0;
                 while i < f.len() && f[i].is_ascii_digit() {
-                    p = (p * 10 + i64::from(f[i] - b'0')).min(i64::from(i32::MAX));
+                    px = px.wrapping_mul(10).wrapping_add(u32::from(f[i] - b'0'));
                     i += 1;
                 }
-                precision = Some(p);
+                precision = Some(i64::from(px & 0x7fff_ffff));
             }
         }
         // Length modifiers are accepted and ignored.
@@ -132,11 +148,27 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
         if i >= f.len() {
             break;
         }
-        if width > MAX_FIELD || precision.is_some_and(|p| p > MAX_FIELD) {
-            return Err(too_big());
-        }
         let conv = f[i];
         i += 1;
+        // Fields that cannot fit SQLite's length limit make its result NULL
+        // (the formatter's buffer overflows and printf() returns nothing).
+        // Below that limit but over MAX_FIELD, refuse with an error rather
+        // than build a string of hundreds of megabytes.
+        let counted_prec = match conv {
+            // Floats cap their precision; strings are only cut by it.
+            b'f' | b'e' | b'E' | b'g' | b'G' | b's' | b'z' | b'q' | b'Q' | b'w' => 0,
+            _ => precision.unwrap_or(0),
+        };
+        let need = width.max(counted_prec.saturating_add(10));
+        if need.saturating_add(out.len() as i64) >= MAX_LENGTH as i64 {
+            return Ok(None);
+        }
+        if width > MAX_FIELD || counted_prec > MAX_FIELD {
+            return Err(too_big());
+        }
+        if matches!(conv, b'f' | b'e' | b'E' | b'g' | b'G') {
+            precision = precision.map(|p| p.min(FLOAT_PRECISION_LIMIT));
+        }
         let mut prefix: Option<char> = None;
         let mut body: Vec<u8> = Vec::new();
         let mut zero_pad_ok = zero;
@@ -157,8 +189,8 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
                     prefix = plus;
                 }
                 let (radix, upper) = match conv {
-                    b'x' | b'p' => (16, false),
-                    b'X' => (16, true),
+                    b'x' => (16, false),
+                    b'X' | b'p' => (16, true),
                     b'o' => (8, false),
                     _ => (10, false),
                 };
@@ -190,7 +222,7 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
                 if alt {
                     match conv {
                         b'o' => body.push(b'0'),
-                        b'x' => body.extend_from_slice(b"0x"),
+                        b'x' | b'p' => body.extend_from_slice(b"0x"),
                         b'X' => body.extend_from_slice(b"0X"),
                         _ => {}
                     }
@@ -232,20 +264,21 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
             }
             b's' | b'z' => {
                 let v = args.take();
-                let t = value_to_text(v).unwrap_or_default();
-                body.extend_from_slice(limit(c_str(&t).as_bytes(), precision, alt2));
+                // The value's bytes as they are (a BLOB need not be UTF-8).
+                let t = value_bytes(v);
+                body.extend_from_slice(limit(c_bytes(&t), precision, alt2));
                 zero_pad_ok = false;
             }
             b'q' | b'Q' | b'w' => {
                 let v = args.take();
                 let quote = if conv == b'w' { b'"' } else { b'\'' };
-                match value_to_text(v) {
+                match value_to_blob(v) {
                     None => {
                         let text: &[u8] = if conv == b'Q' { b"NULL" } else { b"(NULL)" };
                         body.extend_from_slice(limit(text, precision, alt2));
                     }
                     Some(t) => {
-                        let src = limit(c_str(&t).as_bytes(), precision, alt2);
+                        let src = limit(c_bytes(&t), precision, alt2);
                         if conv == b'Q' {
                             body.push(b'\'');
                         }
@@ -262,18 +295,28 @@ pub fn format(fmt: &str, vals: &[Value]) -> Result<Vec<u8>> {
                 }
                 zero_pad_ok = false;
             }
-            b'n' => continue,
+            b'n' => {
+                // Outputs nothing, but counts as output (an empty string, not NULL).
+                wrote = true;
+                continue;
+            }
             _ => break,
         }
         // Width counts characters for %c, and for string conversions with `!`.
         let counts_chars = conv == b'c' || (alt2 && matches!(conv, b's' | b'z' | b'q' | b'Q' | b'w'));
         let len = if counts_chars { body.iter().filter(|&&b| (b & 0xc0) != 0x80).count() } else { body.len() };
         pad(&mut out, &body, len, width, left, zero_pad_ok, prefix.is_some());
-        if out.len() > MAX_LENGTH {
-            return Err(too_big());
+        wrote = true;
+        if out.len() >= MAX_LENGTH {
+            return Ok(None);
         }
     }
-    Ok(out)
+    Ok(wrote.then_some(out))
+}
+
+/// The bytes of `b` before its first NUL (SQLite reads string arguments as C strings).
+fn c_bytes(b: &[u8]) -> &[u8] {
+    b.split(|&c| c == 0).next().unwrap_or(b)
 }
 
 /// The first `precision` bytes (characters with `!`) of `s`.

@@ -242,3 +242,13 @@ pub fn type_of(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
 pub fn is_numeric_text(s: &str) -> bool {
     !matches!(atof(s.as_bytes()).1, AtofKind::NotNumeric | AtofKind::RealPrefix)
 }
+
+/// The SQLite release whose SQL dialect sqlvibe implements; programs test
+/// `sqlite_version()` to decide which SQL features they may use. sqlvibe's
+/// own version is `sqlvibe_libversion()`.
+pub const SQLITE_DIALECT_VERSION: &str = "3.40.1";
+
+/// `sqlite_version()`.
+pub fn sqlite_version(_: &mut dyn FuncContext, _: &[Value]) -> Result<Value> {
+    Ok(Value::Text(SQLITE_DIALECT_VERSION.to_string()))
+}

@@ -234,14 +234,59 @@ pub fn unicode(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     })
 }
 
-/// `char(X1, X2, ...)`: the string of those code points; invalid ones
-/// (negative, above U+10FFFF, surrogates) become U+FFFD.
+/// `char(X1, X2, ...)`: the string of those code points. Negative ones and
+/// ones above U+10FFFF become U+FFFD. SQLite encodes a surrogate (U+D800 to
+/// U+DFFF) as its three raw bytes, which are not UTF-8; TEXT here is always
+/// UTF-8, so those bytes read as three U+FFFD, as every lossy UTF-8 reader
+/// of SQLite's answer sees them.
 pub fn char_fn(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
     let mut out = String::with_capacity(args.len());
     for a in args {
         let x = value_to_i64(a);
-        let c = u32::try_from(x).ok().and_then(char::from_u32).unwrap_or('\u{fffd}');
-        out.push(c);
+        match u32::try_from(x) {
+            Ok(0xd800..=0xdfff) => out.push_str("\u{fffd}\u{fffd}\u{fffd}"),
+            Ok(u) => out.push(char::from_u32(u).unwrap_or('\u{fffd}')),
+            Err(_) => out.push('\u{fffd}'),
+        }
+    }
+    Ok(Value::Text(out))
+}
+
+/// `soundex(X)`: the four-character Soundex code of X's first run of
+/// letters (bytes of a UTF-8 character read through their low seven bits,
+/// as SQLite does), or '?000' when X has no ASCII letter.
+pub fn soundex(_: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
+    // Codes of A..Z; 0 for vowels, H, W, Y and anything not a letter.
+    const CODES: &[u8; 26] = b"01230120022455012623010202";
+    let code = |b: u8| {
+        let c = (b & 0x7f).to_ascii_uppercase();
+        if c.is_ascii_uppercase() {
+            CODES[usize::from(c - b'A')] - b'0'
+        } else {
+            0
+        }
+    };
+    let v = arg(args, 0);
+    let bytes = types::value_bytes(v);
+    let s = bytes.split(|&b| b == 0).next().unwrap_or(&[]);
+    let Some(start) = s.iter().position(|b| b.is_ascii_alphabetic()) else {
+        return Ok(Value::Text("?000".to_string()));
+    };
+    let mut out = String::with_capacity(4);
+    out.push(char::from(s[start].to_ascii_uppercase()));
+    let mut prev = code(s[start]);
+    for &b in &s[start + 1..] {
+        if out.len() == 4 {
+            break;
+        }
+        let c = code(b);
+        if c > 0 && c != prev {
+            out.push(char::from(b'0' + c));
+        }
+        prev = c;
+    }
+    while out.len() < 4 {
+        out.push('0');
     }
     Ok(Value::Text(out))
 }

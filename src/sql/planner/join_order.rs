@@ -10,7 +10,8 @@
 //! [`TABLE_ROWS`] rows, as SQLite assumes without ANALYZE data. A rowid or
 //! unique-index equality yields one row, an equality on an index prefix
 //! about ten, a range a quarter of the rows per bound, an automatic hash
-//! index ten rows per probe after one pass to build it, a scan all rows. A
+//! index ten rows per probe after a build costing as much as sorting the
+//! table, a scan all rows. A
 //! term checked at a level without narrowing its access scales the level's
 //! rows down (equality and IN by 4, anything else by 2). The cost of an
 //! order is the sum over levels of (rows entering the level) x (cost of
@@ -140,7 +141,8 @@ fn access_cost(a: &Access) -> Step {
             // Each entry found costs a table lookup (covering is decided later).
             Step { probe: SEEK * seeks + rows * SEEK, rows, build: 0.0 }
         }
-        Access::AutoHash { .. } => Step { probe: 1.0 + EQ_ROWS, rows: EQ_ROWS, build: 2.0 * n },
+        // Building reads and copies every row (as costly as sorting them).
+        Access::AutoHash { .. } => Step { probe: 1.0 + EQ_ROWS, rows: EQ_ROWS, build: n * SEEK },
     }
 }
 

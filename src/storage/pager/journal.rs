@@ -188,6 +188,12 @@ impl Pager {
 
     fn fold_inner(&self, sh: &mut Shared) -> Result<()> {
         Self::backfill(sh)?;
+        if sh.wal.backfilled < sh.wal.mx_frame {
+            // The pin cap stopped the copy at a live reader's snapshot: the
+            // rest stays in the WAL until a later commit, checkpoint or
+            // open folds it.
+            return Ok(());
+        }
         let level = sh.sync_level;
         let mode = sh.journal_mode;
         let on_disk = sh.wal_on_disk && sh.wal.has_file();

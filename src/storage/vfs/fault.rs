@@ -31,7 +31,7 @@ pub enum Tear {
 pub enum FaultKind {
     /// EIO: SQLITE_IOERR_WRITE / SQLITE_IOERR_FSYNC.
     Eio,
-    /// ENOSPC: SQLITE_FULL.
+    /// ENOSPC: SQLITE_FULL from a write, SQLITE_IOERR_FSYNC from a sync.
     Enospc,
 }
 
@@ -214,7 +214,8 @@ impl VfsFile for FaultFile {
         }
         if let Some((n, kind, sticky)) = st.fail_sync_at {
             if st.syncs == n || (sticky && st.syncs > n) {
-                return Err(os_err(kind, ErrorKind::IoErrFsync));
+                let errno = if kind == FaultKind::Eio { libc::EIO } else { libc::ENOSPC };
+                return Err(super::fsync_error(&std::io::Error::from_raw_os_error(errno)));
             }
         }
         self.inner.sync()?;
