@@ -438,3 +438,27 @@ fn triggers_persist() {
     drop(c);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A chain of triggers each firing the next is bounded (see
+/// MAX_TRIGGER_DEPTH): past the bound the statement fails with SQLite's
+/// message instead of exhausting the stack.
+#[test]
+fn trigger_chain_depth() {
+    let c = Connection::open(":memory:", sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE).expect("open");
+    let n = 101;
+    for i in 0..=n {
+        vibe(&c, &format!("CREATE TABLE t{i}(x)")).expect("create table");
+    }
+    for i in 1..n {
+        let sql =
+            format!("CREATE TRIGGER tr{i} AFTER INSERT ON t{i} BEGIN INSERT INTO t{}(x) VALUES(new.x + 1); END", i + 1);
+        vibe(&c, &sql).expect("create trigger");
+    }
+    // 100 levels: fine.
+    vibe(&c, "INSERT INTO t1 VALUES(1)").expect("100 levels");
+    assert_eq!(vibe(&c, &format!("SELECT x FROM t{n}")), Ok(vec![vec![Value::Integer(101)]]));
+    // One more level: refused, and nothing is written.
+    vibe(&c, "CREATE TRIGGER tr0 AFTER INSERT ON t0 BEGIN INSERT INTO t1(x) VALUES(new.x + 1); END").expect("tr0");
+    assert_eq!(vibe(&c, "INSERT INTO t0 VALUES(0)"), Err((1, "too many levels of trigger recursion".to_string())));
+    assert_eq!(vibe(&c, "SELECT count(*) FROM t0"), Ok(vec![vec![Value::Integer(0)]]));
+}

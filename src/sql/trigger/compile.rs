@@ -24,6 +24,13 @@ use std::sync::Arc;
 /// triggers firing triggers grows fast; SQLite shares programs instead).
 const MAX_PROGRAMS: usize = 10_000;
 
+/// Deepest nesting of triggers fired by triggers. SQLite allows 1000
+/// (SQLITE_MAX_TRIGGER_DEPTH, its trigger frames live on the heap); here
+/// each level costs several kilobytes of native stack when compiled and
+/// run, so the bound is that of nested subqueries (MAX_SELECT_DEPTH), which
+/// a 2 MiB thread stack holds. Deeper chains fail with SQLite's message.
+pub const MAX_TRIGGER_DEPTH: usize = crate::sql::resolve::MAX_SELECT_DEPTH;
+
 /// The NEW / OLD rows visible while compiling one unit of a trigger
 /// program; a slot is allocated at the first reference.
 #[derive(Clone, Debug)]
@@ -75,7 +82,7 @@ fn programs(
             }
         }
         chain.programs += 1;
-        if chain.programs > MAX_PROGRAMS {
+        if chain.programs > MAX_PROGRAMS || chain.active.len() >= MAX_TRIGGER_DEPTH {
             return Err(Error::sql("too many levels of trigger recursion"));
         }
         chain.active.push(trg.name.clone());
