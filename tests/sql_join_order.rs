@@ -253,6 +253,9 @@ fn explain_query_plan_shape_and_join_order() {
         "SELECT * FROM t1 WHERE c IN (SELECT q FROM t3)",
         "SELECT c FROM t1 UNION ALL SELECT x FROM t2",
         "SELECT * FROM t1, t2 WHERE t1.c = t2.y",
+        "SELECT c, row_number() OVER (ORDER BY c) FROM t1",
+        "SELECT c, sum(b) OVER (PARTITION BY c ORDER BY b), rank() OVER (ORDER BY c) FROM t1 WHERE c > 1",
+        "SELECT c, count(*) OVER () FROM t1 ORDER BY b",
     ] {
         let ours: Vec<(i64, String)> = plan(&v, q).into_iter().map(|(_, p, _, d)| (p, d)).collect();
         let mut st = r.prepare(&format!("EXPLAIN QUERY PLAN {q}")).expect("sqlite eqp");

@@ -48,6 +48,40 @@ fn stored_text_runs_to_the_end_of_the_statement() {
 }
 
 #[test]
+fn unsupported_alter_and_dml_forms_are_refused() {
+    let conn = open();
+    exec(&conn, "CREATE TABLE t(a, b)").unwrap();
+    for (sql, msg) in [
+        ("ALTER TABLE t ADD COLUMN g AS (a + 1)", "generated columns are not supported yet"),
+        ("UPDATE t SET a = 1 ORDER BY b LIMIT 1", "UPDATE with FROM/ORDER BY/LIMIT is not supported yet"),
+        ("DELETE FROM t ORDER BY b LIMIT 1", "DELETE with ORDER BY/LIMIT is not supported yet"),
+        ("UPDATE t SET (a, b) = (1, 2)", "row value assignments are not supported yet"),
+        ("ANALYZE", "ANALYZE/VACUUM are not supported yet"),
+    ] {
+        let err = exec(&conn, sql).expect_err(sql);
+        assert_eq!((err.kind, err.message.as_str()), (ErrorKind::Error, msg), "{sql}");
+    }
+    // Nothing changed.
+    let (st, _) = conn.prepare("SELECT sql FROM sqlite_master").unwrap();
+    let mut st = st.unwrap();
+    assert_eq!(st.step().unwrap(), StepResult::Row);
+    assert_eq!(st.column_value(0), &Value::Text("CREATE TABLE t(a, b)".into()));
+}
+
+#[test]
+fn alter_under_a_temporary_view_is_refused() {
+    let conn = open();
+    exec(&conn, "CREATE TABLE t(a, b); CREATE TEMP VIEW tv AS SELECT a FROM t").unwrap();
+    let err = exec(&conn, "ALTER TABLE t RENAME COLUMN a TO aa").expect_err("refused");
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (ErrorKind::Error, "ALTER TABLE on a table temporary view tv refers to is not supported yet")
+    );
+    // Tables no temporary view reads are altered.
+    exec(&conn, "CREATE TABLE u(x); ALTER TABLE u RENAME TO u2").unwrap();
+}
+
+#[test]
 fn temporary_triggers_are_refused() {
     let conn = open();
     exec(&conn, "CREATE TABLE t(a)").unwrap();

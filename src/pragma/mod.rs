@@ -233,7 +233,7 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
         "page_count" => vec![int(cx.txn.page_count() as i64)],
         "table_info" => {
             let Some(tn) = text_arg(&p.value) else { return Ok(Vec::new()) };
-            let Some(t) = cx.catalog.table(&tn) else { return Ok(Vec::new()) };
+            let Some(t) = cx.catalog.table(&tn) else { return crate::sql::view::table_info(cx.catalog, &tn) };
             t.cols
                 .iter()
                 .enumerate()

@@ -171,6 +171,33 @@ fn trim_span(src: &str, (a, b): (usize, usize)) -> String {
     src[a..b].trim().to_string()
 }
 
+/// The label of an unnamed CHECK constraint: its expression text, except
+/// that text starting with a quote character is dequoted as SQLite does it,
+/// which keeps only the first quoted part (`"a" > 0` is labelled `a`).
+fn check_label(text: &str) -> String {
+    let close = match text.as_bytes().first() {
+        Some(b'"') => '"',
+        Some(b'\'') => '\'',
+        Some(b'`') => '`',
+        Some(b'[') => ']',
+        _ => return text.to_string(),
+    };
+    let mut out = String::new();
+    let mut it = text[1..].chars().peekable();
+    while let Some(c) = it.next() {
+        if c == close {
+            if close != ']' && it.peek() == Some(&close) {
+                out.push(c);
+                it.next();
+                continue;
+            }
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Builds a table from its CREATE TABLE text (`sql` as stored in the schema
 /// table or as typed). Returns the table and the automatic indexes its
 /// constraints require (roots still to be assigned).
@@ -304,6 +331,7 @@ fn build_from_ast(
             default_text: None,
             coll: Collation::Binary,
             pk: 0,
+            no_affinity: false,
         };
         let mut ndef = 0;
         let mut nchk = 0;
@@ -327,7 +355,10 @@ fn build_from_ast(
                 ColumnConstraint::Check(e) => {
                     let label = match &nc.name {
                         Some(n) => name_str(n),
-                        None => sp.and_then(|s| s.checks.get(nchk)).map(|s| trim_span(src, *s)).unwrap_or_default(),
+                        None => sp
+                            .and_then(|s| s.checks.get(nchk))
+                            .map(|s| check_label(&trim_span(src, *s)))
+                            .unwrap_or_default(),
                     };
                     nchk += 1;
                     checks.push((label, e));
@@ -386,7 +417,7 @@ fn build_from_ast(
             TableConstraint::Check(e, _) => {
                 let label = match &tc.name {
                     Some(n) => name_str(n),
-                    None => tcheck_spans.get(tchk).map(|s| trim_span(src, *s)).unwrap_or_default(),
+                    None => tcheck_spans.get(tchk).map(|s| check_label(&trim_span(src, *s))).unwrap_or_default(),
                 };
                 tchk += 1;
                 checks.push((label, e));

@@ -45,6 +45,9 @@ pub struct Column {
     pub coll: Collation,
     /// 1-based position in the PRIMARY KEY, 0 when not part of it.
     pub pk: usize,
+    /// A view's or subquery's column computed by an expression without
+    /// affinity: compared as having none (`affinity` is then Blob).
+    pub no_affinity: bool,
 }
 
 #[derive(Clone, Debug)]

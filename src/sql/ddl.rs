@@ -1,10 +1,16 @@
-//! CREATE / DROP TABLE and INDEX: checks against the catalog (at prepare
-//! time and again when run), B-tree allocation, index population, and the
-//! rows of the schema table. Every schema change bumps the schema cookie.
+//! CREATE / DROP TABLE and INDEX, ALTER TABLE (`alter.rs`) and REINDEX:
+//! checks against the catalog (at prepare time and again when run), B-tree
+//! allocation, index population, and the rows of the schema table. Every
+//! schema change bumps the schema cookie.
+
+mod alter;
+mod rename;
+
+pub use alter::Alter;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::define::{stored_index_sql, stored_table_sql};
-use crate::schema::{build_index, build_table, read_schema_rows, Catalog, IndexOrigin};
+use crate::schema::{build_index, build_table, read_schema_rows, Catalog, Index, IndexOrigin, Table};
 use crate::sql::ast_util::name_str;
 use crate::storage::btree;
 use crate::storage::record::encode_record;
@@ -32,6 +38,9 @@ pub enum Ddl {
         name: String,
         if_exists: bool,
     },
+    Alter(Alter),
+    /// REINDEX [name]: a collation, table or index name (None = all).
+    Reindex(Option<String>),
     /// CREATE VIEW / DROP VIEW (see `sql::view`).
     View(crate::sql::view::ViewDdl),
     /// CREATE TRIGGER / DROP TRIGGER (see `sql::trigger`).
@@ -132,10 +141,33 @@ pub fn compile_ddl(
             check_db(idx_name)?;
             Ddl::DropIndex { name: name_str(&idx_name.name), if_exists: *if_exists }
         }
+        Stmt::AlterTable(qn, body) => Ddl::Alter(alter::compile_alter(qn, body, src)?),
+        Stmt::Reindex { obj_name } => match obj_name {
+            None => Ddl::Reindex(None),
+            Some(qn) => {
+                check_db(qn)?;
+                let n = name_str(&qn.name);
+                if qn.db_name.is_some() && crate::sql::ast_util::collation_by_name(&n).is_ok() {
+                    // A qualified name never names a collation.
+                    if cat.table(&n).is_none() && cat.index(&n).is_none() {
+                        return Err(Error::sql("unable to identify the object to be reindexed"));
+                    }
+                }
+                Ddl::Reindex(Some(n))
+            }
+        },
         _ => return Err(Error::sql("not a schema statement")),
     };
     check(&ddl, cat)?;
     Ok(ddl)
+}
+
+/// Result column names a schema statement reports (it returns no rows).
+pub fn result_names(ddl: &Ddl) -> Vec<String> {
+    match ddl {
+        Ddl::Alter(a) => alter::add_column_names(a),
+        _ => Vec::new(),
+    }
 }
 
 /// Checks a DDL action against the catalog; Ok(false) = nothing to do.
@@ -192,6 +224,14 @@ pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
             }
             _ => {}
         },
+        Ddl::Alter(a) => alter::check_alter(a, cat)?,
+        Ddl::Reindex(None) => {}
+        Ddl::Reindex(Some(n)) => {
+            let known = cat.table(n).is_some() || cat.index(n).is_some() || cat.view(n).is_some();
+            if crate::sql::ast_util::collation_by_name(n).is_err() && !known {
+                return Err(Error::sql("unable to identify the object to be reindexed"));
+            }
+        }
         Ddl::DropIndex { name, if_exists } => match cat.index(name) {
             None if *if_exists => return Ok(false),
             None => return Err(Error::sql(format!("no such index: {name}"))),
@@ -284,48 +324,7 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             let t = cat.table(table).ok_or_else(|| Error::sql(format!("no such table: main.{table}")))?;
             let idx = build_index(sql, t, 0)?;
             let root = btree::create_btree(txn, BTreeKind::Index)?;
-            // Gather every key as an encoded index record, sort them once,
-            // check uniqueness on adjacent keys, then bulk-build the tree.
-            let n = idx.cols.len();
-            let ki = &idx.ki;
-            let mut keys: Vec<Vec<u8>> = Vec::new();
-            let mut cur = Cursor::new(t.root, BTreeKind::Table);
-            let mut rec = Vec::new();
-            let mut vals = Vec::new();
-            let mut key: Vec<Value> = Vec::with_capacity(n + 1);
-            // Only the indexed columns are decoded.
-            let mut mask = vec![false; t.cols.len()];
-            for &c in &idx.cols {
-                mask[c] = true;
-            }
-            let mut ok = cur.first(txn)?;
-            while ok {
-                let rowid = cur.rowid(txn)?;
-                cur.with_record(txn, &mut rec, |r| crate::sql::exec::decode_needed(r, &mask, t.cols.len(), &mut vals))?;
-                if let Some(i) = t.ipk {
-                    vals[i] = Value::Integer(rowid);
-                }
-                key.clear();
-                for &c in &idx.cols {
-                    key.push(std::mem::replace(&mut vals[c], Value::Null));
-                }
-                key.push(Value::Integer(rowid));
-                let mut kb = Vec::with_capacity(keys.last().map_or(16, |k| k.len() + 8));
-                encode_record(&key, &mut kb);
-                keys.push(kb);
-                ok = cur.next(txn)?;
-            }
-            btree::sort_index_keys(&mut keys, ki)?;
-            // Equal on the indexed columns (none NULL) means a clash.
-            if idx.unique && btree::first_unique_clash(&keys, n, ki)?.is_some() {
-                let cols: Vec<String> = idx.cols.iter().map(|&c| format!("{}.{}", t.name, t.cols[c].name)).collect();
-                return Err(Error::new(
-                    ErrorKind::ConstraintUnique,
-                    format!("UNIQUE constraint failed: {}", cols.join(", ")),
-                ));
-            }
-            // Already sorted: the batch insert only checks the order.
-            btree::index_insert_batch(txn, root, &mut keys, ki)?;
+            fill_index(txn, t, &idx, root)?;
             insert_schema_row(txn, "index", name, &t.name, root, Some(sql))?;
         }
         Ddl::DropTable { name, .. } => {
@@ -341,6 +340,12 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
                 }
             }
         }
+        Ddl::Alter(a) => alter::run_alter(a, txn, cat)?,
+        Ddl::Reindex(which) => {
+            reindex(which.as_deref(), txn, cat)?;
+            // Rebuilding changes no definition: the schema cookie stays.
+            return Ok(());
+        }
         Ddl::DropIndex { name, .. } => {
             let i = cat.index(name).ok_or_else(|| Error::sql(format!("no such index: {name}")))?;
             btree::drop_btree(txn, i.root)?;
@@ -348,6 +353,72 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
         }
     }
     bump_cookie(txn)
+}
+
+/// Fills the empty index b-tree `root` with the keys of every row of `t`
+/// for `idx`: gathered as encoded records, sorted once, checked for
+/// uniqueness on adjacent keys, then bulk-inserted.
+fn fill_index(txn: &mut Txn, t: &Table, idx: &Index, root: PageNo) -> Result<()> {
+    let n = idx.cols.len();
+    let ki = &idx.ki;
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    let mut cur = Cursor::new(t.root, BTreeKind::Table);
+    let mut rec = Vec::new();
+    let mut vals = Vec::new();
+    let mut key: Vec<Value> = Vec::with_capacity(n + 1);
+    // Only the indexed columns are decoded.
+    let mut mask = vec![false; t.cols.len()];
+    for &c in &idx.cols {
+        mask[c] = true;
+    }
+    let mut ok = cur.first(txn)?;
+    while ok {
+        let rowid = cur.rowid(txn)?;
+        cur.with_record(txn, &mut rec, |r| crate::sql::exec::decode_needed(r, &mask, t.cols.len(), &mut vals))?;
+        if let Some(i) = t.ipk {
+            vals[i] = Value::Integer(rowid);
+        }
+        key.clear();
+        for &c in &idx.cols {
+            key.push(std::mem::replace(&mut vals[c], Value::Null));
+        }
+        key.push(Value::Integer(rowid));
+        let mut kb = Vec::with_capacity(keys.last().map_or(16, |k| k.len() + 8));
+        encode_record(&key, &mut kb);
+        keys.push(kb);
+        ok = cur.next(txn)?;
+    }
+    btree::sort_index_keys(&mut keys, ki)?;
+    // Equal on the indexed columns (none NULL) means a clash.
+    if idx.unique && btree::first_unique_clash(&keys, n, ki)?.is_some() {
+        let cols: Vec<String> = idx.cols.iter().map(|&c| format!("{}.{}", t.name, t.cols[c].name)).collect();
+        return Err(Error::new(ErrorKind::ConstraintUnique, format!("UNIQUE constraint failed: {}", cols.join(", "))));
+    }
+    // Already sorted: the batch insert only checks the order.
+    btree::index_insert_batch(txn, root, &mut keys, ki)
+}
+
+/// REINDEX: rebuilds the b-trees of every index (`which` None), of the
+/// indexes using a collation, of a table's indexes, or of one index (the
+/// name is tried in that order, as SQLite does).
+fn reindex(which: Option<&str>, txn: &mut Txn, cat: &Catalog) -> Result<()> {
+    let mut tables: Vec<&std::sync::Arc<Table>> = cat.tables.values().collect();
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    let coll = which.and_then(|n| crate::sql::ast_util::collation_by_name(n).ok());
+    for t in tables {
+        for idx in &t.indexes {
+            let hit = match (which, coll) {
+                (None, _) => true,
+                (_, Some(c)) => idx.ki.collations.contains(&c),
+                (Some(n), None) => t.name.eq_ignore_ascii_case(n) || idx.name.eq_ignore_ascii_case(n),
+            };
+            if hit {
+                btree::clear_btree(txn, idx.root)?;
+                fill_index(txn, t, idx, idx.root)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Name and definition of the table AUTOINCREMENT keeps its counters in.

@@ -218,15 +218,14 @@ impl Compiler<'_> {
         };
         let excluded_slot = self.alloc_slot();
         let upserts = match body {
-            InsertBody::Select(_, Some(up)) => self.upserts(&t, up, excluded_slot)?,
+            InsertBody::Select(_, Some(up)) => {
+                let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
+                self.upserts(&t, &alias, up, excluded_slot)?
+            }
             _ => Vec::new(),
         };
-        let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         let returning = match returning {
-            Some(cols) => {
-                self.push_scope_table(t.clone(), 0, &alias);
-                Some(self.returning(cols, text)?)
-            }
+            Some(cols) => Some(self.returning(&t, cols, text)?),
             None => None,
         };
         let seq_table = if t.autoinc {
@@ -270,7 +269,7 @@ impl Compiler<'_> {
         let csets = self.set_list(&t, sets)?;
         let scan = target_scan(self, &t, &alias, where_clause, view_sub)?;
         let returning = match returning {
-            Some(cols) => Some(self.returning(cols, text)?),
+            Some(cols) => Some(self.returning(&t, cols, text)?),
             None => None,
         };
         let calls_function = self.calls_function;
@@ -326,7 +325,7 @@ impl Compiler<'_> {
         self.push_scope_table(t.clone(), 0, &alias);
         let scan = target_scan(self, &t, &alias, where_clause, view_sub)?;
         let returning = match returning {
-            Some(cols) => Some(self.returning(cols, text)?),
+            Some(cols) => Some(self.returning(&t, cols, text)?),
             None => None,
         };
         Ok(DeletePlan {

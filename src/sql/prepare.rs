@@ -224,12 +224,15 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
             Stmt::CreateTrigger { .. } | Stmt::DropTrigger { .. } => {
                 Program::Ddl(Ddl::Trigger(crate::sql::trigger::compile_trigger_ddl(stmt, text, cat)?))
             }
-            Stmt::AlterTable(..) => return Err(Error::sql("ALTER TABLE is not supported yet")),
+            Stmt::AlterTable(..) | Stmt::Reindex { .. } => {
+                let d = compile_ddl(stmt, text, cat, None)?;
+                names = crate::sql::ddl::result_names(&d);
+                decltypes = vec![None; names.len()];
+                Program::Ddl(d)
+            }
             Stmt::CreateVirtualTable { .. } => return Err(Error::sql("virtual tables are not supported")),
             Stmt::Attach { .. } | Stmt::Detach(_) => return Err(Error::sql("ATTACH is not supported yet")),
-            Stmt::Analyze(_) | Stmt::Reindex { .. } | Stmt::Vacuum(..) => {
-                return Err(Error::sql("ANALYZE/REINDEX/VACUUM are not supported yet"))
-            }
+            Stmt::Analyze(_) | Stmt::Vacuum(..) => return Err(Error::sql("ANALYZE/VACUUM are not supported yet")),
         };
         let mut program = program;
         let refs = std::mem::take(&mut c.col_refs);

@@ -328,7 +328,8 @@ impl<'a> Compiler<'a> {
                 explicit: false,
             };
         }
-        Ce { e: CExpr::Col { slot: st.slot, col: ci }, aff: Some(c.affinity), coll: Some(c.coll), explicit: false }
+        let aff = if c.no_affinity { None } else { Some(c.affinity) };
+        Ce { e: CExpr::Col { slot: st.slot, col: ci }, aff, coll: Some(c.coll), explicit: false }
     }
 
     /// Resolves an unqualified column name.

@@ -208,6 +208,7 @@ pub(crate) fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
             default_text: None,
             coll: plan.colls.get(i).copied().unwrap_or(Collation::Binary),
             pk: 0,
+            no_affinity: plan.affinities.get(i).copied().flatten().is_none(),
         })
         .collect();
     Table {
@@ -618,7 +619,7 @@ impl Compiler<'_> {
                             self.agg_forbidden = None;
                             return r;
                         }
-                        Ce::plain(result[k - 1].clone())
+                        Ce { coll: colls.get(k - 1).copied(), ..Ce::plain(result[k - 1].clone()) }
                     }
                     _ => match self.expr(e) {
                         Ok(c) => c,
@@ -808,7 +809,8 @@ fn col_ce(t: &Table, slot: usize, ci: usize) -> Ce {
     if Some(ci) == t.ipk {
         return Ce { e: CExpr::Rowid { slot }, aff: Some(Affinity::Integer), coll: Some(c.coll), explicit: false };
     }
-    Ce { e: CExpr::Col { slot, col: ci }, aff: Some(c.affinity), coll: Some(c.coll), explicit: false }
+    let aff = if c.no_affinity { None } else { Some(c.affinity) };
+    Ce { e: CExpr::Col { slot, col: ci }, aff, coll: Some(c.coll), explicit: false }
 }
 
 fn slot_table<'c>(c: &'c Compiler, slot: usize) -> Option<&'c Arc<Table>> {

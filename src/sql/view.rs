@@ -172,6 +172,34 @@ pub fn check_writable(cat: &Catalog, qn: &QualifiedName, op: crate::schema::trig
     Ok(())
 }
 
+/// PRAGMA table_info rows of view `name` (none when there is no such
+/// view): its columns as a query over it reports them.
+pub fn table_info(cat: &Catalog, name: &str) -> Result<Vec<Vec<crate::storage::Value>>> {
+    use crate::storage::Value;
+    let Some(v) = cat.view(name).cloned() else {
+        return Ok(Vec::new());
+    };
+    let mut c = Compiler::new(Some(cat));
+    let id = c.view_subquery(&v)?;
+    let plan = &c.subs[id];
+    Ok(plan
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let ty = plan.decltypes.get(i).cloned().flatten().unwrap_or_default();
+            vec![
+                Value::Integer(i as i64),
+                Value::Text(n.clone()),
+                Value::Text(ty),
+                Value::Integer(0),
+                Value::Null,
+                Value::Integer(0),
+            ]
+        })
+        .collect())
+}
+
 impl Compiler<'_> {
     /// Does a FROM item name a CTE or a view (rather than a table)?
     pub(crate) fn is_named_source(&self, qn: &QualifiedName) -> bool {

@@ -41,10 +41,7 @@ const NOT_SQLITE_RECORDS: &[(&str, usize, &str)] = &[
 /// SQL, feature, text the failure message contains). Delete an entry (or a
 /// feature's block) when the feature lands; the runner reports entries whose
 /// record passes as stale.
-const EXPECTED_FAILURES: &[(&str, usize, &str, &str)] = &[
-    // Until REINDEX lands.
-    ("slt_lang_reindex.test", 37, "REINDEX", "REINDEX"),
-];
+const EXPECTED_FAILURES: &[(&str, usize, &str, &str)] = &[];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SortMode {

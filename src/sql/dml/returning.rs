@@ -5,13 +5,15 @@
 //! else the expression's source text.
 
 use crate::error::{Error, Result};
+use crate::schema::Table;
 use crate::sql::ast_util::name_str;
 use crate::sql::expr::CExpr;
 use crate::sql::lexer::{tokenize, unquote_ident, Tk};
-use crate::sql::resolve::Compiler;
+use crate::sql::resolve::{Compiler, ScopeTable};
 use crate::sql::types::Affinity;
 use crate::storage::Value;
 use sqlite3_parser::ast::{self, ResultColumn};
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub struct Returning {
@@ -74,10 +76,19 @@ fn returning_texts(src: &str) -> Vec<String> {
 }
 
 impl Compiler<'_> {
-    /// Compiles a RETURNING list; the target table is the innermost scope.
-    pub(crate) fn returning(&mut self, cols: &[ResultColumn], src: &str) -> Result<Returning> {
+    /// Compiles a RETURNING list against target table `t` in slot 0, known
+    /// by its own name only (never by the statement's alias).
+    pub(crate) fn returning(&mut self, t: &Arc<Table>, cols: &[ResultColumn], src: &str) -> Result<Returning> {
+        let st = ScopeTable { slot: 0, alias: t.name.clone(), table: t.clone(), hidden: Vec::new() };
+        let saved_scopes = std::mem::replace(&mut self.scopes, vec![vec![st]]);
+        let r = self.returning_in_scope(cols, src);
+        self.scopes = saved_scopes;
+        r
+    }
+
+    fn returning_in_scope(&mut self, cols: &[ResultColumn], src: &str) -> Result<Returning> {
         let texts = returning_texts(src);
-        let st = self.scopes.last().and_then(|s| s.first()).cloned().ok_or_else(|| Error::internal("no target"))?;
+        let st = self.scopes[0][0].clone();
         let t = st.table.clone();
         let mut out = Returning { exprs: Vec::new(), names: Vec::new(), decltypes: Vec::new(), real_col: Vec::new() };
         let saved = self.aggs.take();

@@ -87,8 +87,9 @@ fn emit(ret: &Option<Returning>, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<V
 }
 
 /// Updates the row of `t` loaded in slot 0 (rowid `old`): evaluates `sets`
-/// against it and writes the result under `conf`. On success the new row is
-/// left in slot 0.
+/// against it and writes the result under `conf`. With `reload`, the new
+/// row is left in slot 0 on success (for RETURNING, or a trigger's NEW).
+#[allow(clippy::too_many_arguments)]
 pub fn update_loaded_row(
     env: &mut Env,
     rt: &mut Rt,
@@ -97,6 +98,7 @@ pub fn update_loaded_row(
     old: i64,
     conf: Option<Conflict>,
     b: &mut RowBufs,
+    reload: bool,
 ) -> Result<Outcome> {
     // Every SET expression sees the old row.
     b.setv.clear();
@@ -124,7 +126,7 @@ pub fn update_loaded_row(
         b.newv[i] = Value::Integer(rowid);
     }
     let o = write_row(env, rt, t, &mut b.newv, Some(rowid), Some((old, &b.oldv)), conf)?;
-    if let Outcome::Written(r) = o {
+    if let (Outcome::Written(r), true) = (o, reload) {
         load_slot(rt, 0, t, &b.newv, r);
     }
     Ok(o)
@@ -133,7 +135,7 @@ pub fn update_loaded_row(
 /// The AUTOINCREMENT register of one INSERT: the table's `sqlite_sequence`
 /// row as read when the statement starts and the largest rowid handed out
 /// or inserted since (written back when the statement ends).
-struct Seq {
+pub(crate) struct Seq {
     root: crate::storage::PageNo,
     /// Rowid of the table's row in sqlite_sequence, None when it has none.
     at: Option<i64>,
@@ -141,7 +143,7 @@ struct Seq {
     cur: i64,
 }
 
-fn seq_begin(env: &mut Env, seq_table: &Table, name: &str) -> Result<Seq> {
+pub(crate) fn seq_begin(env: &mut Env, seq_table: &Table, name: &str) -> Result<Seq> {
     let mut cur = Cursor::new(seq_table.root, BTreeKind::Table);
     let mut vals = Vec::new();
     let mut ok = cur.first(env.txn)?;
@@ -164,7 +166,7 @@ fn seq_begin(env: &mut Env, seq_table: &Table, name: &str) -> Result<Seq> {
 
 /// A new rowid for an AUTOINCREMENT table: past both the largest rowid
 /// present and the largest ever used; SQLITE_FULL when none is left.
-fn seq_rowid(env: &mut Env, t: &Table, seq: &mut Seq) -> Result<i64> {
+pub(crate) fn seq_rowid(env: &mut Env, t: &Table, seq: &mut Seq) -> Result<i64> {
     let v = match btree::table_max_rowid(env.txn, t.root)? {
         None => 1,
         Some(i64::MAX) => return Err(Error::new(ErrorKind::Full, "database or disk is full")),
@@ -178,7 +180,7 @@ fn seq_rowid(env: &mut Env, t: &Table, seq: &mut Seq) -> Result<i64> {
     Ok(v)
 }
 
-fn seq_end(env: &mut Env, seq: &Seq, name: &str) -> Result<()> {
+pub(crate) fn seq_end(env: &mut Env, seq: &Seq, name: &str) -> Result<()> {
     if seq.cur <= seq.start && seq.at.is_some() || seq.cur <= 0 && seq.at.is_none() {
         return Ok(());
     }
@@ -312,8 +314,10 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
                 // table's or the statement's conflict clauses say.
                 let none = trigger::Triggers::default();
                 let tr = p.triggers.upsert.as_deref().unwrap_or(&none);
+                let abort = Some(Conflict::Abort);
+                let reload = p.returning.is_some();
                 if let Outcome::Written(_) =
-                    trigger::update_with_triggers(env, rt, t, &u.sets, other, Some(Conflict::Abort), &mut bufs, tr)?
+                    trigger::update_with_triggers(env, rt, t, &u.sets, other, abort, &mut bufs, reload, tr)?
                 {
                     count += 1;
                     env.written = count;
@@ -384,9 +388,17 @@ pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
         if !loaded && !read_row(env, rt, t, old, 0)? {
             continue;
         }
-        if let Outcome::Written(_) =
-            trigger::update_with_triggers(env, rt, t, &p.sets, old, p.conflict, &mut bufs, &p.triggers)?
-        {
+        if let Outcome::Written(_) = trigger::update_with_triggers(
+            env,
+            rt,
+            t,
+            &p.sets,
+            old,
+            p.conflict,
+            &mut bufs,
+            p.returning.is_some(),
+            &p.triggers,
+        )? {
             count += 1;
             env.written = count;
             emit(&p.returning, env, rt, out, true)?;

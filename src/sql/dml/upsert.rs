@@ -5,7 +5,8 @@
 //! a COLLATE in the target must be the index column's collation). Only the
 //! last clause may omit its target; it then handles every uniqueness
 //! conflict the others do not. DO UPDATE reads the conflicting row as the
-//! table (slot 0) and the row that was to be inserted as `excluded`.
+//! table (slot 0, known by the INSERT's alias if it has one) and the row
+//! that was to be inserted as `excluded`.
 
 use super::InsertPlan;
 use crate::error::{Error, Result};
@@ -33,7 +34,11 @@ pub struct UpsertClause {
 }
 
 /// The target terms as (column, None = rowid; explicit collation name).
-fn target_columns(t: &Table, targets: &[ast::SortedColumn]) -> Result<Vec<(Option<usize>, Option<String>)>> {
+fn target_columns(
+    t: &Table,
+    alias: &str,
+    targets: &[ast::SortedColumn],
+) -> Result<Vec<(Option<usize>, Option<String>)>> {
     let mut out = Vec::new();
     for sc in targets {
         let mut e = &sc.expr;
@@ -53,7 +58,7 @@ fn target_columns(t: &Table, targets: &[ast::SortedColumn]) -> Result<Vec<(Optio
         let cname = match e {
             ast::Expr::Id(id) => unquote_ident(id.0),
             ast::Expr::Name(n) => name_str(n),
-            ast::Expr::Qualified(tn, c) if name_str(tn).eq_ignore_ascii_case(&t.name) => name_str(c),
+            ast::Expr::Qualified(tn, c) if name_str(tn).eq_ignore_ascii_case(alias) => name_str(c),
             ast::Expr::Qualified(tn, c) => {
                 return Err(Error::sql(format!("no such column: {}.{}", name_str(tn), name_str(c))))
             }
@@ -112,13 +117,14 @@ impl Compiler<'_> {
     pub(crate) fn upserts(
         &mut self,
         t: &Arc<Table>,
+        alias: &str,
         first: &ast::Upsert,
         excluded: usize,
     ) -> Result<Vec<UpsertClause>> {
         let mut clauses = Vec::new();
         let mut cur = Some(first);
         let mut k = 0;
-        // DO UPDATE sees the table (by its name, not the INSERT's alias)
+        // DO UPDATE sees the table (by the INSERT's alias, else its name)
         // and, only by qualified names, the `excluded` row.
         self.scopes.push(vec![ScopeTable {
             slot: excluded,
@@ -127,13 +133,13 @@ impl Compiler<'_> {
             hidden: (0..t.cols.len()).collect(),
         }]);
         self.scopes.push(Vec::new());
-        self.push_scope_table(t.clone(), 0, &t.name);
+        self.push_scope_table(t.clone(), 0, alias);
         let r = (|| {
             while let Some(up) = cur {
                 let target = match &up.index {
                     None => None,
                     Some(ix) => {
-                        let terms = target_columns(t, ix.targets)?;
+                        let terms = target_columns(t, alias, ix.targets)?;
                         if let Some(w) = &ix.where_clause {
                             // Only a partial index could need it; it must still resolve.
                             let saved = self.aggs.take();

@@ -107,6 +107,32 @@ fn select(out: &mut Out, p: &SelectPlan, parent: i64) {
         }
         return;
     }
+    if let Some(w) = &p.window {
+        // As SQLite shows it: one co-routine per window, the first window
+        // processed innermost (it reads the base query), each sorting its
+        // input by PARTITION BY + ORDER BY.
+        fn nest(out: &mut Out, w: &crate::sql::window::WindowPlan, k: usize, parent: i64) {
+            let id = out.push(parent, format!("CO-ROUTINE (subquery-{})", w.windows.len() - k + 1));
+            if k == 0 {
+                select(out, &w.base, id);
+            } else {
+                nest(out, w, k - 1, id);
+                out.push(id, format!("SCAN (subquery-{})", w.windows.len() - k + 2));
+            }
+            let d = &w.windows[k];
+            if !d.partition.is_empty() || !d.order.is_empty() {
+                out.push(id, "USE TEMP B-TREE FOR ORDER BY".into());
+            }
+        }
+        if !w.windows.is_empty() {
+            nest(out, w, w.windows.len() - 1, parent);
+            out.push(parent, "SCAN (subquery-2)".into());
+        }
+        if p.sort {
+            out.push(parent, "USE TEMP B-TREE FOR ORDER BY".into());
+        }
+        return;
+    }
     if let Some(rows) = &p.values {
         let detail =
             if rows.len() == 1 { "SCAN CONSTANT ROW".into() } else { format!("SCAN {} CONSTANT ROWS", rows.len()) };

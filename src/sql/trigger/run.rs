@@ -151,7 +151,8 @@ fn run_step(u: &Unit<Step>, env: &mut Env, new: Option<RowRef>, old: Option<RowR
     Ok(())
 }
 
-/// [`update_loaded_row`] with the UPDATE's triggers around it. The row
+/// [`update_loaded_row`] with the UPDATE's triggers around it (`reload`:
+/// leave the new row in slot 0, always done when triggers fire). The row
 /// (rowid `old`) is in slot 0. BEFORE triggers see the new values; when
 /// they delete the row it is skipped, and columns the UPDATE does not
 /// assign are read again (a BEFORE trigger may have changed them).
@@ -164,10 +165,11 @@ pub fn update_with_triggers(
     old: i64,
     conf: Option<Conflict>,
     b: &mut RowBufs,
+    reload: bool,
     tr: &Triggers,
 ) -> Result<Outcome> {
     if tr.before.is_empty() && tr.after.is_empty() {
-        return update_loaded_row(env, rt, t, sets, old, conf, b);
+        return update_loaded_row(env, rt, t, sets, old, conf, b, reload);
     }
     let oldv: Vec<Value> = rt.slots[0].vals.clone();
     let mut newv = oldv.clone();
