@@ -80,3 +80,22 @@ fn alter_under_a_temporary_view_is_refused() {
     // Tables no temporary view reads are altered.
     exec(&conn, "CREATE TABLE u(x); ALTER TABLE u RENAME TO u2").unwrap();
 }
+
+#[test]
+fn temporary_triggers_are_refused() {
+    let conn = open();
+    exec(&conn, "CREATE TABLE t(a)").unwrap();
+    for sql in [
+        "CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END",
+        "CREATE TRIGGER temp.tr AFTER INSERT ON t BEGIN SELECT 1; END",
+    ] {
+        let err = exec(&conn, sql).expect_err(sql);
+        assert_eq!((err.kind, err.message.as_str()), (ErrorKind::Error, "temporary triggers are not supported yet"));
+    }
+    // A trigger statement with a CASE ... END in its body is one statement.
+    exec(
+        &conn,
+        "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT CASE WHEN new.a THEN 1 END; END; INSERT INTO t VALUES(1)",
+    )
+    .unwrap();
+}

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::pragma::{self, PragmaPlan};
+use crate::schema::trigger::TriggerOp;
 use crate::schema::Catalog;
 use crate::sql::ast_util::with_parsed;
 use crate::sql::ddl::{compile_ddl, Ddl};
@@ -72,10 +73,12 @@ fn single_row_write(p: &Program) -> bool {
                 InsertSource::Defaults => true,
                 InsertSource::Select(_) => false,
             };
-            one && no_replace(&i.table, i.conflict) && i.returning.is_none()
+            one && no_replace(&i.table, i.conflict) && i.returning.is_none() && i.triggers.is_empty()
         }
-        Program::Update(u) => one_row_scan(&u.scan) && no_replace(&u.table, u.conflict) && u.returning.is_none(),
-        Program::Delete(d) => !d.truncate && one_row_scan(&d.scan) && d.returning.is_none(),
+        Program::Update(u) => {
+            one_row_scan(&u.scan) && no_replace(&u.table, u.conflict) && u.returning.is_none() && u.triggers.is_empty()
+        }
+        Program::Delete(d) => !d.truncate && one_row_scan(&d.scan) && d.returning.is_none() && d.triggers.is_empty(),
         _ => false,
     }
 }
@@ -122,7 +125,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Select(plan)
             }
             Stmt::Insert { with, or_conflict, tbl_name, columns, body, returning } => {
-                crate::sql::view::check_writable(cat, tbl_name)?;
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Insert)?;
                 let p = c.with_dml_scope(with.as_ref(), |c| {
                     c.insert(*or_conflict, tbl_name, columns.as_ref(), body, *returning, text)
                 })?;
@@ -147,7 +150,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                     return Err(Error::sql("UPDATE with FROM/ORDER BY/LIMIT is not supported yet"));
                 }
                 let _ = indexed;
-                crate::sql::view::check_writable(cat, tbl_name)?;
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Update)?;
                 let p = c.with_dml_scope(with.as_ref(), |c| {
                     c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)
                 })?;
@@ -161,7 +164,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                     return Err(Error::sql("DELETE with ORDER BY/LIMIT is not supported yet"));
                 }
                 let _ = indexed;
-                crate::sql::view::check_writable(cat, tbl_name)?;
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Delete)?;
                 let p =
                     c.with_dml_scope(with.as_ref(), |c| c.delete(tbl_name, where_clause.as_ref(), *returning, text))?;
                 if let Some(r) = &p.returning {
@@ -219,7 +222,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Ddl(Ddl::View(crate::sql::view::compile_view_ddl(stmt, text, cat)?))
             }
             Stmt::CreateTrigger { .. } | Stmt::DropTrigger { .. } => {
-                return Err(Error::sql("triggers are not supported yet"))
+                Program::Ddl(Ddl::Trigger(crate::sql::trigger::compile_trigger_ddl(stmt, text, cat)?))
             }
             Stmt::AlterTable(..) | Stmt::Reindex { .. } => {
                 let d = compile_ddl(stmt, text, cat, None)?;
@@ -246,6 +249,14 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                     l.rowid_needed = true;
                 }
             }
+            _ => {}
+        }
+        // The trigger programs the statement fires, compiled now.
+        let mut chain = crate::sql::trigger::Chain::default();
+        match &mut program {
+            Program::Insert(p) => crate::sql::trigger::insert_triggers(cat, p, &mut chain)?,
+            Program::Update(p) => crate::sql::trigger::update_triggers(cat, p, &mut chain)?,
+            Program::Delete(p) => crate::sql::trigger::delete_triggers(cat, p, &mut chain)?,
             _ => {}
         }
         let single_row = single_row_write(&program);
