@@ -99,3 +99,26 @@ fn temporary_triggers_are_refused() {
     )
     .unwrap();
 }
+
+/// Foreign key enforcement and recursive triggers are not implemented:
+/// turning either on is refused (it would leave rules silently unenforced);
+/// reading them says 0 and turning them off is accepted.
+#[test]
+fn unimplemented_rule_pragmas_refuse_on() {
+    let conn = open();
+    for (name, msg) in [
+        ("foreign_keys", "foreign key enforcement is not supported yet"),
+        ("recursive_triggers", "recursive triggers are not supported yet"),
+    ] {
+        for on in ["ON", "1", "true", "yes"] {
+            let sql = format!("PRAGMA {name} = {on}");
+            let err = exec(&conn, &sql).expect_err(&sql);
+            assert_eq!((err.kind, err.message.as_str()), (ErrorKind::Error, msg), "{sql}");
+        }
+        exec(&conn, &format!("PRAGMA {name} = OFF")).unwrap();
+        let (st, _) = conn.prepare(&format!("PRAGMA {name}")).unwrap();
+        let mut st = st.unwrap();
+        assert_eq!(st.step().unwrap(), StepResult::Row);
+        assert_eq!(st.column_value(0), &Value::Integer(0));
+    }
+}
