@@ -7,6 +7,7 @@
 
 mod collect;
 mod rows;
+mod sort;
 
 pub use rows::{decode_needed, group_key, load_row, value_to_rowid};
 use rows::{load_row_needed, probe_value, rowid_hi, rowid_lo, set_null_row};
