@@ -345,8 +345,13 @@ impl Compiler<'_> {
         f: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T> {
         if with.is_some() && self.n_slots == 0 {
+            // The CTE bodies compile first and allocate from slot 1 on;
+            // the target's allocation, the first after them, gets slot 0.
             self.n_slots = 1;
-            self.with.reserved_slot = Some(0);
+            return self.with_scope(with, |c| {
+                c.with.reserved_slot = Some(0);
+                f(c)
+            });
         }
         self.with_scope(with, f)
     }

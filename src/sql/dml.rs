@@ -5,10 +5,12 @@
 //! collect the target rowids first, then modify, so a statement never sees
 //! its own changes.
 
+mod from;
 mod returning;
 mod run;
 mod upsert;
 
+pub use from::{run_update_from, Tail};
 pub use returning::Returning;
 pub use run::{
     insert_without_statement_journal, run_delete, run_insert, run_update, update_loaded_row, without_statement_journal,
@@ -64,6 +66,9 @@ pub struct UpdatePlan {
     /// The statement calls a function (see [`without_statement_journal`]).
     pub calls_function: bool,
     pub returning: Option<Returning>,
+    /// UPDATE ... FROM: `scan` joins the FROM items and produces each
+    /// target rowid then the SET values (see `from.rs`).
+    pub from: bool,
 }
 
 #[derive(Debug)]
@@ -261,7 +266,15 @@ impl Compiler<'_> {
             None => None,
         };
         let calls_function = self.calls_function;
-        Ok(UpdatePlan { table: t, scan, sets: csets, conflict: conflict_of(or_conflict), calls_function, returning })
+        Ok(UpdatePlan {
+            table: t,
+            scan,
+            sets: csets,
+            conflict: conflict_of(or_conflict),
+            calls_function,
+            returning,
+            from: false,
+        })
     }
 
     /// Compiles SET assignments against the table in scope: (column, None =

@@ -7,7 +7,7 @@ use crate::pragma::{self, PragmaPlan};
 use crate::schema::Catalog;
 use crate::sql::ast_util::with_parsed;
 use crate::sql::ddl::{compile_ddl, Ddl};
-use crate::sql::dml::{DeletePlan, InsertPlan, InsertSource, UpdatePlan};
+use crate::sql::dml::{DeletePlan, InsertPlan, InsertSource, Tail, UpdatePlan};
 use crate::sql::lexer::{result_column_spans, tokenize};
 use crate::sql::resolve::{Compiler, Params};
 use crate::sql::select::{set_needed, SelectPlan};
@@ -143,13 +143,23 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 order_by,
                 limit,
             } => {
-                if from.is_some() || order_by.is_some() || limit.is_some() {
-                    return Err(Error::sql("UPDATE with FROM/ORDER BY/LIMIT is not supported yet"));
-                }
                 let _ = indexed;
                 crate::sql::view::check_writable(cat, tbl_name)?;
-                let p = c.with_dml_scope(with.as_ref(), |c| {
-                    c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)
+                let tail = Tail { order_by: *order_by, limit: *limit };
+                let p = c.with_dml_scope(with.as_ref(), |c| match (from, order_by, limit) {
+                    (None, None, None) => {
+                        c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)
+                    }
+                    _ => c.update_widened(
+                        *or_conflict,
+                        tbl_name,
+                        sets,
+                        from.as_ref(),
+                        where_clause.as_ref(),
+                        *returning,
+                        tail,
+                        text,
+                    ),
                 })?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
@@ -157,13 +167,13 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Update(p)
             }
             Stmt::Delete { with, tbl_name, indexed, where_clause, returning, order_by, limit } => {
-                if order_by.is_some() || limit.is_some() {
-                    return Err(Error::sql("DELETE with ORDER BY/LIMIT is not supported yet"));
-                }
                 let _ = indexed;
                 crate::sql::view::check_writable(cat, tbl_name)?;
-                let p =
-                    c.with_dml_scope(with.as_ref(), |c| c.delete(tbl_name, where_clause.as_ref(), *returning, text))?;
+                let tail = Tail { order_by: *order_by, limit: *limit };
+                let p = c.with_dml_scope(with.as_ref(), |c| match (order_by, limit) {
+                    (None, None) => c.delete(tbl_name, where_clause.as_ref(), *returning, text),
+                    _ => c.delete_widened(tbl_name, where_clause.as_ref(), *returning, tail, text),
+                })?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
                 }

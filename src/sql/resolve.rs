@@ -748,6 +748,14 @@ impl<'a> Compiler<'a> {
                     return Err(Error::sql("table-valued functions are not supported yet"));
                 }
                 let x = self.expr(lhs)?;
+                if self.is_named_source(rhs) {
+                    // `x IN cte_or_view`: membership in its rows.
+                    let sub = self.named_source(rhs)?;
+                    self.expect_one_column(sub)?;
+                    let aff = self.subs[sub].affinities.first().copied().flatten();
+                    let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.unwrap_or(Collation::Binary) };
+                    return Ok(Ce::plain(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info }));
+                }
                 let tname = name_str(&rhs.name);
                 let t = self
                     .catalog()?

@@ -181,15 +181,15 @@ fn strip_parens<'b>(e: &'b ast::Expr<'b>) -> &'b ast::Expr<'b> {
     }
 }
 
-struct FromItem {
-    slot: usize,
-    table: Arc<Table>,
-    left: bool,
-    on: Vec<CExpr>,
+pub(crate) struct FromItem {
+    pub slot: usize,
+    pub table: Arc<Table>,
+    pub left: bool,
+    pub on: Vec<CExpr>,
     /// Joined with CROSS JOIN: stays after every item to its left.
-    cross: bool,
+    pub cross: bool,
     /// A subquery in FROM (index into the statement's subqueries).
-    sub: Option<usize>,
+    pub sub: Option<usize>,
 }
 
 /// A table standing for the rows of a FROM subquery.
@@ -335,7 +335,7 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    fn join_sources(&mut self, from: &ast::FromClause) -> Result<Vec<FromItem>> {
+    pub(crate) fn join_sources(&mut self, from: &ast::FromClause) -> Result<Vec<FromItem>> {
         let mut items: Vec<FromItem> = Vec::new();
         let mut all: Vec<(&SelectTable, Option<&JoinOperator>, Option<&JoinConstraint>)> = Vec::new();
         if let Some(first) = from.select {
