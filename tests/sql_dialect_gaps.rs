@@ -117,3 +117,53 @@ fn in_names_a_cte_or_view() {
         "SELECT 1 IN nosuch",
     ]);
 }
+
+/// Runs every statement on both engines even after a mismatch, then
+/// reports all mismatches at once.
+fn same_all(script: &[&str]) {
+    let v = common::open();
+    let r = rusqlite::Connection::open_in_memory().expect("sqlite");
+    let mut bad = Vec::new();
+    for sql in script {
+        let (a, b) = (vibe(&v, sql), reference(&r, sql));
+        if a != b {
+            bad.push(format!("{sql}\n  sqlvibe: {a:?}\n  sqlite:  {b:?}"));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn rowid_of_views_subqueries_and_ctes() {
+    same_all(&[
+        "CREATE TABLE t(a, b)",
+        "INSERT INTO t VALUES(1, 2), (3, 4)",
+        "CREATE TABLE t2(c)",
+        "INSERT INTO t2 VALUES(9)",
+        "CREATE VIEW v AS SELECT * FROM t",
+        "CREATE VIEW vr AS SELECT rowid AS rowid, a FROM t",
+        "SELECT rowid, _rowid_, oid, v.rowid, v._rowid_, typeof(rowid) FROM v",
+        "SELECT rowid, x.rowid, x.oid FROM (SELECT a FROM t) AS x",
+        "SELECT rowid FROM (SELECT a FROM t)",
+        "SELECT rowid, a FROM vr",
+        "SELECT * FROM v WHERE rowid = 1",
+        "SELECT count(rowid), count(*) FROM v",
+        "SELECT x.rowid FROM v AS x",
+        "SELECT v.rowid FROM v AS x",
+        "SELECT v.rowid, t.rowid FROM v, t ORDER BY 2",
+        "SELECT _rowid_, oid, t.oid, t._rowid_ FROM t",
+        "SELECT rowid FROM t, t2",
+        "SELECT rowid FROM t, v",
+        "SELECT rowid FROM t2, (SELECT 1)",
+        "SELECT rowid FROM t2 JOIN v ON 1",
+        "CREATE VIEW v2 AS SELECT rowid FROM v",
+        "SELECT * FROM v2",
+        "WITH c AS (SELECT a FROM t) SELECT rowid FROM c",
+        "WITH c AS (SELECT a FROM t) SELECT c.rowid FROM c",
+        "WITH c AS (SELECT a FROM t) SELECT oid FROM c",
+        "WITH c AS (SELECT a FROM t) SELECT _rowid_ FROM c",
+        "WITH c AS (SELECT a FROM t) SELECT a FROM c WHERE rowid = 1",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT rowid FROM r",
+        "WITH c AS (SELECT rowid AS rowid, a FROM t) SELECT rowid, a FROM c",
+    ]);
+}

@@ -50,6 +50,9 @@ pub struct WithState {
     pub top_cte_texts: Option<Vec<Vec<String>>>,
     /// Slot handed out by the next `alloc_slot` (a DML target after WITH).
     pub reserved_slot: Option<usize>,
+    /// Slots of FROM items naming a CTE: unlike a view or a FROM subquery
+    /// (whose rowid reads as NULL), a CTE has no rowid column at all.
+    pub cte_slots: Vec<usize>,
 }
 
 #[derive(Debug)]

@@ -348,8 +348,10 @@ impl Compiler<'_> {
         }
         for (st, op, cons) in all {
             let mut sub = None;
+            let mut cte = false;
             let (table, alias) = match st {
                 SelectTable::Table(qn, alias, _) if self.is_named_source(qn) => {
+                    cte = qn.db_name.is_none() && self.is_cte(&name_str(&qn.name));
                     let id = self.named_source(qn)?;
                     if self.subs[id].correlated {
                         return Err(Error::sql("correlated subqueries in FROM are not supported"));
@@ -413,6 +415,9 @@ impl Compiler<'_> {
                 natural = jt.contains(JoinType::NATURAL);
             }
             let slot = self.alloc_slot();
+            if cte {
+                self.with.cte_slots.push(slot);
+            }
             self.push_scope_table(table.clone(), slot, &alias);
             let mut on = Vec::new();
             // USING / NATURAL: equate with the leftmost earlier table having the column.
@@ -572,6 +577,10 @@ impl Compiler<'_> {
                                 _ => text.clone().unwrap_or_default(),
                             });
                             (n, column_decl(&ce.e, self))
+                        }
+                        // The rowid of a view or FROM subquery (a NULL).
+                        (None, CExpr::Lit(crate::storage::Value::Null)) if rowid_ref(inner) => {
+                            ("rowid".to_string(), None)
                         }
                         _ => (text.unwrap_or_else(|| e.to_string()), column_decl(&ce.e, self)),
                     };
@@ -813,6 +822,16 @@ fn col_ce(t: &Table, slot: usize, ci: usize) -> Ce {
     Ce { e: CExpr::Col { slot, col: ci }, aff, coll: Some(c.coll), explicit: false }
 }
 
+/// Is `e` a (qualified) reference to a rowid by one of its names?
+fn rowid_ref(e: &ast::Expr) -> bool {
+    let name = match e {
+        ast::Expr::Id(id) => unquote_ident(id.0),
+        ast::Expr::Qualified(_, c) | ast::Expr::DoublyQualified(_, _, c) => name_str(c),
+        _ => return false,
+    };
+    ["rowid", "oid", "_rowid_"].iter().any(|r| r.eq_ignore_ascii_case(&name))
+}
+
 fn slot_table<'c>(c: &'c Compiler, slot: usize) -> Option<&'c Arc<Table>> {
     c.scopes.iter().flatten().find(|st| st.slot == slot).map(|st| &st.table)
 }
@@ -820,7 +839,7 @@ fn slot_table<'c>(c: &'c Compiler, slot: usize) -> Option<&'c Arc<Table>> {
 fn column_name(e: &CExpr, c: &Compiler) -> Option<String> {
     match e {
         CExpr::Col { slot, col } => slot_table(c, *slot).map(|t| t.cols[*col].name.clone()),
-        CExpr::Rowid { slot } => slot_table(c, *slot).and_then(|t| t.ipk.map(|i| t.cols[i].name.clone())),
+        CExpr::Rowid { slot } => slot_table(c, *slot).map(|t| t.ipk.map_or("rowid".into(), |i| t.cols[i].name.clone())),
         _ => None,
     }
 }
