@@ -167,3 +167,63 @@ fn rowid_of_views_subqueries_and_ctes() {
         "WITH c AS (SELECT rowid AS rowid, a FROM t) SELECT rowid, a FROM c",
     ]);
 }
+
+#[test]
+fn column_names_of_nested_subqueries_ctes_and_views() {
+    same_all(&[
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a INT, b TEXT)",
+        "INSERT INTO t VALUES(1, 2, 'x')",
+        "SELECT * FROM (SELECT a+1 FROM t)",
+        "SELECT * FROM (SELECT a  +  1, b||'y', (a), t.a, -a, count(*) FROM t)",
+        "SELECT * FROM (SELECT * FROM (SELECT a+1, b FROM t))",
+        "SELECT * FROM (SELECT a+1 FROM t) AS s",
+        "SELECT * FROM (SELECT rowid, oid, _rowid_, id, t.rowid FROM t)",
+        "SELECT * FROM (SELECT a+1 FROM t UNION ALL SELECT a*2 FROM t)",
+        "SELECT * FROM (SELECT 1, 'a', NULL, x'00', 1.5e0)",
+        "SELECT * FROM (SELECT a/*c*/+1 FROM t)",
+        "SELECT * FROM (SELECT CAST(a AS TEXT), a IN (1,2), CASE a WHEN 2 THEN 1 END FROM t)",
+        "WITH c AS (SELECT a+1 FROM t) SELECT * FROM c",
+        "WITH c AS (SELECT a+1, b FROM t), d AS (SELECT * FROM c) SELECT * FROM d",
+        "WITH c AS (WITH e AS (SELECT a  *  2 FROM t) SELECT * FROM e) SELECT * FROM c",
+        "SELECT * FROM (WITH c AS (SELECT a+1 FROM t) SELECT * FROM c)",
+        "WITH c AS (SELECT a+1 FROM t) SELECT * FROM (SELECT * FROM c)",
+        "WITH c AS (SELECT a + 1 AS k, b FROM t) SELECT * FROM c",
+        "SELECT (SELECT a+1 FROM t), a+1 FROM t",
+        "SELECT x.* FROM (SELECT a+1, b FROM t) AS x",
+        "CREATE VIEW v AS SELECT a+1, b  ||  'z', rowid FROM t",
+        "SELECT * FROM v",
+        "CREATE VIEW v2 AS SELECT * FROM (SELECT a+1 FROM t)",
+        "SELECT * FROM v2",
+        "CREATE VIEW v3 AS WITH c AS (SELECT a  +  1 FROM t) SELECT * FROM c",
+        "SELECT * FROM v3",
+        "CREATE VIEW v4 AS SELECT * FROM v",
+        "SELECT * FROM v4",
+        "CREATE TABLE t2 AS SELECT * FROM (SELECT a+1, b FROM t)",
+        "SELECT * FROM t2",
+        "PRAGMA table_info(t2)",
+        "PRAGMA table_info(v)",
+        "INSERT INTO t SELECT * FROM (SELECT id+1, a+1, b FROM t) RETURNING *",
+    ]);
+}
+
+#[test]
+fn column_names_by_where_the_select_stands() {
+    same_all(&[
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a INT, b TEXT)",
+        "INSERT INTO t VALUES(1, 2, 'x')",
+        "WITH c AS (SELECT rowid, A, \"B\", a COLLATE nocase, likely(a), +a, t.A, main.t.a, `a` FROM t) SELECT * FROM c",
+        "CREATE VIEW w AS SELECT rowid, A, \"B\", a COLLATE nocase, likely(a), +a, t.A FROM t",
+        "SELECT * FROM w",
+        "SELECT rowid, A, \"B\", a COLLATE nocase, likely(a), +a, t.A FROM t",
+        "SELECT * FROM (SELECT \"nosuch\" FROM t)",
+        "SELECT * FROM (SELECT t.* FROM t)",
+        "SELECT * FROM (SELECT x FROM (SELECT 1 AS X))",
+        "CREATE TABLE t3 AS SELECT rowid, A, a COLLATE nocase FROM t",
+        "PRAGMA table_info(t3)",
+        "CREATE TABLE t4 AS WITH c AS (SELECT a+1 FROM t) SELECT *, a  ==  2, a <> 1 FROM c, t",
+        "PRAGMA table_info(t4)",
+        "CREATE VIEW w2 AS WITH c AS (SELECT A, b FROM t) SELECT a COLLATE nocase, B FROM c",
+        "SELECT * FROM w2",
+        "SELECT * FROM (SELECT a == 2, a<>1, a  !=  1 FROM t)",
+    ]);
+}

@@ -99,6 +99,7 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
 fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
     with_parsed(text, |stmt| {
         let mut c = Compiler::new(Some(cat));
+        c.with.source = crate::sql::colnames::SourceSpans::new(text);
         c.limit_commas = crate::sql::lexer::limit_commas(text, &tokenize(text));
         let mut names = Vec::new();
         let mut decltypes = Vec::new();
@@ -106,9 +107,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
         let program = match stmt {
             Stmt::Select(sel) => {
                 if sel.with.is_some() {
-                    let (main, ctes) = crate::sql::cte::with_texts(text);
-                    c.top_texts = Some(main);
-                    c.with.top_cte_texts = Some(ctes);
+                    c.top_texts = Some(crate::sql::cte::with_texts(text));
                 } else {
                     let toks = tokenize(text);
                     c.top_texts = Some(
@@ -180,10 +179,10 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Delete(p)
             }
             Stmt::CreateTable { body: sqlite3_parser::ast::CreateTableBody::AsSelect(sel), .. } => {
-                let toks = tokenize(text);
-                c.top_texts =
-                    Some(result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect());
-                let plan = c.select(sel)?;
+                c.top_texts = Some(crate::sql::cte::with_texts(text));
+                c.with.resolved_names = true;
+                let mut plan = c.select(sel)?;
+                crate::sql::cte::unique_names(&mut plan.names);
                 let ddl = compile_ddl(stmt, text, cat, Some(&plan))?;
                 Program::CreateAs(ddl, plan)
             }

@@ -482,6 +482,7 @@ impl Compiler<'_> {
         window_clause: Option<&[ast::WindowDef]>,
     ) -> Result<SelectPlan> {
         let top_texts = self.top_texts.take();
+        let naming = self.core_naming(top_texts.is_some());
         let base_slot = self.n_slots;
         // Window functions are collected from the result columns and ORDER BY only.
         let outer_windows = self.windows.take();
@@ -559,31 +560,11 @@ impl Compiler<'_> {
                     let ce = self.expr(e)?;
                     let text = top_texts.as_ref().and_then(|t| t.get(text_i)).cloned();
                     text_i += 1;
-                    let inner = strip_parens(e);
-                    let (name, decl) = match (alias, &ce.e) {
-                        (Some(ast::As::As(n)) | Some(ast::As::Elided(n)), _) => (name_str(n), column_decl(&ce.e, self)),
-                        (None, CExpr::Col { .. } | CExpr::Rowid { .. })
-                            if matches!(
-                                inner,
-                                ast::Expr::Id(_)
-                                    | ast::Expr::Name(_)
-                                    | ast::Expr::Qualified(..)
-                                    | ast::Expr::DoublyQualified(..)
-                            ) =>
-                        {
-                            let n = column_name(&ce.e, self).unwrap_or_else(|| match inner {
-                                ast::Expr::Id(id) => unquote_ident(id.0),
-                                ast::Expr::Qualified(_, c) | ast::Expr::DoublyQualified(_, _, c) => name_str(c),
-                                _ => text.clone().unwrap_or_default(),
-                            });
-                            (n, column_decl(&ce.e, self))
-                        }
-                        // The rowid of a view or FROM subquery (a NULL).
-                        (None, CExpr::Lit(crate::storage::Value::Null)) if rowid_ref(inner) => {
-                            ("rowid".to_string(), None)
-                        }
-                        _ => (text.unwrap_or_else(|| e.to_string()), column_decl(&ce.e, self)),
+                    let name = match alias {
+                        Some(ast::As::As(n)) | Some(ast::As::Elided(n)) => name_str(n),
+                        None => self.unaliased_name(naming, e, &ce.e, text, (text_i - 1, columns.len())),
                     };
+                    let decl = column_decl(&ce.e, self);
                     if let Some(ast::As::As(n)) | Some(ast::As::Elided(n)) = alias {
                         aliases.push((name_str(n), ce.clone()));
                     }
@@ -822,21 +803,11 @@ fn col_ce(t: &Table, slot: usize, ci: usize) -> Ce {
     Ce { e: CExpr::Col { slot, col: ci }, aff, coll: Some(c.coll), explicit: false }
 }
 
-/// Is `e` a (qualified) reference to a rowid by one of its names?
-fn rowid_ref(e: &ast::Expr) -> bool {
-    let name = match e {
-        ast::Expr::Id(id) => unquote_ident(id.0),
-        ast::Expr::Qualified(_, c) | ast::Expr::DoublyQualified(_, _, c) => name_str(c),
-        _ => return false,
-    };
-    ["rowid", "oid", "_rowid_"].iter().any(|r| r.eq_ignore_ascii_case(&name))
-}
-
 fn slot_table<'c>(c: &'c Compiler, slot: usize) -> Option<&'c Arc<Table>> {
     c.scopes.iter().flatten().find(|st| st.slot == slot).map(|st| &st.table)
 }
 
-fn column_name(e: &CExpr, c: &Compiler) -> Option<String> {
+pub(crate) fn column_name(e: &CExpr, c: &Compiler) -> Option<String> {
     match e {
         CExpr::Col { slot, col } => slot_table(c, *slot).map(|t| t.cols[*col].name.clone()),
         CExpr::Rowid { slot } => slot_table(c, *slot).map(|t| t.ipk.map_or("rowid".into(), |i| t.cols[i].name.clone())),

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::schema::view::{stored_view_sql, TempStore};
 use crate::schema::{Catalog, View};
 use crate::sql::ast_util::{name_str, with_parsed};
+use crate::sql::colnames::SourceSpans;
 use crate::sql::cte::{main_select_texts, unique_names};
 use crate::sql::ddl::{delete_schema_rows, insert_schema_row};
 use crate::sql::lexer::{limit_commas, tokenize, Tk};
@@ -287,10 +288,14 @@ impl Compiler<'_> {
         let saved_commas = std::mem::replace(&mut self.limit_commas, limit_commas(&v.sql, &toks));
         let saved_seen = std::mem::replace(&mut self.limit_seen, 0);
         let saved_top = self.top_texts.replace(main_select_texts(&v.sql, as_at + 1));
+        self.with.resolved_names = true;
+        let saved_source = std::mem::replace(&mut self.with.source, SourceSpans::new(&v.sql));
         let r = with_parsed(&v.sql, |stmt| match stmt {
             Stmt::CreateView { select, .. } => self.subquery(select),
             _ => Err(Error::corrupt(format!("malformed database schema ({})", v.name))),
         });
+        self.with.source = saved_source;
+        self.with.resolved_names = false;
         self.top_texts = saved_top;
         self.limit_seen = saved_seen;
         self.limit_commas = saved_commas;
