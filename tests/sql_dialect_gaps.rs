@@ -227,3 +227,17 @@ fn column_names_by_where_the_select_stands() {
         "SELECT * FROM (SELECT a == 2, a<>1, a  !=  1 FROM t)",
     ]);
 }
+
+#[test]
+fn update_from_and_delete_limit_fire_triggers() {
+    same_with_tables(&with_setup(&[
+        "CREATE TABLE log(what, id, v)",
+        "CREATE TRIGGER tu BEFORE UPDATE ON t BEGIN INSERT INTO log VALUES('before', OLD.id, NEW.a); END",
+        "CREATE TRIGGER ta AFTER UPDATE OF a ON t WHEN NEW.a > 15 BEGIN INSERT INTO log VALUES('after', NEW.id, NEW.a); END",
+        "CREATE TRIGGER td AFTER DELETE ON t BEGIN INSERT INTO log VALUES('delete', OLD.id, OLD.a); END",
+        "UPDATE t SET a = s.x FROM s WHERE s.id = t.id RETURNING id, a",
+        "UPDATE t SET b = 0 ORDER BY id DESC LIMIT 1",
+        "DELETE FROM t ORDER BY a DESC LIMIT 2 RETURNING id",
+        "SELECT * FROM log ORDER BY rowid",
+    ]));
+}

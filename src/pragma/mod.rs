@@ -69,6 +69,12 @@ pub const PRAGMAS: &[PragmaDef] = &[
     },
     PragmaDef { name: "encoding", columns: &["encoding"], scope: Scope::Report, set_writes: false },
     PragmaDef { name: "foreign_keys", columns: &["foreign_keys"], scope: Scope::Connection, set_writes: false },
+    PragmaDef {
+        name: "recursive_triggers",
+        columns: &["recursive_triggers"],
+        scope: Scope::Connection,
+        set_writes: false,
+    },
     PragmaDef { name: "synchronous", columns: &["synchronous"], scope: Scope::Connection, set_writes: false },
     PragmaDef {
         name: "wal_autocheckpoint",
@@ -158,7 +164,10 @@ impl PragmaPlan {
                 // Setters of these return nothing.
                 if self.value.is_some()
                     && !self.is_call
-                    && matches!(def.name, "page_size" | "user_version" | "schema_version" | "foreign_keys")
+                    && matches!(
+                        def.name,
+                        "page_size" | "user_version" | "schema_version" | "foreign_keys" | "recursive_triggers"
+                    )
                 {
                     return &[];
                 }
@@ -461,13 +470,19 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
                 Value::Integer(w.readers as i64),
             ]]
         }
-        "foreign_keys" => {
-            if p.value.is_some() {
-                Vec::new()
-            } else {
-                vec![int(0)]
+        // Neither is implemented: turning one on would silently leave its
+        // rules unenforced, so it is refused; OFF (the default) is accepted.
+        "foreign_keys" | "recursive_triggers" => match &p.value {
+            Some(v) if bool_arg(v) => {
+                return Err(Error::sql(if PRAGMAS[d].name == "foreign_keys" {
+                    "foreign key enforcement is not supported yet"
+                } else {
+                    "recursive triggers are not supported yet"
+                }));
             }
-        }
+            Some(_) => Vec::new(),
+            None => vec![int(0)],
+        },
         _ => Vec::new(),
     })
 }

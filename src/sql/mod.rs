@@ -15,6 +15,7 @@ pub mod planner;
 pub mod prepare;
 pub mod resolve;
 pub mod select;
+pub mod trigger;
 pub mod types;
 pub mod view;
 pub mod window;

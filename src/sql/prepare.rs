@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::pragma::{self, PragmaPlan};
+use crate::schema::trigger::TriggerOp;
 use crate::schema::Catalog;
 use crate::sql::ast_util::with_parsed;
 use crate::sql::ddl::{compile_ddl, Ddl};
@@ -72,10 +73,12 @@ fn single_row_write(p: &Program) -> bool {
                 InsertSource::Defaults => true,
                 InsertSource::Select(_) => false,
             };
-            one && no_replace(&i.table, i.conflict) && i.returning.is_none()
+            one && no_replace(&i.table, i.conflict) && i.returning.is_none() && i.triggers.is_empty()
         }
-        Program::Update(u) => one_row_scan(&u.scan) && no_replace(&u.table, u.conflict) && u.returning.is_none(),
-        Program::Delete(d) => !d.truncate && one_row_scan(&d.scan) && d.returning.is_none(),
+        Program::Update(u) => {
+            one_row_scan(&u.scan) && no_replace(&u.table, u.conflict) && u.returning.is_none() && u.triggers.is_empty()
+        }
+        Program::Delete(d) => !d.truncate && one_row_scan(&d.scan) && d.returning.is_none() && d.triggers.is_empty(),
         _ => false,
     }
 }
@@ -121,7 +124,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Select(plan)
             }
             Stmt::Insert { with, or_conflict, tbl_name, columns, body, returning } => {
-                crate::sql::view::check_writable(cat, tbl_name)?;
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Insert)?;
                 let p = c.with_dml_scope(with.as_ref(), |c| {
                     c.insert(*or_conflict, tbl_name, columns.as_ref(), body, *returning, text)
                 })?;
@@ -143,7 +146,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 limit,
             } => {
                 let _ = indexed;
-                crate::sql::view::check_writable(cat, tbl_name)?;
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Update)?;
                 let tail = Tail { order_by: *order_by, limit: *limit };
                 let p = c.with_dml_scope(with.as_ref(), |c| match (from, order_by, limit) {
                     (None, None, None) => {
@@ -167,7 +170,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
             }
             Stmt::Delete { with, tbl_name, indexed, where_clause, returning, order_by, limit } => {
                 let _ = indexed;
-                crate::sql::view::check_writable(cat, tbl_name)?;
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Delete)?;
                 let tail = Tail { order_by: *order_by, limit: *limit };
                 let p = c.with_dml_scope(with.as_ref(), |c| match (order_by, limit) {
                     (None, None) => c.delete(tbl_name, where_clause.as_ref(), *returning, text),
@@ -228,7 +231,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Ddl(Ddl::View(crate::sql::view::compile_view_ddl(stmt, text, cat)?))
             }
             Stmt::CreateTrigger { .. } | Stmt::DropTrigger { .. } => {
-                return Err(Error::sql("triggers are not supported yet"))
+                Program::Ddl(Ddl::Trigger(crate::sql::trigger::compile_trigger_ddl(stmt, text, cat)?))
             }
             Stmt::AlterTable(..) | Stmt::Reindex { .. } => {
                 let d = compile_ddl(stmt, text, cat, None)?;
@@ -255,6 +258,14 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                     l.rowid_needed = true;
                 }
             }
+            _ => {}
+        }
+        // The trigger programs the statement fires, compiled now.
+        let mut chain = crate::sql::trigger::Chain::default();
+        match &mut program {
+            Program::Insert(p) => crate::sql::trigger::insert_triggers(cat, p, &mut chain)?,
+            Program::Update(p) => crate::sql::trigger::update_triggers(cat, p, &mut chain)?,
+            Program::Delete(p) => crate::sql::trigger::delete_triggers(cat, p, &mut chain)?,
             _ => {}
         }
         let single_row = single_row_write(&program);

@@ -129,6 +129,8 @@ pub struct Compiler<'a> {
     pub windows: Option<crate::sql::window::WinCollect>,
     /// CTEs in scope and views being compiled (see `sql::cte`).
     pub with: crate::sql::cte::WithState,
+    /// NEW / OLD while a trigger program is compiled (see `sql::trigger`).
+    pub trig: Option<crate::sql::trigger::TrigScope>,
 }
 
 /// SQLite's SQLITE_MAX_EXPR_DEPTH.
@@ -263,6 +265,7 @@ impl<'a> Compiler<'a> {
             select_depth: 0,
             windows: None,
             with: Default::default(),
+            trig: None,
         }
     }
 
@@ -434,6 +437,9 @@ impl<'a> Compiler<'a> {
                 }
                 break;
             }
+        }
+        if let Some(ce) = self.trigger_column(tname, cname)? {
+            return Ok(ce);
         }
         Err(Error::sql(format!("no such column: {tname}.{cname}")))
     }
@@ -848,7 +854,7 @@ impl<'a> Compiler<'a> {
                 }
                 self.function(&fname, false, &[], true, filter_over.as_ref().and_then(|t| t.filter_clause))?
             }
-            Expr::Raise(..) => return Err(Error::sql("RAISE() may only be used within a trigger-program")),
+            Expr::Raise(kind, msg) => self.raise(*kind, *msg)?,
         })
     }
 

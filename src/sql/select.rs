@@ -193,7 +193,7 @@ pub(crate) struct FromItem {
 }
 
 /// A table standing for the rows of a FROM subquery.
-fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
+pub(crate) fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
     let mut names = plan.names.clone();
     crate::sql::cte::unique_names(&mut names);
     let cols = names

@@ -141,7 +141,11 @@ pub fn run(ddl: &ViewDdl, txn: &mut Txn, cat: &Catalog) -> Result<bool> {
                 });
                 return Ok(false);
             }
-            delete_schema_rows(txn, |r| r.kind == "view" && r.name.eq_ignore_ascii_case(name))?;
+            // The view's triggers go with it.
+            delete_schema_rows(txn, |r| {
+                (r.kind == "view" && r.name.eq_ignore_ascii_case(name))
+                    || (r.kind == "trigger" && r.tbl_name.eq_ignore_ascii_case(name))
+            })?;
             Ok(true)
         }
     }
@@ -153,12 +157,16 @@ fn change_temp(store: &TempStore, f: impl FnOnce(&mut crate::schema::view::TempV
     t.version += 1;
 }
 
-/// INSERT, UPDATE and DELETE refuse a view as their target (views have no
-/// INSTEAD OF triggers here).
-pub fn check_writable(cat: &Catalog, qn: &QualifiedName) -> Result<()> {
+/// INSERT, UPDATE and DELETE refuse a view as their target unless an
+/// INSTEAD OF trigger on it handles `op`.
+pub fn check_writable(cat: &Catalog, qn: &QualifiedName, op: crate::schema::trigger::TriggerOp) -> Result<()> {
     let name = name_str(&qn.name);
     if cat.table(&name).is_none() {
         if let Some(v) = cat.view(&name) {
+            let instead = crate::schema::trigger::TriggerTime::InsteadOf;
+            if !v.temp && !cat.triggers_on(&v.name, op, instead).is_empty() {
+                return Ok(());
+            }
             return Err(Error::sql(format!("cannot modify {} because it is a view", v.name)));
         }
     }

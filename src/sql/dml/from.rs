@@ -9,10 +9,13 @@
 //! the SET values, evaluated against the joined row. Like SQLite, the join
 //! is read to the end before any row changes, and each target row is
 //! updated at most once, with the values of the first join row matching it.
+//! The plan's SET expressions then read those values from a slot of their
+//! own ([`UpdateFrom::values_slot`]), so the row update (with its triggers)
+//! is the ordinary one.
 
 use super::returning::Returning;
-use super::run::{emit, write_set_values, RowBufs};
-use super::{target_table, DeletePlan, UpdatePlan};
+use super::run::{emit, RowBufs};
+use super::{DeletePlan, Triggers, UpdatePlan};
 use crate::error::{Error, Result};
 use crate::schema::Table;
 use crate::sql::ast_util::{conflict_of, name_str};
@@ -21,11 +24,20 @@ use crate::sql::expr::{CExpr, Rt};
 use crate::sql::planner::{self, Access};
 use crate::sql::resolve::Compiler;
 use crate::sql::select::{conjuncts, Level, SelectPlan, SortKey};
+use crate::sql::trigger;
 use crate::sql::write::{read_row, Env, Outcome};
 use crate::storage::{Collation, Value};
 use sqlite3_parser::ast::{self, FromClause, QualifiedName, ResultColumn, SelectTable};
 use std::collections::HashSet;
 use std::sync::Arc;
+
+/// The FROM part of an UPDATE plan.
+#[derive(Debug)]
+pub struct UpdateFrom {
+    /// Slot holding the SET values of the row being updated, which the
+    /// plan's SET expressions read (column k = assignment k).
+    pub values_slot: usize,
+}
 
 /// The clauses of an UPDATE or DELETE that follow its WHERE.
 #[derive(Clone, Copy, Default)]
@@ -48,9 +60,7 @@ impl Compiler<'_> {
         tail: Tail,
         text: &str,
     ) -> Result<UpdatePlan> {
-        let t = target_table(self, tbl_name)?;
-        let slot0 = self.alloc_slot();
-        debug_assert_eq!(slot0, 0);
+        let t = self.widened_target(tbl_name)?;
         let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         self.push_scope_table(t.clone(), 0, &alias);
         if let Some(f) = from {
@@ -62,8 +72,16 @@ impl Compiler<'_> {
             Some(f) => self.join_sources(f)?,
             None => Vec::new(),
         };
-        let csets = self.set_list(&t, sets)?;
-        let values = if from.is_some() { csets.iter().map(|(_, e)| e.clone()).collect() } else { Vec::new() };
+        let mut csets = self.set_list(&t, sets)?;
+        let mut values = Vec::new();
+        let mut plan_from = None;
+        if from.is_some() {
+            let values_slot = self.alloc_slot();
+            for (k, (_, e)) in csets.iter_mut().enumerate() {
+                values.push(std::mem::replace(e, CExpr::Col { slot: values_slot, col: k }));
+            }
+            plan_from = Some(UpdateFrom { values_slot });
+        }
         let (mut scan, cross) = self.widened_scan(&t, items, where_clause, values)?;
         let returning = self.dml_returning(&t, returning, text)?;
         self.order_limit(tail, &mut scan, &cross, "UPDATE")?;
@@ -75,7 +93,8 @@ impl Compiler<'_> {
             conflict: conflict_of(or_conflict),
             calls_function,
             returning,
-            from: from.is_some(),
+            from: plan_from,
+            triggers: Triggers::default(),
         })
     }
 
@@ -88,15 +107,24 @@ impl Compiler<'_> {
         tail: Tail,
         text: &str,
     ) -> Result<DeletePlan> {
-        let t = target_table(self, tbl_name)?;
-        let slot0 = self.alloc_slot();
-        debug_assert_eq!(slot0, 0);
+        let t = self.widened_target(tbl_name)?;
         let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         self.push_scope_table(t.clone(), 0, &alias);
         let (mut scan, cross) = self.widened_scan(&t, Vec::new(), where_clause, Vec::new())?;
         let returning = self.dml_returning(&t, returning, text)?;
         self.order_limit(tail, &mut scan, &cross, "DELETE")?;
-        Ok(DeletePlan { table: t, truncate: false, scan, returning })
+        Ok(DeletePlan { table: t, truncate: false, scan, returning, triggers: Triggers::default() })
+    }
+
+    /// The target table, in slot 0. A view (written through INSTEAD OF
+    /// triggers) is refused.
+    fn widened_target(&mut self, tbl_name: &QualifiedName) -> Result<Arc<Table>> {
+        match self.dml_target(tbl_name, false)? {
+            (t, None) => Ok(t),
+            (_, Some(_)) => {
+                Err(Error::sql("FROM, ORDER BY and LIMIT on a view with INSTEAD OF triggers are not supported yet"))
+            }
+        }
     }
 
     fn dml_returning(
@@ -221,7 +249,13 @@ fn check_from_names(f: &FromClause, t: &Table, written: &str) -> Result<()> {
 
 /// Runs an UPDATE ... FROM: reads the whole join, keeping the first row per
 /// target rowid, then updates those rows in rowid order.
-pub fn run_update_from(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>) -> Result<i64> {
+pub(super) fn run_update_from(
+    p: &UpdatePlan,
+    f: &UpdateFrom,
+    env: &mut Env,
+    rt: &mut Rt,
+    out: &mut Vec<Vec<Value>>,
+) -> Result<i64> {
     let t = &p.table;
     let mut targets: Vec<(i64, Vec<Value>)> = Vec::new();
     {
@@ -244,9 +278,11 @@ pub fn run_update_from(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec
         if !read_row(env, rt, t, old, 0)? {
             continue;
         }
-        bufs.setv.clear();
-        bufs.setv.extend(vals);
-        let o = write_set_values(env, rt, t, &p.sets, old, p.conflict, &mut bufs, p.returning.is_some())?;
+        let s = &mut rt.slots[f.values_slot];
+        s.vals = vals;
+        s.null_row = false;
+        let reload = p.returning.is_some();
+        let o = trigger::update_with_triggers(env, rt, t, &p.sets, old, p.conflict, &mut bufs, reload, &p.triggers)?;
         if let Outcome::Written(_) = o {
             count += 1;
             env.written = count;
