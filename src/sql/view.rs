@@ -7,7 +7,7 @@
 //! when the schema cookie (or the set of temporary views) moves.
 
 use crate::error::{Error, Result};
-use crate::schema::view::{stored_view_sql, TempStore};
+use crate::schema::view::stored_view_sql;
 use crate::schema::{Catalog, View};
 use crate::sql::ast_util::{name_str, with_parsed};
 use crate::sql::colnames::SourceSpans;
@@ -124,9 +124,7 @@ pub fn run(ddl: &ViewDdl, txn: &mut Txn, cat: &Catalog) -> Result<bool> {
     match ddl {
         ViewDdl::Create { name, temp: true, sql, .. } => {
             let v = View::from_sql(sql, true)?;
-            change_temp(&cat.temp_store, |t| {
-                t.views.insert(name.to_ascii_lowercase(), Arc::new(v));
-            });
+            cat.temp_store.lock().set(name.to_ascii_lowercase(), Some(Arc::new(v)));
             Ok(false)
         }
         ViewDdl::Create { name, sql, .. } => {
@@ -136,9 +134,7 @@ pub fn run(ddl: &ViewDdl, txn: &mut Txn, cat: &Catalog) -> Result<bool> {
         ViewDdl::Drop { name, .. } => {
             let lower = name.to_ascii_lowercase();
             if cat.temp_views.contains_key(&lower) {
-                change_temp(&cat.temp_store, |t| {
-                    t.views.remove(&lower);
-                });
+                cat.temp_store.lock().set(lower, None);
                 return Ok(false);
             }
             // The view's triggers go with it.
@@ -149,12 +145,6 @@ pub fn run(ddl: &ViewDdl, txn: &mut Txn, cat: &Catalog) -> Result<bool> {
             Ok(true)
         }
     }
-}
-
-fn change_temp(store: &TempStore, f: impl FnOnce(&mut crate::schema::view::TempViews)) {
-    let mut t = store.lock();
-    f(&mut t);
-    t.version += 1;
 }
 
 /// INSERT, UPDATE and DELETE refuse a view as their target unless an
