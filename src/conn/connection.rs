@@ -54,6 +54,8 @@ pub(crate) struct NamedSavepoint {
     pub name: String,
     pub depth: Option<usize>,
     pub began: bool,
+    /// The temporary views' journal position when it was opened.
+    pub temp_mark: usize,
 }
 
 impl ConnState {
@@ -126,6 +128,7 @@ impl ConnState {
         self.explicit = false;
         self.catalog = None;
         self.savepoints.clear();
+        self.temp_views.lock().end(false);
     }
 
     /// Upgrades the open transaction to the write transaction and opens the

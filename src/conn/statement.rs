@@ -165,6 +165,7 @@ impl Statement {
                 }
                 st.explicit = false;
                 st.savepoints.clear();
+                st.temp_views.lock().end(true);
                 if let Some(t) = st.txn.take() {
                     if let Err(e) = t.commit() {
                         st.catalog = None;
@@ -189,7 +190,11 @@ impl Statement {
                     _ => None,
                 };
                 st.explicit = true;
-                st.savepoints.push(NamedSavepoint { name: name.clone(), depth, began });
+                if began {
+                    st.temp_views.lock().begin();
+                }
+                let temp_mark = st.temp_views.lock().mark();
+                st.savepoints.push(NamedSavepoint { name: name.clone(), depth, began, temp_mark });
                 return Ok(StepResult::Done);
             }
             Program::Release(name) | Program::RollbackTo(name) => {
@@ -199,6 +204,8 @@ impl Statement {
                 };
                 let depth = st.savepoints[pos].depth;
                 if matches!(self.compiled.program, Program::RollbackTo(_)) {
+                    let mark = st.savepoints[pos].temp_mark;
+                    st.temp_views.lock().undo_to(mark);
                     if let (Some(d), Some(t)) = (depth, st.txn.as_mut()) {
                         let cookie = t.header().schema_cookie;
                         t.rollback_to(d)?;
@@ -219,6 +226,7 @@ impl Statement {
                 if began {
                     // Releasing the outermost savepoint commits, as COMMIT.
                     st.explicit = false;
+                    st.temp_views.lock().end(true);
                     if let Some(t) = st.txn.take() {
                         if let Err(e) = t.commit() {
                             st.catalog = None;
@@ -603,6 +611,7 @@ fn begin(st: &mut ConnState, kind: BeginKind) -> Result<()> {
         }
     }
     st.explicit = true;
+    st.temp_views.lock().begin();
     Ok(())
 }
 

@@ -5,10 +5,12 @@
 //! collect the target rowids first, then modify, so a statement never sees
 //! its own changes.
 
+mod from;
 mod returning;
 mod run;
 mod upsert;
 
+pub use from::{Tail, UpdateFrom};
 pub use returning::Returning;
 pub use run::{
     insert_without_statement_journal, run_delete, run_insert, run_update, update_loaded_row, without_statement_journal,
@@ -67,6 +69,9 @@ pub struct UpdatePlan {
     /// The statement calls a function (see [`without_statement_journal`]).
     pub calls_function: bool,
     pub returning: Option<Returning>,
+    /// UPDATE ... FROM: `scan` joins the FROM items and produces each
+    /// target rowid then the SET values (see `from.rs`).
+    pub from: Option<UpdateFrom>,
     pub triggers: Triggers,
 }
 
@@ -280,6 +285,7 @@ impl Compiler<'_> {
             conflict: conflict_of(or_conflict),
             calls_function,
             returning,
+            from: None,
             triggers: Triggers::default(),
         })
     }

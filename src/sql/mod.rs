@@ -2,6 +2,7 @@
 //! execute (operators over B-tree cursors); value semantics and functions.
 
 pub mod ast_util;
+pub mod colnames;
 pub mod compound;
 pub mod cte;
 pub mod ddl;

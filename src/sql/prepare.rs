@@ -8,7 +8,7 @@ use crate::schema::trigger::TriggerOp;
 use crate::schema::Catalog;
 use crate::sql::ast_util::with_parsed;
 use crate::sql::ddl::{compile_ddl, Ddl};
-use crate::sql::dml::{DeletePlan, InsertPlan, InsertSource, UpdatePlan};
+use crate::sql::dml::{DeletePlan, InsertPlan, InsertSource, Tail, UpdatePlan};
 use crate::sql::lexer::{result_column_spans, tokenize};
 use crate::sql::resolve::{Compiler, Params};
 use crate::sql::select::{set_needed, SelectPlan};
@@ -102,6 +102,7 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
 fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
     with_parsed(text, |stmt| {
         let mut c = Compiler::new(Some(cat));
+        c.with.source = crate::sql::colnames::SourceSpans::new(text);
         c.limit_commas = crate::sql::lexer::limit_commas(text, &tokenize(text));
         let mut names = Vec::new();
         let mut decltypes = Vec::new();
@@ -109,9 +110,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
         let program = match stmt {
             Stmt::Select(sel) => {
                 if sel.with.is_some() {
-                    let (main, ctes) = crate::sql::cte::with_texts(text);
-                    c.top_texts = Some(main);
-                    c.with.top_cte_texts = Some(ctes);
+                    c.top_texts = Some(crate::sql::cte::with_texts(text));
                 } else {
                     let toks = tokenize(text);
                     c.top_texts = Some(
@@ -146,13 +145,23 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 order_by,
                 limit,
             } => {
-                if from.is_some() || order_by.is_some() || limit.is_some() {
-                    return Err(Error::sql("UPDATE with FROM/ORDER BY/LIMIT is not supported yet"));
-                }
                 let _ = indexed;
                 crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Update)?;
-                let p = c.with_dml_scope(with.as_ref(), |c| {
-                    c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)
+                let tail = Tail { order_by: *order_by, limit: *limit };
+                let p = c.with_dml_scope(with.as_ref(), |c| match (from, order_by, limit) {
+                    (None, None, None) => {
+                        c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)
+                    }
+                    _ => c.update_widened(
+                        *or_conflict,
+                        tbl_name,
+                        sets,
+                        from.as_ref(),
+                        where_clause.as_ref(),
+                        *returning,
+                        tail,
+                        text,
+                    ),
                 })?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
@@ -160,23 +169,23 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Update(p)
             }
             Stmt::Delete { with, tbl_name, indexed, where_clause, returning, order_by, limit } => {
-                if order_by.is_some() || limit.is_some() {
-                    return Err(Error::sql("DELETE with ORDER BY/LIMIT is not supported yet"));
-                }
                 let _ = indexed;
                 crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Delete)?;
-                let p =
-                    c.with_dml_scope(with.as_ref(), |c| c.delete(tbl_name, where_clause.as_ref(), *returning, text))?;
+                let tail = Tail { order_by: *order_by, limit: *limit };
+                let p = c.with_dml_scope(with.as_ref(), |c| match (order_by, limit) {
+                    (None, None) => c.delete(tbl_name, where_clause.as_ref(), *returning, text),
+                    _ => c.delete_widened(tbl_name, where_clause.as_ref(), *returning, tail, text),
+                })?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
                 }
                 Program::Delete(p)
             }
             Stmt::CreateTable { body: sqlite3_parser::ast::CreateTableBody::AsSelect(sel), .. } => {
-                let toks = tokenize(text);
-                c.top_texts =
-                    Some(result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect());
-                let plan = c.select(sel)?;
+                c.top_texts = Some(crate::sql::cte::with_texts(text));
+                c.with.resolved_names = true;
+                let mut plan = c.select(sel)?;
+                crate::sql::cte::unique_names(&mut plan.names);
                 let ddl = compile_ddl(stmt, text, cat, Some(&plan))?;
                 Program::CreateAs(ddl, plan)
             }

@@ -369,9 +369,16 @@ impl<'a> Compiler<'a> {
             }
             if is_rowid_name(&name) && self.scopes[level].len() == 1 {
                 let slot = self.scopes[level][0].slot;
-                self.col_refs.insert((slot, ROWID_REF));
-                self.note_outer_ref(level, slot);
-                return Ok(Ce { e: CExpr::Rowid { slot }, aff: Some(Affinity::Integer), coll: None, explicit: false });
+                match self.rowid_of_source(level, slot) {
+                    Some(Ok(ce)) => return Ok(ce),
+                    Some(Err(_)) => {}
+                    None => {
+                        self.col_refs.insert((slot, ROWID_REF));
+                        self.note_outer_ref(level, slot);
+                        let e = CExpr::Rowid { slot };
+                        return Ok(Ce { e, aff: Some(Affinity::Integer), coll: None, explicit: false });
+                    }
+                }
             }
             if level + 1 == self.scopes.len() {
                 if let Some((_, ce)) = self.aliases.iter().find(|(a, _)| a.eq_ignore_ascii_case(&name)) {
@@ -415,6 +422,11 @@ impl<'a> Compiler<'a> {
                     return Ok(Self::col_ce(&st, ci));
                 }
                 if is_rowid_name(cname) {
+                    match self.rowid_of_source(level, st.slot) {
+                        Some(Ok(ce)) => return Ok(ce),
+                        Some(Err(_)) => break,
+                        None => {}
+                    }
                     self.col_refs.insert((st.slot, ROWID_REF));
                     return Ok(Ce {
                         e: CExpr::Rowid { slot: st.slot },
@@ -430,6 +442,19 @@ impl<'a> Compiler<'a> {
             return Ok(ce);
         }
         Err(Error::sql(format!("no such column: {tname}.{cname}")))
+    }
+
+    /// The rowid of FROM item `slot` (of scope `level`) when it is not a
+    /// table's: a view's or a FROM subquery's reads as NULL, a CTE has none.
+    fn rowid_of_source(&self, level: usize, slot: usize) -> Option<Result<Ce>> {
+        let st = self.scopes[level].iter().find(|st| st.slot == slot)?;
+        if st.table.root != 0 {
+            None
+        } else if self.with.cte_slots.contains(&slot) {
+            Some(Err(Error::sql("no rowid")))
+        } else {
+            Some(Ok(Ce::plain(CExpr::Lit(Value::Null))))
+        }
     }
 
     /// A function call. `filter` is an aggregate's `FILTER (WHERE f)`:
@@ -754,6 +779,14 @@ impl<'a> Compiler<'a> {
                     return Err(Error::sql("table-valued functions are not supported yet"));
                 }
                 let x = self.expr(lhs)?;
+                if self.is_named_source(rhs) {
+                    // `x IN cte_or_view`: membership in its rows.
+                    let sub = self.named_source(rhs)?;
+                    self.expect_one_column(sub)?;
+                    let aff = self.subs[sub].affinities.first().copied().flatten();
+                    let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.unwrap_or(Collation::Binary) };
+                    return Ok(Ce::plain(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info }));
+                }
                 let tname = name_str(&rhs.name);
                 let t = self
                     .catalog()?

@@ -73,7 +73,13 @@ fn load_slot(rt: &mut Rt, slot: usize, t: &Table, vals: &[Value], rowid: i64) {
 
 /// Evaluates the RETURNING list for the row in slot 0 into `out`;
 /// `written` = the row is one just written (not one read back).
-fn emit(ret: &Option<Returning>, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>, written: bool) -> Result<()> {
+pub(super) fn emit(
+    ret: &Option<Returning>,
+    env: &mut Env,
+    rt: &mut Rt,
+    out: &mut Vec<Vec<Value>>,
+    written: bool,
+) -> Result<()> {
     if let Some(r) = ret {
         let mut cx = env.cx();
         let mut row = Vec::with_capacity(r.exprs.len());
@@ -332,14 +338,18 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
     Ok(count)
 }
 
-/// Collects the rowids a scan selects.
+/// Collects the rowids a scan selects (its first result column when it has
+/// one: ORDER BY / LIMIT, see `from.rs`).
 fn collect_rowids(scan: &SelectPlan, env: &mut Env, rt: &mut Rt) -> Result<Vec<i64>> {
     let mut run = SelectRun::new(scan);
     let mut ids = Vec::new();
     let mut row = Vec::new();
     let mut cx = env.cx();
     while run.next(scan, rt, &mut cx, &mut row)? {
-        ids.push(rt.slots[0].rowid);
+        ids.push(match row.first() {
+            Some(&Value::Integer(id)) => id,
+            _ => rt.slots[0].rowid,
+        });
     }
     Ok(ids)
 }
@@ -348,6 +358,9 @@ fn collect_rowids(scan: &SelectPlan, env: &mut Env, rt: &mut Rt) -> Result<Vec<i
 /// into slot 0 and the other WHERE terms checked (one lookup, not two).
 fn rowid_eq_target(scan: &SelectPlan, t: &Table, env: &mut Env, rt: &mut Rt) -> Result<Option<Vec<i64>>> {
     let [level] = scan.levels.as_slice() else { return Ok(None) };
+    if !scan.result.is_empty() {
+        return Ok(None);
+    }
     let crate::sql::planner::Access::RowidEq(e) = &level.access else { return Ok(None) };
     let v = {
         let mut cx = env.cx();
@@ -372,6 +385,9 @@ fn rowid_eq_target(scan: &SelectPlan, t: &Table, env: &mut Env, rt: &mut Rt) -> 
 }
 
 pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>) -> Result<i64> {
+    if let Some(f) = &p.from {
+        return super::from::run_update_from(p, f, env, rt, out);
+    }
     let t = &p.table;
     if !p.triggers.instead.is_empty() {
         return trigger::view_update(p, env, rt);
