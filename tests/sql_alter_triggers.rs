@@ -122,3 +122,82 @@ fn rename_table_in_every_position() {
         "ALTER TABLE v RENAME TO w",
     ]);
 }
+
+#[test]
+fn rename_column_rewrites_triggers() {
+    same_db(&with_schema(&[
+        "INSERT INTO u VALUES(1, 10), (2, 20)",
+        "INSERT INTO t VALUES(1, 'one', 1)",
+        "ALTER TABLE t RENAME COLUMN a TO aa",
+        "INSERT INTO t VALUES(2, 'two', 2)",
+        "UPDATE t SET aa = 5 WHERE aa = 1",
+        "ALTER TABLE t RENAME COLUMN c TO \"cc\"",
+        "ALTER TABLE t RENAME b TO [b b]",
+        "UPDATE t SET \"b b\" = 'changed' WHERE aa = 5",
+        "UPDATE t SET aa = 9 WHERE aa = 5",
+        "DELETE FROM u WHERE x = 2",
+        "ALTER TABLE u RENAME COLUMN x TO ex",
+        "ALTER TABLE u RENAME COLUMN y TO why",
+        "INSERT INTO u VALUES(3, 30)",
+        "INSERT INTO t VALUES(3, 'three', 3)",
+        "DELETE FROM u WHERE ex = 3",
+        "ALTER TABLE log RENAME COLUMN m TO em",
+        "UPDATE t SET aa = 10 WHERE aa = 9",
+        "SELECT * FROM log",
+    ]));
+}
+
+#[test]
+fn rename_column_scopes() {
+    same_db(&[
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b UNIQUE, c)",
+        "CREATE TABLE o(b, d)",
+        "CREATE TABLE log(m, n)",
+        "CREATE TRIGGER t1 AFTER UPDATE OF b, c ON t WHEN old.b IS NOT new.b AND (SELECT count(*) FROM t WHERE b > 0) > 0 BEGIN INSERT INTO log(m, n) SELECT b, x.c FROM t AS x WHERE x.a = new.a; UPDATE o SET b = new.b, d = (SELECT max(b) FROM t) WHERE b = old.b; END",
+        "CREATE TRIGGER t2 AFTER INSERT ON o BEGIN INSERT INTO t(b, c) VALUES(new.b, new.d) ON CONFLICT(b) DO UPDATE SET c = excluded.c + c WHERE b IS NOT NULL; DELETE FROM log WHERE m IN (SELECT b FROM o); SELECT o.b, t.b FROM t, o; END",
+        "CREATE TRIGGER t3 BEFORE DELETE ON t BEGIN INSERT INTO log VALUES(old.b, 'del'); UPDATE t SET c = c + 1 WHERE b = old.b + 100; END",
+        "CREATE TRIGGER t4 AFTER INSERT ON log WHEN (SELECT c FROM t WHERE b = new.m) > 0 BEGIN SELECT 1; END",
+        "INSERT INTO o VALUES(1, 10)",
+        "INSERT INTO o VALUES(1, 5)",
+        "UPDATE t SET b = 2",
+        "ALTER TABLE t RENAME COLUMN b TO bee",
+        "INSERT INTO o VALUES(2, 7)",
+        "INSERT INTO o VALUES(3, 7)",
+        "UPDATE t SET bee = 4 WHERE bee = 3",
+        "DELETE FROM t WHERE bee = 4",
+        "ALTER TABLE o RENAME COLUMN b TO ob",
+        "ALTER TABLE t RENAME COLUMN c TO see",
+        "INSERT INTO o VALUES(2, 1)",
+        "UPDATE t SET see = 0",
+        "DELETE FROM t",
+    ]);
+}
+
+#[test]
+fn drop_column_under_triggers() {
+    same_db(&[
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b UNIQUE, c, d, e, f)",
+        "CREATE TABLE u(x, y)",
+        "CREATE TABLE log(m, n)",
+        "CREATE TRIGGER tr1 AFTER UPDATE OF c, d ON t BEGIN UPDATE t SET d = 1 WHERE 0; INSERT INTO t(e) SELECT 1 WHERE 0; END",
+        "CREATE TRIGGER tr2 AFTER INSERT ON u WHEN new.x > 0 BEGIN INSERT INTO log SELECT b, \"f\" FROM t; END",
+        "CREATE TRIGGER tr3 AFTER DELETE ON u BEGIN INSERT INTO t(b) VALUES(old.x) ON CONFLICT DO UPDATE SET c = excluded.c; END",
+        "CREATE TRIGGER tr4 AFTER INSERT ON t WHEN new.e IS NULL BEGIN SELECT q.f FROM t AS q; END",
+        "INSERT INTO t VALUES(1, 1, 1, 1, 1, 1)",
+        "ALTER TABLE t DROP COLUMN b",
+        "ALTER TABLE t DROP COLUMN c",
+        "ALTER TABLE t DROP COLUMN d",
+        "ALTER TABLE t DROP COLUMN e",
+        "ALTER TABLE t DROP COLUMN f",
+        "DROP TRIGGER tr4",
+        "ALTER TABLE t DROP COLUMN e",
+        "ALTER TABLE t DROP COLUMN f",
+        "INSERT INTO u VALUES(1, 2)",
+        "UPDATE t SET b = 7",
+        "DROP TRIGGER tr3",
+        "ALTER TABLE t DROP COLUMN c",
+        "ALTER TABLE u DROP COLUMN y",
+        "ALTER TABLE u DROP COLUMN x",
+        "INSERT INTO u VALUES(3)",
+    ]);
+}

@@ -123,24 +123,80 @@ impl Scope<'_> {
     /// handled by the caller.
     fn scan(&self, a: usize, b: usize, reads: bool, other: Option<usize>, skip: &[usize], out: &mut Vec<usize>) {
         let (src, toks) = (self.src, self.toks);
+        if a >= b {
+            return;
+        }
         let positions: Vec<usize> = view_table_positions(src, &toks[a..b]).into_iter().map(|p| p + a).collect();
+        // Scopes: the range itself (keyed `TOP`) and each parenthesized
+        // subquery (keyed by its opening parenthesis); `scope_of[i - a]` is
+        // the innermost scope of token i, `parent` maps a scope to the one
+        // enclosing it.
+        let mut scope_of = Vec::with_capacity(b - a);
+        let mut parent: Vec<(usize, usize)> = Vec::new();
+        const TOP: usize = usize::MAX;
+        let mut stack = vec![TOP];
+        for i in a..b {
+            let top = *stack.last().expect("scope");
+            scope_of.push(top);
+            match toks[i].kind {
+                Tk::LParen => {
+                    let sub = toks.get(i + 1).is_some_and(|n| n.is_kw(src, "select") || n.is_kw(src, "with"));
+                    if sub {
+                        parent.push((i, top));
+                        stack.push(i);
+                    } else {
+                        stack.push(top);
+                    }
+                }
+                Tk::RParen if stack.len() > 1 => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+        // Per scope: (reads the table, another table there has the column).
+        let mut seen: Vec<(usize, bool, bool)> = vec![(TOP, reads, false)];
         let mut bound: Vec<String> = vec![self.tname.to_string()];
         bound.extend(self.extra.iter().map(|s| s.to_string()));
-        let mut reads = reads;
         let has_col = |i: usize| {
             self.cat.table(&unquote_ident(toks[i].text(src))).is_some_and(|o| o.col_index(self.col).is_some())
         };
-        let mut others_have = other.is_some_and(has_col);
+        if let Some(o) = other {
+            seen[0].2 = has_col(o);
+        }
         for &i in &positions {
+            let sc = scope_of[i - a];
+            let k = match seen.iter().position(|s| s.0 == sc) {
+                Some(k) => k,
+                None => {
+                    seen.push((sc, false, false));
+                    seen.len() - 1
+                }
+            };
             if same_name(toks[i].text(src), self.tname) {
-                reads = true;
+                seen[k].1 = true;
                 if let Some(al) = alias_after(src, toks, i) {
                     bound.push(unquote_ident(toks[al].text(src)));
                 }
             } else if has_col(i) {
-                others_have = true;
+                seen[k].2 = true;
             }
         }
+        // A bare name belongs to the innermost scope with a table having
+        // such a column; two tables there make it ambiguous (left alone).
+        let resolves_here = |i: usize| {
+            let mut sc = scope_of[i - a];
+            loop {
+                let (r, o) = seen.iter().find(|s| s.0 == sc).map_or((false, false), |s| (s.1, s.2));
+                if r || o {
+                    return r && !o;
+                }
+                match parent.iter().find(|p| p.0 == sc) {
+                    Some(&(_, up)) => sc = up,
+                    None => return false,
+                }
+            }
+        };
         for i in a..b {
             let t = &toks[i];
             if t.kind != Tk::Ident || !same_name(t.text(src), self.col) || skip.contains(&i) {
@@ -159,7 +215,7 @@ impl Scope<'_> {
             if (i > a && toks[i - 1].is_kw(src, "as")) || positions.contains(&i) {
                 continue;
             }
-            if reads && !others_have {
+            if resolves_here(i) {
                 out.push(i);
             }
         }
