@@ -201,3 +201,19 @@ fn drop_column_under_triggers() {
         "INSERT INTO u VALUES(3)",
     ]);
 }
+
+#[test]
+fn column_changes_fix_double_quoted_strings() {
+    same_db(&[
+        "CREATE TABLE t(a, b)",
+        "CREATE TABLE z(q)",
+        "CREATE VIEW v AS SELECT \"zz\", \"a\" FROM t WHERE \"b\" <> \"it's\"",
+        "CREATE VIEW v2 AS SELECT \"zz\" AS \"al\" FROM z",
+        "CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO z(\"q\") SELECT \"yy\" FROM t WHERE \"a\" = 1; END",
+        "ALTER TABLE z RENAME TO z2",
+        "ALTER TABLE z2 RENAME COLUMN q TO q2",
+        "INSERT INTO t VALUES(1, 2)",
+        "ALTER TABLE t DROP COLUMN b",
+        "SELECT * FROM v",
+    ]);
+}

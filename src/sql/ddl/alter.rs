@@ -17,8 +17,8 @@
 //! column lists of the table's indexes.
 
 use super::rename::{
-    index_edits, is_quoted, reference_text, replace_tokens, same_name, table_edits, table_text, trigger_column_edits,
-    trigger_table_edits, trigger_text, view_edits,
+    index_edits, is_quoted, quote_fix, reference_text, replace_tokens, same_name, table_edits, table_text,
+    trigger_column_edits, trigger_table_edits, trigger_text, view_edits,
 };
 use crate::error::{Error, Result};
 use crate::schema::{build_index, build_table, read_schema_rows, Catalog, SchemaRow, Table};
@@ -146,6 +146,19 @@ fn triggers_without(rows: &[SchemaRow], t: &Table, col: &str, cat: &Catalog) -> 
                 r.name,
                 reference_text(sql, &tt.toks, i)
             )));
+        }
+    }
+    Ok(())
+}
+
+/// SQLite's quote fix before RENAME COLUMN / DROP COLUMN (see
+/// `rename/quotes.rs`); `rows` are updated to the stored texts.
+fn fix_quotes(txn: &mut Txn, rows: &mut [SchemaRow], cat: &Catalog) -> Result<()> {
+    for r in rows.iter_mut() {
+        let Some(sql) = r.sql.as_deref() else { continue };
+        if let Some(s) = quote_fix(&r.kind, sql, cat) {
+            schema_update(txn, r, &r.name, &r.tbl_name, Some(&s))?;
+            r.sql = Some(s);
         }
     }
     Ok(())
@@ -351,7 +364,10 @@ fn eval_const(e: &crate::sql::expr::CExpr, txn: &Txn) -> Result<Value> {
 pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
     check_alter(a, cat)?;
     let t = cat.table(a.table()).ok_or_else(|| Error::sql(format!("no such table: {}", a.table())))?.clone();
-    let rows = read_schema_rows(txn)?;
+    let mut rows = read_schema_rows(txn)?;
+    if matches!(a, Alter::RenameColumn { .. } | Alter::DropColumn { .. }) {
+        fix_quotes(txn, &mut rows, cat)?;
+    }
     match a {
         Alter::RenameTable { new, quoted, .. } => {
             no_temp_dependents(&t, cat)?;

@@ -88,6 +88,15 @@ pub(in crate::sql::ddl) fn trigger_text(src: &str) -> TriggerText {
     TriggerText { toks, on_target, of_list, when, stmts }
 }
 
+impl TriggerText {
+    /// Token ranges of the WHEN clause and of each body statement, with
+    /// the statement's write target.
+    pub(super) fn stmt_ranges(&self) -> Vec<(usize, usize, Option<usize>)> {
+        let when = self.when.map(|(a, b)| (a, b, None));
+        when.into_iter().chain(self.stmts.iter().map(|s| (s.a, s.b, s.target))).collect()
+    }
+}
+
 fn body_stmt(src: &str, toks: &[Tok], a: usize, b: usize) -> BodyStmt {
     let first = &toks[a];
     let ident_at = |k: usize| (k < b && toks[k].kind == Tk::Ident).then_some(k);
