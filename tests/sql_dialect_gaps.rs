@@ -293,3 +293,27 @@ fn temporary_views_follow_rollback() {
         "SELECT name FROM sqlite_temp_master ORDER BY name",
     ]);
 }
+
+#[test]
+fn limit_forms_pair_with_their_own_clause() {
+    same_all(&[
+        "CREATE TABLE t(x)",
+        "INSERT INTO t VALUES(1), (2), (3), (4), (5), (6)",
+        "WITH a AS (SELECT x FROM b LIMIT 1, 2), b AS (SELECT x FROM t LIMIT 4 OFFSET 1) SELECT * FROM a",
+        "WITH a AS (SELECT x FROM b LIMIT 3 OFFSET 1), b AS (SELECT x FROM t LIMIT 1, 4) SELECT * FROM a",
+        "WITH a AS (SELECT x FROM b LIMIT 1, 2), b AS (SELECT x FROM t LIMIT 1 OFFSET 2) SELECT * FROM a, b",
+        "CREATE VIEW v AS WITH a AS (SELECT x FROM b LIMIT 2, 2), b AS (SELECT x FROM t LIMIT 5 OFFSET 0) SELECT * FROM a",
+        "SELECT * FROM v",
+        "SELECT x FROM t WHERE x IN (SELECT x FROM t LIMIT 2, 3) LIMIT 1 OFFSET 1",
+    ]);
+}
+
+#[test]
+fn outer_limit_stops_a_wrapped_unbounded_recursion() {
+    same_all(&[
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r), w AS (SELECT n FROM r) SELECT n FROM w LIMIT 3",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r), \
+         w AS (SELECT n * 2 AS m FROM r WHERE n % 2 = 0) SELECT m FROM w LIMIT 2, 3",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT * FROM (SELECT n FROM r) LIMIT 2",
+    ]);
+}

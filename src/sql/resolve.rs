@@ -556,6 +556,7 @@ impl<'a> Compiler<'a> {
         let mut plan = r?;
         plan.correlated = correlated;
         plan.outer_max_slot = outer_max;
+        plan.lazy = crate::sql::cte::reads_on_demand(&plan, &self.subs);
         let aff = plan.first_affinity;
         self.subs.push(plan);
         Ok((self.subs.len() - 1, aff))
