@@ -298,6 +298,7 @@ impl Statement {
                     let pager = st.pager.clone();
                     let path = st.path.clone();
                     let mut timeout = st.busy_timeout;
+                    let mut synchronous = st.synchronous;
                     let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                     let depth = if writes { Some(txn.savepoint()?) } else { None };
                     let read_only = st.read_only;
@@ -307,6 +308,7 @@ impl Statement {
                         catalog: &cat,
                         pager: &pager,
                         busy_timeout: &mut timeout,
+                        synchronous: &mut synchronous,
                         path: &path,
                         read_only,
                         explicit,
@@ -319,6 +321,7 @@ impl Statement {
                         txn.release(d);
                     }
                     st.busy_timeout = timeout;
+                    st.synchronous = synchronous;
                     self.pragma_rows = rows?.into_iter();
                 }
                 match self.pragma_rows.next() {

@@ -187,6 +187,8 @@ pub struct PragmaCtx<'a> {
     pub catalog: &'a Catalog,
     pub pager: &'a Arc<Pager>,
     pub busy_timeout: &'a mut u32,
+    /// The connection's `synchronous` level.
+    pub synchronous: &'a mut u8,
     pub path: &'a str,
     /// The connection is read-only: settings that would change the
     /// database (page_size) are ignored, as SQLite does.
@@ -407,10 +409,12 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
                     _ => None,
                 };
                 // SQLite keeps the low two bits of a number (0..3); unknown words mean FULL.
-                cx.pager.set_synchronous(level.map_or(2, |l| (l & 3) as u8));
+                let level = level.map_or(2, |l| (l & 3) as u8);
+                *cx.synchronous = level;
+                cx.txn.set_synchronous(level);
                 Vec::new()
             }
-            None => vec![int(cx.pager.synchronous() as i64)],
+            None => vec![int(i64::from(*cx.synchronous))],
         },
         "wal_autocheckpoint" => {
             if let Some(n) = int_arg(&p.value) {
@@ -430,7 +434,7 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
                     _ => CheckpointMode::Passive,
                 },
             };
-            let info = cx.pager.checkpoint_mode(mode, *cx.busy_timeout)?;
+            let info = cx.pager.checkpoint_at(mode, *cx.busy_timeout, Some(*cx.synchronous))?;
             vec![vec![
                 Value::Integer(info.busy as i64),
                 Value::Integer(info.log_frames),

@@ -352,7 +352,24 @@ fn bool_val(b: bool) -> Value {
 
 /// Compares `a` and `b` as a WHERE comparison would.
 pub fn compare(a: &Value, b: &Value, c: &CmpInfo) -> Option<Ordering> {
+    // Two integers compare as numbers unless TEXT affinity applies.
+    if let (Value::Integer(x), Value::Integer(y)) = (a, b) {
+        if c.laff != Some(Affinity::Text) && c.raff != Some(Affinity::Text) {
+            return Some(x.cmp(y));
+        }
+    }
     types::compare_with_affinity(a, c.laff, b, c.raff, c.coll)
+}
+
+/// A column or literal operand, read in place (no copy, no side effects).
+#[inline]
+fn operand_ref<'a>(e: &'a CExpr, rt: &'a Rt) -> Option<&'a Value> {
+    static NULL: Value = Value::Null;
+    match e {
+        CExpr::Lit(v) => Some(v),
+        CExpr::Col { slot, col } => Some(rt.slots[*slot].vals.get(*col).unwrap_or(&NULL)),
+        _ => None,
+    }
 }
 
 fn int_of(v: &Value) -> Option<i64> {
@@ -689,6 +706,15 @@ pub fn eval_cond(e: &CExpr, rt: &mut Rt, cx: &mut Cx) -> Result<Option<bool>> {
             }
         }
         CExpr::Not(a) => eval_cond(a, rt, cx)?.map(|b| !b),
+        CExpr::Cmp(op, a, b, c) => {
+            // Operands that are columns or literals are compared in place;
+            // the others are evaluated in order first.
+            let xo = if operand_ref(a, rt).is_none() { Some(eval(a, rt, cx)?) } else { None };
+            let yo = if operand_ref(b, rt).is_none() { Some(eval(b, rt, cx)?) } else { None };
+            let x = xo.as_ref().or_else(|| operand_ref(a, rt)).unwrap_or(&Value::Null);
+            let y = yo.as_ref().or_else(|| operand_ref(b, rt)).unwrap_or(&Value::Null);
+            compare(x, y, c).map(|o| op.test(o))
+        }
         _ => types::truthy(&eval(e, rt, cx)?),
     })
 }

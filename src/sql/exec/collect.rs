@@ -2,6 +2,7 @@
 //! (groups keyed by normalized values, output in key order), and sorting.
 
 use super::rows::group_key;
+use super::sort::Sorter;
 use super::{run_subquery, SelectRun};
 use crate::error::Result;
 use crate::sql::expr::{eval, eval_bool, CExpr, Cx, Rt};
@@ -110,53 +111,48 @@ impl SelectRun {
         Ok(acc)
     }
 
-    /// Runs the loop to the end, aggregating and/or sorting.
+    /// Runs the loop to the end, aggregating and/or sorting. With a LIMIT
+    /// only the first LIMIT + OFFSET rows in sort order are kept.
     pub(super) fn compute_all(&mut self, plan: &SelectPlan, rt: &mut Rt, cx: &mut Cx) -> Result<Vec<Vec<Value>>> {
-        let mut keyed: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+        let mut out: Vec<Vec<Value>> = Vec::new();
+        let mut sorter = plan.sort.then(|| Sorter::new(self.limit, self.offset));
         let mut seen: HashSet<Vec<u8>> = HashSet::new();
         let mut kb = Vec::new();
-        let mut push = |rt: &mut Rt, cx: &mut Cx, keyed: &mut Vec<(Vec<Value>, Vec<Value>)>| -> Result<()> {
-            let mut row = Vec::with_capacity(plan.result.len());
+        let mut row: Vec<Value> = Vec::new();
+        let mut push = |rt: &mut Rt, cx: &mut Cx| -> Result<()> {
+            row.clear();
             for e in &plan.result {
                 row.push(eval(e, rt, cx)?);
             }
             if plan.distinct {
                 group_key(&row, &plan.colls, &mut kb);
-                if !seen.insert(kb.clone()) {
+                if seen.contains(&kb) {
                     return Ok(());
                 }
+                seen.insert(kb.clone());
             }
-            let mut keys = Vec::with_capacity(plan.order.len());
-            for k in &plan.order {
-                keys.push(eval(&k.expr, rt, cx)?);
+            match &mut sorter {
+                Some(s) => s.push(&plan.order, &mut row, rt, cx),
+                None => {
+                    out.push(std::mem::take(&mut row));
+                    Ok(())
+                }
             }
-            keyed.push((keys, row));
-            Ok(())
         };
         match &plan.agg {
             None => {
                 while self.join_next(plan, rt, cx)? {
-                    push(rt, cx, &mut keyed)?;
+                    push(rt, cx)?;
                 }
             }
             Some(agg) => {
-                self.aggregate(plan, agg, rt, cx, &mut |rt, cx| push(rt, cx, &mut keyed))?;
+                self.aggregate(plan, agg, rt, cx, &mut push)?;
             }
         }
-        if plan.sort {
-            let order = &plan.order;
-            keyed.sort_by(|a, b| {
-                for (i, k) in order.iter().enumerate() {
-                    let o = compare_values(&a.0[i], &b.0[i], k.coll);
-                    let o = if k.desc { o.reverse() } else { o };
-                    if o != Ordering::Equal {
-                        return o;
-                    }
-                }
-                Ordering::Equal
-            });
-        }
-        Ok(keyed.into_iter().map(|(_, r)| r).collect())
+        Ok(match sorter {
+            Some(s) => s.finish(&plan.order),
+            None => out,
+        })
     }
 
     fn aggregate(

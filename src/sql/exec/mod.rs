@@ -7,6 +7,9 @@
 
 mod collect;
 mod rows;
+mod sort;
+#[cfg(test)]
+mod tests;
 
 pub use rows::{decode_needed, group_key, load_row, value_to_rowid};
 use rows::{load_row_needed, probe_value, rowid_hi, rowid_lo, set_null_row};
@@ -16,7 +19,6 @@ use crate::sql::expr::{eval, eval_bool, Cx, Rt};
 use crate::sql::planner::{Access, IndexAccess};
 use crate::sql::select::SelectPlan;
 use crate::sql::types::{self, Affinity};
-use crate::storage::btree;
 use crate::storage::record::{compare_record_to_key, compare_values};
 use crate::storage::{BTreeKind, Collation, Cursor, SeekOp, Value};
 use std::cmp::Ordering;
@@ -40,6 +42,8 @@ struct LevelRt {
     st: St,
     matched: bool,
     cur: Option<Cursor>,
+    /// Table cursor of an index level (rows looked up by rowid).
+    tcur: Option<Cursor>,
     /// Index probe: equality prefix (+ current IN value).
     keys: Vec<Value>,
     /// keys + [lo] / keys + [hi] for bound checks.
@@ -74,6 +78,7 @@ impl LevelRt {
             st: St::Init,
             matched: false,
             cur: None,
+            tcur: None,
             keys: Vec::new(),
             lo_key: None,
             hi_key: None,
@@ -174,6 +179,7 @@ impl SelectRun {
             l.rows = None;
             l.sub_run = None;
             l.cur = None;
+            l.tcur = None;
             l.hash = None;
             l.hash_off = false;
         }
@@ -435,11 +441,15 @@ impl SelectRun {
                 let Some(rowid) = value_to_rowid(&v) else {
                     return Ok(false);
                 };
+                // One cursor per level for the whole run: successive probes
+                // near each other are found without descending from the root.
                 let lr = &mut self.levels[i];
-                if !btree::table_get(txn, root, rowid, &mut lr.rec)? {
+                let cur = lr.cur.get_or_insert_with(|| Cursor::new(root, BTreeKind::Table));
+                if !cur.seek_rowid(txn, rowid, SeekOp::Eq)? {
                     return Ok(false);
                 }
-                load_row_needed(t, &lr.rec, rowid, &mut rt.slots[lv.slot], &lv.needed)?;
+                let slot = &mut rt.slots[lv.slot];
+                cur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
                 Ok(true)
             }
             Access::RowidIn(list) => {
@@ -461,8 +471,10 @@ impl SelectRun {
                 while lr.pos < lr.list.len() {
                     let Value::Integer(rowid) = lr.list[lr.pos] else { unreachable!("rowid list") };
                     lr.pos += 1;
-                    if btree::table_get(txn, root, rowid, &mut lr.rec)? {
-                        load_row_needed(t, &lr.rec, rowid, &mut rt.slots[lv.slot], &lv.needed)?;
+                    let cur = lr.cur.get_or_insert_with(|| Cursor::new(root, BTreeKind::Table));
+                    if cur.seek_rowid(txn, rowid, SeekOp::Eq)? {
+                        let slot = &mut rt.slots[lv.slot];
+                        cur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
                         return Ok(true);
                     }
                 }
@@ -496,7 +508,7 @@ impl SelectRun {
                     lr.lo_i = lo_i;
                     lr.hi_i = hi_i;
                     lr.st = St::Active;
-                    let cur = lr.cur.insert(Cursor::new(root, BTreeKind::Table));
+                    let cur = lr.cur.get_or_insert_with(|| Cursor::new(root, BTreeKind::Table));
                     let ok = if *desc {
                         cur.seek_rowid(txn, hi_i, SeekOp::Le)?
                     } else {
@@ -587,7 +599,9 @@ impl SelectRun {
             lr.hi_key = hi_key;
             lr.list = list;
             lr.pos = 0;
-            lr.cur = Some(Cursor::new(acc.index.root, BTreeKind::Index));
+            if lr.cur.as_ref().map(|c| c.root()) != Some(acc.index.root) {
+                lr.cur = Some(Cursor::new(acc.index.root, BTreeKind::Index));
+            }
             if acc.in_list.is_some() {
                 if !Self::next_in_value(&mut self.levels[i], acc, cx)? {
                     self.levels[i].st = St::Done;
@@ -668,10 +682,12 @@ impl SelectRun {
                 slot.null_row = false;
                 return Ok(true);
             }
-            if !btree::table_get(txn, t.root, rowid, &mut lr.rec)? {
+            let tcur = lr.tcur.get_or_insert_with(|| Cursor::new(t.root, BTreeKind::Table));
+            if !tcur.seek_rowid(txn, rowid, SeekOp::Eq)? {
                 return Err(Error::corrupt(format!("index {} points at missing row {rowid}", acc.index.name)));
             }
-            load_row_needed(t, &lr.rec, rowid, &mut rt.slots[lv.slot], &lv.needed)?;
+            let slot = &mut rt.slots[lv.slot];
+            tcur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
             return Ok(true);
         }
     }

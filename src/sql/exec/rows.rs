@@ -9,21 +9,111 @@ use crate::error::{Error, Result};
 use crate::schema::Table;
 use crate::sql::expr::Slot;
 use crate::sql::types::{self, Affinity};
-use crate::storage::record::{decode_record, encode_record};
+use crate::storage::record::{encode_record, get_varint, serial_type_size};
 use crate::storage::{Collation, Value};
 
 /// Loads a table row into its slot (the rowid alias column reads the rowid).
+/// Every field is decoded, in place (text and blob buffers are reused).
 pub fn load_row(t: &Table, rec: &[u8], rowid: i64, slot: &mut Slot) -> Result<()> {
-    decode_record(rec, &mut slot.vals)?;
-    if slot.vals.len() < t.cols.len() {
-        slot.vals.resize(t.cols.len(), Value::Null);
+    let out = &mut slot.vals;
+    let mut h = Header::new(rec)?;
+    let mut i = 0;
+    while let Some((st, body)) = h.next_field(rec)? {
+        match out.get_mut(i) {
+            Some(dst) => set_field(dst, st, body),
+            None => out.push(field_value(st, body)),
+        }
+        i += 1;
+    }
+    out.truncate(i);
+    if out.len() < t.cols.len() {
+        out.resize(t.cols.len(), Value::Null);
     }
     if let Some(i) = t.ipk {
-        slot.vals[i] = Value::Integer(rowid);
+        out[i] = Value::Integer(rowid);
     }
     slot.rowid = rowid;
     slot.null_row = false;
     Ok(())
+}
+
+/// Walks a record header (layout per storage::record): serial types and
+/// the body slice of each field, bounds-checked (a bad record is Corrupt).
+struct Header {
+    hp: usize,
+    hs: usize,
+    bp: usize,
+}
+
+impl Header {
+    #[inline]
+    fn new(data: &[u8]) -> Result<Header> {
+        let (hs, n) = match data.first() {
+            Some(&b) if b < 0x80 => (u64::from(b), 1),
+            _ => get_varint(data).ok_or_else(|| Error::corrupt("record header"))?,
+        };
+        let hs = usize::try_from(hs).map_err(|_| Error::corrupt("record header size"))?;
+        if hs < n || hs > data.len() {
+            return Err(Error::corrupt("record header size"));
+        }
+        Ok(Header { hp: n, hs, bp: hs })
+    }
+
+    #[inline(always)]
+    fn next_field<'a>(&mut self, data: &'a [u8]) -> Result<Option<(u64, &'a [u8])>> {
+        if self.hp >= self.hs {
+            return Ok(None);
+        }
+        let (t, k) = match data[self.hp] {
+            b if b < 0x80 => (u64::from(b), 1),
+            _ => get_varint(&data[self.hp..self.hs]).ok_or_else(|| Error::corrupt("record serial type"))?,
+        };
+        self.hp += k;
+        let sz = serial_type_size(t).ok_or_else(|| Error::corrupt("record serial type"))?;
+        let end = self.bp.checked_add(sz).filter(|&e| e <= data.len()).ok_or_else(|| Error::corrupt("record body"))?;
+        let body = &data[self.bp..end];
+        self.bp = end;
+        Ok(Some((t, body)))
+    }
+}
+
+/// A big-endian two's-complement integer of 1-8 bytes.
+#[inline(always)]
+fn be_int(b: &[u8]) -> i64 {
+    match *b {
+        [a] => i64::from(a as i8),
+        [a, b] => i64::from(i16::from_be_bytes([a, b])),
+        [a, b, c, d] => i64::from(i32::from_be_bytes([a, b, c, d])),
+        [a, b, c, d, e, f, g, h] => i64::from_be_bytes([a, b, c, d, e, f, g, h]),
+        _ => {
+            let mut v: i64 = if b.first().is_some_and(|&x| x & 0x80 != 0) { -1 } else { 0 };
+            for &x in b {
+                v = (v << 8) | i64::from(x);
+            }
+            v
+        }
+    }
+}
+
+/// Stores field (serial type `t`, body) into `dst`, reusing its text or
+/// blob buffer when it holds one.
+#[inline(always)]
+fn set_field(dst: &mut Value, t: u64, body: &[u8]) {
+    match (t, &mut *dst) {
+        (1..=6, _) => *dst = Value::Integer(be_int(body)),
+        (n, Value::Text(s)) if n >= 13 && n % 2 == 1 => {
+            s.clear();
+            match std::str::from_utf8(body) {
+                Ok(x) => s.push_str(x),
+                Err(_) => s.push_str(&String::from_utf8_lossy(body)),
+            }
+        }
+        (n, Value::Blob(b)) if n >= 12 && n % 2 == 0 => {
+            b.clear();
+            b.extend_from_slice(body);
+        }
+        _ => *dst = field_value(t, body),
+    }
 }
 
 /// Decodes one field body of serial type `t` (layout per storage::record).
@@ -32,13 +122,7 @@ pub(super) fn field_value(t: u64, body: &[u8]) -> Value {
         0 => Value::Null,
         8 => Value::Integer(0),
         9 => Value::Integer(1),
-        1..=6 => {
-            let mut v: i64 = if body[0] & 0x80 != 0 { -1 } else { 0 };
-            for &x in body {
-                v = (v << 8) | i64::from(x);
-            }
-            Value::Integer(v)
-        }
+        1..=6 => Value::Integer(be_int(body)),
         7 => {
             let f = f64::from_be_bytes(body[..8].try_into().unwrap_or([0; 8]));
             if f.is_nan() {
@@ -59,36 +143,25 @@ pub(super) fn field_value(t: u64, body: &[u8]) -> Value {
 /// `ncols`); the other entries keep whatever they held — nobody reads them
 /// (a needed field missing from a short record reads NULL).
 pub fn decode_needed(data: &[u8], needed: &[bool], ncols: usize, out: &mut Vec<Value>) -> Result<()> {
-    use crate::storage::record::{get_varint, serial_type_size};
     let width = ncols.max(needed.len());
     if out.len() != width {
         out.clear();
         out.resize(width, Value::Null);
     }
-    let (hs, n) = get_varint(data).ok_or_else(|| Error::corrupt("record header"))?;
-    let hs = usize::try_from(hs).map_err(|_| Error::corrupt("record header size"))?;
-    if hs < n || hs > data.len() {
-        return Err(Error::corrupt("record header size"));
-    }
-    let mut hp = n;
-    let mut bp = hs;
-    let mut i = 0;
+    let mut h = Header::new(data)?;
     // Fields after the last needed one are not even walked.
-    let last = needed.iter().rposition(|&x| x).unwrap_or(0);
-    while hp < hs {
-        let (t, k) = get_varint(&data[hp..hs]).ok_or_else(|| Error::corrupt("record serial type"))?;
-        hp += k;
-        let sz = serial_type_size(t).ok_or_else(|| Error::corrupt("record serial type"))?;
-        let end = bp.checked_add(sz).filter(|&e| e <= data.len()).ok_or_else(|| Error::corrupt("record body"))?;
-        if needed.get(i).copied().unwrap_or(false) {
-            out[i] = field_value(t, &data[bp..end]);
+    let Some(last) = needed.iter().rposition(|&x| x) else { return Ok(()) };
+    let mut i = 0;
+    while let Some((t, body)) = h.next_field(data)? {
+        if needed[i] {
+            set_field(&mut out[i], t, body);
         }
-        bp = end;
+        if i == last {
+            return Ok(());
+        }
         i += 1;
-        if i > last {
-            break;
-        }
     }
+    // A short record (columns added later): the missing fields read NULL.
     for j in i..needed.len() {
         if needed[j] {
             out[j] = Value::Null;

@@ -265,6 +265,34 @@ impl Cursor {
             return Err(Error::misuse("seek_rowid on an index cursor"));
         }
         check_root(txn, self.root)?;
+        if op == SeekOp::Eq && self.valid && self.is_current(txn) {
+            // Near the last position: a rowid between the first and last
+            // keys of the current leaf can only be in that leaf.
+            let Cursor { stack, scratch, saved_rowid, cell, .. } = self;
+            let top = stack.last_mut().expect("valid cursor");
+            // Dense rowids: the target is usually (rowid - current) cells
+            // from the current one in the same leaf.
+            let guess = rowid.checked_sub(*saved_rowid).and_then(|d| (top.idx as i64).checked_add(d));
+            if let Some(g) = guess.and_then(|g| usize::try_from(g).ok()) {
+                if let Some(c) = table_leaf_cell_quick(&top.page, top.pgno, g, top.n) {
+                    if c.rowid == rowid {
+                        top.idx = g;
+                        *cell = c;
+                        *saved_rowid = rowid;
+                        return Ok(true);
+                    }
+                }
+            }
+            let node = Node::new(&top.page, top.pgno)?;
+            if node.is_leaf() {
+                let (idx, eq) = search_node(txn, &node, &mut Target::Rowid(rowid, false), scratch)?;
+                // Found, or strictly between two keys of this leaf.
+                if eq || (idx > 0 && idx < node.n) {
+                    top.idx = idx;
+                    return self.settle(txn, eq);
+                }
+            }
+        }
         let strict = matches!(op, SeekOp::Gt | SeekOp::Le);
         let eq = descend(txn, self.root, true, &mut Target::Rowid(rowid, strict), &mut self.stack, &mut self.scratch)?;
         if op == SeekOp::Eq {

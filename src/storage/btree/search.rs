@@ -45,24 +45,69 @@ pub(super) fn search_node(
         Target::Last => Ok((if node.is_leaf() { node.n.saturating_sub(1) } else { node.n }, false)),
         Target::Rowid(key, strict) => {
             let (key, strict) = (*key, *strict);
-            // Fast path for appends: compare with the last key first.
-            if node.n > 0 {
-                let last = node.rowid_at(node.n - 1)?;
-                if last < key || (strict && last == key) {
-                    return Ok((node.n, false));
+            let n = node.n;
+            if n == 0 {
+                return Ok((0, false));
+            }
+            let before = |r: i64| r < key || (strict && r == key);
+            // Appends land after the last key: check it first.
+            let last = node.rowid_at(n - 1)?;
+            if before(last) {
+                return Ok((n, false));
+            }
+            let first = node.rowid_at(0)?;
+            if !before(first) {
+                return Ok((0, first == key));
+            }
+            // The answer lies in [lo, hi] (the entry at hi is not before).
+            let (mut lo, mut hi) = (1usize, n - 1);
+            // Rowids are usually dense: interpolate a first guess, then
+            // gallop from it to bracket the answer, then bisect.
+            // first < key <= last here (unless the page is corrupt, when
+            // the clamp keeps the guess in range).
+            let span = last.wrapping_sub(first) as u64;
+            if hi > lo && span > 0 {
+                let off = key.wrapping_sub(first) as u64;
+                let g = (off as f64 / span as f64 * (n - 1) as f64) as usize;
+                let g = g.clamp(lo, hi);
+                let r = node.rowid_at(g)?;
+                if r == key && !strict {
+                    // Rowids are unique: everything before g is smaller.
+                    return Ok((g, true));
+                }
+                let mut step = 1;
+                if before(r) {
+                    lo = g + 1;
+                    while g + step < hi {
+                        if before(node.rowid_at(g + step)?) {
+                            lo = g + step + 1;
+                            step *= 2;
+                        } else {
+                            hi = g + step;
+                            break;
+                        }
+                    }
+                } else {
+                    hi = g;
+                    while g >= lo + step {
+                        if before(node.rowid_at(g - step)?) {
+                            lo = g - step + 1;
+                            break;
+                        }
+                        hi = g - step;
+                        step *= 2;
+                    }
                 }
             }
-            let (mut lo, mut hi) = (0usize, node.n);
             while lo < hi {
                 let mid = (lo + hi) / 2;
-                let r = node.rowid_at(mid)?;
-                if r < key || (strict && r == key) {
+                if before(node.rowid_at(mid)?) {
                     lo = mid + 1;
                 } else {
                     hi = mid;
                 }
             }
-            let eq = lo < node.n && node.rowid_at(lo)? == key;
+            let eq = lo < n && node.rowid_at(lo)? == key;
             Ok((lo, eq))
         }
         Target::Key(cmp, strict) => {
