@@ -293,3 +293,53 @@ fn temporary_views_follow_rollback() {
         "SELECT name FROM sqlite_temp_master ORDER BY name",
     ]);
 }
+
+#[test]
+fn limit_forms_pair_with_their_own_clause() {
+    same_all(&[
+        "CREATE TABLE t(x)",
+        "INSERT INTO t VALUES(1), (2), (3), (4), (5), (6)",
+        "WITH a AS (SELECT x FROM b LIMIT 1, 2), b AS (SELECT x FROM t LIMIT 4 OFFSET 1) SELECT * FROM a",
+        "WITH a AS (SELECT x FROM b LIMIT 3 OFFSET 1), b AS (SELECT x FROM t LIMIT 1, 4) SELECT * FROM a",
+        "WITH a AS (SELECT x FROM b LIMIT 1, 2), b AS (SELECT x FROM t LIMIT 1 OFFSET 2) SELECT * FROM a, b",
+        "CREATE VIEW v AS WITH a AS (SELECT x FROM b LIMIT 2, 2), b AS (SELECT x FROM t LIMIT 5 OFFSET 0) SELECT * FROM a",
+        "SELECT * FROM v",
+        "SELECT x FROM t WHERE x IN (SELECT x FROM t LIMIT 2, 3) LIMIT 1 OFFSET 1",
+    ]);
+}
+
+#[test]
+fn outer_limit_stops_a_wrapped_unbounded_recursion() {
+    same_all(&[
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r), w AS (SELECT n FROM r) SELECT n FROM w LIMIT 3",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r), \
+         w AS (SELECT n * 2 AS m FROM r WHERE n % 2 = 0) SELECT m FROM w LIMIT 2, 3",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT * FROM (SELECT n FROM r) LIMIT 2",
+    ]);
+}
+
+#[test]
+fn clock_and_time_zone_refused_in_check_constraints() {
+    same_with_tables(&[
+        "CREATE TABLE t(a CHECK (a < date('now')))",
+        "CREATE TABLE t2(a CHECK (a <> random()))",
+        "CREATE TABLE t3(a CHECK (a < date('2020-01-01')), b CHECK (b < datetime(a, 'LocalTime')), \
+         c CHECK (c <> datetime('2000-01-01', 'utc')))",
+        "CREATE TABLE t4(a CHECK (a < current_date))",
+        "CREATE TABLE t5(a CHECK (a < julianday()), b CHECK (b <> changes()))",
+        "CREATE TABLE t7(a CHECK (a < strftime('%s', 'NOW')), b CHECK (b < unixepoch(NULL, 'utc')), \
+         c CHECK (c < time('bad', 'localtime')))",
+        "CREATE TABLE t8(a, b CHECK (b IS NULL OR b < datetime(a, 'start of day', 'utc')))",
+        "INSERT INTO t VALUES('2000-01-01')",
+        "INSERT INTO t2 VALUES(1)",
+        "INSERT INTO t3 VALUES('2000-01-01', NULL, NULL)",
+        "INSERT INTO t4 VALUES(1)",
+        "INSERT INTO t5 VALUES(1, NULL)",
+        "INSERT INTO t7 VALUES(NULL, NULL, '10:00')",
+        "INSERT INTO t8 VALUES('2000-01-01', NULL)",
+        "INSERT INTO t8 VALUES('bad', '1')",
+        "INSERT INTO t8 VALUES('2000-01-01', '1')",
+        "UPDATE t SET a = 1",
+        "SELECT date('now') IS NOT NULL, datetime('2000-01-01', 'utc') IS NOT NULL",
+    ]);
+}

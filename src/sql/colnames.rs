@@ -31,17 +31,34 @@ pub enum Naming {
     Source,
 }
 
-/// The statement text nested SELECTs take their column texts from, and
-/// its SELECTs' result-column spans (computed on first use).
+/// The statement text nested SELECTs take their column texts from, with
+/// its SELECTs' result-column spans and its LIMIT clauses' forms (each
+/// computed on first use).
 #[derive(Debug, Default)]
 pub struct SourceSpans {
     pub text: String,
     cores: Option<Vec<Vec<String>>>,
+    /// Per LIMIT clause in textual order: written `LIMIT offset, count`?
+    /// And the tokens of its first expression.
+    limits: Option<Vec<(bool, Vec<String>)>>,
 }
 
 impl SourceSpans {
     pub fn new(text: &str) -> SourceSpans {
-        SourceSpans { text: text.to_string(), cores: None }
+        SourceSpans { text: text.to_string(), cores: None, limits: None }
+    }
+
+    /// Is the LIMIT clause whose first expression is `first` written in the
+    /// comma form? Found by content (clauses are not compiled in textual
+    /// order: a CTE naming a later one compiles after it); None when the
+    /// source has no such clause or several that disagree.
+    pub fn limit_comma(&mut self, first: &ast::Expr) -> Option<bool> {
+        let text = &self.text;
+        let limits = self.limits.get_or_insert_with(|| limit_forms(text));
+        let want = norm_tokens(&first.to_string());
+        let mut hits = limits.iter().filter(|(_, t)| *t == want).map(|(c, _)| *c);
+        let one = hits.next()?;
+        hits.all(|c| c == one).then_some(one)
     }
 
     fn cores(&mut self) -> &[Vec<String>] {
@@ -66,6 +83,46 @@ impl SourceSpans {
         let at_position = cores.iter().filter(|c| c.len() == n).map(|c| &c[i]).find(|s| same(s));
         at_position.or_else(|| cores.iter().flatten().find(|s| same(s))).cloned()
     }
+}
+
+/// Per LIMIT clause of `src`: (comma form, tokens of its first expression).
+fn limit_forms(src: &str) -> Vec<(bool, Vec<String>)> {
+    let toks = tokenize(src);
+    let mut out = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        if !t.is_kw(src, "limit") {
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut comma = false;
+        let mut end = toks.len();
+        for (j, u) in toks.iter().enumerate().skip(k + 1) {
+            match u.kind {
+                Tk::LParen => depth += 1,
+                Tk::RParen if depth > 0 => depth -= 1,
+                Tk::RParen | Tk::Semi => {
+                    end = j;
+                    break;
+                }
+                Tk::Comma if depth == 0 => {
+                    comma = true;
+                    end = j;
+                    break;
+                }
+                Tk::Ident if depth == 0 && u.is_kw(src, "offset") => {
+                    end = j;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let first = match (toks.get(k + 1), end.checked_sub(1).and_then(|e| toks.get(e))) {
+            (Some(a), Some(b)) if end > k + 1 => norm_tokens(&src[a.start..b.end]),
+            _ => Vec::new(),
+        };
+        out.push((comma, first));
+    }
+    out
 }
 
 /// The tokens of `s`, case-folded, with the operators the parser's

@@ -533,6 +533,7 @@ impl Compiler<'_> {
         let mut plan = r?;
         plan.correlated = correlated;
         plan.outer_max_slot = outer_max;
+        plan.lazy = reads_on_demand(&plan, &self.subs);
         self.subs.push(plan);
         Ok(self.subs.len() - 1)
     }
@@ -571,6 +572,20 @@ impl Compiler<'_> {
         }
         Err(Error::sql(format!("no such table: {name}")))
     }
+}
+
+/// Does `plan` read through FROM a subquery produced on demand (a
+/// recursive CTE, or a plan reading one)? Then it is produced on demand
+/// too, so that a LIMIT outside stops an unbounded recursion inside.
+pub(crate) fn reads_on_demand(plan: &SelectPlan, subs: &[SelectPlan]) -> bool {
+    let on_demand = |p: &SelectPlan| {
+        p.levels.iter().any(|l| {
+            matches!(l.access, crate::sql::planner::Access::Sub(id)
+                if subs.get(id).is_some_and(|s| s.recursive.is_some() || s.lazy))
+        })
+    };
+    on_demand(plan)
+        || plan.compound.as_ref().is_some_and(|c| on_demand(&c.first) || c.rest.iter().any(|(_, p)| on_demand(p)))
 }
 
 /// Applies a CTE's or view's column list to the names of its SELECT (or

@@ -13,6 +13,7 @@ pub mod func;
 pub mod lexer;
 pub mod planner;
 pub mod prepare;
+pub mod pure;
 pub mod resolve;
 pub mod select;
 pub mod trigger;

@@ -131,6 +131,8 @@ pub struct Compiler<'a> {
     pub with: crate::sql::cte::WithState,
     /// NEW / OLD while a trigger program is compiled (see `sql::trigger`).
     pub trig: Option<crate::sql::trigger::TrigScope>,
+    /// Compiling a CHECK constraint (see `sql::pure`).
+    pub in_check: bool,
 }
 
 /// SQLite's SQLITE_MAX_EXPR_DEPTH.
@@ -266,6 +268,7 @@ impl<'a> Compiler<'a> {
             windows: None,
             with: Default::default(),
             trig: None,
+            in_check: false,
         }
     }
 
@@ -517,7 +520,10 @@ impl<'a> Compiler<'a> {
             return Err(Error::sql(format!("wrong number of arguments to function {fname}()")));
         }
         // DISTINCT on a scalar function is accepted and means nothing (SQLite 3.40).
-        let f = func::lookup_scalar(fname, args.len())?;
+        let mut f = func::lookup_scalar(fname, args.len())?;
+        if self.in_check {
+            f = crate::sql::pure::in_check(fname).unwrap_or(f);
+        }
         if filter.is_some() {
             return Err(Error::sql(format!("FILTER may not be used with non-aggregate {fname}()")));
         }
@@ -556,6 +562,7 @@ impl<'a> Compiler<'a> {
         let mut plan = r?;
         plan.correlated = correlated;
         plan.outer_max_slot = outer_max;
+        plan.lazy = crate::sql::cte::reads_on_demand(&plan, &self.subs);
         let aff = plan.first_affinity;
         self.subs.push(plan);
         Ok((self.subs.len() - 1, aff))

@@ -116,6 +116,9 @@ pub struct SelectPlan {
     pub window: Option<Box<crate::sql::window::WindowPlan>>,
     /// A recursive CTE: produced by its own operator (no levels).
     pub recursive: Option<Box<crate::sql::cte::RecursivePlan>>,
+    /// Read by a FROM item row by row as needed rather than run to its
+    /// end first: it reads a recursive CTE, which may never end.
+    pub lazy: bool,
 }
 
 impl SelectPlan {
@@ -308,7 +311,8 @@ impl Compiler<'_> {
 
     pub(crate) fn limit_offset(&mut self, limit: Option<&ast::Limit>, plan: &mut SelectPlan) -> Result<()> {
         if let Some(l) = limit {
-            let comma = self.limit_commas.get(self.limit_seen).copied().unwrap_or(false);
+            let at = self.limit_commas.get(self.limit_seen).copied().unwrap_or(false);
+            let comma = self.with.source.limit_comma(&l.expr).unwrap_or(at);
             self.limit_seen += 1;
             let saved = self.aggs.take();
             let r = (|| -> Result<()> {
