@@ -15,7 +15,7 @@
 //! mode, a third of it in DELETE mode).
 
 use sqlvibe::conn::{OPEN_CREATE, OPEN_READWRITE};
-use sqlvibe::{Connection, ErrorKind, StepResult, Value};
+use sqlvibe::{Connection, ErrorKind, Value};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,19 +23,8 @@ use std::time::Duration;
 const ACCOUNTS: i64 = 20;
 const START: i64 = 1000;
 
-fn rows(conn: &Connection, sql: &str) -> sqlvibe::Result<Vec<Vec<Value>>> {
-    let mut out = Vec::new();
-    let mut rest = sql;
-    while !rest.trim().is_empty() {
-        let (stmt, used) = conn.prepare(rest)?;
-        rest = &rest[used..];
-        let Some(mut stmt) = stmt else { break };
-        while stmt.step()? == StepResult::Row {
-            out.push((0..stmt.column_count()).map(|i| stmt.column_value(i).clone()).collect());
-        }
-    }
-    Ok(out)
-}
+mod common;
+use common::script_rows as rows;
 
 fn int(conn: &Connection, sql: &str) -> i64 {
     match rows(conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))[0][0] {

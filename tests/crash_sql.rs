@@ -9,8 +9,9 @@
 //! most rounds, NORMAL and OFF fewer, and the rollback journal modes
 //! DELETE/TRUNCATE/PERSIST a few at FULL and OFF.
 //!
-//! Rounds at FULL: 25 by default; `SQLVIBE_CRASH_ROUNDS=N` runs N there (and
-//! N/3 in the other cells), `SQLVIBE_CRASH_SEED=S` changes the kill schedule.
+//! Rounds at FULL: 200 by default (about half a minute);
+//! `SQLVIBE_CRASH_ROUNDS=N` runs N there (and N/3 in the other cells),
+//! `SQLVIBE_CRASH_SEED=S` changes the kill schedule.
 
 use sqlvibe::{Connection, StepResult, Value};
 use std::io::{BufRead, BufReader};
@@ -85,7 +86,7 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 #[test]
 fn kill_child_mid_commit() {
-    kill_loop("FULL", "WAL", env_u64("SQLVIBE_CRASH_ROUNDS", 25));
+    kill_loop("FULL", "WAL", env_u64("SQLVIBE_CRASH_ROUNDS", 200));
 }
 
 fn other_rounds(default: u64) -> u64 {

@@ -4,22 +4,11 @@
 //! every committed transaction (what is left beside it is checked on disk).
 
 use sqlvibe::conn::{OPEN_CREATE, OPEN_READWRITE};
-use sqlvibe::{Connection, StepResult, Value};
+use sqlvibe::{Connection, Value};
 use std::path::{Path, PathBuf};
 
-fn rows(conn: &Connection, sql: &str) -> Result<Vec<Vec<Value>>, sqlvibe::Error> {
-    let mut out = Vec::new();
-    let mut rest = sql;
-    while !rest.trim().is_empty() {
-        let (stmt, used) = conn.prepare(rest)?;
-        rest = &rest[used..];
-        let Some(mut stmt) = stmt else { break };
-        while stmt.step()? == StepResult::Row {
-            out.push((0..stmt.column_count()).map(|i| stmt.column_value(i).clone()).collect());
-        }
-    }
-    Ok(out)
-}
+mod common;
+use common::script_rows as rows;
 
 fn one(conn: &Connection, sql: &str) -> String {
     match rows(conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}")).as_slice() {

@@ -38,6 +38,13 @@ fn synchronous_levels_by_name_and_number() {
     for (set, want) in [("OFF", 0), ("normal", 1), ("Full", 2), ("EXTRA", 3), ("0", 0), ("3", 3), ("1", 1)] {
         assert_eq!(rows(&conn, &format!("PRAGMA synchronous = {set}; PRAGMA synchronous")), int(want), "{set}");
     }
+    // Per connection, as in SQLite: another connection to the same file
+    // keeps its own level.
+    let other = Connection::open(&path, OPEN_READWRITE | OPEN_CREATE).unwrap();
+    assert_eq!(rows(&other, "PRAGMA synchronous"), int(2));
+    rows(&other, "PRAGMA synchronous = OFF");
+    assert_eq!(rows(&conn, "PRAGMA synchronous"), int(1));
+    drop(other);
     drop(conn);
     let _ = std::fs::remove_dir_all(dir);
 }

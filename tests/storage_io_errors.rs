@@ -10,24 +10,13 @@ use sqlvibe::capi::codes::extended_code;
 use sqlvibe::conn::{OPEN_CREATE, OPEN_READWRITE};
 use sqlvibe::storage::vfs::FaultKind;
 use sqlvibe::storage::{FaultVfs, MemVfs};
-use sqlvibe::{Connection, ErrorKind, StepResult, Value};
+use sqlvibe::{Connection, ErrorKind, Value};
 use std::sync::Arc;
 
 const PATH: &str = "io.db";
 
-fn rows(conn: &Connection, sql: &str) -> sqlvibe::Result<Vec<Vec<Value>>> {
-    let mut out = Vec::new();
-    let mut rest = sql;
-    while !rest.trim().is_empty() {
-        let (stmt, used) = conn.prepare(rest)?;
-        rest = &rest[used..];
-        let Some(mut stmt) = stmt else { break };
-        while stmt.step()? == StepResult::Row {
-            out.push((0..stmt.column_count()).map(|i| stmt.column_value(i).clone()).collect());
-        }
-    }
-    Ok(out)
-}
+mod common;
+use common::script_rows as rows;
 
 fn ok(conn: &Connection) {
     assert_eq!(rows(conn, "PRAGMA integrity_check").unwrap(), vec![vec![Value::Text("ok".into())]]);

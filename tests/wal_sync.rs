@@ -89,3 +89,45 @@ fn fsyncs_per_commit_and_checkpoint_follow_the_level() {
         );
     }
 }
+
+/// A transaction's own level wins over the pager's default (a connection's
+/// `PRAGMA synchronous` rides on its transactions), and a checkpoint syncs
+/// at the level it is run with; the default is untouched by either.
+#[test]
+fn levels_are_per_transaction_and_per_checkpoint() {
+    let fv = FaultVfs::new(Arc::new(MemVfs::new()));
+    let p = Pager::open_with_vfs(Arc::new(fv.clone()), DB, OpenOptions { read_only: false, create: true }).unwrap();
+    p.set_wal_autocheckpoint(0);
+    let mut t = p.begin_read().unwrap();
+    t.begin_write(0).unwrap();
+    let root = btree::create_btree(&mut t, BTreeKind::Table).unwrap();
+    t.header_mut().unwrap().schema_root = root;
+    t.commit().unwrap();
+    for (level, wal_syncs) in [(0u8, 0u64), (1, 0), (2, 1), (3, 1)] {
+        let c = counts(&fv);
+        let mut t = p.begin_read().unwrap();
+        t.set_synchronous(level);
+        t.begin_write(0).unwrap();
+        btree::table_insert(&mut t, root, i64::from(level) + 1, &row(i64::from(level))).unwrap();
+        t.commit().unwrap();
+        assert_eq!(delta(c, counts(&fv)), (wal_syncs, 0, 0), "commit at level {level}");
+        assert_eq!(p.synchronous(), 2, "the default stays FULL");
+    }
+    // The pager's default (FULL) applies to a transaction without a level.
+    let c = counts(&fv);
+    commit_row(&p, root, 100);
+    assert_eq!(delta(c, counts(&fv)), (1, 0, 0));
+    // A checkpoint at OFF syncs nothing; at NORMAL the WAL before the copy
+    // and the database file after it.
+    let c = counts(&fv);
+    p.checkpoint_at(sqlvibe::storage::CheckpointMode::Passive, 0, Some(0)).unwrap();
+    assert_eq!(delta(c, counts(&fv)), (0, 0, 0));
+    let mut t = p.begin_read().unwrap();
+    t.set_synchronous(1);
+    t.begin_write(0).unwrap();
+    btree::table_insert(&mut t, root, 101, &row(101)).unwrap();
+    t.commit().unwrap();
+    let c = counts(&fv);
+    p.checkpoint_at(sqlvibe::storage::CheckpointMode::Passive, 0, Some(1)).unwrap();
+    assert_eq!(delta(c, counts(&fv)), (1, 1, 0), "NORMAL checkpoint");
+}

@@ -33,6 +33,9 @@ pub(crate) struct ConnState {
     pub generation: u64,
     pub vars: ConnVars,
     pub busy_timeout: u32,
+    /// `PRAGMA synchronous` of this connection: the level its commits and
+    /// checkpoints sync at (SQLite: per connection; default FULL).
+    pub synchronous: u8,
     /// Open SAVEPOINTs, outermost first.
     pub savepoints: Vec<NamedSavepoint>,
     /// Bumped when a rollback undoes a schema change: a statement still
@@ -51,13 +54,17 @@ pub(crate) struct NamedSavepoint {
     pub name: String,
     pub depth: Option<usize>,
     pub began: bool,
+    /// The temporary views' journal position when it was opened.
+    pub temp_mark: usize,
 }
 
 impl ConnState {
     /// Makes sure a transaction is open (a read snapshot at least).
     pub fn ensure_txn(&mut self) -> Result<()> {
         if self.txn.is_none() {
-            self.txn = Some(self.pager.begin_read()?);
+            let mut t = self.pager.begin_read()?;
+            t.set_synchronous(self.synchronous);
+            self.txn = Some(t);
         }
         Ok(())
     }
@@ -107,7 +114,8 @@ impl ConnState {
                 // Pending statements continue on a fresh snapshot of the
                 // rolled-back state if its schema is the one they ran under.
                 match self.pager.begin_read() {
-                    Ok(r) => {
+                    Ok(mut r) => {
+                        r.set_synchronous(self.synchronous);
                         if r.header().schema_cookie != cookie {
                             self.rollback_epoch += 1;
                         }
@@ -120,6 +128,7 @@ impl ConnState {
         self.explicit = false;
         self.catalog = None;
         self.savepoints.clear();
+        self.temp_views.lock().end(false);
     }
 
     /// Upgrades the open transaction to the write transaction and opens the
@@ -227,6 +236,7 @@ impl Connection {
             generation: 0,
             vars: ConnVars { rng: seed | 1, ..Default::default() },
             busy_timeout: 0,
+            synchronous: crate::storage::pager::SYNC_FULL,
             savepoints: Vec::new(),
             temp_views: Default::default(),
         };
@@ -306,7 +316,7 @@ impl Connection {
     /// busy timeout where the mode waits), as `sqlite3_wal_checkpoint_v2`.
     pub fn wal_checkpoint(&self, mode: CheckpointMode) -> Result<CheckpointInfo> {
         let st = self.state.lock();
-        st.pager.checkpoint_mode(mode, st.busy_timeout)
+        st.pager.checkpoint_at(mode, st.busy_timeout, Some(st.synchronous))
     }
     /// Checkpoint automatically once the WAL holds `frames` frames; <= 0
     /// disables it (`sqlite3_wal_autocheckpoint`).

@@ -165,6 +165,7 @@ impl Statement {
                 }
                 st.explicit = false;
                 st.savepoints.clear();
+                st.temp_views.lock().end(true);
                 if let Some(t) = st.txn.take() {
                     if let Err(e) = t.commit() {
                         st.catalog = None;
@@ -189,7 +190,11 @@ impl Statement {
                     _ => None,
                 };
                 st.explicit = true;
-                st.savepoints.push(NamedSavepoint { name: name.clone(), depth, began });
+                if began {
+                    st.temp_views.lock().begin();
+                }
+                let temp_mark = st.temp_views.lock().mark();
+                st.savepoints.push(NamedSavepoint { name: name.clone(), depth, began, temp_mark });
                 return Ok(StepResult::Done);
             }
             Program::Release(name) | Program::RollbackTo(name) => {
@@ -199,6 +204,8 @@ impl Statement {
                 };
                 let depth = st.savepoints[pos].depth;
                 if matches!(self.compiled.program, Program::RollbackTo(_)) {
+                    let mark = st.savepoints[pos].temp_mark;
+                    st.temp_views.lock().undo_to(mark);
                     if let (Some(d), Some(t)) = (depth, st.txn.as_mut()) {
                         let cookie = t.header().schema_cookie;
                         t.rollback_to(d)?;
@@ -219,6 +226,7 @@ impl Statement {
                 if began {
                     // Releasing the outermost savepoint commits, as COMMIT.
                     st.explicit = false;
+                    st.temp_views.lock().end(true);
                     if let Some(t) = st.txn.take() {
                         if let Err(e) = t.commit() {
                             st.catalog = None;
@@ -290,6 +298,7 @@ impl Statement {
                     let pager = st.pager.clone();
                     let path = st.path.clone();
                     let mut timeout = st.busy_timeout;
+                    let mut synchronous = st.synchronous;
                     let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                     let depth = if writes { Some(txn.savepoint()?) } else { None };
                     let read_only = st.read_only;
@@ -299,6 +308,7 @@ impl Statement {
                         catalog: &cat,
                         pager: &pager,
                         busy_timeout: &mut timeout,
+                        synchronous: &mut synchronous,
                         path: &path,
                         read_only,
                         explicit,
@@ -311,6 +321,7 @@ impl Statement {
                         txn.release(d);
                     }
                     st.busy_timeout = timeout;
+                    st.synchronous = synchronous;
                     self.pragma_rows = rows?.into_iter();
                 }
                 match self.pragma_rows.next() {
@@ -600,6 +611,7 @@ fn begin(st: &mut ConnState, kind: BeginKind) -> Result<()> {
         }
     }
     st.explicit = true;
+    st.temp_views.lock().begin();
     Ok(())
 }
 

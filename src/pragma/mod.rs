@@ -69,6 +69,12 @@ pub const PRAGMAS: &[PragmaDef] = &[
     },
     PragmaDef { name: "encoding", columns: &["encoding"], scope: Scope::Report, set_writes: false },
     PragmaDef { name: "foreign_keys", columns: &["foreign_keys"], scope: Scope::Connection, set_writes: false },
+    PragmaDef {
+        name: "recursive_triggers",
+        columns: &["recursive_triggers"],
+        scope: Scope::Connection,
+        set_writes: false,
+    },
     PragmaDef { name: "synchronous", columns: &["synchronous"], scope: Scope::Connection, set_writes: false },
     PragmaDef {
         name: "wal_autocheckpoint",
@@ -158,7 +164,10 @@ impl PragmaPlan {
                 // Setters of these return nothing.
                 if self.value.is_some()
                     && !self.is_call
-                    && matches!(def.name, "page_size" | "user_version" | "schema_version" | "foreign_keys")
+                    && matches!(
+                        def.name,
+                        "page_size" | "user_version" | "schema_version" | "foreign_keys" | "recursive_triggers"
+                    )
                 {
                     return &[];
                 }
@@ -178,6 +187,8 @@ pub struct PragmaCtx<'a> {
     pub catalog: &'a Catalog,
     pub pager: &'a Arc<Pager>,
     pub busy_timeout: &'a mut u32,
+    /// The connection's `synchronous` level.
+    pub synchronous: &'a mut u8,
     pub path: &'a str,
     /// The connection is read-only: settings that would change the
     /// database (page_size) are ignored, as SQLite does.
@@ -398,10 +409,12 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
                     _ => None,
                 };
                 // SQLite keeps the low two bits of a number (0..3); unknown words mean FULL.
-                cx.pager.set_synchronous(level.map_or(2, |l| (l & 3) as u8));
+                let level = level.map_or(2, |l| (l & 3) as u8);
+                *cx.synchronous = level;
+                cx.txn.set_synchronous(level);
                 Vec::new()
             }
-            None => vec![int(cx.pager.synchronous() as i64)],
+            None => vec![int(i64::from(*cx.synchronous))],
         },
         "wal_autocheckpoint" => {
             if let Some(n) = int_arg(&p.value) {
@@ -421,7 +434,7 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
                     _ => CheckpointMode::Passive,
                 },
             };
-            let info = cx.pager.checkpoint_mode(mode, *cx.busy_timeout)?;
+            let info = cx.pager.checkpoint_at(mode, *cx.busy_timeout, Some(*cx.synchronous))?;
             vec![vec![
                 Value::Integer(info.busy as i64),
                 Value::Integer(info.log_frames),
@@ -461,13 +474,19 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
                 Value::Integer(w.readers as i64),
             ]]
         }
-        "foreign_keys" => {
-            if p.value.is_some() {
-                Vec::new()
-            } else {
-                vec![int(0)]
+        // Neither is implemented: turning one on would silently leave its
+        // rules unenforced, so it is refused; OFF (the default) is accepted.
+        "foreign_keys" | "recursive_triggers" => match &p.value {
+            Some(v) if bool_arg(v) => {
+                return Err(Error::sql(if PRAGMAS[d].name == "foreign_keys" {
+                    "foreign key enforcement is not supported yet"
+                } else {
+                    "recursive triggers are not supported yet"
+                }));
             }
-        }
+            Some(_) => Vec::new(),
+            None => vec![int(0)],
+        },
         _ => Vec::new(),
     })
 }

@@ -483,6 +483,7 @@ fn build_from_ast(
         let mut compiled = Vec::new();
         {
             let mut c = Compiler::standalone();
+            c.in_check = true;
             c.push_scope_table(arc.clone(), 0, name);
             for (label, e) in checks {
                 let ce = c.expr(e)?;

@@ -7,9 +7,11 @@
 //! stays the value it was loaded under.
 
 pub mod define;
+pub mod trigger;
 pub mod view;
 
 pub use define::{build_index, build_table, AutoIndex};
+pub use trigger::Trigger;
 pub use view::View;
 
 use crate::error::{Error, Result};
@@ -119,6 +121,8 @@ pub struct Catalog {
     pub temp_views: HashMap<String, Arc<View>>,
     pub temp_version: u64,
     pub temp_store: view::TempStore,
+    /// Triggers of the main database, by lower-case name.
+    pub triggers: HashMap<String, Arc<Trigger>>,
 }
 
 /// The definition of the schema table.
@@ -224,6 +228,11 @@ impl Catalog {
             let v = View::from_sql(r.sql.as_deref().unwrap_or(""), false).map_err(|e| malformed(&r.name, &e))?;
             views.insert(v.name.to_ascii_lowercase(), Arc::new(v));
         }
+        let mut triggers = HashMap::new();
+        for r in rows.iter().filter(|r| r.kind == "trigger") {
+            let t = Trigger::from_sql(r.sql.as_deref().unwrap_or(""), r.rowid).map_err(|e| malformed(&r.name, &e))?;
+            triggers.insert(t.name.to_ascii_lowercase(), Arc::new(t));
+        }
         let tables = tables.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
         Ok(Catalog {
             tables,
@@ -234,6 +243,7 @@ impl Catalog {
             temp_views: HashMap::new(),
             temp_version: 0,
             temp_store: Default::default(),
+            triggers,
         })
     }
 
@@ -262,6 +272,19 @@ impl Catalog {
             return Some(&self.schema);
         }
         self.tables.get(&lower)
+    }
+
+    /// The triggers on table or view `table` firing on `op` at `time`, in
+    /// firing order (the most recently created first).
+    pub fn triggers_on(&self, table: &str, op: trigger::TriggerOp, time: trigger::TriggerTime) -> Vec<Arc<Trigger>> {
+        let mut v: Vec<Arc<Trigger>> = self
+            .triggers
+            .values()
+            .filter(|t| t.op == op && t.time == time && t.table.eq_ignore_ascii_case(table))
+            .cloned()
+            .collect();
+        v.sort_by_key(|t| std::cmp::Reverse(t.seq));
+        v
     }
 
     pub fn index(&self, name: &str) -> Option<&Arc<Index>> {

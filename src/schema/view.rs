@@ -58,12 +58,67 @@ pub fn stored_view_sql(src: &str) -> String {
     format!("CREATE VIEW {}", src[start..end].trim_end())
 }
 
-/// The temporary views of one connection.
+/// The temporary views of one connection. Changes made inside an explicit
+/// transaction are journaled so that ROLLBACK (and ROLLBACK TO a savepoint)
+/// undoes them, as SQLite's temp schema is part of the transaction.
 #[derive(Debug, Default)]
 pub struct TempViews {
     pub views: HashMap<String, Arc<View>>,
     /// Moves on every CREATE / DROP of a temporary view.
     pub version: u64,
+    /// While an explicit transaction is open: each change's key and the
+    /// view it replaced (None = there was none), oldest first.
+    undo: Vec<(String, Option<Arc<View>>)>,
+    journaling: bool,
+}
+
+impl TempViews {
+    /// Creates (`Some`) or drops (`None`) the view under `key`.
+    pub fn set(&mut self, key: String, v: Option<Arc<View>>) {
+        let old = match v {
+            Some(v) => self.views.insert(key.clone(), v),
+            None => self.views.remove(&key),
+        };
+        if self.journaling {
+            self.undo.push((key, old));
+        }
+        self.version += 1;
+    }
+
+    /// An explicit transaction begins: changes are journaled from now on.
+    pub fn begin(&mut self) {
+        self.undo.clear();
+        self.journaling = true;
+    }
+
+    /// Position in the journal (a savepoint's mark).
+    pub fn mark(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// Undoes the changes made since `mark`.
+    pub fn undo_to(&mut self, mark: usize) {
+        if self.undo.len() <= mark {
+            return;
+        }
+        while self.undo.len() > mark {
+            let Some((key, old)) = self.undo.pop() else { break };
+            match old {
+                Some(v) => self.views.insert(key, v),
+                None => self.views.remove(&key),
+            };
+        }
+        self.version += 1;
+    }
+
+    /// The explicit transaction ends: committed, or rolled back (undone).
+    pub fn end(&mut self, commit: bool) {
+        if !commit {
+            self.undo_to(0);
+        }
+        self.undo.clear();
+        self.journaling = false;
+    }
 }
 
 pub type TempStore = Arc<parking_lot::Mutex<TempViews>>;

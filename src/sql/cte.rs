@@ -45,11 +45,16 @@ pub struct WithState {
     pub open_views: Vec<String>,
     /// A CTE referenced before it was compiled: (frame, index).
     need: Option<(usize, usize)>,
-    /// Result-column texts of the CTE bodies of the statement's top-level
-    /// WITH (SQLite names expression columns after their source text).
-    pub top_cte_texts: Option<Vec<Vec<String>>>,
     /// Slot handed out by the next `alloc_slot` (a DML target after WITH).
     pub reserved_slot: Option<usize>,
+    /// Slots of FROM items naming a CTE: unlike a view or a FROM subquery
+    /// (whose rowid reads as NULL), a CTE has no rowid column at all.
+    pub cte_slots: Vec<usize>,
+    /// The next SELECT core handed `top_texts` names its columns as a
+    /// view's (see `sql::colnames`).
+    pub resolved_names: bool,
+    /// The text nested SELECTs find their column texts in.
+    pub source: crate::sql::colnames::SourceSpans,
 }
 
 #[derive(Debug)]
@@ -273,13 +278,12 @@ pub fn main_select_texts(src: &str, from: usize) -> Vec<String> {
 }
 
 /// The result-column texts of the statement's SELECT after its top-level
-/// WITH clause, and of each CTE body of that clause (in order).
-pub fn with_texts(src: &str) -> (Vec<String>, Vec<Vec<String>>) {
+/// WITH clause.
+pub fn with_texts(src: &str) -> Vec<String> {
     let toks = tokenize(src);
     let Some(w) = toks.iter().position(|t| t.is_kw(src, "with")) else {
-        return (span_texts(src, &toks), Vec::new());
+        return span_texts(src, &toks);
     };
-    let mut bodies = Vec::new();
     let mut k = w + 1;
     // name [(cols)] AS [NOT] [MATERIALIZED] ( body ) [, ...]
     while k < toks.len() {
@@ -297,23 +301,17 @@ pub fn with_texts(src: &str) -> (Vec<String>, Vec<Vec<String>>) {
         if i >= toks.len() {
             break;
         }
-        let close = matching_paren(&toks, i);
-        bodies.push(match main_select(src, &toks[..close.min(toks.len())], i + 1) {
-            Some(s) => span_texts(src, &toks[s..close.min(toks.len())]),
-            None => Vec::new(),
-        });
-        k = close + 1;
+        k = matching_paren(&toks, i) + 1;
         if k < toks.len() && toks[k].kind == Tk::Comma {
             k += 1;
         } else {
             break;
         }
     }
-    let main = match main_select(src, &toks, k) {
+    match main_select(src, &toks, k) {
         Some(s) => span_texts(src, &toks[s..]),
         None => Vec::new(),
-    };
-    (main, bodies)
+    }
 }
 
 /// The error a reference to a CTE not compiled yet raises internally.
@@ -345,8 +343,13 @@ impl Compiler<'_> {
         f: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T> {
         if with.is_some() && self.n_slots == 0 {
+            // The CTE bodies compile first and allocate from slot 1 on;
+            // the target's allocation, the first after them, gets slot 0.
             self.n_slots = 1;
-            self.with.reserved_slot = Some(0);
+            return self.with_scope(with, |c| {
+                c.with.reserved_slot = Some(0);
+                f(c)
+            });
         }
         self.with_scope(with, f)
     }
@@ -360,14 +363,13 @@ impl Compiler<'_> {
             }
             ctes.push(Cte { name, state: CteState::Pending });
         }
-        let texts = if self.with.frames.is_empty() { self.with.top_cte_texts.take() } else { None };
         self.with.frames.push(Frame { ctes });
         let fi = self.with.frames.len() - 1;
         // The statement's own result columns are named from its text.
         let saved_top = self.top_texts.take();
         let mut r = Ok(());
         for i in 0..w.ctes.len() {
-            r = self.compile_cte(fi, w.ctes, i, texts.as_deref());
+            r = self.compile_cte(fi, w.ctes, i);
             if r.is_err() {
                 break;
             }
@@ -379,13 +381,7 @@ impl Compiler<'_> {
     /// Compiles CTE `i` of frame `fi` (and, first, those it depends on).
     /// Errors of the CTE itself are kept in its state; Err here only
     /// carries a dependency on an enclosing frame outward.
-    fn compile_cte(
-        &mut self,
-        fi: usize,
-        ctes: &[ast::CommonTableExpr],
-        i: usize,
-        texts: Option<&[Vec<String>]>,
-    ) -> Result<()> {
+    fn compile_cte(&mut self, fi: usize, ctes: &[ast::CommonTableExpr], i: usize) -> Result<()> {
         if !matches!(self.with.frames[fi].ctes[i].state, CteState::Pending) {
             return Ok(());
         }
@@ -393,7 +389,8 @@ impl Compiler<'_> {
         loop {
             let params = self.params.clone();
             let (limit_seen, n_subs) = (self.limit_seen, self.subs.len());
-            self.top_texts = texts.and_then(|t| t.get(i)).cloned();
+            // A CTE body names its columns as a nested SELECT does.
+            self.top_texts = None;
             let r = self.cte_body(fi, i, &ctes[i]);
             self.top_texts = None;
             match self.with.need.take() {
@@ -408,7 +405,7 @@ impl Compiler<'_> {
                         self.with.frames[fi].ctes[i].state = CteState::Pending;
                         return Err(dependency());
                     }
-                    self.compile_cte(fi, ctes, j, texts)?;
+                    self.compile_cte(fi, ctes, j)?;
                 }
                 _ => {
                     self.with.frames[fi].ctes[i].state = CteState::Done(r);
@@ -536,6 +533,7 @@ impl Compiler<'_> {
         let mut plan = r?;
         plan.correlated = correlated;
         plan.outer_max_slot = outer_max;
+        plan.lazy = reads_on_demand(&plan, &self.subs);
         self.subs.push(plan);
         Ok(self.subs.len() - 1)
     }
@@ -576,6 +574,20 @@ impl Compiler<'_> {
     }
 }
 
+/// Does `plan` read through FROM a subquery produced on demand (a
+/// recursive CTE, or a plan reading one)? Then it is produced on demand
+/// too, so that a LIMIT outside stops an unbounded recursion inside.
+pub(crate) fn reads_on_demand(plan: &SelectPlan, subs: &[SelectPlan]) -> bool {
+    let on_demand = |p: &SelectPlan| {
+        p.levels.iter().any(|l| {
+            matches!(l.access, crate::sql::planner::Access::Sub(id)
+                if subs.get(id).is_some_and(|s| s.recursive.is_some() || s.lazy))
+        })
+    };
+    on_demand(plan)
+        || plan.compound.as_ref().is_some_and(|c| on_demand(&c.first) || c.rest.iter().any(|(_, p)| on_demand(p)))
+}
+
 /// Applies a CTE's or view's column list to the names of its SELECT (or
 /// makes the SELECT's own names unique).
 pub fn name_columns(name: &str, names: &mut [String], cols: Option<&[String]>) -> Result<()> {
@@ -605,9 +617,7 @@ mod tests {
 
     #[test]
     fn texts_after_with() {
-        let (main, bodies) =
-            with_texts("WITH a(x) AS (SELECT 1+1), b AS MATERIALIZED (SELECT x  *2 FROM a) SELECT x+0 FROM b");
+        let main = with_texts("WITH a(x) AS (SELECT 1+1), b AS MATERIALIZED (SELECT x  *2 FROM a) SELECT x+0 FROM b");
         assert_eq!(main, vec!["x+0"]);
-        assert_eq!(bodies, vec![vec!["1+1".to_string()], vec!["x  *2".to_string()]]);
     }
 }

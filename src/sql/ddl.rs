@@ -43,6 +43,8 @@ pub enum Ddl {
     Reindex(Option<String>),
     /// CREATE VIEW / DROP VIEW (see `sql::view`).
     View(crate::sql::view::ViewDdl),
+    /// CREATE TRIGGER / DROP TRIGGER (see `sql::trigger`).
+    Trigger(crate::sql::trigger::TriggerDdl),
 }
 
 /// The CREATE TABLE text SQLite generates for CREATE TABLE ... AS SELECT:
@@ -172,6 +174,7 @@ pub fn result_names(ddl: &Ddl) -> Vec<String> {
 pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
     match ddl {
         Ddl::View(v) => return crate::sql::view::check(v, cat),
+        Ddl::Trigger(t) => return crate::sql::trigger::check(t, cat),
         Ddl::CreateTable { name, if_not_exists, .. } => {
             if let Some(v) = cat.views.get(&name.to_ascii_lowercase()) {
                 if *if_not_exists {
@@ -294,6 +297,11 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
     match ddl {
         Ddl::View(v) => {
             if !crate::sql::view::run(v, txn, cat)? {
+                return Ok(());
+            }
+        }
+        Ddl::Trigger(t) => {
+            if !crate::sql::trigger::run(t, txn, cat)? {
                 return Ok(());
             }
         }

@@ -5,10 +5,12 @@
 //! collect the target rowids first, then modify, so a statement never sees
 //! its own changes.
 
+mod from;
 mod returning;
 mod run;
 mod upsert;
 
+pub use from::{Tail, UpdateFrom};
 pub use returning::Returning;
 pub use run::{
     insert_without_statement_journal, run_delete, run_insert, run_update, update_loaded_row, without_statement_journal,
@@ -23,6 +25,7 @@ use crate::sql::expr::CExpr;
 use crate::sql::planner;
 use crate::sql::resolve::Compiler;
 use crate::sql::select::{conjuncts, max_slot_deep, Level, SelectPlan};
+use crate::sql::trigger::Triggers;
 use sqlite3_parser::ast::{self, InsertBody, OneSelect, QualifiedName, ResultColumn};
 use std::sync::Arc;
 
@@ -51,6 +54,8 @@ pub struct InsertPlan {
     /// `sqlite_sequence` when the table is AUTOINCREMENT.
     pub seq_table: Option<Arc<Table>>,
     pub returning: Option<Returning>,
+    /// Trigger programs fired per row (compiled by `sql::trigger`).
+    pub triggers: Triggers,
 }
 
 #[derive(Debug)]
@@ -64,6 +69,10 @@ pub struct UpdatePlan {
     /// The statement calls a function (see [`without_statement_journal`]).
     pub calls_function: bool,
     pub returning: Option<Returning>,
+    /// UPDATE ... FROM: `scan` joins the FROM items and produces each
+    /// target rowid then the SET values (see `from.rs`).
+    pub from: Option<UpdateFrom>,
+    pub triggers: Triggers,
 }
 
 #[derive(Debug)]
@@ -73,6 +82,7 @@ pub struct DeletePlan {
     /// No WHERE (and no RETURNING): clear the table and its indexes wholesale.
     pub truncate: bool,
     pub returning: Option<Returning>,
+    pub triggers: Triggers,
 }
 
 pub(crate) fn target_table(c: &Compiler, qn: &QualifiedName) -> Result<Arc<Table>> {
@@ -90,8 +100,15 @@ pub(crate) fn target_table(c: &Compiler, qn: &QualifiedName) -> Result<Arc<Table
     Ok(t)
 }
 
-/// A single-level scan of `t` in slot 0 filtered by `where_clause`.
-fn target_scan(c: &mut Compiler, t: &Arc<Table>, alias: &str, where_clause: Option<&ast::Expr>) -> Result<SelectPlan> {
+/// A single-level scan of `t` in slot 0 filtered by `where_clause`; for a
+/// view written through INSTEAD OF triggers, of its rows (subquery `view_sub`).
+fn target_scan(
+    c: &mut Compiler,
+    t: &Arc<Table>,
+    alias: &str,
+    where_clause: Option<&ast::Expr>,
+    view_sub: Option<usize>,
+) -> Result<SelectPlan> {
     let mut terms = Vec::new();
     if let Some(w) = where_clause {
         let saved = c.aggs.take();
@@ -118,6 +135,9 @@ fn target_scan(c: &mut Compiler, t: &Arc<Table>, alias: &str, where_clause: Opti
         }
     }
     let _ = alias;
+    if let Some(id) = view_sub {
+        level.access = planner::Access::Sub(id);
+    }
     let mut levels = vec![level];
     planner::choose_access(&mut levels, &[], false, &c.subs);
     Ok(SelectPlan { levels, pre_filter: pre, ..Default::default() })
@@ -133,9 +153,7 @@ impl Compiler<'_> {
         returning: Option<&[ResultColumn]>,
         text: &str,
     ) -> Result<InsertPlan> {
-        let t = target_table(self, tbl_name)?;
-        let slot0 = self.alloc_slot();
-        debug_assert_eq!(slot0, 0);
+        let (t, _) = self.dml_target(tbl_name, true)?;
         let ncols = t.cols.len();
         // Which source position feeds each column.
         let mut col_map: Vec<Option<usize>> = vec![None; ncols];
@@ -237,6 +255,7 @@ impl Compiler<'_> {
             excluded_slot,
             seq_table,
             returning,
+            triggers: Triggers::default(),
         })
     }
 
@@ -249,19 +268,26 @@ impl Compiler<'_> {
         returning: Option<&[ResultColumn]>,
         text: &str,
     ) -> Result<UpdatePlan> {
-        let t = target_table(self, tbl_name)?;
-        let slot0 = self.alloc_slot();
-        debug_assert_eq!(slot0, 0);
+        let (t, view_sub) = self.dml_target(tbl_name, false)?;
         let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         self.push_scope_table(t.clone(), 0, &alias);
         let csets = self.set_list(&t, sets)?;
-        let scan = target_scan(self, &t, &alias, where_clause)?;
+        let scan = target_scan(self, &t, &alias, where_clause, view_sub)?;
         let returning = match returning {
             Some(cols) => Some(self.returning(&t, cols, text)?),
             None => None,
         };
         let calls_function = self.calls_function;
-        Ok(UpdatePlan { table: t, scan, sets: csets, conflict: conflict_of(or_conflict), calls_function, returning })
+        Ok(UpdatePlan {
+            table: t,
+            scan,
+            sets: csets,
+            conflict: conflict_of(or_conflict),
+            calls_function,
+            returning,
+            from: None,
+            triggers: Triggers::default(),
+        })
     }
 
     /// Compiles SET assignments against the table in scope: (column, None =
@@ -300,16 +326,20 @@ impl Compiler<'_> {
         returning: Option<&[ResultColumn]>,
         text: &str,
     ) -> Result<DeletePlan> {
-        let t = target_table(self, tbl_name)?;
-        let slot0 = self.alloc_slot();
-        debug_assert_eq!(slot0, 0);
+        let (t, view_sub) = self.dml_target(tbl_name, false)?;
         let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         self.push_scope_table(t.clone(), 0, &alias);
-        let scan = target_scan(self, &t, &alias, where_clause)?;
+        let scan = target_scan(self, &t, &alias, where_clause, view_sub)?;
         let returning = match returning {
             Some(cols) => Some(self.returning(&t, cols, text)?),
             None => None,
         };
-        Ok(DeletePlan { table: t, truncate: where_clause.is_none() && returning.is_none(), scan, returning })
+        Ok(DeletePlan {
+            table: t,
+            truncate: where_clause.is_none() && returning.is_none(),
+            scan,
+            returning,
+            triggers: Triggers::default(),
+        })
     }
 }

@@ -220,6 +220,7 @@ pub fn first_statement(src: &str) -> (usize, bool) {
     let mut ntok = 0usize;
     let mut is_trigger = false;
     let mut in_body = 0usize;
+    let mut in_case = 0usize;
     let mut first_kw: [bool; 3] = [false; 3];
     while i < s.len() {
         let (kind, end) = scan_one(s, i);
@@ -238,8 +239,13 @@ pub fn first_statement(src: &str) -> (usize, bool) {
             }
         }
         if is_trigger {
+            // CASE ... END inside the body closes a CASE, not the body.
             if tok.is_kw(src, "begin") {
                 in_body += 1;
+            } else if tok.is_kw(src, "case") && in_body > 0 {
+                in_case += 1;
+            } else if tok.is_kw(src, "end") && in_case > 0 {
+                in_case -= 1;
             } else if tok.is_kw(src, "end") && in_body > 0 {
                 in_body -= 1;
             }

@@ -2,6 +2,7 @@
 //! execute (operators over B-tree cursors); value semantics and functions.
 
 pub mod ast_util;
+pub mod colnames;
 pub mod compound;
 pub mod cte;
 pub mod ddl;
@@ -12,8 +13,10 @@ pub mod func;
 pub mod lexer;
 pub mod planner;
 pub mod prepare;
+pub mod pure;
 pub mod resolve;
 pub mod select;
+pub mod trigger;
 pub mod types;
 pub mod view;
 pub mod window;

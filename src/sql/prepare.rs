@@ -4,10 +4,11 @@
 
 use crate::error::{Error, Result};
 use crate::pragma::{self, PragmaPlan};
+use crate::schema::trigger::TriggerOp;
 use crate::schema::Catalog;
 use crate::sql::ast_util::with_parsed;
 use crate::sql::ddl::{compile_ddl, Ddl};
-use crate::sql::dml::{DeletePlan, InsertPlan, InsertSource, UpdatePlan};
+use crate::sql::dml::{DeletePlan, InsertPlan, InsertSource, Tail, UpdatePlan};
 use crate::sql::lexer::{result_column_spans, tokenize};
 use crate::sql::resolve::{Compiler, Params};
 use crate::sql::select::{set_needed, SelectPlan};
@@ -72,10 +73,12 @@ fn single_row_write(p: &Program) -> bool {
                 InsertSource::Defaults => true,
                 InsertSource::Select(_) => false,
             };
-            one && no_replace(&i.table, i.conflict) && i.returning.is_none()
+            one && no_replace(&i.table, i.conflict) && i.returning.is_none() && i.triggers.is_empty()
         }
-        Program::Update(u) => one_row_scan(&u.scan) && no_replace(&u.table, u.conflict) && u.returning.is_none(),
-        Program::Delete(d) => !d.truncate && one_row_scan(&d.scan) && d.returning.is_none(),
+        Program::Update(u) => {
+            one_row_scan(&u.scan) && no_replace(&u.table, u.conflict) && u.returning.is_none() && u.triggers.is_empty()
+        }
+        Program::Delete(d) => !d.truncate && one_row_scan(&d.scan) && d.returning.is_none() && d.triggers.is_empty(),
         _ => false,
     }
 }
@@ -99,6 +102,7 @@ pub fn compile(text: &str, cat: &Catalog) -> Result<Compiled> {
 fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
     with_parsed(text, |stmt| {
         let mut c = Compiler::new(Some(cat));
+        c.with.source = crate::sql::colnames::SourceSpans::new(text);
         c.limit_commas = crate::sql::lexer::limit_commas(text, &tokenize(text));
         let mut names = Vec::new();
         let mut decltypes = Vec::new();
@@ -106,9 +110,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
         let program = match stmt {
             Stmt::Select(sel) => {
                 if sel.with.is_some() {
-                    let (main, ctes) = crate::sql::cte::with_texts(text);
-                    c.top_texts = Some(main);
-                    c.with.top_cte_texts = Some(ctes);
+                    c.top_texts = Some(crate::sql::cte::with_texts(text));
                 } else {
                     let toks = tokenize(text);
                     c.top_texts = Some(
@@ -122,7 +124,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Select(plan)
             }
             Stmt::Insert { with, or_conflict, tbl_name, columns, body, returning } => {
-                crate::sql::view::check_writable(cat, tbl_name)?;
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Insert)?;
                 let p = c.with_dml_scope(with.as_ref(), |c| {
                     c.insert(*or_conflict, tbl_name, columns.as_ref(), body, *returning, text)
                 })?;
@@ -143,13 +145,23 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 order_by,
                 limit,
             } => {
-                if from.is_some() || order_by.is_some() || limit.is_some() {
-                    return Err(Error::sql("UPDATE with FROM/ORDER BY/LIMIT is not supported yet"));
-                }
                 let _ = indexed;
-                crate::sql::view::check_writable(cat, tbl_name)?;
-                let p = c.with_dml_scope(with.as_ref(), |c| {
-                    c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Update)?;
+                let tail = Tail { order_by: *order_by, limit: *limit };
+                let p = c.with_dml_scope(with.as_ref(), |c| match (from, order_by, limit) {
+                    (None, None, None) => {
+                        c.update(*or_conflict, tbl_name, sets, where_clause.as_ref(), *returning, text)
+                    }
+                    _ => c.update_widened(
+                        *or_conflict,
+                        tbl_name,
+                        sets,
+                        from.as_ref(),
+                        where_clause.as_ref(),
+                        *returning,
+                        tail,
+                        text,
+                    ),
                 })?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
@@ -157,23 +169,23 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Update(p)
             }
             Stmt::Delete { with, tbl_name, indexed, where_clause, returning, order_by, limit } => {
-                if order_by.is_some() || limit.is_some() {
-                    return Err(Error::sql("DELETE with ORDER BY/LIMIT is not supported yet"));
-                }
                 let _ = indexed;
-                crate::sql::view::check_writable(cat, tbl_name)?;
-                let p =
-                    c.with_dml_scope(with.as_ref(), |c| c.delete(tbl_name, where_clause.as_ref(), *returning, text))?;
+                crate::sql::view::check_writable(cat, tbl_name, TriggerOp::Delete)?;
+                let tail = Tail { order_by: *order_by, limit: *limit };
+                let p = c.with_dml_scope(with.as_ref(), |c| match (order_by, limit) {
+                    (None, None) => c.delete(tbl_name, where_clause.as_ref(), *returning, text),
+                    _ => c.delete_widened(tbl_name, where_clause.as_ref(), *returning, tail, text),
+                })?;
                 if let Some(r) = &p.returning {
                     (names, decltypes) = (r.names.clone(), r.decltypes.clone());
                 }
                 Program::Delete(p)
             }
             Stmt::CreateTable { body: sqlite3_parser::ast::CreateTableBody::AsSelect(sel), .. } => {
-                let toks = tokenize(text);
-                c.top_texts =
-                    Some(result_column_spans(text, &toks).into_iter().map(|(a, b)| text[a..b].to_string()).collect());
-                let plan = c.select(sel)?;
+                c.top_texts = Some(crate::sql::cte::with_texts(text));
+                c.with.resolved_names = true;
+                let mut plan = c.select(sel)?;
+                crate::sql::cte::unique_names(&mut plan.names);
                 let ddl = compile_ddl(stmt, text, cat, Some(&plan))?;
                 Program::CreateAs(ddl, plan)
             }
@@ -219,7 +231,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                 Program::Ddl(Ddl::View(crate::sql::view::compile_view_ddl(stmt, text, cat)?))
             }
             Stmt::CreateTrigger { .. } | Stmt::DropTrigger { .. } => {
-                return Err(Error::sql("triggers are not supported yet"))
+                Program::Ddl(Ddl::Trigger(crate::sql::trigger::compile_trigger_ddl(stmt, text, cat)?))
             }
             Stmt::AlterTable(..) | Stmt::Reindex { .. } => {
                 let d = compile_ddl(stmt, text, cat, None)?;
@@ -246,6 +258,14 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
                     l.rowid_needed = true;
                 }
             }
+            _ => {}
+        }
+        // The trigger programs the statement fires, compiled now.
+        let mut chain = crate::sql::trigger::Chain::default();
+        match &mut program {
+            Program::Insert(p) => crate::sql::trigger::insert_triggers(cat, p, &mut chain)?,
+            Program::Update(p) => crate::sql::trigger::update_triggers(cat, p, &mut chain)?,
+            Program::Delete(p) => crate::sql::trigger::delete_triggers(cat, p, &mut chain)?,
             _ => {}
         }
         let single_row = single_row_write(&program);

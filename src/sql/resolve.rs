@@ -129,6 +129,10 @@ pub struct Compiler<'a> {
     pub windows: Option<crate::sql::window::WinCollect>,
     /// CTEs in scope and views being compiled (see `sql::cte`).
     pub with: crate::sql::cte::WithState,
+    /// NEW / OLD while a trigger program is compiled (see `sql::trigger`).
+    pub trig: Option<crate::sql::trigger::TrigScope>,
+    /// Compiling a CHECK constraint (see `sql::pure`).
+    pub in_check: bool,
 }
 
 /// SQLite's SQLITE_MAX_EXPR_DEPTH.
@@ -263,6 +267,8 @@ impl<'a> Compiler<'a> {
             select_depth: 0,
             windows: None,
             with: Default::default(),
+            trig: None,
+            in_check: false,
         }
     }
 
@@ -366,9 +372,16 @@ impl<'a> Compiler<'a> {
             }
             if is_rowid_name(&name) && self.scopes[level].len() == 1 {
                 let slot = self.scopes[level][0].slot;
-                self.col_refs.insert((slot, ROWID_REF));
-                self.note_outer_ref(level, slot);
-                return Ok(Ce { e: CExpr::Rowid { slot }, aff: Some(Affinity::Integer), coll: None, explicit: false });
+                match self.rowid_of_source(level, slot) {
+                    Some(Ok(ce)) => return Ok(ce),
+                    Some(Err(_)) => {}
+                    None => {
+                        self.col_refs.insert((slot, ROWID_REF));
+                        self.note_outer_ref(level, slot);
+                        let e = CExpr::Rowid { slot };
+                        return Ok(Ce { e, aff: Some(Affinity::Integer), coll: None, explicit: false });
+                    }
+                }
             }
             if level + 1 == self.scopes.len() {
                 if let Some((_, ce)) = self.aliases.iter().find(|(a, _)| a.eq_ignore_ascii_case(&name)) {
@@ -412,6 +425,11 @@ impl<'a> Compiler<'a> {
                     return Ok(Self::col_ce(&st, ci));
                 }
                 if is_rowid_name(cname) {
+                    match self.rowid_of_source(level, st.slot) {
+                        Some(Ok(ce)) => return Ok(ce),
+                        Some(Err(_)) => break,
+                        None => {}
+                    }
                     self.col_refs.insert((st.slot, ROWID_REF));
                     return Ok(Ce {
                         e: CExpr::Rowid { slot: st.slot },
@@ -423,7 +441,23 @@ impl<'a> Compiler<'a> {
                 break;
             }
         }
+        if let Some(ce) = self.trigger_column(tname, cname)? {
+            return Ok(ce);
+        }
         Err(Error::sql(format!("no such column: {tname}.{cname}")))
+    }
+
+    /// The rowid of FROM item `slot` (of scope `level`) when it is not a
+    /// table's: a view's or a FROM subquery's reads as NULL, a CTE has none.
+    fn rowid_of_source(&self, level: usize, slot: usize) -> Option<Result<Ce>> {
+        let st = self.scopes[level].iter().find(|st| st.slot == slot)?;
+        if st.table.root != 0 {
+            None
+        } else if self.with.cte_slots.contains(&slot) {
+            Some(Err(Error::sql("no rowid")))
+        } else {
+            Some(Ok(Ce::plain(CExpr::Lit(Value::Null))))
+        }
     }
 
     /// A function call. `filter` is an aggregate's `FILTER (WHERE f)`:
@@ -486,7 +520,10 @@ impl<'a> Compiler<'a> {
             return Err(Error::sql(format!("wrong number of arguments to function {fname}()")));
         }
         // DISTINCT on a scalar function is accepted and means nothing (SQLite 3.40).
-        let f = func::lookup_scalar(fname, args.len())?;
+        let mut f = func::lookup_scalar(fname, args.len())?;
+        if self.in_check {
+            f = crate::sql::pure::in_check(fname).unwrap_or(f);
+        }
         if filter.is_some() {
             return Err(Error::sql(format!("FILTER may not be used with non-aggregate {fname}()")));
         }
@@ -525,6 +562,7 @@ impl<'a> Compiler<'a> {
         let mut plan = r?;
         plan.correlated = correlated;
         plan.outer_max_slot = outer_max;
+        plan.lazy = crate::sql::cte::reads_on_demand(&plan, &self.subs);
         let aff = plan.first_affinity;
         self.subs.push(plan);
         Ok((self.subs.len() - 1, aff))
@@ -748,6 +786,14 @@ impl<'a> Compiler<'a> {
                     return Err(Error::sql("table-valued functions are not supported yet"));
                 }
                 let x = self.expr(lhs)?;
+                if self.is_named_source(rhs) {
+                    // `x IN cte_or_view`: membership in its rows.
+                    let sub = self.named_source(rhs)?;
+                    self.expect_one_column(sub)?;
+                    let aff = self.subs[sub].affinities.first().copied().flatten();
+                    let info = CmpInfo { laff: x.aff, raff: aff, coll: x.coll.unwrap_or(Collation::Binary) };
+                    return Ok(Ce::plain(CExpr::InSub { e: Box::new(x.e), sub, not: *not, cmp: info }));
+                }
                 let tname = name_str(&rhs.name);
                 let t = self
                     .catalog()?
@@ -815,7 +861,7 @@ impl<'a> Compiler<'a> {
                 }
                 self.function(&fname, false, &[], true, filter_over.as_ref().and_then(|t| t.filter_clause))?
             }
-            Expr::Raise(..) => return Err(Error::sql("RAISE() may only be used within a trigger-program")),
+            Expr::Raise(kind, msg) => self.raise(*kind, *msg)?,
         })
     }
 

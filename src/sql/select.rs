@@ -116,6 +116,9 @@ pub struct SelectPlan {
     pub window: Option<Box<crate::sql::window::WindowPlan>>,
     /// A recursive CTE: produced by its own operator (no levels).
     pub recursive: Option<Box<crate::sql::cte::RecursivePlan>>,
+    /// Read by a FROM item row by row as needed rather than run to its
+    /// end first: it reads a recursive CTE, which may never end.
+    pub lazy: bool,
 }
 
 impl SelectPlan {
@@ -181,19 +184,19 @@ fn strip_parens<'b>(e: &'b ast::Expr<'b>) -> &'b ast::Expr<'b> {
     }
 }
 
-struct FromItem {
-    slot: usize,
-    table: Arc<Table>,
-    left: bool,
-    on: Vec<CExpr>,
+pub(crate) struct FromItem {
+    pub slot: usize,
+    pub table: Arc<Table>,
+    pub left: bool,
+    pub on: Vec<CExpr>,
     /// Joined with CROSS JOIN: stays after every item to its left.
-    cross: bool,
+    pub cross: bool,
     /// A subquery in FROM (index into the statement's subqueries).
-    sub: Option<usize>,
+    pub sub: Option<usize>,
 }
 
 /// A table standing for the rows of a FROM subquery.
-fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
+pub(crate) fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
     let mut names = plan.names.clone();
     crate::sql::cte::unique_names(&mut names);
     let cols = names
@@ -308,7 +311,8 @@ impl Compiler<'_> {
 
     pub(crate) fn limit_offset(&mut self, limit: Option<&ast::Limit>, plan: &mut SelectPlan) -> Result<()> {
         if let Some(l) = limit {
-            let comma = self.limit_commas.get(self.limit_seen).copied().unwrap_or(false);
+            let at = self.limit_commas.get(self.limit_seen).copied().unwrap_or(false);
+            let comma = self.with.source.limit_comma(&l.expr).unwrap_or(at);
             self.limit_seen += 1;
             let saved = self.aggs.take();
             let r = (|| -> Result<()> {
@@ -335,7 +339,7 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    fn join_sources(&mut self, from: &ast::FromClause) -> Result<Vec<FromItem>> {
+    pub(crate) fn join_sources(&mut self, from: &ast::FromClause) -> Result<Vec<FromItem>> {
         let mut items: Vec<FromItem> = Vec::new();
         let mut all: Vec<(&SelectTable, Option<&JoinOperator>, Option<&JoinConstraint>)> = Vec::new();
         if let Some(first) = from.select {
@@ -348,8 +352,10 @@ impl Compiler<'_> {
         }
         for (st, op, cons) in all {
             let mut sub = None;
+            let mut cte = false;
             let (table, alias) = match st {
                 SelectTable::Table(qn, alias, _) if self.is_named_source(qn) => {
+                    cte = qn.db_name.is_none() && self.is_cte(&name_str(&qn.name));
                     let id = self.named_source(qn)?;
                     if self.subs[id].correlated {
                         return Err(Error::sql("correlated subqueries in FROM are not supported"));
@@ -413,6 +419,9 @@ impl Compiler<'_> {
                 natural = jt.contains(JoinType::NATURAL);
             }
             let slot = self.alloc_slot();
+            if cte {
+                self.with.cte_slots.push(slot);
+            }
             self.push_scope_table(table.clone(), slot, &alias);
             let mut on = Vec::new();
             // USING / NATURAL: equate with the leftmost earlier table having the column.
@@ -477,6 +486,7 @@ impl Compiler<'_> {
         window_clause: Option<&[ast::WindowDef]>,
     ) -> Result<SelectPlan> {
         let top_texts = self.top_texts.take();
+        let naming = self.core_naming(top_texts.is_some());
         let base_slot = self.n_slots;
         // Window functions are collected from the result columns and ORDER BY only.
         let outer_windows = self.windows.take();
@@ -554,27 +564,11 @@ impl Compiler<'_> {
                     let ce = self.expr(e)?;
                     let text = top_texts.as_ref().and_then(|t| t.get(text_i)).cloned();
                     text_i += 1;
-                    let inner = strip_parens(e);
-                    let (name, decl) = match (alias, &ce.e) {
-                        (Some(ast::As::As(n)) | Some(ast::As::Elided(n)), _) => (name_str(n), column_decl(&ce.e, self)),
-                        (None, CExpr::Col { .. } | CExpr::Rowid { .. })
-                            if matches!(
-                                inner,
-                                ast::Expr::Id(_)
-                                    | ast::Expr::Name(_)
-                                    | ast::Expr::Qualified(..)
-                                    | ast::Expr::DoublyQualified(..)
-                            ) =>
-                        {
-                            let n = column_name(&ce.e, self).unwrap_or_else(|| match inner {
-                                ast::Expr::Id(id) => unquote_ident(id.0),
-                                ast::Expr::Qualified(_, c) | ast::Expr::DoublyQualified(_, _, c) => name_str(c),
-                                _ => text.clone().unwrap_or_default(),
-                            });
-                            (n, column_decl(&ce.e, self))
-                        }
-                        _ => (text.unwrap_or_else(|| e.to_string()), column_decl(&ce.e, self)),
+                    let name = match alias {
+                        Some(ast::As::As(n)) | Some(ast::As::Elided(n)) => name_str(n),
+                        None => self.unaliased_name(naming, e, &ce.e, text, (text_i - 1, columns.len())),
                     };
+                    let decl = column_decl(&ce.e, self);
                     if let Some(ast::As::As(n)) | Some(ast::As::Elided(n)) = alias {
                         aliases.push((name_str(n), ce.clone()));
                     }
@@ -817,10 +811,10 @@ fn slot_table<'c>(c: &'c Compiler, slot: usize) -> Option<&'c Arc<Table>> {
     c.scopes.iter().flatten().find(|st| st.slot == slot).map(|st| &st.table)
 }
 
-fn column_name(e: &CExpr, c: &Compiler) -> Option<String> {
+pub(crate) fn column_name(e: &CExpr, c: &Compiler) -> Option<String> {
     match e {
         CExpr::Col { slot, col } => slot_table(c, *slot).map(|t| t.cols[*col].name.clone()),
-        CExpr::Rowid { slot } => slot_table(c, *slot).and_then(|t| t.ipk.map(|i| t.cols[i].name.clone())),
+        CExpr::Rowid { slot } => slot_table(c, *slot).map(|t| t.ipk.map_or("rowid".into(), |i| t.cols[i].name.clone())),
         _ => None,
     }
 }

@@ -7,9 +7,10 @@
 //! when the schema cookie (or the set of temporary views) moves.
 
 use crate::error::{Error, Result};
-use crate::schema::view::{stored_view_sql, TempStore};
+use crate::schema::view::stored_view_sql;
 use crate::schema::{Catalog, View};
 use crate::sql::ast_util::{name_str, with_parsed};
+use crate::sql::colnames::SourceSpans;
 use crate::sql::cte::{main_select_texts, unique_names};
 use crate::sql::ddl::{delete_schema_rows, insert_schema_row};
 use crate::sql::lexer::{limit_commas, tokenize, Tk};
@@ -123,9 +124,7 @@ pub fn run(ddl: &ViewDdl, txn: &mut Txn, cat: &Catalog) -> Result<bool> {
     match ddl {
         ViewDdl::Create { name, temp: true, sql, .. } => {
             let v = View::from_sql(sql, true)?;
-            change_temp(&cat.temp_store, |t| {
-                t.views.insert(name.to_ascii_lowercase(), Arc::new(v));
-            });
+            cat.temp_store.lock().set(name.to_ascii_lowercase(), Some(Arc::new(v)));
             Ok(false)
         }
         ViewDdl::Create { name, sql, .. } => {
@@ -135,29 +134,29 @@ pub fn run(ddl: &ViewDdl, txn: &mut Txn, cat: &Catalog) -> Result<bool> {
         ViewDdl::Drop { name, .. } => {
             let lower = name.to_ascii_lowercase();
             if cat.temp_views.contains_key(&lower) {
-                change_temp(&cat.temp_store, |t| {
-                    t.views.remove(&lower);
-                });
+                cat.temp_store.lock().set(lower, None);
                 return Ok(false);
             }
-            delete_schema_rows(txn, |r| r.kind == "view" && r.name.eq_ignore_ascii_case(name))?;
+            // The view's triggers go with it.
+            delete_schema_rows(txn, |r| {
+                (r.kind == "view" && r.name.eq_ignore_ascii_case(name))
+                    || (r.kind == "trigger" && r.tbl_name.eq_ignore_ascii_case(name))
+            })?;
             Ok(true)
         }
     }
 }
 
-fn change_temp(store: &TempStore, f: impl FnOnce(&mut crate::schema::view::TempViews)) {
-    let mut t = store.lock();
-    f(&mut t);
-    t.version += 1;
-}
-
-/// INSERT, UPDATE and DELETE refuse a view as their target (views have no
-/// INSTEAD OF triggers here).
-pub fn check_writable(cat: &Catalog, qn: &QualifiedName) -> Result<()> {
+/// INSERT, UPDATE and DELETE refuse a view as their target unless an
+/// INSTEAD OF trigger on it handles `op`.
+pub fn check_writable(cat: &Catalog, qn: &QualifiedName, op: crate::schema::trigger::TriggerOp) -> Result<()> {
     let name = name_str(&qn.name);
     if cat.table(&name).is_none() {
         if let Some(v) = cat.view(&name) {
+            let instead = crate::schema::trigger::TriggerTime::InsteadOf;
+            if !v.temp && !cat.triggers_on(&v.name, op, instead).is_empty() {
+                return Ok(());
+            }
             return Err(Error::sql(format!("cannot modify {} because it is a view", v.name)));
         }
     }
@@ -287,10 +286,14 @@ impl Compiler<'_> {
         let saved_commas = std::mem::replace(&mut self.limit_commas, limit_commas(&v.sql, &toks));
         let saved_seen = std::mem::replace(&mut self.limit_seen, 0);
         let saved_top = self.top_texts.replace(main_select_texts(&v.sql, as_at + 1));
+        self.with.resolved_names = true;
+        let saved_source = std::mem::replace(&mut self.with.source, SourceSpans::new(&v.sql));
         let r = with_parsed(&v.sql, |stmt| match stmt {
             Stmt::CreateView { select, .. } => self.subquery(select),
             _ => Err(Error::corrupt(format!("malformed database schema ({})", v.name))),
         });
+        self.with.source = saved_source;
+        self.with.resolved_names = false;
         self.top_texts = saved_top;
         self.limit_seen = saved_seen;
         self.limit_commas = saved_commas;

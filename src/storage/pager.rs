@@ -139,6 +139,31 @@ pub const SYNC_EXTRA: u8 = 3;
 
 pub const DEFAULT_AUTOCHECKPOINT: u32 = 1000;
 
+/// The shared state locked for one operation at a `synchronous` level;
+/// dropping it restores the default level.
+struct LevelGuard<'a> {
+    sh: parking_lot::MutexGuard<'a, Shared>,
+}
+
+impl std::ops::Deref for LevelGuard<'_> {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.sh
+    }
+}
+
+impl std::ops::DerefMut for LevelGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Shared {
+        &mut self.sh
+    }
+}
+
+impl Drop for LevelGuard<'_> {
+    fn drop(&mut self) {
+        self.sh.sync_level = self.sh.default_sync;
+    }
+}
+
 /// A reader's view: WAL generation and last visible frame, the same
 /// position as a global WAL position (`frame_base + frame`), and the
 /// database size in pages (pages past it are never read by the snapshot).
@@ -160,7 +185,13 @@ struct Shared {
     readers: HashMap<u64, Snap>,
     next_reader: u64,
     io_error: Option<Error>,
+    /// The `synchronous` level of the operation holding the lock: the
+    /// pager's default between operations, a connection's own level while
+    /// its commit or checkpoint runs (see `lock_at`).
     sync_level: u8,
+    /// The default level (for operations no connection drives, such as the
+    /// checkpoint at the last close).
+    default_sync: u8,
     autocheckpoint: u32,
     /// `wal_truncate`: after a checkpoint that copied every frame, cut the
     /// WAL file to zero bytes when it is larger than `wal_truncate_threshold`.
@@ -324,6 +355,7 @@ impl Pager {
                 next_reader: 1,
                 io_error: None,
                 sync_level: SYNC_FULL,
+                default_sync: SYNC_FULL,
                 autocheckpoint: DEFAULT_AUTOCHECKPOINT,
                 wal_truncate: false,
                 wal_truncate_threshold: 0,
@@ -438,12 +470,25 @@ impl Pager {
         Ok(true)
     }
 
-    /// `PRAGMA synchronous` (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA).
+    /// The default `synchronous` level (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA)
+    /// of operations that do not bring their own: a connection's `PRAGMA
+    /// synchronous` applies to its own commits and checkpoints only
+    /// (`Txn::set_synchronous`, `checkpoint_at`), as in SQLite.
     pub fn set_synchronous(&self, level: u8) {
-        self.shared.lock().sync_level = level.min(SYNC_EXTRA);
+        let mut sh = self.shared.lock();
+        sh.default_sync = level.min(SYNC_EXTRA);
+        sh.sync_level = sh.default_sync;
     }
     pub fn synchronous(&self) -> u8 {
-        self.shared.lock().sync_level
+        self.shared.lock().default_sync
+    }
+
+    /// Locks the shared state for an operation at `level` (None: the
+    /// default); the level holds until the guard drops.
+    fn lock_at(&self, level: Option<u8>) -> LevelGuard<'_> {
+        let mut sh = self.shared.lock();
+        sh.sync_level = level.map_or(sh.default_sync, |l| l.min(SYNC_EXTRA));
+        LevelGuard { sh }
     }
     /// Checkpoint automatically after a commit leaving >= `frames` frames
     /// in the WAL (0 = never).
@@ -546,6 +591,7 @@ impl Pager {
             read_set: RefCell::new(PageMap::default()),
             read_set_overflow: AtomicBool::new(false),
             ended: false,
+            sync_level: None,
         })
     }
 

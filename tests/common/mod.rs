@@ -108,3 +108,18 @@ pub fn int(i: i64) -> Value {
 pub fn text(s: &str) -> Value {
     Value::Text(s.to_string())
 }
+
+/// Every row of every statement of `sql` (a script), or the first error.
+pub fn script_rows(conn: &Connection, sql: &str) -> sqlvibe::Result<Vec<Vec<Value>>> {
+    let mut out = Vec::new();
+    let mut rest = sql;
+    while !rest.trim().is_empty() {
+        let (stmt, used) = conn.prepare(rest)?;
+        rest = &rest[used..];
+        let Some(mut stmt) = stmt else { break };
+        while stmt.step()? == StepResult::Row {
+            out.push((0..stmt.column_count()).map(|i| stmt.column_value(i).clone()).collect());
+        }
+    }
+    Ok(out)
+}

@@ -471,7 +471,7 @@ impl Gen<'_> {
             return self.compound();
         }
         let shape = self.r.below(4);
-        let (from, scope, join_terms) = self.join_clause(shape);
+        let (with, from, scope, join_terms) = self.join_clause(shape);
         let mut conds = join_terms;
         if self.r.chance(60) {
             conds.push(self.expr(&scope, 3));
@@ -507,7 +507,7 @@ impl Gen<'_> {
             _ => ((0..ncols).map(|_| self.expr(&scope, 3)).collect(), String::new()),
         };
         let distinct = if self.r.chance(20) { "DISTINCT " } else { "" };
-        let mut sql = format!("SELECT {distinct}{} FROM {from}{where_}{tail}", cols.join(", "));
+        let mut sql = format!("{with}SELECT {distinct}{} FROM {from}{where_}{tail}", cols.join(", "));
         let mut order = Order::None;
         if self.r.chance(40) {
             let terms: Vec<String> = (1..=cols.len())
@@ -532,11 +532,14 @@ impl Gen<'_> {
     }
 
     /// A FROM clause of one to four items (tables, sometimes a FROM
-    /// subquery) joined every way SQLite spells a join, the scope it
-    /// exposes, and the equality terms a comma join puts in WHERE. Every
+    /// subquery, a CTE or a recursive CTE) joined every way SQLite spells a
+    /// join: the WITH prefix it needs, the clause, the scope it exposes, and
+    /// the equality terms a comma join puts in WHERE. Every
     /// generated table has a column `c0`, so USING (c0) and NATURAL JOIN
     /// (on all shared column names) are always valid.
-    fn join_clause(&mut self, shape: u64) -> (String, Scope, Vec<String>) {
+    fn join_clause(&mut self, shape: u64) -> (String, String, Scope, Vec<String>) {
+        let mut ctes: Vec<String> = Vec::new();
+        let mut recursive = false;
         let n = match self.r.below(100) {
             0..=54 => 1,
             55..=84 => 2,
@@ -549,15 +552,35 @@ impl Gen<'_> {
         let mut where_terms = Vec::new();
         for (i, alias) in aliases.iter().enumerate().take(n) {
             let t = self.r.pick(self.tables).clone();
-            let item = if self.subqueries && self.r.chance(10) {
-                let inner = Scope { cols: t.cols.iter().map(|c| ("q".to_string(), c.clone())).collect() };
-                let distinct = if self.r.chance(30) { "DISTINCT " } else { "" };
-                let w = if self.r.chance(50) { format!(" WHERE {}", self.expr(&inner, 2)) } else { String::new() };
-                format!("(SELECT {distinct}* FROM {} AS q{w}) AS {alias}", t.name)
-            } else {
-                format!("{} AS {alias}", t.name)
+            let (item, tcols) = match self.r.below(100) {
+                // A FROM subquery, or the same as a CTE.
+                0..=11 if self.subqueries => {
+                    let inner = Scope { cols: t.cols.iter().map(|c| ("q".to_string(), c.clone())).collect() };
+                    let distinct = if self.r.chance(30) { "DISTINCT " } else { "" };
+                    let w = if self.r.chance(50) { format!(" WHERE {}", self.expr(&inner, 2)) } else { String::new() };
+                    let body = format!("SELECT {distinct}* FROM {} AS q{w}", t.name);
+                    if self.r.chance(50) {
+                        ctes.push(format!("w{alias} AS ({body})"));
+                        (format!("w{alias} AS {alias}"), t.cols.clone())
+                    } else {
+                        (format!("({body}) AS {alias}"), t.cols.clone())
+                    }
+                }
+                // A recursive CTE counting through small integers (its one
+                // column is c0, so USING and NATURAL JOIN still apply).
+                12..=15 if self.subqueries => {
+                    let (start, step, stop) = (self.r.below(3) as i64 - 1, 1 + self.r.below(3), 3 + self.r.below(8));
+                    let all = if self.r.chance(70) { "UNION ALL" } else { "UNION" };
+                    ctes.push(format!(
+                        "r{alias}(c0) AS (VALUES({start}) {all} SELECT c0 + {step} FROM r{alias} WHERE c0 < {stop})"
+                    ));
+                    recursive = true;
+                    let c0 = Column { name: "c0".to_string(), unique: all == "UNION", ipk: false };
+                    (format!("r{alias} AS {alias}"), vec![c0])
+                }
+                _ => (format!("{} AS {alias}", t.name), t.cols.clone()),
             };
-            let cols: Vec<(String, Column)> = t.cols.iter().map(|c| (alias.to_string(), c.clone())).collect();
+            let cols: Vec<(String, Column)> = tcols.iter().map(|c| (alias.to_string(), c.clone())).collect();
             if i == 0 {
                 from = item;
                 scope.cols = cols;
@@ -566,7 +589,7 @@ impl Gen<'_> {
             // An equality with an earlier item: the shape index and hash
             // joins serve.
             let (q, c) = self.r.pick(&scope.cols).clone();
-            let eq = format!("{q}.{} = {alias}.{}", c.name, self.r.pick(&t.cols).name);
+            let eq = format!("{q}.{} = {alias}.{}", c.name, self.r.pick(&tcols).name);
             // Aggregates over a LEFT JOIN hit an open bug with the NULL row's rowid.
             let left_ok = shape >= 2 || !self.bugs.left_join_null_rowid;
             let kinds: &[&str] = if left_ok {
@@ -598,7 +621,12 @@ impl Gen<'_> {
                 k => from = format!("{from} {k} {item} ON {on}"),
             }
         }
-        (from, scope, where_terms)
+        let with = match (ctes.is_empty(), recursive) {
+            (true, _) => String::new(),
+            (false, false) => format!("WITH {} ", ctes.join(", ")),
+            (false, true) => format!("WITH RECURSIVE {} ", ctes.join(", ")),
+        };
+        (with, from, scope, where_terms)
     }
 
     /// A compound SELECT of two or three single-table parts with the same
@@ -611,8 +639,22 @@ impl Gen<'_> {
         for i in 0..nparts {
             let t = self.r.pick(self.tables).clone();
             let scope = Scope { cols: t.cols.iter().map(|c| ("p".to_string(), c.clone())).collect() };
-            let cols: Vec<String> =
-                (0..ncols).map(|_| if self.r.chance(70) { scope.col(self.r) } else { self.expr(&scope, 2) }).collect();
+            // Values equal under the comparison but different as values
+            // (1 and 1.0, 'a' and 'A' under NOCASE) make the one a set
+            // operation keeps depend on scan order, so every column is put
+            // in a form equal values share (text with a NUL, where NOCASE
+            // stops, as hex); a NOCASE collation still decides which rows
+            // match.
+            let cols: Vec<String> = (0..ncols)
+                .map(|_| {
+                    let e = if self.r.chance(70) { scope.col(self.r) } else { self.expr(&scope, 2) };
+                    let coll = if self.r.chance(25) { " COLLATE NOCASE" } else { "" };
+                    format!(
+                        "CASE WHEN typeof({e}) IN ('integer', 'real') THEN {e} + 0.0 \
+                         WHEN instr({e}, char(0)) THEN hex({e}) ELSE upper({e}) END{coll}"
+                    )
+                })
+                .collect();
             let w = if self.r.chance(50) { format!(" WHERE {}", self.expr(&scope, 2)) } else { String::new() };
             if i > 0 {
                 sql.push_str(self.r.pick::<&str>(&[" UNION ", " UNION ALL ", " INTERSECT ", " EXCEPT "]));

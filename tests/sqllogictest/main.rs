@@ -41,32 +41,7 @@ const NOT_SQLITE_RECORDS: &[(&str, usize, &str)] = &[
 /// SQL, feature, text the failure message contains). Delete an entry (or a
 /// feature's block) when the feature lands; the runner reports entries whose
 /// record passes as stale.
-const EXPECTED_FAILURES: &[(&str, usize, &str, &str)] = &[
-    // Until CREATE TRIGGER / DROP TRIGGER land.
-    ("slt_lang_createtrigger.test", 24, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 39, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 42, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 45, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 80, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 83, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 86, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 89, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 92, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 95, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 191, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 194, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 197, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 200, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 203, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 206, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 209, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 212, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 215, "triggers", "triggers are not supported yet"),
-    ("slt_lang_createtrigger.test", 218, "triggers", "triggers are not supported yet"),
-    ("slt_lang_droptrigger.test", 24, "triggers", "triggers are not supported yet"),
-    ("slt_lang_droptrigger.test", 27, "triggers", "triggers are not supported yet"),
-    ("slt_lang_droptrigger.test", 44, "triggers", "triggers are not supported yet"),
-];
+const EXPECTED_FAILURES: &[(&str, usize, &str, &str)] = &[];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SortMode {

@@ -16,7 +16,10 @@
 //! lists of REFERENCES clauses naming the table (in any table), and the
 //! column lists of the table's indexes.
 
-use super::rename::{index_edits, is_quoted, replace_tokens, same_name, table_edits, table_text, view_edits};
+use super::rename::{
+    index_edits, is_quoted, quote_fix, reference_text, replace_tokens, same_name, table_edits, table_text,
+    trigger_column_edits, trigger_table_edits, trigger_text, view_edits,
+};
 use crate::error::{Error, Result};
 use crate::schema::{build_index, build_table, read_schema_rows, Catalog, SchemaRow, Table};
 use crate::sql::ast_util::name_str;
@@ -108,9 +111,8 @@ fn schema_update(txn: &mut Txn, r: &SchemaRow, name: &str, tbl: &str, sql: Optio
     btree::table_insert(txn, root, r.rowid, &rec)
 }
 
-/// Triggers and temporary views are not rewritten: refuse when one
-/// mentions the table.
-fn no_dependents(rows: &[SchemaRow], t: &Table, cat: &Catalog) -> Result<()> {
+/// Temporary views are not rewritten: refuse when one mentions the table.
+fn no_temp_dependents(t: &Table, cat: &Catalog) -> Result<()> {
     let mut temps: Vec<&std::sync::Arc<crate::schema::View>> = cat.temp_views.values().collect();
     temps.sort_by(|a, b| a.name.cmp(&b.name));
     for v in temps {
@@ -121,14 +123,42 @@ fn no_dependents(rows: &[SchemaRow], t: &Table, cat: &Catalog) -> Result<()> {
             )));
         }
     }
+    Ok(())
+}
+
+/// DROP COLUMN: the first trigger (in schema order) still referring to
+/// column `col` of `t` in an expression fails the ALTER, as SQLite's check
+/// of the schema after the change does. Column lists (UPDATE OF, INSERT
+/// columns, SET targets) are not checked, and a bare double-quoted name
+/// falls back to a string literal there, as in SQLite.
+fn triggers_without(rows: &[SchemaRow], t: &Table, col: &str, cat: &Catalog) -> Result<()> {
     for r in rows.iter().filter(|r| r.kind == "trigger") {
-        let sql = r.sql.as_deref().unwrap_or("");
-        let toks = tokenize(sql);
-        if r.tbl_name.eq_ignore_ascii_case(&t.name) || toks.iter().any(|k| same_name(k.text(sql), &t.name)) {
+        let Some(sql) = r.sql.as_deref() else { continue };
+        let tt = trigger_text(sql);
+        let (all, names) = trigger_column_edits(sql, &tt, &r.tbl_name, &t.name, col, cat);
+        let bad = all.into_iter().filter(|i| names.binary_search(i).is_err()).find(|&i| {
+            let qualified = i > 0 && tt.toks[i - 1].kind == Tk::Dot;
+            qualified || !tt.toks[i].text(sql).starts_with('"')
+        });
+        if let Some(i) = bad {
             return Err(Error::sql(format!(
-                "ALTER TABLE on a table trigger {} refers to is not supported yet",
-                r.name
+                "error in trigger {} after drop column: no such column: {}",
+                r.name,
+                reference_text(sql, &tt.toks, i)
             )));
+        }
+    }
+    Ok(())
+}
+
+/// SQLite's quote fix before RENAME COLUMN / DROP COLUMN (see
+/// `rename/quotes.rs`); `rows` are updated to the stored texts.
+fn fix_quotes(txn: &mut Txn, rows: &mut [SchemaRow], cat: &Catalog) -> Result<()> {
+    for r in rows.iter_mut() {
+        let Some(sql) = r.sql.as_deref() else { continue };
+        if let Some(s) = quote_fix(&r.kind, sql, cat) {
+            schema_update(txn, r, &r.name, &r.tbl_name, Some(&s))?;
+            r.sql = Some(s);
         }
     }
     Ok(())
@@ -334,10 +364,13 @@ fn eval_const(e: &crate::sql::expr::CExpr, txn: &Txn) -> Result<Value> {
 pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
     check_alter(a, cat)?;
     let t = cat.table(a.table()).ok_or_else(|| Error::sql(format!("no such table: {}", a.table())))?.clone();
-    let rows = read_schema_rows(txn)?;
+    let mut rows = read_schema_rows(txn)?;
+    if matches!(a, Alter::RenameColumn { .. } | Alter::DropColumn { .. }) {
+        fix_quotes(txn, &mut rows, cat)?;
+    }
     match a {
         Alter::RenameTable { new, quoted, .. } => {
-            no_dependents(&rows, &t, cat)?;
+            no_temp_dependents(&t, cat)?;
             let prefix = format!("sqlite_autoindex_{}_", t.name);
             for r in &rows {
                 let Some(sql) = r.sql.as_deref() else {
@@ -376,6 +409,16 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
                             schema_update(txn, r, &r.name, &r.tbl_name, Some(&s))?;
                         }
                     }
+                    "trigger" => {
+                        let tt = trigger_text(sql);
+                        let mut which = trigger_table_edits(sql, &tt, &t.name);
+                        let on = r.tbl_name.eq_ignore_ascii_case(&t.name);
+                        if !which.is_empty() || on {
+                            let s = replace_tokens(sql, &tt.toks, &mut which, new, *quoted);
+                            let tbl = if on { new.as_str() } else { &*r.tbl_name };
+                            schema_update(txn, r, &r.name, tbl, Some(&s))?;
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -385,7 +428,7 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             check_views(txn, "rename")?;
         }
         Alter::RenameColumn { old, new, quoted, .. } => {
-            no_dependents(&rows, &t, cat)?;
+            no_temp_dependents(&t, cat)?;
             let ci = t.col_index(old).ok_or_else(|| Error::sql(format!("no such column: \"{old}\"")))?;
             if t.cols.iter().enumerate().any(|(i, c)| i != ci && c.name.eq_ignore_ascii_case(new)) {
                 return Err(Error::sql(format!(
@@ -416,6 +459,14 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
                         let mut which = view_edits(sql, &toks, &t.name, Some(&cname), cat);
                         if !which.is_empty() {
                             let s = replace_tokens(sql, &toks, &mut which, new, *quoted);
+                            schema_update(txn, r, &r.name, &r.tbl_name, Some(&s))?;
+                        }
+                    }
+                    "trigger" => {
+                        let tt = trigger_text(sql);
+                        let (mut which, _) = trigger_column_edits(sql, &tt, &r.tbl_name, &t.name, &cname, cat);
+                        if !which.is_empty() {
+                            let s = replace_tokens(sql, &tt.toks, &mut which, new, *quoted);
                             schema_update(txn, r, &r.name, &r.tbl_name, Some(&s))?;
                         }
                     }
@@ -467,7 +518,7 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             }
         }
         Alter::DropColumn { col, .. } => {
-            no_dependents(&rows, &t, cat)?;
+            no_temp_dependents(&t, cat)?;
             let ci = t.col_index(col).ok_or_else(|| Error::sql(format!("no such column: \"{col}\"")))?;
             let sql = t.sql.as_deref().unwrap_or("");
             let tt = table_text(sql)?;
@@ -492,6 +543,7 @@ pub fn run_alter(a: &Alter, txn: &mut Txn, cat: &Catalog) -> Result<()> {
                     })?;
                 }
             }
+            triggers_without(&rows, &t, &t.cols[ci].name, cat)?;
             let r = rows
                 .iter()
                 .find(|r| r.kind == "table" && r.name.eq_ignore_ascii_case(&t.name))

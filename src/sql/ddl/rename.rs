@@ -7,6 +7,11 @@ use crate::error::{Error, Result};
 use crate::schema::Catalog;
 use crate::sql::lexer::{matching_paren, tokenize, unquote_ident, Tk, Tok};
 
+mod quotes;
+mod trigger;
+pub(super) use quotes::quote_fix;
+pub(super) use trigger::{reference_text, trigger_column_edits, trigger_table_edits, trigger_text};
+
 pub(super) fn is_quoted(tok: &str) -> bool {
     matches!(tok.as_bytes().first(), Some(b'"' | b'\'' | b'[' | b'`'))
 }

@@ -65,6 +65,8 @@ fn returning_texts(src: &str) -> Vec<String> {
                 }
                 start = k + 1;
             }
+            // The ORDER BY / LIMIT of an UPDATE or DELETE follow RETURNING.
+            Tk::Ident if depth == 0 && (toks[k].is_kw(src, "order") || toks[k].is_kw(src, "limit")) => break,
             _ => {}
         }
         k += 1;

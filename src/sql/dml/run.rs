@@ -11,8 +11,9 @@ use crate::schema::{Conflict, Table};
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{eval, eval_bool, CExpr, Rt};
 use crate::sql::select::SelectPlan;
+use crate::sql::trigger;
 use crate::sql::types;
-use crate::sql::write::{delete_row, read_row, rowid_of, write_row, write_row_with, Env, Outcome};
+use crate::sql::write::{read_row, rowid_of, write_row, write_row_with, Env, Outcome};
 use crate::storage::record::{decode_record, encode_record};
 use crate::storage::{btree, BTreeKind, Cursor, Value};
 
@@ -72,7 +73,13 @@ fn load_slot(rt: &mut Rt, slot: usize, t: &Table, vals: &[Value], rowid: i64) {
 
 /// Evaluates the RETURNING list for the row in slot 0 into `out`;
 /// `written` = the row is one just written (not one read back).
-fn emit(ret: &Option<Returning>, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>, written: bool) -> Result<()> {
+pub(super) fn emit(
+    ret: &Option<Returning>,
+    env: &mut Env,
+    rt: &mut Rt,
+    out: &mut Vec<Vec<Value>>,
+    written: bool,
+) -> Result<()> {
     if let Some(r) = ret {
         let mut cx = env.cx();
         let mut row = Vec::with_capacity(r.exprs.len());
@@ -260,6 +267,24 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
             (Some(i), _) => rowid_of(&vals[i])?,
             _ => None,
         };
+        // A view: its INSTEAD OF triggers do the work (NEW.rowid is -1).
+        if !p.triggers.instead.is_empty() {
+            let nr = explicit.unwrap_or(-1);
+            trigger::fire(&p.triggers.instead, env, Some((&vals, nr)), None)?;
+            if p.returning.is_some() {
+                load_slot(rt, 0, t, &vals, nr);
+                emit(&p.returning, env, rt, out, false)?;
+            }
+            continue;
+        }
+        // BEFORE INSERT triggers see the row with a rowid of -1 when none
+        // was given.
+        if !p.triggers.before.is_empty() {
+            let nr = explicit.unwrap_or(-1);
+            if trigger::fire(&p.triggers.before, env, Some((&vals, nr)), None)? == trigger::Fired::Ignore {
+                continue;
+            }
+        }
         // AUTOINCREMENT: the rowid is chosen (and counted as used) before
         // any constraint is checked.
         if let Some(s) = seq.as_mut() {
@@ -277,6 +302,7 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
                     load_slot(rt, 0, t, &vals, rowid);
                     emit(&p.returning, env, rt, out, true)?;
                 }
+                trigger::fire(&p.triggers.after, env, Some((&vals, rowid)), None)?;
             }
             Outcome::Ignored => {}
             Outcome::Upsert { clause, other, rowid } => {
@@ -292,16 +318,13 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
                 }
                 // The update aborts on any constraint, whatever the
                 // table's or the statement's conflict clauses say.
-                if let Outcome::Written(_) = update_loaded_row(
-                    env,
-                    rt,
-                    t,
-                    &u.sets,
-                    other,
-                    Some(Conflict::Abort),
-                    &mut bufs,
-                    p.returning.is_some(),
-                )? {
+                let none = trigger::Triggers::default();
+                let tr = p.triggers.upsert.as_deref().unwrap_or(&none);
+                let abort = Some(Conflict::Abort);
+                let reload = p.returning.is_some();
+                if let Outcome::Written(_) =
+                    trigger::update_with_triggers(env, rt, t, &u.sets, other, abort, &mut bufs, reload, tr)?
+                {
                     count += 1;
                     env.written = count;
                     emit(&p.returning, env, rt, out, true)?;
@@ -315,14 +338,18 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
     Ok(count)
 }
 
-/// Collects the rowids a scan selects.
+/// Collects the rowids a scan selects (its first result column when it has
+/// one: ORDER BY / LIMIT, see `from.rs`).
 fn collect_rowids(scan: &SelectPlan, env: &mut Env, rt: &mut Rt) -> Result<Vec<i64>> {
     let mut run = SelectRun::new(scan);
     let mut ids = Vec::new();
     let mut row = Vec::new();
     let mut cx = env.cx();
     while run.next(scan, rt, &mut cx, &mut row)? {
-        ids.push(rt.slots[0].rowid);
+        ids.push(match row.first() {
+            Some(&Value::Integer(id)) => id,
+            _ => rt.slots[0].rowid,
+        });
     }
     Ok(ids)
 }
@@ -331,6 +358,9 @@ fn collect_rowids(scan: &SelectPlan, env: &mut Env, rt: &mut Rt) -> Result<Vec<i
 /// into slot 0 and the other WHERE terms checked (one lookup, not two).
 fn rowid_eq_target(scan: &SelectPlan, t: &Table, env: &mut Env, rt: &mut Rt) -> Result<Option<Vec<i64>>> {
     let [level] = scan.levels.as_slice() else { return Ok(None) };
+    if !scan.result.is_empty() {
+        return Ok(None);
+    }
     let crate::sql::planner::Access::RowidEq(e) = &level.access else { return Ok(None) };
     let v = {
         let mut cx = env.cx();
@@ -355,7 +385,13 @@ fn rowid_eq_target(scan: &SelectPlan, t: &Table, env: &mut Env, rt: &mut Rt) -> 
 }
 
 pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>) -> Result<i64> {
+    if let Some(f) = &p.from {
+        return super::from::run_update_from(p, f, env, rt, out);
+    }
     let t = &p.table;
+    if !p.triggers.instead.is_empty() {
+        return trigger::view_update(p, env, rt);
+    }
     // A single-row target is already loaded in slot 0.
     let (ids, loaded) = match rowid_eq_target(&p.scan, t, env, rt)? {
         Some(ids) => (ids, true),
@@ -368,9 +404,17 @@ pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
         if !loaded && !read_row(env, rt, t, old, 0)? {
             continue;
         }
-        if let Outcome::Written(_) =
-            update_loaded_row(env, rt, t, &p.sets, old, p.conflict, &mut bufs, p.returning.is_some())?
-        {
+        if let Outcome::Written(_) = trigger::update_with_triggers(
+            env,
+            rt,
+            t,
+            &p.sets,
+            old,
+            p.conflict,
+            &mut bufs,
+            p.returning.is_some(),
+            &p.triggers,
+        )? {
             count += 1;
             env.written = count;
             emit(&p.returning, env, rt, out, true)?;
@@ -381,6 +425,9 @@ pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
 
 pub fn run_delete(p: &DeletePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>) -> Result<i64> {
     let t = &p.table;
+    if !p.triggers.instead.is_empty() {
+        return trigger::view_delete(p, env, rt);
+    }
     if p.truncate {
         let n = btree::count_entries(env.txn, t.root)? as i64;
         btree::clear_btree(env.txn, t.root)?;
@@ -396,7 +443,7 @@ pub fn run_delete(p: &DeletePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
         if p.returning.is_some() && !read_row(env, rt, t, id, 0)? {
             continue;
         }
-        if delete_row(env, t, id)? {
+        if trigger::delete_with_triggers(env, rt, t, id, &p.triggers)? {
             count += 1;
             env.written = count;
             emit(&p.returning, env, rt, out, false)?;

@@ -383,7 +383,7 @@ impl SelectRun {
             let subs = cx.subs;
             if self.levels[i].st == St::Init {
                 if self.levels[i].rows.is_none() {
-                    if subs[id].recursive.is_some() {
+                    if subs[id].recursive.is_some() || subs[id].lazy {
                         self.levels[i].sub_run = Some(Box::new(SelectRun::new(&subs[id])));
                         self.levels[i].rows = Some(Vec::new());
                     } else {

@@ -16,10 +16,21 @@ impl Pager {
 
     /// `PRAGMA wal_checkpoint(mode)` with the connection's busy timeout.
     pub fn checkpoint_mode(&self, mode: CheckpointMode, busy_timeout_ms: u32) -> Result<CheckpointInfo> {
+        self.checkpoint_at(mode, busy_timeout_ms, None)
+    }
+
+    /// `checkpoint_mode` syncing at `level` (a connection's `synchronous`;
+    /// None: the pager's default).
+    pub fn checkpoint_at(
+        &self,
+        mode: CheckpointMode,
+        busy_timeout_ms: u32,
+        level: Option<u8>,
+    ) -> Result<CheckpointInfo> {
         if self.memory {
             // The in-memory WAL is still folded back (it frees memory), but
             // like SQLite a database without a WAL file reports -1, -1.
-            let mut sh = self.shared.lock();
+            let mut sh = self.lock_at(level);
             self.checkpoint_locked(&mut sh, CheckpointMode::Passive)?;
             return Ok(CheckpointInfo { busy: false, log_frames: -1, checkpointed_frames: -1 });
         }
@@ -30,7 +41,7 @@ impl Pager {
         {
             // Outside WAL mode there is no WAL between transactions (what a
             // failed fold left is folded now); SQLite reports -1, -1.
-            let mut sh = self.shared.lock();
+            let mut sh = self.lock_at(level);
             if sh.journal_mode != JournalMode::Wal {
                 if sh.wal.mx_frame > 0 {
                     self.fold_journal(&mut sh)?;
@@ -39,14 +50,14 @@ impl Pager {
             }
         }
         if mode == CheckpointMode::Passive {
-            let mut sh = self.shared.lock();
+            let mut sh = self.lock_at(level);
             return self.checkpoint_locked(&mut sh, mode);
         }
         // FULL and up: wait (busy timeout) for the write lock, so no
         // writer is mid-transaction; readers never hold a checkpoint back
         // (their old pages are pinned). Without the lock: PASSIVE, busy.
         let have_writer = self.acquire_writer(busy_timeout_ms).is_ok();
-        let mut sh = self.shared.lock();
+        let mut sh = self.lock_at(level);
         let r = self.checkpoint_locked(&mut sh, if have_writer { mode } else { CheckpointMode::Passive });
         drop(sh);
         if have_writer {

@@ -88,6 +88,9 @@ pub struct Txn {
     pub(super) read_set: RefCell<PageMap<PageNo, ()>>,
     pub(super) read_set_overflow: AtomicBool,
     pub(super) ended: bool,
+    /// The `synchronous` level this transaction commits at (None: the
+    /// pager's default).
+    pub(super) sync_level: Option<u8>,
 }
 
 pub(super) const MEMO_SLOTS: usize = 64;
@@ -271,7 +274,7 @@ impl Txn {
         let mut pages: Vec<(PageNo, PageRef)> =
             w.dirty.drain().filter(|(p, _)| *p <= self.state.page_count && *p > 0).collect();
         pages.sort_unstable_by_key(|(p, _)| *p);
-        let mut sh = self.pager.shared.lock();
+        let mut sh = self.pager.lock_at(self.sync_level);
         if let Some(e) = &sh.io_error {
             return Err(e.clone());
         }
@@ -313,6 +316,12 @@ impl Txn {
         sh.version += 1;
         sh.readers.remove(&self.reader_id);
         self.pager.after_commit(&mut sh)
+    }
+
+    /// Commits (and runs the checkpoints the commit triggers) at this
+    /// `synchronous` level instead of the pager's default.
+    pub fn set_synchronous(&mut self, level: u8) {
+        self.sync_level = Some(level);
     }
 
     /// Drops every change and ends the transaction.
