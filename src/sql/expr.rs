@@ -363,7 +363,7 @@ pub fn compare(a: &Value, b: &Value, c: &CmpInfo) -> Option<Ordering> {
 
 /// A column or literal operand, read in place (no copy, no side effects).
 #[inline]
-fn operand_ref<'a>(e: &'a CExpr, rt: &'a Rt) -> Option<&'a Value> {
+pub(crate) fn operand_ref<'a>(e: &'a CExpr, rt: &'a Rt) -> Option<&'a Value> {
     static NULL: Value = Value::Null;
     match e {
         CExpr::Lit(v) => Some(v),

@@ -452,8 +452,12 @@ impl SelectRun {
             }
             Access::RowidEq(e) => {
                 self.levels[i].st = St::Done;
-                let v = eval(e, rt, cx)?;
-                let Some(rowid) = value_to_rowid(&v) else {
+                // A column or literal key is read in place (no copy).
+                let rowid = match crate::sql::expr::operand_ref(e, rt) {
+                    Some(v) => value_to_rowid(v),
+                    None => value_to_rowid(&eval(e, rt, cx)?),
+                };
+                let Some(rowid) = rowid else {
                     return Ok(false);
                 };
                 // One cursor per level for the whole run: successive probes
