@@ -47,6 +47,8 @@ pub struct Statement {
     keep_on_error: bool,
     row: Vec<Value>,
     has_row: bool,
+    /// Buffers a writing statement reuses from one step to the next.
+    wbufs: crate::sql::write::WriteBuffers,
 }
 
 impl Statement {
@@ -75,6 +77,7 @@ impl Statement {
             keep_on_error: false,
             row: Vec::new(),
             has_row: false,
+            wbufs: Default::default(),
         }
     }
 
@@ -399,6 +402,7 @@ impl Statement {
                 // before its first write: it needs no statement journal.
                 let depth = if c.single_row { None } else { Some(txn.savepoint()?) };
                 let mut env = Env::new(txn, &self.params, &mut st.vars, &self.interrupt, &c.subs);
+                env.adopt(&mut self.wbufs);
                 let mut out = Vec::new();
                 let r = match &c.program {
                     Program::Insert(p) => run_insert(p, &mut env, &mut self.rt, &mut out),
@@ -409,6 +413,7 @@ impl Statement {
                 let keep = env.keep_changes;
                 let rollback = env.rollback_txn;
                 let written = env.written;
+                env.release(&mut self.wbufs);
                 drop(env);
                 match r {
                     Ok(n) => {

@@ -33,6 +33,22 @@ pub struct Env<'a> {
     pub scratch: Vec<Value>,
     /// Reused buffer for the order of uniqueness checks.
     pub order: Vec<Unique>,
+    /// The row being inserted and its source values (reused across rows).
+    pub row: Vec<Value>,
+    pub src: Vec<Value>,
+}
+
+/// The buffers of an `Env`, kept by a prepared statement between steps so
+/// that a statement run once per row (a prepared INSERT) allocates nothing
+/// per step for them.
+#[derive(Default)]
+pub struct WriteBuffers {
+    rec: Vec<u8>,
+    key: Vec<u8>,
+    scratch: Vec<Value>,
+    order: Vec<Unique>,
+    row: Vec<Value>,
+    src: Vec<Value>,
 }
 
 impl<'a> Env<'a> {
@@ -56,7 +72,29 @@ impl<'a> Env<'a> {
             key: Vec::new(),
             scratch: Vec::new(),
             order: Vec::new(),
+            row: Vec::new(),
+            src: Vec::new(),
         }
+    }
+
+    /// Takes over a statement's kept buffers (see `WriteBuffers`).
+    pub fn adopt(&mut self, b: &mut WriteBuffers) {
+        self.rec = std::mem::take(&mut b.rec);
+        self.key = std::mem::take(&mut b.key);
+        self.scratch = std::mem::take(&mut b.scratch);
+        self.order = std::mem::take(&mut b.order);
+        self.row = std::mem::take(&mut b.row);
+        self.src = std::mem::take(&mut b.src);
+    }
+
+    /// Hands the buffers back to the statement for its next step.
+    pub fn release(&mut self, b: &mut WriteBuffers) {
+        b.rec = std::mem::take(&mut self.rec);
+        b.key = std::mem::take(&mut self.key);
+        b.scratch = std::mem::take(&mut self.scratch);
+        b.order = std::mem::take(&mut self.order);
+        b.row = std::mem::take(&mut self.row);
+        b.src = std::mem::take(&mut self.src);
     }
 
     /// An evaluation context reading through the transaction.

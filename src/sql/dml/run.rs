@@ -207,8 +207,9 @@ pub(crate) fn seq_end(env: &mut Env, seq: &Seq, name: &str) -> Result<()> {
 pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>) -> Result<i64> {
     let t = &p.table;
     let mut count = 0;
-    let mut src: Vec<Value> = Vec::new();
-    let mut vals: Vec<Value> = Vec::with_capacity(t.cols.len());
+    // The statement's kept buffers (handed back below on success).
+    let mut src: Vec<Value> = std::mem::take(&mut env.src);
+    let mut vals: Vec<Value> = std::mem::take(&mut env.row);
     let (targets, nothing) = p.upsert_targets();
     let ups = targets_view(&targets, &nothing);
     let mut bufs = RowBufs::default();
@@ -335,6 +336,10 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
     if let Some(s) = &seq {
         seq_end(env, s, &t.name)?;
     }
+    src.clear();
+    vals.clear();
+    env.src = src;
+    env.row = vals;
     Ok(count)
 }
 
