@@ -68,21 +68,7 @@ fn table_spans(src: &str, toks: &[Tok]) -> (Vec<ColSpans>, Vec<(usize, usize)>, 
     };
     let close = matching_paren(toks, open);
     let end = toks.get(close).map_or(src.len(), |t| t.end);
-    let mut items: Vec<(usize, usize)> = Vec::new();
-    let mut depth = 0;
-    let mut start = open + 1;
-    for (i, t) in toks.iter().enumerate().take(close).skip(open + 1) {
-        match t.kind {
-            Tk::LParen => depth += 1,
-            Tk::RParen => depth -= 1,
-            Tk::Comma if depth == 0 => {
-                items.push((start, i));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    items.push((start, close.min(toks.len())));
+    let items = crate::sql::lexer::paren_items(toks, open, close);
     const CONS: [&str; 11] = [
         "constraint",
         "primary",

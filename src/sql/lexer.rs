@@ -297,6 +297,28 @@ pub fn matching_paren(toks: &[Tok], open: usize) -> usize {
     toks.len()
 }
 
+/// The comma-separated items between the parenthesis at token `open` and
+/// its match at `close`, as token ranges (first, end); commas inside
+/// nested parentheses do not split.
+pub fn paren_items(toks: &[Tok], open: usize, close: usize) -> Vec<(usize, usize)> {
+    let mut items = Vec::new();
+    let mut depth = 0;
+    let mut start = open + 1;
+    for (i, t) in toks.iter().enumerate().take(close).skip(open + 1) {
+        match t.kind {
+            Tk::LParen => depth += 1,
+            Tk::RParen => depth -= 1,
+            Tk::Comma if depth == 0 => {
+                items.push((start, i));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push((start, close.min(toks.len())));
+    items
+}
+
 /// Source spans (byte ranges) of the result columns of the first SELECT
 /// core in `src` at parenthesis depth 0 (after SELECT [DISTINCT|ALL]).
 pub fn result_column_spans(src: &str, toks: &[Tok]) -> Vec<(usize, usize)> {

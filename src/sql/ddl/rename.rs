@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::schema::Catalog;
-use crate::sql::lexer::{matching_paren, tokenize, unquote_ident, Tk, Tok};
+use crate::sql::lexer::{matching_paren, paren_items, tokenize, unquote_ident, Tk, Tok};
 
 mod quotes;
 mod trigger;
@@ -38,21 +38,7 @@ pub(super) fn table_text(src: &str) -> Result<TableText> {
     let open = toks.iter().position(|t| t.kind == Tk::LParen).ok_or_else(|| Error::sql("malformed CREATE TABLE"))?;
     let name = (0..open).rev().find(|&i| toks[i].kind == Tk::Ident).ok_or_else(|| Error::sql("malformed"))?;
     let close = matching_paren(&toks, open);
-    let mut items = Vec::new();
-    let mut depth = 0;
-    let mut start = open + 1;
-    for (i, t) in toks.iter().enumerate().take(close).skip(open + 1) {
-        match t.kind {
-            Tk::LParen => depth += 1,
-            Tk::RParen => depth -= 1,
-            Tk::Comma if depth == 0 => {
-                items.push((start, i));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    items.push((start, close.min(toks.len())));
+    let items = paren_items(&toks, open, close);
     let is_col = items.iter().map(|&(a, b)| a < b && !TABLE_CONS.iter().any(|kw| toks[a].is_kw(src, kw))).collect();
     Ok(TableText { toks, name, items, is_col, close })
 }
