@@ -52,6 +52,18 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// The next row a PRAGMA or RETURNING computed on the first step.
+    fn next_buffered_row(&mut self) -> StepResult {
+        match self.pragma_rows.next() {
+            Some(r) => {
+                self.row = r;
+                self.has_row = true;
+                StepResult::Row
+            }
+            None => StepResult::Done,
+        }
+    }
+
     pub(crate) fn new(
         conn: Shared,
         interrupt: Arc<AtomicBool>,
@@ -327,14 +339,7 @@ impl Statement {
                     st.synchronous = synchronous;
                     self.pragma_rows = rows?.into_iter();
                 }
-                match self.pragma_rows.next() {
-                    Some(r) => {
-                        self.row = r;
-                        self.has_row = true;
-                        Ok(StepResult::Row)
-                    }
-                    None => Ok(StepResult::Done),
-                }
+                Ok(self.next_buffered_row())
             }
             Program::Ddl(ddl) => {
                 let cat = st.catalog()?;
@@ -381,14 +386,7 @@ impl Statement {
             }
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) if self.pragma_loaded => {
                 // RETURNING rows of a statement whose changes are all made.
-                match self.pragma_rows.next() {
-                    Some(r) => {
-                        self.row = r;
-                        self.has_row = true;
-                        Ok(StepResult::Row)
-                    }
-                    None => Ok(StepResult::Done),
-                }
+                Ok(self.next_buffered_row())
             }
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) => {
                 let no_journal = st.explicit
@@ -426,14 +424,7 @@ impl Statement {
                         // rows follow one per step.
                         self.pragma_loaded = true;
                         self.pragma_rows = out.into_iter();
-                        match self.pragma_rows.next() {
-                            Some(r) => {
-                                self.row = r;
-                                self.has_row = true;
-                                Ok(StepResult::Row)
-                            }
-                            None => Ok(StepResult::Done),
-                        }
+                        Ok(self.next_buffered_row())
                     }
                     Err(e) => {
                         // A failed statement's rows are undone: changes() is
