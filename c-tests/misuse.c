@@ -20,6 +20,7 @@ static void test_null_handles(void) {
     CHECK_INT(sqlvibe_finalize(NULL), SQLVIBE_OK);
     CHECK(sqlvibe_sql(NULL) == NULL);
     CHECK_INT(sqlvibe_stmt_readonly(NULL), 1);
+    CHECK_INT(sqlvibe_stmt_isexplain(NULL), 0);
     CHECK_INT(sqlvibe_data_count(NULL), 0);
     CHECK_INT(sqlvibe_column_count(NULL), 0);
     CHECK_INT(sqlvibe_bind_int(NULL, 1, 1), SQLVIBE_MISUSE);

@@ -1,5 +1,6 @@
 /* prepare_v2 (nByte, pzTail, empty input), step, reset, finalize, sql,
- * stmt_readonly, data_count, column_count, auto-reset, transactions. */
+ * stmt_readonly, stmt_isexplain, data_count, column_count, auto-reset,
+ * transactions. */
 #include "check.h"
 
 static void test_tail_and_nbyte(sqlvibe *db) {
@@ -69,6 +70,21 @@ static void test_step_cycle(sqlvibe *db) {
 
     CHECK_INT(sqlvibe_prepare_v2(db, "SELECT a, b FROM t WHERE a > ? ORDER BY a", -1, &sel, NULL), SQLVIBE_OK);
     CHECK_INT(sqlvibe_stmt_readonly(sel), 1);
+    CHECK_INT(sqlvibe_stmt_isexplain(sel), 0);
+    {
+        /* EXPLAIN QUERY PLAN: isexplain 2, four columns, the plan rows. */
+        sqlvibe_stmt *eqp = NULL;
+        CHECK_INT(sqlvibe_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT a FROM t WHERE rowid = ?", -1, &eqp, NULL),
+                  SQLVIBE_OK);
+        CHECK_INT(sqlvibe_stmt_isexplain(eqp), 2);
+        CHECK_INT(sqlvibe_column_count(eqp), 4);
+        CHECK_STR(sqlvibe_column_name(eqp, 3), "detail");
+        CHECK_INT(sqlvibe_step(eqp), SQLVIBE_ROW);
+        CHECK_INT(sqlvibe_column_int(eqp, 1), 0);
+        CHECK_STR(sqlvibe_column_text(eqp, 3), "SEARCH t USING INTEGER PRIMARY KEY (rowid=?)");
+        CHECK_INT(sqlvibe_step(eqp), SQLVIBE_DONE);
+        CHECK_INT(sqlvibe_finalize(eqp), SQLVIBE_OK);
+    }
     CHECK_INT(sqlvibe_column_count(sel), 2);
     CHECK_INT(sqlvibe_data_count(sel), 0);
     CHECK_INT(sqlvibe_bind_int(sel, 1, 97), SQLVIBE_OK);

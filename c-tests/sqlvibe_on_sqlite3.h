@@ -45,6 +45,7 @@
 #define sqlvibe_finalize sqlite3_finalize
 #define sqlvibe_sql sqlite3_sql
 #define sqlvibe_stmt_readonly sqlite3_stmt_readonly
+#define sqlvibe_stmt_isexplain sqlite3_stmt_isexplain
 #define sqlvibe_data_count sqlite3_data_count
 #define sqlvibe_clear_bindings sqlite3_clear_bindings
 #define sqlvibe_bind_null sqlite3_bind_null

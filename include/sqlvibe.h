@@ -680,6 +680,12 @@ const char *sqlvibe_sql(struct sqlvibe_stmt *pStmt);
 int sqlvibe_stmt_readonly(struct sqlvibe_stmt *pStmt);
 
 /**
+ * 2 if the statement is an EXPLAIN QUERY PLAN, else 0 (also for NULL), as
+ * `sqlite3_stmt_isexplain` (sqlvibe has no bytecode EXPLAIN, so never 1).
+ */
+int sqlvibe_stmt_isexplain(struct sqlvibe_stmt *pStmt);
+
+/**
  * Number of columns in the current row: column_count after a step returned
  * SQLVIBE_ROW, otherwise 0 (also for NULL).
  */

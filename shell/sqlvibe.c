@@ -329,6 +329,57 @@ static void report(struct shell *sh, int in_prepare, int startline, int rc) {
 
 /* Runs every statement of sql, printing rows. Returns 0 or the error code
  * of the statement that failed (the rest is skipped, as sqlite3 does). */
+/* EXPLAIN QUERY PLAN output as a tree, the way the sqlite3 shell draws it:
+ * "QUERY PLAN", then each row under its parent, "|--" before a row with a
+ * later sibling and "`--" before the last one; children are indented by
+ * "|  " or "   " accordingly. */
+struct eqp_row {
+    int id, parent;
+    char *detail;
+};
+
+static void eqp_draw(const struct eqp_row *rows, int n, int parent, char *prefix, size_t plen) {
+    for (int i = 0; i < n; i++) {
+        if (rows[i].parent != parent) continue;
+        int last = 1;
+        for (int j = i + 1; j < n; j++)
+            if (rows[j].parent == parent) last = 0;
+        printf("%s%s%s\n", prefix, last ? "`--" : "|--", rows[i].detail);
+        if (plen + 4 < 256) {
+            memcpy(prefix + plen, last ? "   " : "|  ", 4);
+            eqp_draw(rows, n, rows[i].id, prefix, plen + 3);
+            prefix[plen] = 0;
+        }
+    }
+}
+
+/* Steps an EXPLAIN QUERY PLAN statement to the end and draws its rows. */
+static int run_eqp(sqlvibe_stmt *st) {
+    struct eqp_row *rows = NULL;
+    int n = 0, cap = 0, rc;
+    while ((rc = sqlvibe_step(st)) == SQLVIBE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            struct eqp_row *grown = realloc(rows, (size_t)cap * sizeof *rows);
+            if (!grown) break;
+            rows = grown;
+        }
+        const char *d = (const char *)sqlvibe_column_text(st, 3);
+        rows[n].id = sqlvibe_column_int(st, 0);
+        rows[n].parent = sqlvibe_column_int(st, 1);
+        rows[n].detail = strdup(d ? d : "");
+        n++;
+    }
+    if (n > 0) {
+        char prefix[256] = "";
+        puts("QUERY PLAN");
+        eqp_draw(rows, n, 0, prefix, 0);
+    }
+    for (int i = 0; i < n; i++) free(rows[i].detail);
+    free(rows);
+    return rc;
+}
+
 static int run_sql(struct shell *sh, const char *sql, int startline) {
     const char *z = sql;
     while (*z) {
@@ -345,7 +396,10 @@ static int run_sql(struct shell *sh, const char *sql, int startline) {
             continue;
         }
         int row = 0;
-        while ((rc = sqlvibe_step(st)) == SQLVIBE_ROW) print_row(sh, st, row++);
+        if (sqlvibe_stmt_isexplain(st) == 2)
+            rc = run_eqp(st);
+        else
+            while ((rc = sqlvibe_step(st)) == SQLVIBE_ROW) print_row(sh, st, row++);
         if (row > 0 && sh->mode == MODE_JSON) fputs("]\n", stdout);
         if (rc != SQLVIBE_DONE) {
             report(sh, 0, startline, rc);

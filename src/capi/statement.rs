@@ -1,5 +1,5 @@
 //! The statement handle `sqlvibe_stmt` and its life cycle: prepare_v2, step,
-//! reset, finalize, plus sql, stmt_readonly and data_count.
+//! reset, finalize, plus sql, stmt_readonly, stmt_isexplain and data_count.
 //!
 //! States (SQLite's): READY (after prepare or reset: bindable) -> RUNNING
 //! (after a step returned ROW) -> HALTED (a step returned DONE or an error).
@@ -253,6 +253,13 @@ pub extern "C" fn sqlvibe_sql(pStmt: *mut sqlvibe_stmt) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn sqlvibe_stmt_readonly(pStmt: *mut sqlvibe_stmt) -> c_int {
     with_stmt!(pStmt, 1, 0, { pStmt.stmt.readonly() as c_int })
+}
+
+/// 2 if the statement is an EXPLAIN QUERY PLAN, else 0 (also for NULL), as
+/// `sqlite3_stmt_isexplain` (sqlvibe has no bytecode EXPLAIN, so never 1).
+#[no_mangle]
+pub extern "C" fn sqlvibe_stmt_isexplain(pStmt: *mut sqlvibe_stmt) -> c_int {
+    with_stmt!(pStmt, 0, 0, { c_int::from(pStmt.stmt.isexplain()) })
 }
 
 /// Number of columns in the current row: column_count after a step returned

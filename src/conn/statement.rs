@@ -98,6 +98,10 @@ impl Statement {
         &self.sql
     }
     /// True when stepping it cannot change the database.
+    /// 2 for EXPLAIN QUERY PLAN, else 0 (sqlvibe has no bytecode EXPLAIN).
+    pub fn isexplain(&self) -> u8 {
+        self.compiled.explain
+    }
     pub fn readonly(&self) -> bool {
         self.compiled.readonly
     }

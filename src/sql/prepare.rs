@@ -53,6 +53,8 @@ pub struct Compiled {
     /// An INSERT/UPDATE/DELETE of at most one row whose constraint checks
     /// all precede its writes and which cannot REPLACE other rows.
     pub single_row: bool,
+    /// 2 for EXPLAIN QUERY PLAN, else 0 (`sqlvibe_stmt_isexplain`).
+    pub explain: u8,
 }
 
 /// Can the write statement run without a statement journal?
@@ -271,6 +273,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
         let single_row = single_row_write(&program);
         Ok(Compiled {
             single_row,
+            explain: 0,
             program,
             subs: std::mem::take(&mut c.subs),
             params: std::mem::take(&mut c.params),

@@ -81,6 +81,7 @@ pub fn plan_statement(inner: Compiled) -> Compiled {
         names,
         readonly: true,
         single_row: false,
+        explain: 2,
     }
 }
 
