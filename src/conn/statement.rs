@@ -404,7 +404,7 @@ impl Statement {
                 // before its first write: it needs no statement journal.
                 let depth = if c.single_row { None } else { Some(txn.savepoint()?) };
                 let mut env = Env::new(txn, &self.params, &mut st.vars, &self.interrupt, &c.subs);
-                env.adopt(&mut self.wbufs);
+                env.swap_buffers(&mut self.wbufs);
                 let mut out = Vec::new();
                 let r = match &c.program {
                     Program::Insert(p) => run_insert(p, &mut env, &mut self.rt, &mut out),
@@ -415,7 +415,7 @@ impl Statement {
                 let keep = env.keep_changes;
                 let rollback = env.rollback_txn;
                 let written = env.written;
-                env.release(&mut self.wbufs);
+                env.swap_buffers(&mut self.wbufs);
                 drop(env);
                 match r {
                     Ok(n) => {

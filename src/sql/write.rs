@@ -77,24 +77,16 @@ impl<'a> Env<'a> {
         }
     }
 
-    /// Takes over a statement's kept buffers (see `WriteBuffers`).
-    pub fn adopt(&mut self, b: &mut WriteBuffers) {
-        self.rec = std::mem::take(&mut b.rec);
-        self.key = std::mem::take(&mut b.key);
-        self.scratch = std::mem::take(&mut b.scratch);
-        self.order = std::mem::take(&mut b.order);
-        self.row = std::mem::take(&mut b.row);
-        self.src = std::mem::take(&mut b.src);
-    }
-
-    /// Hands the buffers back to the statement for its next step.
-    pub fn release(&mut self, b: &mut WriteBuffers) {
-        b.rec = std::mem::take(&mut self.rec);
-        b.key = std::mem::take(&mut self.key);
-        b.scratch = std::mem::take(&mut self.scratch);
-        b.order = std::mem::take(&mut self.order);
-        b.row = std::mem::take(&mut self.row);
-        b.src = std::mem::take(&mut self.src);
+    /// Exchanges this run's buffers with a statement's kept ones (see
+    /// `WriteBuffers`): once to take them over, once to hand them back.
+    pub fn swap_buffers(&mut self, b: &mut WriteBuffers) {
+        use std::mem::swap;
+        swap(&mut self.rec, &mut b.rec);
+        swap(&mut self.key, &mut b.key);
+        swap(&mut self.scratch, &mut b.scratch);
+        swap(&mut self.order, &mut b.order);
+        swap(&mut self.row, &mut b.row);
+        swap(&mut self.src, &mut b.src);
     }
 
     /// An evaluation context reading through the transaction.

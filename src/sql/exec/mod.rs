@@ -13,7 +13,7 @@ mod sort;
 mod tests;
 
 pub use rows::{decode_needed, group_key, load_row, value_to_rowid};
-use rows::{load_row_needed, probe_value, rowid_hi, rowid_lo, set_null_row};
+use rows::{load_row_needed, probe_value, rowid_bound, set_null_row};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::sql::expr::{eval, eval_bool, Cx, Rt};
@@ -506,14 +506,14 @@ impl SelectRun {
                     let mut hi_i = i64::MAX;
                     let mut empty = false;
                     if let Some((e, incl)) = lo {
-                        match rowid_lo(&eval(e, rt, cx)?, *incl) {
+                        match rowid_bound(&eval(e, rt, cx)?, *incl, false) {
                             Ok(Some(x)) => lo_i = x,
                             Ok(None) => {}
                             Err(()) => empty = true,
                         }
                     }
                     if let Some((e, incl)) = hi {
-                        match rowid_hi(&eval(e, rt, cx)?, *incl) {
+                        match rowid_bound(&eval(e, rt, cx)?, *incl, true) {
                             Ok(Some(x)) => hi_i = x,
                             Ok(None) => {}
                             Err(()) => empty = true,

@@ -213,78 +213,54 @@ pub fn value_to_rowid(v: &Value) -> Option<i64> {
     }
 }
 
-/// Lower bound of a rowid range: Err(()) when no rowid can satisfy it,
-/// Ok(None) when it does not constrain.
-pub(super) fn rowid_lo(v: &Value, incl: bool) -> std::result::Result<Option<i64>, ()> {
+/// A bound of a rowid range (`upper`: `rowid <(=) v`, else `rowid >(=) v`)
+/// as the integer the scan starts or stops at: Err(()) when no rowid can
+/// satisfy it, Ok(None) when it does not constrain. Text and blobs are
+/// converted as a numeric column would; a text that stays text is larger
+/// than every number.
+pub(super) fn rowid_bound(v: &Value, incl: bool, upper: bool) -> std::result::Result<Option<i64>, ()> {
+    let converted;
     let v = match v {
-        Value::Text(_) | Value::Blob(_) => types::apply_affinity(v.clone(), Affinity::Numeric),
-        other => other.clone(),
+        Value::Text(_) | Value::Blob(_) => {
+            converted = types::apply_affinity(v.clone(), Affinity::Numeric);
+            &converted
+        }
+        other => other,
     };
-    match v {
+    // One step inward from an exclusive bound.
+    let step = |i: i64| if upper { i.checked_sub(1) } else { i.checked_add(1) };
+    match *v {
         Value::Null => Err(()),
         Value::Integer(i) => {
             if incl {
                 Ok(Some(i))
             } else {
-                i.checked_add(1).map(Some).ok_or(())
+                step(i).map(Some).ok_or(())
             }
         }
         Value::Real(f) => {
             if f.is_nan() {
                 return Err(());
             }
-            let c = f.ceil();
-            if c >= 9.223372036854776e18 {
+            let c = if upper { f.floor() } else { f.ceil() };
+            // Past the far end of the rowid domain nothing qualifies; past
+            // the near end the bound does not constrain.
+            let (beyond_max, beyond_min) = (c >= 9.223372036854776e18, c < -9.223372036854776e18);
+            if (upper && beyond_min) || (!upper && beyond_max) {
                 return Err(());
             }
-            if c < -9.223372036854776e18 {
+            if beyond_min || beyond_max {
                 return Ok(None);
             }
             let c = c as i64;
             if c as f64 == f && !incl {
-                c.checked_add(1).map(Some).ok_or(())
+                step(c).map(Some).ok_or(())
             } else {
                 Ok(Some(c))
             }
         }
-        // Text > every number: `rowid > 'x'` holds for no row.
+        _ if upper => Ok(None),
         _ => Err(()),
-    }
-}
-
-pub(super) fn rowid_hi(v: &Value, incl: bool) -> std::result::Result<Option<i64>, ()> {
-    let v = match v {
-        Value::Text(_) | Value::Blob(_) => types::apply_affinity(v.clone(), Affinity::Numeric),
-        other => other.clone(),
-    };
-    match v {
-        Value::Null => Err(()),
-        Value::Integer(i) => {
-            if incl {
-                Ok(Some(i))
-            } else {
-                i.checked_sub(1).map(Some).ok_or(())
-            }
-        }
-        Value::Real(f) => {
-            if f.is_nan() {
-                return Err(());
-            }
-            let c = f.floor();
-            if c < -9.223372036854776e18 {
-                return Err(());
-            }
-            if c >= 9.223372036854776e18 {
-                return Ok(None);
-            }
-            let c = c as i64;
-            if c as f64 == f && !incl {
-                c.checked_sub(1).map(Some).ok_or(())
-            } else {
-                Ok(Some(c))
-            }
-        }
-        _ => Ok(None),
     }
 }
 
