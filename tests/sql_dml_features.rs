@@ -6,57 +6,12 @@
 //! schema table, every table's full contents, and `PRAGMA integrity_check`.
 
 mod common;
-use common::{reference, vibe, Rows};
-use sqlvibe::conn::{OPEN_CREATE, OPEN_READWRITE};
-use sqlvibe::{Connection, Value};
+use sqlvibe::Value;
 
-fn temp_path(tag: &str) -> std::path::PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    std::env::temp_dir().join(format!("sqlvibe-dml-{}-{tag}-{n}.db", std::process::id()))
-}
-
-fn remove(p: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut s = p.as_os_str().to_owned();
-        s.push(suffix);
-        let _ = std::fs::remove_file(s);
-    }
-}
-
-fn ok_rows(r: Result<Rows, (i32, String)>, what: &str) -> Vec<Vec<Value>> {
-    match r {
-        Ok((_, rows)) => rows,
-        Err(e) => panic!("{what}: {e:?}"),
-    }
-}
-
-/// Runs `script` on both engines and compares everything (see the module doc).
+/// Runs `script` on both engines and compares everything (see the module
+/// doc).
 fn same_db(script: &[&str]) {
-    let vp = temp_path("v");
-    let rp = temp_path("r");
-    {
-        let v = Connection::open(vp.to_str().unwrap(), OPEN_READWRITE | OPEN_CREATE).expect("open sqlvibe");
-        let r = rusqlite::Connection::open(&rp).expect("open sqlite");
-        for sql in script {
-            let a = vibe(&v, sql);
-            let b = reference(&r, sql);
-            assert_eq!(a, b, "statement: {sql}");
-        }
-        let schema = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid";
-        assert_eq!(vibe(&v, schema), reference(&r, schema), "schema after {script:?}");
-        let tables =
-            ok_rows(reference(&r, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"), "tables");
-        for t in tables {
-            let Value::Text(name) = &t[0] else { panic!("table name {t:?}") };
-            let q = format!("SELECT rowid, * FROM \"{}\" ORDER BY rowid", name.replace('"', "\"\""));
-            assert_eq!(vibe(&v, &q), reference(&r, &q), "contents of {name} after {script:?}");
-        }
-        let check = ok_rows(vibe(&v, "PRAGMA integrity_check"), "integrity_check");
-        assert_eq!(check, vec![vec![Value::Text("ok".into())]], "integrity after {script:?}");
-    }
-    remove(&vp);
-    remove(&rp);
+    common::same_on_disk("dml", script, false);
 }
 
 #[test]

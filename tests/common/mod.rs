@@ -123,3 +123,56 @@ pub fn script_rows(conn: &Connection, sql: &str) -> sqlvibe::Result<Vec<Vec<Valu
     }
     Ok(out)
 }
+
+/// A fresh temporary database path (unique within this test process).
+pub fn temp_db_path(tag: &str) -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    std::env::temp_dir().join(format!("sqlvibe-{tag}-{}-{n}.db", std::process::id()))
+}
+
+/// Deletes a database file and its sidecar files.
+pub fn remove_db(p: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut s = p.as_os_str().to_owned();
+        s.push(suffix);
+        let _ = std::fs::remove_file(s);
+    }
+}
+
+/// Runs `script` statement by statement on sqlvibe and on SQLite, each on a
+/// temporary database file: every statement's outcome must match (and,
+/// with `schema_each`, the schema table after every statement), then the
+/// schema table, every table's contents and `PRAGMA integrity_check`.
+pub fn same_on_disk(tag: &str, script: &[&str], schema_each: bool) {
+    let ok_rows = |r: Result<Rows, (i32, String)>, what: &str| match r {
+        Ok((_, rows)) => rows,
+        Err(e) => panic!("{what}: {e:?}"),
+    };
+    let vp = temp_db_path(&format!("{tag}-v"));
+    let rp = temp_db_path(&format!("{tag}-r"));
+    {
+        let flags = sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE;
+        let v = Connection::open(vp.to_str().unwrap(), flags).expect("open sqlvibe");
+        let r = rusqlite::Connection::open(&rp).expect("open sqlite");
+        let schema = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid";
+        for sql in script {
+            assert_eq!(vibe(&v, sql), reference(&r, sql), "statement: {sql}");
+            if schema_each {
+                assert_eq!(vibe(&v, schema), reference(&r, schema), "schema after {sql}");
+            }
+        }
+        assert_eq!(vibe(&v, schema), reference(&r, schema), "schema after {script:?}");
+        let tables =
+            ok_rows(reference(&r, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"), "tables");
+        for t in tables {
+            let Value::Text(name) = &t[0] else { panic!("table name {t:?}") };
+            let q = format!("SELECT rowid, * FROM \"{}\" ORDER BY rowid", name.replace('"', "\"\""));
+            assert_eq!(vibe(&v, &q), reference(&r, &q), "contents of {name} after {script:?}");
+        }
+        let check = ok_rows(vibe(&v, "PRAGMA integrity_check"), "integrity_check");
+        assert_eq!(check, vec![vec![Value::Text("ok".into())]], "integrity after {script:?}");
+    }
+    remove_db(&vp);
+    remove_db(&rp);
+}
