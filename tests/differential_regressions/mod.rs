@@ -112,6 +112,13 @@ pub mod cases {
          SELECT rowid, * FROM t1;
          COMMIT";
 
+    pub const BIG_WHOLE_REAL_KEYS: &str = "CREATE TABLE t0 (c0);
+         INSERT INTO t0 VALUES (9210000000000000000), (9.21e18), (-9223372036854775808), (-9.223372036854776e18), (9.3e18);
+         SELECT DISTINCT c0 FROM t0 ORDER BY 1;
+         SELECT count(*) FROM (SELECT c0 FROM t0 GROUP BY c0);
+         SELECT count(*) FROM (SELECT c0 FROM t0 UNION SELECT c0 FROM t0);
+         SELECT count(DISTINCT c0) FROM t0";
+
     pub const SCALAR_COLLATION: &str = "CREATE TABLE t0 (c1 TEXT COLLATE NOCASE);
          INSERT INTO t0 VALUES ('a'), ('B');
          SELECT max(c1, 'A'), min(c1, 'b'), nullif(c1, 'A') FROM t0 ORDER BY rowid";
@@ -242,4 +249,9 @@ fn compound_column_takes_leftmost_collation() {
 #[test]
 fn check_calling_a_function_needs_a_statement_journal() {
     replay(cases::CHECK_FUNCTION_JOURNAL);
+}
+
+#[test]
+fn whole_reals_key_as_their_integer_up_to_the_i64_range() {
+    replay(cases::BIG_WHOLE_REAL_KEYS);
 }

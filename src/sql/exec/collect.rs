@@ -126,10 +126,9 @@ impl SelectRun {
             }
             if plan.distinct {
                 group_key(&row, &plan.colls, &mut kb);
-                if seen.contains(&kb) {
+                if !super::keyhash::first_seen(&mut seen, &kb) {
                     return Ok(());
                 }
-                seen.insert(kb.clone());
             }
             match &mut sorter {
                 Some(s) => s.push(&plan.order, &mut row, rt, cx),

@@ -6,7 +6,7 @@
 //! loop to completion on the first call and then hand out the buffered rows.
 
 mod collect;
-mod keyhash;
+pub(crate) mod keyhash;
 mod rows;
 mod sort;
 #[cfg(test)]
@@ -262,10 +262,9 @@ impl SelectRun {
             }
             if self.buffered.is_none() && plan.distinct {
                 group_key(out, &plan.colls, &mut self.keybuf);
-                if self.seen.contains(&self.keybuf) {
+                if !keyhash::first_seen(&mut self.seen, &self.keybuf) {
                     continue;
                 }
-                self.seen.insert(self.keybuf.clone());
             }
             if self.offset > 0 {
                 self.offset -= 1;

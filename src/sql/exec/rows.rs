@@ -193,20 +193,20 @@ pub(super) fn set_null_row(t: &Table, slot: &mut Slot) {
     slot.null_row = true;
 }
 
+/// The integer a REAL equals exactly under SQLite's comparison, if any
+/// (whole and within [-2^63, 2^63)).
+fn real_as_i64(f: f64) -> Option<i64> {
+    (f.fract() == 0.0 && (-9.223372036854776e18..9.223372036854776e18).contains(&f)).then_some(f as i64)
+}
+
 /// A rowid equal to `v` under SQLite's comparison, if one can exist.
 pub fn value_to_rowid(v: &Value) -> Option<i64> {
     match v {
         Value::Integer(i) => Some(*i),
-        Value::Real(f) => {
-            if f.fract() == 0.0 && *f >= -9.223372036854776e18 && *f < 9.223372036854776e18 {
-                Some(*f as i64)
-            } else {
-                None
-            }
-        }
+        Value::Real(f) => real_as_i64(*f),
         Value::Text(_) | Value::Blob(_) => match types::apply_affinity(v.clone(), Affinity::Numeric) {
             Value::Integer(i) => Some(i),
-            Value::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(f as i64),
+            Value::Real(f) => real_as_i64(f),
             _ => None,
         },
         Value::Null => None,
@@ -284,14 +284,17 @@ pub fn group_key(vals: &[Value], colls: &[Collation], out: &mut Vec<u8>) {
                 out.push(1);
                 out.extend_from_slice(&n.to_be_bytes());
             }
-            Value::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => {
-                out.push(1);
-                out.extend_from_slice(&(*f as i64).to_be_bytes());
-            }
-            Value::Real(f) => {
-                out.push(2);
-                out.extend_from_slice(&f.to_bits().to_be_bytes());
-            }
+            // A REAL equal to an integer keys as that integer.
+            Value::Real(f) => match real_as_i64(*f) {
+                Some(n) => {
+                    out.push(1);
+                    out.extend_from_slice(&n.to_be_bytes());
+                }
+                None => {
+                    out.push(2);
+                    out.extend_from_slice(&f.to_bits().to_be_bytes());
+                }
+            },
             Value::Text(s) => {
                 out.push(3);
                 let at = out.len();

@@ -13,6 +13,7 @@ use super::agg::Acc;
 use super::frame::{bounds, cmp_key, must_be_int, Offsets, Peers};
 use super::{Exclude, Kind, Leaf, WinDef, WinFunc, WindowPlan};
 use crate::error::{Error, Result};
+use crate::sql::exec::keyhash::{first_seen, KeySet};
 use crate::sql::exec::{group_key, run_subquery};
 use crate::sql::expr::{eval, Cx, Rt};
 use crate::sql::select::SelectPlan;
@@ -20,7 +21,7 @@ use crate::sql::types::{self, ArithOp};
 use crate::storage::record::compare_values;
 use crate::storage::Value;
 use std::cmp::Ordering;
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
 static NULL: Value = Value::Null;
 
@@ -52,7 +53,7 @@ pub fn compute(plan: &SelectPlan, w: &WindowPlan, rt: &mut Rt, cx: &mut Cx) -> R
         }
     }
     let mut keyed: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(n);
-    let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    let mut seen = KeySet::default();
     let mut kb = Vec::new();
     for &r in &perm {
         restore(&w.leaves, &rows[r], rt);
@@ -69,7 +70,7 @@ pub fn compute(plan: &SelectPlan, w: &WindowPlan, rt: &mut Rt, cx: &mut Cx) -> R
         }
         if plan.distinct {
             group_key(&row, &plan.colls, &mut kb);
-            if !seen.insert(kb.clone()) {
+            if !first_seen(&mut seen, &kb) {
                 continue;
             }
         }
