@@ -648,28 +648,10 @@ impl Drop for Pager {
         if !self.read_only && sh.io_error.is_none() {
             sh.readers.clear();
             let level = sh.sync_level;
-            // Move everything into the database file, then drop the WAL.
-            let ok = (|| -> Result<bool> {
-                let mx = sh.wal.mx_frame;
-                let mut limit = mx;
-                if limit > sh.wal.backfilled {
-                    if level >= SYNC_NORMAL {
-                        sh.wal.sync()?;
-                    }
-                    let ps = sh.committed.page_size as usize;
-                    let mut buf = vec![0u8; ps];
-                    for (pgno, frame) in sh.wal.pages_to_copy(limit) {
-                        sh.wal.read_frame(frame, &mut buf)?;
-                        sh.db.write_at(u64::from(pgno - 1) * ps as u64, &buf)?;
-                    }
-                    if level >= SYNC_NORMAL {
-                        sh.db.sync()?;
-                    }
-                    sh.wal.backfilled = limit;
-                }
-                limit = sh.wal.backfilled;
-                Ok(limit == mx)
-            })();
+            // Move everything into the database file, then drop the WAL
+            // (no reader is left, so nothing is pinned and all is copied).
+            let mx = sh.wal.mx_frame;
+            let ok = Self::backfill(sh).map(|()| sh.wal.backfilled == mx);
             // TRUNCATE and PERSIST leave their (empty) journal file behind,
             // as SQLite does; MEMORY and OFF have none on disk.
             let keep_file = matches!(

@@ -323,7 +323,7 @@ pub fn strftime(ctx: &mut dyn FuncContext, args: &[Value]) -> Result<Value> {
         }
         i += 1;
     }
-    x.compute_jd();
+    // (is_date computed the Julian day.)
     x.compute_ymd_hms();
     let mut out: Vec<u8> = Vec::with_capacity(fmt.len() + 16);
     let mut i = 0;

@@ -48,10 +48,9 @@ impl Pager {
                 }
                 return Ok(CheckpointInfo { busy: false, log_frames: -1, checkpointed_frames: -1 });
             }
-        }
-        if mode == CheckpointMode::Passive {
-            let mut sh = self.lock_at(level);
-            return self.checkpoint_locked(&mut sh, mode);
+            if mode == CheckpointMode::Passive {
+                return self.checkpoint_locked(&mut sh, mode);
+            }
         }
         // FULL and up: wait (busy timeout) for the write lock, so no
         // writer is mid-transaction; readers never hold a checkpoint back
@@ -279,12 +278,15 @@ impl Pager {
             return Ok(());
         }
         let auto = sh.autocheckpoint;
-        if auto > 0 && sh.wal.mx_frame >= auto {
+        // One checkpoint at most: a second right after the first (under the
+        // same lock) would stop where the first stopped.
+        let ran = auto > 0 && sh.wal.mx_frame >= auto;
+        if ran {
             let _ = self.checkpoint_locked(sh, CheckpointMode::Passive);
         }
         if sh.journal_size_limit >= 0 && sh.io_error.is_none() {
             let limit = sh.journal_size_limit as u64;
-            if sh.wal.end_offset() > limit {
+            if !ran && sh.wal.end_offset() > limit {
                 let _ = self.checkpoint_locked(sh, CheckpointMode::Passive);
             }
             if sh.wal.file_len > limit {
