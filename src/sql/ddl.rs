@@ -88,7 +88,8 @@ fn check_db(qn: &sqlite3_parser::ast::QualifiedName) -> Result<()> {
     Ok(())
 }
 
-fn reserved(name: &str) -> Result<()> {
+/// Names starting with `sqlite_` belong to SQLite's own objects.
+pub(crate) fn reserved(name: &str) -> Result<()> {
     if name.len() >= 7 && name[..7].eq_ignore_ascii_case("sqlite_") {
         return Err(Error::sql(format!("object name reserved for internal use: {name}")));
     }

@@ -229,10 +229,7 @@ impl Compiler<'_> {
             }
             _ => Vec::new(),
         };
-        let returning = match returning {
-            Some(cols) => Some(self.returning(&t, cols, text)?),
-            None => None,
-        };
+        let returning = self.dml_returning(&t, returning, text)?;
         let seq_table = if t.autoinc {
             Some(
                 self.catalog()?
@@ -273,10 +270,7 @@ impl Compiler<'_> {
         self.push_scope_table(t.clone(), 0, &alias);
         let csets = self.set_list(&t, sets)?;
         let scan = target_scan(self, &t, &alias, where_clause, view_sub)?;
-        let returning = match returning {
-            Some(cols) => Some(self.returning(&t, cols, text)?),
-            None => None,
-        };
+        let returning = self.dml_returning(&t, returning, text)?;
         let calls_function = self.calls_function;
         Ok(UpdatePlan {
             table: t,
@@ -330,10 +324,7 @@ impl Compiler<'_> {
         let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         self.push_scope_table(t.clone(), 0, &alias);
         let scan = target_scan(self, &t, &alias, where_clause, view_sub)?;
-        let returning = match returning {
-            Some(cols) => Some(self.returning(&t, cols, text)?),
-            None => None,
-        };
+        let returning = self.dml_returning(&t, returning, text)?;
         Ok(DeletePlan {
             table: t,
             truncate: where_clause.is_none() && returning.is_none(),

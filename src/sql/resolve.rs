@@ -547,25 +547,8 @@ impl<'a> Compiler<'a> {
     }
 
     pub(crate) fn subquery(&mut self, sel: &ast::Select) -> Result<(usize, Option<Affinity>)> {
-        let level = self.scopes.len();
-        self.open_subs.push((level, false, None));
-        let saved_aggs = self.aggs.take();
-        let saved_in = std::mem::replace(&mut self.in_agg, false);
-        let saved_forb = self.agg_forbidden.take();
-        let saved_alias = std::mem::take(&mut self.aliases);
-        let r = self.select(sel);
-        self.aggs = saved_aggs;
-        self.in_agg = saved_in;
-        self.agg_forbidden = saved_forb;
-        self.aliases = saved_alias;
-        let (_, correlated, outer_max) = self.open_subs.pop().expect("open sub");
-        let mut plan = r?;
-        plan.correlated = correlated;
-        plan.outer_max_slot = outer_max;
-        plan.lazy = crate::sql::cte::reads_on_demand(&plan, &self.subs);
-        let aff = plan.first_affinity;
-        self.subs.push(plan);
-        Ok((self.subs.len() - 1, aff))
+        let id = self.wrapped_sub(|c| c.select(sel))?;
+        Ok((id, self.subs[id].first_affinity))
     }
 
     /// Compiles one expression in the current scope.

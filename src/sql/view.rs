@@ -58,9 +58,7 @@ pub fn compile_view_ddl(stmt: &Stmt, src: &str, cat: &Catalog) -> Result<ViewDdl
             }
             let temp = *temporary || db == Some(true);
             let name = name_str(&view_name.name);
-            if name.len() >= 7 && name[..7].eq_ignore_ascii_case("sqlite_") {
-                return Err(Error::sql(format!("object name reserved for internal use: {name}")));
-            }
+            crate::sql::ddl::reserved(&name)?;
             if tokenize(src).iter().any(|t| t.kind == Tk::Var) {
                 return Err(Error::sql("parameters are not allowed in views"));
             }

@@ -179,13 +179,6 @@ fn check_views(txn: &Txn, what: &str) -> Result<()> {
     Ok(())
 }
 
-fn reserved(name: &str) -> Result<()> {
-    if name.len() >= 7 && name[..7].eq_ignore_ascii_case("sqlite_") {
-        return Err(Error::sql(format!("object name reserved for internal use: {name}")));
-    }
-    Ok(())
-}
-
 /// Checks an ALTER against the catalog (at prepare time and when run).
 pub fn check_alter(a: &Alter, cat: &Catalog) -> Result<()> {
     let tname = a.table();
@@ -209,7 +202,7 @@ pub fn check_alter(a: &Alter, cat: &Catalog) -> Result<()> {
             if cat.table(new).is_some() || cat.index(new).is_some() || cat.view(new).is_some() {
                 return Err(Error::sql(format!("there is already another table or index with this name: {new}")));
             }
-            reserved(new)?;
+            super::reserved(new)?;
         }
         Alter::RenameColumn { old, .. } => {
             if t.col_index(old).is_none() {

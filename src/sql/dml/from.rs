@@ -127,16 +127,14 @@ impl Compiler<'_> {
         }
     }
 
-    fn dml_returning(
+    /// The RETURNING clause of a statement on `t`, if it has one.
+    pub(super) fn dml_returning(
         &mut self,
         t: &Arc<Table>,
         returning: Option<&[ResultColumn]>,
         text: &str,
     ) -> Result<Option<Returning>> {
-        match returning {
-            Some(cols) => Ok(Some(self.returning(t, cols, text)?)),
-            None => Ok(None),
-        }
+        returning.map(|cols| self.returning(t, cols, text)).transpose()
     }
 
     /// The join of the target (slot 0) with the FROM items, filtered by

@@ -142,9 +142,7 @@ pub fn check(ddl: &TriggerDdl, cat: &Catalog) -> Result<bool> {
                 None if cat.views.contains_key(&table.to_ascii_lowercase()) => false,
                 None => return Err(Error::sql(format!("no such table: main.{table}"))),
             };
-            if name.len() >= 7 && name[..7].eq_ignore_ascii_case("sqlite_") {
-                return Err(Error::sql(format!("object name reserved for internal use: {name}")));
-            }
+            crate::sql::ddl::reserved(name)?;
             if cat.triggers.contains_key(&name.to_ascii_lowercase()) {
                 if *if_not_exists {
                     return Ok(false);

@@ -218,9 +218,8 @@ pub fn update_with_triggers(
         }
         s.rowid = r;
         s.null_row = false;
-        if fire(&tr.after, env, Some((&newv, r)), Some((&oldv, old)))? == Fired::Ignore {
-            return Ok(o);
-        }
+        // RAISE(IGNORE) in an AFTER trigger only ends that trigger.
+        fire(&tr.after, env, Some((&newv, r)), Some((&oldv, old)))?;
     }
     Ok(o)
 }
