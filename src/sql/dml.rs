@@ -105,7 +105,6 @@ pub(crate) fn target_table(c: &Compiler, qn: &QualifiedName) -> Result<Arc<Table
 fn target_scan(
     c: &mut Compiler,
     t: &Arc<Table>,
-    alias: &str,
     where_clause: Option<&ast::Expr>,
     view_sub: Option<usize>,
 ) -> Result<SelectPlan> {
@@ -134,7 +133,6 @@ fn target_scan(
             pre.push(term);
         }
     }
-    let _ = alias;
     if let Some(id) = view_sub {
         level.access = planner::Access::Sub(id);
     }
@@ -269,7 +267,7 @@ impl Compiler<'_> {
         let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         self.push_scope_table(t.clone(), 0, &alias);
         let csets = self.set_list(&t, sets)?;
-        let scan = target_scan(self, &t, &alias, where_clause, view_sub)?;
+        let scan = target_scan(self, &t, where_clause, view_sub)?;
         let returning = self.dml_returning(&t, returning, text)?;
         let calls_function = self.calls_function;
         Ok(UpdatePlan {
@@ -323,7 +321,7 @@ impl Compiler<'_> {
         let (t, view_sub) = self.dml_target(tbl_name, false)?;
         let alias = tbl_name.alias.as_ref().map_or(t.name.clone(), name_str);
         self.push_scope_table(t.clone(), 0, &alias);
-        let scan = target_scan(self, &t, &alias, where_clause, view_sub)?;
+        let scan = target_scan(self, &t, where_clause, view_sub)?;
         let returning = self.dml_returning(&t, returning, text)?;
         Ok(DeletePlan {
             table: t,
