@@ -570,7 +570,13 @@ impl SelectRun {
         // The range applies in index order only on an ascending key column.
         let range_ok = !ki.desc.get(ncol).copied().unwrap_or(false);
         if self.levels[i].st == St::Init {
-            let mut keys = Vec::with_capacity(ncol + 1);
+            // The previous probe's buffers are refilled (one probe per outer
+            // row in a nested-loop join).
+            let lr = &mut self.levels[i];
+            let (mut keys, mut list) = (std::mem::take(&mut lr.keys), std::mem::take(&mut lr.list));
+            let (mut lo_key, mut hi_key) = (lr.lo_key.take(), lr.hi_key.take());
+            keys.clear();
+            list.clear();
             for (k, e) in acc.eq.iter().enumerate() {
                 let v = probe_value(eval(e, rt, cx)?, acc.affs[k]);
                 if matches!(v, Value::Null) {
@@ -580,23 +586,20 @@ impl SelectRun {
                 keys.push(v);
             }
             let next_aff = acc.affs.get(ncol).copied().unwrap_or(Affinity::Blob);
-            let mut lo_key = None;
-            let mut hi_key = None;
-            if range_ok {
-                for (b, dst) in [(&acc.lo, &mut lo_key), (&acc.hi, &mut hi_key)] {
-                    if let Some((e, incl)) = b {
-                        let v = probe_value(eval(e, rt, cx)?, next_aff);
-                        if matches!(v, Value::Null) {
-                            self.levels[i].st = St::Done;
-                            return Ok(false);
-                        }
-                        let mut k = keys.clone();
-                        k.push(v);
-                        *dst = Some((k, *incl));
-                    }
+            for (b, dst) in [(&acc.lo, &mut lo_key), (&acc.hi, &mut hi_key)] {
+                let old = dst.take();
+                let Some((e, incl)) = b.as_ref().filter(|_| range_ok) else { continue };
+                let v = probe_value(eval(e, rt, cx)?, next_aff);
+                if matches!(v, Value::Null) {
+                    self.levels[i].st = St::Done;
+                    return Ok(false);
                 }
+                let mut k = old.map(|(k, _)| k).unwrap_or_default();
+                k.clear();
+                k.extend_from_slice(&keys);
+                k.push(v);
+                *dst = Some((k, *incl));
             }
-            let mut list = Vec::new();
             if let Some(l) = &acc.in_list {
                 for e in l {
                     let v = probe_value(eval(e, rt, cx)?, next_aff);
