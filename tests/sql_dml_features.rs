@@ -433,3 +433,16 @@ fn alter_odd_texts() {
         "SELECT * FROM p",
     ]);
 }
+
+#[test]
+fn stored_text_drops_the_schema_qualifier() {
+    same_db(&[
+        "CREATE TABLE main.t(x)",
+        "CREATE TABLE IF NOT EXISTS main.u(a, b)",
+        "CREATE VIEW main.v AS SELECT x FROM t",
+        "CREATE UNIQUE INDEX main.i ON t(x)",
+        "CREATE TRIGGER main.tr AFTER INSERT ON t BEGIN INSERT INTO u VALUES(new.x, 1); END",
+        "INSERT INTO t VALUES(5)",
+        "SELECT * FROM v",
+    ]);
+}

@@ -52,15 +52,8 @@ struct ColSpans {
 /// texts SQLite reports verbatim. Returns (column spans, table-constraint
 /// check spans, end of the closing parenthesis, start of the table name).
 fn table_spans(src: &str, toks: &[Tok]) -> (Vec<ColSpans>, Vec<(usize, usize)>, usize, usize) {
-    // Name: first token after CREATE [TEMP|TEMPORARY] TABLE [IF NOT EXISTS].
-    let mut k = 0;
-    while k < toks.len() && !toks[k].is_kw(src, "table") {
-        k += 1;
-    }
-    k += 1;
-    if k + 2 < toks.len() && toks[k].is_kw(src, "if") {
-        k += 3;
-    }
+    // Name: after CREATE [TEMP|TEMPORARY] TABLE [IF NOT EXISTS] [schema.].
+    let k = super::created_name_token(src, toks, "table");
     let name_start = toks.get(k).map_or(src.len(), |t| t.start);
     let open = match toks.iter().skip(k).position(|t| t.kind == Tk::LParen) {
         Some(p) => p + k,
@@ -227,14 +220,7 @@ pub fn stored_table_sql(src: &str) -> String {
 /// text from the index name up to the terminating `;` (or end of input).
 pub fn stored_index_sql(src: &str, unique: bool) -> String {
     let toks = tokenize(src);
-    let mut k = 0;
-    while k < toks.len() && !toks[k].is_kw(src, "index") {
-        k += 1;
-    }
-    k += 1;
-    if k + 2 < toks.len() && toks[k].is_kw(src, "if") {
-        k += 3;
-    }
+    let k = super::created_name_token(src, &toks, "index");
     let start = toks.get(k).map_or(src.len(), |t| t.start);
     let end = toks.iter().rposition(|t| t.kind == Tk::Semi).map_or(src.len(), |p| toks[p].start);
     let end = end.max(start);

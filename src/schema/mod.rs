@@ -291,3 +291,21 @@ impl Catalog {
         self.indexes.get(&name.to_ascii_lowercase())
     }
 }
+
+/// Token index of the object's name in a `CREATE ... <kw> [IF NOT EXISTS]
+/// [schema.]name` statement: what SQLite's stored text starts from (it
+/// drops the schema qualifier, as it stores the object in that schema).
+pub(crate) fn created_name_token(src: &str, toks: &[crate::sql::lexer::Tok], kw: &str) -> usize {
+    let mut k = 0;
+    while k < toks.len() && !toks[k].is_kw(src, kw) {
+        k += 1;
+    }
+    k += 1;
+    if k + 2 < toks.len() && toks[k].is_kw(src, "if") {
+        k += 3;
+    }
+    if k + 2 < toks.len() && toks[k + 1].kind == crate::sql::lexer::Tk::Dot {
+        k += 2;
+    }
+    k
+}

@@ -83,18 +83,7 @@ impl Trigger {
 /// closing END. TEMP and IF NOT EXISTS are not part of it.
 pub fn stored_trigger_sql(src: &str) -> String {
     let toks = tokenize(src);
-    let mut k = 0;
-    while k < toks.len() && !toks[k].is_kw(src, "trigger") {
-        k += 1;
-    }
-    k += 1;
-    if k + 2 < toks.len() && toks[k].is_kw(src, "if") {
-        k += 3;
-    }
-    // `schema.name`: the name starts after the dot.
-    if k + 2 < toks.len() && toks[k + 1].kind == Tk::Dot {
-        k += 2;
-    }
+    let k = super::created_name_token(src, &toks, "trigger");
     let start = toks.get(k).map_or(src.len(), |t| t.start);
     let end = toks.iter().rev().find(|t| t.kind != Tk::Semi).map_or(src.len(), |t| t.end).max(start);
     format!("CREATE TRIGGER {}", &src[start..end])

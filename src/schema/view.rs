@@ -45,14 +45,7 @@ impl View {
 /// trailing white space. TEMP and IF NOT EXISTS are not part of it.
 pub fn stored_view_sql(src: &str) -> String {
     let toks = tokenize(src);
-    let mut k = 0;
-    while k < toks.len() && !toks[k].is_kw(src, "view") {
-        k += 1;
-    }
-    k += 1;
-    if k + 2 < toks.len() && toks[k].is_kw(src, "if") {
-        k += 3;
-    }
+    let k = super::created_name_token(src, &toks, "view");
     let start = toks.get(k).map_or(src.len(), |t| t.start);
     let end = toks.iter().position(|t| t.kind == Tk::Semi).map_or(src.len(), |p| toks[p].start).max(start);
     format!("CREATE VIEW {}", src[start..end].trim_end())
