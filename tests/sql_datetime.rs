@@ -8,7 +8,7 @@
 //! `TZ=America/New_York` or `TZ=Australia/Lord_Howe` to exercise them off UTC.
 
 mod common;
-use common::{open, reference, vibe};
+use common::{open, reference, vibe, Rng};
 use sqlvibe::Value;
 
 /// Evaluates `SELECT e, typeof(e)` on both engines; returns mismatches.
@@ -322,18 +322,6 @@ const MODIFIERS: &[&str] = &[
 
 const FUNCS: &[&str] = &["date", "time", "datetime", "julianday", "unixepoch"];
 const FORMATS: &[&str] = &["'%Y-%m-%d %H:%M:%f'", "'%j %W %w'", "'%J'", "'%s %S'", "'%d/%m/%Y %%'", "'week %W day %j'"];
-
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        (x % n as u64) as usize
-    }
-}
 
 fn generated(seed: u64, n: usize) -> Vec<String> {
     let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);

@@ -5,30 +5,7 @@
 //! SQLVIBE_FUNC_SEEDS=n runs n more.
 
 mod common;
-use common::{open, reference};
-use sqlvibe::{Connection, ErrorKind, StepResult};
-
-/// Runs one statement on sqlvibe: rows, or the error's primary result code
-/// and message (like `common::vibe`, with every code a function can raise).
-fn vibe(c: &Connection, sql: &str) -> Result<common::Rows, (i32, String)> {
-    let err = |e: sqlvibe::Error| {
-        let code = match e.kind {
-            ErrorKind::TooBig => 18,
-            ErrorKind::Range => 25,
-            ErrorKind::Mismatch => 20,
-            k => common::code_of(k),
-        };
-        (code, e.message)
-    };
-    let (stmt, _) = c.prepare(sql).map_err(err)?;
-    let Some(mut stmt) = stmt else { return Ok((Vec::new(), Vec::new())) };
-    let names = (0..stmt.column_count()).map(|i| stmt.column_name(i).unwrap_or("").to_string()).collect();
-    let mut rows = Vec::new();
-    while let StepResult::Row = stmt.step().map_err(err)? {
-        rows.push((0..stmt.data_count()).map(|i| stmt.column_value(i).clone()).collect());
-    }
-    Ok((names, rows))
-}
+use common::{open, reference, vibe, Rng};
 
 /// Runs each query on both engines (after `setup`); returns the mismatches.
 fn compare_queries(setup: &[&str], queries: &[String]) -> Vec<String> {
@@ -550,18 +527,6 @@ const FUNCS: &[(&str, &[usize])] = &[
     ("/", &[2]),
     ("%", &[2]),
 ];
-
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        (x % n as u64) as usize
-    }
-}
 
 fn generated(seed: u64, per_arity: usize) -> Vec<String> {
     let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);

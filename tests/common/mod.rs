@@ -23,6 +23,7 @@ pub fn code_of(k: ErrorKind) -> i32 {
         ErrorKind::ConstraintNotNull => 1299,
         ErrorKind::ConstraintPrimaryKey => 1555,
         ErrorKind::ConstraintUnique => 2067,
+        ErrorKind::TooBig => 18,
         ErrorKind::Mismatch => 20,
         ErrorKind::Misuse => 21,
         ErrorKind::Range => 25,
@@ -175,4 +176,19 @@ pub fn same_on_disk(tag: &str, script: &[&str], schema_each: bool) {
     }
     remove_db(&vp);
     remove_db(&rp);
+}
+
+/// A small deterministic generator (xorshift) for generated test inputs.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A number in 0..n.
+    pub fn below(&mut self, n: usize) -> usize {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x % n as u64) as usize
+    }
 }
