@@ -3,9 +3,12 @@
 //! Checkpoints copy every frame and reset the WAL; the pages the reader's
 //! snapshot still needs are pinned in memory first (see pager.rs).
 
-use sqlvibe::storage::btree::{self, BTreeKind, Cursor};
+use sqlvibe::storage::btree::{self, BTreeKind};
 use sqlvibe::storage::record::encode_record;
 use sqlvibe::storage::{OpenOptions, Pager, Txn, Value};
+
+mod common;
+use common::table_checksum;
 
 fn commits() -> i64 {
     std::env::var("SQLVIBE_COMMITS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
@@ -15,24 +18,6 @@ fn row(k: i64, v: i64) -> Vec<u8> {
     let mut b = Vec::new();
     encode_record(&[Value::Integer(k), Value::Integer(v), Value::Text(format!("v{v}"))], &mut b);
     b
-}
-
-/// (rows, FNV-1a over every rowid and record) of the table in `t`'s snapshot.
-fn checksum(t: &Txn, root: u32) -> (u64, u64) {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut n = 0;
-    let mut c = Cursor::new(root, BTreeKind::Table);
-    let mut ok = c.first(t).unwrap();
-    let mut rec = Vec::new();
-    while ok {
-        c.record(t, &mut rec).unwrap();
-        for b in c.rowid(t).unwrap().to_le_bytes().iter().chain(rec.iter()) {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
-        n += 1;
-        ok = c.next(t).unwrap();
-    }
-    (n, h)
 }
 
 #[test]
@@ -61,7 +46,7 @@ fn long_reader_does_not_grow_the_wal() {
     // snapshot.
     let reader = p.begin_read().unwrap();
     let probe = p.begin_read().unwrap();
-    let want = checksum(&probe, root);
+    let want = table_checksum(&probe, root);
     drop(probe);
     let mut second: Option<(Txn, (u64, u64))> = None;
     let n = commits();
@@ -90,22 +75,22 @@ fn long_reader_does_not_grow_the_wal() {
         if i == n / 2 {
             let t2 = p.begin_read().unwrap();
             let probe = p.begin_read().unwrap();
-            let c2 = checksum(&probe, root);
+            let c2 = table_checksum(&probe, root);
             second = Some((t2, c2));
         }
     }
     // Both readers still see exactly their snapshots.
-    assert_eq!(checksum(&reader, root), want);
+    assert_eq!(table_checksum(&reader, root), want);
     assert!(btree::integrity_check(&reader, &[root], 10).unwrap().is_empty());
     let (t2, c2) = second.unwrap();
-    assert_eq!(checksum(&t2, root), c2);
+    assert_eq!(table_checksum(&t2, root), c2);
     assert!(btree::integrity_check(&t2, &[root], 10).unwrap().is_empty());
     let pinned_with_readers = p.pinned_bytes();
     drop(reader);
     drop(t2);
     assert_eq!(p.pinned_bytes(), 0, "pins freed when the last reader ends");
     let now = p.begin_read().unwrap();
-    let (rows, _) = checksum(&now, root);
+    let (rows, _) = table_checksum(&now, root);
     assert_eq!(rows, 300 + 50.min(n as u64));
     assert!(btree::integrity_check(&now, &[root], 10).unwrap().is_empty());
     drop(now);
@@ -160,12 +145,12 @@ fn overlapping_readers_across_checkpoints_keep_their_snapshots() {
                     // Checked by a probe now; the reader itself reads
                     // nothing until it is checked (no memoized pages).
                     let r = p.begin_read().unwrap();
-                    let c = checksum(&p.begin_read().unwrap(), root);
+                    let c = table_checksum(&p.begin_read().unwrap(), root);
                     readers.push((r, c));
                 }
                 1 if !readers.is_empty() => {
                     let (r, c) = readers.remove(rnd(readers.len() as u64) as usize);
-                    assert_eq!(checksum(&r, root), c, "seed {seed} commit {i}");
+                    assert_eq!(table_checksum(&r, root), c, "seed {seed} commit {i}");
                 }
                 2 => {
                     let mode = [
@@ -181,7 +166,7 @@ fn overlapping_readers_across_checkpoints_keep_their_snapshots() {
             }
         }
         for (r, c) in &readers {
-            assert_eq!(checksum(r, root), *c, "seed {seed} at the end");
+            assert_eq!(table_checksum(r, root), *c, "seed {seed} at the end");
             assert!(btree::integrity_check(r, &[root], 10).unwrap().is_empty());
         }
         let open = readers.len();

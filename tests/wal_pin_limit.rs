@@ -5,33 +5,19 @@
 //! rest until that reader ends. Readers keep their snapshots either way.
 
 use sqlvibe::conn::{OPEN_CREATE, OPEN_READWRITE};
-use sqlvibe::storage::btree::{self, BTreeKind, Cursor};
+use sqlvibe::storage::btree::{self, BTreeKind};
 use sqlvibe::storage::record::encode_record;
-use sqlvibe::storage::{CheckpointMode, MemVfs, OpenOptions, Pager, Txn, Value};
+use sqlvibe::storage::{CheckpointMode, MemVfs, OpenOptions, Pager, Value};
 use sqlvibe::{Connection, StepResult};
 use std::sync::Arc;
+
+mod common;
+use common::table_checksum;
 
 fn row(k: i64, v: i64) -> Vec<u8> {
     let mut b = Vec::new();
     encode_record(&[Value::Integer(k), Value::Integer(v), Value::Text("p".repeat(60))], &mut b);
     b
-}
-
-fn checksum(t: &Txn, root: u32) -> (u64, u64) {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut n = 0;
-    let mut c = Cursor::new(root, BTreeKind::Table);
-    let mut ok = c.first(t).unwrap();
-    let mut rec = Vec::new();
-    while ok {
-        c.record(t, &mut rec).unwrap();
-        for b in c.rowid(t).unwrap().to_le_bytes().iter().chain(rec.iter()) {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
-        n += 1;
-        ok = c.next(t).unwrap();
-    }
-    (n, h)
 }
 
 #[test]
@@ -51,7 +37,7 @@ fn pinned_bytes_never_pass_the_cap() {
     }
     t.commit().unwrap();
     let reader = p.begin_read().unwrap();
-    let want = checksum(&p.begin_read().unwrap(), root);
+    let want = table_checksum(&p.begin_read().unwrap(), root);
     let mut max_frames = 0;
     for i in 0..300i64 {
         // Each commit rewrites rows spread over the table: many distinct
@@ -70,7 +56,7 @@ fn pinned_bytes_never_pass_the_cap() {
     assert!(max_frames > 40, "the checkpoint stopped at the reader ({max_frames} frames)");
     let info = p.checkpoint_mode(CheckpointMode::Passive, 0).unwrap();
     assert!(info.checkpointed_frames < info.log_frames, "{info:?}");
-    assert_eq!(checksum(&reader, root), want, "the reader's snapshot is intact");
+    assert_eq!(table_checksum(&reader, root), want, "the reader's snapshot is intact");
     assert!(btree::integrity_check(&reader, &[root], 10).unwrap().is_empty());
     drop(reader);
     // The reader gone: everything is copied, the WAL reset, no pins left.
@@ -79,7 +65,7 @@ fn pinned_bytes_never_pass_the_cap() {
     assert_eq!(p.wal_status().frames, 0);
     assert_eq!(p.pinned_bytes(), 0);
     let now = p.begin_read().unwrap();
-    assert_eq!(checksum(&now, root).0, 600);
+    assert_eq!(table_checksum(&now, root).0, 600);
     assert!(btree::integrity_check(&now, &[root], 10).unwrap().is_empty());
 }
 
@@ -105,7 +91,7 @@ fn under_the_cap_checkpoints_still_pass_readers() {
     assert!(!info.busy && info.checkpointed_frames == info.log_frames, "{info:?}");
     assert!(p.pinned_bytes() > 0);
     assert_eq!(p.wal_status().frames, 0);
-    assert_eq!(checksum(&reader, root).0, 1);
+    assert_eq!(table_checksum(&reader, root).0, 1);
     // Cap 0: a checkpoint with a reader behind copies only up to it and a
     // FULL one reports busy, as SQLite's does.
     p.set_wal_pin_limit(0);
@@ -116,7 +102,7 @@ fn under_the_cap_checkpoints_still_pass_readers() {
     w.commit().unwrap();
     let info = p.checkpoint_mode(CheckpointMode::Full, 0).unwrap();
     assert!(info.busy && info.checkpointed_frames < info.log_frames, "{info:?}");
-    assert_eq!(checksum(&r2, root).0, 1);
+    assert_eq!(table_checksum(&r2, root).0, 1);
     drop((reader, r2));
     let info = p.checkpoint_mode(CheckpointMode::Full, 0).unwrap();
     assert!(!info.busy && info.checkpointed_frames == info.log_frames, "{info:?}");

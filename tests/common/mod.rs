@@ -192,3 +192,23 @@ impl Rng {
         (x % n as u64) as usize
     }
 }
+
+/// (rows, FNV-1a over every rowid and record) of the table b-tree at `root`
+/// in `t`'s snapshot.
+pub fn table_checksum(t: &sqlvibe::storage::Txn, root: u32) -> (u64, u64) {
+    use sqlvibe::storage::{BTreeKind, Cursor};
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut n = 0;
+    let mut c = Cursor::new(root, BTreeKind::Table);
+    let mut ok = c.first(t).unwrap();
+    let mut rec = Vec::new();
+    while ok {
+        c.record(t, &mut rec).unwrap();
+        for b in c.rowid(t).unwrap().to_le_bytes().iter().chain(rec.iter()) {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+        n += 1;
+        ok = c.next(t).unwrap();
+    }
+    (n, h)
+}
