@@ -309,6 +309,75 @@
 #define SQLVIBE_OPEN_CREATE 4
 
 /**
+ * sqlvibe_status op: bytes allocated now (current) and at most (highwater).
+ */
+#define SQLVIBE_STATUS_MEMORY_USED 0
+
+/**
+ * sqlvibe_status op: page-cache memory from a fixed pool (none: always 0).
+ */
+#define SQLVIBE_STATUS_PAGECACHE_USED 1
+
+/**
+ * sqlvibe_status op: page-cache memory that overflowed a fixed pool (none: 0).
+ */
+#define SQLVIBE_STATUS_PAGECACHE_OVERFLOW 2
+
+/**
+ * sqlvibe_status op: largest single allocation request (highwater only).
+ */
+#define SQLVIBE_STATUS_MALLOC_SIZE 5
+
+/**
+ * sqlvibe_status op: parser stack depth (the parser's stack is not
+ * instrumented: always 0).
+ */
+#define SQLVIBE_STATUS_PARSER_STACK 6
+
+/**
+ * sqlvibe_status op: largest fixed-pool page-cache request (none: 0).
+ */
+#define SQLVIBE_STATUS_PAGECACHE_SIZE 7
+
+/**
+ * sqlvibe_status op: live allocations now and at most.
+ */
+#define SQLVIBE_STATUS_MALLOC_COUNT 9
+
+/**
+ * sqlvibe_db_status op: lookaside slots in use (no lookaside: 0).
+ */
+#define SQLVIBE_DBSTATUS_LOOKASIDE_USED 0
+
+/**
+ * sqlvibe_db_status op: bytes of the database's page cache (clean pages
+ * plus the open write transaction's page buffers).
+ */
+#define SQLVIBE_DBSTATUS_CACHE_USED 1
+
+/**
+ * sqlvibe_db_status op: page lookups served by the cache (highwater 0).
+ */
+#define SQLVIBE_DBSTATUS_CACHE_HIT 7
+
+/**
+ * sqlvibe_db_status op: page lookups that read the file (highwater 0).
+ */
+#define SQLVIBE_DBSTATUS_CACHE_MISS 8
+
+/**
+ * sqlvibe_db_status op: as CACHE_USED; the cache is shared by the
+ * connections to one file in a process, this reports it whole.
+ */
+#define SQLVIBE_DBSTATUS_CACHE_USED_SHARED 11
+
+/**
+ * sqlvibe_db_status op: dirty pages written to the WAL in the middle of a
+ * transaction (spilled) since open (highwater 0).
+ */
+#define SQLVIBE_DBSTATUS_CACHE_SPILL 12
+
+/**
  * An open database connection (opaque). Created by sqlvibe_open or
  * sqlvibe_open_v2, destroyed by sqlvibe_close or sqlvibe_close_v2.
  */
@@ -690,6 +759,61 @@ int sqlvibe_stmt_isexplain(struct sqlvibe_stmt *pStmt);
  * SQLVIBE_ROW, otherwise 0 (also for NULL).
  */
 int sqlvibe_data_count(struct sqlvibe_stmt *pStmt);
+
+/**
+ * Bytes of memory the library holds now (every allocation, exactly).
+ */
+int64_t sqlvibe_memory_used(void);
+
+/**
+ * Most bytes held at once since the last reset; a non-zero `resetFlag`
+ * starts a new period at the current use.
+ */
+int64_t sqlvibe_memory_highwater(int resetFlag);
+
+/**
+ * Process-wide status counter `op` (SQLVIBE_STATUS_*): writes the current
+ * value to `*pCurrent` and the high-water mark to `*pHighwater`, then
+ * resets the mark to the current value when `resetFlag` is non-zero.
+ * SQLVIBE_MISUSE for an unknown op or a NULL pointer.
+ */
+int sqlvibe_status64(int op, int64_t *pCurrent, int64_t *pHighwater, int resetFlag);
+
+/**
+ * As sqlvibe_status64 with `int` outputs (values past INT_MAX are cut to
+ * INT_MAX).
+ */
+int sqlvibe_status(int op, int *pCurrent, int *pHighwater, int resetFlag);
+
+/**
+ * Connection status counter `op` (SQLVIBE_DBSTATUS_*) into `*pCur` and
+ * `*pHiwtr`; `resetFlag` resets the counters that have a reset (hits,
+ * misses). SQLVIBE_MISUSE for a NULL handle or pointer, or an unknown op.
+ */
+int sqlvibe_db_status(struct sqlvibe *db, int op, int *pCur, int *pHiwtr, int resetFlag);
+
+/**
+ * SQLite's soft heap limit, process-wide, in bytes: past it the library
+ * evicts cached pages and spills dirty ones to stay under. `n < 0` only
+ * reads; 0 removes it; a non-zero hard limit caps it. Returns the limit
+ * before the call.
+ */
+int64_t sqlvibe_soft_heap_limit64(int64_t n);
+
+/**
+ * SQLite's hard heap limit, process-wide, in bytes: past it, work that
+ * needs more page memory than can be freed fails with SQLVIBE_NOMEM
+ * (the statement is undone). `n < 0` only reads; 0 removes it; setting
+ * it lowers a larger (or unset) soft limit to it. Returns the limit
+ * before the call.
+ */
+int64_t sqlvibe_hard_heap_limit64(int64_t n);
+
+/**
+ * Frees every cached page of the connection's database that nobody
+ * holds. SQLVIBE_OK, or SQLVIBE_MISUSE for a NULL or failed handle.
+ */
+int sqlvibe_db_release_memory(struct sqlvibe *db);
 
 /**
  * The library version string, e.g. "0.1.0". Static storage: never free it.

@@ -12,6 +12,7 @@
 pub mod capi;
 pub mod conn;
 pub mod error;
+pub mod memory;
 pub mod pragma;
 pub mod schema;
 pub mod sql;

@@ -121,10 +121,14 @@ fn pragma_wal_pin_limit() {
         assert_eq!(s.step().unwrap(), StepResult::Row);
         s.column_value(0).clone()
     };
-    assert_eq!(get("PRAGMA wal_pin_limit"), Value::Integer(2000 * 4096), "default: the cache's capacity");
+    assert_eq!(
+        get("PRAGMA wal_pin_limit"),
+        Value::Integer(2000 * 1024),
+        "default: the cache's capacity (cache_size -2000)"
+    );
     assert_eq!(get("PRAGMA wal_pin_limit = 65536"), Value::Integer(65536));
     assert_eq!(get("PRAGMA wal_pin_limit"), Value::Integer(65536));
-    assert_eq!(get("PRAGMA wal_pin_limit = -5"), Value::Integer(2000 * 4096), "negative: back to the default");
+    assert_eq!(get("PRAGMA wal_pin_limit = -5"), Value::Integer(2000 * 1024), "negative: back to the default");
     drop(c);
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -9,6 +9,7 @@
 //! | `column.rs`     | column_*                                                     |
 //! | `errors.rs`     | errcode, extended_errcode, errmsg, errstr                    |
 //! | `memory.rs`     | malloc, free                                                 |
+//! | `status.rs`     | memory_used, memory_highwater, status64, db_status, heap limits |
 //! | `version.rs`    | libversion, libversion_number                                |
 //!
 //! Invariants of every entry point (enforced by the macros below, so no
@@ -147,6 +148,7 @@ pub mod connection;
 pub mod errors;
 pub mod memory;
 pub mod statement;
+pub mod status;
 pub mod version;
 pub mod wal;
 

@@ -8,7 +8,7 @@ use crate::schema::Catalog;
 use crate::sql::expr::ConnVars;
 use crate::sql::lexer::first_statement;
 use crate::sql::prepare::{compile, Compiled};
-use crate::storage::{CheckpointInfo, CheckpointMode, OpenOptions, Pager, Txn, Value};
+use crate::storage::{CheckpointInfo, CheckpointMode, MemoryStats, OpenOptions, Pager, Txn, Value};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -317,6 +317,19 @@ impl Connection {
     pub fn wal_checkpoint(&self, mode: CheckpointMode) -> Result<CheckpointInfo> {
         let st = self.state.lock();
         st.pager.checkpoint_at(mode, st.busy_timeout, Some(st.synchronous))
+    }
+    /// Page memory figures of the main database (`PRAGMA memory_stats`).
+    pub fn memory_stats(&self) -> MemoryStats {
+        self.state.lock().pager.memory_stats()
+    }
+    /// Resets the cache hit/miss counters (`sqlite3_db_status` resetFlag).
+    pub fn reset_cache_counters(&self) {
+        self.state.lock().pager.reset_cache_counters();
+    }
+    /// Frees every cached page nobody holds (`sqlite3_db_release_memory`);
+    /// returns the bytes freed.
+    pub fn release_memory(&self) -> usize {
+        self.state.lock().pager.release_memory()
     }
     /// Checkpoint automatically once the WAL holds `frames` frames; <= 0
     /// disables it (`sqlite3_wal_autocheckpoint`).

@@ -12,6 +12,9 @@ use crate::storage::{BTreeKind, CheckpointMode, Cursor, JournalMode, Pager, Seek
 use sqlite3_parser::ast::{self, PragmaBody, QualifiedName};
 use std::sync::Arc;
 
+mod memory;
+use memory::{memory_setting, memory_stats_row};
+
 /// Where a pragma's value lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -108,6 +111,31 @@ pub const PRAGMAS: &[PragmaDef] = &[
         scope: Scope::Report,
         set_writes: false,
     },
+    PragmaDef { name: "cache_size", columns: &["cache_size"], scope: Scope::Connection, set_writes: false },
+    PragmaDef { name: "cache_memory", columns: &["cache_memory"], scope: Scope::Connection, set_writes: false },
+    PragmaDef { name: "max_memory", columns: &["max_memory"], scope: Scope::Connection, set_writes: false },
+    PragmaDef {
+        name: "memory_limit_mode",
+        columns: &["memory_limit_mode"],
+        scope: Scope::Connection,
+        set_writes: false,
+    },
+    PragmaDef { name: "memory_stats", columns: MEMORY_STATS_COLUMNS, scope: Scope::Report, set_writes: false },
+];
+
+/// `PRAGMA memory_stats`: one row, these columns.
+pub const MEMORY_STATS_COLUMNS: &[&str] = &[
+    "page_cache_used",
+    "page_cache_max",
+    "row_store_used",
+    "wal_size",
+    "total_memory",
+    "page_cache_hits",
+    "page_cache_misses",
+    "evictions",
+    "spills",
+    "spill_bytes",
+    "total_memory_highwater",
 ];
 
 /// A compiled PRAGMA statement.
@@ -166,7 +194,12 @@ impl PragmaPlan {
                     && !self.is_call
                     && matches!(
                         def.name,
-                        "page_size" | "user_version" | "schema_version" | "foreign_keys" | "recursive_triggers"
+                        "page_size"
+                            | "user_version"
+                            | "schema_version"
+                            | "foreign_keys"
+                            | "recursive_triggers"
+                            | "cache_size"
                     )
                 {
                     return &[];
@@ -395,6 +428,10 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
             rows
         }
         "encoding" => vec![vec![Value::Text("UTF-8".into())]],
+        "cache_size" | "cache_memory" | "max_memory" | "memory_limit_mode" => {
+            memory_setting(p, PRAGMAS[d].name, cx.pager)
+        }
+        "memory_stats" => vec![memory_stats_row(cx.pager)],
         "synchronous" => match &p.value {
             Some(v) => {
                 let level = match v {

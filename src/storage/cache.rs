@@ -57,8 +57,6 @@ pub type PageMap<K, V> = HashMap<K, V, BuildHasherDefault<PageHasher>>;
 /// One page image.
 pub type PageRef = Arc<Vec<u8>>;
 
-pub const DEFAULT_CACHE_PAGES: usize = 2000;
-
 pub struct Cache {
     map: PageMap<(PageNo, u32), PageRef>,
     pinned: PageMap<PageNo, Vec<(u64, PageRef)>>,
@@ -67,6 +65,14 @@ pub struct Cache {
     /// Largest `until` pinned: snapshots at or past it read no pin.
     pub max_pin_until: u64,
     pub capacity_bytes: usize,
+    /// Room kept free for the write transaction's page buffers (set by the
+    /// pager before an insert): clean pages are evicted past
+    /// `capacity_bytes - reserved`.
+    pub reserved: usize,
+    /// Lookups found / not found, entries evicted (memory_stats).
+    pub hits: u64,
+    pub misses: u64,
+    pub evictions: u64,
 }
 
 impl Cache {
@@ -78,6 +84,10 @@ impl Cache {
             pinned_bytes: 0,
             max_pin_until: 0,
             capacity_bytes,
+            reserved: 0,
+            hits: 0,
+            misses: 0,
+            evictions: 0,
         }
     }
 
@@ -149,25 +159,53 @@ impl Cache {
         if let Some(old) = self.map.insert((pgno, version), page) {
             self.used_bytes -= old.capacity();
         }
-        if self.used_bytes > self.capacity_bytes {
+        if self.used_bytes > self.limit() {
             self.evict();
+        } else if crate::memory::over_soft_limit(0) {
+            // The process is past sqlvibe_soft_heap_limit64: shed what
+            // nobody holds.
+            self.evict_all_unreferenced();
         }
     }
 
-    /// Drops unreferenced entries until under capacity (to 7/8 of it, so
+    /// What clean pages may hold now.
+    fn limit(&self) -> usize {
+        self.capacity_bytes.saturating_sub(self.reserved)
+    }
+
+    /// Drops unreferenced entries until under the limit (to 7/8 of it, so
     /// eviction work is amortized over many inserts).
     fn evict(&mut self) {
-        let target = self.capacity_bytes - self.capacity_bytes / 8;
+        let limit = self.limit();
+        self.evict_to(limit - limit / 8);
+    }
+
+    /// Drops every entry nobody else holds (pinned images stay).
+    pub fn evict_all_unreferenced(&mut self) {
+        self.evict_to(0);
+    }
+
+    fn evict_to(&mut self, target: usize) {
         let mut used = self.used_bytes;
+        let mut evicted = 0;
         self.map.retain(|_, p| {
             if used > target && Arc::strong_count(p) == 1 {
                 used -= p.capacity();
+                evicted += 1;
                 false
             } else {
                 true
             }
         });
         self.used_bytes = used;
+        self.evictions += evicted;
+    }
+
+    /// Drops the entry for `(pgno, version)`, if any.
+    pub fn remove(&mut self, pgno: PageNo, version: u32) {
+        if let Some(old) = self.map.remove(&(pgno, version)) {
+            self.used_bytes -= old.capacity();
+        }
     }
 
     /// Keeps only the entries for which `keep` holds.
@@ -185,7 +223,7 @@ impl Cache {
 
     pub fn set_capacity(&mut self, bytes: usize) {
         self.capacity_bytes = bytes;
-        if self.used_bytes > bytes {
+        if self.used_bytes > self.limit() {
             self.evict();
         }
     }

@@ -38,11 +38,15 @@ pub mod btree;
 pub mod cache;
 pub mod header;
 pub mod pager;
+pub mod pagevec;
 pub mod record;
 pub mod vfs;
 pub mod wal;
 
 pub use btree::{BTreeKind, Cursor, SeekOp};
-pub use pager::{CheckpointInfo, CheckpointMode, Header, JournalMode, OpenOptions, PageNo, Pager, Txn, WalStatus};
+pub use pager::{
+    CheckpointInfo, CheckpointMode, Header, JournalMode, MemoryLimits, MemoryStats, OpenOptions, PageNo, Pager, Txn,
+    WalStatus,
+};
 pub use record::{Collation, KeyInfo, Value};
 pub use vfs::{FaultVfs, MemVfs, OsVfs, Vfs, VfsFile};

@@ -49,23 +49,27 @@
 //! memory cost is one image per page changed since the oldest reader's
 //! snapshot (per distinct snapshot), the price SQLite pays in WAL bytes.
 
+mod budget;
 mod checkpoint;
 mod freelist;
 mod journal;
+mod spill;
 mod txn;
 
+pub use budget::{MemoryLimits, MemoryStats, DEFAULT_CACHE_SIZE};
 pub use journal::JournalMode;
 pub use txn::Txn;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::storage::cache::{Cache, PageMap, PageRef, DEFAULT_CACHE_PAGES};
+use crate::storage::cache::{Cache, PageMap, PageRef};
 use crate::storage::header::{self, DbState, DEFAULT_PAGE_SIZE, HEADER_SIZE};
+use crate::storage::pagevec::PageVec;
 use crate::storage::vfs::{MemVfs, OpenMode, OsVfs, Vfs, VfsFile};
 use crate::storage::wal::Wal;
 use parking_lot::{Condvar, Mutex};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -207,6 +211,8 @@ struct Shared {
     /// The WAL's open file (if any) is on the database's VFS, not in
     /// `Pager::mem_journal` (MEMORY / OFF).
     wal_on_disk: bool,
+    /// cache_size, cache_memory, max_memory, memory_limit_mode (budget.rs).
+    limits: MemoryLimits,
 }
 
 impl Shared {
@@ -261,6 +267,17 @@ pub struct Pager {
     writer_cv: Condvar,
     /// Where the WAL lives in journal_mode MEMORY and OFF.
     mem_journal: MemVfs,
+    /// Bytes of page buffers a write transaction may hold before it spills
+    /// them to the WAL tail (see spill.rs).
+    spill_limit: AtomicUsize,
+    /// Bytes of page buffers the write transaction holds now (the clean
+    /// cache keeps that much room free for them).
+    writer_bytes: AtomicUsize,
+    /// `memory_limit_mode = HARD`.
+    hard_limit: AtomicBool,
+    /// Spills since open, and the bytes they wrote.
+    spills: AtomicU64,
+    spill_bytes: AtomicU64,
 }
 
 static REGISTRY: Mutex<BTreeMap<String, Weak<Pager>>> = Mutex::new(BTreeMap::new());
@@ -331,7 +348,9 @@ impl Pager {
                 return Err(e);
             }
         };
-        let cache = Cache::new(DEFAULT_CACHE_PAGES * committed.page_size as usize);
+        let limits = MemoryLimits::default();
+        let budget = limits.page_budget(committed.page_size as usize);
+        let cache = Cache::new(budget);
         let journal_mode = if memory {
             JournalMode::Memory
         } else if committed.rollback_journal {
@@ -363,10 +382,16 @@ impl Pager {
                 pin_limit: -1,
                 journal_mode,
                 wal_on_disk: true,
+                limits,
             }),
             writer: Mutex::new(false),
             writer_cv: Condvar::new(),
             mem_journal: MemVfs::new(),
+            spill_limit: AtomicUsize::new(budget / 2),
+            writer_bytes: AtomicUsize::new(0),
+            hard_limit: AtomicBool::new(false),
+            spills: AtomicU64::new(0),
+            spill_bytes: AtomicU64::new(0),
         };
         if journal_mode != JournalMode::Wal && !memory && !opts.read_only {
             // A rollback-mode database keeps no committed data in its WAL
@@ -466,7 +491,7 @@ impl Pager {
         sh.committed.page_size = size;
         sh.wal.page_size = size;
         sh.cache.retain(|_, _| false);
-        sh.cache.set_capacity(DEFAULT_CACHE_PAGES * size as usize);
+        self.apply_budget(&mut sh);
         Ok(true)
     }
 
@@ -557,12 +582,6 @@ impl Pager {
     pub fn pinned_bytes(&self) -> usize {
         self.shared.lock().cache.pinned_bytes
     }
-    /// Soft capacity of the shared page cache, in pages.
-    pub fn set_cache_capacity(&self, pages: usize) {
-        let mut sh = self.shared.lock();
-        let ps = sh.committed.page_size as usize;
-        sh.cache.set_capacity(pages.max(16) * ps);
-    }
     /// Page count and header of the latest committed state.
     pub fn committed_page_count(&self) -> u32 {
         self.shared.lock().committed.page_count
@@ -607,8 +626,11 @@ impl Pager {
         }
         let version = frame.unwrap_or(0);
         if let Some(p) = sh.cache.get(pgno, version) {
-            return Ok(p.clone());
+            let p = p.clone();
+            sh.cache.hits += 1;
+            return Ok(p);
         }
+        sh.cache.misses += 1;
         let ps = sh.committed.page_size as usize;
         let mut buf = vec![0u8; ps];
         match frame {
@@ -618,8 +640,34 @@ impl Pager {
             }
         }
         let page = Arc::new(buf);
+        sh.cache.reserved = self.writer_bytes.load(Ordering::Relaxed);
         sh.cache.insert(pgno, version, page.clone());
         Ok(page)
+    }
+
+    /// The file system the WAL is (or will be) opened on: MEMORY / OFF
+    /// keep it in `mem_journal` (folded right after each commit), every
+    /// other mode on the database's VFS. Only consulted to open the file.
+    fn wal_vfs(&self, sh: &mut Shared) -> &dyn Vfs {
+        let in_memory = sh.journal_mode.wal_in_memory() && !self.memory;
+        if sh.wal.has_file() || !in_memory {
+            if !sh.wal.has_file() {
+                sh.wal_on_disk = true;
+            }
+            self.vfs.as_ref()
+        } else {
+            sh.wal_on_disk = false;
+            &self.mem_journal
+        }
+    }
+
+    /// A page the write transaction spilled, from WAL tail frame `frame`.
+    fn read_tail(&self, frame: u32) -> Result<PageRef> {
+        let sh = self.shared.lock();
+        debug_assert!(frame > sh.wal.mx_frame && frame <= sh.wal.mx_frame + sh.wal.tail);
+        let mut buf = vec![0u8; sh.wal.page_size as usize];
+        sh.wal.read_frame(frame, &mut buf)?;
+        Ok(Arc::new(buf))
     }
 
     fn acquire_writer(&self, timeout_ms: u32) -> Result<()> {

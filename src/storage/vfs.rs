@@ -4,15 +4,14 @@
 
 pub mod clock;
 mod fault;
+mod memory;
 
 pub use fault::{FaultKind, FaultVfs, Tear};
+pub use memory::MemVfs;
 
 use crate::error::{Error, ErrorKind, Result};
-use parking_lot::Mutex;
-use std::collections::HashMap;
 use std::os::unix::fs::FileExt;
 use std::os::unix::io::AsRawFd;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// How a file is opened.
@@ -47,6 +46,13 @@ pub trait Vfs: Send + Sync {
     fn sync_dir(&self, path: &str) -> Result<()>;
     /// Canonical path used as the key of the in-process registry.
     fn canonical(&self, path: &str) -> Result<String>;
+    /// Bytes of file content this file system holds in process memory.
+    fn memory_bytes(&self) -> u64 {
+        0
+    }
+    /// Caps `memory_bytes` (0 = no cap): past it, files move to anonymous
+    /// temporary files on disk. A no-op for file systems on disk.
+    fn set_memory_limit(&self, _bytes: u64) {}
 }
 
 // ------------------------------------------------------------------ OS
@@ -160,109 +166,6 @@ impl Vfs for OsVfs {
         };
         let dir = std::fs::canonicalize(&parent).map_err(|e| cant_open(path, &e))?;
         Ok(dir.join(name).to_string_lossy().into_owned())
-    }
-}
-
-// -------------------------------------------------------------- memory
-
-static MEM_VFS_IDS: AtomicU64 = AtomicU64::new(1);
-
-/// Files held in memory, keyed by path; used for `:memory:` and tests.
-/// Clones of one `MemVfs` share its files.
-#[derive(Clone)]
-pub struct MemVfs {
-    id: u64,
-    files: Arc<Mutex<HashMap<String, Arc<MemFile>>>>,
-}
-
-impl Default for MemVfs {
-    fn default() -> Self {
-        MemVfs::new()
-    }
-}
-
-impl MemVfs {
-    pub fn new() -> MemVfs {
-        MemVfs { id: MEM_VFS_IDS.fetch_add(1, Ordering::Relaxed), files: Arc::default() }
-    }
-    /// A copy of a file's bytes (tests copy a database mid-way).
-    pub fn file_bytes(&self, path: &str) -> Option<Vec<u8>> {
-        self.files.lock().get(path).map(|f| f.data.lock().clone())
-    }
-    /// Replaces (or creates) a file's bytes.
-    pub fn set_file_bytes(&self, path: &str, bytes: Vec<u8>) {
-        let mut files = self.files.lock();
-        let f = files.entry(path.to_owned()).or_insert_with(|| Arc::new(MemFile::default()));
-        *f.data.lock() = bytes;
-    }
-}
-
-#[derive(Default)]
-struct MemFile {
-    data: Mutex<Vec<u8>>,
-}
-
-impl VfsFile for MemFile {
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
-        let d = self.data.lock();
-        let start = (offset as usize).min(d.len());
-        let n = (d.len() - start).min(buf.len());
-        buf[..n].copy_from_slice(&d[start..start + n]);
-        buf[n..].fill(0);
-        Ok(n)
-    }
-    fn write_at(&self, offset: u64, data: &[u8]) -> Result<()> {
-        let mut d = self.data.lock();
-        let end = offset as usize + data.len();
-        if d.len() < end {
-            d.resize(end, 0);
-        }
-        d[offset as usize..end].copy_from_slice(data);
-        Ok(())
-    }
-    fn sync(&self) -> Result<()> {
-        Ok(())
-    }
-    fn size(&self) -> Result<u64> {
-        Ok(self.data.lock().len() as u64)
-    }
-    fn truncate(&self, size: u64) -> Result<()> {
-        self.data.lock().resize(size as usize, 0);
-        Ok(())
-    }
-    fn lock_exclusive(&self) -> Result<()> {
-        Ok(())
-    }
-    fn unlock(&self) -> Result<()> {
-        Ok(())
-    }
-}
-
-impl Vfs for MemVfs {
-    fn open(&self, path: &str, mode: OpenMode) -> Result<Arc<dyn VfsFile>> {
-        let mut files = self.files.lock();
-        if let Some(f) = files.get(path) {
-            return Ok(f.clone() as Arc<dyn VfsFile>);
-        }
-        if !mode.create || mode.read_only {
-            return Err(Error::new(ErrorKind::CantOpen, "unable to open database file"));
-        }
-        let f = Arc::new(MemFile::default());
-        files.insert(path.to_owned(), f.clone());
-        Ok(f)
-    }
-    fn delete(&self, path: &str) -> Result<()> {
-        self.files.lock().remove(path);
-        Ok(())
-    }
-    fn exists(&self, path: &str) -> Result<bool> {
-        Ok(self.files.lock().contains_key(path))
-    }
-    fn sync_dir(&self, _path: &str) -> Result<()> {
-        Ok(())
-    }
-    fn canonical(&self, path: &str) -> Result<String> {
-        Ok(format!("mem{}:{}", self.id, path))
     }
 }
 

@@ -35,16 +35,24 @@
 //! - A checkpoint raises `backfilled`; when `backfilled == mx_frame` the
 //!   WAL is reset to EMPTY (generation + 1, truncated to 0 bytes).
 //!
-//! Invariants: `index[p]` lists, ascending, the frames `<= mx_frame` that
-//! hold page p; bytes after frame `mx_frame` are garbage (a torn or failed
-//! tail), never read, and truncated away (`needs_truncate`) before the next
-//! append. The chained CRC and salts make stale frames of an older
+//! - TAIL: the open write transaction spilled dirty pages as uncommitted
+//!   frames `mx_frame+1 ..= mx_frame+tail` (commit marker 0, chained CRC
+//!   continuing from frame `mx_frame`). Only that writer reads them; its
+//!   commit appends the rest with the commit marker on the last frame, so
+//!   tail and commit become one transaction; a rollback drops the tail.
+//!   While a tail exists the WAL is never reset.
+//!
+//! Invariants: the index (`newest` and the `prev` chains) lists exactly
+//! the frames `<= mx_frame` per page; tail frames enter it only when their
+//! commit frame is written. Bytes after frame `mx_frame + tail` are garbage
+//! (a torn or failed append, a dropped tail), never read, and truncated away
+//! (`needs_truncate`) before the next append. The chained CRC and salts make stale frames of an older
 //! generation or of a failed append fail validation at recovery.
 
 use crate::error::{Error, Result};
-use crate::storage::cache::PageMap;
 use crate::storage::header::{get_u32, put_u32, valid_page_size};
 use crate::storage::pager::PageNo;
+use crate::storage::pagevec::PageVec;
 use crate::storage::vfs::{OpenMode, Vfs, VfsFile};
 use std::sync::Arc;
 
@@ -52,6 +60,8 @@ pub const WAL_MAGIC: u32 = 0x5356_4C57;
 pub const WAL_VERSION: u32 = 1;
 pub const WAL_HEADER_SIZE: usize = 32;
 pub const FRAME_HEADER_SIZE: usize = 24;
+/// Frames are written in chunks of at most this many bytes.
+const WRITE_CHUNK: usize = 256 * 1024;
 const WH_MAGIC: usize = 0;
 const WH_VERSION: usize = 4;
 const WH_PAGE_SIZE: usize = 8;
@@ -85,7 +95,15 @@ pub struct Wal {
     pub frame_base: u64,
     /// Frames copied into the database file.
     pub backfilled: u32,
-    index: PageMap<PageNo, Vec<u32>>,
+    /// Page -> newest indexed frame holding it.
+    newest: PageVec,
+    /// `prev[f - 1]`: the indexed frame before `f` holding the same page
+    /// (0 = none). Four bytes per frame, where a per-page list costs ~70.
+    prev: Vec<u32>,
+    /// Uncommitted frames of the open write transaction after `mx_frame`.
+    pub tail: u32,
+    /// Chained CRC of the last tail frame (valid while `tail > 0`).
+    tail_crc: u32,
     /// Commit frames and the database size each one records, ascending.
     commits: Vec<(u32, u32)>,
     /// The file holds bytes after frame `mx_frame` (or a stale header)
@@ -131,7 +149,10 @@ impl Wal {
             mx_frame: 0,
             frame_base: 0,
             backfilled: 0,
-            index: PageMap::default(),
+            newest: PageVec::default(),
+            prev: Vec::new(),
+            tail: 0,
+            tail_crc: 0,
             commits: Vec::new(),
             needs_truncate: false,
             file_len: 0,
@@ -220,7 +241,7 @@ impl Wal {
         }
         for (i, &(pgno, commit)) in frames.iter().enumerate().take(last_commit as usize) {
             let f = i as u32 + 1;
-            self.index.entry(pgno).or_default().push(f);
+            self.index_frame(pgno, f);
             if commit != 0 {
                 self.commits.push((f, commit));
             }
@@ -231,29 +252,40 @@ impl Wal {
         Ok(())
     }
 
+    fn index_frame(&mut self, pgno: PageNo, f: u32) {
+        debug_assert_eq!(self.prev.len() + 1, f as usize, "frames are indexed in order");
+        let before = self.newest.set(pgno, f);
+        self.prev.push(before);
+    }
+
     /// Newest frame `<= snap` holding `pgno`.
     #[inline]
     pub fn find(&self, pgno: PageNo, snap: u32) -> Option<u32> {
         if snap == 0 {
             return None;
         }
-        let v = self.index.get(&pgno)?;
-        match v.last() {
-            Some(&f) if f <= snap => Some(f),
-            _ => {
-                let i = v.partition_point(|&f| f <= snap);
-                if i == 0 {
-                    None
-                } else {
-                    Some(v[i - 1])
-                }
-            }
+        let mut f = self.newest.get(pgno);
+        while f > snap {
+            f = self.prev[f as usize - 1];
         }
+        (f != 0).then_some(f)
     }
 
-    /// Frames `<= mx_frame` holding `pgno`, ascending.
-    pub fn frames_of(&self, pgno: PageNo) -> &[u32] {
-        self.index.get(&pgno).map_or(&[], |v| v.as_slice())
+    /// Indexed frames holding `pgno`, ascending.
+    pub fn frames_of(&self, pgno: PageNo) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut f = self.newest.get(pgno);
+        while f != 0 {
+            out.push(f);
+            f = self.prev[f as usize - 1];
+        }
+        out.reverse();
+        out
+    }
+
+    /// Heap bytes of the index.
+    pub fn index_bytes(&self) -> usize {
+        self.newest.heap_bytes() + self.prev.capacity() * 4 + self.commits.capacity() * 8
     }
 
     /// Database size in pages recorded by commit frame `frame`.
@@ -272,16 +304,32 @@ impl Wal {
     /// Every (page, newest frame `<= limit`) whose frame is after
     /// `backfilled`: what a checkpoint up to `limit` must copy.
     pub fn pages_to_copy(&self, limit: u32) -> Vec<(PageNo, u32)> {
-        let mut out: Vec<(PageNo, u32)> = self
-            .index
+        self.newest
             .iter()
-            .filter_map(|(&p, v)| {
-                let i = v.partition_point(|&f| f <= limit);
-                (i > 0 && v[i - 1] > self.backfilled).then(|| (p, v[i - 1]))
-            })
-            .collect();
-        out.sort_unstable();
-        out
+            .filter_map(|(p, _)| self.find(p, limit).filter(|&f| f > self.backfilled).map(|f| (p, f)))
+            .collect()
+    }
+
+    /// Up to `max` pages from page `lo` on (ascending) with their newest
+    /// frame `<= limit` when it is not yet copied, and the page to go on
+    /// from; None when no page is left.
+    pub fn pages_to_copy_from(&self, limit: u32, lo: PageNo, max: usize) -> Option<(Vec<(PageNo, u32)>, PageNo)> {
+        let mut out = Vec::new();
+        let mut next = None;
+        for (p, _) in self.newest.iter_from(lo) {
+            if out.len() == max {
+                next = Some(p);
+                break;
+            }
+            if let Some(f) = self.find(p, limit).filter(|&f| f > self.backfilled) {
+                out.push((p, f));
+            }
+        }
+        match next {
+            Some(n) => Some((out, n)),
+            None if out.is_empty() => None,
+            None => Some((out, PageNo::MAX)),
+        }
     }
 
     /// Makes every byte written so far durable; a no-op when nothing was
@@ -297,29 +345,115 @@ impl Wal {
         }
     }
 
-    /// Appends one transaction: `pages` in order, the last frame carrying
-    /// the commit marker `db_size`. Returns the frame number of each page.
-    /// On error nothing in memory changes (the tail is marked for truncation).
+    /// End of the last frame written (committed or tail).
+    fn tail_end_offset(&self) -> u64 {
+        if self.tail == 0 {
+            self.end_offset()
+        } else {
+            self.frame_offset(self.mx_frame + self.tail + 1)
+        }
+    }
+
+    /// Spills pages of the open write transaction: appends them as
+    /// uncommitted frames after the tail. Returns the first new frame
+    /// (the pages get consecutive frames). On error the tail is unchanged
+    /// and the bytes written past it are marked for truncation.
+    pub fn append_tail(&mut self, vfs: &dyn Vfs, pages: &[(PageNo, &[u8])]) -> Result<u32> {
+        let first = self.mx_frame + self.tail + 1;
+        if pages.is_empty() {
+            return Ok(first);
+        }
+        let crc = self.write_frames(vfs, pages, None, false)?;
+        self.tail += pages.len() as u32;
+        self.tail_crc = crc;
+        Ok(first)
+    }
+
+    /// Appends the rest of a transaction after its tail: `pages` in order,
+    /// the last frame carrying the commit marker `db_size`, and makes the
+    /// whole transaction (tail included) committed. `tail_finals` names the
+    /// tail frames that hold the committed version of a page not in `pages`
+    /// (older tail frames of a page are superseded and stay unindexed).
+    /// Returns the frame number of each page of `pages`. On error nothing
+    /// in memory changes (the tail stays; the bytes past it are marked for
+    /// truncation).
     pub fn append_commit(
         &mut self,
         vfs: &dyn Vfs,
         pages: &[(PageNo, &[u8])],
+        tail_finals: impl Iterator<Item = (PageNo, u32)>,
         db_size: u32,
         sync: bool,
         sync_dir: bool,
     ) -> Result<Vec<u32>> {
         if pages.is_empty() {
+            debug_assert!(self.tail == 0, "a tail is committed by a frame after it");
             return Ok(Vec::new());
         }
         let created = self.file.is_none();
+        let crc = self.write_frames(vfs, pages, Some(db_size), sync)?;
+        if created && sync_dir {
+            if let Err(e) = vfs.sync_dir(&self.path) {
+                self.needs_truncate = true;
+                return Err(e);
+            }
+        }
+        let first = self.mx_frame + self.tail + 1;
+        let end = first + pages.len() as u32 - 1;
+        self.prev.reserve_exact((end as usize).saturating_sub(self.prev.len()));
+        self.prev.resize(end as usize, 0);
+        // Each page has one final frame here and its older frames are all
+        // <= mx_frame, so the chains can be linked in any order.
+        for (p, f) in tail_finals {
+            debug_assert!(f > self.mx_frame && f < first);
+            self.prev[f as usize - 1] = self.newest.set(p, f);
+        }
+        let mut frames = Vec::with_capacity(pages.len());
+        for (i, (pgno, _)) in pages.iter().enumerate() {
+            let f = first + i as u32;
+            frames.push(f);
+            self.prev[f as usize - 1] = self.newest.set(*pgno, f);
+        }
+        self.mx_frame = end;
+        self.tail = 0;
+        self.commits.push((end, db_size));
+        self.last_crc = crc;
+        Ok(frames)
+    }
+
+    /// Forgets the tail (the write transaction rolled back) and cuts its
+    /// frames from the file (best effort: a failed cut is retried before
+    /// the next append; the frames have no commit frame, so recovery
+    /// ignores them anyway).
+    pub fn drop_tail(&mut self) {
+        if self.tail == 0 {
+            return;
+        }
+        self.tail = 0;
+        self.needs_truncate = true;
+        let _ = self.truncate_tail();
+    }
+
+    /// Writes `pages` as frames after the tail, the last one carrying
+    /// `commit` (None: all uncommitted), in chunks of at most
+    /// WRITE_CHUNK bytes so the copy never grows with the transaction.
+    /// Returns the chained CRC of the last frame.
+    fn write_frames(
+        &mut self,
+        vfs: &dyn Vfs,
+        pages: &[(PageNo, &[u8])],
+        commit: Option<u32>,
+        sync: bool,
+    ) -> Result<u32> {
         if self.file.is_none() {
             let f = vfs.open(&self.path, OpenMode { read_only: false, create: true })?;
             self.file = Some(f);
         }
         let file = self.file.clone().ok_or_else(|| Error::internal("no WAL file"))?;
-        let fresh = self.mx_frame == 0 && !self.header_written;
+        let fresh = self.mx_frame == 0 && self.tail == 0 && !self.header_written;
         let (salt1, salt2, header_crc, start_off, mut crc);
-        let mut buf = Vec::with_capacity(WAL_HEADER_SIZE + pages.len() * self.frame_size() as usize);
+        let per_chunk = (WRITE_CHUNK / self.frame_size() as usize).max(1);
+        let mut buf = Vec::with_capacity(WAL_HEADER_SIZE + per_chunk.min(pages.len()) * self.frame_size() as usize);
         if fresh {
             salt1 = self.salt1.wrapping_add(1);
             salt2 = seed_salt() ^ self.salt2.rotate_left(7);
@@ -339,37 +473,41 @@ impl Wal {
             salt1 = self.salt1;
             salt2 = self.salt2;
             header_crc = self.header_crc;
-            start_off = self.end_offset();
-            crc = self.last_crc;
-        }
-        for (i, (pgno, data)) in pages.iter().enumerate() {
-            let mut fh = [0u8; FRAME_HEADER_SIZE];
-            put_u32(&mut fh, FH_PGNO, *pgno);
-            put_u32(&mut fh, FH_COMMIT, if i + 1 == pages.len() { db_size } else { 0 });
-            put_u32(&mut fh, FH_SALT1, salt1);
-            put_u32(&mut fh, FH_SALT2, salt2);
-            let mut h = crc32fast::Hasher::new_with_initial(crc);
-            h.update(&fh[..FH_CRC]);
-            h.update(data);
-            crc = h.finalize();
-            put_u32(&mut fh, FH_CRC, crc);
-            buf.extend_from_slice(&fh);
-            buf.extend_from_slice(data);
+            start_off = self.tail_end_offset();
+            crc = if self.tail > 0 { self.tail_crc } else { self.last_crc };
         }
         let result = (|| -> Result<()> {
             if self.needs_truncate {
                 file.truncate(start_off)?;
                 self.file_len = start_off;
+                self.needs_truncate = false;
             }
             self.unsynced = true;
-            file.write_at(start_off, &buf)?;
-            self.file_len = self.file_len.max(start_off + buf.len() as u64);
+            let mut off = start_off;
+            for (ci, chunk) in pages.chunks(per_chunk).enumerate() {
+                for (i, (pgno, data)) in chunk.iter().enumerate() {
+                    let last = ci * per_chunk + i + 1 == pages.len();
+                    let mut fh = [0u8; FRAME_HEADER_SIZE];
+                    put_u32(&mut fh, FH_PGNO, *pgno);
+                    put_u32(&mut fh, FH_COMMIT, if last { commit.unwrap_or(0) } else { 0 });
+                    put_u32(&mut fh, FH_SALT1, salt1);
+                    put_u32(&mut fh, FH_SALT2, salt2);
+                    let mut h = crc32fast::Hasher::new_with_initial(crc);
+                    h.update(&fh[..FH_CRC]);
+                    h.update(data);
+                    crc = h.finalize();
+                    put_u32(&mut fh, FH_CRC, crc);
+                    buf.extend_from_slice(&fh);
+                    buf.extend_from_slice(data);
+                }
+                file.write_at(off, &buf)?;
+                off += buf.len() as u64;
+                self.file_len = self.file_len.max(off);
+                buf.clear();
+            }
             if sync {
                 file.sync()?;
                 self.unsynced = false;
-            }
-            if created && sync_dir {
-                vfs.sync_dir(&self.path)?;
             }
             Ok(())
         })();
@@ -377,7 +515,6 @@ impl Wal {
             self.needs_truncate = true;
             return Err(e);
         }
-        self.needs_truncate = false;
         self.header_written = false;
         self.stale_frames = 0;
         if fresh {
@@ -385,23 +522,14 @@ impl Wal {
             self.salt2 = salt2;
             self.header_crc = header_crc;
         }
-        let first = self.mx_frame + 1;
-        let mut frames = Vec::with_capacity(pages.len());
-        for (i, (pgno, _)) in pages.iter().enumerate() {
-            let f = first + i as u32;
-            self.index.entry(*pgno).or_default().push(f);
-            frames.push(f);
-        }
-        self.mx_frame = first + pages.len() as u32 - 1;
-        self.commits.push((self.mx_frame, db_size));
-        self.last_crc = crc;
-        Ok(frames)
+        Ok(crc)
     }
 
     /// Truncates garbage after the last committed frame (after a failed
     /// append or a torn tail found by recovery).
     pub fn truncate_tail(&mut self) -> Result<()> {
         if self.needs_truncate {
+            debug_assert_eq!(self.tail, 0, "the tail is cut only when dropped");
             if self.mx_frame == 0 {
                 self.header_written = false;
             }
@@ -485,7 +613,9 @@ impl Wal {
         self.frame_base += u64::from(old_mx);
         self.mx_frame = 0;
         self.backfilled = 0;
-        self.index.clear();
+        self.newest.clear();
+        self.prev = Vec::new();
+        debug_assert_eq!(self.tail, 0, "a WAL with a live tail is never reset");
         self.commits.clear();
         self.generation += 1;
         self.ckpt_seq = self.ckpt_seq.wrapping_add(1);

@@ -6,6 +6,9 @@
 
 use super::*;
 
+/// Pages a streaming checkpoint lists at once.
+const COPY_BATCH: usize = 4096;
+
 impl Pager {
     /// PASSIVE checkpoint: copies committed WAL frames into the database
     /// file (up to the oldest live reader's snapshot) and resets the WAL
@@ -89,7 +92,9 @@ impl Pager {
         let mx = sh.wal.mx_frame;
         Self::backfill(sh)?;
         let mut info = Self::report(sh);
-        if sh.wal.backfilled == mx && (mx > 0 || mode == CheckpointMode::Truncate) {
+        // A writer's spilled tail lives after the committed frames: the WAL
+        // is reset only once that transaction ends.
+        if sh.wal.backfilled == mx && sh.wal.tail == 0 && (mx > 0 || mode == CheckpointMode::Truncate) {
             let keep = if mode == CheckpointMode::Truncate
                 || (sh.wal_truncate && sh.wal.file_len > sh.wal_truncate_threshold)
             {
@@ -135,6 +140,24 @@ impl Pager {
             return Ok(());
         }
         let ps = sh.committed.page_size as usize;
+        let newest = sh.wal.frame_base + u64::from(sh.wal.mx_frame);
+        if !sh.readers.values().any(|s| s.global < newest) {
+            // No snapshot needs an old image: copy page range by page
+            // range, so the list never grows with the WAL.
+            if level >= SYNC_NORMAL {
+                sh.wal.sync()?;
+            }
+            let mut lo = 0;
+            while let Some((copies, next)) = sh.wal.pages_to_copy_from(limit, lo, COPY_BATCH) {
+                Self::copy_frames(sh, &copies)?;
+                lo = next;
+            }
+            if level >= SYNC_NORMAL {
+                sh.db.sync()?;
+            }
+            sh.wal.backfilled = limit;
+            return Ok(());
+        }
         let mut copies = sh.wal.pages_to_copy(limit);
         let mut pins = Self::plan_pins(sh, &copies);
         if !pins.is_empty() && sh.cache.pinned_bytes + pins.len() * ps > sh.pin_limit_bytes() {
@@ -149,27 +172,37 @@ impl Pager {
             sh.wal.sync()?;
         }
         Self::apply_pins(sh, &pins)?;
-        let mut buf = vec![0u8; ps];
-        let mut copied: Vec<(PageNo, PageRef)> = Vec::with_capacity(copies.len());
-        for &(pgno, frame) in &copies {
-            let page = match sh.cache.get(pgno, frame) {
-                Some(p) => p.clone(),
-                None => {
-                    sh.wal.read_frame(frame, &mut buf)?;
-                    Arc::new(buf.clone())
-                }
-            };
-            sh.db.write_at(u64::from(pgno - 1) * ps as u64, &page)?;
-            copied.push((pgno, page));
-        }
+        Self::copy_frames(sh, &copies)?;
         // The database file is durable before the WAL can be reset or
         // truncated below (never the other order).
         if level >= SYNC_NORMAL {
             sh.db.sync()?;
         }
         sh.wal.backfilled = limit;
-        for (pgno, page) in copied {
-            sh.cache.insert(pgno, 0, page);
+        Ok(())
+    }
+
+    /// Writes the frames `copies` (page, frame) into the database file.
+    fn copy_frames(sh: &mut Shared, copies: &[(PageNo, u32)]) -> Result<()> {
+        let ps = sh.committed.page_size as usize;
+        let mut buf = vec![0u8; ps];
+        for &(pgno, frame) in copies {
+            // A cached image becomes the cached file image (readers that
+            // need the old file image have it pinned); an uncached one is
+            // copied through one buffer, so the copy never holds more than
+            // a page however many frames it moves.
+            match sh.cache.get(pgno, frame) {
+                Some(p) => {
+                    let page = p.clone();
+                    sh.db.write_at(u64::from(pgno - 1) * ps as u64, &page)?;
+                    sh.cache.insert(pgno, 0, page);
+                }
+                None => {
+                    sh.wal.read_frame(frame, &mut buf)?;
+                    sh.db.write_at(u64::from(pgno - 1) * ps as u64, &buf)?;
+                    sh.cache.remove(pgno, 0);
+                }
+            }
         }
         Ok(())
     }

@@ -107,6 +107,11 @@ impl Pager {
             // left first). The file handle goes if the WAL moves between
             // memory and disk.
             let mut sh = self.shared.lock();
+            if sh.wal.tail > 0 {
+                // Another connection's write transaction has spilled pages
+                // into the journal: it must not move under it.
+                return Err(busy());
+            }
             if sh.wal.mx_frame > 0 {
                 self.fold_journal(&mut sh)?;
             }
@@ -188,10 +193,11 @@ impl Pager {
 
     fn fold_inner(&self, sh: &mut Shared) -> Result<()> {
         Self::backfill(sh)?;
-        if sh.wal.backfilled < sh.wal.mx_frame {
+        if sh.wal.backfilled < sh.wal.mx_frame || sh.wal.tail > 0 {
             // The pin cap stopped the copy at a live reader's snapshot: the
             // rest stays in the WAL until a later commit, checkpoint or
-            // open folds it.
+            // open folds it; so does a write transaction's spilled tail
+            // (the fold after its own commit resets the WAL).
             return Ok(());
         }
         let level = sh.sync_level;

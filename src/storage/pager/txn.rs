@@ -11,8 +11,20 @@
 use super::*;
 
 /// Private state of the write transaction.
+///
+/// Where the transaction's version of page p lives, first match wins:
+/// `dirty[p]` (in memory), else tail frame `spilled[p]` of the WAL (written
+/// out by a spill, see `spill`), else the snapshot. (`spilled[p]` may be
+/// stale while p is dirty: dirty wins.) The newest tail frame of a page
+/// not dirty is its current version, except for the pages in `restored`:
+/// a savepoint rollback moved them back to an older version, or a
+/// savepoint image of theirs was spilled after it. The commit re-appends
+/// their current version (`resolve_tail`), so in the committed WAL the
+/// newest frame of every page is its committed version.
 pub(super) struct WriteState {
     pub(super) dirty: PageMap<PageNo, PageRef>,
+    pub(super) spilled: PageVec,
+    pub(super) restored: PageMap<PageNo, ()>,
     pub(super) savepoints: Vec<Savepoint>,
     pub(super) orig: DbState,
     /// Page buffers freed by released savepoints, reused for copy-on-write
@@ -20,12 +32,64 @@ pub(super) struct WriteState {
     /// allocation, per page.
     pub(super) pool: Vec<Vec<u8>>,
     /// Emptied savepoint maps, reused so a statement does not allocate one.
-    pub(super) map_pool: Vec<PageMap<PageNo, Option<PageRef>>>,
+    pub(super) map_pool: Vec<PageMap<PageNo, Prior>>,
+    /// `Prior::Mem` images held by the savepoints (page buffers beyond
+    /// `dirty`, counted against the spill threshold).
+    pub(super) sp_images: usize,
+    /// No spill is tried until `held_pages()` passes this (set after a
+    /// spill that left buffers held by cursors, so a threshold nothing can
+    /// get under does not rescan the dirty set at every page).
+    pub(super) spill_backoff: usize,
 }
 
 pub(super) const POOL_MAX: usize = 64;
 
 impl WriteState {
+    fn new(dirty: PageMap<PageNo, PageRef>, orig: DbState) -> WriteState {
+        WriteState {
+            dirty,
+            spilled: PageVec::default(),
+            restored: PageMap::default(),
+            savepoints: Vec::new(),
+            orig,
+            pool: Vec::new(),
+            map_pool: Vec::new(),
+            sp_images: 0,
+            spill_backoff: 0,
+        }
+    }
+
+    /// Page buffers this transaction holds (dirty pages, savepoint images
+    /// and recycled buffers).
+    pub(super) fn held_pages(&self) -> usize {
+        self.dirty.len() + self.sp_images + self.pool.len()
+    }
+
+    /// What page p is now, for a savepoint to restore.
+    fn prior(&self, pgno: PageNo) -> Prior {
+        match self.dirty.get(&pgno) {
+            Some(p) => Prior::Mem(p.clone()),
+            None => match self.spilled.get(pgno) {
+                0 => Prior::Clean,
+                f => Prior::Spilled(f),
+            },
+        }
+    }
+
+    /// Records p's current version in the innermost savepoint, unless the
+    /// savepoint already has it.
+    fn journal(&mut self, pgno: PageNo) {
+        let Some(sp) = self.savepoints.last() else { return };
+        if sp.pages.contains_key(&pgno) {
+            return;
+        }
+        let prior = self.prior(pgno);
+        if matches!(prior, Prior::Mem(_)) {
+            self.sp_images += 1;
+        }
+        self.savepoints.last_mut().expect("checked").pages.insert(pgno, prior);
+    }
+
     /// Folds a released savepoint level into the level below it (whose
     /// older images win); images nobody needs any more go back to the
     /// buffer pool, and the emptied map to the map pool.
@@ -45,8 +109,9 @@ impl WriteState {
             self.map_pool.push(sp.pages);
         }
     }
-    fn recycle(&mut self, img: Option<PageRef>) {
-        if let Some(a) = img {
+    fn recycle(&mut self, img: Prior) {
+        if let Prior::Mem(a) = img {
+            self.sp_images -= 1;
             if self.pool.len() < POOL_MAX {
                 if let Ok(v) = Arc::try_unwrap(a) {
                     self.pool.push(v);
@@ -54,12 +119,44 @@ impl WriteState {
             }
         }
     }
+
+    /// Puts p back to `prior` (a savepoint rollback).
+    fn restore(&mut self, pgno: PageNo, prior: Prior) {
+        match prior {
+            Prior::Mem(i) => {
+                self.sp_images -= 1;
+                self.dirty.insert(pgno, i);
+            }
+            Prior::Spilled(f) => {
+                self.dirty.remove(&pgno);
+                if self.spilled.set(pgno, f) != f {
+                    self.restored.insert(pgno, ());
+                }
+            }
+            Prior::Clean => {
+                self.dirty.remove(&pgno);
+                if self.spilled.set(pgno, 0) != 0 {
+                    self.restored.insert(pgno, ());
+                }
+            }
+        }
+    }
 }
 
-/// A statement journal level: the image of every page as it was when the
-/// savepoint opened (None = the page was not dirty then), and the state.
+/// A page as it was when a savepoint opened.
+pub(super) enum Prior {
+    /// Neither dirty nor spilled: the snapshot's version.
+    Clean,
+    /// Dirty, with this image.
+    Mem(PageRef),
+    /// Spilled, in this tail frame.
+    Spilled(u32),
+}
+
+/// A statement journal level: every page changed since the savepoint
+/// opened, as it was then, and the state.
 pub(super) struct Savepoint {
-    pub(super) pages: PageMap<PageNo, Option<PageRef>>,
+    pub(super) pages: PageMap<PageNo, Prior>,
     pub(super) state: DbState,
 }
 
@@ -198,7 +295,7 @@ impl Txn {
             crate::storage::btree::init_schema_root(&mut p1);
             dirty.insert(1, Arc::new(p1));
         }
-        self.write = Some(WriteState { dirty, savepoints: Vec::new(), orig, pool: Vec::new(), map_pool: Vec::new() });
+        self.write = Some(WriteState::new(dirty, orig));
         self.bump_epoch();
         Ok(())
     }
@@ -235,8 +332,14 @@ impl Txn {
         let mut sh = self.pager.shared.lock();
         sh.readers.remove(&self.reader_id);
         sh.prune_pins(self.snap);
+        let rolled_back = self.write.take().is_some();
+        if rolled_back {
+            // Spilled pages of a transaction that never committed.
+            sh.wal.drop_tail();
+            self.pager.writer_bytes.store(0, Ordering::Relaxed);
+        }
         drop(sh);
-        if self.write.take().is_some() {
+        if rolled_back {
             self.pager.release_writer();
         }
     }
@@ -249,6 +352,10 @@ impl Txn {
             return Ok(());
         };
         let r = self.commit_write(&mut w);
+        if r.is_err() {
+            self.pager.shared.lock().wal.drop_tail();
+        }
+        self.pager.writer_bytes.store(0, Ordering::Relaxed);
         self.end();
         self.pager.release_writer();
         r
@@ -262,17 +369,18 @@ impl Txn {
         self.state.change_counter = self.state.change_counter.wrapping_add(1);
         let ps = self.state.page_size as usize;
         // Page 1 starts with the header; the rest is the schema table root.
+        self.resolve_tail(w)?;
         let mut p1 = match w.dirty.get(&1) {
             Some(p) => (**p).clone(),
-            None => (*self.page(1)?).clone(),
+            None => (*self.page_in(w, 1)?).clone(),
         };
         if p1.len() != ps {
             return Err(Error::corrupt("page 1 has the wrong size"));
         }
         header::encode(&self.state, &mut p1);
         w.dirty.insert(1, Arc::new(p1));
-        let mut pages: Vec<(PageNo, PageRef)> =
-            w.dirty.drain().filter(|(p, _)| *p <= self.state.page_count && *p > 0).collect();
+        let pc = self.state.page_count;
+        let mut pages: Vec<(PageNo, PageRef)> = w.dirty.drain().filter(|(p, _)| *p <= pc && *p > 0).collect();
         pages.sort_unstable_by_key(|(p, _)| *p);
         let mut sh = self.pager.lock_at(self.sync_level);
         if let Some(e) = &sh.io_error {
@@ -286,23 +394,18 @@ impl Txn {
             sh.cache.retain(|_, _| false);
         }
         let refs: Vec<(PageNo, &[u8])> = pages.iter().map(|(p, d)| (*p, d.as_slice())).collect();
-        // MEMORY / OFF keep the WAL in memory (folded right after the commit).
         let in_memory = sh.journal_mode.wal_in_memory() && !self.pager.memory;
-        let vfs: &dyn Vfs = if sh.wal.has_file() || !in_memory {
-            if !sh.wal.has_file() {
-                sh.wal_on_disk = true;
-            }
-            self.pager.vfs.as_ref()
-        } else {
-            sh.wal_on_disk = false;
-            &self.pager.mem_journal
-        };
+        let vfs = self.pager.wal_vfs(&mut sh);
         // The commit is durable once its frames are: at FULL always; in the
         // rollback modes (which fold right after) at NORMAL too, so a failed
         // fold never leaves an acknowledged commit in an unsynced WAL.
         let folds = sh.journal_mode != JournalMode::Wal && !in_memory;
         let sync_wal = level >= SYNC_FULL || (folds && level >= SYNC_NORMAL);
-        let frames = match sh.wal.append_commit(vfs, &refs, self.state.page_count, sync_wal, level >= SYNC_EXTRA) {
+        // Every tail page not rewritten now is committed by its tail frame
+        // (resolve_tail made that frame its newest).
+        let tail_finals =
+            w.spilled.iter().filter(|&(p, _)| p <= pc && pages.binary_search_by_key(&p, |(q, _)| *q).is_err());
+        let frames = match sh.wal.append_commit(vfs, &refs, tail_finals, pc, sync_wal, level >= SYNC_EXTRA) {
             Ok(f) => f,
             Err(e) => {
                 sh.io_error = Some(e.clone());
@@ -406,13 +509,20 @@ impl Txn {
         }
         // Newest level first, so the oldest images are applied last.
         while w.savepoints.len() > depth + 1 {
-            let sp = w.savepoints.pop().expect("len checked");
-            restore(&mut w.dirty, sp.pages);
+            let mut sp = w.savepoints.pop().expect("len checked");
+            for (p, prior) in sp.pages.drain() {
+                w.restore(p, prior);
+            }
+            if w.map_pool.len() < 8 {
+                w.map_pool.push(sp.pages);
+            }
         }
         let sp = w.savepoints.last_mut().expect("len checked");
         let pages = std::mem::take(&mut sp.pages);
-        restore(&mut w.dirty, pages);
         self.state = sp.state.clone();
+        for (p, prior) in pages {
+            w.restore(p, prior);
+        }
         let pc = self.state.page_count;
         w.dirty.retain(|&p, _| p <= pc);
         self.bump_epoch();
@@ -424,11 +534,26 @@ impl Txn {
     /// The page as this transaction sees it (its own change, or the snapshot).
     #[inline]
     pub fn page(&self, pgno: PageNo) -> Result<PageRef> {
-        if let Some(w) = &self.write {
-            if let Some(p) = w.dirty.get(&pgno) {
-                return Ok(p.clone());
-            }
+        match &self.write {
+            Some(w) => self.page_in(w, pgno),
+            None => self.snapshot_page(pgno),
         }
+    }
+
+    /// `page` of the write transaction whose state is `w`.
+    #[inline]
+    pub(super) fn page_in(&self, w: &WriteState, pgno: PageNo) -> Result<PageRef> {
+        if let Some(p) = w.dirty.get(&pgno) {
+            return Ok(p.clone());
+        }
+        match w.spilled.get(pgno) {
+            f if f != 0 && pgno <= self.state.page_count => self.pager.read_tail(f),
+            _ => self.snapshot_page(pgno),
+        }
+    }
+
+    /// The page as of this transaction's snapshot.
+    pub(super) fn snapshot_page(&self, pgno: PageNo) -> Result<PageRef> {
         if pgno == 0 || pgno > self.state.page_count {
             return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
         }
@@ -470,31 +595,18 @@ impl Txn {
         if pgno == 0 || pgno > self.state.page_count {
             return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
         }
-        // Already dirty (the common case).
-        if present {
+        if !present {
+            // Not dirty yet: start from the spilled or snapshot version.
+            self.spill_if_needed(1)?;
+            let w = self.write.as_ref().expect("checked above");
+            let clean = self.page_in(w, pgno)?;
             let w = self.write.as_mut().expect("checked above");
-            let entry = w.dirty.get_mut(&pgno).expect("present");
-            if let Some(sp) = w.savepoints.last_mut() {
-                if let std::collections::hash_map::Entry::Vacant(e) = sp.pages.entry(pgno) {
-                    e.insert(Some(entry.clone()));
-                }
-            }
-            if Arc::strong_count(entry) > 1 {
-                // Shared with a savepoint or a cursor: copy on write.
-                let mut buf = w.pool.pop().unwrap_or_default();
-                buf.clear();
-                buf.extend_from_slice(entry);
-                *entry = Arc::new(buf);
-            }
-            return Ok(Arc::make_mut(entry).as_mut_slice());
+            w.journal(pgno);
+            w.dirty.insert(pgno, clean);
         }
-        // Not dirty yet: journal "not dirty" and start from the snapshot.
-        let clean = self.page(pgno)?;
         let w = self.write.as_mut().expect("checked above");
-        if let Some(sp) = w.savepoints.last_mut() {
-            sp.pages.entry(pgno).or_insert(None);
-        }
-        let entry = w.dirty.entry(pgno).or_insert(clean);
+        w.journal(pgno);
+        let entry = w.dirty.get_mut(&pgno).expect("dirty now");
         if Arc::strong_count(entry) > 1 {
             // Shared with the cache, a savepoint or a cursor: copy on write.
             let mut buf = w.pool.pop().unwrap_or_default();
@@ -509,30 +621,17 @@ impl Txn {
     /// its old content (journaled for the innermost savepoint).
     pub(super) fn fresh_page(&mut self, pgno: PageNo) -> Result<()> {
         let ps = self.state.page_size as usize;
-        let w = self.write.as_mut().ok_or_else(|| Error::misuse("write outside a write transaction"))?;
-        if let Some(sp) = w.savepoints.last_mut() {
-            if let std::collections::hash_map::Entry::Vacant(e) = sp.pages.entry(pgno) {
-                e.insert(w.dirty.get(&pgno).cloned());
-            }
+        if self.write.is_none() {
+            return Err(Error::misuse("write outside a write transaction"));
         }
+        self.spill_if_needed(1)?;
+        let w = self.write.as_mut().expect("checked above");
+        w.journal(pgno);
         let mut buf = w.pool.pop().unwrap_or_default();
         buf.clear();
         buf.resize(ps, 0);
         w.dirty.insert(pgno, Arc::new(buf));
         Ok(())
-    }
-}
-
-fn restore(dirty: &mut PageMap<PageNo, PageRef>, pages: PageMap<PageNo, Option<PageRef>>) {
-    for (p, img) in pages {
-        match img {
-            Some(i) => {
-                dirty.insert(p, i);
-            }
-            None => {
-                dirty.remove(&p);
-            }
-        }
     }
 }
 

@@ -1,0 +1,144 @@
+//! Spilling: a write transaction whose page buffers (dirty pages and
+//! savepoint images) pass the pager's spill threshold writes them to the
+//! WAL as uncommitted tail frames and drops them from memory, so a
+//! transaction of any size runs in bounded memory (SQLite's cache spill).
+//!
+//! Why the WAL: tail frames sit after the last commit frame, where readers
+//! never look (their snapshots end at a commit frame) and recovery never
+//! applies them (it keeps only whole committed transactions), so a spilled
+//! transaction is invisible until its commit frame is written and leaves
+//! no trace after a rollback or crash. Its commit then writes only what is
+//! still in memory. In the rollback journal modes the WAL is the journal
+//! (folded after each commit), so the same holds there.
+//!
+//! Which buffers: every dirty page no cursor holds (a held page is the
+//! path of a running cursor, the hot part of the tree; spilling it would
+//! free nothing) and every savepoint image. A page read back after a spill
+//! is read from its tail frame on each use until it is written again.
+
+use super::txn::{Prior, WriteState};
+use super::*;
+
+/// Pages written per `append_tail` call while resolving the tail at commit.
+const RESOLVE_BATCH: usize = 64;
+
+impl Txn {
+    /// Spills when `extra` more page buffers would take this transaction
+    /// past the pager's spill threshold.
+    /// Also spills while the process is past its soft heap limit. In HARD
+    /// mode (and past the process's hard heap limit), when the spill could
+    /// not get under the threshold (cursors hold the rest) this is
+    /// SQLITE_NOMEM: the statement fails and is undone, the transaction
+    /// goes on.
+    #[inline]
+    pub(super) fn spill_if_needed(&mut self, extra: usize) -> Result<()> {
+        let Some(w) = &self.write else { return Ok(()) };
+        let limit = self.pager.spill_limit.load(Ordering::Relaxed);
+        let ps = self.state.page_size as usize;
+        let held = (w.held_pages() + extra) * ps;
+        self.pager.writer_bytes.store(held, Ordering::Relaxed);
+        let heap = crate::memory::over_soft_limit(ps);
+        if (held <= limit && !heap) || w.held_pages() + extra <= w.spill_backoff {
+            return Ok(());
+        }
+        self.spill()?;
+        let held = (self.write.as_ref().map_or(0, |w| w.held_pages()) + extra) * ps;
+        let hard = self.pager.hard_limit.load(Ordering::Relaxed);
+        if (hard && held > limit) || crate::memory::over_hard_limit(ps) {
+            return Err(Error::new(ErrorKind::NoMem, "out of memory"));
+        }
+        Ok(())
+    }
+
+    /// Writes every unheld dirty page and every savepoint image to the WAL
+    /// tail and frees them. On an I/O error nothing changes in memory (the
+    /// statement fails; the transaction can go on or roll back).
+    pub fn spill(&mut self) -> Result<()> {
+        let Some(w) = self.write.as_mut() else { return Ok(()) };
+        w.pool.clear();
+        let mut victims: Vec<(PageNo, PageRef, Option<usize>)> =
+            w.dirty.iter().filter(|(_, r)| Arc::strong_count(r) == 1).map(|(&p, r)| (p, r.clone(), None)).collect();
+        for (level, sp) in w.savepoints.iter().enumerate() {
+            for (&p, prior) in &sp.pages {
+                if let Prior::Mem(r) = prior {
+                    victims.push((p, r.clone(), Some(level)));
+                }
+            }
+        }
+        if victims.is_empty() {
+            w.spill_backoff = w.held_pages() + SPILL_BACKOFF;
+            return Ok(());
+        }
+        // Ascending pages: the checkpoint later writes the file in order.
+        victims.sort_unstable_by_key(|&(p, _, level)| (p, level.map_or(0, |l| l + 1)));
+        let refs: Vec<(PageNo, &[u8])> = victims.iter().map(|(p, r, _)| (*p, r.as_slice())).collect();
+        let first = {
+            let mut sh = self.pager.shared.lock();
+            let vfs = self.pager.wal_vfs(&mut sh);
+            sh.wal.append_tail(vfs, &refs)?
+        };
+        drop(refs);
+        let ps = self.state.page_size as u64;
+        self.pager.spills.fetch_add(1, Ordering::Relaxed);
+        self.pager.spill_bytes.fetch_add(victims.len() as u64 * ps, Ordering::Relaxed);
+        let w = self.write.as_mut().expect("checked above");
+        // In frame order: a page's savepoint image spilled after its dirty
+        // version leaves the dirty version's frame not the newest.
+        for (i, (p, _, level)) in victims.into_iter().enumerate() {
+            let f = first + i as u32;
+            match level {
+                None => {
+                    w.dirty.remove(&p);
+                    w.spilled.set(p, f);
+                    w.restored.remove(&p);
+                }
+                Some(l) => {
+                    w.savepoints[l].pages.insert(p, Prior::Spilled(f));
+                    w.sp_images -= 1;
+                    w.restored.insert(p, ());
+                }
+            }
+        }
+        // Whatever cursors still hold stays: try again only after that
+        // much more has been added.
+        w.spill_backoff = w.held_pages() + SPILL_BACKOFF;
+        self.pager.writer_bytes.store(w.held_pages() * ps as usize, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Before the commit frames: every tail page whose newest tail frame is
+    /// not its current version (a savepoint rollback moved it back) gets
+    /// its current version appended to the tail, so the committed WAL's
+    /// newest frame of each page is the committed one (recovery indexes
+    /// every frame up to the commit frame, newest wins).
+    pub(super) fn resolve_tail(&self, w: &mut WriteState) -> Result<()> {
+        let pc = self.state.page_count;
+        let stale: Vec<(PageNo, u32)> = w
+            .restored
+            .keys()
+            .filter(|&&p| p <= pc && !w.dirty.contains_key(&p))
+            .map(|&p| (p, w.spilled.get(p)))
+            .collect();
+        for batch in stale.chunks(RESOLVE_BATCH) {
+            let mut images = Vec::with_capacity(batch.len());
+            for &(p, cur) in batch {
+                images.push(if cur != 0 { self.pager.read_tail(cur)? } else { self.snapshot_page(p)? });
+            }
+            let refs: Vec<(PageNo, &[u8])> = batch.iter().zip(&images).map(|(&(p, _), r)| (p, r.as_slice())).collect();
+            let first = {
+                let mut sh = self.pager.shared.lock();
+                let vfs = self.pager.wal_vfs(&mut sh);
+                sh.wal.append_tail(vfs, &refs)?
+            };
+            for (i, &(p, _)) in batch.iter().enumerate() {
+                w.spilled.set(p, first + i as u32);
+            }
+        }
+        w.restored.clear();
+        Ok(())
+    }
+}
+
+/// Page buffers added after a spill that could not free everything before
+/// the next attempt.
+const SPILL_BACKOFF: usize = 16;
