@@ -95,7 +95,9 @@ impl Pager {
         // A writer's spilled tail lives after the committed frames: the WAL
         // is reset only once that transaction ends.
         if sh.wal.backfilled == mx && sh.wal.tail == 0 && (mx > 0 || mode == CheckpointMode::Truncate) {
+            // An in-memory WAL is cut to nothing: its bytes are memory.
             let keep = if mode == CheckpointMode::Truncate
+                || self.memory
                 || (sh.wal_truncate && sh.wal.file_len > sh.wal_truncate_threshold)
             {
                 0

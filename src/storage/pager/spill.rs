@@ -56,6 +56,7 @@ impl Txn {
     pub fn spill(&mut self) -> Result<()> {
         let Some(w) = self.write.as_mut() else { return Ok(()) };
         w.pool.clear();
+        w.tail_memo.borrow_mut().clear();
         let mut victims: Vec<(PageNo, PageRef, Option<usize>)> =
             w.dirty.iter().filter(|(_, r)| Arc::strong_count(r) == 1).map(|(&p, r)| (p, r.clone(), None)).collect();
         for (level, sp) in w.savepoints.iter().enumerate() {

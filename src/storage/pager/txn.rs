@@ -25,6 +25,11 @@ pub(super) struct WriteState {
     pub(super) dirty: PageMap<PageNo, PageRef>,
     pub(super) spilled: PageVec,
     pub(super) restored: PageMap<PageNo, ()>,
+    /// Direct-mapped memo of spilled pages read back `(page, frame,
+    /// image)`: the root and interior pages a spill wrote out are read on
+    /// every descent; this spares a read per level (an entry is valid
+    /// while `spilled[page] == frame`).
+    pub(super) tail_memo: RefCell<Vec<Option<(PageNo, u32, PageRef)>>>,
     pub(super) savepoints: Vec<Savepoint>,
     pub(super) orig: DbState,
     /// Page buffers freed by released savepoints, reused for copy-on-write
@@ -43,6 +48,8 @@ pub(super) struct WriteState {
 }
 
 pub(super) const POOL_MAX: usize = 64;
+/// Slots of `WriteState::tail_memo`.
+pub(super) const TAIL_MEMO_SLOTS: usize = 16;
 
 impl WriteState {
     fn new(dirty: PageMap<PageNo, PageRef>, orig: DbState) -> WriteState {
@@ -50,6 +57,7 @@ impl WriteState {
             dirty,
             spilled: PageVec::default(),
             restored: PageMap::default(),
+            tail_memo: RefCell::new(Vec::new()),
             savepoints: Vec::new(),
             orig,
             pool: Vec::new(),
@@ -62,7 +70,7 @@ impl WriteState {
     /// Page buffers this transaction holds (dirty pages, savepoint images
     /// and recycled buffers).
     pub(super) fn held_pages(&self) -> usize {
-        self.dirty.len() + self.sp_images + self.pool.len()
+        self.dirty.len() + self.sp_images + self.pool.len() + self.tail_memo.borrow().iter().flatten().count()
     }
 
     /// What page p is now, for a savepoint to restore.
@@ -547,7 +555,21 @@ impl Txn {
             return Ok(p.clone());
         }
         match w.spilled.get(pgno) {
-            f if f != 0 && pgno <= self.state.page_count => self.pager.read_tail(f),
+            f if f != 0 && pgno <= self.state.page_count => {
+                let slot = pgno as usize % TAIL_MEMO_SLOTS;
+                if let Some(Some((p, fr, r))) = w.tail_memo.borrow().get(slot) {
+                    if *p == pgno && *fr == f {
+                        return Ok(r.clone());
+                    }
+                }
+                let r = self.pager.read_tail(f)?;
+                let mut memo = w.tail_memo.borrow_mut();
+                if memo.is_empty() {
+                    memo.resize(TAIL_MEMO_SLOTS, None);
+                }
+                memo[slot] = Some((pgno, f, r.clone()));
+                Ok(r)
+            }
             _ => self.snapshot_page(pgno),
         }
     }
