@@ -15,6 +15,9 @@
 use sqlvibe::{Connection, StepResult, Value};
 use std::process::Command;
 
+mod common;
+use common::{exec, rows as query};
+
 const CHILD_ENV: &str = "SQLVIBE_RSS_CHILD";
 const MIB: u64 = 1024 * 1024;
 
@@ -37,20 +40,6 @@ fn start_measuring() -> u64 {
 
 fn peak_growth(start: u64) -> u64 {
     (status_kb("VmHWM:") * 1024).saturating_sub(start)
-}
-
-fn exec(conn: &Connection, sql: &str) {
-    conn.exec(sql, &mut |_, _| true).unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
-fn query(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
-    let (stmt, _) = conn.prepare(sql).expect("prepare");
-    let mut stmt = stmt.expect("statement");
-    let mut out = Vec::new();
-    while stmt.step().expect("step") == StepResult::Row {
-        out.push((0..stmt.column_count()).map(|i| stmt.column_value(i).clone()).collect());
-    }
-    out
 }
 
 /// The blob of row `i`: 1000 deterministic bytes.

@@ -18,18 +18,8 @@ use sqlvibe::storage::{MemoryLimits, OpenOptions, PageNo, Pager, Txn, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+mod common;
+use common::Rng;
 
 fn rec(k: i64, v: u64) -> Vec<u8> {
     let mut b = Vec::new();

@@ -283,11 +283,6 @@ impl Wal {
         out
     }
 
-    /// Heap bytes of the index.
-    pub fn index_bytes(&self) -> usize {
-        self.newest.heap_bytes() + self.prev.capacity() * 4 + self.commits.capacity() * 8
-    }
-
     /// Database size in pages recorded by commit frame `frame`.
     pub fn commit_size(&self, frame: u32) -> Option<u32> {
         let i = self.commits.partition_point(|&(f, _)| f < frame);

@@ -182,14 +182,18 @@ pub fn same_on_disk(tag: &str, script: &[&str], schema_each: bool) {
 pub struct Rng(pub u64);
 
 impl Rng {
-    /// A number in 0..n.
-    pub fn below(&mut self, n: usize) -> usize {
+    /// The next 64-bit number.
+    pub fn next(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         self.0 = x;
-        (x % n as u64) as usize
+        x
+    }
+    /// A number in 0..n.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
     }
 }
 
