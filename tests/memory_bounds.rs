@@ -11,6 +11,13 @@
 //! - the same into `:memory:`;
 //! - a full scan of that file database with cache_memory = 1 MiB:
 //!   growth <= 1 MiB + 2 MiB.
+//!
+//! Statement workloads over a table of 2 000 000 rows of about 50 bytes
+//! (100 MB; `SQLVIBE_RSS_STMT_ROWS=N` for another size), each with
+//! max_memory = 4 MiB: ORDER BY, DISTINCT, GROUP BY and window functions
+//! (PARTITION BY; one partition is held at a time). Growth <= 4 MiB +
+//! 2 MiB, and each answer (a digest of the rows, in order where the query
+//! fixes one) equals the answer without a budget and SQLite's.
 
 use sqlvibe::{Connection, StepResult, Value};
 use std::process::Command;
@@ -104,6 +111,14 @@ fn rss_child() {
             let s = summary(&conn, n);
             (peak_growth(start), s)
         }
+        "stmt" => {
+            let (q, db) = path.split_once('@').expect("query@path");
+            let conn = Connection::open(db, sqlvibe::conn::OPEN_READWRITE).expect("open");
+            exec(&conn, "PRAGMA max_memory = 4194304");
+            let start = start_measuring();
+            let d = vibe_digest(&conn, STMT_QUERIES[q.parse::<usize>().unwrap()]);
+            (peak_growth(start), d)
+        }
         other => panic!("unknown workload {other}"),
     };
     println!("GROWTH {growth}");
@@ -161,5 +176,148 @@ fn big_transactions_and_scans_stay_in_budget() {
     assert_eq!(a, want);
     assert!(g <= 6 * MIB, ":memory: transaction grew RSS by {g} bytes (bound 6 MiB)");
 
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn stmt_rows() -> i64 {
+    std::env::var("SQLVIBE_RSS_STMT_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000_000)
+}
+
+/// The statement workloads; a leading `*` marks a query whose row order
+/// is unspecified (digested as a multiset).
+const STMT_QUERIES: &[&str] = &[
+    "SELECT a, b, c FROM s ORDER BY b DESC, c",
+    "*SELECT DISTINCT a % 5000, substr(b, 11, 2) FROM s",
+    "SELECT substr(b, 1, 12), count(*), sum(a), min(c), max(c) FROM s GROUP BY 1",
+    "*SELECT c, row_number() OVER w, sum(c) OVER (w ROWS 2 PRECEDING), lag(b) OVER w FROM s WINDOW w AS (PARTITION BY a ORDER BY c)",
+];
+
+/// Row `i` of table s: a (200 003 values), b (about 30 bytes, 500 009
+/// distinct prefixes), c = i.
+fn stmt_row(i: i64) -> (i64, String, i64) {
+    let x = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    ((i * 7919) % 200_003, format!("key-{:08}-{:016x}", (i * 104_729) % 500_009, x >> 8), i)
+}
+
+fn fnv(h: &mut u64, bytes: &[u8]) {
+    for &b in bytes {
+        *h = (*h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+}
+
+/// A digest of rows: ordered (each row folded into the running hash) or,
+/// for `*` queries, the wrapping sum of each row's hash.
+#[derive(Default)]
+struct Digest {
+    ordered: bool,
+    h: u64,
+    n: u64,
+}
+
+impl Digest {
+    fn row(&mut self, vals: impl Iterator<Item = String>) {
+        let mut r = if self.ordered { self.h } else { 0xcbf2_9ce4_8422_2325 };
+        for v in vals {
+            fnv(&mut r, v.as_bytes());
+            fnv(&mut r, b"|");
+        }
+        if self.ordered {
+            self.h = r;
+        } else {
+            self.h = self.h.wrapping_add(r);
+        }
+        self.n += 1;
+    }
+    fn text(&self) -> String {
+        format!("{} rows, digest {:016x}", self.n, self.h)
+    }
+}
+
+fn vibe_digest(conn: &Connection, q: &str) -> String {
+    let (ordered, sql) = match q.strip_prefix('*') {
+        Some(s) => (false, s),
+        None => (true, q),
+    };
+    let mut d = Digest { ordered, ..Digest::default() };
+    conn.exec(sql, &mut |vals, _| {
+        d.row(vals.iter().map(|v| match v {
+            Value::Null => "NULL".to_string(),
+            Value::Integer(i) => i.to_string(),
+            Value::Real(f) => format!("{f:?}"),
+            Value::Text(t) => t.clone(),
+            Value::Blob(b) => format!("{b:?}"),
+        }));
+        true
+    })
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    d.text()
+}
+
+fn sqlite_digest(conn: &rusqlite::Connection, q: &str) -> String {
+    use rusqlite::types::ValueRef;
+    let (ordered, sql) = match q.strip_prefix('*') {
+        Some(s) => (false, s),
+        None => (true, q),
+    };
+    let mut d = Digest { ordered, ..Digest::default() };
+    let mut st = conn.prepare(sql).unwrap();
+    let n = st.column_count();
+    let mut rows = st.query([]).unwrap();
+    while let Some(r) = rows.next().unwrap() {
+        d.row((0..n).map(|i| match r.get_ref(i).unwrap() {
+            ValueRef::Null => "NULL".to_string(),
+            ValueRef::Integer(i) => i.to_string(),
+            ValueRef::Real(f) => format!("{f:?}"),
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+            ValueRef::Blob(b) => format!("{b:?}"),
+        }));
+    }
+    d.text()
+}
+
+#[test]
+fn sorts_groups_and_windows_stay_in_budget() {
+    let dir = std::env::temp_dir().join(format!("sqlvibe-rss-stmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("s.db");
+    let db = db.to_str().unwrap();
+    let n = stmt_rows();
+    let vibe = Connection::open(db, sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE).expect("open");
+    let lite = rusqlite::Connection::open_in_memory().unwrap();
+    let create = "CREATE TABLE s(a INTEGER, b TEXT, c INTEGER)";
+    exec(&vibe, create);
+    lite.execute(create, []).unwrap();
+    exec(&vibe, "BEGIN");
+    lite.execute("BEGIN", []).unwrap();
+    {
+        let (ins, _) = vibe.prepare("INSERT INTO s VALUES(?1, ?2, ?3)").expect("prepare");
+        let mut ins = ins.expect("statement");
+        let mut lins = lite.prepare("INSERT INTO s VALUES(?1, ?2, ?3)").unwrap();
+        for i in 1..=n {
+            let (a, b, c) = stmt_row(i);
+            ins.bind(1, Value::Integer(a)).expect("bind");
+            ins.bind(2, Value::Text(b.clone())).expect("bind");
+            ins.bind(3, Value::Integer(c)).expect("bind");
+            assert_eq!(ins.step().expect("insert"), StepResult::Done);
+            ins.reset();
+            lins.execute(rusqlite::params![a, b, c]).unwrap();
+        }
+    }
+    exec(&vibe, "COMMIT");
+    lite.execute("COMMIT", []).unwrap();
+    let mut wants = Vec::new();
+    for q in STMT_QUERIES {
+        let want = sqlite_digest(&lite, q);
+        assert_eq!(vibe_digest(&vibe, q), want, "{q}: without a budget");
+        wants.push(want);
+    }
+    // A database file is open in one process at a time.
+    drop(vibe);
+    for (qi, (q, want)) in STMT_QUERIES.iter().zip(wants).enumerate() {
+        let (g, a) = run_child("stmt", &format!("{qi}@{db}"));
+        eprintln!("{q}: {n} rows, max_memory 4 MiB: peak RSS growth {} KiB ({want})", g / 1024);
+        assert_eq!(a, want, "{q}: with max_memory 4 MiB");
+        assert!(g <= 6 * MIB, "{q} grew RSS by {g} bytes (bound 6 MiB)");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -322,6 +322,7 @@ impl Statement {
                     let depth = if writes { Some(txn.savepoint()?) } else { None };
                     let read_only = st.read_only;
                     let explicit = st.explicit;
+                    let work = st.vars.work.clone();
                     let mut pcx = PragmaCtx {
                         txn,
                         catalog: &cat,
@@ -331,6 +332,7 @@ impl Statement {
                         path: &path,
                         read_only,
                         explicit,
+                        work: &work,
                     };
                     let rows = pragma::run(p, &mut pcx);
                     if let Some(d) = depth {

@@ -5,6 +5,7 @@
 //! cache capacity and a spill threshold (storage/pager/budget.rs).
 
 use super::{int_arg, text_arg, PragmaPlan};
+use crate::sql::exec::spill::WorkMem;
 use crate::storage::{Pager, Value};
 
 /// Gets, or sets then reports, one memory setting. `cache_size` reports
@@ -54,7 +55,7 @@ pub(super) fn memory_setting(p: &PragmaPlan, name: &str, pager: &Pager) -> Vec<V
 }
 
 /// The one row of `PRAGMA memory_stats` (columns MEMORY_STATS_COLUMNS).
-pub(super) fn memory_stats_row(pager: &Pager) -> Vec<Value> {
+pub(super) fn memory_stats_row(pager: &Pager, work: &WorkMem) -> Vec<Value> {
     let s = pager.memory_stats();
     let i = |n: u64| Value::Integer(n.min(i64::MAX as u64) as i64);
     vec![
@@ -68,6 +69,7 @@ pub(super) fn memory_stats_row(pager: &Pager) -> Vec<Value> {
         i(s.evictions),
         i(s.spills),
         i(s.spill_bytes),
+        i(work.used() as u64),
         i(crate::memory::highwater(false) as u64),
     ]
 }

@@ -135,6 +135,7 @@ pub const MEMORY_STATS_COLUMNS: &[&str] = &[
     "evictions",
     "spills",
     "spill_bytes",
+    "statement_memory",
     "total_memory_highwater",
 ];
 
@@ -228,6 +229,8 @@ pub struct PragmaCtx<'a> {
     pub read_only: bool,
     /// Inside BEGIN ... COMMIT (`journal_mode` cannot cross WAL there).
     pub explicit: bool,
+    /// What the connection's running statements hold (`memory_stats`).
+    pub work: &'a crate::sql::exec::spill::WorkMem,
 }
 
 fn int_arg(v: &Option<Value>) -> Option<i64> {
@@ -431,7 +434,7 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
         "cache_size" | "cache_memory" | "max_memory" | "memory_limit_mode" => {
             memory_setting(p, PRAGMAS[d].name, cx.pager)
         }
-        "memory_stats" => vec![memory_stats_row(cx.pager)],
+        "memory_stats" => vec![memory_stats_row(cx.pager, cx.work)],
         "synchronous" => match &p.value {
             Some(v) => {
                 let level = match v {

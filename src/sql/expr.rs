@@ -266,6 +266,9 @@ pub struct ConnVars {
     /// The time 'now' reads in the current step (Unix ms); None until the
     /// first read. `Statement::step` clears it at every step.
     pub now_ms: Option<i64>,
+    /// What this connection's running statements hold (sorters, group
+    /// tables, ...), for their budgets and `PRAGMA memory_stats`.
+    pub work: crate::sql::exec::spill::WorkMem,
 }
 
 impl ConnVars {

@@ -169,6 +169,41 @@ impl Vfs for OsVfs {
     }
 }
 
+static TEMP_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A new temporary file, already unlinked (so nothing outlives the process),
+/// in SQLite's temp directory order: `SQLITE_TMPDIR`, `TMPDIR`, /var/tmp,
+/// /usr/tmp, /tmp, then the current directory.
+pub fn temp_file() -> Result<std::fs::File> {
+    let dirs = [std::env::var("SQLITE_TMPDIR").ok(), std::env::var("TMPDIR").ok()]
+        .into_iter()
+        .flatten()
+        .chain(["/var/tmp", "/usr/tmp", "/tmp", "."].map(String::from));
+    let mut last = None;
+    for dir in dirs {
+        for attempt in 0..8u32 {
+            let name = format!(
+                "{dir}/sqlvibe-spill-{}-{}-{attempt}",
+                std::process::id(),
+                TEMP_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            );
+            match std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&name) {
+                Ok(f) => {
+                    let _ = std::fs::remove_file(&name);
+                    return Ok(f);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    last = Some(e);
+                    break;
+                }
+            }
+        }
+    }
+    let e = last.unwrap_or_else(|| std::io::Error::other("no temporary directory"));
+    Err(Error::io(ErrorKind::IoErrWrite, &e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,19 +1,16 @@
 //! The buffering half of the executor: compound SELECTs, aggregation
 //! (groups keyed by normalized values, output in key order), and sorting.
 
-use super::keyhash::{KeyMap, KeySet};
-use super::rows::group_key;
+use super::distinct::{Distinct, Verdict};
 use super::sort::Sorter;
+use super::spill::RowStream;
 use super::{run_subquery, SelectRun};
 use crate::error::Result;
-use crate::sql::expr::{eval, eval_bool, CExpr, Cx, Rt};
-use crate::sql::func;
-use crate::sql::select::{AggPlan, SelectPlan};
+use crate::sql::expr::{eval, Cx, Rt};
+use crate::sql::select::{SelectPlan, SortKey};
 use crate::storage::record::compare_values;
 use crate::storage::{Collation, Value};
 use std::cmp::Ordering;
-
-static NULL: Value = Value::Null;
 
 impl SelectRun {
     /// Runs every SELECT of a compound and combines their rows. UNION,
@@ -113,190 +110,84 @@ impl SelectRun {
 
     /// Runs the loop to the end, aggregating and/or sorting. With a LIMIT
     /// only the first LIMIT + OFFSET rows in sort order are kept.
-    pub(super) fn compute_all(&mut self, plan: &SelectPlan, rt: &mut Rt, cx: &mut Cx) -> Result<Vec<Vec<Value>>> {
-        let mut out: Vec<Vec<Value>> = Vec::new();
-        let mut sorter = plan.sort.then(|| Sorter::new(self.limit, self.offset));
-        let mut seen = KeySet::default();
-        let mut kb = Vec::new();
-        let mut row: Vec<Value> = Vec::new();
-        let mut push = |rt: &mut Rt, cx: &mut Cx| -> Result<()> {
-            row.clear();
-            for e in &plan.result {
-                row.push(eval(e, rt, cx)?);
-            }
-            if plan.distinct {
-                group_key(&row, &plan.colls, &mut kb);
-                if !super::keyhash::first_seen(&mut seen, &kb) {
-                    return Ok(());
-                }
-            }
-            match &mut sorter {
-                Some(s) => s.push(&plan.order, &mut row, rt, cx),
-                None => {
-                    out.push(std::mem::take(&mut row));
-                    Ok(())
-                }
-            }
-        };
+    pub(super) fn compute_all(&mut self, plan: &SelectPlan, rt: &mut Rt, cx: &mut Cx) -> Result<RowStream> {
+        let mut out = Collector::new(plan, self.limit, self.offset, cx);
         match &plan.agg {
             None => {
                 while self.join_next(plan, rt, cx)? {
-                    push(rt, cx)?;
+                    out.push(rt, cx)?;
                 }
             }
             Some(agg) => {
-                self.aggregate(plan, agg, rt, cx, &mut push)?;
+                self.aggregate(plan, agg, rt, cx, &mut |rt, cx| out.push(rt, cx))?;
             }
         }
-        Ok(match sorter {
-            Some(s) => s.finish(&plan.order),
-            None => out,
-        })
+        out.finish(cx)
+    }
+}
+
+/// The end of a buffering SELECT: evaluates the result columns of each
+/// row the caller has set up in `rt`, applies DISTINCT, then ORDER BY (or,
+/// without one, a queue that spills the same way).
+pub struct Collector<'p> {
+    plan: &'p SelectPlan,
+    order: &'p [SortKey],
+    sorter: Sorter,
+    distinct: Option<Distinct>,
+    row: Vec<Value>,
+}
+
+impl<'p> Collector<'p> {
+    /// `limit` < 0: none; with one, only LIMIT + OFFSET rows are kept.
+    pub fn new(plan: &'p SelectPlan, limit: i64, offset: i64, cx: &Cx) -> Collector<'p> {
+        let order: &[SortKey] = if plan.sort { &plan.order } else { &[] };
+        Collector {
+            plan,
+            order,
+            sorter: Sorter::new(limit, offset, order, plan.distinct, cx),
+            distinct: plan.distinct.then(|| Distinct::new(cx)),
+            row: Vec::new(),
+        }
     }
 
-    fn aggregate(
-        &mut self,
-        plan: &SelectPlan,
-        agg: &AggPlan,
-        rt: &mut Rt,
-        cx: &mut Cx,
-        emit: &mut dyn FnMut(&mut Rt, &mut Cx) -> Result<()>,
-    ) -> Result<()> {
-        struct Group {
-            key: Vec<Value>,
-            accs: Vec<Box<dyn func::Accumulator>>,
-            bare: Vec<Value>,
-            best: Option<Value>,
+    pub fn push(&mut self, rt: &mut Rt, cx: &mut Cx) -> Result<()> {
+        let plan = self.plan;
+        self.row.clear();
+        for e in &plan.result {
+            self.row.push(eval(e, rt, cx)?);
         }
-        let new_group = |key: Vec<Value>| -> Result<Group> {
-            let mut accs = Vec::with_capacity(agg.calls.len());
-            for c in &agg.calls {
-                accs.push(func::new_accumulator_with_collation(&c.name, c.args.len(), c.distinct, c.coll)?);
+        if let Some(d) = &mut self.distinct {
+            match d.check(&self.row, &plan.colls) {
+                Verdict::New => {}
+                Verdict::Duplicate => return Ok(()),
+                Verdict::Deferred => {
+                    // Kept with its sort keys and arrival number.
+                    let seq = self.sorter.take_seq();
+                    let mut e = std::mem::take(&mut self.row);
+                    for k in self.order {
+                        e.push(eval(&k.expr, rt, cx)?);
+                    }
+                    e.push(Value::Integer(seq as i64));
+                    return d.defer(e, plan.result.len(), &plan.colls, cx);
+                }
             }
-            Ok(Group { key, accs, bare: Vec::new(), best: None })
-        };
-        let snapshot = |rt: &Rt| -> Vec<Value> {
-            agg.bare
-                .iter()
-                .map(|&(slot, col)| {
-                    let s = &rt.slots[slot];
-                    match col {
-                        _ if s.null_row => Value::Null,
-                        None => Value::Integer(s.rowid),
-                        Some(c) => s.vals.get(c).cloned().unwrap_or(Value::Null),
-                    }
-                })
-                .collect()
-        };
-        let mut groups: Vec<Group> = Vec::new();
-        let mut index: KeyMap<usize> = KeyMap::default();
-        let mut kb = Vec::new();
-        let mut keyvals = Vec::with_capacity(agg.group_by.len());
-        let mut argbuf: Vec<Value> = Vec::new();
-        if agg.group_by.is_empty() {
-            groups.push(new_group(Vec::new())?);
         }
-        while self.join_next(plan, rt, cx)? {
-            let gi = if agg.group_by.is_empty() {
-                0
-            } else {
-                keyvals.clear();
-                for e in &agg.group_by {
-                    keyvals.push(eval(e, rt, cx)?);
-                }
-                group_key(&keyvals, &agg.group_colls, &mut kb);
-                match index.get(&kb) {
-                    Some(&g) => g,
-                    None => {
-                        groups.push(new_group(keyvals.clone())?);
-                        index.insert(kb.clone(), groups.len() - 1);
-                        groups.len() - 1
-                    }
-                }
-            };
-            let g = &mut groups[gi];
-            let first_row = g.bare.is_empty() && !agg.bare.is_empty() && g.best.is_none();
-            let mut take_snapshot = first_row;
-            for (ci, call) in agg.calls.iter().enumerate() {
-                // A lone column argument is read in place, not copied.
-                let args: &[Value] = match call.args.as_slice() {
-                    [CExpr::Col { slot, col }] => std::slice::from_ref(rt.slots[*slot].vals.get(*col).unwrap_or(&NULL)),
-                    _ => {
-                        argbuf.clear();
-                        for a in &call.args {
-                            argbuf.push(eval(a, rt, cx)?);
-                        }
-                        &argbuf
-                    }
+        self.sorter.push(self.order, &mut self.row, rt, cx)
+    }
+
+    /// The rows in output order (deferred DISTINCT rows in their places).
+    pub fn finish(mut self, cx: &Cx) -> Result<RowStream> {
+        let ncols = self.plan.result.len();
+        if let Some(mut rows) = self.distinct.as_mut().map(|d| d.finish(ncols)).transpose()?.flatten() {
+            while let Some(mut e) = rows.next_entry()? {
+                let seq = match e.pop() {
+                    Some(Value::Integer(s)) => s as u64,
+                    _ => return Err(crate::error::Error::internal("deferred DISTINCT row lost its arrival number")),
                 };
-                if let Some((mi, is_max)) = agg.minmax {
-                    if mi == ci && !agg.bare.is_empty() && !matches!(args[0], Value::Null) {
-                        let better = match &g.best {
-                            None => true,
-                            Some(b) => {
-                                let o = compare_values(&args[0], b, call.coll);
-                                if is_max {
-                                    o == Ordering::Greater
-                                } else {
-                                    o == Ordering::Less
-                                }
-                            }
-                        };
-                        if better {
-                            g.best = Some(args[0].clone());
-                            take_snapshot = true;
-                        }
-                    }
-                }
-                g.accs[ci].step(args)?;
-            }
-            if take_snapshot && !agg.bare.is_empty() {
-                g.bare = snapshot(rt);
+                let keys = e.split_off(ncols);
+                self.sorter.push_keyed(self.order, keys, seq, e, cx)?;
             }
         }
-        if !agg.group_by.is_empty() {
-            let colls = &agg.group_colls;
-            groups.sort_by(|a, b| {
-                for (i, c) in colls.iter().enumerate() {
-                    let o = compare_values(&a.key[i], &b.key[i], *c);
-                    if o != Ordering::Equal {
-                        return o;
-                    }
-                }
-                Ordering::Equal
-            });
-        }
-        for mut g in groups {
-            for (k, &(slot, col)) in agg.bare.iter().enumerate() {
-                let v = g.bare.get(k).cloned().unwrap_or(Value::Null);
-                let s = &mut rt.slots[slot];
-                match col {
-                    // A NULL rowid is a LEFT JOIN's null row: it reads NULL.
-                    None => match v {
-                        Value::Integer(i) => {
-                            s.rowid = i;
-                            s.null_row = false;
-                        }
-                        _ => s.null_row = true,
-                    },
-                    Some(c) => {
-                        if s.vals.len() <= c {
-                            s.vals.resize(c + 1, Value::Null);
-                        }
-                        s.vals[c] = v;
-                    }
-                }
-            }
-            for (ci, call) in agg.calls.iter().enumerate() {
-                rt.aggs[call.id] = g.accs[ci].finalize()?;
-            }
-            if let Some(h) = &agg.having {
-                if !eval_bool(h, rt, cx)? {
-                    continue;
-                }
-            }
-            emit(rt, cx)?;
-        }
-        Ok(())
+        self.sorter.finish(self.order)
     }
 }

@@ -46,13 +46,3 @@ impl Hasher for KeyHasher {
 
 pub type KeyMap<V> = HashMap<Vec<u8>, V, BuildHasherDefault<KeyHasher>>;
 pub type KeySet = HashSet<Vec<u8>, BuildHasherDefault<KeyHasher>>;
-
-/// True the first time key `k` is offered (and remembers it); DISTINCT's
-/// test, allocating only for keys not seen before.
-pub fn first_seen(seen: &mut KeySet, k: &[u8]) -> bool {
-    if seen.contains(k) {
-        return false;
-    }
-    seen.insert(k.to_vec());
-    true
-}

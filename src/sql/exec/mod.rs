@@ -6,12 +6,16 @@
 //! loop to completion on the first call and then hand out the buffered rows.
 
 mod collect;
+mod distinct;
+mod group;
 pub(crate) mod keyhash;
 mod rows;
 mod sort;
+pub mod spill;
 #[cfg(test)]
 mod tests;
 
+pub use collect::Collector;
 pub use rows::{decode_needed, group_key, load_row, value_to_rowid};
 use rows::{load_row_needed, probe_value, rowid_bound, set_null_row};
 
@@ -22,7 +26,7 @@ use crate::sql::select::SelectPlan;
 use crate::sql::types::{self, Affinity};
 use crate::storage::record::{compare_record_to_key, compare_values};
 use crate::storage::{BTreeKind, Collation, Cursor, SeekOp, Value};
-use keyhash::{KeyMap, KeySet};
+use keyhash::KeyMap;
 use std::cmp::Ordering;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -135,9 +139,11 @@ pub struct SelectRun {
     depth: usize,
     single_done: bool,
     values_pos: usize,
-    buffered: Option<std::vec::IntoIter<Vec<Value>>>,
-    seen: KeySet,
-    keybuf: Vec<u8>,
+    buffered: Option<spill::RowStream>,
+    /// DISTINCT of a streamed (not buffered) result, created on first use,
+    /// and its deferred rows once the stream has ended.
+    distinct: Option<distinct::Distinct>,
+    deferred: Option<distinct::Deduped>,
     limit: i64,
     offset: i64,
     /// Run state of a recursive CTE's plan.
@@ -162,8 +168,8 @@ impl SelectRun {
             single_done: false,
             values_pos: 0,
             buffered: None,
-            seen: KeySet::default(),
-            keybuf: Vec::new(),
+            distinct: None,
+            deferred: None,
             limit: -1,
             offset: 0,
             recursive: None,
@@ -173,7 +179,8 @@ impl SelectRun {
     /// Frees buffered result rows and materialized subquery rows.
     pub fn release_rows(&mut self) {
         self.buffered = None;
-        self.seen = KeySet::default();
+        self.distinct = None;
+        self.deferred = None;
         self.recursive = None;
         for l in self.levels.iter_mut() {
             l.rows = None;
@@ -203,7 +210,10 @@ impl SelectRun {
         self.single_done = false;
         self.values_pos = 0;
         self.buffered = None;
-        self.seen.clear();
+        if let Some(d) = &mut self.distinct {
+            d.clear();
+        }
+        self.deferred = None;
         self.limit = -1;
         self.offset = 0;
         self.recursive = None;
@@ -233,37 +243,54 @@ impl SelectRun {
                 self.recursive = Some(Box::default());
             } else if let Some(c) = &plan.compound {
                 let rows = self.compute_compound(plan, c, rt, cx)?;
-                self.buffered = Some(rows.into_iter());
+                self.buffered = Some(spill::RowStream::Mem(rows.into_iter()));
             } else if let Some(w) = &plan.window {
-                let rows = crate::sql::window::compute(plan, w, rt, cx)?;
-                self.buffered = Some(rows.into_iter());
+                self.buffered = Some(crate::sql::window::compute(plan, w, rt, cx)?);
             } else if plan.agg.is_some() || plan.sort {
-                let rows = self.compute_all(plan, rt, cx)?;
-                self.buffered = Some(rows.into_iter());
+                self.buffered = Some(self.compute_all(plan, rt, cx)?);
             }
         }
         loop {
             if self.limit == 0 {
                 return Ok(false);
             }
-            let got = match (&mut self.buffered, &mut self.recursive, &plan.recursive) {
-                (_, Some(run), Some(rp)) => run.next(rp, rt, cx, out)?,
-                (Some(it), ..) => match it.next() {
+            let got = match (&mut self.deferred, &mut self.buffered, &mut self.recursive, &plan.recursive) {
+                (Some(d), ..) => match d.next_entry()? {
                     Some(r) => {
                         *out = r;
                         true
                     }
                     None => false,
                 },
-                (None, ..) => self.stream_row(plan, rt, cx, out)?,
+                (_, _, Some(run), Some(rp)) => run.next(rp, rt, cx, out)?,
+                (_, Some(it), ..) => match it.next_row()? {
+                    Some(r) => {
+                        *out = r;
+                        true
+                    }
+                    None => false,
+                },
+                (None, None, ..) => self.stream_row(plan, rt, cx, out)?,
             };
             if !got {
+                // A DISTINCT stream that deferred rows yields them last.
+                if let (None, Some(d)) = (&self.deferred, &mut self.distinct) {
+                    if let Some(rows) = d.finish(plan.result.len())? {
+                        self.deferred = Some(rows);
+                        continue;
+                    }
+                }
                 return Ok(false);
             }
-            if self.buffered.is_none() && plan.distinct {
-                group_key(out, &plan.colls, &mut self.keybuf);
-                if !keyhash::first_seen(&mut self.seen, &self.keybuf) {
-                    continue;
+            if self.buffered.is_none() && self.deferred.is_none() && plan.distinct {
+                let d = self.distinct.get_or_insert_with(|| distinct::Distinct::new(cx));
+                match d.check(out, &plan.colls) {
+                    distinct::Verdict::New => {}
+                    distinct::Verdict::Duplicate => continue,
+                    distinct::Verdict::Deferred => {
+                        d.defer(std::mem::take(out), plan.result.len(), &plan.colls, cx)?;
+                        continue;
+                    }
                 }
             }
             if self.offset > 0 {
@@ -382,7 +409,10 @@ impl SelectRun {
             let subs = cx.subs;
             if self.levels[i].st == St::Init {
                 if self.levels[i].rows.is_none() {
-                    if subs[id].recursive.is_some() || subs[id].lazy {
+                    if i == 0 {
+                        // The outermost level is read once: streamed, not kept.
+                        self.levels[i].sub_run = Some(Box::new(SelectRun::new(&subs[id])));
+                    } else if subs[id].recursive.is_some() || subs[id].lazy {
                         self.levels[i].sub_run = Some(Box::new(SelectRun::new(&subs[id])));
                         self.levels[i].rows = Some(Vec::new());
                     } else {
@@ -394,6 +424,26 @@ impl SelectRun {
                 self.levels[i].st = St::Active;
             }
             let lr = &mut self.levels[i];
+            if lr.rows.is_none() {
+                let mut row = std::mem::take(&mut lr.list_scratch);
+                let got = match &mut lr.sub_run {
+                    Some(run) => run.next(&subs[id], rt, cx, &mut row)?,
+                    None => false,
+                };
+                let lr = &mut self.levels[i];
+                if !got {
+                    lr.sub_run = None;
+                    lr.st = St::Done;
+                    return Ok(false);
+                }
+                let slot = &mut rt.slots[lv.slot];
+                std::mem::swap(&mut slot.vals, &mut row);
+                lr.list_scratch = row;
+                slot.rowid = lr.pos as i64 + 1;
+                slot.null_row = false;
+                lr.pos += 1;
+                return Ok(true);
+            }
             if let (Some(run), Some(rows)) = (&mut lr.sub_run, &mut lr.rows) {
                 if lr.pos >= rows.len() {
                     let mut row = Vec::new();

@@ -13,9 +13,9 @@ use super::agg::Acc;
 use super::frame::{bounds, cmp_key, must_be_int, Offsets, Peers};
 use super::{Exclude, Kind, Leaf, WinDef, WinFunc, WindowPlan};
 use crate::error::{Error, Result};
-use crate::sql::exec::keyhash::{first_seen, KeySet};
-use crate::sql::exec::{group_key, run_subquery};
-use crate::sql::expr::{eval, Cx, Rt};
+use crate::sql::exec::spill::{row_bytes, Budget, ExtSorter, RowStream, Term};
+use crate::sql::exec::{Collector, SelectRun};
+use crate::sql::expr::{Cx, Rt};
 use crate::sql::select::SelectPlan;
 use crate::sql::types::{self, ArithOp};
 use crate::storage::record::compare_values;
@@ -27,72 +27,137 @@ static NULL: Value = Value::Null;
 
 /// Runs a SELECT with window functions; the rows in output order (before
 /// OFFSET / LIMIT, which the caller applies).
-pub fn compute(plan: &SelectPlan, w: &WindowPlan, rt: &mut Rt, cx: &mut Cx) -> Result<Vec<Vec<Value>>> {
-    let rows = run_subquery(&w.base, usize::MAX, rt, cx)?;
-    let n = rows.len();
+///
+/// The base rows stream through one stage per window: an external sort by
+/// its PARTITION BY and ORDER BY (stable, so each stage keeps the previous
+/// one's order among ties, as a chain of stable sorts does), then partition
+/// by partition its functions, whose results are appended to each row. The
+/// last stage feeds the SELECT's own DISTINCT and ORDER BY. Only one
+/// partition is in memory at a time.
+pub fn compute(plan: &SelectPlan, w: &WindowPlan, rt: &mut Rt, cx: &mut Cx) -> Result<RowStream> {
+    let mut base = SelectRun::new(&w.base);
+    let mut first = ExtSorter::new(sort_terms(w.windows.first()), Budget::new(cx));
+    let mut row = Vec::new();
+    while base.next(&w.base, rt, cx, &mut row)? {
+        first.push(keyed(w.windows.first(), std::mem::take(&mut row)))?;
+    }
     let nfuncs: usize = w.windows.iter().map(|d| d.funcs.len()).sum();
-    let mut res: Vec<Vec<Value>> = (0..nfuncs).map(|_| vec![Value::Null; n]).collect();
-    let mut perm: Vec<usize> = (0..n).collect();
-    if n > 0 {
-        let mut first = 0;
-        for def in &w.windows {
-            let offs = Offsets::eval(&def.frame, rt, cx)?;
-            perm.sort_by(|&a, &b| cmp_rows(&rows[a], &rows[b], def));
-            let out = &mut res[first..first + def.funcs.len()];
-            let mut i = 0;
-            while i < n {
+    let mut rows = first.finish()?;
+    let mut out = Collector::new(plan, -1, 0, cx);
+    for (k, def) in w.windows.iter().enumerate() {
+        let offs = Offsets::eval(&def.frame, rt, cx)?;
+        let next = w.windows.get(k + 1);
+        let mut sink = match next {
+            Some(_) => Sink::Sort(ExtSorter::new(sort_terms(next), Budget::new(cx))),
+            None => Sink::Out,
+        };
+        let nkeys = sort_terms(Some(def)).len();
+        let mut part = PartBuf { rows: Vec::new(), budget: Budget::new(cx) };
+        loop {
+            let e = rows.next_entry()?;
+            let ends = match (&e, part.rows.last()) {
+                (Some(e), Some(last)) => !same_partition(&e[nkeys..], last, def),
+                (None, Some(_)) => true,
+                _ => false,
+            };
+            if ends {
                 cx.check_interrupt()?;
-                let mut j = i + 1;
-                while j < n && same_partition(&rows[perm[i]], &rows[perm[j]], def) {
-                    j += 1;
+                part.compute(def, &offs)?;
+                for r in part.rows.drain(..) {
+                    match &mut sink {
+                        Sink::Sort(s) => s.push(keyed(next, r))?,
+                        Sink::Out => emit(w, &r, nfuncs, rt, cx, &mut out)?,
+                    }
                 }
-                partition(&rows, &perm[i..j], def, &offs, out)?;
-                i = j;
+                part.budget.release();
             }
-            first += def.funcs.len();
+            let Some(mut e) = e else { break };
+            e.drain(..nkeys);
+            part.push(e)?;
+        }
+        if let Sink::Sort(s) = sink {
+            rows = s.finish()?;
         }
     }
-    let mut keyed: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(n);
-    let mut seen = KeySet::default();
-    let mut kb = Vec::new();
-    for &r in &perm {
-        restore(&w.leaves, &rows[r], rt);
-        let mut fi = 0;
-        for def in &w.windows {
-            for f in &def.funcs {
-                rt.aggs[f.id] = std::mem::replace(&mut res[fi][r], Value::Null);
-                fi += 1;
-            }
+    if w.windows.is_empty() {
+        while let Some(r) = rows.next_entry()? {
+            emit(w, &r, nfuncs, rt, cx, &mut out)?;
         }
-        let mut row = Vec::with_capacity(plan.result.len());
-        for e in &plan.result {
-            row.push(eval(e, rt, cx)?);
-        }
-        if plan.distinct {
-            group_key(&row, &plan.colls, &mut kb);
-            if !first_seen(&mut seen, &kb) {
-                continue;
-            }
-        }
-        let mut keys = Vec::with_capacity(plan.order.len());
-        for k in &plan.order {
-            keys.push(eval(&k.expr, rt, cx)?);
-        }
-        keyed.push((keys, row));
     }
-    if plan.sort {
-        keyed.sort_by(|a, b| {
-            for (i, k) in plan.order.iter().enumerate() {
-                let o = compare_values(&a.0[i], &b.0[i], k.coll);
-                let o = if k.desc { o.reverse() } else { o };
-                if o != Ordering::Equal {
-                    return o;
-                }
-            }
-            Ordering::Equal
-        });
+    out.finish(cx)
+}
+
+enum Sink {
+    Sort(ExtSorter),
+    Out,
+}
+
+/// The rows of the partition being read, charged to the statement budget
+/// (a partition cannot spill: in HARD mode one that does not fit fails).
+struct PartBuf {
+    rows: Vec<Vec<Value>>,
+    budget: Budget,
+}
+
+impl PartBuf {
+    fn push(&mut self, r: Vec<Value>) -> Result<()> {
+        self.budget.charge(row_bytes(&r));
+        self.rows.push(r);
+        self.budget.check_hard()
     }
-    Ok(keyed.into_iter().map(|(_, r)| r).collect())
+
+    /// Appends each function's value to each row.
+    fn compute(&mut self, def: &WinDef, offs: &Offsets) -> Result<()> {
+        let n = self.rows.len();
+        let mut res: Vec<Vec<Value>> = (0..def.funcs.len()).map(|_| vec![Value::Null; n]).collect();
+        let idx: Vec<usize> = (0..n).collect();
+        partition(&self.rows, &idx, def, offs, &mut res)?;
+        for f in res.iter_mut() {
+            for (r, v) in self.rows.iter_mut().zip(f.drain(..)) {
+                r.push(v);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How a window's stage sorts: PARTITION BY terms, then ORDER BY terms.
+fn sort_terms(def: Option<&WinDef>) -> Vec<Term> {
+    let Some(def) = def else { return Vec::new() };
+    let part = def.partition.iter().map(|&(_, coll)| Term::order_by(false, coll));
+    let order = def.order.iter().map(|(_, k)| Term { desc: k.desc, nulls_first: k.nulls_first, coll: k.coll });
+    part.chain(order).collect()
+}
+
+/// A row as an entry of `def`'s sorter: its sort key values, then the row.
+fn keyed(def: Option<&WinDef>, row: Vec<Value>) -> Vec<Value> {
+    let Some(def) = def else { return row };
+    let mut e: Vec<Value> = def.partition.iter().map(|&(c, _)| row[c].clone()).collect();
+    e.extend(def.order.iter().map(|(c, _)| row[*c].clone()));
+    e.extend(row);
+    e
+}
+
+/// Restores a finished row (base values, then every function's result)
+/// into the runtime and hands it to the SELECT's collector.
+fn emit(
+    w: &WindowPlan,
+    r: &[Value],
+    nfuncs: usize,
+    rt: &mut Rt,
+    cx: &mut Cx,
+    out: &mut Collector,
+) -> Result<()> {
+    restore(&w.leaves, r, rt);
+    let results = &r[r.len() - nfuncs..];
+    let mut fi = 0;
+    for def in &w.windows {
+        for f in &def.funcs {
+            rt.aggs[f.id] = results[fi].clone();
+            fi += 1;
+        }
+    }
+    out.push(rt, cx)
 }
 
 /// Writes a base row's leaves back into the runtime.
@@ -123,22 +188,6 @@ fn restore(leaves: &[Leaf], row: &[Value], rt: &mut Rt) {
 
 fn same_partition(a: &[Value], b: &[Value], def: &WinDef) -> bool {
     def.partition.iter().all(|&(i, coll)| compare_values(&a[i], &b[i], coll) == Ordering::Equal)
-}
-
-fn cmp_rows(a: &[Value], b: &[Value], def: &WinDef) -> Ordering {
-    for &(i, coll) in &def.partition {
-        let o = compare_values(&a[i], &b[i], coll);
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    for (i, k) in &def.order {
-        let o = cmp_key(&a[*i], &b[*i], k);
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    Ordering::Equal
 }
 
 /// The rows of one partition in window order.

@@ -18,6 +18,11 @@
 //!   journal) keep at most max_memory / 4 in memory, then move to an
 //!   anonymous temporary file (vfs/memory.rs).
 //!
+//! - statements' working memory (sorters, group tables, DISTINCT sets,
+//!   hash indexes, window partitions) spills to temporary files past W
+//!   (`work_budget`): max_memory / 4, or without max_memory the larger of
+//!   DEFAULT_WORK_MEMORY and B, as SQLite's sorter spills past cache_size.
+//!
 //! So clean + dirty <= B, except for pages pinned by running cursors or
 //! for live readers (`wal_pin_limit`), which SOFT mode lets through until
 //! they are released.
@@ -30,6 +35,10 @@ pub const MIN_PAGES: usize = 16;
 
 /// SQLite's default `cache_size`: 2000 KiB.
 pub const DEFAULT_CACHE_SIZE: i64 = -2000;
+
+/// Statements' working memory without `max_memory`: enough that ordinary
+/// sorts and groupings never touch disk, bounded so that big ones do.
+pub const DEFAULT_WORK_MEMORY: usize = 16 << 20;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryLimits {
@@ -58,6 +67,15 @@ impl MemoryLimits {
             b = b.min(self.max_memory / 2);
         }
         usize::try_from(b).unwrap_or(usize::MAX).max(MIN_PAGES * ps)
+    }
+
+    /// The working memory budget W of a connection's running statements.
+    pub fn work_budget(&self, ps: usize) -> usize {
+        if self.max_memory > 0 {
+            usize::try_from(self.max_memory / 4).unwrap_or(usize::MAX)
+        } else {
+            DEFAULT_WORK_MEMORY.max(self.page_budget(ps))
+        }
     }
 }
 

@@ -103,7 +103,7 @@ impl MemFile {
         if limit == 0 || growth == 0 || self.budget.held.load(Ordering::Relaxed) + growth <= limit {
             return Ok(());
         }
-        let file = anonymous_temp_file()?;
+        let file = super::temp_file()?;
         file.write_all_at(v, 0).map_err(|e| Error::io(ErrorKind::IoErrWrite, &e))?;
         self.budget.held.fetch_sub(v.len() as u64, Ordering::Relaxed);
         *d = Data::Disk(file, v.len() as u64);
@@ -117,37 +117,6 @@ impl Drop for MemFile {
             self.budget.held.fetch_sub(v.len() as u64, Ordering::Relaxed);
         }
     }
-}
-
-/// A new temporary file, already unlinked.
-fn anonymous_temp_file() -> Result<std::fs::File> {
-    let dirs = [std::env::var("SQLITE_TMPDIR").ok(), std::env::var("TMPDIR").ok()]
-        .into_iter()
-        .flatten()
-        .chain(["/var/tmp", "/usr/tmp", "/tmp", "."].map(String::from));
-    let mut last = None;
-    for dir in dirs {
-        for attempt in 0..8u32 {
-            let name = format!(
-                "{dir}/sqlvibe-spill-{}-{}-{attempt}",
-                std::process::id(),
-                MEM_VFS_IDS.fetch_add(1, Ordering::Relaxed)
-            );
-            match std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&name) {
-                Ok(f) => {
-                    let _ = std::fs::remove_file(&name);
-                    return Ok(f);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => {
-                    last = Some(e);
-                    break;
-                }
-            }
-        }
-    }
-    let e = last.unwrap_or_else(|| std::io::Error::other("no temporary directory"));
-    Err(Error::io(ErrorKind::IoErrWrite, &e))
 }
 
 fn read_err(e: &std::io::Error) -> Error {

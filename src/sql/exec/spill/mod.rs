@@ -1,0 +1,174 @@
+//! Statement working memory inside a budget, and what spills past it.
+//!
+//! Every operator that holds rows for the length of a statement (the
+//! ORDER BY sorter, GROUP BY's group table, DISTINCT sets, automatic hash
+//! indexes, window partitions) charges what it holds to a [`Budget`]. All
+//! budgets of one connection add up in its [`WorkMem`], which is what
+//! `PRAGMA memory_stats` reports as `statement_memory`. When the
+//! connection's total passes the limit W (`MemoryLimits::work_budget`), the
+//! operator that is growing moves its rows to a temporary file:
+//! - [`ExtSorter`]: an external merge sort (sorted runs in a temporary file,
+//!   merged k ways, several passes when there are more runs than fit);
+//! - operators that are not sorts fall back to one: GROUP BY and DISTINCT
+//!   keep the keys they already hold and send rows with new keys through a
+//!   sorter; a hash index too big for memory becomes a sorted run probed by
+//!   binary search over its blocks.
+//!
+//! The answers are the same as in memory: sorts are stable (ties keep
+//! arrival order, the merge prefers the earlier run), so the row a
+//! DISTINCT or a group keeps among equal keys is the first one, as in
+//! memory.
+//!
+//! SOFT mode (the default) may pass W by what one operator holds below its
+//! smallest run; HARD mode fails with SQLITE_NOMEM when spilling cannot
+//! bring the connection back under W.
+
+mod runs;
+mod sorter;
+
+pub use sorter::{cmp_terms, ExtSorter, SortedRows, Term};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::sql::expr::Cx;
+use crate::storage::Value;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// What a connection's running statements hold now, and the most they
+/// held (for `PRAGMA memory_stats`).
+#[derive(Clone, Default, Debug)]
+pub struct WorkMem(Arc<Counters>);
+
+#[derive(Default, Debug)]
+struct Counters {
+    used: AtomicUsize,
+    high: AtomicUsize,
+}
+
+impl WorkMem {
+    pub fn used(&self) -> usize {
+        self.0.used.load(Ordering::Relaxed)
+    }
+    pub fn highwater(&self) -> usize {
+        self.0.high.load(Ordering::Relaxed)
+    }
+    fn add(&self, n: usize) {
+        let now = self.0.used.fetch_add(n, Ordering::Relaxed) + n;
+        self.0.high.fetch_max(now, Ordering::Relaxed);
+    }
+    fn sub(&self, n: usize) {
+        let before = self.0.used.fetch_sub(n, Ordering::Relaxed);
+        debug_assert!(before >= n, "work memory released twice");
+    }
+}
+
+/// One operator's share of its connection's working memory.
+///
+/// Invariant: `held` is exactly what this budget added to `work` and has
+/// not yet taken back; dropping the budget takes it back.
+#[derive(Debug)]
+pub struct Budget {
+    work: WorkMem,
+    limit: usize,
+    hard: bool,
+    held: usize,
+}
+
+impl Budget {
+    /// A budget under the connection's limit W for the statement's database.
+    pub fn new(cx: &Cx) -> Budget {
+        let pager = cx.txn.pager();
+        let lim = pager.memory_limits();
+        Budget::with_limit(cx.vars.work.clone(), lim.work_budget(pager.page_size() as usize), lim.hard)
+    }
+
+    pub fn with_limit(work: WorkMem, limit: usize, hard: bool) -> Budget {
+        Budget { work, limit: limit.max(MIN_RUN), hard, held: 0 }
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+    pub fn held(&self) -> usize {
+        self.held
+    }
+
+    pub fn charge(&mut self, n: usize) {
+        self.held += n;
+        self.work.add(n);
+    }
+
+    /// Gives back `n` of what this budget holds.
+    pub fn credit(&mut self, n: usize) {
+        let n = n.min(self.held);
+        self.held -= n;
+        self.work.sub(n);
+    }
+
+    pub fn release(&mut self) {
+        self.credit(self.held);
+    }
+
+    /// True when the connection is past W and this operator holds enough
+    /// to make spilling it worth a run.
+    pub fn must_spill(&self) -> bool {
+        self.held >= self.smallest_run() && self.work.used() > self.limit
+    }
+
+    /// Smallest run worth writing: an eighth of W, so that one operator's
+    /// spills stay few even while others hold most of W.
+    fn smallest_run(&self) -> usize {
+        (self.limit / 8).max(MIN_RUN)
+    }
+
+    /// After a spill: in HARD mode the connection must be back under W.
+    pub fn check_hard(&self) -> Result<()> {
+        if self.hard && self.work.used() > self.limit {
+            return Err(Error::new(ErrorKind::NoMem, "out of memory"));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// Below this an operator never spills (a run of a few rows buys nothing).
+const MIN_RUN: usize = 64 << 10;
+
+/// The heap bytes a row of values holds: its vector, each value, and the
+/// bytes of texts and blobs.
+pub fn row_bytes(row: &[Value]) -> usize {
+    std::mem::size_of::<Vec<Value>>() + row.iter().map(value_bytes).sum::<usize>()
+}
+
+pub fn value_bytes(v: &Value) -> usize {
+    std::mem::size_of::<Value>()
+        + match v {
+            Value::Text(s) => s.capacity(),
+            Value::Blob(b) => b.capacity(),
+            _ => 0,
+        }
+}
+
+/// The rows a buffering operator hands out: from memory, or merged from
+/// a sorter (each entry then starts with `skip` sort-key values, dropped).
+pub enum RowStream {
+    Mem(std::vec::IntoIter<Vec<Value>>),
+    Sorted { rows: SortedRows, skip: usize },
+}
+
+impl RowStream {
+    pub fn next_row(&mut self) -> Result<Option<Vec<Value>>> {
+        match self {
+            RowStream::Mem(it) => Ok(it.next()),
+            RowStream::Sorted { rows, skip } => Ok(rows.next_entry()?.map(|mut e| {
+                e.drain(..*skip);
+                e
+            })),
+        }
+    }
+}
