@@ -1,0 +1,141 @@
+//! Statements that spill give the answers they give in memory.
+//!
+//! A table of mixed values (integers, reals equal to integers, texts that
+//! differ only in case, NULLs, blobs) is queried twice: with the default
+//! budget (everything in memory) and with `max_memory` so small that every
+//! sort, group table, DISTINCT set and window stage spills to temporary
+//! files. Rows must be identical and in the same order (a DISTINCT without
+//! ORDER BY is compared as a multiset: past the budget its deferred rows
+//! come last), and the same as SQLite's where the query fixes the order.
+//! `SQLVIBE_SPILL_SQL_ROWS=N` runs a bigger table.
+
+mod common;
+use common::{exec, rows, Rng};
+use sqlvibe::{Connection, Value};
+
+fn n_rows() -> usize {
+    std::env::var("SQLVIBE_SPILL_SQL_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000)
+}
+
+fn value(rng: &mut Rng) -> String {
+    match rng.below(10) {
+        0 => "NULL".into(),
+        1 => format!("{}.0", rng.below(50)),
+        2 | 3 => format!("'{}'", ["apple", "Apple", "APPLE", "pear", "Pear", "fig"][rng.below(6)]),
+        4 => format!("x'{:02x}'", rng.below(4)),
+        _ => rng.below(60).to_string(),
+    }
+}
+
+fn setup(conn: &Connection, lite: &rusqlite::Connection) {
+    let ddl = "CREATE TABLE t(a, b TEXT COLLATE NOCASE, c INTEGER, d)";
+    exec(conn, ddl);
+    lite.execute(ddl, []).unwrap();
+    let mut rng = Rng(0x5eed_5011);
+    let mut batch = Vec::new();
+    for i in 0..n_rows() {
+        let b = ["'x'", "'X'", "'y'", "NULL", "'Zed'", "'zed'"][rng.below(6)];
+        batch.push(format!("({}, {b}, {i}, {})", value(&mut rng), value(&mut rng)));
+        if batch.len() == 500 {
+            let sql = format!("INSERT INTO t VALUES {}", batch.join(","));
+            exec(conn, &sql);
+            lite.execute(&sql, []).unwrap();
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        let sql = format!("INSERT INTO t VALUES {}", batch.join(","));
+        exec(conn, &sql);
+        lite.execute(&sql, []).unwrap();
+    }
+}
+
+/// How a query's rows compare with SQLite's.
+#[derive(Clone, Copy, PartialEq)]
+enum Lite {
+    /// Same rows in the same order.
+    Exact,
+    /// Same rows in some order.
+    Multiset,
+    /// Not compared: SQLite's sorter is not stable, so the order inside a
+    /// group (group_concat) or the value a group of equal keys shows (1 or
+    /// 1.0, x or X) may differ.
+    Skip,
+}
+use Lite::*;
+
+/// (query, its order is fixed, how it compares with SQLite)
+const QUERIES: &[(&str, bool, Lite)] = &[
+    ("SELECT a, b, c FROM t ORDER BY a, c", true, Exact),
+    ("SELECT b, a, c FROM t ORDER BY b DESC, a, c DESC", true, Exact),
+    ("SELECT a, c FROM t ORDER BY d, a DESC LIMIT 15000 OFFSET 7", true, Multiset),
+    ("SELECT a, c FROM t ORDER BY b, d, c LIMIT 19000", true, Exact),
+    ("SELECT b, count(*), sum(c), group_concat(c), min(a), max(d) FROM t GROUP BY b", true, Skip),
+    ("SELECT a, d, count(*), group_concat(c) FROM t GROUP BY a, d", true, Skip),
+    ("SELECT a, max(c), d FROM t GROUP BY a", true, Exact),
+    ("SELECT a % 7, total(c) FROM t GROUP BY 1 HAVING count(*) > 10 ORDER BY 2 DESC", true, Exact),
+    ("SELECT DISTINCT a, d FROM t", false, Multiset),
+    ("SELECT DISTINCT b, a FROM t ORDER BY a, b", true, Multiset),
+    ("SELECT DISTINCT a, d FROM t ORDER BY d LIMIT 500 OFFSET 3", true, Multiset),
+    ("SELECT count(*) FROM (SELECT DISTINCT a, b, d FROM t)", true, Exact),
+    (
+        "SELECT c, row_number() OVER (PARTITION BY b ORDER BY c), sum(c) OVER (PARTITION BY a ORDER BY c ROWS 3 PRECEDING), \
+         rank() OVER (ORDER BY d, c) FROM t ORDER BY c",
+        true,
+        Exact,
+    ),
+    ("SELECT a, c, lag(c) OVER (PARTITION BY a ORDER BY c), first_value(d) OVER (PARTITION BY a ORDER BY c) FROM t", false, Multiset),
+    ("SELECT x, count(*) FROM (SELECT a AS x FROM t ORDER BY c DESC) GROUP BY x ORDER BY 2, 1", true, Skip),
+];
+
+fn multiset(mut r: Vec<Vec<Value>>) -> Vec<String> {
+    let mut s: Vec<String> = r.drain(..).map(|row| format!("{row:?}")).collect();
+    s.sort();
+    s
+}
+
+#[test]
+fn spilled_statements_match_memory_and_sqlite() {
+    let conn = common::open();
+    let lite = rusqlite::Connection::open_in_memory().unwrap();
+    setup(&conn, &lite);
+    for &(q, ordered, lite_check) in QUERIES {
+        exec(&conn, "PRAGMA max_memory = 0");
+        let mem = rows(&conn, q);
+        exec(&conn, "PRAGMA max_memory = 262144");
+        let disk = rows(&conn, q);
+        let stats = rows(&conn, "PRAGMA memory_stats");
+        assert_eq!(stats[0][10], Value::Integer(0), "{q}: statement memory left held");
+        if ordered {
+            assert!(mem == disk, "{q}: spilled rows differ");
+        } else {
+            assert!(multiset(mem.clone()) == multiset(disk), "{q}: spilled rows differ (as a multiset)");
+        }
+        let want = common::reference(&lite, q).unwrap_or_else(|e| panic!("{q}: sqlite: {e:?}")).1;
+        match lite_check {
+            Exact => assert!(mem == want, "{q}: not SQLite's rows"),
+            Multiset => assert!(multiset(mem) == multiset(want), "{q}: not SQLite's rows (as a multiset)"),
+            Skip => {}
+        }
+    }
+}
+
+#[test]
+fn hard_mode_fails_cleanly_when_statement_memory_cannot_shrink() {
+    let conn = common::open();
+    let lite = rusqlite::Connection::open_in_memory().unwrap();
+    setup(&conn, &lite);
+    exec(&conn, "PRAGMA max_memory = 262144");
+    exec(&conn, "PRAGMA memory_limit_mode = HARD");
+    // Spillable work completes in HARD mode.
+    let sorted = rows(&conn, "SELECT c FROM t ORDER BY d, c");
+    assert_eq!(sorted.len(), n_rows());
+    // One window partition of every row cannot spill: NOMEM, and the
+    // connection goes on.
+    let err = conn.exec("SELECT sum(c) OVER (ORDER BY c) FROM t", &mut |_, _| true).unwrap_err();
+    assert_eq!(err.kind, sqlvibe::ErrorKind::NoMem, "{err}");
+    assert_eq!(err.to_string(), "out of memory");
+    assert_eq!(rows(&conn, "SELECT count(*) FROM t"), vec![vec![Value::Integer(n_rows() as i64)]]);
+    exec(&conn, "PRAGMA memory_limit_mode = SOFT");
+    assert_eq!(rows(&conn, "SELECT sum(c) OVER (ORDER BY c) FROM t").len(), n_rows());
+}
