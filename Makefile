@@ -153,8 +153,17 @@ $(BUILD)/bench-sqlite: benches/bench.c benches/api.h
 	@mkdir -p $(BUILD)
 	$(CC) -O2 $(WARN) -DUSE_SQLITE -o $@ benches/bench.c -lsqlite3
 
-bench: lib $(BUILD)/bench-sqlvibe $(BUILD)/bench-sqlite
+$(BUILD)/rss-sqlvibe: benches/rss.c benches/api.h include/sqlvibe.h $(BUILD)/libsqlvibe.so
+	$(CC) -O2 $(WARN) -Iinclude -o $@ benches/rss.c $(LINK)
+
+$(BUILD)/rss-sqlite: benches/rss.c benches/api.h
+	@mkdir -p $(BUILD)
+	$(CC) -O2 $(WARN) -DUSE_SQLITE -o $@ benches/rss.c -lsqlite3
+
+bench: lib $(BUILD)/bench-sqlvibe $(BUILD)/bench-sqlite $(BUILD)/rss-sqlvibe $(BUILD)/rss-sqlite
 	@benches/compare.sh $(BUILD)/bench-sqlvibe $(BUILD)/bench-sqlite
+	@echo
+	@benches/compare-rss.sh $(BUILD)/rss-sqlvibe $(BUILD)/rss-sqlite
 
 # ---- install -----------------------------------------------------------------
 install: lib

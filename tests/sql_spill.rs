@@ -86,6 +86,9 @@ const QUERIES: &[(&str, bool, Lite)] = &[
     ),
     ("SELECT a, c, lag(c) OVER (PARTITION BY a ORDER BY c), first_value(d) OVER (PARTITION BY a ORDER BY c) FROM t", false, Multiset),
     ("SELECT x, count(*) FROM (SELECT a AS x FROM t ORDER BY c DESC) GROUP BY x ORDER BY 2, 1", true, Skip),
+    // Automatic hash indexes (on t2.a, t2.b NOCASE) that move to disk.
+    ("SELECT count(*), sum(t1.c), sum(t2.c), total(t2.d) FROM t AS t1 JOIN t AS t2 ON t2.a = t1.d WHERE t1.c < 2000", true, Exact),
+    ("SELECT t1.c, t2.c FROM t AS t1 LEFT JOIN t AS t2 ON t2.b = t1.a || '' AND t2.c % 50 = 0 WHERE t1.c < 3000 ORDER BY 1, 2", true, Exact),
 ];
 
 fn multiset(mut r: Vec<Vec<Value>>) -> Vec<String> {

@@ -5,6 +5,7 @@
 //! unmatched LEFT JOIN). Queries with aggregates or a needed sort run the
 //! loop to completion on the first call and then hand out the buffered rows.
 
+mod autohash;
 mod collect;
 mod distinct;
 mod group;
@@ -26,7 +27,6 @@ use crate::sql::select::SelectPlan;
 use crate::sql::types::{self, Affinity};
 use crate::storage::record::{compare_record_to_key, compare_values};
 use crate::storage::{BTreeKind, Collation, Cursor, SeekOp, Value};
-use keyhash::KeyMap;
 use std::cmp::Ordering;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -35,25 +35,6 @@ enum St {
     Active,
     Done,
     NullDone,
-}
-
-/// Largest table an automatic hash index holds in memory.
-const HASH_MAX_ROWS: usize = 250_000;
-
-/// End of a hash chain.
-const NO_ROW: usize = usize::MAX;
-
-/// An automatic hash index: the table's rows (the columns the statement
-/// reads, `width` values per row, in table order) and, per normalized key,
-/// the first and last row of its chain; `next` links rows of equal keys in
-/// table order.
-#[derive(Default)]
-struct HashIndex {
-    heads: KeyMap<(usize, usize)>,
-    next: Vec<usize>,
-    rowids: Vec<i64>,
-    vals: Vec<Value>,
-    width: usize,
 }
 
 struct LevelRt {
@@ -81,12 +62,9 @@ struct LevelRt {
     list_scratch: Vec<Value>,
     /// Which index key fields a covering scan must decode.
     idx_mask: Vec<bool>,
-    /// Automatic hash index: rows (rowid, values) by normalized key, and
-    /// the key of the current probe.
-    hash: Option<HashIndex>,
+    /// Automatic hash index (autohash.rs), and the key of the current probe.
+    hash: Option<autohash::HashIndex>,
     probe: Vec<u8>,
-    /// The table outgrew HASH_MAX_ROWS: this level scans instead.
-    hash_off: bool,
     rec: Vec<u8>,
 }
 
@@ -111,7 +89,6 @@ impl LevelRt {
             idx_mask: Vec::new(),
             hash: None,
             probe: Vec::new(),
-            hash_off: false,
         }
     }
     fn reset(&mut self) {
@@ -202,7 +179,6 @@ impl SelectRun {
             l.cur = None;
             l.tcur = None;
             l.hash = None;
-            l.hash_off = false;
         }
         self.started = false;
         self.finished = false;
@@ -778,72 +754,11 @@ impl SelectRun {
         cx: &mut Cx,
     ) -> Result<bool> {
         let t = &lv.table;
-        let txn = cx.txn;
-        if self.levels[i].hash_off {
-            // Too big to hash: scan (the join term stays a filter).
-            let lr = &mut self.levels[i];
-            let cur = lr.cur.get_or_insert_with(|| Cursor::new(t.root, BTreeKind::Table));
-            let ok = if lr.st == St::Init {
-                lr.st = St::Active;
-                cur.first(txn)?
-            } else {
-                cur.next(txn)?
-            };
-            if !ok {
-                lr.st = St::Done;
-                return Ok(false);
-            }
-            let rowid = cur.rowid(txn)?;
-            let slot = &mut rt.slots[lv.slot];
-            cur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
-            return Ok(true);
-        }
+        // Only the columns the statement reads are kept.
+        let keep = |c: usize| lv.needed.is_empty() || lv.needed.get(c).copied().unwrap_or(false) || t.ipk == Some(c);
         if self.levels[i].st == St::Init {
             if self.levels[i].hash.is_none() {
-                let width = t.cols.len();
-                let mut h = HashIndex { width, ..HashIndex::default() };
-                let mut cur = Cursor::new(t.root, BTreeKind::Table);
-                let mut scratch = crate::sql::expr::Slot::default();
-                let mut buf = Vec::new();
-                let mut kb = Vec::new();
-                let mut rows = 0usize;
-                let mut ok = t.root != 0 && cur.first(txn)?;
-                while ok {
-                    cx.check_interrupt()?;
-                    let rowid = cur.rowid(txn)?;
-                    cur.with_record(txn, &mut buf, |r| load_row_needed(t, r, rowid, &mut scratch, &lv.needed))?;
-                    let v = scratch.vals.get(col).unwrap_or(&Value::Null);
-                    if !matches!(v, Value::Null) {
-                        group_key(std::slice::from_ref(v), &[coll], &mut kb);
-                        let at = h.rowids.len();
-                        h.rowids.push(rowid);
-                        h.next.push(NO_ROW);
-                        // Only the columns the statement reads are kept.
-                        for c in 0..width {
-                            let keep =
-                                lv.needed.is_empty() || lv.needed.get(c).copied().unwrap_or(false) || t.ipk == Some(c);
-                            h.vals.push(match scratch.vals.get_mut(c) {
-                                Some(v) if keep => std::mem::replace(v, Value::Null),
-                                _ => Value::Null,
-                            });
-                        }
-                        match h.heads.get_mut(&kb) {
-                            Some((_, last)) => {
-                                h.next[*last] = at;
-                                *last = at;
-                            }
-                            None => {
-                                h.heads.insert(kb.clone(), (at, at));
-                            }
-                        }
-                    }
-                    rows += 1;
-                    if rows > HASH_MAX_ROWS {
-                        self.levels[i].hash_off = true;
-                        return self.step_hash(i, lv, col, rhs, aff, coll, rt, cx);
-                    }
-                    ok = cur.next(txn)?;
-                }
+                let h = Self::build_hash(lv, col, coll, &keep, cx)?;
                 self.levels[i].hash = Some(h);
             }
             let v = probe_value(eval(rhs, rt, cx)?, aff);
@@ -853,34 +768,59 @@ impl SelectRun {
                 return Ok(false);
             }
             group_key(std::slice::from_ref(&v), &[coll], &mut lr.probe);
-            lr.pos = lr.hash.as_ref().and_then(|h| h.heads.get(&lr.probe)).map_or(NO_ROW, |&(first, _)| first);
+            lr.pos = lr.hash.as_mut().map_or(0, |h| h.probe(&lr.probe));
             lr.st = St::Active;
         }
         let lr = &mut self.levels[i];
-        let (pos, h) = (lr.pos, lr.hash.as_ref());
-        match h {
-            Some(h) if pos != NO_ROW => {
-                let slot = &mut rt.slots[lv.slot];
-                if slot.vals.len() != h.width {
-                    slot.vals.clear();
-                    slot.vals.resize(h.width, Value::Null);
-                }
-                let row = &h.vals[pos * h.width..(pos + 1) * h.width];
-                for (c, v) in row.iter().enumerate() {
-                    if lv.needed.is_empty() || lv.needed.get(c).copied().unwrap_or(false) || t.ipk == Some(c) {
-                        slot.vals[c].clone_from(v);
-                    }
-                }
-                slot.rowid = h.rowids[pos];
-                slot.null_row = false;
-                lr.pos = h.next[pos];
-                Ok(true)
-            }
-            _ => {
-                lr.st = St::Done;
-                Ok(false)
-            }
+        let slot = &mut rt.slots[lv.slot];
+        if slot.vals.len() != t.cols.len() {
+            slot.vals.clear();
+            slot.vals.resize(t.cols.len(), Value::Null);
         }
+        let got = match &mut lr.hash {
+            Some(h) => h.next_row(&mut lr.pos, slot, &keep)?,
+            None => false,
+        };
+        if !got {
+            lr.st = St::Done;
+        }
+        Ok(got)
+    }
+
+    /// One pass over the table: every row with a non-NULL join column.
+    fn build_hash(
+        lv: &crate::sql::select::Level,
+        col: usize,
+        coll: Collation,
+        keep: &dyn Fn(usize) -> bool,
+        cx: &mut Cx,
+    ) -> Result<autohash::HashIndex> {
+        let t = &lv.table;
+        let txn = cx.txn;
+        let width = t.cols.len();
+        let mut b = autohash::HashBuild::new(width, cx);
+        let mut cur = Cursor::new(t.root, BTreeKind::Table);
+        let mut scratch = crate::sql::expr::Slot::default();
+        let (mut buf, mut kb) = (Vec::new(), Vec::new());
+        let mut ok = t.root != 0 && cur.first(txn)?;
+        while ok {
+            cx.check_interrupt()?;
+            let rowid = cur.rowid(txn)?;
+            cur.with_record(txn, &mut buf, |r| load_row_needed(t, r, rowid, &mut scratch, &lv.needed))?;
+            let v = scratch.vals.get(col).unwrap_or(&Value::Null);
+            if !matches!(v, Value::Null) {
+                group_key(std::slice::from_ref(v), &[coll], &mut kb);
+                let vals = (0..width)
+                    .map(|c| match scratch.vals.get_mut(c) {
+                        Some(v) if keep(c) => std::mem::replace(v, Value::Null),
+                        _ => Value::Null,
+                    })
+                    .collect();
+                b.add(&kb, rowid, vals, cx)?;
+            }
+            ok = cur.next(txn)?;
+        }
+        b.finish(cx)
     }
 
     /// Positions on the first entry of the current probe; false when none.

@@ -38,7 +38,7 @@ pub const DEFAULT_CACHE_SIZE: i64 = -2000;
 
 /// Statements' working memory without `max_memory`: enough that ordinary
 /// sorts and groupings never touch disk, bounded so that big ones do.
-pub const DEFAULT_WORK_MEMORY: usize = 16 << 20;
+pub const DEFAULT_WORK_MEMORY: usize = 32 << 20;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryLimits {

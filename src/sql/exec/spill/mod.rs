@@ -23,7 +23,7 @@
 //! smallest run; HARD mode fails with SQLITE_NOMEM when spilling cannot
 //! bring the connection back under W.
 
-mod runs;
+pub(super) mod runs;
 mod sorter;
 
 pub use sorter::{cmp_terms, ExtSorter, SortedRows, Term};

@@ -44,6 +44,11 @@ impl RunFile {
         Ok(())
     }
 
+    /// Where the next entry pushed will start.
+    pub fn position(&self) -> u64 {
+        self.flushed + self.buf.len() as u64
+    }
+
     /// Ends the run being written and starts the next one after it.
     pub fn end_run(&mut self) -> Result<Run> {
         self.flush()?;
