@@ -45,6 +45,9 @@ pub(crate) struct ConnState {
     pub rollback_epoch: u64,
     /// This connection's temporary views (every catalog it loads shows them).
     pub temp_views: crate::schema::view::TempStore,
+    /// Row counts of the tables its statements write, kept between
+    /// statements (see `sql::dml::RowCounts`).
+    pub counts: crate::sql::dml::RowCounts,
 }
 
 /// A SAVEPOINT: its storage savepoint depth (None until the transaction
@@ -239,6 +242,7 @@ impl Connection {
             synchronous: crate::storage::pager::SYNC_FULL,
             savepoints: Vec::new(),
             temp_views: Default::default(),
+            counts: Default::default(),
         };
         Connection { state: Arc::new(Mutex::new(state)), interrupt: Arc::new(AtomicBool::new(false)) }
     }

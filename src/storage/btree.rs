@@ -226,6 +226,43 @@ pub fn table_get(txn: &Txn, root: PageNo, rowid: i64, out: &mut Vec<u8>) -> Resu
     Err(Error::corrupt(format!("tree {root} too deep")))
 }
 
+/// Where bytes `at..at + len` of row `rowid`'s record lie: (leaf page,
+/// offset in that page). None when the row is absent or the range is not
+/// in the part of the record stored in the leaf. The place stays right
+/// while `txn.tree_version(root)` does not move (see [`patch_at`]).
+pub fn table_locate(txn: &Txn, root: PageNo, rowid: i64, at: usize, len: usize) -> Result<Option<(PageNo, usize)>> {
+    check_root(txn, root)?;
+    let mut pgno = root;
+    let mut scratch = Vec::new();
+    for _ in 0..MAX_DEPTH {
+        let page = load_node(txn, pgno, true)?;
+        let node = Node::new(&page, pgno)?;
+        let (idx, eq) = search_node(txn, &node, &mut Target::Rowid(rowid, false), &mut scratch)?;
+        if !node.is_leaf() {
+            pgno = node.child(idx)?;
+            continue;
+        }
+        if !eq {
+            return Ok(None);
+        }
+        let c = node.cell(idx)?;
+        return Ok((at + len <= c.local_len).then_some((pgno, c.local_off + at)));
+    }
+    Err(Error::corrupt(format!("tree {root} too deep")))
+}
+
+/// Overwrites bytes of a record in place at a place [`table_locate`]
+/// found in tree `root`, with the tree unchanged since: a fixed-width
+/// field changes value, the cell keeps its size and position.
+pub fn patch_at(txn: &mut Txn, root: PageNo, (pgno, off): (PageNo, usize), bytes: &[u8]) -> Result<()> {
+    let page = txn.page_mut(pgno)?;
+    debug_assert_eq!(page_type(page, pgno), TABLE_LEAF, "patch outside a table leaf");
+    let dst = page.get_mut(off..off + bytes.len()).ok_or_else(|| Error::corrupt(format!("patch past page {pgno}")))?;
+    dst.copy_from_slice(bytes);
+    txn.note_tree_change(root);
+    Ok(())
+}
+
 /// Largest rowid in the table, None when empty.
 pub fn table_max_rowid(txn: &Txn, root: PageNo) -> Result<Option<i64>> {
     check_root(txn, root)?;
