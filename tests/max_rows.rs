@@ -613,3 +613,39 @@ fn schema_changes_keep_or_reset_counts() {
     assert_eq!(common::vibe(&c, "SELECT * FROM sqlite_schema WHERE name = 'small'").unwrap().1[0].len(), 5);
     integrity_ok(&c);
 }
+
+#[test]
+fn counts_stay_exact_across_connections_long_schemas_and_many_tables() {
+    let path = temp_db_path("maxrows-conns");
+    let a = open_file(&path);
+    let b = open_file(&path);
+    // A schema row too long for its leaf: its count lives in an overflow
+    // page and is rewritten rather than patched.
+    let long = format!("CREATE TABLE long(x, y DEFAULT '{}')", "y".repeat(6000));
+    exec(&a, &long);
+    exec(&a, "CREATE TABLE t(x); PRAGMA max_rows = 40");
+    for i in 0..30 {
+        let c = if i % 2 == 0 { &a } else { &b };
+        exec(c, &format!("INSERT INTO t VALUES ({i}); INSERT INTO long(x) VALUES ({i})"));
+        if i % 7 == 0 {
+            exec(c, "DELETE FROM t WHERE x % 5 = 0");
+        }
+    }
+    assert_eq!(count(&a, "t"), count(&b, "t"));
+    assert_eq!(count(&b, "long"), 30);
+    // More tables than the connection keeps between statements.
+    exec(&a, "BEGIN");
+    for i in 0..70 {
+        exec(&a, &format!("CREATE TABLE m{i}(x); INSERT INTO m{i} VALUES (1), (2)"));
+    }
+    for i in (0..70).rev() {
+        exec(&a, &format!("INSERT INTO m{i} VALUES (3); DELETE FROM m{i} WHERE x = 1"));
+    }
+    exec(&a, "COMMIT");
+    for i in [0, 33, 69] {
+        assert_eq!(count(&b, &format!("m{i}")), 2);
+    }
+    integrity_ok(&b);
+    drop((a, b));
+    remove_db(&path);
+}

@@ -23,7 +23,7 @@
 //!   5    rows      INTEGER >= 0: entries of the table's B-tree (FIELD_ROWS),
 //!                  always written as an 8-byte integer (serial type 6,
 //!                  whatever the value) so that a new count is an 8-byte
-//!                  patch in place (`locate_rows`, `patch_rows`), never a
+//!                  patch in place (`read_located`, `patch_rows`), never a
 //!                  rewrite of the row. Absent or NULL: unknown (a table
 //!                  written before row counts existed); counted from the
 //!                  B-tree on first need and stored by the first statement
@@ -52,7 +52,7 @@
 
 use super::{Catalog, Table};
 use crate::error::{Error, Result};
-use crate::storage::record::{decode_field, decode_record, encode_record, get_varint, serial_type_size};
+use crate::storage::record::{decode_record, encode_record, get_varint, serial_type_size};
 use crate::storage::{btree, Header, PageNo, Txn, Value};
 
 /// Field of a table's schema row holding its row count.
@@ -149,60 +149,114 @@ impl CountKey {
     }
 }
 
-/// Fields 0 and 3 of a record say it is table `t`'s schema row.
-fn is_own_row(rec: &[u8], t: &CountKey) -> Result<bool> {
-    Ok(matches!(decode_field(rec, 0)?, Value::Text(k) if k == "table")
-        && matches!(decode_field(rec, 3)?, Value::Integer(r) if r == i64::from(t.root)))
+/// What a table's schema row says, read in one pass over its header
+/// without allocating.
+struct RowView {
+    /// Fields 0 and 3 are 'table' and the table's root page.
+    own: bool,
+    stored: Option<Stored>,
+    /// Offset of field 5's body when it is an 8-byte integer (serial type
+    /// 6): where `patch_rows` writes.
+    count_at: Option<usize>,
 }
 
-/// `t`'s schema row record into `rec` (checked to be its own row).
-fn schema_row(txn: &Txn, t: &CountKey, rec: &mut Vec<u8>) -> Result<()> {
-    if !btree::table_get(txn, txn.header().schema_root, t.schema_rowid, rec)? {
-        return Err(Error::corrupt(format!("schema row of table {} missing", t.name)));
+/// A big-endian two's complement integer body of 1..=8 bytes.
+fn int_body(b: &[u8]) -> i64 {
+    b.iter().fold(if b.first().is_some_and(|x| x & 0x80 != 0) { -1 } else { 0 }, |v, &x| (v << 8) | i64::from(x))
+}
+
+/// A field of a record: serial type, offset of its body, the body.
+type Field<'a> = (u64, usize, &'a [u8]);
+
+/// Fields 0..=6 of `rec` (None past the end of a shorter record). None
+/// when the header is malformed.
+fn fields(rec: &[u8]) -> Option<[Option<Field<'_>>; FIELD_MAX_ROWS + 1]> {
+    let (hdr_len, mut p) = get_varint(rec)?;
+    let hdr_len = usize::try_from(hdr_len).ok()?;
+    let mut body = hdr_len;
+    let mut out = [None; FIELD_MAX_ROWS + 1];
+    for f in out.iter_mut() {
+        if p >= hdr_len {
+            break;
+        }
+        let (st, n) = get_varint(rec.get(p..hdr_len)?)?;
+        p += n;
+        let len = serial_type_size(st)?;
+        *f = Some((st, body, rec.get(body..body + len)?));
+        body += len;
     }
-    if !is_own_row(rec, t)? {
+    Some(out)
+}
+
+/// An integer field's value: Some(None) for NULL or absent, None for any
+/// other type.
+fn int_field(f: Option<Field>) -> Option<Option<i64>> {
+    match f {
+        None | Some((0, _, _)) => Some(None),
+        Some((8, _, _)) => Some(Some(0)),
+        Some((9, _, _)) => Some(Some(1)),
+        Some((1..=6, _, b)) => Some(Some(int_body(b))),
+        Some(_) => None,
+    }
+}
+
+fn view(rec: &[u8], t: &CountKey) -> RowView {
+    let Some(f) = fields(rec) else { return RowView { own: false, stored: None, count_at: None } };
+    let own = matches!(f[0], Some((st, _, b)) if st % 2 == 1 && st >= 13 && b == b"table")
+        && int_field(f[3]) == Some(Some(i64::from(t.root)));
+    let rows = match int_field(f[FIELD_ROWS]) {
+        Some(None) => Some(None),
+        Some(Some(n)) if n >= 0 => Some(Some(n as u64)),
+        _ => None,
+    };
+    let limit = match int_field(f[FIELD_MAX_ROWS]) {
+        Some(None) => Some(TableLimit::Inherit),
+        Some(Some(n)) => TableLimit::from_i64(n),
+        None => None,
+    };
+    let stored = rows.zip(limit).map(|(rows, limit)| Stored { rows, limit });
+    let count_at = match f[FIELD_ROWS] {
+        Some((6, at, _)) => Some(at),
+        _ => None,
+    };
+    RowView { own, stored, count_at }
+}
+
+/// `t`'s schema row record into `rec` (checked to be its own row), its
+/// view, and where its record starts in the pages (leaf page, offset,
+/// bytes in the leaf).
+fn schema_row(txn: &Txn, t: &CountKey, rec: &mut Vec<u8>) -> Result<(RowView, (PageNo, usize, usize))> {
+    let Some(placed) = btree::table_get_placed(txn, txn.header().schema_root, t.schema_rowid, rec)? else {
+        return Err(Error::corrupt(format!("schema row of table {} missing", t.name)));
+    };
+    let v = view(rec, t);
+    if !v.own {
         return Err(Error::corrupt(format!("schema row {} is not table {}", t.schema_rowid, t.name)));
     }
-    Ok(())
+    Ok((v, placed))
 }
 
-/// Offset in `rec` of the body of field FIELD_ROWS when it is stored as
-/// an 8-byte integer (serial type 6): where `patch_rows` writes.
-fn count_offset(rec: &[u8]) -> Option<usize> {
-    let (hdr_len, mut p) = get_varint(rec)?;
-    let mut body = hdr_len as usize;
-    for i in 0..=FIELD_ROWS {
-        let (st, n) = get_varint(rec.get(p..hdr_len as usize)?)?;
-        p += n;
-        if i == FIELD_ROWS {
-            return (st == 6 && body + 8 <= rec.len()).then_some(body);
-        }
-        body += serial_type_size(st)?;
-    }
-    None
+/// How a new count of a table gets into its schema row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountPlace {
+    /// The row is rewritten (`write`): no count yet, a count not stored
+    /// as 8 bytes, or one in an overflow page.
+    Rewrite,
+    /// Its 8 bytes are at this (page, offset): `patch_rows` there, as long
+    /// as the schema tree's `Txn::tree_version` has not moved.
+    At(PageNo, usize),
 }
 
-fn parse(rec: &[u8], t: &CountKey) -> Result<Stored> {
-    let bad = || Error::corrupt(format!("bad row count of table {}", t.name));
-    let rows = match decode_field(rec, FIELD_ROWS)? {
-        Value::Null => None,
-        Value::Integer(n) if n >= 0 => Some(n as u64),
-        _ => return Err(bad()),
-    };
-    let limit = match decode_field(rec, FIELD_MAX_ROWS)? {
-        Value::Null => TableLimit::Inherit,
-        Value::Integer(n) => TableLimit::from_i64(n).ok_or_else(bad)?,
-        _ => return Err(bad()),
-    };
-    Ok(Stored { rows, limit })
-}
-
-/// The count and limit stored for table `t`, and where its count can be
-/// patched in the record (see `patch_rows`).
-pub fn read_located(txn: &Txn, t: &CountKey) -> Result<(Stored, Option<usize>)> {
+/// The count and limit stored for table `t`, and how to store a new count.
+pub fn read_located(txn: &Txn, t: &CountKey) -> Result<(Stored, CountPlace)> {
     let mut rec = Vec::new();
-    schema_row(txn, t, &mut rec)?;
-    Ok((parse(&rec, t)?, count_offset(&rec)))
+    let (v, (pgno, off, local)) = schema_row(txn, t, &mut rec)?;
+    let stored = v.stored.ok_or_else(|| Error::corrupt(format!("bad row count of table {}", t.name)))?;
+    let place = match v.count_at {
+        Some(at) if at + 8 <= local => CountPlace::At(pgno, off + at),
+        _ => CountPlace::Rewrite,
+    };
+    Ok((stored, place))
 }
 
 /// The count and limit stored for table `t`.
@@ -211,10 +265,10 @@ pub fn read(txn: &Txn, t: &CountKey) -> Result<Stored> {
 }
 
 /// Stores `t`'s count and limit (fields 5 and 6 of its schema row),
-/// rewriting the row; returns where its count can be patched from now on.
-/// A known count is written as an 8-byte integer whatever its value, so
-/// the next change of it is a patch of 8 bytes in place.
-pub fn write(txn: &mut Txn, t: &CountKey, s: Stored) -> Result<Option<usize>> {
+/// rewriting the row. A known count is written as an 8-byte integer
+/// whatever its value, so that each later change of it is an 8-byte patch
+/// in place (`read_located` then finds where).
+pub fn write(txn: &mut Txn, t: &CountKey, s: Stored) -> Result<()> {
     let mut rec = Vec::new();
     schema_row(txn, t, &mut rec)?;
     let mut vals = Vec::new();
@@ -225,28 +279,19 @@ pub fn write(txn: &mut Txn, t: &CountKey, s: Stored) -> Result<Option<usize>> {
     vals[FIELD_MAX_ROWS] = Value::Integer(s.limit.to_i64());
     rec.clear();
     encode_record(&vals, &mut rec);
-    let at = count_offset(&rec);
+    let at = view(&rec, t).count_at;
     if let (Some(n), Some(at)) = (s.rows, at) {
         rec[at..at + 8].copy_from_slice(&(n as i64).to_be_bytes());
     }
     debug_assert_eq!(s.rows.is_some(), at.is_some(), "count of {} not fixed-width", t.name);
-    btree::table_insert(txn, txn.header().schema_root, t.schema_rowid, &rec)?;
-    Ok(at)
+    btree::table_insert(txn, txn.header().schema_root, t.schema_rowid, &rec)
 }
 
-/// Where `t`'s stored count lies in the file's pages, given its offset
-/// `at` in the schema row (from `read_located` or `write`, the row not
-/// rewritten since): valid while the schema tree's version does not move.
-/// None when it cannot be patched in place (then `write` the row).
-pub fn locate_rows(txn: &Txn, t: &CountKey, at: usize) -> Result<Option<(PageNo, usize)>> {
-    btree::table_locate(txn, txn.header().schema_root, t.schema_rowid, at, 8)
-}
-
-/// Overwrites a stored count in place, at a place `locate_rows` found
-/// with the schema tree unchanged since.
-pub fn patch_rows(txn: &mut Txn, place: (PageNo, usize), rows: u64) -> Result<()> {
+/// Overwrites a stored count in place, at the page and offset
+/// `read_located` found with the schema tree unchanged since.
+pub fn patch_rows(txn: &mut Txn, (pgno, off): (PageNo, usize), rows: u64) -> Result<()> {
     let root = txn.header().schema_root;
-    btree::patch_at(txn, root, place, &(rows as i64).to_be_bytes())
+    btree::patch_at(txn, root, (pgno, off), &(rows as i64).to_be_bytes())
 }
 
 /// `t`'s rows: the stored count, else counted from its B-tree.
@@ -270,7 +315,7 @@ pub fn stored_rows(txn: &Txn, t: &Table) -> Result<Option<u64>> {
 pub fn set_table_limit(txn: &mut Txn, t: &Table, limit: TableLimit) -> Result<()> {
     let key = CountKey::of(t);
     let rows = current_rows(txn, &key)?;
-    write(txn, &key, Stored { rows: Some(rows), limit }).map(|_| ())
+    write(txn, &key, Stored { rows: Some(rows), limit })
 }
 
 /// The tracked tables of `cat`, by name.

@@ -380,7 +380,10 @@ pub fn write_row_with(
     }
     // An INSERT's row may only grow the table within its row limit; the
     // count now tells whether a REPLACE below frees a row for it.
-    let before = if old.is_none() { env.counts.rows(env.txn, t)? } else { None };
+    let counted = match old {
+        None => env.counts.slot(env.txn, t)?.map(|s| (s, env.counts.rows_at(s))),
+        Some(_) => None,
+    };
     // Uniqueness: the rowid and the UNIQUE indexes, in SQLite's order.
     let mut order = std::mem::take(&mut env.order);
     unique_order(t, conf, ups, &mut order);
@@ -419,8 +422,8 @@ pub fn write_row_with(
     if let Some(old) = old_rowid {
         delete_row(env, t, old)?;
     }
-    if old.is_none() {
-        env.counts.check_insert(env.txn, t, before)?;
+    if let Some((slot, before)) = counted {
+        env.counts.check_insert(env.txn, slot, before)?;
     }
     // Write the row (the rowid alias is stored as NULL) and its index entries.
     let saved = t.ipk.map(|i| std::mem::replace(&mut vals[i], Value::Null));
@@ -430,7 +433,11 @@ pub fn write_row_with(
         vals[i] = v;
     }
     btree::table_insert(env.txn, t.root, rowid, &env.rec)?;
-    env.counts.inserted(env.txn, t)?;
+    match counted {
+        Some((slot, _)) => env.counts.inserted_at(slot),
+        // An UPDATE moving its row (deleted above) or an untracked table.
+        None => env.counts.inserted(env.txn, t)?,
+    }
     if !t.indexes.is_empty() {
         if let Some(i) = t.ipk {
             vals[i] = Value::Integer(rowid);

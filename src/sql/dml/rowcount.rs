@@ -18,9 +18,9 @@
 //! the entry is then read again. So the cache can be stale, never wrong.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::quota::{self, CountKey, Stored, TableLimit};
+use crate::schema::quota::{self, CountKey, CountPlace, Stored, TableLimit};
 use crate::schema::Table;
-use crate::storage::{btree, PageNo, Txn};
+use crate::storage::{btree, Txn};
 
 /// Entries kept between statements at most (a statement touching more
 /// tables still gets one entry per table; the surplus is dropped after it).
@@ -46,15 +46,11 @@ struct Entry {
     rows: u64,
     /// What the schema row holds (None = no count stored yet).
     stored: Option<u64>,
-    /// Where the stored count sits in the schema row's record, when it can
-    /// be patched in place.
-    count_at: Option<usize>,
-    /// Where those 8 bytes are in the pages (`quota::locate_rows`), once
-    /// looked up.
-    place: Option<(PageNo, usize)>,
+    /// How a new count gets into the schema row; None = look it up again
+    /// (a rewritten row may have moved the cells of its page).
+    place: Option<CountPlace>,
     limit: TableLimit,
-    /// The schema tree state `stored`, `count_at`, `place` and `limit` are
-    /// true in.
+    /// The schema tree state `stored`, `place` and `limit` are true in.
     seen: Stamp,
     /// Checked (or loaded) for the running statement.
     live: bool,
@@ -76,6 +72,10 @@ impl Entry {
     }
 }
 
+/// A tracked table's entry in a [`RowCounts`] during one statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot(usize);
+
 /// The row tally of the running statement (shared by the trigger programs
 /// it fires), and the entries of earlier statements kept for reuse.
 #[derive(Debug, Default)]
@@ -96,6 +96,16 @@ impl RowCounts {
     /// The live entry of `t` (None for an untracked table), loaded from
     /// its schema row (or revived from the cache) on first use.
     fn entry(&mut self, txn: &Txn, t: &Table) -> Result<Option<&mut Entry>> {
+        Ok(match self.slot(txn, t)? {
+            Some(Slot(i)) => Some(&mut self.entries[i]),
+            None => None,
+        })
+    }
+
+    /// The slot of `t`'s live entry, for the calls one row makes (entries
+    /// are only appended during a statement, so a slot stays valid until
+    /// `flush`); None for an untracked table.
+    pub fn slot(&mut self, txn: &Txn, t: &Table) -> Result<Option<Slot>> {
         if !quota::is_tracked(t) {
             return Ok(None);
         }
@@ -118,33 +128,40 @@ impl RowCounts {
             }
         };
         self.last = pos;
-        Ok(Some(&mut self.entries[pos]))
+        debug_assert!(self.entries[pos].live, "a slot of {} handed out dead", t.name);
+        Ok(Some(Slot(pos)))
     }
 
-    /// `t`'s rows now (None for an untracked table). Taken before a row
-    /// is offered for writing, so `check_insert` can tell whether a
-    /// REPLACE freed a row for it.
+    /// `t`'s rows now (None for an untracked table).
     pub fn rows(&mut self, txn: &Txn, t: &Table) -> Result<Option<u64>> {
         Ok(self.entry(txn, t)?.map(|e| e.rows))
     }
 
-    /// Fails with SQLITE_FULL when adding one row to `t` would take it
-    /// past its limit; `before` is its count when the row was offered
-    /// (a row that replaces one deleted meanwhile never grows the table,
-    /// so it passes even at or above the limit). Call before the write.
-    pub fn check_insert(&mut self, txn: &Txn, t: &Table, before: Option<u64>) -> Result<()> {
-        let db_max = quota::db_max_rows(txn.header());
-        let Some(e) = self.entry(txn, t)? else { return Ok(()) };
+    /// The rows of the table in `slot` now.
+    pub fn rows_at(&self, Slot(i): Slot) -> u64 {
+        self.entries[i].rows
+    }
+
+    /// Fails with SQLITE_FULL when adding one row to the table in `slot`
+    /// would take it past its limit; `before` is its count when the row
+    /// was offered (a row that replaces one deleted meanwhile never grows
+    /// the table, so it passes even at or above the limit). Call before
+    /// the write.
+    pub fn check_insert(&mut self, txn: &Txn, Slot(i): Slot, before: u64) -> Result<()> {
+        let e = &self.entries[i];
         let after = e.rows + 1;
-        let grows = before.is_none_or(|b| after > b);
-        match e.limit.effective(db_max) {
-            Some(max) if after > max && grows => {
-                let msg = quota::limit_message(max, &e.key.name);
+        match e.limit.effective(quota::db_max_rows(txn.header())) {
+            Some(max) if after > max && after > before => {
                 self.limit_hit = true;
-                Err(Error::new(ErrorKind::Full, msg))
+                Err(Error::new(ErrorKind::Full, quota::limit_message(max, &e.key.name)))
             }
             _ => Ok(()),
         }
+    }
+
+    /// One row was added to the table in `slot` (after the B-tree write).
+    pub fn inserted_at(&mut self, Slot(i): Slot) {
+        self.entries[i].rows += 1;
     }
 
     /// One row was added to `t` (after the B-tree write).
@@ -200,16 +217,19 @@ impl RowCounts {
                 continue;
             }
             debug_assert!(txn.is_write(), "counts of {} changed outside a write transaction", e.key.name);
-            if moved {
-                e.place = None;
-            }
-            if let (None, Some(at)) = (e.place, e.count_at) {
-                e.place = quota::locate_rows(txn, &e.key, at)?;
-            }
-            match e.place {
-                Some(place) => quota::patch_rows(txn, place, e.rows)?,
-                None => {
-                    e.count_at = quota::write(txn, &e.key, Stored { rows: Some(e.rows), limit: e.limit })?;
+            let place = match e.place.filter(|_| !moved) {
+                Some(p) => p,
+                None => quota::read_located(txn, &e.key)?.1,
+            };
+            match place {
+                CountPlace::At(pgno, off) => {
+                    quota::patch_rows(txn, (pgno, off), e.rows)?;
+                    e.place = Some(place);
+                }
+                CountPlace::Rewrite => {
+                    quota::write(txn, &e.key, Stored { rows: Some(e.rows), limit: e.limit })?;
+                    // The count is 8 bytes now; where, the next flush finds.
+                    e.place = None;
                     moved = true;
                 }
             }
@@ -238,10 +258,10 @@ impl RowCounts {
 fn load(txn: &Txn, t: &Table) -> Result<Entry> {
     let key = CountKey::of(t);
     let seen = stamp(txn);
-    let (s, count_at) = quota::read_located(txn, &key)?;
+    let (s, place) = quota::read_located(txn, &key)?;
     let rows = match s.rows {
         Some(n) => n,
         None => btree::count_entries(txn, t.root)?,
     };
-    Ok(Entry { key, rows, stored: s.rows, count_at, place: None, limit: s.limit, seen, live: true })
+    Ok(Entry { key, rows, stored: s.rows, place: Some(place), limit: s.limit, seen, live: true })
 }
