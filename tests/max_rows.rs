@@ -435,8 +435,7 @@ fn model_step(c: &Connection, rng: &mut Rng, st: &mut Txns, limit: u64, step: i6
         0..=3 => {
             let mode = [Mode::Abort, Mode::Ignore, Mode::Replace][rng.below(3)];
             let n = 1 + rng.below(4);
-            let cand: Vec<(i64, i64)> =
-                (0..n).map(|_| (rng.below(40) as i64, 100 + rng.below(40) as i64)).collect();
+            let cand: Vec<(i64, i64)> = (0..n).map(|_| (rng.below(40) as i64, 100 + rng.below(40) as i64)).collect();
             let verb = match mode {
                 Mode::Abort => "INSERT",
                 Mode::Ignore => "INSERT OR IGNORE",
@@ -546,7 +545,10 @@ fn model_counts_through_rollbacks_savepoints_and_reopens() {
         }
         integrity_ok(&c);
         assert!(st.limit_hits > 5, "seed {seed:#x}: only {} statements met the limit", st.limit_hits);
-        assert_eq!(rows(&c, "PRAGMA max_rows_status"), vec![vec![text("t"), int(st.cur.len() as i64), int(limit as i64)]]);
+        assert_eq!(
+            rows(&c, "PRAGMA max_rows_status"),
+            vec![vec![text("t"), int(st.cur.len() as i64), int(limit as i64)]]
+        );
         drop(c);
         remove_db(&path);
     }

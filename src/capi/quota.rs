@@ -32,16 +32,9 @@ pub extern "C" fn sqlvibe_table_max_rows(
 ) -> c_int {
     with_db!(db, SQLVIBE_MISUSE, SQLVIBE_INTERNAL, {
         let bad_utf8 = |what: &str| db.set_message(SQLVIBE_MISUSE, &format!("{what} is not valid UTF-8"));
-        let schema = if zDb.is_null() {
-            None
-        } else {
-            Some(c_str_arg!(zDb, SQLVIBE_MISUSE, bad_utf8("database name")))
-        };
-        let table = c_str_arg!(
-            zTable,
-            db.set_message(SQLVIBE_MISUSE, "table name is NULL"),
-            bad_utf8("table name")
-        );
+        let schema =
+            if zDb.is_null() { None } else { Some(c_str_arg!(zDb, SQLVIBE_MISUSE, bad_utf8("database name"))) };
+        let table = c_str_arg!(zTable, db.set_message(SQLVIBE_MISUSE, "table name is NULL"), bad_utf8("table name"));
         let conn = match db.live() {
             Ok(c) => c,
             Err(rc) => return rc,

@@ -479,9 +479,7 @@ impl Statement {
                             // write (a constraint, a type or SQL error, a row
                             // limit: checked before the row is written) leaves
                             // the transaction intact; anything else ends it.
-                            None if !(pre_write_error(e.kind) || quota_hit && !flush_failed) => {
-                                st.rollback_all()
-                            }
+                            None if !(pre_write_error(e.kind) || quota_hit && !flush_failed) => st.rollback_all(),
                             None => self.keep_on_error = keep,
                         }
                         Err(e)

@@ -9,13 +9,13 @@ use crate::schema::{Catalog, Table};
 use crate::sql::ast_util::with_parsed;
 use crate::sql::ddl::{compile_ddl, Ddl};
 use crate::sql::dml::{DeletePlan, InsertPlan, InsertSource, Tail, UpdatePlan};
-use crate::sql::lexer::{result_column_spans, tokenize};
-use crate::sql::resolve::{Compiler, Params};
 use crate::sql::expr::CExpr;
+use crate::sql::lexer::{result_column_spans, tokenize};
 use crate::sql::planner::Access;
+use crate::sql::resolve::{Compiler, Params};
 use crate::sql::select::{set_needed, SelectPlan};
-use std::sync::Arc;
 use sqlite3_parser::ast::{Stmt, TransactionType};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BeginKind {

@@ -5,9 +5,9 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{Conflict, Index, IndexOrigin, Table};
+use crate::sql::dml::RowCounts;
 use crate::sql::exec::load_row;
 use crate::sql::expr::{eval, ConnVars, Cx, Rt};
-use crate::sql::dml::RowCounts;
 use crate::sql::select::SelectPlan;
 use crate::sql::types::{self, Affinity};
 use crate::storage::btree;
