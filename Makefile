@@ -23,7 +23,7 @@ RELEASE := $(or $(CARGO_TARGET_DIR),target)/release
 LINK    := -L$(BUILD) -lsqlvibe -Wl,-rpath,$(CURDIR)/$(BUILD)
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
 
-CTESTS  := open_close exec prepare_step bind column errors misuse destructors wal concurrency
+CTESTS  := open_close exec prepare_step bind column errors misuse destructors wal concurrency max_rows
 
 .PHONY: FORCE all lib header header-check quickstart test cargo-test clippy ctest ctest-sqlite \
         shelltest shelltest-sqlite slt bench install uninstall clean

@@ -695,6 +695,30 @@ void *sqlvibe_malloc(int n);
 void sqlvibe_free(void *p);
 
 /**
+ * Sets the row limit of table `zTable` in database `zDb` (NULL or
+ * "main", the only database), persisted in the database file:
+ * `N` = -1 inherits `PRAGMA max_rows` (the default), 0 means no limit for
+ * this table whatever `max_rows` says, N > 0 allows at most N rows. An
+ * INSERT, REPLACE, UPSERT or trigger that would take the table past its
+ * limit then fails with SQLVIBE_FULL "max_rows limit (N) reached for
+ * table T" and is undone whole; rows already over a lowered limit stay.
+ * The change is part of the open transaction (BEGIN ... COMMIT), else
+ * committed before returning. `PRAGMA max_rows_status` reports the limit
+ * in force per table.
+ *
+ * Returns SQLVIBE_OK; SQLVIBE_MISUSE for a NULL `db` or `zTable` (or a
+ * handle whose open failed), SQLVIBE_ERROR "unknown database X" for
+ * another `zDb`, "no such table: T" for an unknown table (views
+ * included) and "table T may not have a row limit" for an internal
+ * `sqlite_*` table, SQLVIBE_RANGE for `N` < -1, SQLVIBE_BUSY /
+ * SQLVIBE_READONLY as for any write. The message is in sqlvibe_errmsg.
+ */
+int sqlvibe_table_max_rows(struct sqlvibe *db,
+                           const char *zDb,
+                           const char *zTable,
+                           sqlvibe_int64 N);
+
+/**
  * Compiles the first SQL statement in `zSql`. `nByte` < 0: read up to the
  * NUL; `nByte` >= 0: at most that many bytes (stopping at a NUL before).
  * On success `*ppStmt` is a new statement the caller owns and must release

@@ -9,6 +9,7 @@
 //! | `column.rs`     | column_*                                                     |
 //! | `errors.rs`     | errcode, extended_errcode, errmsg, errstr                    |
 //! | `memory.rs`     | malloc, free                                                 |
+//! | `quota.rs`      | table_max_rows (row quotas)                                  |
 //! | `status.rs`     | memory_used, memory_highwater, status64, db_status, heap limits |
 //! | `version.rs`    | libversion, libversion_number                                |
 //!
@@ -147,6 +148,7 @@ pub mod column;
 pub mod connection;
 pub mod errors;
 pub mod memory;
+pub mod quota;
 pub mod statement;
 pub mod status;
 pub mod version;

@@ -45,6 +45,9 @@ pub(crate) struct ConnState {
     pub rollback_epoch: u64,
     /// This connection's temporary views (every catalog it loads shows them).
     pub temp_views: crate::schema::view::TempStore,
+    /// Row counts of the tables its statements write, kept between
+    /// statements (see `sql::dml::RowCounts`).
+    pub counts: crate::sql::dml::RowCounts,
 }
 
 /// A SAVEPOINT: its storage savepoint depth (None until the transaction
@@ -239,6 +242,7 @@ impl Connection {
             synchronous: crate::storage::pager::SYNC_FULL,
             savepoints: Vec::new(),
             temp_views: Default::default(),
+            counts: Default::default(),
         };
         Connection { state: Arc::new(Mutex::new(state)), interrupt: Arc::new(AtomicBool::new(false)) }
     }
@@ -336,6 +340,45 @@ impl Connection {
     pub fn set_wal_autocheckpoint(&self, frames: i32) {
         self.state.lock().pager.set_wal_autocheckpoint(frames.max(0) as u32);
     }
+
+    /// Sets table `table`'s own row limit (`sqlvibe_table_max_rows`): -1
+    /// inherits `PRAGMA max_rows`, 0 means no limit, N > 0 at most N rows.
+    /// `db` must be None or "main". Persisted like a statement's write: in
+    /// the open transaction, or committed at once in autocommit mode.
+    /// Rows already over a lowered limit stay; only new rows are refused.
+    pub fn set_table_max_rows(&self, db: Option<&str>, table: &str, n: i64) -> Result<()> {
+        if let Some(d) = db.filter(|d| !d.eq_ignore_ascii_case("main")) {
+            return Err(Error::sql(format!("unknown database {d}")));
+        }
+        let limit = crate::schema::quota::TableLimit::from_i64(n).ok_or_else(|| {
+            Error::new(ErrorKind::Range, format!("max_rows out of range: {n} (use -1, 0 or a positive count)"))
+        })?;
+        let mut st = self.state.lock();
+        st.ensure_txn()?;
+        let r = set_limit(&mut st, table, limit);
+        let ended = st.end_autocommit(r.is_ok());
+        r.and(ended)
+    }
+}
+
+/// The body of [`Connection::set_table_max_rows`], inside a transaction:
+/// runs as one statement (a savepoint undone on failure).
+fn set_limit(st: &mut ConnState, table: &str, limit: crate::schema::quota::TableLimit) -> Result<()> {
+    let cat = st.catalog()?;
+    let t = match cat.table(table) {
+        Some(t) if crate::schema::quota::is_tracked(t) => t.clone(),
+        Some(t) => return Err(Error::sql(format!("table {} may not have a row limit", t.name))),
+        None => return Err(Error::sql(format!("no such table: {table}"))),
+    };
+    st.begin_write()?;
+    let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+    let depth = txn.savepoint()?;
+    let r = crate::schema::quota::set_table_limit(txn, &t, limit);
+    if r.is_err() {
+        txn.rollback_to(depth)?;
+    }
+    txn.release(depth);
+    r
 }
 
 impl Drop for Connection {

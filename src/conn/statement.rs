@@ -158,6 +158,18 @@ impl Statement {
                 None => self.run = Some(SelectRun::new(plan)),
             }
         }
+        self.stored_count(st)
+    }
+
+    /// `SELECT count(*) FROM t`: the answer is t's stored row count when
+    /// it has one, buffered as the run's only row (no scan).
+    fn stored_count(&mut self, st: &ConnState) -> Result<()> {
+        let Some(t) = &self.compiled.count_rows else { return Ok(()) };
+        let txn = st.txn.as_ref().ok_or_else(|| Error::internal("no transaction"))?;
+        if let Some(n) = crate::schema::quota::stored_rows(txn, t)? {
+            self.pragma_rows = vec![vec![Value::Integer(n as i64)]].into_iter();
+            self.pragma_loaded = true;
+        }
         Ok(())
     }
 
@@ -296,6 +308,8 @@ impl Statement {
     fn step_inner(&mut self, st: &mut ConnState) -> Result<StepResult> {
         let c = &self.compiled;
         match &c.program {
+            // A count(*) answered from the stored row count.
+            Program::Select(_) if self.pragma_loaded => Ok(self.next_buffered_row()),
             Program::Select(plan) => {
                 let txn = st.txn.as_ref().ok_or_else(|| Error::internal("no transaction"))?;
                 let mut cx =
@@ -376,6 +390,7 @@ impl Statement {
                 let depth = txn.savepoint()?;
                 let mut env = Env::new(txn, &self.params, &mut st.vars, &self.interrupt, &c.subs);
                 let r = create_as(ddl, plan, &cat, &mut env, &mut self.rt);
+                let r = r.and_then(|_| env.counts.flush(env.txn));
                 drop(env);
                 match r {
                     Ok(()) => {
@@ -401,11 +416,13 @@ impl Statement {
                         Program::Update(p) => without_statement_journal(p.conflict, &p.table, p.calls_function),
                         _ => false,
                     };
+                let counts = std::mem::take(&mut st.counts);
                 let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                 // A statement writing at most one row checks every constraint
                 // before its first write: it needs no statement journal.
                 let depth = if c.single_row { None } else { Some(txn.savepoint()?) };
                 let mut env = Env::new(txn, &self.params, &mut st.vars, &self.interrupt, &c.subs);
+                env.counts = counts;
                 env.swap_buffers(&mut self.wbufs);
                 let mut out = Vec::new();
                 let r = match &c.program {
@@ -414,11 +431,23 @@ impl Statement {
                     Program::Delete(p) => run_delete(p, &mut env, &mut self.rt, &mut out),
                     _ => unreachable!("dml"),
                 };
-                let keep = env.keep_changes;
+                // The row counts go into the schema rows inside the
+                // statement savepoint: whatever undoes the statement
+                // undoes them too.
+                let flushed = env.counts.flush(env.txn);
+                // A row limit, or counts that could not be written back,
+                // undo the statement whole, whatever its conflict clause.
+                let quota_hit = env.counts.take_limit_hit();
+                let flush_failed = flushed.is_err();
+                let undo_whole = quota_hit || flush_failed;
+                let r = r.and_then(|n| flushed.map(|_| n));
+                let keep = env.keep_changes && !undo_whole;
                 let rollback = env.rollback_txn;
                 let written = env.written;
                 env.swap_buffers(&mut self.wbufs);
+                let counts = env.counts.take();
                 drop(env);
+                st.counts = counts;
                 match r {
                     Ok(n) => {
                         if let Some(d) = depth {
@@ -443,15 +472,16 @@ impl Statement {
                             _ if rollback => st.rollback_all(),
                             Some(d) => {
                                 self.keep_on_error = keep;
-                                if !keep && !no_journal {
+                                if !keep && (!no_journal || undo_whole) {
                                     txn.rollback_to(d)?;
                                 }
                                 txn.release(d);
                             }
                             // Without a journal, only a failure before the first
-                            // write (a constraint, a type or SQL error) leaves the
-                            // transaction intact; anything else ends it.
-                            None if !pre_write_error(e.kind) => st.rollback_all(),
+                            // write (a constraint, a type or SQL error, a row
+                            // limit: checked before the row is written) leaves
+                            // the transaction intact; anything else ends it.
+                            None if !(pre_write_error(e.kind) || quota_hit && !flush_failed) => st.rollback_all(),
                             None => self.keep_on_error = keep,
                         }
                         Err(e)

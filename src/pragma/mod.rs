@@ -13,6 +13,7 @@ use sqlite3_parser::ast::{self, PragmaBody, QualifiedName};
 use std::sync::Arc;
 
 mod memory;
+mod quota;
 use memory::{memory_setting, memory_stats_row};
 
 /// Where a pragma's value lives.
@@ -121,6 +122,13 @@ pub const PRAGMAS: &[PragmaDef] = &[
         set_writes: false,
     },
     PragmaDef { name: "memory_stats", columns: MEMORY_STATS_COLUMNS, scope: Scope::Report, set_writes: false },
+    PragmaDef { name: "max_rows", columns: &["max_rows"], scope: Scope::Persisted, set_writes: true },
+    PragmaDef {
+        name: "max_rows_status",
+        columns: &["table", "rows", "max_rows"],
+        scope: Scope::Report,
+        set_writes: false,
+    },
 ];
 
 /// `PRAGMA memory_stats`: one row, these columns.
@@ -435,6 +443,8 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
             memory_setting(p, PRAGMAS[d].name, cx.pager)
         }
         "memory_stats" => vec![memory_stats_row(cx.pager, cx.work)],
+        "max_rows" => quota::max_rows(p, cx)?,
+        "max_rows_status" => quota::max_rows_status(cx)?,
         "synchronous" => match &p.value {
             Some(v) => {
                 let level = match v {
@@ -591,5 +601,7 @@ pub fn integrity_check(txn: &Txn, cat: &Catalog, max: usize) -> Result<Vec<Strin
             }
         }
     }
+    // Every stored row count against its table's B-tree.
+    msgs.extend(crate::schema::quota::check(txn, cat, max - msgs.len())?);
     Ok(msgs)
 }

@@ -371,6 +371,7 @@ fn build_from_ast(
         checks: Vec::new(),
         sql: Some(src.to_string()),
         is_schema: false,
+        schema_rowid: 0,
     };
     let mut tchk = 0;
     for tc in constraints {

@@ -7,6 +7,7 @@
 //! stays the value it was loaded under.
 
 pub mod define;
+pub mod quota;
 pub mod trigger;
 pub mod view;
 
@@ -99,6 +100,10 @@ pub struct Table {
     pub sql: Option<String>,
     /// The schema table itself (read-only to SQL).
     pub is_schema: bool,
+    /// Rowid of this table's row in the schema table, where its row count
+    /// and row limit are stored (see `quota`); 0 = none (the schema table
+    /// itself, a subquery).
+    pub schema_rowid: i64,
 }
 
 impl Table {
@@ -138,6 +143,9 @@ pub struct SchemaRow {
     pub tbl_name: String,
     pub rootpage: PageNo,
     pub sql: Option<String>,
+    /// Fields past the five columns (a table's row count and row limit,
+    /// see `quota`): kept as they are when the row is rewritten.
+    pub extra: Vec<Value>,
 }
 
 fn text_of(v: &Value) -> Option<String> {
@@ -176,6 +184,7 @@ pub fn read_schema_rows(txn: &Txn) -> Result<Vec<SchemaRow>> {
             tbl_name: text_of(&vals[2]).unwrap_or_default(),
             rootpage,
             sql: text_of(&vals[4]),
+            extra: vals.split_off(5),
         });
         ok = cur.next(txn)?;
     }
@@ -200,7 +209,8 @@ impl Catalog {
         let mut autos: HashMap<String, AutoIndex> = HashMap::new();
         for r in rows.iter().filter(|r| r.kind == "table") {
             let sql = r.sql.as_deref().unwrap_or("");
-            let (t, auto) = build_table(sql, r.rootpage).map_err(|e| malformed(&r.name, &e))?;
+            let (mut t, auto) = build_table(sql, r.rootpage).map_err(|e| malformed(&r.name, &e))?;
+            t.schema_rowid = r.rowid;
             for a in auto {
                 autos.insert(a.name.to_ascii_lowercase(), a);
             }

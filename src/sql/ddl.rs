@@ -270,15 +270,30 @@ pub(crate) fn insert_schema_row(
     root: PageNo,
     sql: Option<&str>,
 ) -> Result<()> {
+    insert_schema_row_with(txn, kind, name, tbl, root, sql, &[])
+}
+
+/// [`insert_schema_row`] with `extra` fields after the five columns (a
+/// table's row count and row limit, see `schema::quota`).
+fn insert_schema_row_with(
+    txn: &mut Txn,
+    kind: &str,
+    name: &str,
+    tbl: &str,
+    root: PageNo,
+    sql: Option<&str>,
+    extra: &[Value],
+) -> Result<()> {
     let sroot = schema_root(txn)?;
     let rowid = btree::table_max_rowid(txn, sroot)?.map_or(1, |m| m + 1);
-    let vals = [
+    let mut vals = vec![
         Value::Text(kind.into()),
         Value::Text(name.into()),
         Value::Text(tbl.into()),
         Value::Integer(root as i64),
         sql.map_or(Value::Null, |s| Value::Text(s.into())),
     ];
+    vals.extend_from_slice(extra);
     let mut rec = Vec::new();
     encode_record(&vals, &mut rec);
     btree::table_insert(txn, sroot, rowid, &rec)
@@ -310,7 +325,9 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             let (t, autos) = build_table(sql, 0)?;
             schema_root(txn)?;
             let root = btree::create_btree(txn, BTreeKind::Table)?;
-            insert_schema_row(txn, "table", name, name, root, Some(sql))?;
+            // A new table starts with a known row count of 0.
+            let counts = crate::schema::quota::new_table_fields();
+            insert_schema_row_with(txn, "table", name, name, root, Some(sql), &counts)?;
             for a in autos {
                 let r = btree::create_btree(txn, BTreeKind::Index)?;
                 insert_schema_row(txn, "index", &a.name, name, r, None)?;

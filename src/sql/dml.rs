@@ -7,11 +7,13 @@
 
 mod from;
 mod returning;
+mod rowcount;
 mod run;
 mod upsert;
 
 pub use from::{Tail, UpdateFrom};
 pub use returning::Returning;
+pub use rowcount::{RowCounts, Slot};
 pub use run::{
     insert_without_statement_journal, run_delete, run_insert, run_update, update_loaded_row, without_statement_journal,
     RowBufs,

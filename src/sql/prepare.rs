@@ -5,14 +5,17 @@
 use crate::error::{Error, Result};
 use crate::pragma::{self, PragmaPlan};
 use crate::schema::trigger::TriggerOp;
-use crate::schema::Catalog;
+use crate::schema::{Catalog, Table};
 use crate::sql::ast_util::with_parsed;
 use crate::sql::ddl::{compile_ddl, Ddl};
 use crate::sql::dml::{DeletePlan, InsertPlan, InsertSource, Tail, UpdatePlan};
+use crate::sql::expr::CExpr;
 use crate::sql::lexer::{result_column_spans, tokenize};
+use crate::sql::planner::Access;
 use crate::sql::resolve::{Compiler, Params};
 use crate::sql::select::{set_needed, SelectPlan};
 use sqlite3_parser::ast::{Stmt, TransactionType};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BeginKind {
@@ -55,12 +58,42 @@ pub struct Compiled {
     pub single_row: bool,
     /// 2 for EXPLAIN QUERY PLAN, else 0 (`sqlvibe_stmt_isexplain`).
     pub explain: u8,
+    /// `SELECT count(*) FROM t` exactly: answered from t's stored row
+    /// count when it has one (`schema::quota`), else by running the plan.
+    pub count_rows: Option<Arc<Table>>,
+}
+
+/// The table of a `SELECT count(*) FROM t` (no WHERE, GROUP BY, HAVING,
+/// ORDER BY, LIMIT, DISTINCT, join, view or subquery), whose answer is
+/// the table's stored row count.
+fn count_rows_table(p: &SelectPlan) -> Option<Arc<Table>> {
+    let [level] = p.levels.as_slice() else { return None };
+    let agg = p.agg.as_ref()?;
+    let [call] = agg.calls.as_slice() else { return None };
+    let plain = p.compound.is_none()
+        && p.window.is_none()
+        && p.recursive.is_none()
+        && p.values.is_none()
+        && p.pre_filter.is_empty()
+        && p.order.is_empty()
+        && !p.distinct
+        && p.limit.is_none()
+        && p.offset.is_none()
+        && matches!(level.access, Access::Scan { .. })
+        && level.filters.is_empty()
+        && level.on_filters.is_empty()
+        && agg.group_by.is_empty()
+        && agg.having.is_none()
+        && agg.bare.is_empty();
+    let count_star = call.name == "count" && call.args.is_empty() && !call.distinct;
+    let result_is_count = matches!(p.result.as_slice(), [CExpr::Agg(i)] if *i == call.id);
+    (plain && count_star && result_is_count && crate::schema::quota::is_tracked(&level.table))
+        .then(|| level.table.clone())
 }
 
 /// Can the write statement run without a statement journal?
 fn single_row_write(p: &Program) -> bool {
-    use crate::schema::{Conflict, Table};
-    use crate::sql::planner::Access;
+    use crate::schema::Conflict;
     let no_replace = |t: &Table, conf: Option<Conflict>| {
         conf != Some(Conflict::Replace)
             && (conf.is_some() || t.ipk_conflict != Some(Conflict::Replace))
@@ -271,8 +304,13 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
             _ => {}
         }
         let single_row = single_row_write(&program);
+        let count_rows = match &program {
+            Program::Select(p) => count_rows_table(p),
+            _ => None,
+        };
         Ok(Compiled {
             single_row,
+            count_rows,
             explain: 0,
             program,
             subs: std::mem::take(&mut c.subs),

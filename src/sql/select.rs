@@ -225,6 +225,7 @@ pub(crate) fn subquery_table(name: &str, plan: &SelectPlan) -> Table {
         checks: Vec::new(),
         sql: None,
         is_schema: false,
+        schema_rowid: 0,
     }
 }
 

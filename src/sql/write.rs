@@ -5,6 +5,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{Conflict, Index, IndexOrigin, Table};
+use crate::sql::dml::RowCounts;
 use crate::sql::exec::load_row;
 use crate::sql::expr::{eval, ConnVars, Cx, Rt};
 use crate::sql::select::SelectPlan;
@@ -36,6 +37,9 @@ pub struct Env<'a> {
     /// The row being inserted and its source values (reused across rows).
     pub row: Vec<Value>,
     pub src: Vec<Value>,
+    /// Row counts of the tables written, and their limits (see
+    /// `RowCounts`); the statement writes them back before it ends.
+    pub counts: RowCounts,
 }
 
 /// The buffers of an `Env`, kept by a prepared statement between steps so
@@ -74,6 +78,7 @@ impl<'a> Env<'a> {
             order: Vec::new(),
             row: Vec::new(),
             src: Vec::new(),
+            counts: RowCounts::default(),
         }
     }
 
@@ -185,6 +190,7 @@ pub fn delete_row(env: &mut Env, t: &Table, rowid: i64) -> Result<bool> {
         }
         env.scratch = vals;
     }
+    env.counts.deleting(env.txn, t)?;
     btree::table_delete(env.txn, t.root, rowid)?;
     Ok(true)
 }
@@ -372,6 +378,12 @@ pub fn write_row_with(
             }
         }
     }
+    // An INSERT's row may only grow the table within its row limit; the
+    // count now tells whether a REPLACE below frees a row for it.
+    let counted = match old {
+        None => env.counts.slot(env.txn, t)?.map(|s| (s, env.counts.rows_at(s))),
+        Some(_) => None,
+    };
     // Uniqueness: the rowid and the UNIQUE indexes, in SQLite's order.
     let mut order = std::mem::take(&mut env.order);
     unique_order(t, conf, ups, &mut order);
@@ -410,6 +422,9 @@ pub fn write_row_with(
     if let Some(old) = old_rowid {
         delete_row(env, t, old)?;
     }
+    if let Some((slot, before)) = counted {
+        env.counts.check_insert(env.txn, slot, before)?;
+    }
     // Write the row (the rowid alias is stored as NULL) and its index entries.
     let saved = t.ipk.map(|i| std::mem::replace(&mut vals[i], Value::Null));
     env.rec.clear();
@@ -418,6 +433,11 @@ pub fn write_row_with(
         vals[i] = v;
     }
     btree::table_insert(env.txn, t.root, rowid, &env.rec)?;
+    match counted {
+        Some((slot, _)) => env.counts.inserted_at(slot),
+        // An UPDATE moving its row (deleted above) or an untracked table.
+        None => env.counts.inserted(env.txn, t)?,
+    }
     if !t.indexes.is_empty() {
         if let Some(i) = t.ipk {
             vals[i] = Value::Integer(rowid);

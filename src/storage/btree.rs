@@ -205,6 +205,19 @@ pub fn table_delete(txn: &mut Txn, root: PageNo, rowid: i64) -> Result<bool> {
 
 /// Point lookup: copies the row's record into `out` (cleared first).
 pub fn table_get(txn: &Txn, root: PageNo, rowid: i64, out: &mut Vec<u8>) -> Result<bool> {
+    table_get_placed(txn, root, rowid, out).map(|p| p.is_some())
+}
+
+/// [`table_get`], also saying where the record lies: (leaf page, page
+/// offset of its first byte, bytes of it stored in the leaf). The place
+/// stays right while `txn.tree_version(root)` does not move (see
+/// [`patch_at`]).
+pub fn table_get_placed(
+    txn: &Txn,
+    root: PageNo,
+    rowid: i64,
+    out: &mut Vec<u8>,
+) -> Result<Option<(PageNo, usize, usize)>> {
     out.clear();
     check_root(txn, root)?;
     let mut pgno = root;
@@ -215,15 +228,28 @@ pub fn table_get(txn: &Txn, root: PageNo, rowid: i64, out: &mut Vec<u8>) -> Resu
         let (idx, eq) = search_node(txn, &node, &mut t, out)?;
         if node.is_leaf() {
             if !eq {
-                return Ok(false);
+                return Ok(None);
             }
             let c = node.cell(idx)?;
             read_payload(txn, &page, &c, out)?;
-            return Ok(true);
+            return Ok(Some((pgno, c.local_off, c.local_len)));
         }
         pgno = node.child(idx)?;
     }
     Err(Error::corrupt(format!("tree {root} too deep")))
+}
+
+/// Overwrites bytes of a record in place, at a page offset inside the
+/// leaf part of a record [`table_get_placed`] found in tree `root`, with
+/// the tree unchanged since: a fixed-width field changes value, the cell
+/// keeps its size and position.
+pub fn patch_at(txn: &mut Txn, root: PageNo, (pgno, off): (PageNo, usize), bytes: &[u8]) -> Result<()> {
+    let page = txn.page_mut(pgno)?;
+    debug_assert_eq!(page_type(page, pgno), TABLE_LEAF, "patch outside a table leaf");
+    let dst = page.get_mut(off..off + bytes.len()).ok_or_else(|| Error::corrupt(format!("patch past page {pgno}")))?;
+    dst.copy_from_slice(bytes);
+    txn.note_tree_change(root);
+    Ok(())
 }
 
 /// Largest rowid in the table, None when empty.

@@ -13,7 +13,8 @@
 //!  40     4  schema cookie
 //!  44     4  change counter (bumped by every commit)
 //!  48     4  user_version
-//!  52    32  settings[8] (u32 each; zero = unset)
+//!  52    32  settings[8] (u32 each; zero = unset): [0], [1] = PRAGMA
+//!            max_rows, high and low 32 bits (schema/quota.rs)
 //!  84     4  CRC32 of bytes 0..84
 //!  88     4  journal family: 0 = WAL, 1 = rollback (DELETE and the other
 //!            non-WAL modes); any other value is "not a database". Like

@@ -93,7 +93,8 @@ pub struct Header {
     pub schema_cookie: u32,
     /// `PRAGMA user_version`.
     pub user_version: u32,
-    /// Settings persisted for later features (e.g. max_rows); zero = unset.
+    /// Settings of the layers above; zero = unset. [0], [1]: `PRAGMA
+    /// max_rows` (schema/quota.rs); the others are free.
     pub settings: [u32; 8],
 }
 

@@ -99,13 +99,15 @@ pub fn compile_alter(qn: &ast::QualifiedName, body: &ast::AlterTableBody, src: &
 
 fn schema_update(txn: &mut Txn, r: &SchemaRow, name: &str, tbl: &str, sql: Option<&str>) -> Result<()> {
     let root = txn.header().schema_root;
-    let vals = [
+    let mut vals = vec![
         Value::Text(r.kind.clone()),
         Value::Text(name.into()),
         Value::Text(tbl.into()),
         Value::Integer(r.rootpage as i64),
         sql.map_or(Value::Null, |s| Value::Text(s.into())),
     ];
+    // A table's row count and row limit stay (ALTER changes neither).
+    vals.extend_from_slice(&r.extra);
     let mut rec = Vec::new();
     encode_record(&vals, &mut rec);
     btree::table_insert(txn, root, r.rowid, &rec)

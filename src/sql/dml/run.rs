@@ -434,12 +434,17 @@ pub fn run_delete(p: &DeletePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
         return trigger::view_delete(p, env, rt);
     }
     if p.truncate {
-        let n = btree::count_entries(env.txn, t.root)? as i64;
+        // The stored count is exact (schema::quota), so no scan is needed.
+        let n = match env.counts.rows(env.txn, t)? {
+            Some(n) => n,
+            None => btree::count_entries(env.txn, t.root)?,
+        };
         btree::clear_btree(env.txn, t.root)?;
         for idx in &t.indexes {
             btree::clear_btree(env.txn, idx.root)?;
         }
-        return Ok(n);
+        env.counts.cleared(env.txn, t)?;
+        return Ok(n as i64);
     }
     let ids = collect_rowids(&p.scan, env, rt)?;
     let mut count = 0;

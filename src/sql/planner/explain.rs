@@ -82,6 +82,7 @@ pub fn plan_statement(inner: Compiled) -> Compiled {
         readonly: true,
         single_row: false,
         explain: 2,
+        count_rows: None,
     }
 }
 

@@ -117,6 +117,8 @@ fn run_program(p: &TriggerProgram, env: &mut Env, new: Option<RowRef>, old: Opti
 fn run_step(u: &Unit<Step>, env: &mut Env, new: Option<RowRef>, old: Option<RowRef>) -> Result<()> {
     let mut rt = unit_rt(u, new, old);
     let mut sub = Env::new(&mut *env.txn, &[], &mut *env.vars, env.interrupt, &u.subs);
+    // One row tally for the statement and every trigger step it fires.
+    sub.counts = env.counts.take();
     let mut out = Vec::new();
     let r = match &u.plan {
         Step::Select(plan) => {
@@ -141,6 +143,7 @@ fn run_step(u: &Unit<Step>, env: &mut Env, new: Option<RowRef>, old: Option<RowR
         Step::Delete(p) => run_delete(p, &mut sub, &mut rt, &mut out).map(Some),
     };
     let (keep, rollback) = (sub.keep_changes, sub.rollback_txn);
+    env.counts = sub.counts.take();
     drop(sub);
     env.keep_changes |= keep;
     env.rollback_txn |= rollback;
