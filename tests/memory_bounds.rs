@@ -16,7 +16,8 @@
 //! (100 MB; `SQLVIBE_RSS_STMT_ROWS=N` for another size), each with
 //! max_memory = 4 MiB: ORDER BY, DISTINCT, GROUP BY, window functions
 //! (PARTITION BY; one partition is held at a time) and a join through an
-//! automatic hash index of all 2M rows. Growth <= 4 MiB +
+//! automatic hash index of all 2M rows; then `INSERT INTO s2 SELECT * FROM
+//! s ORDER BY b` (the whole table, sorted, in one statement). Growth <= 4 MiB +
 //! 2 MiB, and each answer (a digest of the rows, in order where the query
 //! fixes one) equals the answer without a budget and SQLite's.
 
@@ -120,6 +121,15 @@ fn rss_child() {
             let d = vibe_digest(&conn, STMT_QUERIES[q.parse::<usize>().unwrap()]);
             (peak_growth(start), d)
         }
+        "insert_select" => {
+            let conn = Connection::open(path, sqlvibe::conn::OPEN_READWRITE).expect("open");
+            exec(&conn, "PRAGMA max_memory = 4194304");
+            exec(&conn, "CREATE TABLE s2(a INTEGER, b TEXT, c INTEGER)");
+            let start = start_measuring();
+            exec(&conn, "INSERT INTO s2 SELECT * FROM s ORDER BY b");
+            let g = peak_growth(start);
+            (g, vibe_digest(&conn, COPY_CHECK.replace("FROM s", "FROM s2").as_str()))
+        }
         other => panic!("unknown workload {other}"),
     };
     println!("GROWTH {growth}");
@@ -193,6 +203,9 @@ const STMT_QUERIES: &[&str] = &[
     "*SELECT c, row_number() OVER w, sum(c) OVER (w ROWS 2 PRECEDING), lag(b) OVER w FROM s WINDOW w AS (PARTITION BY a ORDER BY c)",
     "SELECT count(*), sum(s1.c), sum(s2.c), sum(length(s2.b)) FROM s AS s1 JOIN s AS s2 ON s2.a = s1.c",
 ];
+
+/// The digest that checks `INSERT INTO s2 SELECT * FROM s` (run on s2).
+const COPY_CHECK: &str = "SELECT count(*), sum(a), sum(c), sum(length(b)), min(b), max(b) FROM s";
 
 /// Row `i` of table s: a (200 003 values), b (about 30 bytes, 500 009
 /// distinct prefixes), c = i.
@@ -321,5 +334,11 @@ fn sorts_groups_and_windows_stay_in_budget() {
         assert_eq!(a, want, "{q}: with max_memory 4 MiB");
         assert!(g <= 6 * MIB, "{q} grew RSS by {g} bytes (bound 6 MiB)");
     }
+    // Last, as it writes: a sorted copy of the whole table in one statement.
+    let want = sqlite_digest(&lite, COPY_CHECK);
+    let (g, a) = run_child("insert_select", db);
+    eprintln!("INSERT INTO s2 SELECT * FROM s ORDER BY b: {n} rows, max_memory 4 MiB: peak RSS growth {} KiB", g / 1024);
+    assert_eq!(a, want, "INSERT ... SELECT copied other rows");
+    assert!(g <= 6 * MIB, "INSERT ... SELECT grew RSS by {g} bytes (bound 6 MiB)");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,6 +8,7 @@ use super::upsert::targets_view;
 use super::{DeletePlan, InsertPlan, InsertSource, Returning, UpdatePlan};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{Conflict, Table};
+use crate::sql::exec::spill::{Budget, ExtSorter};
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{eval, eval_bool, CExpr, Rt};
 use crate::sql::select::SelectPlan;
@@ -217,36 +218,40 @@ pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
         Some(st) => Some(seq_begin(env, st, &t.name)?),
         None => None,
     };
-    // INSERT ... SELECT reads everything before writing anything.
-    let selected: Option<Vec<Vec<Value>>> = match &p.source {
+    // INSERT ... SELECT reads everything before writing anything, into a
+    // queue that moves to a temporary file past the statement budget.
+    let mut selected = match &p.source {
         InsertSource::Select(plan) => {
             let mut run = SelectRun::new(plan);
-            let mut rows = Vec::new();
             let mut row = Vec::new();
             let mut cx = env.cx();
+            let mut queue = ExtSorter::new(Vec::new(), Budget::new(&cx));
             while run.next(plan, rt, &mut cx, &mut row)? {
-                rows.push(std::mem::take(&mut row));
+                queue.push(std::mem::take(&mut row))?;
             }
-            Some(rows)
+            Some(queue.finish()?)
         }
         _ => None,
     };
-    let nrows = match (&p.source, &selected) {
-        (InsertSource::Values(rows), _) => rows.len(),
-        (_, Some(rows)) => rows.len(),
+    let nrows = match &p.source {
+        InsertSource::Values(rows) => rows.len(),
+        InsertSource::Select(_) => usize::MAX,
         _ => 1,
     };
     for r in 0..nrows {
         env.cx().check_interrupt()?;
         src.clear();
-        match (&p.source, &selected) {
+        match (&p.source, &mut selected) {
             (InsertSource::Values(rows), _) => {
                 let mut cx = env.cx();
                 for e in &rows[r] {
                     src.push(eval(e, rt, &mut cx)?);
                 }
             }
-            (_, Some(rows)) => src.extend_from_slice(&rows[r]),
+            (_, Some(rows)) => match rows.next_entry()? {
+                Some(row) => src = row,
+                None => break,
+            },
             _ => {}
         }
         vals.clear();
