@@ -7,6 +7,7 @@
 
 mod autohash;
 mod collect;
+mod compound;
 mod distinct;
 mod group;
 pub(crate) mod keyhash;
@@ -218,8 +219,7 @@ impl SelectRun {
             if plan.recursive.is_some() {
                 self.recursive = Some(Box::default());
             } else if let Some(c) = &plan.compound {
-                let rows = self.compute_compound(plan, c, rt, cx)?;
-                self.buffered = Some(spill::RowStream::Mem(rows.into_iter()));
+                self.buffered = Some(compound::compute(plan, c, rt, cx)?);
             } else if let Some(w) = &plan.window {
                 self.buffered = Some(crate::sql::window::compute(plan, w, rt, cx)?);
             } else if plan.agg.is_some() || plan.sort {

@@ -154,11 +154,18 @@ pub fn value_bytes(v: &Value) -> usize {
         }
 }
 
-/// The rows a buffering operator hands out: from memory, or merged from
-/// a sorter (each entry then starts with `skip` sort-key values, dropped).
+/// Rows pulled one at a time from something that owns them.
+pub trait RowSource {
+    fn next_row(&mut self) -> Result<Option<Vec<Value>>>;
+}
+
+/// The rows a buffering operator hands out: from memory, merged from a
+/// sorter (each entry then starts with `skip` sort-key values, dropped),
+/// or from a chain of such sources (compound SELECTs).
 pub enum RowStream {
     Mem(std::vec::IntoIter<Vec<Value>>),
     Sorted { rows: SortedRows, skip: usize },
+    Source(Box<dyn RowSource>),
 }
 
 impl RowStream {
@@ -169,6 +176,7 @@ impl RowStream {
                 e.drain(..*skip);
                 e
             })),
+            RowStream::Source(s) => s.next_row(),
         }
     }
 }
