@@ -163,12 +163,18 @@ fn expected_answer(n: i64) -> String {
     )
 }
 
+/// A fresh directory for one test's database file, and the file's path.
+fn test_db(tag: &str) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("sqlvibe-rss-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("test.db").to_str().unwrap().to_string();
+    (dir, db)
+}
+
 #[test]
 fn big_transactions_and_scans_stay_in_budget() {
-    let dir = std::env::temp_dir().join(format!("sqlvibe-rss-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("big.db");
-    let db = db.to_str().unwrap();
+    let (dir, db) = test_db("txn");
+    let db = db.as_str();
     let n = rows();
     let want = expected_answer(n);
 
@@ -292,10 +298,8 @@ fn sqlite_digest(conn: &rusqlite::Connection, q: &str) -> String {
 
 #[test]
 fn sorts_groups_and_windows_stay_in_budget() {
-    let dir = std::env::temp_dir().join(format!("sqlvibe-rss-stmt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("s.db");
-    let db = db.to_str().unwrap();
+    let (dir, db) = test_db("stmt");
+    let db = db.as_str();
     let n = stmt_rows();
     let vibe = Connection::open(db, sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE).expect("open");
     let lite = rusqlite::Connection::open_in_memory().unwrap();
