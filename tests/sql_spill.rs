@@ -148,3 +148,24 @@ fn hard_mode_fails_cleanly_when_statement_memory_cannot_shrink() {
     exec(&conn, "PRAGMA memory_limit_mode = SOFT");
     assert_eq!(rows(&conn, "SELECT sum(c) OVER (ORDER BY c) FROM t").len(), n_rows());
 }
+
+#[test]
+fn statement_memory_counts_what_running_statements_hold() {
+    let conn = common::open();
+    let lite = rusqlite::Connection::open_in_memory().unwrap();
+    setup(&conn, &lite);
+    let held = |conn: &Connection| match &rows(conn, "PRAGMA memory_stats")[0][10] {
+        Value::Integer(n) => *n,
+        v => panic!("statement_memory {v:?}"),
+    };
+    assert_eq!(held(&conn), 0);
+    let (st, _) = conn.prepare("SELECT c, d FROM t ORDER BY d, c").unwrap();
+    let mut st = st.unwrap();
+    assert_eq!(st.step().unwrap(), sqlvibe::StepResult::Row);
+    // The sorted rows wait in memory for the next steps.
+    let during = held(&conn);
+    assert!(during > 100_000, "statement_memory {during} while a sort is read");
+    while st.step().unwrap() == sqlvibe::StepResult::Row {}
+    drop(st);
+    assert_eq!(held(&conn), 0);
+}
