@@ -92,6 +92,8 @@ const QUERIES: &[(&str, bool, Lite)] = &[
     ("SELECT a, d FROM t EXCEPT SELECT d, a FROM t WHERE c % 3 = 0", true, Exact),
     ("SELECT b, a FROM t INTERSECT SELECT b, d FROM t ORDER BY 2 DESC, 1", true, Exact),
     ("SELECT c % 100 FROM t UNION SELECT c % 70 FROM t ORDER BY 1", true, Exact),
+    // An inner FROM subquery, materialized and read again per outer row.
+    ("SELECT count(*), sum(x.c * y.c), total(y.d) FROM (SELECT c FROM t WHERE c < 40) AS x, (SELECT c, d FROM t ORDER BY b) AS y WHERE y.c % 97 = x.c", true, Exact),
     // Automatic hash indexes (on t2.a, t2.b NOCASE) that move to disk.
     ("SELECT count(*), sum(t1.c), sum(t2.c), total(t2.d) FROM t AS t1 JOIN t AS t2 ON t2.a = t1.d WHERE t1.c < 2000", true, Exact),
     ("SELECT t1.c, t2.c FROM t AS t1 LEFT JOIN t AS t2 ON t2.b = t1.a || '' AND t2.c % 50 = 0 WHERE t1.c < 3000 ORDER BY 1, 2", true, Exact),

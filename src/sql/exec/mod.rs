@@ -56,6 +56,9 @@ struct LevelRt {
     hi_i: i64,
     /// Materialized rows of a FROM subquery.
     rows: Option<Vec<Vec<Value>>>,
+    /// Materialized rows of a FROM subquery read in full at each loop
+    /// (inside the statement budget), and the reading position.
+    store: Option<(spill::RowStore, spill::StoreCursor)>,
     /// A recursive CTE in FROM is read on demand (its rows so far are in
     /// `rows`): a LIMIT may end an unbounded recursion.
     sub_run: Option<Box<SelectRun>>,
@@ -84,6 +87,7 @@ impl LevelRt {
             lo_i: i64::MIN,
             hi_i: i64::MAX,
             rows: None,
+            store: None,
             sub_run: None,
             rec: Vec::new(),
             list_scratch: Vec::new(),
@@ -162,6 +166,7 @@ impl SelectRun {
         self.recursive = None;
         for l in self.levels.iter_mut() {
             l.rows = None;
+            l.store = None;
             l.sub_run = None;
         }
     }
@@ -176,6 +181,7 @@ impl SelectRun {
             // The plan may have been recompiled: cursors are re-created.
             l.reset();
             l.rows = None;
+            l.store = None;
             l.sub_run = None;
             l.cur = None;
             l.tcur = None;
@@ -384,20 +390,37 @@ impl SelectRun {
         if let Access::Sub(id) = lv.access {
             let subs = cx.subs;
             if self.levels[i].st == St::Init {
-                if self.levels[i].rows.is_none() {
+                let lr = &mut self.levels[i];
+                if lr.rows.is_none() && lr.store.is_none() {
                     if i == 0 {
                         // The outermost level is read once: streamed, not kept.
-                        self.levels[i].sub_run = Some(Box::new(SelectRun::new(&subs[id])));
+                        lr.sub_run = Some(Box::new(SelectRun::new(&subs[id])));
                     } else if subs[id].recursive.is_some() || subs[id].lazy {
-                        self.levels[i].sub_run = Some(Box::new(SelectRun::new(&subs[id])));
-                        self.levels[i].rows = Some(Vec::new());
+                        lr.sub_run = Some(Box::new(SelectRun::new(&subs[id])));
+                        lr.rows = Some(Vec::new());
                     } else {
-                        let rows = run_subquery(&subs[id], usize::MAX, rt, cx)?;
-                        self.levels[i].rows = Some(rows);
+                        let store = Self::materialize(&subs[id], rt, cx)?;
+                        self.levels[i].store = Some((store, spill::StoreCursor::default()));
                     }
                 }
-                self.levels[i].pos = 0;
-                self.levels[i].st = St::Active;
+                let lr = &mut self.levels[i];
+                if let Some((store, cur)) = &mut lr.store {
+                    store.rewind(cur);
+                }
+                lr.pos = 0;
+                lr.st = St::Active;
+            }
+            let lr = &mut self.levels[i];
+            if let Some((store, cur)) = &mut lr.store {
+                let slot = &mut rt.slots[lv.slot];
+                if !store.next(cur, &mut slot.vals)? {
+                    lr.st = St::Done;
+                    return Ok(false);
+                }
+                slot.rowid = lr.pos as i64 + 1;
+                slot.null_row = false;
+                lr.pos += 1;
+                return Ok(true);
             }
             let lr = &mut self.levels[i];
             if lr.rows.is_none() {
@@ -737,6 +760,18 @@ impl SelectRun {
             tcur.with_record(txn, &mut lr.rec, |r| load_row_needed(t, r, rowid, slot, &lv.needed))?;
             return Ok(true);
         }
+    }
+
+    /// Runs a FROM subquery to its end into a row store.
+    fn materialize(plan: &SelectPlan, rt: &mut Rt, cx: &mut Cx) -> Result<spill::RowStore> {
+        let mut store = spill::RowStore::new(spill::Budget::new(cx));
+        let mut run = SelectRun::new(plan);
+        let mut row = Vec::new();
+        while run.next(plan, rt, cx, &mut row)? {
+            store.push(std::mem::take(&mut row))?;
+        }
+        store.seal()?;
+        Ok(store)
     }
 
     /// Automatic hash index: built on the first probe of the run (one pass

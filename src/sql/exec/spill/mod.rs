@@ -9,6 +9,8 @@
 //! operator that is growing moves its rows to a temporary file:
 //! - [`ExtSorter`]: an external merge sort (sorted runs in a temporary file,
 //!   merged k ways, several passes when there are more runs than fit);
+//! - [`RowStore`]: rows read again and again (an inner FROM subquery), in
+//!   one run of a temporary file once past the budget;
 //! - operators that are not sorts fall back to one: GROUP BY and DISTINCT
 //!   keep the keys they already hold and send rows with new keys through a
 //!   sorter; a hash index too big for memory becomes a sorted run probed by
@@ -25,8 +27,10 @@
 
 pub(super) mod runs;
 mod sorter;
+mod store;
 
 pub use sorter::{cmp_terms, ExtSorter, SortedRows, Term};
+pub use store::{RowStore, StoreCursor};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::sql::expr::Cx;

@@ -1,0 +1,93 @@
+//! A materialized row set read from the start again and again (a FROM
+//! subquery on the inner side of a join): in memory while the budget
+//! allows, then every row in one run of a temporary file, read back
+//! through a cursor's CHUNK-byte buffer.
+
+use super::runs::{Run, RunFile, RunReader};
+use super::{row_bytes, Budget};
+use crate::error::Result;
+use crate::storage::record::{decode_record, encode_record};
+use crate::storage::Value;
+
+pub struct RowStore {
+    mem: Vec<Vec<Value>>,
+    /// Once spilled: the file, and the run once sealed.
+    disk: Option<(RunFile, Option<Run>)>,
+    budget: Budget,
+    rec: Vec<u8>,
+}
+
+/// A reading position in a [`RowStore`].
+#[derive(Default)]
+pub struct StoreCursor {
+    at: usize,
+    reader: Option<RunReader>,
+}
+
+impl RowStore {
+    pub fn new(budget: Budget) -> RowStore {
+        RowStore { mem: Vec::new(), disk: None, budget, rec: Vec::new() }
+    }
+
+    pub fn push(&mut self, row: Vec<Value>) -> Result<()> {
+        if let Some((file, _)) = &mut self.disk {
+            self.rec.clear();
+            encode_record(&row, &mut self.rec);
+            return file.push(&self.rec);
+        }
+        self.budget.charge(row_bytes(&row));
+        self.mem.push(row);
+        if self.budget.must_spill() {
+            let mut file = RunFile::new()?;
+            for r in self.mem.drain(..) {
+                self.rec.clear();
+                encode_record(&r, &mut self.rec);
+                file.push(&self.rec)?;
+            }
+            self.mem = Vec::new();
+            self.budget.release();
+            self.disk = Some((file, None));
+        }
+        Ok(())
+    }
+
+    /// Ends the writing; every row pushed can be read.
+    pub fn seal(&mut self) -> Result<()> {
+        if let Some((file, run @ None)) = &mut self.disk {
+            *run = Some(file.end_run()?);
+        }
+        Ok(())
+    }
+
+    /// Back to the first row.
+    pub fn rewind(&self, c: &mut StoreCursor) {
+        debug_assert!(!matches!(self.disk, Some((_, None))), "a spilled store is read only once sealed");
+        c.at = 0;
+        c.reader = match &self.disk {
+            Some((_, Some(run))) => Some(RunReader::new(*run)),
+            _ => None,
+        };
+    }
+
+    /// The next row into `out`; false after the last.
+    pub fn next(&self, c: &mut StoreCursor, out: &mut Vec<Value>) -> Result<bool> {
+        match (&self.disk, &mut c.reader) {
+            (Some((file, _)), Some(rd)) => match rd.next(file.file())? {
+                Some(rec) => {
+                    decode_record(rec, out)?;
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
+            _ => match self.mem.get(c.at) {
+                Some(r) => {
+                    c.at += 1;
+                    out.clear();
+                    out.extend_from_slice(r);
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
+        }
+    }
+}
