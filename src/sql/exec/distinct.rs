@@ -6,11 +6,13 @@
 //! caller hands it to `defer` as an entry starting with the row (whatever
 //! follows rides along) and gets the deferred entries back at the end,
 //! sorted by the row under the DISTINCT collations, one per key (the first
-//! to arrive, the sort being stable).
+//! to arrive, the sort being stable). A DISTINCT without ORDER BY puts
+//! them back in arrival order (`in_arrival_order`), after the rows it
+//! returned before the set froze.
 
 use super::keyhash::KeySet;
 use super::rows::group_key;
-use super::spill::{Budget, ExtSorter, SortedRows, Term};
+use super::spill::{Budget, ExtSorter, RowStream, SortedRows, Term};
 use crate::error::Result;
 use crate::sql::expr::Cx;
 use crate::storage::{Collation, Value};
@@ -106,4 +108,16 @@ impl Deduped {
         }
         Ok(None)
     }
+}
+
+/// Deferred entries `row ++ [arrival number]`, one per distinct row, sorted
+/// back into arrival order (the number dropped).
+pub(super) fn in_arrival_order(mut rows: Deduped, cx: &Cx) -> Result<RowStream> {
+    let mut s = ExtSorter::new(vec![Term::order_by(false, Collation::Binary)], Budget::new(cx));
+    while let Some(mut e) = rows.next_entry()? {
+        let seq = e.pop().unwrap_or(Value::Null);
+        e.insert(0, seq);
+        s.push(e)?;
+    }
+    Ok(RowStream::Sorted { rows: s.finish()?, skip: 1 })
 }

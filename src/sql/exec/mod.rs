@@ -123,9 +123,11 @@ pub struct SelectRun {
     values_pos: usize,
     buffered: Option<spill::RowStream>,
     /// DISTINCT of a streamed (not buffered) result, created on first use,
-    /// and its deferred rows once the stream has ended.
+    /// its deferred rows once the stream has ended (in arrival order), and
+    /// how many rows it deferred.
     distinct: Option<distinct::Distinct>,
-    deferred: Option<distinct::Deduped>,
+    deferred: Option<spill::RowStream>,
+    n_deferred: u64,
     limit: i64,
     offset: i64,
     /// Run state of a recursive CTE's plan.
@@ -152,6 +154,7 @@ impl SelectRun {
             buffered: None,
             distinct: None,
             deferred: None,
+            n_deferred: 0,
             limit: -1,
             offset: 0,
             recursive: None,
@@ -163,6 +166,7 @@ impl SelectRun {
         self.buffered = None;
         self.distinct = None;
         self.deferred = None;
+        self.n_deferred = 0;
         self.recursive = None;
         for l in self.levels.iter_mut() {
             l.rows = None;
@@ -197,6 +201,7 @@ impl SelectRun {
             d.clear();
         }
         self.deferred = None;
+        self.n_deferred = 0;
         self.limit = -1;
         self.offset = 0;
         self.recursive = None;
@@ -237,7 +242,7 @@ impl SelectRun {
                 return Ok(false);
             }
             let got = match (&mut self.deferred, &mut self.buffered, &mut self.recursive, &plan.recursive) {
-                (Some(d), ..) => match d.next_entry()? {
+                (Some(d), ..) => match d.next_row()? {
                     Some(r) => {
                         *out = r;
                         true
@@ -258,7 +263,7 @@ impl SelectRun {
                 // A DISTINCT stream that deferred rows yields them last.
                 if let (None, Some(d)) = (&self.deferred, &mut self.distinct) {
                     if let Some(rows) = d.finish(plan.result.len())? {
-                        self.deferred = Some(rows);
+                        self.deferred = Some(distinct::in_arrival_order(rows, cx)?);
                         continue;
                     }
                 }
@@ -270,7 +275,10 @@ impl SelectRun {
                     distinct::Verdict::New => {}
                     distinct::Verdict::Duplicate => continue,
                     distinct::Verdict::Deferred => {
-                        d.defer(std::mem::take(out), plan.result.len(), &plan.colls, cx)?;
+                        let mut e = std::mem::take(out);
+                        e.push(Value::Integer(self.n_deferred as i64));
+                        self.n_deferred += 1;
+                        d.defer(e, plan.result.len(), &plan.colls, cx)?;
                         continue;
                     }
                 }
