@@ -266,6 +266,8 @@ impl Txn {
 
     fn begin_write_locked(&mut self) -> Result<()> {
         let mut sh = self.pager.shared.lock();
+        // A tail lives only as long as its write transaction.
+        debug_assert_eq!(sh.wal.tail, 0, "a WAL tail outlived its transaction");
         if sh.io_error.is_some() {
             // Recover from an earlier failed commit/checkpoint: drop the
             // WAL's garbage tail; committed frames are intact.
@@ -370,8 +372,17 @@ impl Txn {
     }
 
     fn commit_write(&mut self, w: &mut WriteState) -> Result<()> {
-        let changed = !w.dirty.is_empty() || self.state != w.orig;
+        // A page spilled to the tail is a change as much as a dirty one: a
+        // transaction can end with every change in the tail and none in
+        // memory (a statement that spilled them and was rolled back).
+        let pc = self.state.page_count;
+        let changed = !w.dirty.is_empty() || self.state != w.orig || w.spilled.iter().any(|(p, _)| p <= pc);
         if !changed {
+            // Nothing to commit, but the tail may hold frames whose changes
+            // savepoint rollbacks undid: they go now, before a later commit
+            // frame could make them part of a committed transaction
+            // (recovery applies every frame up to a commit frame).
+            self.pager.shared.lock().wal.drop_tail();
             return Ok(());
         }
         self.state.change_counter = self.state.change_counter.wrapping_add(1);
@@ -387,7 +398,6 @@ impl Txn {
         }
         header::encode(&self.state, &mut p1);
         w.dirty.insert(1, Arc::new(p1));
-        let pc = self.state.page_count;
         let mut pages: Vec<(PageNo, PageRef)> = w.dirty.drain().filter(|(p, _)| *p <= pc && *p > 0).collect();
         pages.sort_unstable_by_key(|(p, _)| *p);
         let mut sh = self.pager.lock_at(self.sync_level);
