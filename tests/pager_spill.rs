@@ -240,3 +240,38 @@ fn undone_spills_leave_no_tail_for_a_crash_to_revive() {
     common::remove_db(&path);
     common::remove_db(&copy);
 }
+
+/// A budget lowered in the middle of a transaction holds for the pages it
+/// already dirtied: a statement rewriting only those (each one a new
+/// savepoint image beside its copy) spills as one dirtying new pages does,
+/// and in HARD mode, with cursors holding more of them than the budget,
+/// fails with SQLITE_NOMEM and is undone (it once went through, holding
+/// twice the dirty pages, without a check).
+#[test]
+fn a_budget_lowered_mid_transaction_holds_for_dirty_pages() {
+    let path = common::temp_db_path("spill-lowered");
+    let c = filled(&path);
+    exec(&c, "PRAGMA cache_memory = 16777216; BEGIN; UPDATE t SET n = 2");
+    let spills = c.memory_stats().spills;
+    exec(&c, "PRAGMA cache_memory = 1; UPDATE t SET n = 3");
+    assert!(c.memory_stats().spills > spills, "{:?}", c.memory_stats());
+    exec(&c, "ROLLBACK; PRAGMA cache_memory = 16777216; PRAGMA memory_limit_mode = HARD; BEGIN; UPDATE t SET n = 2");
+    // Queries on every other page of the table hold their leaves.
+    let mut queries = Vec::new();
+    for k in (1..=400).step_by(20) {
+        let (st, _) = c.prepare(&format!("SELECT k FROM t WHERE k >= {k}")).unwrap();
+        let mut st = st.unwrap();
+        assert_eq!(st.step().unwrap(), sqlvibe::StepResult::Row);
+        queries.push(st);
+    }
+    exec(&c, "PRAGMA cache_memory = 1");
+    let e = c.exec("UPDATE t SET n = 3", &mut |_, _| true).unwrap_err();
+    assert_eq!((e.kind, e.message.as_str()), (sqlvibe::ErrorKind::NoMem, "out of memory"));
+    assert_eq!(n_counts(&c), vec![vec![Value::Integer(2), Value::Integer(400)]]);
+    assert_eq!(rows(&c, "PRAGMA integrity_check"), vec![vec![Value::Text("ok".into())]]);
+    drop(queries);
+    exec(&c, "UPDATE t SET n = 3; COMMIT");
+    assert_eq!(n_counts(&c), vec![vec![Value::Integer(3), Value::Integer(400)]]);
+    drop(c);
+    common::remove_db(&path);
+}

@@ -620,16 +620,29 @@ impl Txn {
     /// A writable view of the page (copied on first write; journaled for
     /// the innermost savepoint).
     pub fn page_mut(&mut self, pgno: PageNo) -> Result<&mut [u8]> {
-        let present = match &self.write {
+        // `grows`: this write adds a page buffer — the page's first dirty
+        // copy, or (dirty already, new to the innermost savepoint) the
+        // savepoint's image kept beside the copy on write below. Either
+        // counts against the spill threshold before it is made, so a
+        // statement rewriting pages that are already dirty spills (and in
+        // HARD mode fails) as one dirtying new pages does.
+        let (mut present, grows) = match &self.write {
             None => return Err(Error::misuse("write outside a write transaction")),
-            Some(w) => w.dirty.contains_key(&pgno),
+            Some(w) => {
+                let present = w.dirty.contains_key(&pgno);
+                (present, !present || w.savepoints.last().is_some_and(|sp| !sp.pages.contains_key(&pgno)))
+            }
         };
         if pgno == 0 || pgno > self.state.page_count {
             return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
         }
-        if !present {
-            // Not dirty yet: start from the spilled or snapshot version.
+        if grows {
             self.spill_if_needed(1)?;
+            // The spill may have written this very page to the tail.
+            present = present && self.write.as_ref().is_some_and(|w| w.dirty.contains_key(&pgno));
+        }
+        if !present {
+            // Not dirty (any more): start from the spilled or snapshot version.
             let w = self.write.as_ref().expect("checked above");
             let clean = self.page_in(w, pgno)?;
             let w = self.write.as_mut().expect("checked above");
