@@ -9,6 +9,16 @@
 //! most rounds, NORMAL and OFF fewer, and the rollback journal modes
 //! DELETE/TRUNCATE/PERSIST a few at FULL and OFF.
 //!
+//! Spilled transactions: a child with a 16-page budget writes transactions
+//! several times that size, so they spill to the WAL tail again and again,
+//! with a savepoint rolled back in the middle of each (its rows spilled
+//! too), every fourth transaction rolled back whole after spilling, and
+//! every third preceded by one whose savepoint rollback undid all it had
+//! spilled (it commits nothing).
+//! After every kill: no row of a rolled-back savepoint or transaction, no
+//! half transaction, every acknowledged one there, integrity ok — in WAL
+//! mode at FULL and OFF, and in DELETE/TRUNCATE/PERSIST.
+//!
 //! Rounds at FULL: 200 by default (about half a minute);
 //! `SQLVIBE_CRASH_ROUNDS=N` runs N there (and N/3 in the other cells),
 //! `SQLVIBE_CRASH_SEED=S` changes the kill schedule.
@@ -22,8 +32,12 @@ const CHILD_ENV: &str = "SQLVIBE_CRASH_CHILD_DB";
 /// `PRAGMA synchronous` and `PRAGMA journal_mode` the child runs with.
 const CHILD_SYNC_ENV: &str = "SQLVIBE_CRASH_CHILD_SYNC";
 const CHILD_MODE_ENV: &str = "SQLVIBE_CRASH_CHILD_MODE";
+/// Set: the child writes spilling transactions (`spill_txn`).
+const CHILD_SPILL_ENV: &str = "SQLVIBE_CRASH_CHILD_SPILL";
 /// Rows written by each transaction; a transaction is present whole or not at all.
 const ROWS_PER_TXN: i64 = 3;
+/// Rows of a spilling transaction (about 160 KB against a 64 KB budget).
+const SPILL_ROWS: i64 = 80;
 
 fn query_rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
     let (stmt, _) = conn.prepare(sql).expect("prepare");
@@ -57,7 +71,18 @@ fn child_writer() {
         Value::Integer(n) => n + 1,
         _ => 1,
     };
+    let spill = std::env::var_os(CHILD_SPILL_ENV).is_some();
+    if spill {
+        // 16 pages of 4 KiB: a transaction's pages spill past 8 of them.
+        exec(&conn, "PRAGMA cache_memory = 65536");
+    }
     for id in start.. {
+        if spill {
+            if spill_txn(&conn, id) {
+                println!("ACK {id}");
+            }
+            continue;
+        }
         let mut sql = String::from("BEGIN;");
         for k in 0..ROWS_PER_TXN {
             // A payload of varying size exercises overflow pages now and then.
@@ -68,6 +93,46 @@ fn child_writer() {
         exec(&conn, &sql);
         println!("ACK {id}");
     }
+}
+
+/// One spilling transaction `id` of SPILL_ROWS rows, half of them before
+/// and half after a savepoint whose rows (transaction number -id) are
+/// spilled and rolled back; every fourth transaction is rolled back whole
+/// (its rows carry -id too). Every third is preceded by a transaction that
+/// commits nothing: its only savepoint rewrote older rows as 'junk',
+/// spilling them, and was rolled back.
+/// Returns whether transaction `id` committed.
+fn spill_txn(conn: &Connection, id: i64) -> bool {
+    let rows = |txn: i64, from: i64, to: i64| {
+        format!(
+            "WITH RECURSIVE c(k) AS (SELECT {from} UNION ALL SELECT k + 1 FROM c WHERE k + 1 < {to}) \
+             INSERT INTO t SELECT {txn}, k, hex(zeroblob(250 + (k * 7919 + {id}) % 1500)) FROM c;"
+        )
+    };
+    let commit = id % 4 != 0;
+    let txn = if commit { id } else { -id };
+    if id % 3 == 0 {
+        // Commits nothing: its savepoint rewrote rows of earlier
+        // transactions (pages later ones leave alone), spilling, and was
+        // rolled back.
+        let (a, b) = (id / 2, id / 2 + 3);
+        exec(
+            conn,
+            &format!(
+                "BEGIN; SAVEPOINT junk; UPDATE t SET payload = 'junk' WHERE txn BETWEEN {a} AND {b}; \
+                 ROLLBACK TO junk; COMMIT;"
+            ),
+        );
+    }
+    let mut sql = String::from("BEGIN;");
+    sql.push_str(&rows(txn, 0, SPILL_ROWS / 2));
+    sql.push_str("SAVEPOINT junk;");
+    sql.push_str(&rows(-id, 1000, 1040));
+    sql.push_str("ROLLBACK TO junk; RELEASE junk;");
+    sql.push_str(&rows(txn, SPILL_ROWS / 2, SPILL_ROWS));
+    sql.push_str(if commit { "COMMIT;" } else { "ROLLBACK;" });
+    exec(conn, &sql);
+    commit
 }
 
 struct XorShift(u64);
@@ -107,9 +172,22 @@ fn kill_child_mid_commit_rollback_modes() {
     }
 }
 
+#[test]
+fn kill_child_mid_spilled_transaction() {
+    kill_loop_with("FULL", "WAL", other_rounds(20), true);
+    kill_loop_with("OFF", "WAL", other_rounds(6), true);
+    for mode in ["DELETE", "TRUNCATE", "PERSIST"] {
+        kill_loop_with("FULL", mode, other_rounds(4), true);
+    }
+}
+
 fn kill_loop(sync: &str, mode: &str, rounds: u64) {
+    kill_loop_with(sync, mode, rounds, false);
+}
+
+fn kill_loop_with(sync: &str, mode: &str, rounds: u64, spill: bool) {
     let mut rng = XorShift(env_u64("SQLVIBE_CRASH_SEED", 0x5eed_c0de).max(1));
-    let dir = std::env::temp_dir().join(format!("sqlvibe-crash-{}-{sync}-{mode}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("sqlvibe-crash-{}-{sync}-{mode}-{spill}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("crash.db");
@@ -118,16 +196,19 @@ fn kill_loop(sync: &str, mode: &str, rounds: u64) {
     let mut acknowledged = 0i64;
     let mut kills_mid_run = 0;
 
+    let rows_per_txn = if spill { SPILL_ROWS } else { ROWS_PER_TXN };
     for round in 0..rounds {
-        let mut child = Command::new(&exe)
-            .args(["--ignored", "--exact", "child_writer", "--nocapture", "--test-threads=1"])
+        let mut cmd = Command::new(&exe);
+        cmd.args(["--ignored", "--exact", "child_writer", "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, &db_str)
             .env(CHILD_SYNC_ENV, sync)
             .env(CHILD_MODE_ENV, mode)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn child");
+            .stderr(Stdio::null());
+        if spill {
+            cmd.env(CHILD_SPILL_ENV, "1");
+        }
+        let mut child = cmd.spawn().expect("spawn child");
         let stdout = child.stdout.take().unwrap();
         let reader = std::thread::spawn(move || {
             let mut last = 0i64;
@@ -138,8 +219,10 @@ fn kill_loop(sync: &str, mode: &str, rounds: u64) {
             }
             last
         });
-        // Let the child get going, then kill it at a pseudo-random moment.
-        let delay = Duration::from_micros(20_000 + rng.next() % 60_000);
+        // Let the child get going, then kill it at a pseudo-random moment
+        // (a spilling transaction takes longer: a longer window).
+        let window = if spill { 100_000 } else { 60_000 };
+        let delay = Duration::from_micros(20_000 + rng.next() % window);
         let started = Instant::now();
         std::thread::sleep(delay);
         // SAFETY: plain kill(2) of our own child's pid.
@@ -156,13 +239,18 @@ fn kill_loop(sync: &str, mode: &str, rounds: u64) {
         let check = query_rows(&conn, "PRAGMA integrity_check");
         let cell = format!("{sync}/{mode} round {round}");
         assert_eq!(check, vec![vec![Value::Text("ok".into())]], "{cell} after {:?}", started.elapsed());
-        // Every transaction is whole: ROWS_PER_TXN rows or none.
+        // Every transaction is whole: its rows or none.
         let partial =
-            query_rows(&conn, &format!("SELECT txn, count(*) FROM t GROUP BY txn HAVING count(*) <> {ROWS_PER_TXN}"));
+            query_rows(&conn, &format!("SELECT txn, count(*) FROM t GROUP BY txn HAVING count(*) <> {rows_per_txn}"));
         assert!(partial.is_empty(), "{cell}: half-applied transactions {partial:?}");
-        // Every acknowledged transaction is present.
+        // Nothing of a rolled-back savepoint or transaction, spilled or not.
+        let undone = query_rows(&conn, "SELECT count(*) FROM t WHERE txn < 0 OR payload = 'junk'");
+        assert_eq!(undone, vec![vec![Value::Integer(0)]], "{cell}: rows of rolled-back work");
+        // Every acknowledged transaction is present (spilling children
+        // roll back every fourth one).
         let present = query_rows(&conn, &format!("SELECT count(DISTINCT txn) FROM t WHERE txn <= {acknowledged}"));
-        assert_eq!(present[0][0], Value::Integer(acknowledged), "{cell}: lost acknowledged commits");
+        let want = if spill { acknowledged - acknowledged / 4 } else { acknowledged };
+        assert_eq!(present[0][0], Value::Integer(want), "{cell}: lost acknowledged commits");
         if mode != "WAL" {
             // Reopened in DELETE (only WAL-ness persists): whatever committed
             // frames the crash left beside the file were folded at open.
@@ -171,6 +259,9 @@ fn kill_loop(sync: &str, mode: &str, rounds: u64) {
         }
     }
     assert!(acknowledged > 0, "{sync}/{mode}: the child never committed");
+    if spill {
+        println!("{sync}/{mode}, spilled transactions: {rounds} kills, {acknowledged} transactions acknowledged");
+    }
     assert!(kills_mid_run as u64 == rounds, "every child must die by SIGKILL");
     let _ = std::fs::remove_dir_all(&dir);
 }

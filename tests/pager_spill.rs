@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 mod common;
-use common::Rng;
+use common::{exec, rows, Rng};
 
 fn rec(k: i64, v: u64) -> Vec<u8> {
     let mut b = Vec::new();
@@ -170,4 +170,108 @@ fn memory_stats_count_spills_and_the_writer_stays_under_budget() {
     t.commit().unwrap();
     let s = p.memory_stats();
     assert!(s.spills > 0 && s.spill_bytes >= 4096, "{s:?}");
+}
+
+// ---- Through SQL: what a spilled transaction's commit and the budget owe.
+
+fn sql_open(path: &std::path::Path) -> sqlvibe::Connection {
+    let flags = sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE;
+    sqlvibe::Connection::open(path.to_str().unwrap(), flags).expect("open")
+}
+
+/// `n -> rows` of table t.
+fn n_counts(c: &sqlvibe::Connection) -> Vec<Vec<Value>> {
+    rows(c, "SELECT n, count(*) FROM t GROUP BY n ORDER BY n")
+}
+
+fn filled(path: &std::path::Path) -> sqlvibe::Connection {
+    let c = sql_open(path);
+    exec(&c, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT, n INTEGER)");
+    exec(
+        &c,
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400) \
+         INSERT INTO t SELECT x, hex(zeroblob(300)), 1 FROM c",
+    );
+    c
+}
+
+/// A transaction can end with every change in the WAL tail and none in
+/// memory: here a statement inside a savepoint spilled the first UPDATE's
+/// last dirty pages and was rolled back. Its commit still commits them
+/// (it once found nothing dirty and committed nothing).
+#[test]
+fn a_commit_with_every_change_in_the_tail_keeps_them() {
+    let path = common::temp_db_path("spill-tail-commit");
+    let c = filled(&path);
+    exec(&c, "PRAGMA cache_memory = 1");
+    exec(&c, "BEGIN; UPDATE t SET n = 2; SAVEPOINT s; UPDATE t SET n = 3; ROLLBACK TO s; COMMIT");
+    assert!(c.memory_stats().spills > 2);
+    assert_eq!(n_counts(&c), vec![vec![Value::Integer(2), Value::Integer(400)]]);
+    drop(c);
+    let c = sql_open(&path);
+    assert_eq!(n_counts(&c), vec![vec![Value::Integer(2), Value::Integer(400)]]);
+    assert_eq!(rows(&c, "PRAGMA integrity_check"), vec![vec![Value::Text("ok".into())]]);
+    drop(c);
+    common::remove_db(&path);
+}
+
+/// A transaction whose savepoint rollbacks undid everything it spilled
+/// commits nothing, and its tail frames go with it: left in the WAL, the
+/// next commit frame would make them part of a committed transaction for
+/// recovery, which brought the rolled-back UPDATE back after a crash.
+#[test]
+fn undone_spills_leave_no_tail_for_a_crash_to_revive() {
+    let path = common::temp_db_path("spill-tail-undone");
+    let c = filled(&path);
+    exec(&c, "PRAGMA cache_memory = 1");
+    exec(&c, "BEGIN; SAVEPOINT s; UPDATE t SET n = 3; ROLLBACK TO s; COMMIT");
+    exec(&c, "INSERT INTO t VALUES (1000, 'after', 0)");
+    let want = vec![vec![Value::Integer(0), Value::Integer(1)], vec![Value::Integer(1), Value::Integer(400)]];
+    assert_eq!(n_counts(&c), want);
+    // A crash now: the WAL as it is, recovered by a fresh open.
+    let p = path.to_str().unwrap();
+    let copy = common::temp_db_path("spill-tail-undone-crash");
+    std::fs::write(&copy, std::fs::read(p).unwrap()).unwrap();
+    std::fs::write(format!("{}-wal", copy.display()), std::fs::read(format!("{p}-wal")).unwrap()).unwrap();
+    let r = sql_open(&copy);
+    assert_eq!(n_counts(&r), want, "recovery applied rolled-back frames");
+    assert_eq!(rows(&r, "PRAGMA integrity_check"), vec![vec![Value::Text("ok".into())]]);
+    drop((c, r));
+    common::remove_db(&path);
+    common::remove_db(&copy);
+}
+
+/// A budget lowered in the middle of a transaction holds for the pages it
+/// already dirtied: a statement rewriting only those (each one a new
+/// savepoint image beside its copy) spills as one dirtying new pages does,
+/// and in HARD mode, with cursors holding more of them than the budget,
+/// fails with SQLITE_NOMEM and is undone (it once went through, holding
+/// twice the dirty pages, without a check).
+#[test]
+fn a_budget_lowered_mid_transaction_holds_for_dirty_pages() {
+    let path = common::temp_db_path("spill-lowered");
+    let c = filled(&path);
+    exec(&c, "PRAGMA cache_memory = 16777216; BEGIN; UPDATE t SET n = 2");
+    let spills = c.memory_stats().spills;
+    exec(&c, "PRAGMA cache_memory = 1; UPDATE t SET n = 3");
+    assert!(c.memory_stats().spills > spills, "{:?}", c.memory_stats());
+    exec(&c, "ROLLBACK; PRAGMA cache_memory = 16777216; PRAGMA memory_limit_mode = HARD; BEGIN; UPDATE t SET n = 2");
+    // Queries on every other page of the table hold their leaves.
+    let mut queries = Vec::new();
+    for k in (1..=400).step_by(20) {
+        let (st, _) = c.prepare(&format!("SELECT k FROM t WHERE k >= {k}")).unwrap();
+        let mut st = st.unwrap();
+        assert_eq!(st.step().unwrap(), sqlvibe::StepResult::Row);
+        queries.push(st);
+    }
+    exec(&c, "PRAGMA cache_memory = 1");
+    let e = c.exec("UPDATE t SET n = 3", &mut |_, _| true).unwrap_err();
+    assert_eq!((e.kind, e.message.as_str()), (sqlvibe::ErrorKind::NoMem, "out of memory"));
+    assert_eq!(n_counts(&c), vec![vec![Value::Integer(2), Value::Integer(400)]]);
+    assert_eq!(rows(&c, "PRAGMA integrity_check"), vec![vec![Value::Text("ok".into())]]);
+    drop(queries);
+    exec(&c, "UPDATE t SET n = 3; COMMIT");
+    assert_eq!(n_counts(&c), vec![vec![Value::Integer(3), Value::Integer(400)]]);
+    drop(c);
+    common::remove_db(&path);
 }

@@ -462,6 +462,12 @@ impl Statement {
                         Ok(self.next_buffered_row())
                     }
                     Err(e) => {
+                        // An error that can strike in the middle of a row's
+                        // write (out of memory, I/O, a full disk, a corrupt
+                        // page) may leave a b-tree half changed: the statement
+                        // is then undone whatever its conflict clause says.
+                        let torn = !pre_write_error(e.kind);
+                        let keep = keep && !torn;
                         // A failed statement's rows are undone: changes() is
                         // 0 and total_changes() does not count them, except
                         // the rows an OR FAIL conflict keeps.
@@ -472,7 +478,10 @@ impl Statement {
                             _ if rollback => st.rollback_all(),
                             Some(d) => {
                                 self.keep_on_error = keep;
-                                if !keep && (!no_journal || undo_whole) {
+                                // Without a statement journal (OR IGNORE, FAIL,
+                                // REPLACE inside BEGIN) the rows written before
+                                // an error raised between rows stay, as SQLite's.
+                                if torn || (!keep && (!no_journal || undo_whole)) {
                                     txn.rollback_to(d)?;
                                 }
                                 txn.release(d);

@@ -39,7 +39,9 @@
 //!   frames `mx_frame+1 ..= mx_frame+tail` (commit marker 0, chained CRC
 //!   continuing from frame `mx_frame`). Only that writer reads them; its
 //!   commit appends the rest with the commit marker on the last frame, so
-//!   tail and commit become one transaction; a rollback drops the tail.
+//!   tail and commit become one transaction; a rollback, or a commit
+//!   left with nothing to write (savepoint rollbacks undid all it had
+//!   spilled), drops the tail: no later commit frame may follow it.
 //!   While a tail exists the WAL is never reset.
 //!
 //! Invariants: the index (`newest` and the `prev` chains) lists exactly

@@ -15,6 +15,7 @@ pub fn code_of(k: ErrorKind) -> i32 {
         ErrorKind::Abort => 4,
         ErrorKind::AbortRollback => 516,
         ErrorKind::Busy => 5,
+        ErrorKind::NoMem => 7,
         ErrorKind::Interrupt => 9,
         ErrorKind::Corrupt => 11,
         ErrorKind::Full => 13,

@@ -266,6 +266,8 @@ impl Txn {
 
     fn begin_write_locked(&mut self) -> Result<()> {
         let mut sh = self.pager.shared.lock();
+        // A tail lives only as long as its write transaction.
+        debug_assert_eq!(sh.wal.tail, 0, "a WAL tail outlived its transaction");
         if sh.io_error.is_some() {
             // Recover from an earlier failed commit/checkpoint: drop the
             // WAL's garbage tail; committed frames are intact.
@@ -370,8 +372,17 @@ impl Txn {
     }
 
     fn commit_write(&mut self, w: &mut WriteState) -> Result<()> {
-        let changed = !w.dirty.is_empty() || self.state != w.orig;
+        // A page spilled to the tail is a change as much as a dirty one: a
+        // transaction can end with every change in the tail and none in
+        // memory (a statement that spilled them and was rolled back).
+        let pc = self.state.page_count;
+        let changed = !w.dirty.is_empty() || self.state != w.orig || w.spilled.iter().any(|(p, _)| p <= pc);
         if !changed {
+            // Nothing to commit, but the tail may hold frames whose changes
+            // savepoint rollbacks undid: they go now, before a later commit
+            // frame could make them part of a committed transaction
+            // (recovery applies every frame up to a commit frame).
+            self.pager.shared.lock().wal.drop_tail();
             return Ok(());
         }
         self.state.change_counter = self.state.change_counter.wrapping_add(1);
@@ -387,7 +398,6 @@ impl Txn {
         }
         header::encode(&self.state, &mut p1);
         w.dirty.insert(1, Arc::new(p1));
-        let pc = self.state.page_count;
         let mut pages: Vec<(PageNo, PageRef)> = w.dirty.drain().filter(|(p, _)| *p <= pc && *p > 0).collect();
         pages.sort_unstable_by_key(|(p, _)| *p);
         let mut sh = self.pager.lock_at(self.sync_level);
@@ -610,16 +620,29 @@ impl Txn {
     /// A writable view of the page (copied on first write; journaled for
     /// the innermost savepoint).
     pub fn page_mut(&mut self, pgno: PageNo) -> Result<&mut [u8]> {
-        let present = match &self.write {
+        // `grows`: this write adds a page buffer — the page's first dirty
+        // copy, or (dirty already, new to the innermost savepoint) the
+        // savepoint's image kept beside the copy on write below. Either
+        // counts against the spill threshold before it is made, so a
+        // statement rewriting pages that are already dirty spills (and in
+        // HARD mode fails) as one dirtying new pages does.
+        let (mut present, grows) = match &self.write {
             None => return Err(Error::misuse("write outside a write transaction")),
-            Some(w) => w.dirty.contains_key(&pgno),
+            Some(w) => {
+                let present = w.dirty.contains_key(&pgno);
+                (present, !present || w.savepoints.last().is_some_and(|sp| !sp.pages.contains_key(&pgno)))
+            }
         };
         if pgno == 0 || pgno > self.state.page_count {
             return Err(Error::corrupt(format!("page {pgno} out of range (page count {})", self.state.page_count)));
         }
-        if !present {
-            // Not dirty yet: start from the spilled or snapshot version.
+        if grows {
             self.spill_if_needed(1)?;
+            // The spill may have written this very page to the tail.
+            present = present && self.write.as_ref().is_some_and(|w| w.dirty.contains_key(&pgno));
+        }
+        if !present {
+            // Not dirty (any more): start from the spilled or snapshot version.
             let w = self.write.as_ref().expect("checked above");
             let clean = self.page_in(w, pgno)?;
             let w = self.write.as_mut().expect("checked above");
