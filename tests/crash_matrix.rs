@@ -70,20 +70,28 @@ fn set_mode(p: &Arc<Pager>, mode: JournalMode) -> Result<()> {
     Ok(())
 }
 
-/// The script. `acked` gets the state after every acknowledged commit and
-/// `ops` the VFS operation count right after it. Stops at the first error.
-fn script(fv: &FaultVfs, mode: JournalMode, sync: u8, acked: &mut Vec<State>, ops: &mut Vec<u64>) -> Result<()> {
+/// Opens the database on `fv` with 1 KiB pages and the cell's settings,
+/// and commits an empty table (the schema root).
+fn open_table(fv: &FaultVfs, mode: JournalMode, sync: u8, autockpt: u32, limits: MemoryLimits) -> Result<(Arc<Pager>, u32)> {
     let vfs: Arc<dyn Vfs> = Arc::new(fv.clone());
     let p = Pager::open_with_vfs(vfs, PATH, opts())?;
     p.set_synchronous(sync);
     p.set_page_size(1024)?;
-    p.set_wal_autocheckpoint(10);
+    p.set_wal_autocheckpoint(autockpt);
+    p.set_memory_limits(limits);
     set_mode(&p, mode)?;
     let mut t = p.begin_read()?;
     t.begin_write(0)?;
     let root = btree::create_btree(&mut t, BTreeKind::Table)?;
     t.header_mut()?.schema_root = root;
     t.commit()?;
+    Ok((p, root))
+}
+
+/// The script. `acked` gets the state after every acknowledged commit and
+/// `ops` the VFS operation count right after it. Stops at the first error.
+fn script(fv: &FaultVfs, mode: JournalMode, sync: u8, acked: &mut Vec<State>, ops: &mut Vec<u64>) -> Result<()> {
+    let (p, root) = open_table(fv, mode, sync, 10, MemoryLimits::default())?;
     let mut state = State::new();
     acked.push(state.clone());
     ops.push(fv.write_count() + fv.sync_count());
@@ -136,18 +144,8 @@ fn spill_row(k: i64) -> Vec<u8> {
 /// rolled-back savepoint (it commits nothing); transaction 6 spills and
 /// never commits. Checkpoints after transactions 3 and 5.
 fn spill_script(fv: &FaultVfs, mode: JournalMode, sync: u8, acked: &mut Vec<State>, ops: &mut Vec<u64>) -> Result<()> {
-    let vfs: Arc<dyn Vfs> = Arc::new(fv.clone());
-    let p = Pager::open_with_vfs(vfs, PATH, opts())?;
-    p.set_synchronous(sync);
-    p.set_page_size(1024)?;
-    p.set_wal_autocheckpoint(200);
-    p.set_memory_limits(MemoryLimits { cache_memory: 1, ..MemoryLimits::default() });
-    set_mode(&p, mode)?;
-    let mut t = p.begin_read()?;
-    t.begin_write(0)?;
-    let root = btree::create_btree(&mut t, BTreeKind::Table)?;
-    t.header_mut()?.schema_root = root;
-    t.commit()?;
+    let limits = MemoryLimits { cache_memory: 1, ..MemoryLimits::default() };
+    let (p, root) = open_table(fv, mode, sync, 200, limits)?;
     let mut state = State::new();
     acked.push(state.clone());
     ops.push(fv.write_count() + fv.sync_count());
