@@ -72,7 +72,13 @@ fn set_mode(p: &Arc<Pager>, mode: JournalMode) -> Result<()> {
 
 /// Opens the database on `fv` with 1 KiB pages and the cell's settings,
 /// and commits an empty table (the schema root).
-fn open_table(fv: &FaultVfs, mode: JournalMode, sync: u8, autockpt: u32, limits: MemoryLimits) -> Result<(Arc<Pager>, u32)> {
+fn open_table(
+    fv: &FaultVfs,
+    mode: JournalMode,
+    sync: u8,
+    autockpt: u32,
+    limits: MemoryLimits,
+) -> Result<(Arc<Pager>, u32)> {
     let vfs: Arc<dyn Vfs> = Arc::new(fv.clone());
     let p = Pager::open_with_vfs(vfs, PATH, opts())?;
     p.set_synchronous(sync);

@@ -341,7 +341,10 @@ fn sorts_groups_and_windows_stay_in_budget() {
     // Last, as it writes: a sorted copy of the whole table in one statement.
     let want = sqlite_digest(&lite, COPY_CHECK);
     let (g, a) = run_child("insert_select", db);
-    eprintln!("INSERT INTO s2 SELECT * FROM s ORDER BY b: {n} rows, max_memory 4 MiB: peak RSS growth {} KiB", g / 1024);
+    eprintln!(
+        "INSERT INTO s2 SELECT * FROM s ORDER BY b: {n} rows, max_memory 4 MiB: peak RSS growth {} KiB",
+        g / 1024
+    );
     assert_eq!(a, want, "INSERT ... SELECT copied other rows");
     assert!(g <= 6 * MIB, "INSERT ... SELECT grew RSS by {g} bytes (bound 6 MiB)");
     let _ = std::fs::remove_dir_all(&dir);

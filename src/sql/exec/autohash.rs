@@ -122,7 +122,8 @@ impl HashBuild {
         for (key, &(first, _)) in &m.heads {
             let mut r = first;
             while r != NO_ROW {
-                let row: Vec<Value> = vals[r * w..(r + 1) * w].iter_mut().map(|v| std::mem::replace(v, Value::Null)).collect();
+                let row: Vec<Value> =
+                    vals[r * w..(r + 1) * w].iter_mut().map(|v| std::mem::replace(v, Value::Null)).collect();
                 s.push(disk_entry(key, m.rowids[r], row))?;
                 r = m.next[r];
             }
@@ -235,10 +236,7 @@ impl DiskHash {
         let start = self.blocks[b].1;
         let end = self.blocks.get(b + 1).map_or(self.end, |x| x.1);
         self.buf.resize((end - start) as usize, 0);
-        self.file
-            .file()
-            .read_exact_at(&mut self.buf, start)
-            .map_err(|e| Error::io(ErrorKind::IoErrRead, &e))?;
+        self.file.file().read_exact_at(&mut self.buf, start).map_err(|e| Error::io(ErrorKind::IoErrRead, &e))?;
         self.loaded = b;
         Ok(())
     }

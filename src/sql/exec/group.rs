@@ -174,7 +174,9 @@ impl SelectRun {
                 if !same {
                     if let Some(g) = cur.take() {
                         // The table's groups that sort first go out first.
-                        while let Some(m) = mem.next_if(|m| cmp_keys(&agg.group_colls, &m.key, &g.key) == Ordering::Less) {
+                        while let Some(m) =
+                            mem.next_if(|m| cmp_keys(&agg.group_colls, &m.key, &g.key) == Ordering::Less)
+                        {
                             emit_group(m, agg, rt, cx, emit)?;
                         }
                         emit_group(g, agg, rt, cx, emit)?;

@@ -73,7 +73,14 @@ impl Sorter {
     }
 
     /// Adds `row` with sort keys already evaluated and its arrival number.
-    pub(super) fn push_keyed(&mut self, order: &[SortKey], mut keys: Vec<Value>, seq: u64, mut row: Vec<Value>, cx: &Cx) -> Result<()> {
+    pub(super) fn push_keyed(
+        &mut self,
+        order: &[SortKey],
+        mut keys: Vec<Value>,
+        seq: u64,
+        mut row: Vec<Value>,
+        cx: &Cx,
+    ) -> Result<()> {
         match self {
             Sorter::Full { s, keyed_seq, .. } => {
                 debug_assert!(*keyed_seq, "out-of-order rows need the arrival key");

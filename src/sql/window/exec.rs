@@ -140,14 +140,7 @@ fn keyed(def: Option<&WinDef>, row: Vec<Value>) -> Vec<Value> {
 
 /// Restores a finished row (base values, then every function's result)
 /// into the runtime and hands it to the SELECT's collector.
-fn emit(
-    w: &WindowPlan,
-    r: &[Value],
-    nfuncs: usize,
-    rt: &mut Rt,
-    cx: &mut Cx,
-    out: &mut Collector,
-) -> Result<()> {
+fn emit(w: &WindowPlan, r: &[Value], nfuncs: usize, rt: &mut Rt, cx: &mut Cx, out: &mut Collector) -> Result<()> {
     restore(&w.leaves, r, rt);
     let results = &r[r.len() - nfuncs..];
     let mut fi = 0;

@@ -317,7 +317,10 @@ mod tests {
         for w in mem.windows(2) {
             let (a, b) = (&w[0], &w[1]);
             let o = compare_values(&a[0], &b[0], Collation::Binary);
-            assert!(o == Ordering::Less || (o == Ordering::Equal && compare_values(&a[1], &b[1], Collation::Binary) == Ordering::Less));
+            assert!(
+                o == Ordering::Less
+                    || (o == Ordering::Equal && compare_values(&a[1], &b[1], Collation::Binary) == Ordering::Less)
+            );
         }
     }
 }
