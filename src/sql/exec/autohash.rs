@@ -18,7 +18,7 @@
 
 use super::keyhash::{KeyHasher, KeyMap};
 use super::spill::runs::RunFile;
-use super::spill::{row_bytes, Budget, ExtSorter, Term};
+use super::spill::{value_bytes, Budget, ExtSorter, Term};
 use crate::error::{Error, ErrorKind, Result};
 use crate::sql::expr::{Cx, Slot};
 use crate::storage::record::{decode_record, get_varint, push_varint};
@@ -86,18 +86,32 @@ impl HashBuild {
         HashBuild { width, mem: MemHash::default(), budget: Budget::new(cx), sorter: None }
     }
 
-    /// Adds a row under normalized key `key`; `vals` has `width` values.
-    pub(super) fn add(&mut self, key: &[u8], rowid: i64, vals: Vec<Value>, cx: &Cx) -> Result<()> {
-        debug_assert_eq!(vals.len(), self.width);
+    /// Adds a row under normalized key `key`, moving the `keep` columns
+    /// out of `row` (the others are stored as NULL).
+    pub(super) fn add(
+        &mut self,
+        key: &[u8],
+        rowid: i64,
+        row: &mut [Value],
+        keep: &dyn Fn(usize) -> bool,
+        cx: &Cx,
+    ) -> Result<()> {
+        let take = |c: usize, row: &mut [Value]| match row.get_mut(c) {
+            Some(v) if keep(c) => std::mem::replace(v, Value::Null),
+            _ => Value::Null,
+        };
         if let Some(s) = &mut self.sorter {
+            let vals = (0..self.width).map(|c| take(c, row)).collect();
             return s.push(disk_entry(key, rowid, vals));
         }
-        self.budget.charge(row_bytes(&vals) + key.len() + ENTRY_OVERHEAD);
         let m = &mut self.mem;
+        let start = m.vals.len();
+        m.vals.extend((0..self.width).map(|c| take(c, row)));
+        let bytes = m.vals[start..].iter().map(value_bytes).sum::<usize>() + key.len() + ENTRY_OVERHEAD;
+        self.budget.charge(bytes);
         let at = m.rowids.len();
         m.rowids.push(rowid);
         m.next.push(NO_ROW);
-        m.vals.extend(vals);
         match m.heads.get_mut(key) {
             Some((_, last)) => {
                 m.next[*last] = at;

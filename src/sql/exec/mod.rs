@@ -853,13 +853,7 @@ impl SelectRun {
             let v = scratch.vals.get(col).unwrap_or(&Value::Null);
             if !matches!(v, Value::Null) {
                 group_key(std::slice::from_ref(v), &[coll], &mut kb);
-                let vals = (0..width)
-                    .map(|c| match scratch.vals.get_mut(c) {
-                        Some(v) if keep(c) => std::mem::replace(v, Value::Null),
-                        _ => Value::Null,
-                    })
-                    .collect();
-                b.add(&kb, rowid, vals, cx)?;
+                b.add(&kb, rowid, &mut scratch.vals, keep, cx)?;
             }
             ok = cur.next(txn)?;
         }
