@@ -156,15 +156,14 @@ impl HashBuild {
         let mut rec = Vec::new();
         while let Some(e) = rows.next_entry()? {
             cx.check_interrupt()?;
+            let (&Value::Integer(h), Value::Blob(key)) = (&e[0], &e[1]) else {
+                return Err(Error::internal("hash entry without its hash and key"));
+            };
             let pos = file.position();
             if block_start.is_none_or(|s| pos - s >= BLOCK as u64) {
-                let Value::Integer(h) = e[0] else { return Err(Error::internal("hash entry without its hash")) };
                 blocks.push((h, pos));
                 block_start = Some(pos);
             }
-            let (Value::Integer(h), Value::Blob(key)) = (&e[0], &e[1]) else {
-                return Err(Error::internal("hash entry without its hash and key"));
-            };
             rec.clear();
             rec.extend_from_slice(&h.to_be_bytes());
             push_varint(&mut rec, key.len() as u64);

@@ -64,20 +64,33 @@ impl Group {
         }
     }
 
+    /// Steps call `ci` with `args`; true when they are the group's new
+    /// min()/max() row (whose bare columns the group then shows).
+    fn step_call(&mut self, agg: &AggPlan, ci: usize, call: &AggCall, args: &[Value]) -> Result<bool> {
+        let mut best = false;
+        if let Some((mi, is_max)) = agg.minmax {
+            if mi == ci && !agg.bare.is_empty() && self.improves(&args[0], call, is_max) {
+                self.best = Some(args[0].clone());
+                best = true;
+            }
+        }
+        self.accs[ci].step(args)?;
+        Ok(best)
+    }
+
+    /// The group's first row gives it its bare columns.
+    fn wants_first_snapshot(&self, agg: &AggPlan) -> bool {
+        self.bare.is_empty() && !agg.bare.is_empty() && self.best.is_none()
+    }
+
     /// Steps every call with arguments from a stored entry (`at` = where
     /// the arguments start); the snapshot follows them.
     fn step_stored(&mut self, agg: &AggPlan, entry: &[Value], mut at: usize) -> Result<()> {
-        let mut take_snapshot = self.bare.is_empty() && !agg.bare.is_empty() && self.best.is_none();
+        let mut take_snapshot = self.wants_first_snapshot(agg);
         for (ci, call) in agg.calls.iter().enumerate() {
             let args = &entry[at..at + call.args.len()];
             at += call.args.len();
-            if let Some((mi, is_max)) = agg.minmax {
-                if mi == ci && !agg.bare.is_empty() && self.improves(&args[0], call, is_max) {
-                    self.best = Some(args[0].clone());
-                    take_snapshot = true;
-                }
-            }
-            self.accs[ci].step(args)?;
+            take_snapshot |= self.step_call(agg, ci, call, args)?;
         }
         if take_snapshot && !agg.bare.is_empty() {
             self.bare = entry[at..].to_vec();
@@ -224,7 +237,7 @@ fn step_live(
     argbuf: &mut Vec<Value>,
     snap: &mut Vec<Value>,
 ) -> Result<()> {
-    let mut take_snapshot = g.bare.is_empty() && !agg.bare.is_empty() && g.best.is_none();
+    let mut take_snapshot = g.wants_first_snapshot(agg);
     for (ci, call) in agg.calls.iter().enumerate() {
         // A lone column argument is read in place, not copied.
         let args: &[Value] = match call.args.as_slice() {
@@ -237,13 +250,7 @@ fn step_live(
                 argbuf
             }
         };
-        if let Some((mi, is_max)) = agg.minmax {
-            if mi == ci && !agg.bare.is_empty() && g.improves(&args[0], call, is_max) {
-                g.best = Some(args[0].clone());
-                take_snapshot = true;
-            }
-        }
-        g.accs[ci].step(args)?;
+        take_snapshot |= g.step_call(agg, ci, call, args)?;
     }
     if take_snapshot && !agg.bare.is_empty() {
         snap.clear();

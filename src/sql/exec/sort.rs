@@ -97,7 +97,7 @@ impl Sorter {
                         let (heap, next) = (std::mem::take(heap), *next);
                         *self = to_full(order, heap, next, cx)?;
                     }
-                } else if *cap > 0 && cmp_entry(order, &(keys.clone(), seq, Vec::new()), &heap[0]) == Ordering::Less {
+                } else if *cap > 0 && cmp_keys(order, &keys, &heap[0].0).then(seq.cmp(&heap[0].1)) == Ordering::Less {
                     budget.credit(entry_bytes(&heap[0].0, &heap[0].2));
                     budget.charge(entry_bytes(&keys, &row));
                     heap[0] = (keys, seq, row);

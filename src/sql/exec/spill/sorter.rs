@@ -149,7 +149,7 @@ impl ExtSorter {
             };
             let mut next = Vec::new();
             for group in runs.chunks(fan) {
-                let mut m = Merger::new(&self.terms, group, &mut self.budget)?;
+                let mut m = Merger::new(group, &mut self.budget);
                 while let Some(e) = m.next(&self.terms, &file)? {
                     self.rec.clear();
                     encode_record(&e, &mut self.rec);
@@ -163,7 +163,7 @@ impl ExtSorter {
             runs = next;
         }
         drop(other);
-        let merger = Merger::new(&self.terms, &runs, &mut self.budget)?;
+        let merger = Merger::new(&runs, &mut self.budget);
         Ok(SortedRows { src: Src::Merge { merger, file, terms: self.terms }, budget: self.budget })
     }
 }
@@ -199,14 +199,14 @@ struct Merger {
 }
 
 impl Merger {
-    fn new(_terms: &[Term], runs: &[Run], budget: &mut Budget) -> Result<Merger> {
+    fn new(runs: &[Run], budget: &mut Budget) -> Merger {
         budget.charge(runs.len() * CHUNK);
-        Ok(Merger {
+        Merger {
             readers: runs.iter().map(|&r| RunReader::new(r)).collect(),
             heads: vec![Vec::new(); runs.len()],
             heap: Vec::with_capacity(runs.len()),
             primed: false,
-        })
+        }
     }
 
     /// Reads run `i`'s next entry into its head; false at the run's end.
