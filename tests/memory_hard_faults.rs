@@ -81,7 +81,12 @@ enum Squeeze {
     Budget,
     /// The process-wide hard heap limit (child process only).
     HeapLimit,
+    /// None: one small budget throughout, which the pages never pass.
+    Fixed,
 }
+
+/// `Squeeze::Fixed`'s page budget.
+const FIXED_BUDGET: i64 = 96 * 1024;
 
 #[derive(Default, Debug)]
 struct Stats {
@@ -93,6 +98,8 @@ struct Stats {
     checkpoints: u64,
     reader_checks: u64,
     mid_query: u64,
+    /// Reads that failed (HARD mode bounds the pages cursors hold too).
+    read_nomem: u64,
 }
 
 /// A half-stepped query: the statement, the state it must show, the rows
@@ -103,6 +110,20 @@ struct Pending {
     got: Vec<Vec<Value>>,
     /// Stepped to its end (stepping again would start it over).
     done: bool,
+    /// Whose query: the writer's, from this key on, or the reader's.
+    from: Option<i64>,
+    /// Failed, or reset to give memory back, and run again from its
+    /// start: it shows the state then.
+    rerun: bool,
+    /// Reset: `want` is taken again at the next step.
+    restart: bool,
+}
+
+/// Which connection.
+#[derive(Clone, Copy)]
+enum Who {
+    Writer,
+    Reader,
 }
 
 struct Run {
@@ -122,6 +143,8 @@ struct Run {
     /// The reader inside BEGIN, with the snapshot it reads.
     snapshot: Option<Model>,
     pending: Option<Pending>,
+    /// The writer's half-stepped queries (`writer_queries`).
+    held: Vec<Pending>,
     g: u64,
     stats: Stats,
 }
@@ -151,10 +174,95 @@ impl Run {
         self.stats.nomem += 1;
     }
 
-    /// Contents and integrity as `c` sees them.
-    fn check(&self, c: &Connection, want: &Model, what: &str) {
-        self.same_rows(&rows(c, "SELECT k, v, n FROM t ORDER BY k"), want, what);
-        let ic = rows(c, "PRAGMA integrity_check");
+    fn conn(&self, who: Who) -> &Connection {
+        match who {
+            Who::Writer => &self.w,
+            Who::Reader => &self.r,
+        }
+    }
+
+    /// Gives memory back: a roomy budget, no heap limit (with a fixed
+    /// budget, letting go of pages is all there is).
+    fn relax(&self) {
+        if self.squeeze == Squeeze::Fixed {
+            return;
+        }
+        if self.squeeze == Squeeze::HeapLimit {
+            sqlvibe::memory::hard_heap_limit(0);
+            sqlvibe::memory::soft_heap_limit(0);
+        }
+        // Both ways: `writer_queries` lowers the budget in either.
+        must(&self.w, "PRAGMA max_memory = 0");
+        must(&self.w, "PRAGMA cache_memory = 16777216");
+    }
+
+    /// A read fails only with SQLITE_NOMEM (HARD mode counts the pages
+    /// open cursors hold), undoes nothing of the open transaction, and
+    /// succeeds once memory is given back the way an application would:
+    /// its open queries reset (their cursors let go of their pages), the
+    /// reader's snapshot ended (old page images kept for it go), then a
+    /// roomier budget.
+    fn read_failed(&mut self, code: i32, message: &str, what: &str) {
+        assert!(code == 7 && message == "out of memory", "{}: {what}: read failed with {code} {message:?}", self.ctx());
+        self.stats.nomem += 1;
+        self.stats.read_nomem += 1;
+        assert_eq!(self.explicit, !self.w.is_autocommit(), "{}: a failed read ended the transaction", self.ctx());
+        for p in self.held.iter_mut().chain(self.pending.as_mut()) {
+            p.stmt.reset();
+            p.got.clear();
+            (p.done, p.rerun, p.restart) = (false, true, true);
+        }
+        if self.squeeze == Squeeze::HeapLimit {
+            sqlvibe::memory::hard_heap_limit(0);
+            sqlvibe::memory::soft_heap_limit(0);
+        }
+        if self.snapshot.take().is_some() {
+            must(&self.r, "COMMIT");
+        }
+        self.relax();
+    }
+
+    /// What a query started now shows.
+    fn want_now(&self, from: Option<i64>) -> Model {
+        match from {
+            Some(from) => self.cur.range(from..).map(|(k, v)| (*k, v.clone())).collect(),
+            None => self.snapshot.clone().unwrap_or_else(|| self.committed.clone()),
+        }
+    }
+
+    /// `sql` prepared on `who` (reading the schema may fail like a read).
+    fn prepare(&mut self, who: Who, sql: &str) -> Statement {
+        let st = match self.conn(who).prepare(sql) {
+            Ok((st, _)) => st,
+            Err(e) => {
+                self.read_failed(code_of(e.kind), &e.message, sql);
+                self.conn(who).prepare(sql).expect("prepare with memory given back").0
+            }
+        };
+        st.expect("one statement")
+    }
+
+    /// The rows of `sql` on `who`.
+    fn query(&mut self, who: Who, sql: &str) -> Vec<Vec<Value>> {
+        match common::vibe(self.conn(who), sql) {
+            Ok((_, r)) => r,
+            Err((code, message)) => {
+                self.read_failed(code, &message, sql);
+                rows(self.conn(who), sql)
+            }
+        }
+    }
+
+    /// Contents and integrity as `who` sees them: the writer its open
+    /// transaction, the reader its snapshot (or the last commit).
+    fn check(&mut self, who: Who, what: &str) {
+        let got = self.query(who, "SELECT k, v, n FROM t ORDER BY k");
+        let want = match who {
+            Who::Writer => self.cur.clone(),
+            Who::Reader => self.want_now(None),
+        };
+        self.same_rows(&got, &want, what);
+        let ic = self.query(who, "PRAGMA integrity_check");
         assert_eq!(ic, vec![vec![Value::Text("ok".into())]], "{}: {what}: integrity_check", self.ctx());
     }
 
@@ -186,7 +294,7 @@ impl Run {
         }
         assert_eq!(self.explicit, !self.w.is_autocommit(), "{}: transaction state", self.ctx());
         let short: String = sql.chars().take(80).collect();
-        self.check(&self.w, &self.cur, &format!("after failed {short}"));
+        self.check(Who::Writer, &format!("after failed {short}"));
     }
 
     fn next_g(&mut self) -> u64 {
@@ -259,8 +367,7 @@ impl Run {
         let g = self.next_g();
         let n = len_of(k, g, LENS[self.rng.below(LENS.len())]);
         let v = val(k, g, n);
-        let (st, _) = self.w.prepare("INSERT OR REPLACE INTO t(k, v, n) VALUES (?1, ?2, ?3)").expect("prepare");
-        let mut st = st.expect("statement");
+        let mut st = self.prepare(Who::Writer, "INSERT OR REPLACE INTO t(k, v, n) VALUES (?1, ?2, ?3)");
         st.bind(1, Value::Integer(k)).unwrap();
         st.bind(2, Value::Text(v.clone())).unwrap();
         st.bind(3, Value::Integer(n)).unwrap();
@@ -407,6 +514,7 @@ impl Run {
                 };
                 c.exec(&sql, &mut |_, _| true).unwrap_or_else(|e| panic!("{sql}: {e:?}"));
             }
+            Squeeze::Fixed => {}
             Squeeze::HeapLimit => {
                 let limit = if self.rng.below(4) == 0 {
                     // No limit; the soft limit the hard one lowered goes too.
@@ -440,15 +548,14 @@ impl Run {
         match &self.snapshot {
             None if self.rng.below(2) == 0 => {
                 must(&self.r, "BEGIN");
-                rows(&self.r, "SELECT count(*) FROM t");
+                self.query(Who::Reader, "SELECT k FROM t ORDER BY k LIMIT 1");
                 self.snapshot = Some(self.committed.clone());
             }
             None => {}
-            Some(snap) => {
-                let snap = snap.clone();
-                self.check(&self.r, &snap, "reader snapshot");
+            Some(_) => {
+                self.check(Who::Reader, "reader snapshot");
                 self.stats.reader_checks += 1;
-                if self.rng.below(2) == 0 {
+                if self.rng.below(2) == 0 && self.snapshot.is_some() {
                     must(&self.r, "COMMIT");
                     self.snapshot = None;
                 }
@@ -462,8 +569,9 @@ impl Run {
         match self.pending.take() {
             None => {
                 let want = self.snapshot.clone().unwrap_or_else(|| self.committed.clone());
-                let (st, _) = self.r.prepare("SELECT k, v, n FROM t ORDER BY k").expect("prepare");
-                let mut p = Pending { stmt: st.expect("statement"), want, got: Vec::new(), done: false };
+                let st = self.prepare(Who::Reader, "SELECT k, v, n FROM t ORDER BY k");
+                let mut p =
+                    Pending { stmt: st, want, got: Vec::new(), done: false, from: None, rerun: false, restart: false };
                 // At least one row: the first step takes the snapshot.
                 let n = 1 + self.rng.below(50);
                 self.read_rows(&mut p, n);
@@ -508,10 +616,29 @@ impl Run {
         Ok(())
     }
 
-    /// `step_rows` for a query that must not fail.
-    fn read_rows(&self, p: &mut Pending, n: usize) {
+    /// `step_rows`; a query that fails for want of memory is run again
+    /// from its start (memory given back), showing the state then.
+    fn read_rows(&mut self, p: &mut Pending, n: usize) {
+        if std::mem::take(&mut p.restart) {
+            p.want = self.want_now(p.from);
+        }
         if let Err(e) = Self::step_rows(p, n) {
-            panic!("{}: query {} failed: {e:?}", self.ctx(), p.stmt.sql());
+            self.rerun(p, &e, n);
+        }
+    }
+
+    fn rerun(&mut self, p: &mut Pending, e: &Error, n: usize) {
+        {
+            let sql = p.stmt.sql().to_owned();
+            p.stmt.reset();
+            self.read_failed(code_of(e.kind), &e.message, &sql);
+            p.got.clear();
+            p.done = false;
+            (p.rerun, p.restart) = (true, false);
+            p.want = self.want_now(p.from);
+            if let Err(e) = Self::step_rows(p, n) {
+                panic!("{}: query {} failed with memory given back: {e:?}", self.ctx(), p.stmt.sql());
+            }
         }
     }
 
@@ -523,7 +650,7 @@ impl Run {
     /// write in between each shows the transaction's state from its key on.
     fn writer_queries(&mut self) {
         let (a, b) = self.range(300);
-        let roomy = self.explicit && self.rng.below(3) != 0;
+        let roomy = self.explicit && self.rng.below(3) != 0 && self.squeeze != Squeeze::Fixed;
         if roomy {
             must(&self.w, "PRAGMA max_memory = 0");
             must(&self.w, "PRAGMA cache_memory = 16777216");
@@ -531,18 +658,26 @@ impl Run {
         }
         // Each query starts at a row of the range: many leaves held.
         let keys: Vec<i64> = self.cur.range(a..=b).map(|(k, _)| *k).collect();
-        let mut qs = Vec::new();
+        debug_assert!(self.held.is_empty());
         for _ in 0..4 + self.rng.below(21) {
             let from = if keys.is_empty() { a } else { keys[self.rng.below(keys.len())] };
             // No ORDER BY: a sorter would read every row at the first step;
             // a rowid range scan holds its path of pages from step to step.
             let sql = format!("SELECT k, v, n FROM t WHERE k >= {from}");
-            let (st, _) = self.w.prepare(&sql).expect("prepare");
+            let st = self.prepare(Who::Writer, &sql);
             let want: Model = self.cur.range(from..).map(|(k, v)| (*k, v.clone())).collect();
-            let mut p = Pending { stmt: st.expect("statement"), want, got: Vec::new(), done: false };
+            let mut p = Pending {
+                stmt: st,
+                want,
+                got: Vec::new(),
+                done: false,
+                from: Some(from),
+                rerun: false,
+                restart: false,
+            };
             let n = 1 + self.rng.below(3);
             self.read_rows(&mut p, n);
-            qs.push(p);
+            self.held.push(p);
         }
         if roomy {
             // The smallest budget, under dirty pages the queries hold.
@@ -567,14 +702,21 @@ impl Run {
         // the queries were compiled under, ends them with SQLITE_ABORT
         // (abort due to ROLLBACK), as in SQLite.
         let aborts = self.stats.txn_rolled_back > rollbacks;
-        for mut p in qs {
+        while !self.held.is_empty() {
+            let mut p = self.held.remove(0);
+            // Started over here (reset by a failure, or failing itself
+            // below): it shows the state now, after every write.
+            p.rerun = std::mem::take(&mut p.restart);
+            if p.rerun {
+                p.want = self.want_now(p.from);
+            }
             match Self::step_rows(&mut p, usize::MAX) {
                 Ok(()) => {}
                 Err(e) if aborts && e.kind == ErrorKind::AbortRollback => continue,
-                Err(e) => panic!("{}: query {} failed: {e:?}", self.ctx(), p.stmt.sql()),
+                Err(e) => self.rerun(&mut p, &e, usize::MAX),
             }
             p.got.sort_by_key(|r| if let Value::Integer(k) = r[0] { k } else { i64::MIN });
-            if !wrote {
+            if !wrote || p.rerun {
                 self.same_rows(&p.got, &p.want, &format!("the writer's query {}", p.stmt.sql()));
             }
         }
@@ -598,8 +740,7 @@ impl Run {
             82..=87 => self.reader_query(),
             88..=95 => self.writer_queries(),
             _ => {
-                let cur = self.cur.clone();
-                self.check(&self.w, &cur, "writer");
+                self.check(Who::Writer, "writer");
             }
         }
     }
@@ -616,6 +757,9 @@ fn run_seed(seed: u64, squeeze: Squeeze) -> Stats {
     must(&w, &format!("PRAGMA journal_mode = {mode}"));
     must(&w, "PRAGMA memory_limit_mode = HARD");
     must(&w, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT, n INTEGER)");
+    if squeeze == Squeeze::Fixed {
+        must(&w, &format!("PRAGMA cache_memory = {FIXED_BUDGET}"));
+    }
     let r = open(&p);
     // A FULL checkpoint waits for the write lock: never for long here.
     w.set_busy_timeout(0);
@@ -634,12 +778,19 @@ fn run_seed(seed: u64, squeeze: Squeeze) -> Stats {
         sp_next: 0,
         snapshot: None,
         pending: None,
+        held: Vec::new(),
         g: 0,
         stats: Stats::default(),
     };
     for step in 0..STEPS {
         run.step = step;
         run.one_step();
+        if squeeze == Squeeze::Fixed {
+            // HARD mode's invariant: clean and dirty pages within the budget.
+            let m = run.w.memory_stats();
+            assert_eq!(m.page_cache_max, FIXED_BUDGET as u64);
+            assert!(m.page_cache_used <= m.page_cache_max, "{}: {m:?}", run.ctx());
+        }
     }
     if squeeze == Squeeze::HeapLimit {
         sqlvibe::memory::hard_heap_limit(0);
@@ -683,6 +834,13 @@ fn hard_budget_faults_never_corrupt() {
     let (nomem, ok) = summary("budget", &all);
     assert!(nomem >= all.len() as u64 * 3, "the squeezes made statements fail ({nomem} SQLITE_NOMEM)");
     assert!(ok > nomem, "statements also succeeded ({ok} vs {nomem} failures)");
+}
+
+#[test]
+fn hard_budget_is_never_passed() {
+    let all: Vec<Stats> = (1..=seeds()).map(|s| run_seed(2000 + s, Squeeze::Fixed)).collect();
+    let (nomem, ok) = summary("fixed", &all);
+    assert!(ok > nomem, "statements succeeded ({ok} vs {nomem} failures)");
 }
 
 /// The child: the heap-limit workload (the limit is process-wide, so it

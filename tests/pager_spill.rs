@@ -267,10 +267,17 @@ fn a_budget_lowered_mid_transaction_holds_for_dirty_pages() {
     exec(&c, "PRAGMA cache_memory = 1");
     let e = c.exec("UPDATE t SET n = 3", &mut |_, _| true).unwrap_err();
     assert_eq!((e.kind, e.message.as_str()), (sqlvibe::ErrorKind::NoMem, "out of memory"));
+    // HARD mode counts the pages the queries hold: a scan that needs more
+    // fails too, until they let go.
+    let e = c.exec("SELECT n, count(*) FROM t GROUP BY n", &mut |_, _| true).unwrap_err();
+    assert_eq!((e.kind, e.message.as_str()), (sqlvibe::ErrorKind::NoMem, "out of memory"));
+    drop(queries);
+    // The transaction's dirty pages still fill the lowered budget until a
+    // write spills them; a roomier budget lets the checks read.
+    exec(&c, "PRAGMA cache_memory = 16777216");
     assert_eq!(n_counts(&c), vec![vec![Value::Integer(2), Value::Integer(400)]]);
     assert_eq!(rows(&c, "PRAGMA integrity_check"), vec![vec![Value::Text("ok".into())]]);
-    drop(queries);
-    exec(&c, "UPDATE t SET n = 3; COMMIT");
+    exec(&c, "PRAGMA cache_memory = 1; UPDATE t SET n = 3; COMMIT");
     assert_eq!(n_counts(&c), vec![vec![Value::Integer(3), Value::Integer(400)]]);
     drop(c);
     common::remove_db(&path);

@@ -158,7 +158,11 @@ impl ConnState {
     pub fn compile(&mut self, text: &str) -> Result<(Compiled, u64)> {
         let temp = self.txn.is_none();
         self.ensure_txn()?;
-        let r = self.catalog().and_then(|cat| compile(text, &cat));
+        let r = if crate::sql::prepare::schema_free(text) {
+            Catalog::empty().and_then(|cat| compile(text, &cat))
+        } else {
+            self.catalog().and_then(|cat| compile(text, &cat))
+        };
         if temp && self.active == 0 {
             if let Some(t) = self.txn.take() {
                 t.commit()?;

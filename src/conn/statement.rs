@@ -31,6 +31,9 @@ pub struct Statement {
     sql: String,
     compiled: Compiled,
     generation: u64,
+    /// Needs no schema (`sql::prepare::schema_free`): never recompiled,
+    /// runs without loading it.
+    schema_free: bool,
     params: Vec<Value>,
     /// Counted in the connection's active statements.
     active: bool,
@@ -75,6 +78,7 @@ impl Statement {
         Statement {
             conn,
             interrupt,
+            schema_free: crate::sql::prepare::schema_free(&sql),
             sql,
             compiled,
             generation,
@@ -126,17 +130,23 @@ impl Statement {
             self.interrupt.store(false, Ordering::SeqCst);
         }
         st.ensure_txn()?;
+        if let Some(t) = st.txn.as_mut() {
+            t.fit_budget()?;
+        }
         st.active += 1;
         self.active = true;
         self.epoch = st.rollback_epoch;
-        let cat = st.catalog()?;
-        if self.generation != st.generation {
-            let c = crate::sql::prepare::compile(&self.sql, &cat)?;
-            if c.params.names.len() != self.params.len() {
-                self.params.resize(c.params.names.len(), Value::Null);
+        if !self.schema_free {
+            // Loading the catalog notices schema changes (the generation).
+            let cat = st.catalog()?;
+            if self.generation != st.generation {
+                let c = crate::sql::prepare::compile(&self.sql, &cat)?;
+                if c.params.names.len() != self.params.len() {
+                    self.params.resize(c.params.names.len(), Value::Null);
+                }
+                self.compiled = c;
+                self.generation = st.generation;
             }
-            self.compiled = c;
-            self.generation = st.generation;
         }
         if !self.compiled.readonly {
             st.begin_write()?;

@@ -257,6 +257,25 @@ impl Catalog {
         })
     }
 
+    /// A catalog of no table (for statements that need none, see
+    /// `sql::prepare::schema_free`).
+    pub fn empty() -> Result<Catalog> {
+        let (mut schema, _) = build_table(SCHEMA_SQL, 1)?;
+        schema.name = "sqlite_schema".into();
+        schema.is_schema = true;
+        Ok(Catalog {
+            tables: HashMap::new(),
+            indexes: HashMap::new(),
+            cookie: 0,
+            schema: Arc::new(schema),
+            views: HashMap::new(),
+            temp_views: HashMap::new(),
+            temp_version: 0,
+            temp_store: Default::default(),
+            triggers: HashMap::new(),
+        })
+    }
+
     /// Takes the connection's temporary views into this catalog.
     pub fn with_temp(mut self, store: &view::TempStore) -> Catalog {
         let t = store.lock();

@@ -118,6 +118,30 @@ fn single_row_write(p: &Program) -> bool {
     }
 }
 
+/// PRAGMAs that only change the memory budget.
+const BUDGET_PRAGMAS: [&str; 4] = ["cache_size", "cache_memory", "max_memory", "memory_limit_mode"];
+
+/// Statements that neither read nor depend on the schema: transaction
+/// control and the memory-budget PRAGMAs. They compile and run without
+/// loading it, so ROLLBACK and a bigger budget work when a HARD memory
+/// limit leaves no room to read the schema (SQLITE_NOMEM everywhere else).
+pub fn schema_free(text: &str) -> bool {
+    let toks = tokenize(text);
+    let Some(first) = toks.first() else { return false };
+    if ["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"].iter().any(|k| first.is_kw(text, k)) {
+        return true;
+    }
+    if !first.is_kw(text, "PRAGMA") {
+        return false;
+    }
+    // PRAGMA [main.]name ...
+    let name = match toks.get(2) {
+        Some(t) if t.kind == crate::sql::lexer::Tk::Dot && toks[1].is_kw(text, "main") => toks.get(3),
+        _ => toks.get(1),
+    };
+    name.is_some_and(|n| BUDGET_PRAGMAS.iter().any(|k| n.is_kw(text, k)))
+}
+
 /// Compiles the single statement `text` against `cat`. `EXPLAIN QUERY
 /// PLAN stmt` compiles `stmt` and returns its plan as constant rows
 /// (id, parent, notused, detail).

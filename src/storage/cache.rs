@@ -14,13 +14,19 @@
 //! snapshot falls in their range.
 //!
 //! Accounting invariant: `used_bytes` == sum of the buffer capacities of the
-//! entries held, pinned images included (`pinned_bytes` of it). `capacity_bytes` is a soft bound: after an insert the cache
-//! evicts entries nobody else holds (`Arc::strong_count == 1`) until
-//! `used_bytes <= capacity_bytes` or nothing more is evictable.
+//! entries held, pinned images included (`pinned_bytes` of it), and the
+//! atomic mirror `used_mirror` (read by writers without the lock) always
+//! equals it. `capacity_bytes - reserved` is a soft bound: after an insert
+//! the cache evicts entries nobody else holds (`Arc::strong_count == 1`)
+//! until `used_bytes` is under it or nothing more is evictable. What
+//! cannot be evicted (pages cursors hold, pinned images) is
+//! `unevictable_bytes`; HARD mode refuses growth past the bound
+//! (`over_limit`) instead of letting that part through.
 
 use crate::storage::pager::PageNo;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// A fast hasher for page numbers and small integer keys (the keys are not
@@ -60,7 +66,8 @@ pub type PageRef = Arc<Vec<u8>>;
 pub struct Cache {
     map: PageMap<(PageNo, u32), PageRef>,
     pinned: PageMap<PageNo, Vec<(u64, PageRef)>>,
-    pub used_bytes: usize,
+    used_bytes: usize,
+    used_mirror: Arc<AtomicUsize>,
     pub pinned_bytes: usize,
     /// Largest `until` pinned: snapshots at or past it read no pin.
     pub max_pin_until: u64,
@@ -81,6 +88,7 @@ impl Cache {
             map: PageMap::default(),
             pinned: PageMap::default(),
             used_bytes: 0,
+            used_mirror: Arc::new(AtomicUsize::new(0)),
             pinned_bytes: 0,
             max_pin_until: 0,
             capacity_bytes,
@@ -99,10 +107,11 @@ impl Cache {
         if list.get(i).is_some_and(|&(u, _)| u == until) {
             return;
         }
-        self.used_bytes += page.capacity();
-        self.pinned_bytes += page.capacity();
-        self.max_pin_until = self.max_pin_until.max(until);
+        let n = page.capacity();
         list.insert(i, (until, page));
+        self.set_used(self.used_bytes + n);
+        self.pinned_bytes += n;
+        self.max_pin_until = self.max_pin_until.max(until);
     }
 
     /// An image of `pgno` is pinned for the range ending at `until`.
@@ -144,7 +153,7 @@ impl Cache {
             });
             !list.is_empty()
         });
-        self.used_bytes -= freed;
+        self.set_used(self.used_bytes - freed);
         self.pinned_bytes -= freed;
         self.max_pin_until = max_until;
     }
@@ -155,10 +164,11 @@ impl Cache {
     }
 
     pub fn insert(&mut self, pgno: PageNo, version: u32, page: PageRef) {
-        self.used_bytes += page.capacity();
+        let mut used = self.used_bytes + page.capacity();
         if let Some(old) = self.map.insert((pgno, version), page) {
-            self.used_bytes -= old.capacity();
+            used -= old.capacity();
         }
+        self.set_used(used);
         if self.used_bytes > self.limit() {
             self.evict();
         } else if crate::memory::over_soft_limit(0) {
@@ -171,6 +181,45 @@ impl Cache {
     /// What clean pages may hold now.
     fn limit(&self) -> usize {
         self.capacity_bytes.saturating_sub(self.reserved)
+    }
+
+    #[inline]
+    fn set_used(&mut self, used: usize) {
+        self.used_bytes = used;
+        self.used_mirror.store(used, Ordering::Relaxed);
+    }
+
+    /// Bytes held now (every entry and pinned image).
+    #[inline]
+    pub fn used_bytes(&self) -> usize {
+        self.used_bytes
+    }
+
+    /// `used_bytes`, readable without the cache's lock.
+    pub fn used_mirror(&self) -> Arc<AtomicUsize> {
+        self.used_mirror.clone()
+    }
+
+    /// Still past the bound after evicting all it could.
+    pub fn over_limit(&self) -> bool {
+        self.used_bytes > self.limit()
+    }
+
+    /// Keeps `reserved` bytes free for the writer, evicting what nobody
+    /// holds; false when what cannot be evicted leaves less than that.
+    pub fn make_room(&mut self, reserved: usize) -> bool {
+        self.reserved = reserved;
+        if self.over_limit() {
+            self.evict_to(self.limit());
+        }
+        !self.over_limit()
+    }
+
+    /// Bytes no eviction can free now: pinned images and entries someone
+    /// else holds (cursors, a writer's unmodified dirty page).
+    pub fn unevictable_bytes(&self) -> usize {
+        let held: usize = self.map.values().filter(|p| Arc::strong_count(p) > 1).map(|p| p.capacity()).sum();
+        held + self.pinned_bytes
     }
 
     /// Drops unreferenced entries until under the limit (to 7/8 of it, so
@@ -197,14 +246,14 @@ impl Cache {
                 true
             }
         });
-        self.used_bytes = used;
+        self.set_used(used);
         self.evictions += evicted;
     }
 
     /// Drops the entry for `(pgno, version)`, if any.
     pub fn remove(&mut self, pgno: PageNo, version: u32) {
         if let Some(old) = self.map.remove(&(pgno, version)) {
-            self.used_bytes -= old.capacity();
+            self.set_used(self.used_bytes - old.capacity());
         }
     }
 
@@ -218,11 +267,16 @@ impl Cache {
             }
             k
         });
-        self.used_bytes = used;
+        self.set_used(used);
     }
 
     pub fn set_capacity(&mut self, bytes: usize) {
         self.capacity_bytes = bytes;
+        self.shrink();
+    }
+
+    /// Evicts down under the bound if past it.
+    pub fn shrink(&mut self) {
         if self.used_bytes > self.limit() {
             self.evict();
         }

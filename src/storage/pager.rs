@@ -238,6 +238,27 @@ impl Shared {
         live.dedup();
         self.cache.prune_pins(&live);
     }
+    /// `bytes` more of pinned images fit under `wal_pin_limit`, and in
+    /// HARD mode beside what the cache cannot evict (cursors' pages, the
+    /// writer's room, the images already pinned).
+    fn room_for_pins(&self, bytes: usize) -> bool {
+        if self.cache.pinned_bytes + bytes > self.pin_limit_bytes() {
+            return false;
+        }
+        let cap = self.cache.capacity_bytes.saturating_sub(self.cache.reserved);
+        !self.limits.hard || self.cache.unevictable_bytes() + bytes <= cap
+    }
+    /// The cached file image of `pgno` when it is the image of WAL frame
+    /// `frame`: the frame was copied into the file and is the page's
+    /// newest (the checkpoint moves a cached frame image to version 0).
+    fn copied_image(&self, pgno: PageNo, frame: Option<u32>) -> Option<&PageRef> {
+        let f = frame?;
+        if f <= self.wal.backfilled && self.wal.find(pgno, self.wal.mx_frame) == Some(f) {
+            self.cache.get(pgno, 0)
+        } else {
+            None
+        }
+    }
     /// The cap on pinned old page images, in bytes.
     fn pin_limit_bytes(&self) -> usize {
         if self.pin_limit < 0 {
@@ -276,6 +297,10 @@ pub struct Pager {
     writer_bytes: AtomicUsize,
     /// `memory_limit_mode = HARD`.
     hard_limit: AtomicBool,
+    /// The page budget B (budget.rs), and the clean cache's `used_bytes`
+    /// (its mirror): a HARD-mode writer keeps clean + its own <= B.
+    page_budget: AtomicUsize,
+    clean_bytes: Arc<AtomicUsize>,
     /// Spills since open, and the bytes they wrote.
     spills: AtomicU64,
     spill_bytes: AtomicU64,
@@ -352,6 +377,7 @@ impl Pager {
         let limits = MemoryLimits::default();
         let budget = limits.page_budget(committed.page_size as usize);
         let cache = Cache::new(budget);
+        let clean_bytes = cache.used_mirror();
         let journal_mode = if memory {
             JournalMode::Memory
         } else if committed.rollback_journal {
@@ -391,6 +417,8 @@ impl Pager {
             spill_limit: AtomicUsize::new(budget / 2),
             writer_bytes: AtomicUsize::new(0),
             hard_limit: AtomicBool::new(false),
+            page_budget: AtomicUsize::new(budget),
+            clean_bytes,
             spills: AtomicU64::new(0),
             spill_bytes: AtomicU64::new(0),
         };
@@ -576,7 +604,7 @@ impl Pager {
     }
     /// Bytes held by the shared page cache (pinned old images included).
     pub fn cache_used_bytes(&self) -> usize {
-        self.shared.lock().cache.used_bytes
+        self.shared.lock().cache.used_bytes()
     }
     /// Bytes of old page images pinned for live snapshots older than the
     /// last checkpoint (part of `cache_used_bytes`).
@@ -612,11 +640,13 @@ impl Pager {
             read_set_overflow: AtomicBool::new(false),
             ended: false,
             sync_level: None,
+            committing: false,
         })
     }
 
     /// Reads a committed page image as of `snap`.
-    fn read_page(&self, pgno: PageNo, snap: Snap) -> Result<PageRef> {
+    /// `bounded`: HARD mode's bound applies (see `check_read_room`).
+    fn read_page(&self, pgno: PageNo, snap: Snap, bounded: bool) -> Result<PageRef> {
         let mut sh = self.shared.lock();
         let eff = sh.effective(snap);
         let frame = sh.wal.find(pgno, eff);
@@ -626,7 +656,7 @@ impl Pager {
             }
         }
         let version = frame.unwrap_or(0);
-        if let Some(p) = sh.cache.get(pgno, version) {
+        if let Some(p) = sh.cache.get(pgno, version).or_else(|| sh.copied_image(pgno, frame)) {
             let p = p.clone();
             sh.cache.hits += 1;
             return Ok(p);
@@ -643,6 +673,9 @@ impl Pager {
         let page = Arc::new(buf);
         sh.cache.reserved = self.writer_bytes.load(Ordering::Relaxed);
         sh.cache.insert(pgno, version, page.clone());
+        if bounded {
+            self.check_read_room(&mut sh, pgno, version)?;
+        }
         Ok(page)
     }
 

@@ -161,7 +161,8 @@ impl SelectRun {
         }
     }
 
-    /// Frees buffered result rows and materialized subquery rows.
+    /// Frees buffered result rows and materialized subquery rows, and
+    /// lets go of the pages the cursors hold (the run is over).
     pub fn release_rows(&mut self) {
         self.buffered = None;
         self.distinct = None;
@@ -172,6 +173,9 @@ impl SelectRun {
             l.rows = None;
             l.store = None;
             l.sub_run = None;
+            for c in l.cur.iter_mut().chain(l.tcur.iter_mut()) {
+                c.release();
+            }
         }
     }
 

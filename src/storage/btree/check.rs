@@ -5,7 +5,7 @@
 
 use super::node::*;
 use super::{read_payload, MAX_DEPTH};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::storage::header::get_u32;
 use crate::storage::pager::{PageNo, Txn};
 use crate::storage::record::{compare_records, KeyInfo};
@@ -17,6 +17,9 @@ struct Checker<'a> {
     errors: Vec<String>,
     max: usize,
     ps: usize,
+    /// A failure that says nothing of the file (out of memory, I/O,
+    /// interrupt): the check stops and returns it instead of a report.
+    fatal: Option<Error>,
 }
 
 /// A key bound: rowids for tables, encoded records for indexes.
@@ -30,7 +33,16 @@ enum Key {
 
 impl<'a> Checker<'a> {
     fn full(&self) -> bool {
-        self.errors.len() >= self.max
+        self.errors.len() >= self.max || self.fatal.is_some()
+    }
+    /// A read of the tree failed: corruption is reported; anything else
+    /// ends the check with that error.
+    fn fault(&mut self, ctx: &str, e: Error) {
+        if e.kind == ErrorKind::Corrupt {
+            self.err(format!("{ctx}{e}"));
+        } else if self.fatal.is_none() {
+            self.fatal = Some(e);
+        }
     }
     fn err(&mut self, msg: String) {
         if !self.full() {
@@ -77,7 +89,7 @@ impl<'a> Checker<'a> {
             next = match self.txn.page(next) {
                 Ok(p) => get_u32(&p, 0),
                 Err(e) => {
-                    self.err(format!("{ctx}{e}"));
+                    self.fault(ctx, e);
                     return;
                 }
             };
@@ -114,14 +126,14 @@ impl<'a> Checker<'a> {
         let page = match self.txn.page(pgno) {
             Ok(p) => p,
             Err(e) => {
-                self.err(format!("{ctx}{e}"));
+                self.fault(&ctx, e);
                 return None;
             }
         };
         let node = match Node::new(&page, pgno) {
             Ok(n) => n,
             Err(e) => {
-                self.err(format!("{ctx}{e}"));
+                self.fault(&ctx, e);
                 return None;
             }
         };
@@ -141,7 +153,7 @@ impl<'a> Checker<'a> {
             let c = match node.cell(i) {
                 Ok(c) => c,
                 Err(e) => {
-                    self.err(format!("{cctx}{e}"));
+                    self.fault(&cctx, e);
                     return None;
                 }
             };
@@ -153,13 +165,13 @@ impl<'a> Checker<'a> {
                 // Order cannot be checked; still read the whole payload
                 // (overflow chain) to validate it.
                 if let Err(e) = read_payload(self.txn, &page, &c, &mut scratch) {
-                    self.err(format!("{cctx}{e}"));
+                    self.fault(&cctx, e);
                     return None;
                 }
                 Key::Unchecked
             } else {
                 if let Err(e) = read_payload(self.txn, &page, &c, &mut scratch) {
-                    self.err(format!("{cctx}{e}"));
+                    self.fault(&cctx, e);
                     return None;
                 }
                 Key::Rec(scratch.clone())
@@ -197,7 +209,7 @@ impl<'a> Checker<'a> {
             let child = match node.child(i) {
                 Ok(c) => c,
                 Err(e) => {
-                    self.err(format!("{ctx}{e}"));
+                    self.fault(&ctx, e);
                     return None;
                 }
             };
@@ -226,6 +238,7 @@ pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max
         errors: Vec::new(),
         max: max_errors.max(1),
         ps: txn.page_size() as usize,
+        fatal: None,
     };
     if pc == 0 {
         return Ok(Vec::new());
@@ -247,7 +260,7 @@ pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max
         let trunk = match txn.page(next) {
             Ok(p) => p,
             Err(e) => {
-                ck.err(format!("Freelist: {e}"));
+                ck.fault("Freelist: ", e);
                 break;
             }
         };
@@ -264,6 +277,9 @@ pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max
         }
         next = get_u32(&trunk, 0);
     }
+    if let Some(e) = ck.fatal {
+        return Err(e);
+    }
     if n != count || next != 0 {
         ck.err(format!("Freelist: size is {n} but should be {count}"));
     }
@@ -273,7 +289,8 @@ pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max
         }
         let table = match txn.page(root) {
             Ok(p) => is_table(page_type(&p, root)),
-            _ => {
+            Err(e) if e.kind != ErrorKind::Corrupt => return Err(e),
+            Err(_) => {
                 ck.err(format!("Tree {root}: invalid root page"));
                 continue;
             }
@@ -288,5 +305,8 @@ pub fn integrity_check_with(txn: &Txn, trees: &[(PageNo, Option<&KeyInfo>)], max
             ck.err(format!("Page {pg} is never used"));
         }
     }
-    Ok(ck.errors)
+    match ck.fatal {
+        Some(e) => Err(e),
+        None => Ok(ck.errors),
+    }
 }

@@ -58,6 +58,13 @@ impl Cursor {
     pub fn kind(&self) -> BTreeKind {
         self.kind
     }
+    /// Lets go of every page the cursor holds (a finished or reset
+    /// statement must not keep pages from eviction); it must be positioned
+    /// again before use.
+    pub fn release(&mut self) {
+        self.stack.clear();
+        self.valid = false;
+    }
     /// Sets the key order of an index cursor.
     pub fn set_key_info(&mut self, ki: &KeyInfo) {
         if self.ki != *ki {

@@ -25,7 +25,19 @@
 //!
 //! So clean + dirty <= B, except for pages pinned by running cursors or
 //! for live readers (`wal_pin_limit`), which SOFT mode lets through until
-//! they are released.
+//! they are released. HARD mode lets nothing through: a read that would
+//! take the cache past B - dirty when nothing more can be evicted, and a
+//! write that would take dirty + clean past B when a spill and eviction
+//! cannot make room, fail with SQLITE_NOMEM (the statement is undone);
+//! a checkpoint pins old images only where they fit, else it stops at the
+//! oldest live snapshot. Lowering the budget under what is held now is
+//! the one way past B: nothing held is taken away, and every growth fails
+//! until enough is released.
+//!
+//! In-memory files: a `:memory:` database has no limit without
+//! max_memory (as SQLite's). A MEMORY / OFF journal (the WAL of a file
+//! database, kept in memory) takes a big transaction's spilled pages, so
+//! it keeps at most max_memory / 4, or B without max_memory, in memory.
 
 use super::*;
 
@@ -86,7 +98,8 @@ pub struct MemoryStats {
     pub page_cache_used: u64,
     /// The page budget B.
     pub page_cache_max: u64,
-    /// Bytes of an in-memory database's pages (its file and journal).
+    /// Bytes of in-memory files: an in-memory database's pages (its file
+    /// and journal), or a file database's MEMORY / OFF journal.
     pub row_store_used: u64,
     pub wal_size: u64,
     pub cache_hits: u64,
@@ -112,33 +125,58 @@ impl Pager {
 
     pub(super) fn apply_budget(&self, sh: &mut Shared) {
         let b = sh.limits.page_budget(sh.committed.page_size as usize);
+        self.page_budget.store(b, Ordering::Relaxed);
         self.spill_limit.store(b / 2, Ordering::Relaxed);
         self.hard_limit.store(sh.limits.hard, Ordering::Relaxed);
         sh.cache.set_capacity(b);
-        // In-memory files (a `:memory:` database, a MEMORY journal) hold at
-        // most a quarter of max_memory, then move to a temporary file.
+        // In-memory files hold at most a quarter of max_memory, then move
+        // to a temporary file; a MEMORY journal at most B without it.
         let row_store = sh.limits.max_memory / 4;
         if self.memory {
             self.vfs.set_memory_limit(row_store);
         }
-        self.mem_journal.set_memory_limit(row_store);
+        let journal = if row_store > 0 { row_store } else { b as u64 };
+        self.mem_journal.set_memory_limit(journal);
+    }
+
+    /// After `read_page` cached `(pgno, version)`: in HARD mode (or past
+    /// the process's hard heap limit), a cache still past its bound after
+    /// evicting all it could gives the page back and fails the read.
+    pub(super) fn check_read_room(&self, sh: &mut Shared, pgno: PageNo, version: u32) -> Result<()> {
+        let hard = self.hard_limit.load(Ordering::Relaxed) && sh.cache.over_limit();
+        if hard || crate::memory::over_hard_limit(0) {
+            sh.cache.remove(pgno, version);
+            return Err(Error::new(ErrorKind::NoMem, "out of memory"));
+        }
+        Ok(())
+    }
+
+    /// HARD mode: room for a writer holding `held` bytes of page buffers
+    /// beside the clean cache, evicting clean pages nobody holds; false
+    /// when held + what cannot be evicted passes B.
+    pub(super) fn writer_room(&self, held: usize) -> bool {
+        let b = self.page_budget.load(Ordering::Relaxed);
+        if self.clean_bytes.load(Ordering::Relaxed) + held <= b {
+            return true;
+        }
+        self.shared.lock().cache.make_room(held)
     }
 
     /// Frees every clean page nobody holds (`sqlvibe_db_release_memory`);
     /// returns the bytes freed.
     pub fn release_memory(&self) -> usize {
         let mut sh = self.shared.lock();
-        let before = sh.cache.used_bytes;
+        let before = sh.cache.used_bytes();
         sh.cache.evict_all_unreferenced();
-        before - sh.cache.used_bytes
+        before - sh.cache.used_bytes()
     }
 
     pub fn memory_stats(&self) -> MemoryStats {
         let sh = self.shared.lock();
         let writer = self.writer_bytes.load(Ordering::Relaxed) as u64;
-        let row_store = if self.memory { self.vfs_bytes() } else { 0 };
+        let row_store = if self.memory { self.vfs_bytes() } else { self.mem_journal.memory_bytes() };
         MemoryStats {
-            page_cache_used: sh.cache.used_bytes as u64 + writer,
+            page_cache_used: sh.cache.used_bytes() as u64 + writer,
             page_cache_max: sh.limits.page_budget(sh.committed.page_size as usize) as u64,
             row_store_used: row_store,
             wal_size: sh.wal.file_len,

@@ -129,7 +129,8 @@ impl Pager {
     /// database file after.
     ///
     /// Pin cap: when the old images live snapshots would need pinned take
-    /// `pinned_bytes` past `wal_pin_limit`, nothing is pinned and the copy
+    /// `pinned_bytes` past `wal_pin_limit` (in HARD mode also: take what
+    /// the cache cannot evict past its bound), nothing is pinned and the copy
     /// stops at the oldest live snapshot instead (SQLite's checkpoint):
     /// frames after it stay in the WAL, which then grows until that reader
     /// ends. Every reader of the current generation reads any copied page
@@ -162,7 +163,7 @@ impl Pager {
         }
         let mut copies = sh.wal.pages_to_copy(limit);
         let mut pins = Self::plan_pins(sh, &copies);
-        if !pins.is_empty() && sh.cache.pinned_bytes + pins.len() * ps > sh.pin_limit_bytes() {
+        if !pins.is_empty() && !sh.room_for_pins(pins.len() * ps) {
             limit = limit.min(Self::oldest_snapshot_frame(sh));
             pins.clear();
             copies = if limit > sh.wal.backfilled { sh.wal.pages_to_copy(limit) } else { Vec::new() };
@@ -174,6 +175,7 @@ impl Pager {
             sh.wal.sync()?;
         }
         Self::apply_pins(sh, &pins)?;
+        sh.cache.shrink();
         Self::copy_frames(sh, &copies)?;
         // The database file is durable before the WAL can be reset or
         // truncated below (never the other order).
@@ -190,13 +192,16 @@ impl Pager {
         let mut buf = vec![0u8; ps];
         for &(pgno, frame) in copies {
             // A cached image becomes the cached file image (readers that
-            // need the old file image have it pinned); an uncached one is
-            // copied through one buffer, so the copy never holds more than
-            // a page however many frames it moves.
+            // need the old file image have it pinned; readers of the frame
+            // find it there, see `Pager::read_page`): moved, not shared by
+            // two entries, which would keep it from eviction. An uncached
+            // one is copied through one buffer, so the copy never holds
+            // more than a page however many frames it moves.
             match sh.cache.get(pgno, frame) {
                 Some(p) => {
                     let page = p.clone();
                     sh.db.write_at(u64::from(pgno - 1) * ps as u64, &page)?;
+                    sh.cache.remove(pgno, frame);
                     sh.cache.insert(pgno, 0, page);
                 }
                 None => {

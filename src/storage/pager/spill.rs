@@ -24,28 +24,44 @@ const RESOLVE_BATCH: usize = 64;
 
 impl Txn {
     /// Spills when `extra` more page buffers would take this transaction
-    /// past the pager's spill threshold.
-    /// Also spills while the process is past its soft heap limit. In HARD
-    /// mode (and past the process's hard heap limit), when the spill could
-    /// not get under the threshold (cursors hold the rest) this is
-    /// SQLITE_NOMEM: the statement fails and is undone, the transaction
-    /// goes on.
+    /// past the pager's spill threshold, or while the process is past its
+    /// soft heap limit. In HARD mode this is SQLITE_NOMEM when the buffers
+    /// stay past the threshold (cursors hold the rest), or when they and
+    /// the clean pages nobody can evict pass the page budget; past the
+    /// process's hard heap limit, when a spill did not bring it back. The
+    /// statement fails and is undone, the transaction goes on.
     #[inline]
     pub(super) fn spill_if_needed(&mut self, extra: usize) -> Result<()> {
         let Some(w) = &self.write else { return Ok(()) };
         let limit = self.pager.spill_limit.load(Ordering::Relaxed);
         let ps = self.state.page_size as usize;
-        let held = (w.held_pages() + extra) * ps;
+        let mut held = (w.held_pages() + extra) * ps;
         self.pager.writer_bytes.store(held, Ordering::Relaxed);
         let heap = crate::memory::over_soft_limit(ps);
-        if (held <= limit && !heap) || w.held_pages() + extra <= w.spill_backoff {
-            return Ok(());
-        }
-        self.spill()?;
-        let held = (self.write.as_ref().map_or(0, |w| w.held_pages()) + extra) * ps;
         let hard = self.pager.hard_limit.load(Ordering::Relaxed);
-        if (hard && held > limit) || crate::memory::over_hard_limit(ps) {
+        // The backoff spares futile spills (cursors hold the rest); in HARD
+        // mode the alternative is failing, so a spill is always tried.
+        let spill = (held > limit || heap) && (hard || w.held_pages() + extra > w.spill_backoff);
+        if spill {
+            self.spill()?;
+            held = (self.write.as_ref().map_or(0, |w| w.held_pages()) + extra) * ps;
+        }
+        if (hard && (held > limit || !self.pager.writer_room(held))) || (spill && crate::memory::over_hard_limit(ps)) {
+            // The page is not taken: what is held now is one page less.
+            self.publish_held();
             return Err(Error::new(ErrorKind::NoMem, "out of memory"));
+        }
+        Ok(())
+    }
+
+    /// At a statement's start: a write transaction holding more than the
+    /// spill threshold (the budget was lowered under it) spills first, so
+    /// the statement starts inside the budget as far as a spill can get.
+    pub fn fit_budget(&mut self) -> Result<()> {
+        let Some(w) = &self.write else { return Ok(()) };
+        let ps = self.state.page_size as usize;
+        if w.held_pages() * ps > self.pager.spill_limit.load(Ordering::Relaxed) {
+            self.spill()?;
         }
         Ok(())
     }
@@ -68,6 +84,8 @@ impl Txn {
         }
         if victims.is_empty() {
             w.spill_backoff = w.held_pages() + SPILL_BACKOFF;
+            // The memo went: say so.
+            self.publish_held();
             return Ok(());
         }
         // Ascending pages: the checkpoint later writes the file in order.

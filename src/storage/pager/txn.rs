@@ -186,19 +186,28 @@ pub struct Txn {
     pub(super) tree_mods: PageMap<PageNo, u64>,
     /// Direct-mapped memo of snapshot pages this transaction read (a
     /// snapshot page never changes, so entries never go stale); spares the
-    /// shared lock on hot pages such as roots and interior pages.
-    pub(super) memo: RefCell<Vec<Option<(PageNo, PageRef)>>>,
+    /// shared lock on hot pages such as roots and interior pages. Weak: a
+    /// memo entry never keeps a page from eviction (an open transaction
+    /// would otherwise hold up to MEMO_SLOTS pages past the budget).
+    pub(super) memo: RefCell<Vec<Option<(PageNo, WeakPage)>>>,
     /// Every snapshot page read (for `reads_still_valid`), up to
     /// READ_SET_MAX pages; beyond that `read_set_overflow` is set.
     pub(super) read_set: RefCell<PageMap<PageNo, ()>>,
     pub(super) read_set_overflow: AtomicBool,
     pub(super) ended: bool,
+    /// Inside `commit_write`: its reads (page 1, pages the tail resolves
+    /// against) pass HARD mode's bound, so a commit, which only frees what
+    /// the transaction holds, never fails for want of memory.
+    pub(super) committing: bool,
     /// The `synchronous` level this transaction commits at (None: the
     /// pager's default).
     pub(super) sync_level: Option<u8>,
 }
 
 pub(super) const MEMO_SLOTS: usize = 64;
+
+/// A page image a memo may lose (see `Txn::memo`).
+pub(super) type WeakPage = Weak<Vec<u8>>;
 pub(super) const READ_SET_MAX: usize = 4096;
 
 impl Txn {
@@ -361,7 +370,9 @@ impl Txn {
             self.end();
             return Ok(());
         };
+        self.committing = true;
         let r = self.commit_write(&mut w);
+        self.committing = false;
         if r.is_err() {
             self.pager.shared.lock().wal.drop_tail();
         }
@@ -433,6 +444,10 @@ impl Txn {
         for ((pgno, page), frame) in pages.into_iter().zip(frames) {
             sh.cache.insert(pgno, frame, page);
         }
+        // The writer holds nothing now; what the commit read past the
+        // bound (page 1, images the tail resolved against) goes.
+        sh.cache.reserved = 0;
+        sh.cache.shrink();
         sh.committed = self.state.clone();
         sh.version += 1;
         sh.readers.remove(&self.reader_id);
@@ -517,6 +532,14 @@ impl Txn {
                 w.merge_released(sp);
             }
         }
+        self.publish_held();
+    }
+
+    /// Tells the pager what the write transaction's page buffers take now
+    /// (`writer_bytes`), after they shrank.
+    pub(super) fn publish_held(&self) {
+        let held = self.write.as_ref().map_or(0, |w| w.held_pages());
+        self.pager.writer_bytes.store(held * self.state.page_size as usize, Ordering::Relaxed);
     }
     /// Undoes every change made since savepoint `depth` was opened; the
     /// savepoint stays open.
@@ -544,6 +567,7 @@ impl Txn {
         let pc = self.state.page_count;
         w.dirty.retain(|&p, _| p <= pc);
         self.bump_epoch();
+        self.publish_held();
         Ok(())
     }
 
@@ -573,6 +597,10 @@ impl Txn {
                     }
                 }
                 let r = self.pager.read_tail(f)?;
+                let grows = w.tail_memo.borrow().get(slot).is_none_or(|e| e.is_none());
+                if grows {
+                    self.memo_room(w)?;
+                }
                 let mut memo = w.tail_memo.borrow_mut();
                 if memo.is_empty() {
                     memo.resize(TAIL_MEMO_SLOTS, None);
@@ -584,6 +612,31 @@ impl Txn {
         }
     }
 
+    /// Room for one more entry of `w.tail_memo`, one more page buffer of
+    /// the writer's beside any the caller has counted and not yet made
+    /// (`page_mut` copies the page it reads next). The memo is a cache:
+    /// in HARD mode, short of room, its entries nobody else holds go
+    /// first; SQLITE_NOMEM when that is not enough.
+    fn memo_room(&self, w: &WriteState) -> Result<()> {
+        let ps = self.state.page_size as usize;
+        // What the caller counted beyond what is held: 0 or one page.
+        let pending = self.pager.writer_bytes.load(Ordering::Relaxed).saturating_sub(w.held_pages() * ps);
+        let mut need = w.held_pages() * ps + pending + ps;
+        if self.pager.hard_limit.load(Ordering::Relaxed) && !self.committing && !self.pager.writer_room(need) {
+            for e in w.tail_memo.borrow_mut().iter_mut() {
+                if e.as_ref().is_some_and(|(_, _, r)| Arc::strong_count(r) == 1) {
+                    *e = None;
+                }
+            }
+            need = w.held_pages() * ps + pending + ps;
+            if !self.pager.writer_room(need) {
+                return Err(Error::new(ErrorKind::NoMem, "out of memory"));
+            }
+        }
+        self.pager.writer_bytes.store(need, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// The page as of this transaction's snapshot.
     pub(super) fn snapshot_page(&self, pgno: PageNo) -> Result<PageRef> {
         if pgno == 0 || pgno > self.state.page_count {
@@ -592,7 +645,9 @@ impl Txn {
         let slot = pgno as usize % MEMO_SLOTS;
         if let Some(Some((p, r))) = self.memo.borrow().get(slot) {
             if *p == pgno {
-                return Ok(r.clone());
+                if let Some(r) = r.upgrade() {
+                    return Ok(r);
+                }
             }
         }
         self.touched.store(true, Ordering::Relaxed);
@@ -606,14 +661,14 @@ impl Txn {
                 self.read_set_overflow.store(true, Ordering::Relaxed);
             }
         }
-        let r = self.pager.read_page(pgno, self.snap)?;
+        let r = self.pager.read_page(pgno, self.snap, !self.committing)?;
         let mut memo = self.memo.borrow_mut();
         if memo.is_empty() {
             // Allocated on the first snapshot read, so transactions that
             // never read (or only write new pages) do not pay for it.
             memo.resize(MEMO_SLOTS, None);
         }
-        memo[slot] = Some((pgno, r.clone()));
+        memo[slot] = Some((pgno, Arc::downgrade(&r)));
         Ok(r)
     }
 
