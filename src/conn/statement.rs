@@ -368,9 +368,10 @@ impl Statement {
                 if st.active > 1 && matches!(ddl, Ddl::DropTable { .. } | Ddl::DropIndex { .. }) && check(ddl, &cat)? {
                     return Err(Error::new(ErrorKind::Locked, "database table is locked"));
                 }
+                let work = st.vars.work.clone();
                 let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                 let depth = txn.savepoint()?;
-                match run_ddl(ddl, txn, &cat) {
+                match run_ddl(ddl, txn, &cat, &work) {
                     Ok(()) => {
                         txn.release(depth);
                         // The new schema is visible to the rest of the transaction.
@@ -604,7 +605,7 @@ fn create_as(
             rows.push(std::mem::take(&mut row));
         }
     }
-    run_ddl(ddl, env.txn, cat)?;
+    run_ddl(ddl, env.txn, cat, &env.vars.work)?;
     let fresh = crate::schema::Catalog::load(env.txn)?;
     let crate::sql::ddl::Ddl::CreateTable { name, .. } = ddl else {
         return Err(Error::internal("CREATE AS without a table"));
