@@ -271,3 +271,50 @@ fn unique_clash_found_across_spilled_runs() {
     integrity(&conn);
     assert_eq!(rows(&conn, "SELECT y FROM u WHERE x = 0"), vec![vec![Value::Text("r0".into())]]);
 }
+
+/// RETURNING rows of statements changing every row of a big table wait on
+/// disk past the budget, not in memory, and are SQLite's rows.
+#[test]
+fn returning_rows_spill_and_match_sqlite() {
+    let conn = common::open();
+    let lite = rusqlite::Connection::open_in_memory().unwrap();
+    setup(&conn, &lite);
+    let ddl = "CREATE TABLE r(k INTEGER PRIMARY KEY, a, b, c)";
+    exec(&conn, ddl);
+    lite.execute(ddl, []).unwrap();
+    exec(&conn, "PRAGMA max_memory = 262144");
+    for (mode, q) in [
+        ("SOFT", "INSERT INTO r(a, b, c) SELECT a, b, c FROM t ORDER BY c RETURNING k, a, b, c * 2"),
+        ("HARD", "UPDATE r SET b = b || '-' || k WHERE k % 3 = 0 RETURNING k, b, c"),
+        ("SOFT", "DELETE FROM r WHERE k % 2 = 1 RETURNING *"),
+    ] {
+        exec(&conn, &format!("PRAGMA memory_limit_mode = {mode}"));
+        let want = common::reference(&lite, q).unwrap_or_else(|e| panic!("{q}: sqlite: {e:?}")).1;
+        let got = rows(&conn, q);
+        assert!(got.len() >= n_rows() / 3, "{q}: {} rows", got.len());
+        assert!(multiset(got) == multiset(want), "{q}: not SQLite's rows");
+        assert_eq!(held(&conn), 0, "{q}: statement memory left held");
+    }
+    exec(&conn, "PRAGMA memory_limit_mode = SOFT");
+    // Between steps the rows wait: past the budget in a temporary file.
+    let hold = |conn: &Connection| {
+        let (st, _) = conn.prepare("UPDATE r SET a = c RETURNING k, a, b, c").unwrap();
+        let mut st = st.unwrap();
+        assert_eq!(st.step().unwrap(), sqlvibe::StepResult::Row);
+        let during = held(conn);
+        let mut n = 1;
+        while st.step().unwrap() == sqlvibe::StepResult::Row {
+            n += 1;
+        }
+        assert_eq!(rows(conn, "SELECT count(*) FROM r"), vec![vec![Value::Integer(n)]]);
+        drop(st);
+        assert_eq!(held(conn), 0);
+        during
+    };
+    let disk = hold(&conn);
+    assert!(disk < 80_000, "statement_memory {disk} while spilled RETURNING rows are read");
+    exec(&conn, "PRAGMA max_memory = 0");
+    let mem = hold(&conn);
+    assert!(mem > 200_000, "statement_memory {mem} while RETURNING rows wait in memory");
+    integrity(&conn);
+}

@@ -14,11 +14,12 @@ use crate::sql::ddl::{check, run_ddl, Ddl};
 use crate::sql::dml::{
     insert_without_statement_journal, run_delete, run_insert, run_update, without_statement_journal,
 };
+use crate::sql::exec::spill::{Budget, RowStore, StoreCursor, WorkMem};
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{Cx, Rt};
 use crate::sql::prepare::{BeginKind, Compiled, Program};
 use crate::sql::write::Env;
-use crate::storage::Value;
+use crate::storage::{Txn, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -40,8 +41,11 @@ pub struct Statement {
     epoch: u64,
     rt: Rt,
     run: Option<SelectRun>,
-    /// Rows of a PRAGMA or of RETURNING, handed out one per step.
+    /// Rows of a PRAGMA (or a stored count), handed out one per step.
     pragma_rows: std::vec::IntoIter<Vec<Value>>,
+    /// Rows of RETURNING, kept within the statement budget until handed out.
+    returned: Option<(RowStore, StoreCursor)>,
+    /// The buffered rows are computed (the first step is past).
     pragma_loaded: bool,
     /// The failing statement's changes stay (an OR FAIL conflict).
     keep_on_error: bool,
@@ -53,15 +57,21 @@ pub struct Statement {
 
 impl Statement {
     /// The next row a PRAGMA or RETURNING computed on the first step.
-    fn next_buffered_row(&mut self) -> StepResult {
-        match self.pragma_rows.next() {
-            Some(r) => {
-                self.row = r;
-                self.has_row = true;
-                StepResult::Row
-            }
-            None => StepResult::Done,
+    fn next_buffered_row(&mut self) -> Result<StepResult> {
+        if let Some(r) = self.pragma_rows.next() {
+            self.row = r;
+            self.has_row = true;
+            return Ok(StepResult::Row);
         }
+        if let Some((store, cur)) = &mut self.returned {
+            if store.take_next(cur, &mut self.row)? {
+                self.has_row = true;
+                return Ok(StepResult::Row);
+            }
+            // The last row is out: the store's memory and file go now.
+            self.returned = None;
+        }
+        Ok(StepResult::Done)
     }
 
     pub(crate) fn new(
@@ -85,6 +95,7 @@ impl Statement {
             rt: Rt::default(),
             run: None,
             pragma_rows: Vec::new().into_iter(),
+            returned: None,
             pragma_loaded: false,
             keep_on_error: false,
             row: Vec::new(),
@@ -142,6 +153,7 @@ impl Statement {
             st.begin_write()?;
         }
         self.pragma_loaded = false;
+        self.returned = None;
         let c = &self.compiled;
         if self.rt.slots.len() == c.n_slots && self.rt.aggs.len() == c.n_aggs && self.rt.sub_cache.len() == c.subs.len()
         {
@@ -309,7 +321,7 @@ impl Statement {
         let c = &self.compiled;
         match &c.program {
             // A count(*) answered from the stored row count.
-            Program::Select(_) if self.pragma_loaded => Ok(self.next_buffered_row()),
+            Program::Select(_) if self.pragma_loaded => self.next_buffered_row(),
             Program::Select(plan) => {
                 let txn = st.txn.as_ref().ok_or_else(|| Error::internal("no transaction"))?;
                 let mut cx =
@@ -359,7 +371,7 @@ impl Statement {
                     st.synchronous = synchronous;
                     self.pragma_rows = rows?.into_iter();
                 }
-                Ok(self.next_buffered_row())
+                self.next_buffered_row()
             }
             Program::Ddl(ddl) => {
                 let cat = st.catalog()?;
@@ -408,7 +420,7 @@ impl Statement {
             }
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) if self.pragma_loaded => {
                 // RETURNING rows of a statement whose changes are all made.
-                Ok(self.next_buffered_row())
+                self.next_buffered_row()
             }
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) => {
                 let no_journal = st.explicit
@@ -422,10 +434,10 @@ impl Statement {
                 // A statement writing at most one row checks every constraint
                 // before its first write: it needs no statement journal.
                 let depth = if c.single_row { None } else { Some(txn.savepoint()?) };
+                let mut out = returning_store(&c.program, &st.vars.work, txn);
                 let mut env = Env::new(txn, &self.params, &mut st.vars, &self.interrupt, &c.subs);
                 env.counts = counts;
                 env.swap_buffers(&mut self.wbufs);
-                let mut out = Vec::new();
                 let r = match &c.program {
                     Program::Insert(p) => run_insert(p, &mut env, &mut self.rt, &mut out),
                     Program::Update(p) => run_update(p, &mut env, &mut self.rt, &mut out),
@@ -442,6 +454,9 @@ impl Statement {
                 let flush_failed = flushed.is_err();
                 let undo_whole = quota_hit || flush_failed;
                 let r = r.and_then(|n| flushed.map(|_| n));
+                // A spilled RETURNING store is sealed while the statement
+                // can still be undone.
+                let r = r.and_then(|n| out.seal().map(|_| n));
                 let keep = env.keep_changes && !undo_whole;
                 let rollback = env.rollback_txn;
                 let written = env.written;
@@ -459,8 +474,10 @@ impl Statement {
                         // All changes are made on the first step; RETURNING
                         // rows follow one per step.
                         self.pragma_loaded = true;
-                        self.pragma_rows = out.into_iter();
-                        Ok(self.next_buffered_row())
+                        let mut cur = StoreCursor::default();
+                        out.rewind(&mut cur);
+                        self.returned = Some((out, cur));
+                        self.next_buffered_row()
                     }
                     Err(e) => {
                         // An error that can strike in the middle of a row's
@@ -514,6 +531,7 @@ impl Statement {
         let _ = self.finish(&mut st, true);
         self.finished = false;
         self.pragma_rows = Vec::new().into_iter();
+        self.returned = None;
     }
 
     pub fn clear_bindings(&mut self) {
@@ -583,6 +601,20 @@ impl Statement {
         }
         self.row.get(i).unwrap_or(&NULL)
     }
+}
+
+/// The store the RETURNING rows of a DML program wait in. Without
+/// RETURNING it stays empty and needs no limit (reading the limit takes
+/// the pager's lock, once per statement run).
+fn returning_store(program: &Program, work: &WorkMem, txn: &Txn) -> RowStore {
+    let returns = match program {
+        Program::Insert(p) => p.returning.is_some(),
+        Program::Update(p) => p.returning.is_some(),
+        Program::Delete(p) => p.returning.is_some(),
+        _ => false,
+    };
+    let budget = if returns { Budget::for_txn(work, txn) } else { Budget::with_limit(work.clone(), usize::MAX, false) };
+    RowStore::new(budget)
 }
 
 /// CREATE TABLE ... AS SELECT: reads the rows, creates the table, fills it.

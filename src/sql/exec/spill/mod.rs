@@ -10,8 +10,9 @@
 //! - [`ExtSorter`]: an external merge sort (sorted runs in a temporary file,
 //!   merged k ways, several passes when there are more runs than fit);
 //!   [`IndexKeys`] sorts index key records the same way (CREATE INDEX);
-//! - [`RowStore`]: rows read again and again (an inner FROM subquery), in
-//!   one run of a temporary file once past the budget;
+//! - [`RowStore`]: rows read again and again (an inner FROM subquery) or
+//!   handed out later (RETURNING), in one run of a temporary file once past
+//!   the budget;
 //! - operators that are not sorts fall back to one: GROUP BY and DISTINCT
 //!   keep the keys they already hold and send rows with new keys through a
 //!   sorter; a hash index too big for memory becomes a sorted run probed by
