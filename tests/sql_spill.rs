@@ -156,10 +156,6 @@ fn statement_memory_counts_what_running_statements_hold() {
     let conn = common::open();
     let lite = rusqlite::Connection::open_in_memory().unwrap();
     setup(&conn, &lite);
-    let held = |conn: &Connection| match &rows(conn, "PRAGMA memory_stats")[0][10] {
-        Value::Integer(n) => *n,
-        v => panic!("statement_memory {v:?}"),
-    };
     assert_eq!(held(&conn), 0);
     let (st, _) = conn.prepare("SELECT c, d FROM t ORDER BY d, c").unwrap();
     let mut st = st.unwrap();
@@ -176,6 +172,7 @@ fn integrity(conn: &Connection) {
     assert_eq!(rows(conn, "PRAGMA integrity_check"), vec![vec![Value::Text("ok".into())]]);
 }
 
+/// `statement_memory` of `PRAGMA memory_stats`: what running statements hold.
 fn held(conn: &Connection) -> i64 {
     match &rows(conn, "PRAGMA memory_stats")[0][10] {
         Value::Integer(n) => *n,

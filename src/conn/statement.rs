@@ -474,9 +474,11 @@ impl Statement {
                         // All changes are made on the first step; RETURNING
                         // rows follow one per step.
                         self.pragma_loaded = true;
-                        let mut cur = StoreCursor::default();
-                        out.rewind(&mut cur);
-                        self.returned = Some((out, cur));
+                        if !out.is_empty() {
+                            let mut cur = StoreCursor::default();
+                            out.rewind(&mut cur);
+                            self.returned = Some((out, cur));
+                        }
                         self.next_buffered_row()
                     }
                     Err(e) => {
@@ -603,9 +605,8 @@ impl Statement {
     }
 }
 
-/// The store the RETURNING rows of a DML program wait in. Without
-/// RETURNING it stays empty and needs no limit (reading the limit takes
-/// the pager's lock, once per statement run).
+/// The store the RETURNING rows of a DML program wait in (without
+/// RETURNING it stays empty).
 fn returning_store(program: &Program, work: &WorkMem, txn: &Txn) -> RowStore {
     let returns = match program {
         Program::Insert(p) => p.returning.is_some(),
@@ -613,7 +614,7 @@ fn returning_store(program: &Program, work: &WorkMem, txn: &Txn) -> RowStore {
         Program::Delete(p) => p.returning.is_some(),
         _ => false,
     };
-    let budget = if returns { Budget::for_txn(work, txn) } else { Budget::with_limit(work.clone(), usize::MAX, false) };
+    let budget = if returns { Budget::for_txn(work, txn) } else { Budget::unlimited(work) };
     RowStore::new(budget)
 }
 

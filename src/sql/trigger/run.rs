@@ -121,7 +121,7 @@ fn run_step(u: &Unit<Step>, env: &mut Env, new: Option<RowRef>, old: Option<RowR
     // One row tally for the statement and every trigger step it fires.
     sub.counts = env.counts.take();
     // A trigger's steps have no RETURNING: this store stays empty.
-    let mut out = RowStore::new(Budget::for_txn(&sub.vars.work, sub.txn));
+    let mut out = RowStore::new(Budget::unlimited(&sub.vars.work));
     let r = match &u.plan {
         Step::Select(plan) => {
             let mut run = SelectRun::new(plan);

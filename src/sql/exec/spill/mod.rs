@@ -97,6 +97,13 @@ impl Budget {
         Budget::with_limit(work.clone(), lim.work_budget(pager.page_size() as usize), lim.hard)
     }
 
+    /// A budget that never spills, for a holder that stays empty (the
+    /// RETURNING store of a statement without RETURNING): it needs no
+    /// limit, and reading one takes the pager's lock.
+    pub fn unlimited(work: &WorkMem) -> Budget {
+        Budget::with_limit(work.clone(), usize::MAX, false)
+    }
+
     pub fn with_limit(work: WorkMem, limit: usize, hard: bool) -> Budget {
         Budget { work, limit: limit.max(MIN_RUN), hard, held: 0 }
     }
@@ -147,7 +154,10 @@ impl Budget {
 
 impl Drop for Budget {
     fn drop(&mut self) {
-        self.release();
+        // Most budgets end empty: no atomic operation for them.
+        if self.held > 0 {
+            self.release();
+        }
     }
 }
 

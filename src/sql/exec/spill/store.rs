@@ -53,6 +53,11 @@ impl RowStore {
         Ok(())
     }
 
+    /// True when no row was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.mem.is_empty() && self.disk.is_none()
+    }
+
     /// Ends the writing; every row pushed can be read.
     pub fn seal(&mut self) -> Result<()> {
         if let Some((file, run @ None)) = &mut self.disk {
