@@ -14,11 +14,12 @@ use crate::sql::ddl::{check, run_ddl, Ddl};
 use crate::sql::dml::{
     insert_without_statement_journal, run_delete, run_insert, run_update, without_statement_journal,
 };
+use crate::sql::exec::spill::{Budget, RowStore, StoreCursor, WorkMem};
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{Cx, Rt};
 use crate::sql::prepare::{BeginKind, Compiled, Program};
 use crate::sql::write::Env;
-use crate::storage::Value;
+use crate::storage::{Txn, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -43,8 +44,11 @@ pub struct Statement {
     epoch: u64,
     rt: Rt,
     run: Option<SelectRun>,
-    /// Rows of a PRAGMA or of RETURNING, handed out one per step.
+    /// Rows of a PRAGMA (or a stored count), handed out one per step.
     pragma_rows: std::vec::IntoIter<Vec<Value>>,
+    /// Rows of RETURNING, kept within the statement budget until handed out.
+    returned: Option<(RowStore, StoreCursor)>,
+    /// The buffered rows are computed (the first step is past).
     pragma_loaded: bool,
     /// The failing statement's changes stay (an OR FAIL conflict).
     keep_on_error: bool,
@@ -56,15 +60,21 @@ pub struct Statement {
 
 impl Statement {
     /// The next row a PRAGMA or RETURNING computed on the first step.
-    fn next_buffered_row(&mut self) -> StepResult {
-        match self.pragma_rows.next() {
-            Some(r) => {
-                self.row = r;
-                self.has_row = true;
-                StepResult::Row
-            }
-            None => StepResult::Done,
+    fn next_buffered_row(&mut self) -> Result<StepResult> {
+        if let Some(r) = self.pragma_rows.next() {
+            self.row = r;
+            self.has_row = true;
+            return Ok(StepResult::Row);
         }
+        if let Some((store, cur)) = &mut self.returned {
+            if store.take_next(cur, &mut self.row)? {
+                self.has_row = true;
+                return Ok(StepResult::Row);
+            }
+            // The last row is out: the store's memory and file go now.
+            self.returned = None;
+        }
+        Ok(StepResult::Done)
     }
 
     pub(crate) fn new(
@@ -89,6 +99,7 @@ impl Statement {
             rt: Rt::default(),
             run: None,
             pragma_rows: Vec::new().into_iter(),
+            returned: None,
             pragma_loaded: false,
             keep_on_error: false,
             row: Vec::new(),
@@ -152,6 +163,7 @@ impl Statement {
             st.begin_write()?;
         }
         self.pragma_loaded = false;
+        self.returned = None;
         let c = &self.compiled;
         if self.rt.slots.len() == c.n_slots && self.rt.aggs.len() == c.n_aggs && self.rt.sub_cache.len() == c.subs.len()
         {
@@ -319,7 +331,7 @@ impl Statement {
         let c = &self.compiled;
         match &c.program {
             // A count(*) answered from the stored row count.
-            Program::Select(_) if self.pragma_loaded => Ok(self.next_buffered_row()),
+            Program::Select(_) if self.pragma_loaded => self.next_buffered_row(),
             Program::Select(plan) => {
                 let txn = st.txn.as_ref().ok_or_else(|| Error::internal("no transaction"))?;
                 let mut cx =
@@ -369,7 +381,7 @@ impl Statement {
                     st.synchronous = synchronous;
                     self.pragma_rows = rows?.into_iter();
                 }
-                Ok(self.next_buffered_row())
+                self.next_buffered_row()
             }
             Program::Ddl(ddl) => {
                 let cat = st.catalog()?;
@@ -378,9 +390,10 @@ impl Statement {
                 if st.active > 1 && matches!(ddl, Ddl::DropTable { .. } | Ddl::DropIndex { .. }) && check(ddl, &cat)? {
                     return Err(Error::new(ErrorKind::Locked, "database table is locked"));
                 }
+                let work = st.vars.work.clone();
                 let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                 let depth = txn.savepoint()?;
-                match run_ddl(ddl, txn, &cat) {
+                match run_ddl(ddl, txn, &cat, &work) {
                     Ok(()) => {
                         txn.release(depth);
                         // The new schema is visible to the rest of the transaction.
@@ -417,7 +430,7 @@ impl Statement {
             }
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) if self.pragma_loaded => {
                 // RETURNING rows of a statement whose changes are all made.
-                Ok(self.next_buffered_row())
+                self.next_buffered_row()
             }
             Program::Insert(_) | Program::Update(_) | Program::Delete(_) => {
                 let no_journal = st.explicit
@@ -431,10 +444,10 @@ impl Statement {
                 // A statement writing at most one row checks every constraint
                 // before its first write: it needs no statement journal.
                 let depth = if c.single_row { None } else { Some(txn.savepoint()?) };
+                let mut out = returning_store(&c.program, &st.vars.work, txn);
                 let mut env = Env::new(txn, &self.params, &mut st.vars, &self.interrupt, &c.subs);
                 env.counts = counts;
                 env.swap_buffers(&mut self.wbufs);
-                let mut out = Vec::new();
                 let r = match &c.program {
                     Program::Insert(p) => run_insert(p, &mut env, &mut self.rt, &mut out),
                     Program::Update(p) => run_update(p, &mut env, &mut self.rt, &mut out),
@@ -451,6 +464,9 @@ impl Statement {
                 let flush_failed = flushed.is_err();
                 let undo_whole = quota_hit || flush_failed;
                 let r = r.and_then(|n| flushed.map(|_| n));
+                // A spilled RETURNING store is sealed while the statement
+                // can still be undone.
+                let r = r.and_then(|n| out.seal().map(|_| n));
                 let keep = env.keep_changes && !undo_whole;
                 let rollback = env.rollback_txn;
                 let written = env.written;
@@ -468,8 +484,12 @@ impl Statement {
                         // All changes are made on the first step; RETURNING
                         // rows follow one per step.
                         self.pragma_loaded = true;
-                        self.pragma_rows = out.into_iter();
-                        Ok(self.next_buffered_row())
+                        if !out.is_empty() {
+                            let mut cur = StoreCursor::default();
+                            out.rewind(&mut cur);
+                            self.returned = Some((out, cur));
+                        }
+                        self.next_buffered_row()
                     }
                     Err(e) => {
                         // An error that can strike in the middle of a row's
@@ -523,6 +543,7 @@ impl Statement {
         let _ = self.finish(&mut st, true);
         self.finished = false;
         self.pragma_rows = Vec::new().into_iter();
+        self.returned = None;
     }
 
     pub fn clear_bindings(&mut self) {
@@ -594,6 +615,19 @@ impl Statement {
     }
 }
 
+/// The store the RETURNING rows of a DML program wait in (without
+/// RETURNING it stays empty).
+fn returning_store(program: &Program, work: &WorkMem, txn: &Txn) -> RowStore {
+    let returns = match program {
+        Program::Insert(p) => p.returning.is_some(),
+        Program::Update(p) => p.returning.is_some(),
+        Program::Delete(p) => p.returning.is_some(),
+        _ => false,
+    };
+    let budget = if returns { Budget::for_txn(work, txn) } else { Budget::unlimited(work) };
+    RowStore::new(budget)
+}
+
 /// CREATE TABLE ... AS SELECT: reads the rows, creates the table, fills it.
 fn create_as(
     ddl: &crate::sql::ddl::Ddl,
@@ -614,7 +648,7 @@ fn create_as(
             rows.push(std::mem::take(&mut row));
         }
     }
-    run_ddl(ddl, env.txn, cat)?;
+    run_ddl(ddl, env.txn, cat, &env.vars.work)?;
     let fresh = crate::schema::Catalog::load(env.txn)?;
     let crate::sql::ddl::Ddl::CreateTable { name, .. } = ddl else {
         return Err(Error::internal("CREATE AS without a table"));

@@ -4,14 +4,16 @@
 //! schema change bumps the schema cookie.
 
 mod alter;
+mod fill;
 mod rename;
 
 pub use alter::Alter;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::schema::define::{stored_index_sql, stored_table_sql};
-use crate::schema::{build_index, build_table, read_schema_rows, Catalog, Index, IndexOrigin, Table};
+use crate::schema::{build_index, build_table, read_schema_rows, Catalog, IndexOrigin};
 use crate::sql::ast_util::name_str;
+use crate::sql::exec::spill::WorkMem;
 use crate::storage::btree;
 use crate::storage::record::encode_record;
 use crate::storage::{BTreeKind, Cursor, PageNo, Txn, Value};
@@ -305,8 +307,9 @@ fn bump_cookie(txn: &mut Txn) -> Result<()> {
     Ok(())
 }
 
-/// Performs the DDL action inside the (write) transaction.
-pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
+/// Performs the DDL action inside the (write) transaction; what an index
+/// build holds is charged to the connection's working memory `work`.
+pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog, work: &WorkMem) -> Result<()> {
     if !check(ddl, cat)? {
         return Ok(());
     }
@@ -342,7 +345,7 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
             let t = cat.table(table).ok_or_else(|| Error::sql(format!("no such table: main.{table}")))?;
             let idx = build_index(sql, t, 0)?;
             let root = btree::create_btree(txn, BTreeKind::Index)?;
-            fill_index(txn, t, &idx, root)?;
+            fill::fill_index(txn, work, t, &idx, root)?;
             insert_schema_row(txn, "index", name, &t.name, root, Some(sql))?;
         }
         Ddl::DropTable { name, .. } => {
@@ -360,7 +363,7 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
         }
         Ddl::Alter(a) => alter::run_alter(a, txn, cat)?,
         Ddl::Reindex(which) => {
-            reindex(which.as_deref(), txn, cat)?;
+            fill::reindex(which.as_deref(), txn, work, cat)?;
             // Rebuilding changes no definition: the schema cookie stays.
             return Ok(());
         }
@@ -371,72 +374,6 @@ pub fn run_ddl(ddl: &Ddl, txn: &mut Txn, cat: &Catalog) -> Result<()> {
         }
     }
     bump_cookie(txn)
-}
-
-/// Fills the empty index b-tree `root` with the keys of every row of `t`
-/// for `idx`: gathered as encoded records, sorted once, checked for
-/// uniqueness on adjacent keys, then bulk-inserted.
-fn fill_index(txn: &mut Txn, t: &Table, idx: &Index, root: PageNo) -> Result<()> {
-    let n = idx.cols.len();
-    let ki = &idx.ki;
-    let mut keys: Vec<Vec<u8>> = Vec::new();
-    let mut cur = Cursor::new(t.root, BTreeKind::Table);
-    let mut rec = Vec::new();
-    let mut vals = Vec::new();
-    let mut key: Vec<Value> = Vec::with_capacity(n + 1);
-    // Only the indexed columns are decoded.
-    let mut mask = vec![false; t.cols.len()];
-    for &c in &idx.cols {
-        mask[c] = true;
-    }
-    let mut ok = cur.first(txn)?;
-    while ok {
-        let rowid = cur.rowid(txn)?;
-        cur.with_record(txn, &mut rec, |r| crate::sql::exec::decode_needed(r, &mask, t.cols.len(), &mut vals))?;
-        if let Some(i) = t.ipk {
-            vals[i] = Value::Integer(rowid);
-        }
-        key.clear();
-        for &c in &idx.cols {
-            key.push(std::mem::replace(&mut vals[c], Value::Null));
-        }
-        key.push(Value::Integer(rowid));
-        let mut kb = Vec::with_capacity(keys.last().map_or(16, |k| k.len() + 8));
-        encode_record(&key, &mut kb);
-        keys.push(kb);
-        ok = cur.next(txn)?;
-    }
-    btree::sort_index_keys(&mut keys, ki)?;
-    // Equal on the indexed columns (none NULL) means a clash.
-    if idx.unique && btree::first_unique_clash(&keys, n, ki)?.is_some() {
-        let cols: Vec<String> = idx.cols.iter().map(|&c| format!("{}.{}", t.name, t.cols[c].name)).collect();
-        return Err(Error::new(ErrorKind::ConstraintUnique, format!("UNIQUE constraint failed: {}", cols.join(", "))));
-    }
-    // Already sorted: the batch insert only checks the order.
-    btree::index_insert_batch(txn, root, &mut keys, ki)
-}
-
-/// REINDEX: rebuilds the b-trees of every index (`which` None), of the
-/// indexes using a collation, of a table's indexes, or of one index (the
-/// name is tried in that order, as SQLite does).
-fn reindex(which: Option<&str>, txn: &mut Txn, cat: &Catalog) -> Result<()> {
-    let mut tables: Vec<&std::sync::Arc<Table>> = cat.tables.values().collect();
-    tables.sort_by(|a, b| a.name.cmp(&b.name));
-    let coll = which.and_then(|n| crate::sql::ast_util::collation_by_name(n).ok());
-    for t in tables {
-        for idx in &t.indexes {
-            let hit = match (which, coll) {
-                (None, _) => true,
-                (_, Some(c)) => idx.ki.collations.contains(&c),
-                (Some(n), None) => t.name.eq_ignore_ascii_case(n) || idx.name.eq_ignore_ascii_case(n),
-            };
-            if hit {
-                btree::clear_btree(txn, idx.root)?;
-                fill_index(txn, t, idx, idx.root)?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Name and definition of the table AUTOINCREMENT keeps its counters in.

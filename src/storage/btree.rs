@@ -29,6 +29,7 @@ mod payload;
 mod search;
 
 use balance::*;
+pub use bulk::IndexBuilder;
 pub use check::integrity_check_with;
 pub use cursor::Cursor;
 use payload::*;
@@ -337,62 +338,55 @@ pub fn sort_index_keys(keys: &mut [Vec<u8>], ki: &KeyInfo) -> Result<()> {
     }
 }
 
+/// True when index keys `a` and `b`, adjacent in index order, clash in a
+/// UNIQUE index over `n` columns: equal on the first `n` fields, none of
+/// them NULL (NULLs never clash).
+pub fn keys_clash(a: &[u8], b: &[u8], n: usize, ki: &KeyInfo) -> Result<bool> {
+    Ok(compare_records_prefix(a, b, n, ki)? == Ordering::Equal && !prefix_has_null(b, n)?)
+}
+
 /// For a UNIQUE index over `n` columns: the position of the first key in
-/// `keys` (sorted by `sort_index_keys`) that equals its predecessor on the
-/// first `n` fields, none of them NULL (NULLs never clash); None when every
-/// key is distinct there.
+/// `keys` (sorted by `sort_index_keys`) that clashes with its predecessor
+/// ([`keys_clash`]); None when every key is distinct there.
 pub fn first_unique_clash(keys: &[Vec<u8>], n: usize, ki: &KeyInfo) -> Result<Option<usize>> {
     for (i, w) in keys.windows(2).enumerate() {
-        if compare_records_prefix(&w[0], &w[1], n, ki)? == Ordering::Equal && !prefix_has_null(&w[1], n)? {
+        if keys_clash(&w[0], &w[1], n, ki)? {
             return Ok(Some(i + 1));
         }
     }
     Ok(None)
 }
 
-/// Builds (or adds to) an index from many keys at once (CREATE INDEX over
-/// an existing table, REINDEX). `keys` are whole index records (rowid
-/// last); they are sorted here under `ki` unless already ascending (so a
-/// caller that sorted them pays one linear check), and entries comparing
-/// equal are inserted once. Into an empty tree the index is bulk-built:
-/// leaves written left to right and filled, then the interior levels (no
-/// descent per key). Into a non-empty tree the keys are inserted in order,
-/// each taking the right-most fast path where it can.
+/// Adds many keys to an index at once. `keys` are whole index records
+/// (rowid last); they are sorted here under `ki` unless already ascending
+/// (so a caller that sorted them pays one linear check), and entries
+/// comparing equal are inserted once. Into an empty tree the index is
+/// bulk-built ([`IndexBuilder`]: no descent per key); into a non-empty
+/// tree the keys are inserted in order, each taking the right-most fast
+/// path where it can. A caller with more keys than memory sorts them
+/// itself and streams them into an [`IndexBuilder`].
 pub fn index_insert_batch(txn: &mut Txn, root: PageNo, keys: &mut [Vec<u8>], ki: &KeyInfo) -> Result<()> {
     check_root(txn, root)?;
-    let (mut sorted, mut dups) = (true, false);
     for w in keys.windows(2) {
-        match compare_records(&w[0], &w[1], ki)? {
-            Ordering::Less => {}
-            Ordering::Equal => dups = true,
-            Ordering::Greater => {
-                sorted = false;
-                break;
-            }
+        if compare_records(&w[0], &w[1], ki)? == Ordering::Greater {
+            sort_index_keys(keys, ki)?;
+            break;
         }
-    }
-    if !sorted {
-        sort_index_keys(keys, ki)?;
-    }
-    let mut distinct: Vec<&[u8]> = Vec::with_capacity(keys.len());
-    for k in keys.iter() {
-        if let Some(p) = distinct.last() {
-            if (dups || !sorted) && compare_records(p, k, ki)? == Ordering::Equal {
-                continue;
-            }
-        }
-        distinct.push(k);
     }
     let empty = {
         let page = load_node(txn, root, false)?;
         let node = Node::new(&page, root)?;
         node.is_leaf() && node.n == 0
     };
-    txn.note_tree_change(root);
     if empty {
-        return bulk::build_index(txn, root, &distinct);
+        let mut b = IndexBuilder::new(txn, root, ki)?;
+        for k in keys.iter() {
+            b.push(txn, k)?;
+        }
+        return b.finish(txn);
     }
-    for k in distinct {
+    txn.note_tree_change(root);
+    for k in keys.iter() {
         index_insert(txn, root, k, ki)?;
     }
     Ok(())

@@ -19,6 +19,7 @@ use super::{DeletePlan, Triggers, UpdatePlan};
 use crate::error::{Error, Result};
 use crate::schema::Table;
 use crate::sql::ast_util::{conflict_of, name_str};
+use crate::sql::exec::spill::RowStore;
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{CExpr, Rt};
 use crate::sql::planner::{self, Access};
@@ -252,7 +253,7 @@ pub(super) fn run_update_from(
     f: &UpdateFrom,
     env: &mut Env,
     rt: &mut Rt,
-    out: &mut Vec<Vec<Value>>,
+    out: &mut RowStore,
 ) -> Result<i64> {
     let t = &p.table;
     let mut targets: Vec<(i64, Vec<Value>)> = Vec::new();

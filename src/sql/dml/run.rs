@@ -8,7 +8,7 @@ use super::upsert::targets_view;
 use super::{DeletePlan, InsertPlan, InsertSource, Returning, UpdatePlan};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{Conflict, Table};
-use crate::sql::exec::spill::{Budget, ExtSorter};
+use crate::sql::exec::spill::{Budget, ExtSorter, RowStore};
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{eval, eval_bool, CExpr, Rt};
 use crate::sql::select::SelectPlan;
@@ -72,13 +72,15 @@ fn load_slot(rt: &mut Rt, slot: usize, t: &Table, vals: &[Value], rowid: i64) {
     s.null_row = false;
 }
 
-/// Evaluates the RETURNING list for the row in slot 0 into `out`;
+/// Evaluates the RETURNING list for the row in slot 0 into `out` (a
+/// store within the statement budget: every change is made before the
+/// first row is handed out, so the rows wait there);
 /// `written` = the row is one just written (not one read back).
 pub(super) fn emit(
     ret: &Option<Returning>,
     env: &mut Env,
     rt: &mut Rt,
-    out: &mut Vec<Vec<Value>>,
+    out: &mut RowStore,
     written: bool,
 ) -> Result<()> {
     if let Some(r) = ret {
@@ -88,7 +90,7 @@ pub(super) fn emit(
             let v = eval(e, rt, &mut cx)?;
             row.push(if written { as_written(r, k, v) } else { v });
         }
-        out.push(row);
+        out.push(row)?;
     }
     Ok(())
 }
@@ -205,7 +207,7 @@ pub(crate) fn seq_end(env: &mut Env, seq: &Seq, name: &str) -> Result<()> {
 
 /// Runs an INSERT; returns the number of rows written (RETURNING rows are
 /// appended to `out`).
-pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>) -> Result<i64> {
+pub fn run_insert(p: &InsertPlan, env: &mut Env, rt: &mut Rt, out: &mut RowStore) -> Result<i64> {
     let t = &p.table;
     let mut count = 0;
     // The statement's kept buffers (handed back below on success).
@@ -394,7 +396,7 @@ fn rowid_eq_target(scan: &SelectPlan, t: &Table, env: &mut Env, rt: &mut Rt) -> 
     Ok(Some(vec![rowid]))
 }
 
-pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>) -> Result<i64> {
+pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut RowStore) -> Result<i64> {
     if let Some(f) = &p.from {
         return super::from::run_update_from(p, f, env, rt, out);
     }
@@ -433,7 +435,7 @@ pub fn run_update(p: &UpdatePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<
     Ok(count)
 }
 
-pub fn run_delete(p: &DeletePlan, env: &mut Env, rt: &mut Rt, out: &mut Vec<Vec<Value>>) -> Result<i64> {
+pub fn run_delete(p: &DeletePlan, env: &mut Env, rt: &mut Rt, out: &mut RowStore) -> Result<i64> {
     let t = &p.table;
     if !p.triggers.instead.is_empty() {
         return trigger::view_delete(p, env, rt);

@@ -12,6 +12,7 @@ use super::{Step, TriggerProgram, Triggers, Unit};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{Conflict, Table};
 use crate::sql::dml::{run_delete, run_insert, run_update, update_loaded_row, RowBufs};
+use crate::sql::exec::spill::{Budget, RowStore};
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{eval, eval_cond, CExpr, Rt};
 use crate::sql::types;
@@ -119,7 +120,8 @@ fn run_step(u: &Unit<Step>, env: &mut Env, new: Option<RowRef>, old: Option<RowR
     let mut sub = Env::new(&mut *env.txn, &[], &mut *env.vars, env.interrupt, &u.subs);
     // One row tally for the statement and every trigger step it fires.
     sub.counts = env.counts.take();
-    let mut out = Vec::new();
+    // A trigger's steps have no RETURNING: this store stays empty.
+    let mut out = RowStore::new(Budget::unlimited(&sub.vars.work));
     let r = match &u.plan {
         Step::Select(plan) => {
             let mut run = SelectRun::new(plan);

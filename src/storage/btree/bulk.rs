@@ -1,13 +1,20 @@
-//! Bulk construction of an index B-tree from sorted, distinct keys (CREATE
-//! INDEX over an existing table): leaves are written left to right, each
-//! filled as full as it goes, then each interior level over the one below,
-//! until one page remains, which is written into the (fixed) root page.
+//! Bulk construction of an index B-tree from keys that arrive sorted and
+//! distinct (CREATE INDEX over an existing table, REINDEX), streamed: the
+//! builder holds one leaf being filled and, per interior level, at most two
+//! pages' worth of children, whatever the number of keys.
+//!
+//! Leaves are written left to right, each filled as full as it goes; a
+//! written page becomes a child of the level above, which packs its
+//! children the same way. At the end each level's last pages are written
+//! bottom up, and the first level whose children fit one page is written
+//! into the (fixed) root page.
 //!
 //! Separators follow the tree invariant of btree.rs: the key of interior
 //! cell i is a copy of the largest key in child i's subtree, and the page's
-//! right-most child holds the keys above its last cell. A page is packed
-//! greedily; the last page of a level always gets at least two children
-//! (one cell), so no interior page is built without cells.
+//! right-most child holds the keys above its last cell. A level's last
+//! page always gets at least two children (one cell): a completed page is
+//! held back unwritten until the next one completes, so the last can
+//! borrow a child from it; no interior page is built without cells.
 
 use super::*;
 use crate::storage::record::varint_len;
@@ -20,8 +27,8 @@ fn cell_size(ps: usize, key: &[u8], interior: bool) -> usize {
     usize::from(interior) * 4 + varint_len(key.len() as u64) + local + ovf
 }
 
-/// Buffers reused across pages: the page's cells back to back, the end
-/// offset of each, one cell being built.
+/// Cells of one page back to back, the end offset of each, and one cell
+/// being built.
 #[derive(Default)]
 struct Scratch {
     flat: Vec<u8>,
@@ -29,29 +36,12 @@ struct Scratch {
     cell: Vec<u8>,
 }
 
-/// Writes one page of `kind` holding cells for `keys` (with child
-/// pointers `children` on interior pages) and right-most child `right`.
-fn write_page(
-    txn: &mut Txn,
-    pgno: PageNo,
-    kind: u8,
-    keys: &[&[u8]],
-    children: &[PageNo],
-    right: u32,
-    b: &mut Scratch,
-) -> Result<()> {
-    let Scratch { flat, ends, cell } = b;
-    flat.clear();
-    ends.clear();
-    for (i, k) in keys.iter().enumerate() {
-        let child = children.get(i).copied().unwrap_or(0);
-        build_payload_cell(txn, kind, child, 0, k, cell)?;
-        flat.extend_from_slice(cell.as_slice());
-        ends.push(flat.len());
-    }
+/// Writes the cells in `flat` (ending at `ends`) as page `pgno` of `kind`
+/// with right-most child `right` (0 on leaves).
+fn lay_out(txn: &mut Txn, pgno: PageNo, kind: u8, flat: &[u8], ends: &[usize], right: u32) -> Result<()> {
     let d = txn.page_mut(pgno)?;
     let h = hdr(pgno);
-    let need = PAGE_HEADER + 2 * keys.len() + flat.len();
+    let need = PAGE_HEADER + 2 * ends.len() + flat.len();
     if need > room(pgno, d.len()) {
         return Err(Error::corrupt(format!("page {pgno}: bulk-built cells do not fit")));
     }
@@ -66,121 +56,240 @@ fn write_page(
         put_u16(d, h + PAGE_HEADER + 2 * i, top);
         start = end;
     }
-    put_u16(d, h + OFF_NCELLS, keys.len());
+    put_u16(d, h + OFF_NCELLS, ends.len());
     put_u16(d, h + OFF_CONTENT, if top == 65536 { 0 } else { top });
     Ok(())
 }
 
-/// Splits `sizes` (cell sizes in order) into consecutive leaf pages of
-/// `room` bytes each, every page as full as it goes.
-fn pack_leaves(sizes: &[usize], room: usize) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut used = PAGE_HEADER;
-    for (i, &s) in sizes.iter().enumerate() {
-        if used + s + 2 > room && i > start {
-            out.push(start..i);
-            start = i;
-            used = PAGE_HEADER;
-        }
-        used += s + 2;
-    }
-    out.push(start..sizes.len());
-    out
+/// A child page of an interior level and the largest key below it.
+type Child = (PageNo, Vec<u8>);
+
+/// One interior level being built.
+#[derive(Default)]
+struct Level {
+    /// Children of the page being filled; all but the last get a cell.
+    cur: Vec<Child>,
+    /// Bytes the cells of `cur` take (pointers and page header included).
+    used: usize,
+    /// The last completed page, not yet written.
+    held: Option<Vec<Child>>,
 }
 
-/// Splits children 0..sizes.len() (sizes = their separator cell sizes)
-/// into interior pages: each page is a range of children whose last one is
-/// the page's right-most child (no cell). Every page has >= 2 children.
-fn pack_interior(sizes: &[usize], room: usize) -> Vec<std::ops::Range<usize>> {
-    let m = sizes.len();
-    let mut out = Vec::new();
-    let mut a = 0;
-    while a < m {
-        // Children a..=j: cells for a..j, right-most child j.
-        let mut used = PAGE_HEADER;
-        let mut j = a;
-        while j + 1 < m && used + sizes[j] + 2 <= room {
-            used += sizes[j] + 2;
-            j += 1;
-        }
-        if j + 2 == m && j > a + 1 {
-            // One child would be left alone on a page: leave it a partner.
-            j -= 1;
-        }
-        out.push(a..j + 1);
-        a = j + 1;
-    }
-    out
-}
-
-/// Builds the index rooted at `root` (an empty leaf) from `keys`, which
-/// are sorted and distinct under the index's KeyInfo.
-pub(super) fn build_index(txn: &mut Txn, root: PageNo, keys: &[&[u8]]) -> Result<()> {
-    let ps = txn.page_size() as usize;
-    let mut b = Scratch::default();
-    let sizes: Vec<usize> = keys.iter().map(|k| cell_size(ps, k, false)).collect();
-    let total: usize = sizes.iter().map(|s| s + 2).sum::<usize>() + PAGE_HEADER;
-    if total <= room(root, ps) {
-        return write_page(txn, root, INDEX_LEAF, keys, &[], 0, &mut b);
-    }
-    // Level 0: (page, largest key below it) per leaf.
-    let mut level: Vec<(PageNo, &[u8])> = Vec::new();
-    for r in pack_leaves(&sizes, ps) {
-        let pg = txn.allocate_page()?;
-        write_page(txn, pg, INDEX_LEAF, &keys[r.clone()], &[], 0, &mut b)?;
-        level.push((pg, keys[r.end - 1]));
-    }
-    let mut seps: Vec<&[u8]> = Vec::new();
-    let mut kids: Vec<PageNo> = Vec::new();
-    for _ in 0..MAX_DEPTH {
-        let sizes: Vec<usize> = level.iter().map(|(_, k)| cell_size(ps, k, true)).collect();
-        let m = level.len();
-        let one: usize = sizes[..m - 1].iter().map(|s| s + 2).sum::<usize>() + PAGE_HEADER;
-        let groups = if one <= room(root, ps) { std::iter::once(0..m).collect() } else { pack_interior(&sizes, ps) };
-        let mut next: Vec<(PageNo, &[u8])> = Vec::with_capacity(groups.len());
-        for r in &groups {
-            let g = &level[r.clone()];
-            let (right, max) = g[g.len() - 1];
-            seps.clear();
-            kids.clear();
-            for &(c, k) in &g[..g.len() - 1] {
-                kids.push(c);
-                seps.push(k);
+impl Level {
+    /// Adds a child; returns the page's children when it is complete
+    /// (the new child then starts the next page).
+    fn add(&mut self, ps: usize, child: Child) -> Option<Vec<Child>> {
+        if let Some((_, k)) = self.cur.last() {
+            let s = cell_size(ps, k, true) + 2;
+            if self.used + s > ps {
+                self.used = PAGE_HEADER;
+                return Some(std::mem::replace(&mut self.cur, vec![child]));
             }
-            let pg = if groups.len() == 1 { root } else { txn.allocate_page()? };
-            write_page(txn, pg, INDEX_INTERIOR, &seps, &kids, right, &mut b)?;
-            next.push((pg, max));
+            self.used += s;
+        } else {
+            self.used = PAGE_HEADER;
         }
-        if groups.len() == 1 {
-            return Ok(());
-        }
-        level = next;
+        self.cur.push(child);
+        None
     }
-    Err(Error::corrupt("bulk index build: tree too deep"))
+}
+
+/// Builds an empty index b-tree from keys pushed in ascending order.
+pub struct IndexBuilder<'k> {
+    root: PageNo,
+    ki: &'k KeyInfo,
+    ps: usize,
+    /// The leaf being filled.
+    leaf: Scratch,
+    /// Bytes the leaf's cells take (pointers and page header included).
+    used: usize,
+    /// The last key pushed: the largest so far.
+    last: Option<Vec<u8>>,
+    levels: Vec<Level>,
+    /// For interior pages.
+    b: Scratch,
+}
+
+impl<'k> IndexBuilder<'k> {
+    /// A builder for the index rooted at `root`, which must be empty.
+    pub fn new(txn: &mut Txn, root: PageNo, ki: &'k KeyInfo) -> Result<IndexBuilder<'k>> {
+        check_root(txn, root)?;
+        let page = load_node(txn, root, false)?;
+        let node = Node::new(&page, root)?;
+        if !node.is_leaf() || node.n != 0 {
+            return Err(Error::misuse("bulk index build into a non-empty tree"));
+        }
+        drop(page);
+        txn.note_tree_change(root);
+        let ps = txn.page_size() as usize;
+        Ok(IndexBuilder {
+            root,
+            ki,
+            ps,
+            leaf: Scratch::default(),
+            used: PAGE_HEADER,
+            last: None,
+            levels: Vec::new(),
+            b: Scratch::default(),
+        })
+    }
+
+    /// The last key pushed (the largest so far).
+    pub fn last(&self) -> Option<&[u8]> {
+        self.last.as_deref()
+    }
+
+    /// Adds `key`, which must not sort below the last key pushed; a key
+    /// equal to it is left out (an index holds an entry once).
+    pub fn push(&mut self, txn: &mut Txn, key: &[u8]) -> Result<()> {
+        if let Some(last) = &self.last {
+            match compare_records(last, key, self.ki)? {
+                Ordering::Less => {}
+                Ordering::Equal => return Ok(()),
+                Ordering::Greater => return Err(Error::internal("bulk index build: keys out of order")),
+            }
+        }
+        let s = cell_size(self.ps, key, false) + 2;
+        if !self.leaf.ends.is_empty() && self.used + s > self.ps {
+            self.write_leaf(txn)?;
+        }
+        let Scratch { flat, ends, cell } = &mut self.leaf;
+        build_payload_cell(txn, INDEX_LEAF, 0, 0, key, cell)?;
+        flat.extend_from_slice(cell);
+        ends.push(flat.len());
+        self.used += s;
+        let last = self.last.get_or_insert_with(Vec::new);
+        last.clear();
+        last.extend_from_slice(key);
+        Ok(())
+    }
+
+    /// Writes the leaf being filled to a new page, a child of level 0.
+    fn write_leaf(&mut self, txn: &mut Txn) -> Result<()> {
+        let pg = txn.allocate_page()?;
+        lay_out(txn, pg, INDEX_LEAF, &self.leaf.flat, &self.leaf.ends, 0)?;
+        self.leaf.flat.clear();
+        self.leaf.ends.clear();
+        self.used = PAGE_HEADER;
+        let max = self.last.clone().unwrap_or_default();
+        self.add_child(txn, 0, (pg, max))
+    }
+
+    /// Adds a child to level `l`; a page completed there sends the page
+    /// held before it up a level, and so on.
+    fn add_child(&mut self, txn: &mut Txn, mut l: usize, mut child: Child) -> Result<()> {
+        loop {
+            if l == self.levels.len() {
+                if l >= MAX_DEPTH {
+                    return Err(Error::corrupt("bulk index build: tree too deep"));
+                }
+                self.levels.push(Level::default());
+            }
+            let lv = &mut self.levels[l];
+            let Some(done) = lv.add(self.ps, child) else { return Ok(()) };
+            let Some(held) = lv.held.replace(done) else { return Ok(()) };
+            child = self.write_interior(txn, held, None)?;
+            l += 1;
+        }
+    }
+
+    /// Writes an interior page over `kids` (to `at`, else a new page);
+    /// returns it as a child for the level above.
+    fn write_interior(&mut self, txn: &mut Txn, mut kids: Vec<Child>, at: Option<PageNo>) -> Result<Child> {
+        debug_assert!(kids.len() >= 2, "an interior page without cells");
+        let (right, max) = kids.pop().ok_or_else(|| Error::internal("bulk index build: empty page"))?;
+        let Scratch { flat, ends, cell } = &mut self.b;
+        flat.clear();
+        ends.clear();
+        for (child, key) in &kids {
+            build_payload_cell(txn, INDEX_INTERIOR, *child, 0, key, cell)?;
+            flat.extend_from_slice(cell);
+            ends.push(flat.len());
+        }
+        let pg = match at {
+            Some(p) => p,
+            None => txn.allocate_page()?,
+        };
+        lay_out(txn, pg, INDEX_INTERIOR, flat, ends, right)?;
+        Ok((pg, max))
+    }
+
+    /// Writes what is left, level by level; the root gets the first level
+    /// that never filled a page.
+    pub fn finish(mut self, txn: &mut Txn) -> Result<()> {
+        if self.levels.is_empty() {
+            return lay_out(txn, self.root, INDEX_LEAF, &self.leaf.flat, &self.leaf.ends, 0);
+        }
+        self.write_leaf(txn)?;
+        let mut l = 0;
+        loop {
+            let lv = &mut self.levels[l];
+            let mut cur = std::mem::take(&mut lv.cur);
+            let Some(mut held) = lv.held.take() else {
+                self.write_interior(txn, cur, Some(self.root))?;
+                return Ok(());
+            };
+            // A lone last child borrows the held page's last one.
+            if cur.len() == 1 && held.len() > 2 {
+                if let Some(c) = held.pop() {
+                    cur.insert(0, c);
+                }
+            }
+            let a = self.write_interior(txn, held, None)?;
+            self.add_child(txn, l + 1, a)?;
+            let b = self.write_interior(txn, cur, None)?;
+            self.add_child(txn, l + 1, b)?;
+            l += 1;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::pager::Pager;
+    use crate::storage::record::encode_record;
+
+    /// (interior pages, the fewest cells one has) below `pgno`.
+    fn interiors(txn: &Txn, pgno: PageNo) -> (usize, usize) {
+        let page = txn.page(pgno).unwrap();
+        let node = Node::new(&page, pgno).unwrap();
+        if node.is_leaf() {
+            return (0, usize::MAX);
+        }
+        let (mut count, mut fewest) = (1, node.n);
+        for i in 0..=node.n {
+            let (c, f) = interiors(txn, node.child(i).unwrap());
+            count += c;
+            fewest = fewest.min(f);
+        }
+        (count, fewest)
+    }
 
     #[test]
-    fn interior_packing_never_leaves_a_lone_child() {
-        for m in 2..300 {
-            for size in [10usize, 100, 900] {
-                let sizes = vec![size; m];
-                let groups = pack_interior(&sizes, 4096);
-                assert_eq!(groups.first().map(|r| r.start), Some(0));
-                assert_eq!(groups.last().map(|r| r.end), Some(m));
-                for w in groups.windows(2) {
-                    assert_eq!(w[0].end, w[1].start);
-                }
-                for g in &groups {
-                    assert!(g.len() >= 2, "m={m} size={size} {groups:?}");
-                    let used: usize = sizes[g.start..g.end - 1].iter().map(|s| s + 2).sum::<usize>() + PAGE_HEADER;
-                    assert!(used <= 4096);
-                }
+    fn streamed_build_never_leaves_a_lone_child() {
+        let ki = KeyInfo::default();
+        for (n, pad) in [(2usize, 200usize), (30, 200), (61, 150), (400, 100), (3000, 40), (20_000, 3)] {
+            let p = Pager::open_memory().unwrap();
+            assert!(p.set_page_size(512).unwrap());
+            let mut t = p.begin_read().unwrap();
+            t.begin_write(0).unwrap();
+            let root = create_btree(&mut t, BTreeKind::Index).unwrap();
+            let mut b = IndexBuilder::new(&mut t, root, &ki).unwrap();
+            let mut k = Vec::new();
+            for i in 0..n as i64 {
+                k.clear();
+                let text = format!("{i:08}{}", "p".repeat(pad + i as usize % 7));
+                encode_record(&[Value::Text(text), Value::Integer(i)], &mut k);
+                b.push(&mut t, &k).unwrap();
+                b.push(&mut t, &k).unwrap();
             }
+            b.finish(&mut t).unwrap();
+            assert_eq!(count_entries(&t, root).unwrap(), n as u64);
+            let (count, fewest) = interiors(&t, root);
+            assert!(count == 0 || fewest >= 1, "n {n} pad {pad}: an interior page without cells");
+            assert!(integrity_check_with(&t, &[(root, Some(&ki))], 10).unwrap().is_empty(), "n {n} pad {pad}");
+            assert!(IndexBuilder::new(&mut t, root, &ki).is_err() || n == 0, "a filled tree refuses a bulk build");
         }
     }
 }

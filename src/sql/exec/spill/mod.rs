@@ -9,8 +9,10 @@
 //! operator that is growing moves its rows to a temporary file:
 //! - [`ExtSorter`]: an external merge sort (sorted runs in a temporary file,
 //!   merged k ways, several passes when there are more runs than fit);
-//! - [`RowStore`]: rows read again and again (an inner FROM subquery), in
-//!   one run of a temporary file once past the budget;
+//!   [`IndexKeys`] sorts index key records the same way (CREATE INDEX);
+//! - [`RowStore`]: rows read again and again (an inner FROM subquery) or
+//!   handed out later (RETURNING), in one run of a temporary file once past
+//!   the budget;
 //! - operators that are not sorts fall back to one: GROUP BY and DISTINCT
 //!   keep the keys they already hold and send rows with new keys through a
 //!   sorter; a hash index too big for memory becomes a sorted run probed by
@@ -25,15 +27,18 @@
 //! smallest run; HARD mode fails with SQLITE_NOMEM when spilling cannot
 //! bring the connection back under W.
 
+mod keys;
 pub(super) mod runs;
 mod sorter;
 mod store;
 
-pub use sorter::{cmp_terms, ExtSorter, SortedRows, Term};
+pub use keys::IndexKeys;
+pub use sorter::{cmp_terms, ExtSorter, SortKind, SortedRows, Term};
 pub use store::{RowStore, StoreCursor};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::sql::expr::Cx;
+use crate::storage::pager::Txn;
 use crate::storage::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -81,9 +86,22 @@ pub struct Budget {
 impl Budget {
     /// A budget under the connection's limit W for the statement's database.
     pub fn new(cx: &Cx) -> Budget {
-        let pager = cx.txn.pager();
+        Budget::for_txn(&cx.vars.work, cx.txn)
+    }
+
+    /// A budget in `work` under the limit W of `txn`'s database (for
+    /// statements that run without an expression context: DDL).
+    pub fn for_txn(work: &WorkMem, txn: &Txn) -> Budget {
+        let pager = txn.pager();
         let lim = pager.memory_limits();
-        Budget::with_limit(cx.vars.work.clone(), lim.work_budget(pager.page_size() as usize), lim.hard)
+        Budget::with_limit(work.clone(), lim.work_budget(pager.page_size() as usize), lim.hard)
+    }
+
+    /// A budget that never spills, for a holder that stays empty (the
+    /// RETURNING store of a statement without RETURNING): it needs no
+    /// limit, and reading one takes the pager's lock.
+    pub fn unlimited(work: &WorkMem) -> Budget {
+        Budget::with_limit(work.clone(), usize::MAX, false)
     }
 
     pub fn with_limit(work: WorkMem, limit: usize, hard: bool) -> Budget {
@@ -136,7 +154,10 @@ impl Budget {
 
 impl Drop for Budget {
     fn drop(&mut self) {
-        self.release();
+        // Most budgets end empty: no atomic operation for them.
+        if self.held > 0 {
+            self.release();
+        }
     }
 }
 

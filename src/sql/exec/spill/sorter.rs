@@ -1,5 +1,6 @@
-//! An external merge sort of entries (rows of values whose first
-//! `terms.len()` values are the sort key).
+//! An external merge sort of entries: by default rows of values whose
+//! first `terms.len()` values are the sort key; any [`SortKind`] (index key
+//! records, `keys.rs`) sorts the same way.
 //!
 //! Entries collect in memory, charged to a [`Budget`]. When the budget says
 //! spill, the batch is stably sorted and written as a run to a temporary
@@ -65,26 +66,74 @@ fn null_first(t: &Term) -> Ordering {
     }
 }
 
+/// What an external sort sorts: its entries, how they compare, and how
+/// each becomes one record of a run and back.
+pub trait SortKind {
+    type Entry: Default;
+    /// The heap bytes an entry holds (what the budget is charged).
+    fn bytes(e: &Self::Entry) -> usize;
+    /// The entry as a run record (`scratch` may hold the bytes).
+    fn encode<'a>(e: &'a Self::Entry, scratch: &'a mut Vec<u8>) -> &'a [u8];
+    fn decode(rec: &[u8], out: &mut Self::Entry) -> Result<()>;
+    fn cmp(&self, a: &Self::Entry, b: &Self::Entry) -> Ordering;
+    /// Sorts one batch in memory; entries comparing equal keep their order
+    /// (a kind whose entries are never equal may sort unstably).
+    fn sort(&self, batch: &mut [Self::Entry]) -> Result<()>;
+    /// The first error a comparison met, if any (`cmp` cannot return it).
+    fn take_error(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Rows of values ordered by their first `terms.len()` values (no terms:
+/// a queue in arrival order).
+impl SortKind for Vec<Term> {
+    type Entry = Vec<Value>;
+    fn bytes(e: &Vec<Value>) -> usize {
+        row_bytes(e)
+    }
+    fn encode<'a>(e: &'a Vec<Value>, scratch: &'a mut Vec<u8>) -> &'a [u8] {
+        scratch.clear();
+        encode_record(e, scratch);
+        scratch
+    }
+    fn decode(rec: &[u8], out: &mut Vec<Value>) -> Result<()> {
+        decode_record(rec, out)
+    }
+    fn cmp(&self, a: &Vec<Value>, b: &Vec<Value>) -> Ordering {
+        cmp_terms(self, a, b)
+    }
+    fn sort(&self, batch: &mut [Vec<Value>]) -> Result<()> {
+        if !self.is_empty() {
+            batch.sort_by(|a, b| cmp_terms(self, a, b));
+        }
+        Ok(())
+    }
+}
+
 /// Most runs one merge reads at once.
 fn fan_in(limit: usize) -> usize {
     (limit / 4 / CHUNK).clamp(4, 64)
 }
 
-pub struct ExtSorter {
-    terms: Vec<Term>,
-    batch: Vec<Vec<Value>>,
+/// Sorts entries of kind `K` within a budget (see the module comment).
+pub struct ExtSorter<K: SortKind = Vec<Term>> {
+    kind: K,
+    batch: Vec<K::Entry>,
     budget: Budget,
     spilled: Option<(RunFile, Vec<Run>)>,
     rec: Vec<u8>,
 }
 
-impl ExtSorter {
-    pub fn new(terms: Vec<Term>, budget: Budget) -> ExtSorter {
-        ExtSorter { terms, batch: Vec::new(), budget, spilled: None, rec: Vec::new() }
-    }
-
+impl ExtSorter<Vec<Term>> {
     pub fn terms(&self) -> &[Term] {
-        &self.terms
+        &self.kind
+    }
+}
+
+impl<K: SortKind> ExtSorter<K> {
+    pub fn new(kind: K, budget: Budget) -> ExtSorter<K> {
+        ExtSorter { kind, batch: Vec::new(), budget, spilled: None, rec: Vec::new() }
     }
 
     /// True once a run went to disk.
@@ -92,9 +141,8 @@ impl ExtSorter {
         self.spilled.is_some()
     }
 
-    pub fn push(&mut self, entry: Vec<Value>) -> Result<()> {
-        debug_assert!(entry.len() >= self.terms.len(), "an entry starts with its key");
-        self.budget.charge(row_bytes(&entry));
+    pub fn push(&mut self, entry: K::Entry) -> Result<()> {
+        self.budget.charge(K::bytes(&entry));
         self.batch.push(entry);
         if self.budget.must_spill() {
             self.spill()?;
@@ -103,25 +151,15 @@ impl ExtSorter {
         Ok(())
     }
 
-    fn sort_batch(&mut self) {
-        if self.terms.is_empty() {
-            return;
-        }
-        let terms = &self.terms;
-        self.batch.sort_by(|a, b| cmp_terms(terms, a, b));
-    }
-
     /// Writes the batch as one sorted run and frees it.
     fn spill(&mut self) -> Result<()> {
-        self.sort_batch();
+        self.kind.sort(&mut self.batch)?;
         let (file, runs) = match &mut self.spilled {
             Some(s) => s,
             None => self.spilled.insert((RunFile::new()?, Vec::new())),
         };
         for e in self.batch.drain(..) {
-            self.rec.clear();
-            encode_record(&e, &mut self.rec);
-            file.push(&self.rec)?;
+            file.push(K::encode(&e, &mut self.rec))?;
         }
         runs.push(file.end_run()?);
         self.batch = Vec::new();
@@ -130,11 +168,12 @@ impl ExtSorter {
     }
 
     /// Every entry pushed, in key order (ties in arrival order).
-    pub fn finish(mut self) -> Result<SortedRows> {
+    pub fn finish(mut self) -> Result<SortedRows<K>> {
         if self.spilled.is_none() {
-            self.sort_batch();
+            self.kind.sort(&mut self.batch)?;
             let batch = std::mem::take(&mut self.batch);
-            return Ok(SortedRows { src: Src::Mem(batch.into_iter()), budget: self.budget });
+            let src = Src::Mem { batch, at: 0 };
+            return Ok(SortedRows { src, kind: self.kind, budget: self.budget, lent: K::Entry::default() });
         }
         if !self.batch.is_empty() {
             self.spill()?;
@@ -149,11 +188,10 @@ impl ExtSorter {
             };
             let mut next = Vec::new();
             for group in runs.chunks(fan) {
-                let mut m = Merger::new(group, &mut self.budget);
-                while let Some(e) = m.next(&self.terms, &file)? {
-                    self.rec.clear();
-                    encode_record(&e, &mut self.rec);
-                    out.push(&self.rec)?;
+                let mut m = Merger::<K>::new(group, &mut self.budget);
+                let mut e = K::Entry::default();
+                while m.pop_into(&self.kind, &file, &mut e)? {
+                    out.push(K::encode(&e, &mut self.rec))?;
                 }
                 self.budget.release();
                 next.push(out.end_run()?);
@@ -164,46 +202,76 @@ impl ExtSorter {
         }
         drop(other);
         let merger = Merger::new(&runs, &mut self.budget);
-        Ok(SortedRows { src: Src::Merge { merger, file, terms: self.terms }, budget: self.budget })
+        let src = Src::Merge { merger, file };
+        Ok(SortedRows { src, kind: self.kind, budget: self.budget, lent: K::Entry::default() })
     }
 }
 
 /// The sorted entries, from memory or merged from runs.
-pub struct SortedRows {
-    src: Src,
+pub struct SortedRows<K: SortKind = Vec<Term>> {
+    src: Src<K>,
+    kind: K,
     /// What the in-memory entries or the merge buffers hold.
     budget: Budget,
+    /// The entry [`SortedRows::next_ref`] lent last, from a merge.
+    lent: K::Entry,
 }
 
-enum Src {
-    Mem(std::vec::IntoIter<Vec<Value>>),
-    Merge { merger: Merger, file: RunFile, terms: Vec<Term> },
+enum Src<K: SortKind> {
+    /// Entries before `at` are handed out.
+    Mem {
+        batch: Vec<K::Entry>,
+        at: usize,
+    },
+    Merge {
+        merger: Merger<K>,
+        file: RunFile,
+    },
 }
 
-impl SortedRows {
-    pub fn next_entry(&mut self) -> Result<Option<Vec<Value>>> {
+impl<K: SortKind> SortedRows<K> {
+    /// The next entry, moved out (its bytes given back to the budget).
+    pub fn next_entry(&mut self) -> Result<Option<K::Entry>> {
         match &mut self.src {
-            Src::Mem(it) => Ok(it.next().inspect(|e| self.budget.credit(row_bytes(e)))),
-            Src::Merge { merger, file, terms } => merger.next(terms, file),
+            Src::Mem { batch, at } => Ok(batch.get_mut(*at).map(|e| {
+                *at += 1;
+                self.budget.credit(K::bytes(e));
+                std::mem::take(e)
+            })),
+            Src::Merge { merger, file } => {
+                let mut e = K::Entry::default();
+                Ok(merger.pop_into(&self.kind, file, &mut e)?.then_some(e))
+            }
+        }
+    }
+
+    /// The next entry, lent: entries in memory are freed together at the
+    /// end, and a merge decodes each run's next entry into the buffer of
+    /// the one lent before, so a pass allocates and frees nothing per
+    /// entry.
+    pub fn next_ref(&mut self) -> Result<Option<&K::Entry>> {
+        match &mut self.src {
+            Src::Mem { batch, at } => Ok(batch.get(*at).inspect(|_| *at += 1)),
+            Src::Merge { merger, file } => Ok(merger.pop_into(&self.kind, file, &mut self.lent)?.then_some(&self.lent)),
         }
     }
 }
 
 /// A k-way merge: each run's head entry decoded, and a binary min-heap of
 /// run numbers ordered by (head key, run number).
-struct Merger {
+struct Merger<K: SortKind> {
     readers: Vec<RunReader>,
-    heads: Vec<Vec<Value>>,
+    heads: Vec<K::Entry>,
     heap: Vec<usize>,
     primed: bool,
 }
 
-impl Merger {
-    fn new(runs: &[Run], budget: &mut Budget) -> Merger {
+impl<K: SortKind> Merger<K> {
+    fn new(runs: &[Run], budget: &mut Budget) -> Merger<K> {
         budget.charge(runs.len() * CHUNK);
         Merger {
             readers: runs.iter().map(|&r| RunReader::new(r)).collect(),
-            heads: vec![Vec::new(); runs.len()],
+            heads: runs.iter().map(|_| K::Entry::default()).collect(),
             heap: Vec::with_capacity(runs.len()),
             primed: false,
         }
@@ -213,47 +281,50 @@ impl Merger {
     fn load(&mut self, i: usize, file: &RunFile) -> Result<bool> {
         match self.readers[i].next(file.file())? {
             Some(rec) => {
-                decode_record(rec, &mut self.heads[i])?;
+                K::decode(rec, &mut self.heads[i])?;
                 Ok(true)
             }
             None => Ok(false),
         }
     }
 
-    fn next(&mut self, terms: &[Term], file: &RunFile) -> Result<Option<Vec<Value>>> {
+    /// Swaps the least head into `out` (whose old buffer becomes that
+    /// run's next head); false when every run is read.
+    fn pop_into(&mut self, kind: &K, file: &RunFile, out: &mut K::Entry) -> Result<bool> {
         if !self.primed {
             self.primed = true;
             for i in 0..self.readers.len() {
                 if self.load(i, file)? {
                     self.heap.push(i);
                     let at = self.heap.len() - 1;
-                    self.sift_up(terms, at);
+                    self.sift_up(kind, at);
                 }
             }
         }
-        let Some(&top) = self.heap.first() else { return Ok(None) };
-        let out = std::mem::take(&mut self.heads[top]);
+        let Some(&top) = self.heap.first() else { return Ok(false) };
+        std::mem::swap(out, &mut self.heads[top]);
         if self.load(top, file)? {
-            self.sift_down(terms, 0);
+            self.sift_down(kind, 0);
         } else {
             let last = self.heap.len() - 1;
             self.heap.swap(0, last);
             self.heap.pop();
             if !self.heap.is_empty() {
-                self.sift_down(terms, 0);
+                self.sift_down(kind, 0);
             }
         }
-        Ok(Some(out))
+        kind.take_error()?;
+        Ok(true)
     }
 
-    fn less(&self, terms: &[Term], a: usize, b: usize) -> bool {
-        cmp_terms(terms, &self.heads[a], &self.heads[b]).then(a.cmp(&b)) == Ordering::Less
+    fn less(&self, kind: &K, a: usize, b: usize) -> bool {
+        kind.cmp(&self.heads[a], &self.heads[b]).then(a.cmp(&b)) == Ordering::Less
     }
 
-    fn sift_up(&mut self, terms: &[Term], mut i: usize) {
+    fn sift_up(&mut self, kind: &K, mut i: usize) {
         while i > 0 {
             let p = (i - 1) / 2;
-            if !self.less(terms, self.heap[i], self.heap[p]) {
+            if !self.less(kind, self.heap[i], self.heap[p]) {
                 break;
             }
             self.heap.swap(i, p);
@@ -261,7 +332,7 @@ impl Merger {
         }
     }
 
-    fn sift_down(&mut self, terms: &[Term], mut i: usize) {
+    fn sift_down(&mut self, kind: &K, mut i: usize) {
         let n = self.heap.len();
         loop {
             let l = 2 * i + 1;
@@ -269,8 +340,8 @@ impl Merger {
                 break;
             }
             let r = l + 1;
-            let c = if r < n && self.less(terms, self.heap[r], self.heap[l]) { r } else { l };
-            if !self.less(terms, self.heap[c], self.heap[i]) {
+            let c = if r < n && self.less(kind, self.heap[r], self.heap[l]) { r } else { l };
+            if !self.less(kind, self.heap[c], self.heap[i]) {
                 break;
             }
             self.heap.swap(i, c);

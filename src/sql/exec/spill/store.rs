@@ -1,7 +1,8 @@
 //! A materialized row set read from the start again and again (a FROM
-//! subquery on the inner side of a join): in memory while the budget
-//! allows, then every row in one run of a temporary file, read back
-//! through a cursor's CHUNK-byte buffer.
+//! subquery on the inner side of a join) or once, later (the rows of
+//! RETURNING): in memory while the budget allows, then every row in one
+//! run of a temporary file, read back through a cursor's CHUNK-byte
+//! buffer.
 
 use super::runs::{Run, RunFile, RunReader};
 use super::{row_bytes, Budget};
@@ -47,8 +48,14 @@ impl RowStore {
             self.mem = Vec::new();
             self.budget.release();
             self.disk = Some((file, None));
+            self.budget.check_hard()?;
         }
         Ok(())
+    }
+
+    /// True when no row was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.mem.is_empty() && self.disk.is_none()
     }
 
     /// Ends the writing; every row pushed can be read.
@@ -67,6 +74,23 @@ impl RowStore {
             Some((_, Some(run))) => Some(RunReader::new(*run)),
             _ => None,
         };
+    }
+
+    /// The next row into `out` for a reader that passes once: a row in
+    /// memory is moved out (and its bytes given back), not copied.
+    pub fn take_next(&mut self, c: &mut StoreCursor, out: &mut Vec<Value>) -> Result<bool> {
+        if self.disk.is_some() {
+            return self.next(c, out);
+        }
+        match self.mem.get_mut(c.at) {
+            Some(r) => {
+                c.at += 1;
+                *out = std::mem::take(r);
+                self.budget.credit(row_bytes(out));
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     /// The next row into `out`; false after the last.
