@@ -66,7 +66,7 @@ fn null_first(t: &Term) -> Ordering {
 }
 
 /// Most runs one merge reads at once.
-fn fan_in(limit: usize) -> usize {
+pub(super) fn fan_in(limit: usize) -> usize {
     (limit / 4 / CHUNK).clamp(4, 64)
 }
 
