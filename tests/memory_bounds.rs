@@ -22,6 +22,11 @@
 //! streamed into the b-tree). Growth <= 4 MiB + 2 MiB, and each answer (a
 //! digest of the rows, in order where the query fixes one) equals the
 //! answer without a budget and SQLite's.
+//!
+//! Recursive CTEs of about `SQLVIBE_RSS_STMT_ROWS` rows, each with
+//! max_memory = 4 MiB: counting under UNION (every row's key kept), and a
+//! breadth-first walk whose queue holds a whole level, in arrival order
+//! and under ORDER BY. Growth <= 4 MiB + 2 MiB, answers as SQLite's.
 
 use sqlvibe::{Connection, StepResult, Value};
 use std::process::Command;
@@ -121,6 +126,14 @@ fn rss_child() {
             exec(&conn, "PRAGMA max_memory = 4194304");
             let start = start_measuring();
             let d = vibe_digest(&conn, STMT_QUERIES[q.parse::<usize>().unwrap()]);
+            (peak_growth(start), d)
+        }
+        "cte" => {
+            let conn =
+                Connection::open(":memory:", sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE).expect("open");
+            exec(&conn, "PRAGMA max_memory = 4194304");
+            let start = start_measuring();
+            let d = vibe_digest(&conn, &cte_queries(stmt_rows())[path.parse::<usize>().unwrap()]);
             (peak_growth(start), d)
         }
         "insert_select" => {
@@ -372,4 +385,36 @@ fn sorts_groups_and_windows_stay_in_budget() {
     assert_eq!(a, want, "the index answers other rows");
     assert!(g <= 6 * MIB, "CREATE INDEX grew RSS by {g} bytes (bound 6 MiB)");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Recursive CTEs of about `n` rows.
+fn cte_queries(n: i64) -> Vec<String> {
+    let walk = |order: &str| {
+        format!(
+            "WITH RECURSIVE b(n, d, p) AS (SELECT 1, 0, '' UNION ALL SELECT n * 2 + k, d + 1, printf('%030d', n) \
+             FROM b, (SELECT 0 AS k UNION ALL SELECT 1) WHERE n < {} {order}) SELECT n, d, p FROM b",
+            n / 2
+        )
+    };
+    vec![
+        format!(
+            "WITH RECURSIVE c(x, p) AS (SELECT 1, printf('%040d', 1) UNION SELECT x + 1, printf('%040d', x + 1) \
+             FROM c WHERE x < {n}) SELECT count(*), sum(x), max(p) FROM c"
+        ),
+        walk(""),
+        walk("ORDER BY 2"),
+    ]
+}
+
+#[test]
+fn recursive_ctes_stay_in_budget() {
+    let n = stmt_rows();
+    let lite = rusqlite::Connection::open_in_memory().unwrap();
+    for (qi, q) in cte_queries(n).iter().enumerate() {
+        let want = sqlite_digest(&lite, q);
+        let (g, a) = run_child("cte", &qi.to_string());
+        eprintln!("{q}: max_memory 4 MiB: peak RSS growth {} KiB ({want})", g / 1024);
+        assert_eq!(a, want, "{q}: with max_memory 4 MiB");
+        assert!(g <= 6 * MIB, "{q} grew RSS by {g} bytes (bound 6 MiB)");
+    }
 }

@@ -21,20 +21,21 @@
 //! steps read the current row through a one-row VALUES plan over a slot
 //! ([`RecursivePlan::queue_slot`]). Rows are produced on demand, so LIMIT —
 //! of the CTE or of a query reading it — ends an unbounded recursion.
+//! The queue and the UNION set are statement working memory: both spill
+//! to temporary files past the budget (`exec::spill`: SpillFifo or
+//! SpillHeap, SeenSet), with the same rows in the same order.
 
 use crate::error::{Error, Result};
 use crate::sql::ast_util::name_str;
 use crate::sql::compound::result_order;
-use crate::sql::exec::{group_key, run_subquery, SelectRun};
+use crate::sql::exec::spill::{Budget, QueueKey, SeenSet, SpillFifo, SpillHeap};
+use crate::sql::exec::{group_key, SelectRun};
 use crate::sql::expr::{CExpr, Cx, Rt};
 use crate::sql::lexer::{matching_paren, result_column_spans, tokenize, Tk, Tok};
 use crate::sql::resolve::Compiler;
 use crate::sql::select::{SelectPlan, SortKey};
-use crate::storage::record::compare_values;
 use crate::storage::{Collation, Value};
 use sqlite3_parser::ast::{self, CompoundOperator, OneSelect, SelectTable};
-use std::cmp::Ordering;
-use std::collections::{HashSet, VecDeque};
 
 /// What the compiler knows about WITH clauses and views being compiled.
 #[derive(Debug, Default)]
@@ -102,12 +103,10 @@ pub struct RecursivePlan {
 /// Run state of a [`RecursivePlan`].
 #[derive(Default)]
 pub struct RecursiveRun {
-    started: bool,
-    fifo: VecDeque<Vec<Value>>,
-    /// Ordered queue: the next row to take out is last; equal rows in
-    /// reverse arrival order.
-    ordered: Vec<Vec<Value>>,
-    seen: HashSet<Vec<u8>>,
+    /// Made at the first row (they need the statement's budget).
+    queue: Option<Queue>,
+    /// Under UNION: the keys of every row queued so far.
+    seen: Option<SeenSet>,
     key: Vec<u8>,
     /// The row returned last: its steps run before the next row is taken.
     pending: Option<Vec<Value>>,
@@ -115,54 +114,71 @@ pub struct RecursiveRun {
     row: Vec<Value>,
 }
 
-fn queue_cmp(order: &[SortKey], a: &[Value], b: &[Value]) -> Ordering {
-    for k in order {
-        let i = match &k.expr {
-            CExpr::Lit(Value::Integer(i)) => *i as usize,
-            _ => continue,
-        };
-        let (x, y) = (a.get(i).unwrap_or(&Value::Null), b.get(i).unwrap_or(&Value::Null));
-        let o = compare_values(x, y, k.coll);
-        let o = if k.desc { o.reverse() } else { o };
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    Ordering::Equal
+/// The rows waiting to be returned and fed to the steps: first in first
+/// out, or least first under the CTE's ORDER BY (ties first in first
+/// out). Both spill past their budget.
+enum Queue {
+    Fifo(SpillFifo),
+    Ordered(SpillHeap),
+}
+
+/// The queue order's columns (ORDER BY terms are result-column ordinals).
+fn queue_keys(order: &[SortKey]) -> Vec<QueueKey> {
+    order
+        .iter()
+        .filter_map(|k| match &k.expr {
+            CExpr::Lit(Value::Integer(i)) => Some(QueueKey { col: *i as usize, desc: k.desc, coll: k.coll }),
+            _ => None,
+        })
+        .collect()
 }
 
 impl RecursiveRun {
-    fn push(&mut self, p: &RecursivePlan, row: Vec<Value>) {
-        if p.distinct {
-            group_key(&row, &p.colls, &mut self.key);
-            if !self.seen.insert(self.key.clone()) {
-                return;
-            }
-        }
-        if p.order.is_empty() {
-            self.fifo.push_back(row);
+    fn start(&mut self, p: &RecursivePlan, cx: &Cx) {
+        self.queue = Some(if p.order.is_empty() {
+            Queue::Fifo(SpillFifo::new(Budget::new(cx)))
         } else {
-            // Before every row that leaves later or at the same time.
-            let at = self.ordered.partition_point(|e| queue_cmp(&p.order, e, &row) == Ordering::Greater);
-            self.ordered.insert(at, row);
+            Queue::Ordered(SpillHeap::new(queue_keys(&p.order), Budget::new(cx)))
+        });
+        if p.distinct {
+            self.seen = Some(SeenSet::new(Budget::new(cx)));
         }
     }
 
-    fn pop(&mut self, p: &RecursivePlan) -> Option<Vec<Value>> {
-        if p.order.is_empty() {
-            self.fifo.pop_front()
-        } else {
-            self.ordered.pop()
+    /// Queues `row` (under UNION only if no equal row was queued before).
+    fn push(&mut self, p: &RecursivePlan, row: Vec<Value>) -> Result<()> {
+        if let Some(seen) = &mut self.seen {
+            group_key(&row, &p.colls, &mut self.key);
+            if !seen.insert(&self.key)? {
+                return Ok(());
+            }
+        }
+        match &mut self.queue {
+            Some(Queue::Fifo(q)) => q.push(row),
+            Some(Queue::Ordered(q)) => q.push(row),
+            None => Err(Error::internal("recursive CTE queue used before its start")),
+        }
+    }
+
+    fn pop(&mut self) -> Result<Option<Vec<Value>>> {
+        match &mut self.queue {
+            Some(Queue::Fifo(q)) => q.pop(),
+            Some(Queue::Ordered(q)) => q.pop(),
+            None => Ok(None),
         }
     }
 
     /// The next row of the CTE into `out`; false when the queue is empty.
     pub fn next(&mut self, p: &RecursivePlan, rt: &mut Rt, cx: &mut Cx, out: &mut Vec<Value>) -> Result<bool> {
         let subs = cx.subs;
-        if !self.started {
-            self.started = true;
-            for r in run_subquery(&subs[p.initial], usize::MAX, rt, cx)? {
-                self.push(p, r);
+        if self.queue.is_none() {
+            self.start(p, cx);
+            // The initial rows go straight to the queue (which may spill).
+            let init = &subs[p.initial];
+            let mut run = SelectRun::new(init);
+            let mut row = Vec::new();
+            while run.next(init, rt, cx, &mut row)? {
+                self.push(p, std::mem::take(&mut row))?;
             }
             self.steps = p.steps.iter().map(|&s| SelectRun::new(&subs[s])).collect();
         }
@@ -177,12 +193,12 @@ impl RecursiveRun {
                 let mut row = std::mem::take(&mut self.row);
                 while self.steps[k].next(plan, rt, cx, &mut row)? {
                     cx.check_interrupt()?;
-                    self.push(p, std::mem::take(&mut row));
+                    self.push(p, std::mem::take(&mut row))?;
                 }
                 self.row = row;
             }
         }
-        match self.pop(p) {
+        match self.pop()? {
             Some(r) => {
                 out.clone_from(&r);
                 self.pending = Some(r);

@@ -16,7 +16,10 @@
 //! - operators that are not sorts fall back to one: GROUP BY and DISTINCT
 //!   keep the keys they already hold and send rows with new keys through a
 //!   sorter; a hash index too big for memory becomes a sorted run probed by
-//!   binary search over its blocks.
+//!   binary search over its blocks;
+//! - a recursive CTE's queue: [`SpillFifo`] (segments of temporary files
+//!   read in order) or [`SpillHeap`] (a heap over sorted runs); its UNION
+//!   set of rows seen, [`SeenSet`], moves to an on-disk hash table.
 //!
 //! The answers are the same as in memory: sorts are stable (ties keep
 //! arrival order, the merge prefers the earlier run), so the row a
@@ -27,12 +30,19 @@
 //! smallest run; HARD mode fails with SQLITE_NOMEM when spilling cannot
 //! bring the connection back under W.
 
+mod diskset;
+mod fifo;
 mod keys;
+mod pqueue;
 pub(super) mod runs;
+mod seen;
 mod sorter;
 mod store;
 
+pub use fifo::SpillFifo;
 pub use keys::IndexKeys;
+pub use pqueue::{QueueKey, SpillHeap};
+pub use seen::SeenSet;
 pub use sorter::{cmp_terms, ExtSorter, SortKind, SortedRows, Term};
 pub use store::{RowStore, StoreCursor};
 

@@ -7,7 +7,8 @@
 //! through its own buffer of CHUNK bytes (grown for an entry that is larger).
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::storage::record::{get_varint, push_varint};
+use crate::storage::record::{encode_record, get_varint, push_varint};
+use crate::storage::Value;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 
@@ -44,6 +45,13 @@ impl RunFile {
         Ok(())
     }
 
+    /// Pushes `row` as one record (encoded in the scratch buffer `rec`).
+    pub fn push_row(&mut self, row: &[Value], rec: &mut Vec<u8>) -> Result<()> {
+        rec.clear();
+        encode_record(row, rec);
+        self.push(rec)
+    }
+
     /// Where the next entry pushed will start.
     pub fn position(&self) -> u64 {
         self.flushed + self.buf.len() as u64
@@ -78,6 +86,43 @@ impl RunFile {
 
     pub fn file(&self) -> &File {
         &self.file
+    }
+
+    /// Ends the last run and keeps only the file (no write buffer): what
+    /// a reader of that run needs.
+    pub fn seal(mut self) -> Result<(File, Run)> {
+        let run = self.end_run()?;
+        Ok((self.file, run))
+    }
+
+    /// The entry that starts at `pos` (a `position()` taken before its
+    /// push), into `out`. An entry is never split between the file and
+    /// the buffer: a flush writes whole pushes.
+    pub fn read_at(&self, pos: u64, out: &mut Vec<u8>) -> Result<()> {
+        out.clear();
+        if pos >= self.flushed {
+            let b = &self.buf[usize::try_from(pos - self.flushed).unwrap_or(usize::MAX).min(self.buf.len())..];
+            let (n, hl) = get_varint(b).ok_or_else(|| Error::corrupt("truncated temporary entry"))?;
+            let e = b.get(hl..hl + n as usize).ok_or_else(|| Error::corrupt("truncated temporary entry"))?;
+            out.extend_from_slice(e);
+            return Ok(());
+        }
+        // Most entries fit a first small read.
+        out.resize(64.min((self.flushed - pos) as usize), 0);
+        self.file.read_exact_at(out, pos).map_err(|e| Error::io(ErrorKind::IoErrRead, &e))?;
+        let (n, hl) = get_varint(out).ok_or_else(|| Error::corrupt("truncated temporary entry"))?;
+        let n = usize::try_from(n).map_err(|_| Error::corrupt("temporary entry too large"))?;
+        if hl + n <= out.len() {
+            out.truncate(hl + n);
+        } else {
+            let have = out.len();
+            out.resize(hl + n, 0);
+            self.file
+                .read_exact_at(&mut out[have..], pos + have as u64)
+                .map_err(|e| Error::io(ErrorKind::IoErrRead, &e))?;
+        }
+        out.drain(..hl);
+        Ok(())
     }
 }
 

@@ -112,7 +112,7 @@ impl SortKind for Vec<Term> {
 }
 
 /// Most runs one merge reads at once.
-fn fan_in(limit: usize) -> usize {
+pub(super) fn fan_in(limit: usize) -> usize {
     (limit / 4 / CHUNK).clamp(4, 64)
 }
 

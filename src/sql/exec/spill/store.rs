@@ -7,7 +7,7 @@
 use super::runs::{Run, RunFile, RunReader};
 use super::{row_bytes, Budget};
 use crate::error::Result;
-use crate::storage::record::{decode_record, encode_record};
+use crate::storage::record::decode_record;
 use crate::storage::Value;
 
 pub struct RowStore {
@@ -32,18 +32,14 @@ impl RowStore {
 
     pub fn push(&mut self, row: Vec<Value>) -> Result<()> {
         if let Some((file, _)) = &mut self.disk {
-            self.rec.clear();
-            encode_record(&row, &mut self.rec);
-            return file.push(&self.rec);
+            return file.push_row(&row, &mut self.rec);
         }
         self.budget.charge(row_bytes(&row));
         self.mem.push(row);
         if self.budget.must_spill() {
             let mut file = RunFile::new()?;
             for r in self.mem.drain(..) {
-                self.rec.clear();
-                encode_record(&r, &mut self.rec);
-                file.push(&self.rec)?;
+                file.push_row(&r, &mut self.rec)?;
             }
             self.mem = Vec::new();
             self.budget.release();
