@@ -15,7 +15,8 @@
 //! Statement workloads over a table of 2 000 000 rows of about 50 bytes
 //! (100 MB; `SQLVIBE_RSS_STMT_ROWS=N` for another size), each with
 //! max_memory = 4 MiB: ORDER BY, DISTINCT, GROUP BY, window functions
-//! (PARTITION BY; one partition is held at a time) and a join through an
+//! (PARTITION BY; one partition is held at a time), windows over one
+//! partition of all 2M rows (spilled, read back by position) and a join through an
 //! automatic hash index of all 2M rows; then `INSERT INTO s2 SELECT * FROM
 //! s ORDER BY b` (the whole table, sorted, in one statement) and `CREATE
 //! UNIQUE INDEX` over all of it (every key sorted through temporary runs,
@@ -232,6 +233,7 @@ const STMT_QUERIES: &[&str] = &[
     "*SELECT DISTINCT a % 5000, substr(b, 11, 2) FROM s",
     "SELECT substr(b, 1, 12), count(*), sum(a), min(c), max(c) FROM s GROUP BY 1",
     "*SELECT c, row_number() OVER w, sum(c) OVER (w ROWS 2 PRECEDING), lag(b) OVER w FROM s WINDOW w AS (PARTITION BY a ORDER BY c)",
+    "*SELECT c, sum(a) OVER (w ROWS BETWEEN 10 PRECEDING AND 10 FOLLOWING), lag(b) OVER w, lead(a, 3) OVER w FROM s WINDOW w AS (ORDER BY c)",
     "SELECT count(*), sum(s1.c), sum(s2.c), sum(length(s2.b)) FROM s AS s1 JOIN s AS s2 ON s2.a = s1.c",
 ];
 

@@ -7,6 +7,9 @@
 //! files. Rows must be identical and in the same order (a DISTINCT without
 //! ORDER BY is compared as a multiset: past the budget its deferred rows
 //! come last), and the same as SQLite's where the query fixes the order.
+//! Window functions also run over one partition of every row (a window
+//! without PARTITION BY), which moves to a temporary file past the budget
+//! and is read back by position, in SOFT and in HARD mode.
 //! `SQLVIBE_SPILL_SQL_ROWS=N` runs a bigger table.
 
 mod common;
@@ -99,6 +102,29 @@ const QUERIES: &[(&str, bool, Lite)] = &[
     ("SELECT t1.c, t2.c FROM t AS t1 LEFT JOIN t AS t2 ON t2.b = t1.a || '' AND t2.c % 50 = 0 WHERE t1.c < 3000 ORDER BY 1, 2", true, Exact),
 ];
 
+/// Windows over one partition of every row: frames of each kind (ROWS,
+/// RANGE, GROUPS, UNBOUNDED FOLLOWING, EXCLUDE) and every function kind.
+/// Each query's result columns depend only on values, not on the order
+/// among ties, so SQLite's rows are the same.
+const ONE_PARTITION: &[&str] = &[
+    "SELECT c, sum(c) OVER (ORDER BY c ROWS BETWEEN 5 PRECEDING AND CURRENT ROW), row_number() OVER (ORDER BY c), \
+     lag(a, 3) OVER (ORDER BY c), lead(d, 2, 'none') OVER (ORDER BY c), lag(b, 700) OVER (ORDER BY c) FROM t",
+    "SELECT c, rank() OVER w, dense_rank() OVER w, percent_rank() OVER w, cume_dist() OVER w, \
+     ntile(7) OVER (ORDER BY c % 100, c) FROM t WINDOW w AS (ORDER BY c % 100) ORDER BY c",
+    "SELECT c, sum(c) OVER (ORDER BY c % 1000 RANGE BETWEEN 3 PRECEDING AND 2 FOLLOWING), \
+     count(d) OVER (ORDER BY c % 500 DESC RANGE BETWEEN 1 FOLLOWING AND 4 FOLLOWING) FROM t ORDER BY c",
+    "SELECT c, count(*) OVER w, total(c) OVER w, avg(c) OVER (ORDER BY c % 700 GROUPS 3 PRECEDING) \
+     FROM t WINDOW w AS (ORDER BY c % 500 GROUPS BETWEEN 2 PRECEDING AND 1 FOLLOWING) ORDER BY c",
+    "SELECT c, sum(c) OVER u, max(a) OVER u, min(c * 7919 % 1000) OVER (ORDER BY c ROWS BETWEEN 10 PRECEDING AND UNBOUNDED FOLLOWING), \
+     last_value(a) OVER u, nth_value(d, 3) OVER (ORDER BY c ROWS BETWEEN 2 FOLLOWING AND 50 FOLLOWING), \
+     first_value(b) OVER (ORDER BY c ROWS BETWEEN 30 PRECEDING AND 20 PRECEDING) \
+     FROM t WINDOW u AS (ORDER BY c ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)",
+    "SELECT c, sum(c) OVER (ORDER BY c / 3 RANGE BETWEEN 2 PRECEDING AND 2 FOLLOWING EXCLUDE TIES), \
+     group_concat(c, '.') OVER (ORDER BY c ROWS BETWEEN 3 PRECEDING AND 3 FOLLOWING EXCLUDE CURRENT ROW), \
+     max(c) OVER (ORDER BY c / 4 RANGE BETWEEN 5 PRECEDING AND 2 FOLLOWING EXCLUDE GROUP), \
+     min(c) FILTER (WHERE c % 3 = 1) OVER (ORDER BY c), count(*) OVER () FROM t ORDER BY c",
+];
+
 fn multiset(mut r: Vec<Vec<Value>>) -> Vec<String> {
     let mut s: Vec<String> = r.drain(..).map(|row| format!("{row:?}")).collect();
     s.sort();
@@ -110,7 +136,8 @@ fn spilled_statements_match_memory_and_sqlite() {
     let conn = common::open();
     let lite = rusqlite::Connection::open_in_memory().unwrap();
     setup(&conn, &lite);
-    for &(q, ordered, lite_check) in QUERIES {
+    let windows = ONE_PARTITION.iter().map(|&q| (q, true, Exact));
+    for (q, ordered, lite_check) in QUERIES.iter().copied().chain(windows) {
         exec(&conn, "PRAGMA max_memory = 0");
         let mem = rows(&conn, q);
         exec(&conn, "PRAGMA max_memory = 262144");
@@ -132,7 +159,7 @@ fn spilled_statements_match_memory_and_sqlite() {
 }
 
 #[test]
-fn hard_mode_fails_cleanly_when_statement_memory_cannot_shrink() {
+fn hard_mode_spills_or_fails_cleanly_when_statement_memory_cannot_shrink() {
     let conn = common::open();
     let lite = rusqlite::Connection::open_in_memory().unwrap();
     setup(&conn, &lite);
@@ -141,14 +168,29 @@ fn hard_mode_fails_cleanly_when_statement_memory_cannot_shrink() {
     // Spillable work completes in HARD mode.
     let sorted = rows(&conn, "SELECT c FROM t ORDER BY d, c");
     assert_eq!(sorted.len(), n_rows());
-    // One window partition of every row cannot spill: NOMEM, and the
-    // connection goes on.
-    let err = conn.exec("SELECT sum(c) OVER (ORDER BY c) FROM t", &mut |_, _| true).unwrap_err();
+    // A window partition of every row spills, too. (Under 256 KiB, W is
+    // 64 KiB: less than the read buffers of the merge that feeds a window
+    // stage, which alone fail the next sorter's HARD check; 1 MiB gives W =
+    // 256 KiB.)
+    for q in ONE_PARTITION {
+        exec(&conn, "PRAGMA max_memory = 0");
+        let mem = rows(&conn, q);
+        exec(&conn, "PRAGMA max_memory = 1048576");
+        assert!(rows(&conn, q) == mem, "{q}: rows differ in HARD mode");
+        assert_eq!(rows(&conn, "PRAGMA memory_stats")[0][10], Value::Integer(0), "{q}: statement memory left held");
+    }
+    // What a spilled partition must keep in memory (its block index and a
+    // block or two of rows) cannot fit when one row is larger than W:
+    // NOMEM, and the connection goes on.
+    let big = "SELECT c, sum(length(x)) OVER (ORDER BY c ROWS 1 PRECEDING) \
+               FROM (SELECT c, replace(hex(zeroblob(150000)), '0', 'x') AS x FROM t WHERE c < 12)";
+    let err = conn.exec(big, &mut |_, _| true).unwrap_err();
     assert_eq!(err.kind, sqlvibe::ErrorKind::NoMem, "{err}");
     assert_eq!(err.to_string(), "out of memory");
+    assert_eq!(rows(&conn, "PRAGMA memory_stats")[0][10], Value::Integer(0));
     assert_eq!(rows(&conn, "SELECT count(*) FROM t"), vec![vec![Value::Integer(n_rows() as i64)]]);
     exec(&conn, "PRAGMA memory_limit_mode = SOFT");
-    assert_eq!(rows(&conn, "SELECT sum(c) OVER (ORDER BY c) FROM t").len(), n_rows());
+    assert_eq!(rows(&conn, big).len(), 12);
 }
 
 #[test]

@@ -20,6 +20,8 @@
 mod agg;
 mod exec;
 mod frame;
+mod part;
+mod walk;
 
 pub use exec::compute;
 

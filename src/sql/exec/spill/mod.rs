@@ -13,6 +13,8 @@
 //! - [`RowStore`]: rows read again and again (an inner FROM subquery) or
 //!   handed out later (RETURNING), in one run of a temporary file once past
 //!   the budget;
+//! - [`BlockRows`]: rows read by position (a window partition), in blocks
+//!   of a temporary file read back through a small cache;
 //! - operators that are not sorts fall back to one: GROUP BY and DISTINCT
 //!   keep the keys they already hold and send rows with new keys through a
 //!   sorter; a hash index too big for memory becomes a sorted run probed by
@@ -30,6 +32,7 @@
 //! smallest run; HARD mode fails with SQLITE_NOMEM when spilling cannot
 //! bring the connection back under W.
 
+mod blocks;
 mod diskset;
 mod fifo;
 mod keys;
@@ -39,6 +42,7 @@ mod seen;
 mod sorter;
 mod store;
 
+pub use blocks::BlockRows;
 pub use fifo::SpillFifo;
 pub use keys::IndexKeys;
 pub use pqueue::{QueueKey, SpillHeap};
@@ -118,6 +122,11 @@ impl Budget {
         Budget { work, limit: limit.max(MIN_RUN), hard, held: 0 }
     }
 
+    /// A new, empty budget under the same connection and limit.
+    pub fn sibling(&self) -> Budget {
+        Budget::with_limit(self.work.clone(), self.limit, self.hard)
+    }
+
     pub fn limit(&self) -> usize {
         self.limit
     }
@@ -156,6 +165,17 @@ impl Budget {
     /// After a spill: in HARD mode the connection must be back under W.
     pub fn check_hard(&self) -> Result<()> {
         if self.hard && self.work.used() > self.limit {
+            return Err(Error::new(ErrorKind::NoMem, "out of memory"));
+        }
+        Ok(())
+    }
+
+    /// For an operator that keeps only a working set that cannot spill
+    /// (a spilled window partition's cached blocks): in HARD mode that
+    /// set alone must fit in W. What others hold (a merge's read buffers)
+    /// is theirs to answer for, so the connection's total is not checked.
+    pub fn check_own_hard(&self) -> Result<()> {
+        if self.hard && self.held > self.limit {
             return Err(Error::new(ErrorKind::NoMem, "out of memory"));
         }
         Ok(())
