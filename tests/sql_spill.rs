@@ -356,6 +356,8 @@ fn returning_rows_spill_and_match_sqlite() {
     let mem = hold(&conn);
     assert!(mem > 200_000, "statement_memory {mem} while RETURNING rows wait in memory");
     integrity(&conn);
+}
+
 /// Tables for recursive walks: `e`, a graph of 3 edges out of each of
 /// 60 000 nodes (many nodes reached again and again), and `org`, a tree of
 /// 40 000 people, each the boss of up to 3 (SQLite's documentation
