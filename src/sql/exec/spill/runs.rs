@@ -15,6 +15,16 @@ use std::os::unix::fs::FileExt;
 /// Bytes a writer or reader buffers.
 pub const CHUNK: usize = 32 << 10;
 
+/// The smallest reader buffer (`chunk_for`).
+const MIN_CHUNK: usize = 4 << 10;
+
+/// The buffer of each reader of a merge under a budget of `limit` bytes:
+/// small budgets read through smaller buffers, so that a merge of at
+/// least 4 runs fits in a quarter of even a small budget.
+pub fn chunk_for(limit: usize) -> usize {
+    (limit / 64).clamp(MIN_CHUNK, CHUNK)
+}
+
 /// The byte range of one run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Run {
@@ -134,11 +144,18 @@ pub struct RunReader {
     buf: Vec<u8>,
     /// Start of the next entry in `buf`.
     at: usize,
+    /// Bytes read at a time.
+    chunk: usize,
 }
 
 impl RunReader {
     pub fn new(run: Run) -> RunReader {
-        RunReader { pos: run.start, end: run.end, buf: Vec::new(), at: 0 }
+        RunReader::with_chunk(run, CHUNK)
+    }
+
+    /// A reader whose buffer takes `chunk` bytes at a time.
+    pub fn with_chunk(run: Run, chunk: usize) -> RunReader {
+        RunReader { pos: run.start, end: run.end, buf: Vec::new(), at: 0, chunk }
     }
 
     /// The next entry, or None at the end of the run.
@@ -170,7 +187,7 @@ impl RunReader {
     fn refill(&mut self, file: &File, want: usize) -> Result<()> {
         self.buf.drain(..self.at);
         self.at = 0;
-        let room = CHUNK.max(want).saturating_sub(self.buf.len());
+        let room = self.chunk.max(want).saturating_sub(self.buf.len());
         let take = room.min(usize::try_from(self.end - self.pos).unwrap_or(usize::MAX));
         let old = self.buf.len();
         self.buf.resize(old + take, 0);

@@ -6,14 +6,15 @@
 //! spill, the batch is stably sorted and written as a run to a temporary
 //! file. At the end, with no run written, the batch is sorted in memory;
 //! otherwise the rest becomes a last run and the runs are merged, FAN_IN
-//! at a time (each input needs a CHUNK-byte buffer), pass after pass into a
+//! at a time (each input reads through a buffer of `chunk_for(W)` bytes,
+//! so a merge takes at most a quarter of W), pass after pass into a
 //! second file until one merge can yield them all.
 //!
 //! Stability: runs hold consecutive stretches of arrival order, each
 //! sorted stably, and a merge takes from the earliest run on ties; so equal
 //! keys come out in arrival order, as from the in-memory sort.
 
-use super::runs::{Run, RunFile, RunReader, CHUNK};
+use super::runs::{chunk_for, Run, RunFile, RunReader};
 use super::{row_bytes, Budget};
 use crate::error::Result;
 use crate::storage::record::{compare_values, decode_record, encode_record};
@@ -113,7 +114,7 @@ impl SortKind for Vec<Term> {
 
 /// Most runs one merge reads at once.
 pub(super) fn fan_in(limit: usize) -> usize {
-    (limit / 4 / CHUNK).clamp(4, 64)
+    (limit / 4 / chunk_for(limit)).clamp(4, 64)
 }
 
 /// Sorts entries of kind `K` within a budget (see the module comment).
@@ -268,9 +269,10 @@ struct Merger<K: SortKind> {
 
 impl<K: SortKind> Merger<K> {
     fn new(runs: &[Run], budget: &mut Budget) -> Merger<K> {
-        budget.charge(runs.len() * CHUNK);
+        let chunk = chunk_for(budget.limit());
+        budget.charge(runs.len() * chunk);
         Merger {
-            readers: runs.iter().map(|&r| RunReader::new(r)).collect(),
+            readers: runs.iter().map(|&r| RunReader::with_chunk(r, chunk)).collect(),
             heads: runs.iter().map(|_| K::Entry::default()).collect(),
             heap: Vec::with_capacity(runs.len()),
             primed: false,
