@@ -146,6 +146,14 @@ fn rss_child() {
             let g = peak_growth(start);
             (g, vibe_digest(&conn, COPY_CHECK.replace("FROM s", "FROM s2").as_str()))
         }
+        "create_as" => {
+            let conn = Connection::open(path, sqlvibe::conn::OPEN_READWRITE).expect("open");
+            exec(&conn, "PRAGMA max_memory = 4194304");
+            let start = start_measuring();
+            exec(&conn, "CREATE TABLE s3 AS SELECT * FROM s ORDER BY b");
+            let g = peak_growth(start);
+            (g, vibe_digest(&conn, COPY_CHECK.replace("FROM s", "FROM s3").as_str()))
+        }
         "create_index" => {
             let conn = Connection::open(path, sqlvibe::conn::OPEN_READWRITE).expect("open");
             exec(&conn, "PRAGMA max_memory = 4194304");
@@ -381,6 +389,13 @@ fn sorts_groups_and_windows_stay_in_budget() {
     );
     assert_eq!(a, want, "INSERT ... SELECT copied other rows");
     assert!(g <= 6 * MIB, "INSERT ... SELECT grew RSS by {g} bytes (bound 6 MiB)");
+    let (g, a) = run_child("create_as", db);
+    eprintln!(
+        "CREATE TABLE s3 AS SELECT * FROM s ORDER BY b: {n} rows, max_memory 4 MiB: peak RSS growth {} KiB",
+        g / 1024
+    );
+    assert_eq!(a, want, "CREATE TABLE ... AS SELECT copied other rows");
+    assert!(g <= 6 * MIB, "CREATE TABLE ... AS SELECT grew RSS by {g} bytes (bound 6 MiB)");
     let want = INDEX_CHECK.iter().map(|q| sqlite_digest(&lite, q)).collect::<Vec<_>>().join("; ");
     let (g, a) = run_child("create_index", db);
     eprintln!("{INDEX_DDL}: {n} rows, max_memory 4 MiB: peak RSS growth {} KiB", g / 1024);

@@ -59,6 +59,12 @@ fn schema_text_and_autoindexes() {
         "SELECT sql FROM sqlite_master WHERE name = 'u'",
         "SELECT * FROM u",
         "PRAGMA table_info(u)",
+        // Short column lists stay on one line (SQLite's length rule).
+        "CREATE TABLE v AS SELECT a, b, b || 'x' AS c FROM src",
+        "CREATE TABLE \"q\"\"x\" AS SELECT a AS \"we\"\"ird\", 1.5 AS r FROM src",
+        "CREATE TABLE w AS SELECT a AS alpha_long_name, b AS beta_long_name FROM src",
+        "CREATE TABLE w2 AS SELECT a AS alpha_long_name, b AS beta_long_nam FROM src",
+        "SELECT name, sql FROM sqlite_master WHERE name IN ('v', 'q\"x', 'w', 'w2') ORDER BY name",
     ]);
 }
 

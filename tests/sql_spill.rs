@@ -358,6 +358,30 @@ fn returning_rows_spill_and_match_sqlite() {
     integrity(&conn);
 }
 
+/// CREATE TABLE ... AS SELECT of every row waits for its rows past the
+/// budget on disk (in HARD mode too), and copies SQLite's rows.
+#[test]
+fn create_table_as_select_spills_and_matches_sqlite() {
+    let conn = common::open();
+    let lite = rusqlite::Connection::open_in_memory().unwrap();
+    setup(&conn, &lite);
+    exec(&conn, "PRAGMA max_memory = 262144");
+    for (i, mode) in ["SOFT", "HARD"].iter().enumerate() {
+        exec(&conn, &format!("PRAGMA memory_limit_mode = {mode}"));
+        let ddl = format!("CREATE TABLE c{i} AS SELECT a, b, c || 'x' AS c, d FROM t ORDER BY c, a");
+        exec(&conn, &ddl);
+        lite.execute_batch(&ddl).unwrap();
+        assert_eq!(held(&conn), 0, "{mode}: statement memory left held");
+        let q = format!("SELECT rowid, * FROM c{i} ORDER BY rowid");
+        let want = common::reference(&lite, &q).unwrap().1;
+        assert_eq!(want.len(), n_rows());
+        assert!(rows(&conn, &q) == want, "{mode}: not SQLite's rows");
+        let q = format!("SELECT sql FROM sqlite_schema WHERE name = 'c{i}'");
+        assert_eq!(rows(&conn, &q), common::reference(&lite, &q).unwrap().1);
+    }
+    integrity(&conn);
+}
+
 /// Tables for recursive walks: `e`, a graph of 3 edges out of each of
 /// 60 000 nodes (many nodes reached again and again), and `org`, a tree of
 /// 40 000 people, each the boss of up to 3 (SQLite's documentation

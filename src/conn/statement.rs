@@ -628,7 +628,8 @@ fn returning_store(program: &Program, work: &WorkMem, txn: &Txn) -> RowStore {
     RowStore::new(budget)
 }
 
-/// CREATE TABLE ... AS SELECT: reads the rows, creates the table, fills it.
+/// CREATE TABLE ... AS SELECT: reads the rows (into a store that spills
+/// past the statement budget), creates the table, fills it.
 fn create_as(
     ddl: &crate::sql::ddl::Ddl,
     plan: &crate::sql::select::SelectPlan,
@@ -639,22 +640,25 @@ fn create_as(
     if !crate::sql::ddl::check(ddl, cat)? {
         return Ok(());
     }
-    let mut rows = Vec::new();
+    let mut rows = RowStore::new(Budget::for_txn(&env.vars.work, env.txn));
     {
         let mut run = SelectRun::new(plan);
         let mut row = Vec::new();
         let mut cx = env.cx();
         while run.next(plan, rt, &mut cx, &mut row)? {
-            rows.push(std::mem::take(&mut row));
+            rows.push(std::mem::take(&mut row))?;
         }
     }
+    rows.seal()?;
     run_ddl(ddl, env.txn, cat, &env.vars.work)?;
     let fresh = crate::schema::Catalog::load(env.txn)?;
     let crate::sql::ddl::Ddl::CreateTable { name, .. } = ddl else {
         return Err(Error::internal("CREATE AS without a table"));
     };
     let t = fresh.table(name).cloned().ok_or_else(|| Error::internal("created table missing"))?;
-    for mut r in rows {
+    let (mut at, mut r) = (StoreCursor::default(), Vec::new());
+    rows.rewind(&mut at);
+    while rows.take_next(&mut at, &mut r)? {
         for (v, c) in r.iter_mut().zip(t.cols.iter()) {
             *v = crate::sql::types::apply_affinity(std::mem::replace(v, Value::Null), c.affinity);
         }

@@ -50,7 +50,8 @@ pub enum Ddl {
 }
 
 /// The CREATE TABLE text SQLite generates for CREATE TABLE ... AS SELECT:
-/// one line per column, the type named after the column's affinity.
+/// the type of each column named after its affinity; one line per column
+/// when the text would be long.
 fn as_select_sql(name: &str, plan: &crate::sql::select::SelectPlan) -> String {
     use crate::sql::types::Affinity;
     let quote = |s: &str| -> String {
@@ -74,10 +75,18 @@ fn as_select_sql(name: &str, plan: &crate::sql::select::SelectPlan) -> String {
                 Some(Affinity::Numeric) => " NUM",
                 _ => "",
             };
-            format!("  {}{}", quote(n), ty)
+            format!("{}{}", quote(n), ty)
         })
         .collect();
-    format!("CREATE TABLE {}(\n{}\n)", quote(name), cols.join(",\n"))
+    // SQLite's measure: each name's length plus 2 (and 1 per '"' in it),
+    // plus 5 per column; under 50 the text stays on one line.
+    let ident = |s: &str| s.chars().count() + 2 + s.matches('"').count();
+    let n: usize = plan.names.iter().map(|c| ident(c) + 5).sum::<usize>() + ident(name);
+    if n < 50 {
+        format!("CREATE TABLE {}({})", quote(name), cols.join(","))
+    } else {
+        format!("CREATE TABLE {}(\n  {}\n)", quote(name), cols.join(",\n  "))
+    }
 }
 
 fn check_db(qn: &sqlite3_parser::ast::QualifiedName) -> Result<()> {
