@@ -382,6 +382,39 @@ fn create_table_as_select_spills_and_matches_sqlite() {
     integrity(&conn);
 }
 
+/// A recursive CTE on the inner side of a join is produced as the scans
+/// ask for rows and kept for the next scans: past the budget on disk.
+#[test]
+fn recursive_cte_read_by_an_inner_loop_spills() {
+    let conn = common::open();
+    let lite = rusqlite::Connection::open_in_memory().unwrap();
+    exec(&conn, "PRAGMA max_memory = 262144");
+    let queries = ["WITH RECURSIVE c(x, p) AS (SELECT 1, 'p' UNION ALL SELECT x + 1, printf('%040d', x + 1) FROM c \
+         WHERE x < 20000) SELECT s.k, count(*), sum(c.x * s.k), max(c.p) FROM (SELECT 1 AS k UNION ALL \
+         SELECT 2 UNION ALL SELECT 3) AS s CROSS JOIN c GROUP BY s.k ORDER BY s.k"];
+    // Unbounded: only the rows the LIMIT asks for are ever made (SQLite
+    // materializes the CTE first, and never ends).
+    let endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
+                   SELECT s.k, c.x FROM (SELECT 1 AS k UNION ALL SELECT 2) AS s CROSS JOIN c LIMIT 5";
+    let first5: Vec<Vec<Value>> = (1..=5).map(|x| vec![Value::Integer(1), Value::Integer(x)]).collect();
+    for mode in ["SOFT", "HARD"] {
+        exec(&conn, &format!("PRAGMA memory_limit_mode = {mode}"));
+        for q in queries {
+            let want = common::reference(&lite, q).unwrap().1;
+            assert!(rows(&conn, q) == want, "{mode}: {q}: not SQLite's rows");
+            assert_eq!(held(&conn), 0, "{mode}: {q}: statement memory left held");
+        }
+        assert_eq!(rows(&conn, endless), first5, "{mode}");
+        assert_eq!(held(&conn), 0, "{mode}: statement memory left held");
+    }
+    // While a scan reads the kept rows again, they are on disk.
+    let (st, _) = conn.prepare(queries[0]).unwrap();
+    let mut st = st.unwrap();
+    assert_eq!(st.step().unwrap(), sqlvibe::StepResult::Row);
+    let during = held(&conn);
+    assert!(during < 200_000, "statement_memory {during} while 20000 CTE rows are kept");
+}
+
 /// Tables for recursive walks: `e`, a graph of 3 edges out of each of
 /// 60 000 nodes (many nodes reached again and again), and `org`, a tree of
 /// 40 000 people, each the boss of up to 3 (SQLite's documentation

@@ -229,6 +229,7 @@ fn overflow_entry(agg: &AggPlan, key: &[Value], rt: &mut Rt, cx: &mut Cx, snap: 
 }
 
 /// Steps every call of group `g` with the current row.
+#[inline]
 fn step_live(
     g: &mut Group,
     agg: &AggPlan,

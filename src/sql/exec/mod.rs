@@ -54,13 +54,12 @@ struct LevelRt {
     pos: usize,
     lo_i: i64,
     hi_i: i64,
-    /// Materialized rows of a FROM subquery.
-    rows: Option<Vec<Vec<Value>>>,
-    /// Materialized rows of a FROM subquery read in full at each loop
-    /// (inside the statement budget), and the reading position.
+    /// Rows of a FROM subquery on an inner level, read in full at each
+    /// loop (inside the statement budget), and the reading position.
     store: Option<(spill::RowStore, spill::StoreCursor)>,
-    /// A recursive CTE in FROM is read on demand (its rows so far are in
-    /// `rows`): a LIMIT may end an unbounded recursion.
+    /// The run producing a FROM subquery on demand: the outermost level's
+    /// (streamed), or a recursive CTE's on an inner level, whose rows so
+    /// far are in `store` (a LIMIT may end an unbounded recursion).
     sub_run: Option<Box<SelectRun>>,
     /// Decoded index entry (covering scans).
     list_scratch: Vec<Value>,
@@ -86,7 +85,6 @@ impl LevelRt {
             pos: 0,
             lo_i: i64::MIN,
             hi_i: i64::MAX,
-            rows: None,
             store: None,
             sub_run: None,
             rec: Vec::new(),
@@ -170,7 +168,6 @@ impl SelectRun {
         self.n_deferred = 0;
         self.recursive = None;
         for l in self.levels.iter_mut() {
-            l.rows = None;
             l.store = None;
             l.sub_run = None;
             for c in l.cur.iter_mut().chain(l.tcur.iter_mut()) {
@@ -188,7 +185,6 @@ impl SelectRun {
         for l in self.levels.iter_mut() {
             // The plan may have been recompiled: cursors are re-created.
             l.reset();
-            l.rows = None;
             l.store = None;
             l.sub_run = None;
             l.cur = None;
@@ -403,13 +399,14 @@ impl SelectRun {
             let subs = cx.subs;
             if self.levels[i].st == St::Init {
                 let lr = &mut self.levels[i];
-                if lr.rows.is_none() && lr.store.is_none() {
+                if lr.store.is_none() && lr.sub_run.is_none() {
                     if i == 0 {
                         // The outermost level is read once: streamed, not kept.
                         lr.sub_run = Some(Box::new(SelectRun::new(&subs[id])));
                     } else if subs[id].recursive.is_some() || subs[id].lazy {
+                        // Produced as scans reach the end of what is kept.
                         lr.sub_run = Some(Box::new(SelectRun::new(&subs[id])));
-                        lr.rows = Some(Vec::new());
+                        lr.store = Some((spill::RowStore::new(spill::Budget::new(cx)), spill::StoreCursor::default()));
                     } else {
                         let store = Self::materialize(&subs[id], rt, cx)?;
                         self.levels[i].store = Some((store, spill::StoreCursor::default()));
@@ -417,6 +414,7 @@ impl SelectRun {
                 }
                 let lr = &mut self.levels[i];
                 if let Some((store, cur)) = &mut lr.store {
+                    store.seal()?;
                     store.rewind(cur);
                 }
                 lr.pos = 0;
@@ -426,16 +424,36 @@ impl SelectRun {
             if let Some((store, cur)) = &mut lr.store {
                 let slot = &mut rt.slots[lv.slot];
                 if !store.next(cur, &mut slot.vals)? {
-                    lr.st = St::Done;
-                    return Ok(false);
+                    // Past what is kept: a set produced on demand makes
+                    // its next row (and keeps it for the next scans).
+                    let mut row = std::mem::take(&mut lr.list_scratch);
+                    let got = match &mut lr.sub_run {
+                        Some(run) => run.next(&subs[id], rt, cx, &mut row)?,
+                        None => false,
+                    };
+                    let lr = &mut self.levels[i];
+                    let Some((store, cur)) = &mut lr.store else { unreachable!("checked above") };
+                    if !got {
+                        lr.sub_run = None;
+                        lr.list_scratch = row;
+                        lr.st = St::Done;
+                        return Ok(false);
+                    }
+                    let slot = &mut rt.slots[lv.slot];
+                    slot.vals.clear();
+                    slot.vals.extend_from_slice(&row);
+                    store.push_past(cur, row)?;
                 }
+                let lr = &mut self.levels[i];
+                let slot = &mut rt.slots[lv.slot];
                 slot.rowid = lr.pos as i64 + 1;
                 slot.null_row = false;
                 lr.pos += 1;
                 return Ok(true);
             }
+            // The outermost level: streamed.
             let lr = &mut self.levels[i];
-            if lr.rows.is_none() {
+            {
                 let mut row = std::mem::take(&mut lr.list_scratch);
                 let got = match &mut lr.sub_run {
                     Some(run) => run.next(&subs[id], rt, cx, &mut row)?,
@@ -455,28 +473,6 @@ impl SelectRun {
                 lr.pos += 1;
                 return Ok(true);
             }
-            if let (Some(run), Some(rows)) = (&mut lr.sub_run, &mut lr.rows) {
-                if lr.pos >= rows.len() {
-                    let mut row = Vec::new();
-                    if run.next(&subs[id], rt, cx, &mut row)? {
-                        rows.push(row);
-                    } else {
-                        lr.sub_run = None;
-                    }
-                }
-            }
-            let rows = lr.rows.as_ref().expect("rows");
-            if lr.pos >= rows.len() {
-                lr.st = St::Done;
-                return Ok(false);
-            }
-            let slot = &mut rt.slots[lv.slot];
-            slot.vals.clear();
-            slot.vals.extend_from_slice(&rows[lr.pos]);
-            slot.rowid = lr.pos as i64 + 1;
-            slot.null_row = false;
-            lr.pos += 1;
-            return Ok(true);
         }
         if let Access::AutoHash { col, rhs, aff, coll } = &lv.access {
             return self.step_hash(i, lv, *col, rhs, *aff, *coll, rt, cx);

@@ -1,8 +1,12 @@
 //! A materialized row set read from the start again and again (a FROM
-//! subquery on the inner side of a join) or once, later (the rows of
-//! RETURNING): in memory while the budget allows, then every row in one
-//! run of a temporary file, read back through a cursor's CHUNK-byte
-//! buffer.
+//! subquery on the inner side of a join, or a recursive CTE there, whose
+//! rows are produced as the scans ask for them) or once, later (the rows
+//! of RETURNING): in memory while the budget allows, then every row in a
+//! temporary file, read back through a cursor's CHUNK-byte buffer.
+//!
+//! Rows may be pushed after a seal (a lazily produced set grows between
+//! scans): runs lie back to back in the file, so the sealed run always
+//! spans from the first row to the last one sealed.
 
 use super::runs::{Run, RunFile, RunReader};
 use super::{row_bytes, Budget};
@@ -54,11 +58,21 @@ impl RowStore {
         self.mem.is_empty() && self.disk.is_none()
     }
 
-    /// Ends the writing; every row pushed can be read.
+    /// Every row pushed so far can be read (from the next `rewind`).
     pub fn seal(&mut self) -> Result<()> {
-        if let Some((file, run @ None)) = &mut self.disk {
-            *run = Some(file.end_run()?);
+        if let Some((file, run)) = &mut self.disk {
+            let last = file.end_run()?;
+            *run = Some(Run { start: run.map_or(last.start, |r| r.start), end: last.end });
         }
+        Ok(())
+    }
+
+    /// Pushes a row the reader at `c` has already handed out (produced on
+    /// demand at the end of the set): the cursor stays past it.
+    pub fn push_past(&mut self, c: &mut StoreCursor, row: Vec<Value>) -> Result<()> {
+        debug_assert!(self.disk.is_some() || c.at == self.mem.len(), "a row is produced only at the end");
+        self.push(row)?;
+        c.at = self.mem.len();
         Ok(())
     }
 
