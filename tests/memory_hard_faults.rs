@@ -153,6 +153,13 @@ fn open(path: &str) -> Connection {
     Connection::open(path, sqlvibe::conn::OPEN_READWRITE | sqlvibe::conn::OPEN_CREATE).expect("open")
 }
 
+/// No process-wide heap limit any more (the soft one the hard one
+/// lowered goes too).
+fn lift_heap_limit() {
+    sqlvibe::memory::hard_heap_limit(0);
+    sqlvibe::memory::soft_heap_limit(0);
+}
+
 fn must(c: &Connection, sql: &str) {
     c.exec(sql, &mut |_, _| true).unwrap_or_else(|e| panic!("{sql}: {e:?}"));
 }
@@ -188,8 +195,7 @@ impl Run {
             return;
         }
         if self.squeeze == Squeeze::HeapLimit {
-            sqlvibe::memory::hard_heap_limit(0);
-            sqlvibe::memory::soft_heap_limit(0);
+            lift_heap_limit();
         }
         // Both ways: `writer_queries` lowers the budget in either.
         must(&self.w, "PRAGMA max_memory = 0");
@@ -211,10 +217,6 @@ impl Run {
             p.stmt.reset();
             p.got.clear();
             (p.done, p.rerun, p.restart) = (false, true, true);
-        }
-        if self.squeeze == Squeeze::HeapLimit {
-            sqlvibe::memory::hard_heap_limit(0);
-            sqlvibe::memory::soft_heap_limit(0);
         }
         if self.snapshot.take().is_some() {
             must(&self.r, "COMMIT");
@@ -793,8 +795,7 @@ fn run_seed(seed: u64, squeeze: Squeeze) -> Stats {
         }
     }
     if squeeze == Squeeze::HeapLimit {
-        sqlvibe::memory::hard_heap_limit(0);
-        sqlvibe::memory::soft_heap_limit(0);
+        lift_heap_limit();
     }
     if let Some(mut p) = run.pending.take() {
         run.read_rows(&mut p, usize::MAX);

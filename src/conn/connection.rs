@@ -154,11 +154,12 @@ impl ConnState {
     }
 
     /// Compiles `text` against the current catalog (opening a short read
-    /// transaction when none is open).
-    pub fn compile(&mut self, text: &str) -> Result<(Compiled, u64)> {
+    /// transaction when none is open), or against none when it is
+    /// `schema_free` (`sql::prepare::schema_free`).
+    pub fn compile(&mut self, text: &str, schema_free: bool) -> Result<(Compiled, u64)> {
         let temp = self.txn.is_none();
         self.ensure_txn()?;
-        let r = if crate::sql::prepare::schema_free(text) {
+        let r = if schema_free {
             Catalog::empty().and_then(|cat| compile(text, &cat))
         } else {
             self.catalog().and_then(|cat| compile(text, &cat))
@@ -260,8 +261,15 @@ impl Connection {
             return Ok((None, consumed));
         }
         let text = &sql[..consumed];
-        let (compiled, generation) = self.state.lock().compile(text)?;
-        let stmt = Statement::new(self.state.clone(), self.interrupt.clone(), text.to_string(), compiled, generation);
+        let schema_free = crate::sql::prepare::schema_free(text);
+        let (compiled, generation) = self.state.lock().compile(text, schema_free)?;
+        let stmt = Statement::new(
+            self.state.clone(),
+            self.interrupt.clone(),
+            text.to_string(),
+            (compiled, schema_free),
+            generation,
+        );
         Ok((Some(stmt), consumed))
     }
 

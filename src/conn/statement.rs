@@ -81,14 +81,14 @@ impl Statement {
         conn: Shared,
         interrupt: Arc<AtomicBool>,
         sql: String,
-        compiled: Compiled,
+        (compiled, schema_free): (Compiled, bool),
         generation: u64,
     ) -> Statement {
         let n = compiled.params.names.len();
         Statement {
             conn,
             interrupt,
-            schema_free: crate::sql::prepare::schema_free(&sql),
+            schema_free,
             sql,
             compiled,
             generation,

@@ -134,6 +134,14 @@ pub struct Catalog {
 pub const SCHEMA_SQL: &str =
     "CREATE TABLE sqlite_schema(type text, name text, tbl_name text, rootpage integer, sql text)";
 
+/// The schema table, rooted at `root`.
+fn schema_table(root: PageNo) -> Result<Table> {
+    let (mut schema, _) = build_table(SCHEMA_SQL, root)?;
+    schema.name = "sqlite_schema".into();
+    schema.is_schema = true;
+    Ok(schema)
+}
+
 /// One row of the schema table.
 #[derive(Clone, Debug)]
 pub struct SchemaRow {
@@ -200,10 +208,7 @@ impl Catalog {
     pub fn load(txn: &Txn) -> Result<Catalog> {
         let header = txn.header();
         let cookie = header.schema_cookie;
-        let schema_root = header.schema_root;
-        let (mut schema, _) = build_table(SCHEMA_SQL, schema_root)?;
-        schema.name = "sqlite_schema".into();
-        schema.is_schema = true;
+        let schema = schema_table(header.schema_root)?;
         let rows = read_schema_rows(txn)?;
         let mut tables: HashMap<String, Table> = HashMap::new();
         let mut autos: HashMap<String, AutoIndex> = HashMap::new();
@@ -260,9 +265,7 @@ impl Catalog {
     /// A catalog of no table (for statements that need none, see
     /// `sql::prepare::schema_free`).
     pub fn empty() -> Result<Catalog> {
-        let (mut schema, _) = build_table(SCHEMA_SQL, 1)?;
-        schema.name = "sqlite_schema".into();
-        schema.is_schema = true;
+        let schema = schema_table(1)?;
         Ok(Catalog {
             tables: HashMap::new(),
             indexes: HashMap::new(),

@@ -289,16 +289,15 @@ pub struct Pager {
     writer_cv: Condvar,
     /// Where the WAL lives in journal_mode MEMORY and OFF.
     mem_journal: MemVfs,
-    /// Bytes of page buffers a write transaction may hold before it spills
-    /// them to the WAL tail (see spill.rs).
-    spill_limit: AtomicUsize,
     /// Bytes of page buffers the write transaction holds now (the clean
     /// cache keeps that much room free for them).
     writer_bytes: AtomicUsize,
     /// `memory_limit_mode = HARD`.
     hard_limit: AtomicBool,
     /// The page budget B (budget.rs), and the clean cache's `used_bytes`
-    /// (its mirror): a HARD-mode writer keeps clean + its own <= B.
+    /// (its mirror): a HARD-mode writer keeps clean + its own <= B. A
+    /// write transaction spills its page buffers past B / 2
+    /// (`spill_limit`, see spill.rs).
     page_budget: AtomicUsize,
     clean_bytes: Arc<AtomicUsize>,
     /// Spills since open, and the bytes they wrote.
@@ -414,7 +413,6 @@ impl Pager {
             writer: Mutex::new(false),
             writer_cv: Condvar::new(),
             mem_journal: MemVfs::new(),
-            spill_limit: AtomicUsize::new(budget / 2),
             writer_bytes: AtomicUsize::new(0),
             hard_limit: AtomicBool::new(false),
             page_budget: AtomicUsize::new(budget),

@@ -126,7 +126,6 @@ impl Pager {
     pub(super) fn apply_budget(&self, sh: &mut Shared) {
         let b = sh.limits.page_budget(sh.committed.page_size as usize);
         self.page_budget.store(b, Ordering::Relaxed);
-        self.spill_limit.store(b / 2, Ordering::Relaxed);
         self.hard_limit.store(sh.limits.hard, Ordering::Relaxed);
         sh.cache.set_capacity(b);
         // In-memory files hold at most a quarter of max_memory, then move
@@ -149,6 +148,13 @@ impl Pager {
             return Err(Error::new(ErrorKind::NoMem, "out of memory"));
         }
         Ok(())
+    }
+
+    /// Bytes of page buffers a write transaction may hold before it spills
+    /// them to the WAL tail: half the page budget.
+    #[inline]
+    pub(super) fn spill_limit(&self) -> usize {
+        self.page_budget.load(Ordering::Relaxed) / 2
     }
 
     /// HARD mode: room for a writer holding `held` bytes of page buffers

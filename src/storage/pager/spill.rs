@@ -33,7 +33,7 @@ impl Txn {
     #[inline]
     pub(super) fn spill_if_needed(&mut self, extra: usize) -> Result<()> {
         let Some(w) = &self.write else { return Ok(()) };
-        let limit = self.pager.spill_limit.load(Ordering::Relaxed);
+        let limit = self.pager.spill_limit();
         let ps = self.state.page_size as usize;
         let mut held = (w.held_pages() + extra) * ps;
         self.pager.writer_bytes.store(held, Ordering::Relaxed);
@@ -60,7 +60,7 @@ impl Txn {
     pub fn fit_budget(&mut self) -> Result<()> {
         let Some(w) = &self.write else { return Ok(()) };
         let ps = self.state.page_size as usize;
-        if w.held_pages() * ps > self.pager.spill_limit.load(Ordering::Relaxed) {
+        if w.held_pages() * ps > self.pager.spill_limit() {
             self.spill()?;
         }
         Ok(())
