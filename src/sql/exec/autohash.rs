@@ -93,7 +93,7 @@ impl HashBuild {
         key: &[u8],
         rowid: i64,
         row: &mut [Value],
-        keep: &dyn Fn(usize) -> bool,
+        keep: impl Fn(usize) -> bool,
         cx: &Cx,
     ) -> Result<()> {
         let take = |c: usize, row: &mut [Value]| match row.get_mut(c) {
@@ -219,7 +219,7 @@ impl HashIndex {
 
     /// Loads the next matching row into `slot` (only the `keep` columns);
     /// false when the probe has no more.
-    pub(super) fn next_row(&mut self, pos: &mut usize, slot: &mut Slot, keep: &dyn Fn(usize) -> bool) -> Result<bool> {
+    pub(super) fn next_row(&mut self, pos: &mut usize, slot: &mut Slot, keep: impl Fn(usize) -> bool) -> Result<bool> {
         match self {
             HashIndex::Mem(m) => {
                 if *pos == NO_ROW {
@@ -254,7 +254,7 @@ impl DiskHash {
         Ok(())
     }
 
-    fn next_row(&mut self, slot: &mut Slot, keep: &dyn Fn(usize) -> bool) -> Result<bool> {
+    fn next_row(&mut self, slot: &mut Slot, keep: impl Fn(usize) -> bool) -> Result<bool> {
         loop {
             let (b, off) = self.at;
             if b >= self.blocks.len() {

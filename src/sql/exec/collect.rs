@@ -54,6 +54,7 @@ impl<'p> Collector<'p> {
         }
     }
 
+    #[inline]
     pub fn push(&mut self, rt: &mut Rt, cx: &mut Cx) -> Result<()> {
         let plan = self.plan;
         self.row.clear();

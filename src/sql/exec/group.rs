@@ -65,17 +65,27 @@ impl Group {
     }
 
     /// Steps call `ci` with `args`; true when they are the group's new
-    /// min()/max() row (whose bare columns the group then shows).
+    /// min()/max() row (whose bare columns the group then shows). Runs
+    /// per row and call, so it is inlined into both loops; the rare
+    /// min()/max()-with-bare-columns case stays out of line.
+    #[inline(always)]
     fn step_call(&mut self, agg: &AggPlan, ci: usize, call: &AggCall, args: &[Value]) -> Result<bool> {
-        let mut best = false;
-        if let Some((mi, is_max)) = agg.minmax {
-            if mi == ci && !agg.bare.is_empty() && self.improves(&args[0], call, is_max) {
-                self.best = Some(args[0].clone());
-                best = true;
-            }
-        }
+        let best = match agg.minmax {
+            Some((mi, is_max)) if mi == ci && !agg.bare.is_empty() => self.take_best(&args[0], call, is_max),
+            _ => false,
+        };
         self.accs[ci].step(args)?;
         Ok(best)
+    }
+
+    /// Keeps `arg` as the group's min()/max() when it improves on it.
+    #[cold]
+    fn take_best(&mut self, arg: &Value, call: &AggCall, is_max: bool) -> bool {
+        let better = self.improves(arg, call, is_max);
+        if better {
+            self.best = Some(arg.clone());
+        }
+        better
     }
 
     /// The group's first row gives it its bare columns.

@@ -801,7 +801,7 @@ impl SelectRun {
         let keep = |c: usize| lv.needed.is_empty() || lv.needed.get(c).copied().unwrap_or(false) || t.ipk == Some(c);
         if self.levels[i].st == St::Init {
             if self.levels[i].hash.is_none() {
-                let h = Self::build_hash(lv, col, coll, &keep, cx)?;
+                let h = Self::build_hash(lv, col, coll, keep, cx)?;
                 self.levels[i].hash = Some(h);
             }
             let v = probe_value(eval(rhs, rt, cx)?, aff);
@@ -821,7 +821,7 @@ impl SelectRun {
             slot.vals.resize(t.cols.len(), Value::Null);
         }
         let got = match &mut lr.hash {
-            Some(h) => h.next_row(&mut lr.pos, slot, &keep)?,
+            Some(h) => h.next_row(&mut lr.pos, slot, keep)?,
             None => false,
         };
         if !got {
@@ -835,7 +835,7 @@ impl SelectRun {
         lv: &crate::sql::select::Level,
         col: usize,
         coll: Collation,
-        keep: &dyn Fn(usize) -> bool,
+        keep: impl Fn(usize) -> bool + Copy,
         cx: &mut Cx,
     ) -> Result<autohash::HashIndex> {
         let t = &lv.table;

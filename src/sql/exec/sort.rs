@@ -98,8 +98,7 @@ impl Sorter {
                         *self = to_full(order, heap, next, cx)?;
                     }
                 } else if *cap > 0 && cmp_keys(order, &keys, &heap[0].0).then(seq.cmp(&heap[0].1)) == Ordering::Less {
-                    budget.credit(entry_bytes(&heap[0].0, &heap[0].2));
-                    budget.charge(entry_bytes(&keys, &row));
+                    budget.resize(entry_bytes(&heap[0].0, &heap[0].2), entry_bytes(&keys, &row));
                     heap[0] = (keys, seq, row);
                     sift_down(order, heap, 0);
                 }
@@ -175,7 +174,7 @@ impl Sorter {
                 }
                 // Replace the root, reusing its buffers.
                 let top = &mut heap[0];
-                budget.credit(entry_bytes(&top.0, &top.2));
+                let old = entry_bytes(&top.0, &top.2);
                 let mut si = scratch.drain(..);
                 for (i, k) in order.iter().enumerate() {
                     top.0[i] = match key_ref(&k.expr, rt) {
@@ -186,7 +185,7 @@ impl Sorter {
                 drop(si);
                 top.1 = s;
                 std::mem::swap(&mut top.2, row);
-                budget.charge(entry_bytes(&top.0, &top.2));
+                budget.resize(old, entry_bytes(&top.0, &top.2));
                 row.clear();
                 sift_down(order, heap, 0);
             }

@@ -77,7 +77,9 @@ impl WorkMem {
     }
     fn add(&self, n: usize) {
         let now = self.0.used.fetch_add(n, Ordering::Relaxed) + n;
-        self.0.high.fetch_max(now, Ordering::Relaxed);
+        if now > self.0.high.load(Ordering::Relaxed) {
+            self.0.high.fetch_max(now, Ordering::Relaxed);
+        }
     }
     fn sub(&self, n: usize) {
         let before = self.0.used.fetch_sub(n, Ordering::Relaxed);
@@ -137,6 +139,16 @@ impl Budget {
     pub fn charge(&mut self, n: usize) {
         self.held += n;
         self.work.add(n);
+    }
+
+    /// One held thing of `old` bytes became `new` bytes (a row replaced
+    /// in place): the shared counter moves only when the size does.
+    pub fn resize(&mut self, old: usize, new: usize) {
+        match new.cmp(&old) {
+            std::cmp::Ordering::Greater => self.charge(new - old),
+            std::cmp::Ordering::Less => self.credit(old - new),
+            std::cmp::Ordering::Equal => {}
+        }
     }
 
     /// Gives back `n` of what this budget holds.
