@@ -21,13 +21,35 @@ use crate::error::{Error, Result};
 use std::cmp::Ordering;
 
 /// One SQL value in one of SQLite's five storage classes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum Value {
     Null,
     Integer(i64),
     Real(f64),
     Text(String),
     Blob(Vec<u8>),
+}
+
+impl Clone for Value {
+    fn clone(&self) -> Value {
+        match self {
+            Value::Null => Value::Null,
+            Value::Integer(i) => Value::Integer(*i),
+            Value::Real(r) => Value::Real(*r),
+            Value::Text(t) => Value::Text(t.clone()),
+            Value::Blob(b) => Value::Blob(b.clone()),
+        }
+    }
+
+    /// Reuses the buffer of a TEXT or BLOB overwritten by one of the same
+    /// class (row slots and sort keys refilled per row allocate nothing).
+    fn clone_from(&mut self, src: &Value) {
+        match (self, src) {
+            (Value::Text(d), Value::Text(s)) => d.clone_from(s),
+            (Value::Blob(d), Value::Blob(s)) => d.clone_from(s),
+            (d, s) => *d = s.clone(),
+        }
+    }
 }
 
 /// A collating sequence for TEXT comparisons.

@@ -54,7 +54,7 @@ impl<'p> Collector<'p> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, rt: &mut Rt, cx: &mut Cx) -> Result<()> {
         let plan = self.plan;
         self.row.clear();

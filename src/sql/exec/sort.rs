@@ -177,10 +177,10 @@ impl Sorter {
                 let old = entry_bytes(&top.0, &top.2);
                 let mut si = scratch.drain(..);
                 for (i, k) in order.iter().enumerate() {
-                    top.0[i] = match key_ref(&k.expr, rt) {
-                        Some(v) => v.clone(),
-                        None => si.next().unwrap_or(Value::Null),
-                    };
+                    match key_ref(&k.expr, rt) {
+                        Some(v) => top.0[i].clone_from(v),
+                        None => top.0[i] = si.next().unwrap_or(Value::Null),
+                    }
                 }
                 drop(si);
                 top.1 = s;
