@@ -108,8 +108,18 @@ impl ConnState {
         Ok(())
     }
 
+    /// Writes the row counts pending in an explicit transaction back to
+    /// the schema rows (see `sql::dml::rowcount`).
+    pub fn write_pending_counts(&mut self) -> Result<()> {
+        match self.txn.as_mut() {
+            Some(t) => self.counts.write_pending(t),
+            None => Ok(()),
+        }
+    }
+
     /// Rolls the whole transaction back (ROLLBACK, or a ROLLBACK conflict).
     pub fn rollback_all(&mut self) {
+        self.counts.discard();
         if let Some(t) = self.txn.take() {
             let cookie = t.is_write().then(|| t.header().schema_cookie);
             t.rollback();
@@ -383,6 +393,7 @@ fn set_limit(st: &mut ConnState, table: &str, limit: crate::schema::quota::Table
         None => return Err(Error::sql(format!("no such table: {table}"))),
     };
     st.begin_write()?;
+    st.write_pending_counts()?;
     let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
     let depth = txn.savepoint()?;
     let r = crate::schema::quota::set_table_limit(txn, &t, limit);

@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::pragma::{self, PragmaCtx};
 use crate::sql::ddl::{check, run_ddl, Ddl};
 use crate::sql::dml::{
-    insert_without_statement_journal, run_delete, run_insert, run_update, without_statement_journal,
+    insert_without_statement_journal, run_delete, run_insert, run_update, without_statement_journal, RowCounts,
 };
 use crate::sql::exec::spill::{Budget, RowStore, StoreCursor, WorkMem};
 use crate::sql::exec::SelectRun;
@@ -144,6 +144,13 @@ impl Statement {
         if let Some(t) = st.txn.as_mut() {
             t.fit_budget()?;
         }
+        let dml = matches!(self.compiled.program, Program::Insert(_) | Program::Update(_) | Program::Delete(_));
+        if !dml && !self.schema_free {
+            // This statement may read or rewrite schema rows (a schema-free
+            // one, such as PRAGMA max_memory, never does: it must work when
+            // nothing else can).
+            st.write_pending_counts()?;
+        }
         st.active += 1;
         self.active = true;
         self.epoch = st.rollback_epoch;
@@ -216,6 +223,7 @@ impl Statement {
                 if !st.explicit {
                     return Err(Error::sql("cannot commit - no transaction is active"));
                 }
+                st.write_pending_counts()?;
                 st.explicit = false;
                 st.savepoints.clear();
                 st.temp_views.lock().end(true);
@@ -238,6 +246,8 @@ impl Statement {
             Program::Savepoint(name) => {
                 self.finished = true;
                 let began = !st.explicit;
+                // The savepoint's images must hold every count so far.
+                st.write_pending_counts()?;
                 let depth = match st.txn.as_mut() {
                     Some(t) if t.is_write() => Some(t.savepoint()?),
                     _ => None,
@@ -259,6 +269,8 @@ impl Statement {
                 if matches!(self.compiled.program, Program::RollbackTo(_)) {
                     let mark = st.savepoints[pos].temp_mark;
                     st.temp_views.lock().undo_to(mark);
+                    // Counts pending since the savepoint go with the changes.
+                    st.counts.discard();
                     if let (Some(d), Some(t)) = (depth, st.txn.as_mut()) {
                         let cookie = t.header().schema_cookie;
                         t.rollback_to(d)?;
@@ -271,10 +283,13 @@ impl Statement {
                     st.savepoints.truncate(pos + 1);
                     return Ok(StepResult::Done);
                 }
+                let began = st.savepoints[pos].began;
+                if began {
+                    st.write_pending_counts()?;
+                }
                 if let (Some(d), Some(t)) = (depth, st.txn.as_mut()) {
                     t.release(d);
                 }
-                let began = st.savepoints[pos].began;
                 st.savepoints.truncate(pos);
                 if began {
                     // Releasing the outermost savepoint commits, as COMMIT.
@@ -439,8 +454,14 @@ impl Statement {
                         Program::Update(p) => without_statement_journal(p.conflict, &p.table, p.calls_function),
                         _ => false,
                     };
+                // Inside BEGIN ... COMMIT the counts stay pending (see
+                // sql::dml::rowcount); in autocommit they are written back
+                // inside the statement savepoint, so that whatever undoes the
+                // statement undoes them too.
+                let defer = st.explicit;
                 let counts = std::mem::take(&mut st.counts);
                 let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+                let stamp = RowCounts::stamp_of(txn);
                 // A statement writing at most one row checks every constraint
                 // before its first write: it needs no statement journal.
                 let depth = if c.single_row { None } else { Some(txn.savepoint()?) };
@@ -454,10 +475,7 @@ impl Statement {
                     Program::Delete(p) => run_delete(p, &mut env, &mut self.rt, &mut out),
                     _ => unreachable!("dml"),
                 };
-                // The row counts go into the schema rows inside the
-                // statement savepoint: whatever undoes the statement
-                // undoes them too.
-                let flushed = env.counts.flush(env.txn);
+                let flushed = if defer { Ok(()) } else { env.counts.flush(env.txn) };
                 // A row limit, or counts that could not be written back,
                 // undo the statement whole, whatever its conflict clause.
                 let quota_hit = env.counts.take_limit_hit();
@@ -478,6 +496,9 @@ impl Statement {
                     Ok(n) => {
                         if let Some(d) = depth {
                             txn.release(d);
+                        }
+                        if defer {
+                            st.counts.end_statement(true);
                         }
                         st.vars.changes = n;
                         st.vars.total_changes += n;
@@ -511,17 +532,21 @@ impl Statement {
                                 // Without a statement journal (OR IGNORE, FAIL,
                                 // REPLACE inside BEGIN) the rows written before
                                 // an error raised between rows stay, as SQLite's.
-                                if torn || (!keep && (!no_journal || undo_whole)) {
-                                    txn.rollback_to(d)?;
-                                }
+                                let undo = torn || (!keep && (!no_journal || undo_whole));
+                                let undone = if undo { txn.rollback_to(d) } else { Ok(()) };
                                 txn.release(d);
+                                undone?;
+                                settle_counts(st, defer, !undo, stamp);
                             }
                             // Without a journal, only a failure before the first
                             // write (a constraint, a type or SQL error, a row
                             // limit: checked before the row is written) leaves
                             // the transaction intact; anything else ends it.
                             None if !(pre_write_error(e.kind) || quota_hit && !flush_failed) => st.rollback_all(),
-                            None => self.keep_on_error = keep,
+                            None => {
+                                self.keep_on_error = keep;
+                                settle_counts(st, defer, true, stamp);
+                            }
                         }
                         Err(e)
                     }
@@ -617,6 +642,22 @@ impl Statement {
 
 /// The store the RETURNING rows of a DML program wait in (without
 /// RETURNING it stays empty).
+/// The tally after a failed DML statement: `kept` = the B-trees keep
+/// what it wrote (no rollback). Autocommit forgets it (the statement's
+/// write-back, if any, was undone with it).
+fn settle_counts(st: &mut ConnState, defer: bool, kept: bool, before: crate::sql::dml::Stamp) {
+    if !defer {
+        st.counts.discard();
+        return;
+    }
+    st.counts.end_statement(kept);
+    if !kept {
+        if let Some(t) = st.txn.as_ref() {
+            st.counts.restamp(before, t);
+        }
+    }
+}
+
 fn returning_store(program: &Program, work: &WorkMem, txn: &Txn) -> RowStore {
     let returns = match program {
         Program::Insert(p) => p.returning.is_some(),

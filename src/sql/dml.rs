@@ -13,7 +13,7 @@ mod upsert;
 
 pub use from::{Tail, UpdateFrom};
 pub use returning::Returning;
-pub use rowcount::{RowCounts, Slot};
+pub use rowcount::{RowCounts, Slot, Stamp};
 pub use run::{
     insert_without_statement_journal, run_delete, run_insert, run_update, update_loaded_row, without_statement_journal,
     RowBufs,

@@ -31,6 +31,7 @@ pub enum Value {
 }
 
 impl Clone for Value {
+    #[inline]
     fn clone(&self) -> Value {
         match self {
             Value::Null => Value::Null,
@@ -43,6 +44,7 @@ impl Clone for Value {
 
     /// Reuses the buffer of a TEXT or BLOB overwritten by one of the same
     /// class (row slots and sort keys refilled per row allocate nothing).
+    #[inline]
     fn clone_from(&mut self, src: &Value) {
         match (self, src) {
             (Value::Text(d), Value::Text(s)) => d.clone_from(s),

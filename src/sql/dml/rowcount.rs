@@ -1,21 +1,31 @@
 //! [`RowCounts`]: the row counts of the tables writing statements change,
-//! kept in memory while a statement runs and written back to the schema
-//! rows (`schema::quota`) before its savepoint is released, and the row
-//! limits checked on every row a statement adds.
+//! kept in memory and written back to the schema rows (`schema::quota`),
+//! and the row limits checked on every row a statement adds.
 //!
-//! A statement takes a table's stored count on its first touch of the
-//! table, adjusts it per row written or deleted, and `flush` writes every
-//! changed count back (an 8-byte patch in place). Because the write-back
-//! happens inside the statement savepoint, whatever undoes the statement
-//! (its own error, ROLLBACK TO, ROLLBACK, a crash) undoes the counts with
-//! the rows: the schema rows stay the only truth.
+//! A statement takes a table's count on its first touch of the table,
+//! adjusts it per row written or deleted, and at its end keeps the new
+//! counts or, undone, goes back to those it started from. When counts
+//! reach the schema rows (an 8-byte patch in place) depends on the
+//! transaction:
+//! - autocommit: `flush` at the end of each statement, inside its
+//!   savepoint, so whatever undoes the statement undoes the counts;
+//! - explicit (BEGIN ... COMMIT): counts stay pending across statements
+//!   and `write_pending` writes them back before anything that reads or
+//!   rewrites schema rows or marks a savepoint: COMMIT, RELEASE,
+//!   SAVEPOINT, and every statement but INSERT, UPDATE and DELETE (the
+//!   stored count(*) of a SELECT, PRAGMAs, DDL). A transaction of many
+//!   one-row INSERTs patches its schema rows once, not per statement.
 //!
-//! The connection keeps one `RowCounts` from statement to statement, so a
-//! statement run in a loop does not read its table's schema row again. An
-//! entry is reused only while the schema tree is exactly as the entry last
-//! saw it (same transaction, same `Txn::tree_version` of the schema tree):
-//! every change of that tree, and every rollback, moves the version, and
-//! the entry is then read again. So the cache can be stale, never wrong.
+//! The connection keeps one `RowCounts` from statement to statement. An
+//! entry is trusted only while the schema tree is exactly as the entry
+//! last saw it (same transaction, same `Txn::tree_version` of the schema
+//! tree); otherwise it is read again. Pending counts therefore live only
+//! while that stamp holds still: the schema tree changes by a write-back
+//! (which leaves nothing pending), by DDL (preceded by one), or by a
+//! rollback. A statement's rollback puts the tree back as the statement
+//! found it, so `restamp` keeps the entries; a savepoint's or the
+//! transaction's rollback drops them (`discard`) with the changes they
+//! counted.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::quota::{self, CountKey, CountPlace, Stored, TableLimit};
@@ -28,7 +38,7 @@ const MAX_CACHED: usize = 64;
 
 /// A state of the schema tree: its version in one transaction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Stamp {
+pub struct Stamp {
     txn: u64,
     version: u64,
 }
@@ -41,8 +51,8 @@ fn stamp(txn: &Txn) -> Stamp {
 #[derive(Debug)]
 struct Entry {
     key: CountKey,
-    /// Rows now, the running statement's changes included (meaningful
-    /// while `live`).
+    /// Rows now: every change of the transaction so far, the running
+    /// statement's included.
     rows: u64,
     /// What the schema row holds (None = no count stored yet).
     stored: Option<u64>,
@@ -52,23 +62,20 @@ struct Entry {
     limit: TableLimit,
     /// The schema tree state `stored`, `place` and `limit` are true in.
     seen: Stamp,
-    /// Checked (or loaded) for the running statement.
-    live: bool,
+    /// `rows` when the running statement first touched the table; None
+    /// while no running statement has.
+    at_start: Option<u64>,
 }
 
 impl Entry {
-    /// Makes a cached entry live again if the schema tree has not changed
-    /// since it was last seen; false when it must be read again.
-    fn revive(&mut self, txn: &Txn, t: &Table) -> bool {
-        let same = self.seen == stamp(txn) && self.key.schema_rowid == t.schema_rowid && self.key.name == t.name;
-        match self.stored {
-            Some(n) if same => {
-                self.rows = n;
-                self.live = true;
-                true
-            }
-            _ => false,
-        }
+    /// The schema row lags behind `rows`.
+    fn pending(&self) -> bool {
+        self.stored != Some(self.rows)
+    }
+
+    /// Still true of `t` in the schema tree state `now`.
+    fn holds(&self, now: Stamp, t: &Table) -> bool {
+        self.seen == now && self.key.schema_rowid == t.schema_rowid && self.key.name == t.name
     }
 }
 
@@ -102,9 +109,9 @@ impl RowCounts {
         })
     }
 
-    /// The slot of `t`'s live entry, for the calls one row makes (entries
-    /// are only appended during a statement, so a slot stays valid until
-    /// `flush`); None for an untracked table.
+    /// The slot of `t`'s entry for the running statement, for the calls
+    /// one row makes (entries are only appended while a statement runs,
+    /// so a slot stays valid until its end); None for an untracked table.
     pub fn slot(&mut self, txn: &Txn, t: &Table) -> Result<Option<Slot>> {
         if !quota::is_tracked(t) {
             return Ok(None);
@@ -117,18 +124,23 @@ impl RowCounts {
         let pos = match pos {
             Some(p) => {
                 let e = &mut self.entries[p];
-                if !e.live && !e.revive(txn, t) {
-                    *e = load(txn, t)?;
+                if e.at_start.is_none() {
+                    if !e.holds(stamp(txn), t) {
+                        debug_assert!(!e.pending(), "pending count of {} outlived its schema tree", t.name);
+                        *e = load(txn, t)?;
+                    }
+                    e.at_start = Some(e.rows);
                 }
                 p
             }
             None => {
-                self.entries.push(load(txn, t)?);
+                let mut e = load(txn, t)?;
+                e.at_start = Some(e.rows);
+                self.entries.push(e);
                 self.entries.len() - 1
             }
         };
         self.last = pos;
-        debug_assert!(self.entries[pos].live, "a slot of {} handed out dead", t.name);
         Ok(Some(Slot(pos)))
     }
 
@@ -190,30 +202,95 @@ impl RowCounts {
         Ok(())
     }
 
-    /// Ends the statement's tally: writes every count that changed back
-    /// to its schema row. Entries stay cached for the next statement; on
-    /// failure none does (the statement is then undone).
+    /// Autocommit: ends the statement's tally by writing every count it
+    /// changed back to its schema row (inside the statement savepoint).
+    /// Entries stay cached for the next statement; on failure none does
+    /// (the statement is then undone).
     pub fn flush(&mut self, txn: &mut Txn) -> Result<()> {
         let r = self.write_back(txn);
-        for e in self.entries.iter_mut() {
-            e.live = false;
-        }
-        if r.is_err() || self.entries.len() > MAX_CACHED {
-            self.entries.clear();
+        match r {
+            Ok(()) => self.end_statement(true),
+            Err(_) => self.discard(),
         }
         r
     }
 
+    /// Ends the running statement's tally without writing: its counts
+    /// stay pending (`kept`), or go back to those it started from.
+    pub fn end_statement(&mut self, kept: bool) {
+        for e in self.entries.iter_mut() {
+            if let Some(n) = e.at_start.take() {
+                if !kept {
+                    e.rows = n;
+                }
+            }
+        }
+        if self.entries.len() > MAX_CACHED {
+            self.entries.retain(Entry::pending);
+        }
+    }
+
+    /// After a statement's rollback (whose changes `end_statement(false)`
+    /// took back): the schema tree is as the statement found it, so every
+    /// entry true then is true again.
+    pub fn restamp(&mut self, before: Stamp, txn: &Txn) {
+        let now = stamp(txn);
+        for e in self.entries.iter_mut().filter(|e| e.seen == before) {
+            e.seen = now;
+        }
+    }
+
+    /// The schema tree state entries are checked against now (taken
+    /// before a statement runs, for `restamp`).
+    pub fn stamp_of(txn: &Txn) -> Stamp {
+        stamp(txn)
+    }
+
+    /// Forgets every entry (the changes they counted were rolled back).
+    pub fn discard(&mut self) {
+        self.entries.clear();
+        self.last = 0;
+    }
+
+    /// Explicit transactions: writes every pending count back to its
+    /// schema row, inside a savepoint of its own so that on failure the
+    /// schema rows and the tally are both as they were.
+    pub fn write_pending(&mut self, txn: &mut Txn) -> Result<()> {
+        if !self.entries.iter().any(Entry::pending) {
+            return Ok(());
+        }
+        debug_assert!(self.entries.iter().all(|e| e.at_start.is_none()), "write-back inside a statement");
+        let before = stamp(txn);
+        let saved: Vec<(Option<u64>, Option<CountPlace>)> = self.entries.iter().map(|e| (e.stored, e.place)).collect();
+        let depth = txn.savepoint()?;
+        let r = self.write_back(txn);
+        if r.is_err() {
+            let undone = txn.rollback_to(depth);
+            txn.release(depth);
+            undone?;
+            for (e, (stored, place)) in self.entries.iter_mut().zip(saved) {
+                e.stored = stored;
+                e.place = place;
+            }
+            self.restamp(before, txn);
+            return r;
+        }
+        txn.release(depth);
+        Ok(())
+    }
+
+    /// Writes every pending count of an entry true now back to its schema
+    /// row; the entries stay true (only count fields changed).
     fn write_back(&mut self, txn: &mut Txn) -> Result<()> {
         let before = stamp(txn);
         // Places found before a row was rewritten may have moved (cells
         // shift in their page); a patch moves nothing.
         let mut moved = false;
-        for e in self.entries.iter_mut().filter(|e| e.live) {
-            // Nothing but this tally writes the schema tree during a DML
-            // statement, so what a live entry saw is still true.
-            debug_assert_eq!(e.seen, before, "schema tree changed under the tally of {}", e.key.name);
-            if e.stored == Some(e.rows) {
+        for e in self.entries.iter_mut().filter(|e| e.pending()) {
+            if e.seen != before {
+                // Counted changes that were rolled back (autocommit: the
+                // entry is read again on its next use).
+                debug_assert!(e.at_start.is_none(), "schema tree changed under the tally of {}", e.key.name);
                 continue;
             }
             debug_assert!(txn.is_write(), "counts of {} changed outside a write transaction", e.key.name);
@@ -263,5 +340,5 @@ fn load(txn: &Txn, t: &Table) -> Result<Entry> {
         Some(n) => n,
         None => btree::count_entries(txn, t.root)?,
     };
-    Ok(Entry { key, rows, stored: s.rows, place: Some(place), limit: s.limit, seen, live: true })
+    Ok(Entry { key, rows, stored: s.rows, place: Some(place), limit: s.limit, seen, at_start: None })
 }

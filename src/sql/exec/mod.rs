@@ -387,7 +387,9 @@ impl SelectRun {
         }
     }
 
-    /// Positions level `i` on its next candidate row and loads it.
+    /// Positions level `i` on its next candidate row and loads it. Runs
+    /// per row with one caller, so it is inlined into the join loop.
+    #[inline(always)]
     fn step_access(&mut self, i: usize, plan: &SelectPlan, rt: &mut Rt, cx: &mut Cx) -> Result<bool> {
         let lv = &plan.levels[i];
         let t = &lv.table;
@@ -396,83 +398,7 @@ impl SelectRun {
             return Ok(false);
         }
         if let Access::Sub(id) = lv.access {
-            let subs = cx.subs;
-            if self.levels[i].st == St::Init {
-                let lr = &mut self.levels[i];
-                if lr.store.is_none() && lr.sub_run.is_none() {
-                    if i == 0 {
-                        // The outermost level is read once: streamed, not kept.
-                        lr.sub_run = Some(Box::new(SelectRun::new(&subs[id])));
-                    } else if subs[id].recursive.is_some() || subs[id].lazy {
-                        // Produced as scans reach the end of what is kept.
-                        lr.sub_run = Some(Box::new(SelectRun::new(&subs[id])));
-                        lr.store = Some((spill::RowStore::new(spill::Budget::new(cx)), spill::StoreCursor::default()));
-                    } else {
-                        let store = Self::materialize(&subs[id], rt, cx)?;
-                        self.levels[i].store = Some((store, spill::StoreCursor::default()));
-                    }
-                }
-                let lr = &mut self.levels[i];
-                if let Some((store, cur)) = &mut lr.store {
-                    store.seal()?;
-                    store.rewind(cur);
-                }
-                lr.pos = 0;
-                lr.st = St::Active;
-            }
-            let lr = &mut self.levels[i];
-            if let Some((store, cur)) = &mut lr.store {
-                let slot = &mut rt.slots[lv.slot];
-                if !store.next(cur, &mut slot.vals)? {
-                    // Past what is kept: a set produced on demand makes
-                    // its next row (and keeps it for the next scans).
-                    let mut row = std::mem::take(&mut lr.list_scratch);
-                    let got = match &mut lr.sub_run {
-                        Some(run) => run.next(&subs[id], rt, cx, &mut row)?,
-                        None => false,
-                    };
-                    let lr = &mut self.levels[i];
-                    let Some((store, cur)) = &mut lr.store else { unreachable!("checked above") };
-                    if !got {
-                        lr.sub_run = None;
-                        lr.list_scratch = row;
-                        lr.st = St::Done;
-                        return Ok(false);
-                    }
-                    let slot = &mut rt.slots[lv.slot];
-                    slot.vals.clear();
-                    slot.vals.extend_from_slice(&row);
-                    store.push_past(cur, row)?;
-                }
-                let lr = &mut self.levels[i];
-                let slot = &mut rt.slots[lv.slot];
-                slot.rowid = lr.pos as i64 + 1;
-                slot.null_row = false;
-                lr.pos += 1;
-                return Ok(true);
-            }
-            // The outermost level: streamed.
-            let lr = &mut self.levels[i];
-            {
-                let mut row = std::mem::take(&mut lr.list_scratch);
-                let got = match &mut lr.sub_run {
-                    Some(run) => run.next(&subs[id], rt, cx, &mut row)?,
-                    None => false,
-                };
-                let lr = &mut self.levels[i];
-                if !got {
-                    lr.sub_run = None;
-                    lr.st = St::Done;
-                    return Ok(false);
-                }
-                let slot = &mut rt.slots[lv.slot];
-                std::mem::swap(&mut slot.vals, &mut row);
-                lr.list_scratch = row;
-                slot.rowid = lr.pos as i64 + 1;
-                slot.null_row = false;
-                lr.pos += 1;
-                return Ok(true);
-            }
+            return self.step_sub(i, lv, id, rt, cx);
         }
         if let Access::AutoHash { col, rhs, aff, coll } = &lv.access {
             return self.step_hash(i, lv, *col, rhs, *aff, *coll, rt, cx);
@@ -615,6 +541,96 @@ impl SelectRun {
             }
             Access::Index(acc) => self.step_index(i, acc, plan, rt, cx),
             Access::Sub(_) | Access::AutoHash { .. } => Ok(false),
+        }
+    }
+
+    /// `step_access` of a FROM subquery level: rows from its store (made
+    /// once, or on demand for a recursive or lazy set) or, outermost,
+    /// streamed from its run.
+    fn step_sub(
+        &mut self,
+        i: usize,
+        lv: &crate::sql::select::Level,
+        id: usize,
+        rt: &mut Rt,
+        cx: &mut Cx,
+    ) -> Result<bool> {
+        let subs = cx.subs;
+        if self.levels[i].st == St::Init {
+            let lr = &mut self.levels[i];
+            if lr.store.is_none() && lr.sub_run.is_none() {
+                if i == 0 {
+                    // The outermost level is read once: streamed, not kept.
+                    lr.sub_run = Some(Box::new(SelectRun::new(&subs[id])));
+                } else if subs[id].recursive.is_some() || subs[id].lazy {
+                    // Produced as scans reach the end of what is kept.
+                    lr.sub_run = Some(Box::new(SelectRun::new(&subs[id])));
+                    lr.store = Some((spill::RowStore::new(spill::Budget::new(cx)), spill::StoreCursor::default()));
+                } else {
+                    let store = Self::materialize(&subs[id], rt, cx)?;
+                    self.levels[i].store = Some((store, spill::StoreCursor::default()));
+                }
+            }
+            let lr = &mut self.levels[i];
+            if let Some((store, cur)) = &mut lr.store {
+                store.seal()?;
+                store.rewind(cur);
+            }
+            lr.pos = 0;
+            lr.st = St::Active;
+        }
+        let lr = &mut self.levels[i];
+        if let Some((store, cur)) = &mut lr.store {
+            let slot = &mut rt.slots[lv.slot];
+            if !store.next(cur, &mut slot.vals)? {
+                // Past what is kept: a set produced on demand makes
+                // its next row (and keeps it for the next scans).
+                let mut row = std::mem::take(&mut lr.list_scratch);
+                let got = match &mut lr.sub_run {
+                    Some(run) => run.next(&subs[id], rt, cx, &mut row)?,
+                    None => false,
+                };
+                let lr = &mut self.levels[i];
+                let Some((store, cur)) = &mut lr.store else { unreachable!("checked above") };
+                if !got {
+                    lr.sub_run = None;
+                    lr.list_scratch = row;
+                    lr.st = St::Done;
+                    return Ok(false);
+                }
+                let slot = &mut rt.slots[lv.slot];
+                slot.vals.clear();
+                slot.vals.extend_from_slice(&row);
+                store.push_past(cur, row)?;
+            }
+            let lr = &mut self.levels[i];
+            let slot = &mut rt.slots[lv.slot];
+            slot.rowid = lr.pos as i64 + 1;
+            slot.null_row = false;
+            lr.pos += 1;
+            return Ok(true);
+        }
+        // The outermost level: streamed.
+        let lr = &mut self.levels[i];
+        {
+            let mut row = std::mem::take(&mut lr.list_scratch);
+            let got = match &mut lr.sub_run {
+                Some(run) => run.next(&subs[id], rt, cx, &mut row)?,
+                None => false,
+            };
+            let lr = &mut self.levels[i];
+            if !got {
+                lr.sub_run = None;
+                lr.st = St::Done;
+                return Ok(false);
+            }
+            let slot = &mut rt.slots[lv.slot];
+            std::mem::swap(&mut slot.vals, &mut row);
+            lr.list_scratch = row;
+            slot.rowid = lr.pos as i64 + 1;
+            slot.null_row = false;
+            lr.pos += 1;
+            return Ok(true);
         }
     }
 
