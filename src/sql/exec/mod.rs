@@ -611,27 +611,24 @@ impl SelectRun {
             return Ok(true);
         }
         // The outermost level: streamed.
+        let mut row = std::mem::take(&mut lr.list_scratch);
+        let got = match &mut lr.sub_run {
+            Some(run) => run.next(&subs[id], rt, cx, &mut row)?,
+            None => false,
+        };
         let lr = &mut self.levels[i];
-        {
-            let mut row = std::mem::take(&mut lr.list_scratch);
-            let got = match &mut lr.sub_run {
-                Some(run) => run.next(&subs[id], rt, cx, &mut row)?,
-                None => false,
-            };
-            let lr = &mut self.levels[i];
-            if !got {
-                lr.sub_run = None;
-                lr.st = St::Done;
-                return Ok(false);
-            }
-            let slot = &mut rt.slots[lv.slot];
-            std::mem::swap(&mut slot.vals, &mut row);
-            lr.list_scratch = row;
-            slot.rowid = lr.pos as i64 + 1;
-            slot.null_row = false;
-            lr.pos += 1;
-            return Ok(true);
+        if !got {
+            lr.sub_run = None;
+            lr.st = St::Done;
+            return Ok(false);
         }
+        let slot = &mut rt.slots[lv.slot];
+        std::mem::swap(&mut slot.vals, &mut row);
+        lr.list_scratch = row;
+        slot.rowid = lr.pos as i64 + 1;
+        slot.null_row = false;
+        lr.pos += 1;
+        Ok(true)
     }
 
     fn step_index(&mut self, i: usize, acc: &IndexAccess, plan: &SelectPlan, rt: &mut Rt, cx: &mut Cx) -> Result<bool> {
