@@ -13,6 +13,14 @@
 //! else the file. Pinned images are never evicted, only pruned when no live
 //! snapshot falls in their range.
 //!
+//! Eviction is CLOCK (second chance): a lookup marks its entry
+//! referenced; the eviction hand sweeps the slots in a circle, clearing
+//! marks and dropping the first unmarked entry nobody else holds. Pages
+//! used again and again (the roots and interior pages every descent
+//! reads) keep their marks and stay, while a page read once goes on the
+//! next sweep. Entries live in a slot vector (`map` gives a key's slot,
+//! `free` the empty ones) so the hand has an order to follow.
+//!
 //! Accounting invariant: `used_bytes` == sum of the buffer capacities of the
 //! entries held, pinned images included (`pinned_bytes` of it), and the
 //! atomic mirror `used_mirror` (read by writers without the lock) always
@@ -26,7 +34,7 @@
 use crate::storage::pager::PageNo;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// A fast hasher for page numbers and small integer keys (the keys are not
@@ -63,8 +71,22 @@ pub type PageMap<K, V> = HashMap<K, V, BuildHasherDefault<PageHasher>>;
 /// One page image.
 pub type PageRef = Arc<Vec<u8>>;
 
+/// A cached image and its CLOCK mark.
+struct Slot {
+    key: (PageNo, u32),
+    page: PageRef,
+    /// Looked up since the hand last passed (atomic only so that `get`
+    /// can mark through `&self`; the cache is used under its lock).
+    referenced: AtomicBool,
+}
+
 pub struct Cache {
-    map: PageMap<(PageNo, u32), PageRef>,
+    map: PageMap<(PageNo, u32), usize>,
+    slots: Vec<Option<Slot>>,
+    /// Indexes of the `None` slots.
+    free: Vec<usize>,
+    /// Where the next eviction sweep starts.
+    hand: usize,
     pinned: PageMap<PageNo, Vec<(u64, PageRef)>>,
     used_bytes: usize,
     used_mirror: Arc<AtomicUsize>,
@@ -86,6 +108,9 @@ impl Cache {
     pub fn new(capacity_bytes: usize) -> Cache {
         Cache {
             map: PageMap::default(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            hand: 0,
             pinned: PageMap::default(),
             used_bytes: 0,
             used_mirror: Arc::new(AtomicUsize::new(0)),
@@ -160,13 +185,34 @@ impl Cache {
 
     #[inline]
     pub fn get(&self, pgno: PageNo, version: u32) -> Option<&PageRef> {
-        self.map.get(&(pgno, version))
+        let slot = self.slots[*self.map.get(&(pgno, version))?].as_ref()?;
+        slot.referenced.store(true, Ordering::Relaxed);
+        Some(&slot.page)
     }
 
     pub fn insert(&mut self, pgno: PageNo, version: u32, page: PageRef) {
+        let key = (pgno, version);
         let mut used = self.used_bytes + page.capacity();
-        if let Some(old) = self.map.insert((pgno, version), page) {
-            used -= old.capacity();
+        match self.map.get(&key) {
+            Some(&i) => {
+                let slot = self.slots[i].as_mut().expect("mapped slots are full");
+                used -= slot.page.capacity();
+                slot.page = page;
+            }
+            None => {
+                let slot = Some(Slot { key, page, referenced: AtomicBool::new(false) });
+                let i = match self.free.pop() {
+                    Some(i) => {
+                        self.slots[i] = slot;
+                        i
+                    }
+                    None => {
+                        self.slots.push(slot);
+                        self.slots.len() - 1
+                    }
+                };
+                self.map.insert(key, i);
+            }
         }
         self.set_used(used);
         if self.used_bytes > self.limit() {
@@ -176,6 +222,15 @@ impl Cache {
             // nobody holds.
             self.evict_all_unreferenced();
         }
+    }
+
+    /// Empties slot `i` (full), keeping the accounting.
+    fn drop_slot(&mut self, i: usize) -> PageRef {
+        let slot = self.slots[i].take().expect("dropping a full slot");
+        self.map.remove(&slot.key);
+        self.free.push(i);
+        self.set_used(self.used_bytes - slot.page.capacity());
+        slot.page
     }
 
     /// What clean pages may hold now.
@@ -218,8 +273,12 @@ impl Cache {
     /// Bytes no eviction can free now: pinned images and entries someone
     /// else holds (cursors, a writer's unmodified dirty page).
     pub fn unevictable_bytes(&self) -> usize {
-        let held: usize = self.map.values().filter(|p| Arc::strong_count(p) > 1).map(|p| p.capacity()).sum();
+        let held: usize = self.pages().filter(|p| Arc::strong_count(p) > 1).map(|p| p.capacity()).sum();
         held + self.pinned_bytes
+    }
+
+    fn pages(&self) -> impl Iterator<Item = &PageRef> {
+        self.slots.iter().flatten().map(|s| &s.page)
     }
 
     /// Drops unreferenced entries until under the limit (to 7/8 of it, so
@@ -234,40 +293,45 @@ impl Cache {
         self.evict_to(0);
     }
 
+    /// Sweeps the CLOCK hand until `used_bytes <= target`: a marked entry
+    /// loses its mark, an unmarked one nobody holds goes. Two full turns
+    /// at most: after the first every mark is gone.
     fn evict_to(&mut self, target: usize) {
-        let mut used = self.used_bytes;
-        let mut evicted = 0;
-        self.map.retain(|_, p| {
-            if used > target && Arc::strong_count(p) == 1 {
-                used -= p.capacity();
-                evicted += 1;
-                false
-            } else {
-                true
+        let n = self.slots.len();
+        let mut steps = 0;
+        while self.used_bytes > target && steps < 2 * n {
+            let i = self.hand;
+            self.hand = if i + 1 == n { 0 } else { i + 1 };
+            steps += 1;
+            let Some(slot) = &self.slots[i] else { continue };
+            if Arc::strong_count(&slot.page) > 1 {
+                continue;
             }
-        });
-        self.set_used(used);
-        self.evictions += evicted;
+            if slot.referenced.swap(false, Ordering::Relaxed) {
+                continue;
+            }
+            self.drop_slot(i);
+            self.evictions += 1;
+        }
     }
 
     /// Drops the entry for `(pgno, version)`, if any.
     pub fn remove(&mut self, pgno: PageNo, version: u32) {
-        if let Some(old) = self.map.remove(&(pgno, version)) {
-            self.set_used(self.used_bytes - old.capacity());
+        if let Some(&i) = self.map.get(&(pgno, version)) {
+            self.drop_slot(i);
         }
     }
 
     /// Keeps only the entries for which `keep` holds.
     pub fn retain(&mut self, mut keep: impl FnMut(PageNo, u32) -> bool) {
-        let mut used = self.used_bytes;
-        self.map.retain(|&(p, v), page| {
-            let k = keep(p, v);
-            if !k {
-                used -= page.capacity();
+        for i in 0..self.slots.len() {
+            if let Some(slot) = &self.slots[i] {
+                let (p, v) = slot.key;
+                if !keep(p, v) {
+                    self.drop_slot(i);
+                }
             }
-            k
-        });
-        self.set_used(used);
+        }
     }
 
     pub fn set_capacity(&mut self, bytes: usize) {
@@ -303,12 +367,29 @@ mod tests {
             c.insert(p, 0, Arc::new(vec![0u8; 512]));
             assert!(c.used_bytes <= 10 * 512 || c.len() == 1);
         }
-        let sum: usize = c.map.values().map(|p| p.capacity()).sum();
+        let sum: usize = c.pages().map(|p| p.capacity()).sum();
         assert_eq!(sum, c.used_bytes);
         assert!(c.get(1, 0).is_some(), "a referenced page is never evicted");
         c.retain(|p, _| p != 1);
         assert!(c.get(1, 0).is_none());
-        let sum: usize = c.map.values().map(|p| p.capacity()).sum();
+        let sum: usize = c.pages().map(|p| p.capacity()).sum();
         assert_eq!(sum, c.used_bytes);
+        assert_eq!(c.len() + c.free.len(), c.slots.len());
+    }
+
+    #[test]
+    fn clock_keeps_pages_in_use() {
+        // Room for 10 pages; page 1 is looked up between every insert, as
+        // a B-tree root is: it survives a stream of pages read once.
+        let mut c = Cache::new(10 * 512);
+        c.insert(1, 0, Arc::new(vec![0u8; 512]));
+        for p in 2..200 {
+            assert!(c.get(1, 0).is_some(), "the hot page went before page {p}");
+            c.insert(p, 0, Arc::new(vec![0u8; 512]));
+            assert!(c.used_bytes <= 10 * 512);
+        }
+        assert!(c.evictions > 150);
+        c.evict_all_unreferenced();
+        assert_eq!((c.len(), c.used_bytes), (0, 0));
     }
 }

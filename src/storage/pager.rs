@@ -217,6 +217,15 @@ struct Shared {
 }
 
 impl Shared {
+    /// Forgets the writer's tail (rollback, or nothing left to commit) and
+    /// the cached images of its frames: frame numbers past `mx_frame` will
+    /// be written again with other pages.
+    fn drop_tail(&mut self) {
+        self.wal.drop_tail();
+        let mx = self.wal.mx_frame;
+        self.cache.retain(|_, v| v <= mx);
+    }
+
     fn snap_now(&self) -> Snap {
         Snap {
             generation: self.wal.generation,
@@ -694,12 +703,27 @@ impl Pager {
     }
 
     /// A page the write transaction spilled, from WAL tail frame `frame`.
-    fn read_tail(&self, frame: u32) -> Result<PageRef> {
-        let sh = self.shared.lock();
+    /// Page `pgno`'s image in tail frame `frame`: from the cache, where a
+    /// spill leaves what it wrote, else read back (and cached again).
+    /// `bounded`: HARD mode's bound applies (see `check_read_room`).
+    fn read_tail(&self, pgno: PageNo, frame: u32, bounded: bool) -> Result<PageRef> {
+        let mut sh = self.shared.lock();
         debug_assert!(frame > sh.wal.mx_frame && frame <= sh.wal.mx_frame + sh.wal.tail);
+        if let Some(p) = sh.cache.get(pgno, frame) {
+            let p = p.clone();
+            sh.cache.hits += 1;
+            return Ok(p);
+        }
+        sh.cache.misses += 1;
         let mut buf = vec![0u8; sh.wal.page_size as usize];
         sh.wal.read_frame(frame, &mut buf)?;
-        Ok(Arc::new(buf))
+        let page = Arc::new(buf);
+        sh.cache.reserved = self.writer_bytes.load(Ordering::Relaxed);
+        sh.cache.insert(pgno, frame, page.clone());
+        if bounded {
+            self.check_read_room(&mut sh, pgno, frame)?;
+        }
+        Ok(page)
     }
 
     fn acquire_writer(&self, timeout_ms: u32) -> Result<()> {

@@ -58,6 +58,8 @@ use crate::storage::pagevec::PageVec;
 use crate::storage::vfs::{OpenMode, Vfs, VfsFile};
 use std::sync::Arc;
 
+mod tail;
+
 pub const WAL_MAGIC: u32 = 0x5356_4C57;
 pub const WAL_VERSION: u32 = 1;
 pub const WAL_HEADER_SIZE: usize = 32;
@@ -104,8 +106,12 @@ pub struct Wal {
     prev: Vec<u32>,
     /// Uncommitted frames of the open write transaction after `mx_frame`.
     pub tail: u32,
-    /// Chained CRC of the last tail frame (valid while `tail > 0`).
+    /// Chained CRC of the last tail frame (valid while `tail > 0` and
+    /// `rechain_from` is None).
     tail_crc: u32,
+    /// Lowest tail frame rewritten in place since the chain was last whole
+    /// (see wal/tail.rs).
+    rechain_from: Option<u32>,
     /// Commit frames and the database size each one records, ascending.
     commits: Vec<(u32, u32)>,
     /// The file holds bytes after frame `mx_frame` (or a stale header)
@@ -155,6 +161,7 @@ impl Wal {
             prev: Vec::new(),
             tail: 0,
             tail_crc: 0,
+            rechain_from: None,
             commits: Vec::new(),
             needs_truncate: false,
             file_len: 0,
@@ -388,6 +395,7 @@ impl Wal {
             return Ok(Vec::new());
         }
         let created = self.file.is_none();
+        self.rechain_tail()?;
         let crc = self.write_frames(vfs, pages, Some(db_size), sync)?;
         if created && sync_dir {
             if let Err(e) = vfs.sync_dir(&self.path) {
@@ -427,6 +435,7 @@ impl Wal {
             return;
         }
         self.tail = 0;
+        self.rechain_from = None;
         self.needs_truncate = true;
         let _ = self.truncate_tail();
     }

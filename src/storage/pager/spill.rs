@@ -14,7 +14,8 @@
 //! Which buffers: every dirty page no cursor holds (a held page is the
 //! path of a running cursor, the hot part of the tree; spilling it would
 //! free nothing) and every savepoint image. A page read back after a spill
-//! is read from its tail frame on each use until it is written again.
+//! comes from the page cache, where the spill left it as a clean entry of
+//! its tail frame (evictable), or is read back from that frame.
 
 use super::txn::{Prior, WriteState};
 use super::*;
@@ -46,7 +47,10 @@ impl Txn {
             self.spill()?;
             held = (self.write.as_ref().map_or(0, |w| w.held_pages()) + extra) * ps;
         }
-        if (hard && (held > limit || !self.pager.writer_room(held))) || (spill && crate::memory::over_hard_limit(ps)) {
+        // Clean pages make way for the writer's (in SOFT mode too: the
+        // pages a spill left in the cache must not crowd the budget).
+        let room = self.pager.writer_room(held);
+        if (hard && (held > limit || !room)) || (spill && crate::memory::over_hard_limit(ps)) {
             // The page is not taken: what is held now is one page less.
             self.publish_held();
             return Err(Error::new(ErrorKind::NoMem, "out of memory"));
@@ -68,11 +72,12 @@ impl Txn {
 
     /// Writes every unheld dirty page and every savepoint image to the WAL
     /// tail and frees them. On an I/O error nothing changes in memory (the
-    /// statement fails; the transaction can go on or roll back).
+    /// statement fails; the transaction can go on or roll back), except
+    /// when a tail frame being overwritten may be torn: then the
+    /// transaction can only roll back (its commit fails).
     pub fn spill(&mut self) -> Result<()> {
         let Some(w) = self.write.as_mut() else { return Ok(()) };
         w.pool.clear();
-        w.tail_memo.borrow_mut().clear();
         let mut victims: Vec<(PageNo, PageRef, Option<usize>)> =
             w.dirty.iter().filter(|(_, r)| Arc::strong_count(r) == 1).map(|(&p, r)| (p, r.clone(), None)).collect();
         for (level, sp) in w.savepoints.iter().enumerate() {
@@ -84,32 +89,51 @@ impl Txn {
         }
         if victims.is_empty() {
             w.spill_backoff = w.held_pages() + SPILL_BACKOFF;
-            // The memo went: say so.
+            // The buffer pool went: say so.
             self.publish_held();
             return Ok(());
         }
         // Ascending pages: the checkpoint later writes the file in order.
         victims.sort_unstable_by_key(|&(p, _, level)| (p, level.map_or(0, |l| l + 1)));
-        let refs: Vec<(PageNo, &[u8])> = victims.iter().map(|(p, r, _)| (*p, r.as_slice())).collect();
+        // A dirty page that already has a tail frame is written over it,
+        // unless a savepoint is open (its images may live in tail frames).
+        let in_place = w.savepoints.is_empty();
+        let (over, fresh): (Vec<_>, Vec<_>) =
+            victims.into_iter().partition(|(p, _, level)| in_place && level.is_none() && w.spilled.get(*p) != 0);
+        let over: Vec<(u32, PageNo, PageRef)> = over.into_iter().map(|(p, r, _)| (w.spilled.get(p), p, r)).collect();
         let first = {
             let mut sh = self.pager.shared.lock();
+            let refs: Vec<(u32, PageNo, &[u8])> = over.iter().map(|(f, p, r)| (*f, *p, r.as_slice())).collect();
+            if let Err(e) = sh.wal.overwrite_tail(&refs) {
+                // Frames the transaction may commit are torn: it must not
+                // commit (the error is sticky until the tail is dropped).
+                sh.io_error = Some(e.clone());
+                return Err(e);
+            }
+            let refs: Vec<(PageNo, &[u8])> = fresh.iter().map(|(p, r, _)| (*p, r.as_slice())).collect();
             let vfs = self.pager.wal_vfs(&mut sh);
             sh.wal.append_tail(vfs, &refs)?
         };
-        drop(refs);
         let ps = self.state.page_size as u64;
+        let written = over.len() + fresh.len();
         self.pager.spills.fetch_add(1, Ordering::Relaxed);
-        self.pager.spill_bytes.fetch_add(victims.len() as u64 * ps, Ordering::Relaxed);
+        self.pager.spill_bytes.fetch_add(written as u64 * ps, Ordering::Relaxed);
         let w = self.write.as_mut().expect("checked above");
+        let mut clean = Vec::with_capacity(written);
+        for (f, p, page) in over {
+            w.dirty.remove(&p);
+            clean.push((p, f, page));
+        }
         // In frame order: a page's savepoint image spilled after its dirty
         // version leaves the dirty version's frame not the newest.
-        for (i, (p, _, level)) in victims.into_iter().enumerate() {
+        for (i, (p, page, level)) in fresh.into_iter().enumerate() {
             let f = first + i as u32;
             match level {
                 None => {
                     w.dirty.remove(&p);
                     w.spilled.set(p, f);
                     w.restored.remove(&p);
+                    clean.push((p, f, page));
                 }
                 Some(l) => {
                     w.savepoints[l].pages.insert(p, Prior::Spilled(f));
@@ -121,7 +145,19 @@ impl Txn {
         // Whatever cursors still hold stays: try again only after that
         // much more has been added.
         w.spill_backoff = w.held_pages() + SPILL_BACKOFF;
-        self.pager.writer_bytes.store(w.held_pages() * ps as usize, Ordering::Relaxed);
+        let held = w.held_pages() * ps as usize;
+        self.pager.writer_bytes.store(held, Ordering::Relaxed);
+        // What was written is clean now: it stays as cache entries of its
+        // tail frames (evictable), so the pages the transaction goes on
+        // using are not read back from the file (SQLite keeps a spilled
+        // page in its cache the same way). The cache keeps room for the
+        // writer to grow back to the spill threshold: clean and dirty
+        // pages stay inside the budget together.
+        let mut sh = self.pager.shared.lock();
+        sh.cache.reserved = held.max(self.pager.spill_limit());
+        for (p, f, page) in clean {
+            sh.cache.insert(p, f, page);
+        }
         Ok(())
     }
 
@@ -141,7 +177,7 @@ impl Txn {
         for batch in stale.chunks(RESOLVE_BATCH) {
             let mut images = Vec::with_capacity(batch.len());
             for &(p, cur) in batch {
-                images.push(if cur != 0 { self.pager.read_tail(cur)? } else { self.snapshot_page(p)? });
+                images.push(if cur != 0 { self.pager.read_tail(p, cur, false)? } else { self.snapshot_page(p)? });
             }
             let refs: Vec<(PageNo, &[u8])> = batch.iter().zip(&images).map(|(&(p, _), r)| (p, r.as_slice())).collect();
             let first = {

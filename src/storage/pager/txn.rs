@@ -25,11 +25,6 @@ pub(super) struct WriteState {
     pub(super) dirty: PageMap<PageNo, PageRef>,
     pub(super) spilled: PageVec,
     pub(super) restored: PageMap<PageNo, ()>,
-    /// Direct-mapped memo of spilled pages read back `(page, frame,
-    /// image)`: the root and interior pages a spill wrote out are read on
-    /// every descent; this spares a read per level (an entry is valid
-    /// while `spilled[page] == frame`).
-    pub(super) tail_memo: RefCell<Vec<Option<(PageNo, u32, PageRef)>>>,
     pub(super) savepoints: Vec<Savepoint>,
     pub(super) orig: DbState,
     /// Page buffers freed by released savepoints, reused for copy-on-write
@@ -48,8 +43,6 @@ pub(super) struct WriteState {
 }
 
 pub(super) const POOL_MAX: usize = 64;
-/// Slots of `WriteState::tail_memo`.
-pub(super) const TAIL_MEMO_SLOTS: usize = 16;
 
 impl WriteState {
     fn new(dirty: PageMap<PageNo, PageRef>, orig: DbState) -> WriteState {
@@ -57,7 +50,6 @@ impl WriteState {
             dirty,
             spilled: PageVec::default(),
             restored: PageMap::default(),
-            tail_memo: RefCell::new(Vec::new()),
             savepoints: Vec::new(),
             orig,
             pool: Vec::new(),
@@ -70,7 +62,7 @@ impl WriteState {
     /// Page buffers this transaction holds (dirty pages, savepoint images
     /// and recycled buffers).
     pub(super) fn held_pages(&self) -> usize {
-        self.dirty.len() + self.sp_images + self.pool.len() + self.tail_memo.borrow().iter().flatten().count()
+        self.dirty.len() + self.sp_images + self.pool.len()
     }
 
     /// What page p is now, for a savepoint to restore.
@@ -354,7 +346,7 @@ impl Txn {
         let rolled_back = self.write.take().is_some();
         if rolled_back {
             // Spilled pages of a transaction that never committed.
-            sh.wal.drop_tail();
+            sh.drop_tail();
             self.pager.writer_bytes.store(0, Ordering::Relaxed);
         }
         drop(sh);
@@ -374,7 +366,7 @@ impl Txn {
         let r = self.commit_write(&mut w);
         self.committing = false;
         if r.is_err() {
-            self.pager.shared.lock().wal.drop_tail();
+            self.pager.shared.lock().drop_tail();
         }
         self.pager.writer_bytes.store(0, Ordering::Relaxed);
         self.end();
@@ -393,7 +385,7 @@ impl Txn {
             // savepoint rollbacks undid: they go now, before a later commit
             // frame could make them part of a committed transaction
             // (recovery applies every frame up to a commit frame).
-            self.pager.shared.lock().wal.drop_tail();
+            self.pager.shared.lock().drop_tail();
             return Ok(());
         }
         self.state.change_counter = self.state.change_counter.wrapping_add(1);
@@ -589,52 +581,10 @@ impl Txn {
             return Ok(p.clone());
         }
         match w.spilled.get(pgno) {
-            f if f != 0 && pgno <= self.state.page_count => {
-                let slot = pgno as usize % TAIL_MEMO_SLOTS;
-                if let Some(Some((p, fr, r))) = w.tail_memo.borrow().get(slot) {
-                    if *p == pgno && *fr == f {
-                        return Ok(r.clone());
-                    }
-                }
-                let r = self.pager.read_tail(f)?;
-                let grows = w.tail_memo.borrow().get(slot).is_none_or(|e| e.is_none());
-                if grows {
-                    self.memo_room(w)?;
-                }
-                let mut memo = w.tail_memo.borrow_mut();
-                if memo.is_empty() {
-                    memo.resize(TAIL_MEMO_SLOTS, None);
-                }
-                memo[slot] = Some((pgno, f, r.clone()));
-                Ok(r)
-            }
+            // Spilled: cached (the spill left it there) or read back.
+            f if f != 0 && pgno <= self.state.page_count => self.pager.read_tail(pgno, f, !self.committing),
             _ => self.snapshot_page(pgno),
         }
-    }
-
-    /// Room for one more entry of `w.tail_memo`, one more page buffer of
-    /// the writer's beside any the caller has counted and not yet made
-    /// (`page_mut` copies the page it reads next). The memo is a cache:
-    /// in HARD mode, short of room, its entries nobody else holds go
-    /// first; SQLITE_NOMEM when that is not enough.
-    fn memo_room(&self, w: &WriteState) -> Result<()> {
-        let ps = self.state.page_size as usize;
-        // What the caller counted beyond what is held: 0 or one page.
-        let pending = self.pager.writer_bytes.load(Ordering::Relaxed).saturating_sub(w.held_pages() * ps);
-        let mut need = w.held_pages() * ps + pending + ps;
-        if self.pager.hard_limit.load(Ordering::Relaxed) && !self.committing && !self.pager.writer_room(need) {
-            for e in w.tail_memo.borrow_mut().iter_mut() {
-                if e.as_ref().is_some_and(|(_, _, r)| Arc::strong_count(r) == 1) {
-                    *e = None;
-                }
-            }
-            need = w.held_pages() * ps + pending + ps;
-            if !self.pager.writer_room(need) {
-                return Err(Error::new(ErrorKind::NoMem, "out of memory"));
-            }
-        }
-        self.pager.writer_bytes.store(need, Ordering::Relaxed);
-        Ok(())
     }
 
     /// The page as of this transaction's snapshot.
