@@ -376,6 +376,13 @@ int main(void) {
             db_free(err);
         }
     }
+    /* BENCH_CACHE_KIB=N runs both engines with PRAGMA cache_size=-N (the
+     * default is each engine's own: 2,000 KiB for both). */
+    if (getenv("BENCH_CACHE_KIB")) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", atoi(getenv("BENCH_CACHE_KIB")));
+        exec(sql);
+    }
     exec("CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v TEXT)");
     fprintf(stderr, "%s %s: %d rows in %s\n", ENGINE_NAME, engine_version(), n_rows, path);
 

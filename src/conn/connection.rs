@@ -111,6 +111,10 @@ impl ConnState {
     /// Writes the row counts pending in an explicit transaction back to
     /// the schema rows (see `sql::dml::rowcount`).
     pub fn write_pending_counts(&mut self) -> Result<()> {
+        if !self.explicit {
+            // Autocommit statements write their counts back as they end.
+            return Ok(());
+        }
         match self.txn.as_mut() {
             Some(t) => self.counts.write_pending(t),
             None => Ok(()),

@@ -461,7 +461,7 @@ impl Statement {
                 let defer = st.explicit;
                 let counts = std::mem::take(&mut st.counts);
                 let txn = st.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
-                let stamp = RowCounts::stamp_of(txn);
+                let stamp = defer.then(|| RowCounts::stamp_of(txn));
                 // A statement writing at most one row checks every constraint
                 // before its first write: it needs no statement journal.
                 let depth = if c.single_row { None } else { Some(txn.savepoint()?) };
@@ -536,7 +536,7 @@ impl Statement {
                                 let undone = if undo { txn.rollback_to(d) } else { Ok(()) };
                                 txn.release(d);
                                 undone?;
-                                settle_counts(st, defer, !undo, stamp);
+                                settle_counts(st, stamp, !undo);
                             }
                             // Without a journal, only a failure before the first
                             // write (a constraint, a type or SQL error, a row
@@ -545,7 +545,7 @@ impl Statement {
                             None if !(pre_write_error(e.kind) || quota_hit && !flush_failed) => st.rollback_all(),
                             None => {
                                 self.keep_on_error = keep;
-                                settle_counts(st, defer, true, stamp);
+                                settle_counts(st, stamp, true);
                             }
                         }
                         Err(e)
@@ -643,13 +643,15 @@ impl Statement {
 /// The store the RETURNING rows of a DML program wait in (without
 /// RETURNING it stays empty).
 /// The tally after a failed DML statement: `kept` = the B-trees keep
-/// what it wrote (no rollback). Autocommit forgets it (the statement's
-/// write-back, if any, was undone with it).
-fn settle_counts(st: &mut ConnState, defer: bool, kept: bool, before: crate::sql::dml::Stamp) {
-    if !defer {
+/// what it wrote (no rollback). `stamp` (explicit transactions: the
+/// schema tree state the statement started from) is None in autocommit,
+/// which forgets the tally (the statement's write-back, if any, was
+/// undone with it).
+fn settle_counts(st: &mut ConnState, stamp: Option<crate::sql::dml::Stamp>, kept: bool) {
+    let Some(before) = stamp else {
         st.counts.discard();
         return;
-    }
+    };
     st.counts.end_statement(kept);
     if !kept {
         if let Some(t) = st.txn.as_ref() {
