@@ -25,7 +25,7 @@ VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-k
 
 CTESTS  := open_close exec prepare_step bind column errors misuse destructors wal concurrency max_rows
 
-.PHONY: FORCE all lib header header-check quickstart test cargo-test clippy ctest ctest-sqlite \
+.PHONY: FORCE all lib header header-check layers quickstart test cargo-test clippy ctest ctest-sqlite \
         shelltest shelltest-sqlite slt bench install uninstall clean
 
 all: lib $(BUILD)/sqlvibe quickstart
@@ -66,7 +66,7 @@ quickstart: $(BUILD)/quickstart
 # non-zero if any failed.
 test:
 	@fail=0; \
-	for suite in header-check cargo-test clippy ctest ctest-sqlite shelltest shelltest-sqlite slt; do \
+	for suite in header-check layers cargo-test clippy ctest ctest-sqlite shelltest shelltest-sqlite slt; do \
 	  echo "== $$suite"; \
 	  $(MAKE) --no-print-directory $$suite || fail=1; \
 	done; \
@@ -92,6 +92,11 @@ cargo-test:
 	     END { printf "cargo test: %d passed, %d failed\n", p, f; exit (f > 0) }' $(BUILD)/cargo-test.log \
 	  && grep -q '^test result:' $(BUILD)/cargo-test.log \
 	  && ! grep -q '^error' $(BUILD)/cargo-test.log
+
+# Imports in src/ point down the layers of lib.rs (scripts/layers.py;
+# scripts/layers.allow lists the ones still being removed).
+layers:
+	@python3 scripts/layers.py
 
 clippy:
 	@if $(CARGO) clippy --all-targets -- -D warnings; then \

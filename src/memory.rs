@@ -1,6 +1,8 @@
-//! Process-wide memory accounting: the counting global allocator every
-//! byte of the library goes through, and SQLite's process-wide heap
-//! limits (`sqlvibe_soft_heap_limit64`, `sqlvibe_hard_heap_limit64`).
+//! Memory accounting: the counting global allocator every byte of the
+//! library goes through, SQLite's process-wide heap limits
+//! (`sqlvibe_soft_heap_limit64`, `sqlvibe_hard_heap_limit64`), and a
+//! connection's statement working memory ([`WorkMem`]). A leaf: any layer
+//! may use it.
 //!
 //! Invariant: `used()` == bytes currently allocated through the Rust
 //! allocator in this process (requested sizes, as SQLite's
@@ -18,6 +20,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// The allocator: the system allocator plus two counters.
 pub struct CountingAlloc;
@@ -207,5 +210,37 @@ mod tests {
         let h0 = hard_heap_limit(-1);
         assert_eq!(soft_heap_limit(-1), s0);
         assert_eq!(hard_heap_limit(-1), h0);
+    }
+}
+
+/// What a connection's running statements hold now, and the most they
+/// held (for `PRAGMA memory_stats`).
+#[derive(Clone, Default, Debug)]
+pub struct WorkMem(Arc<Counters>);
+
+#[derive(Default, Debug)]
+struct Counters {
+    used: AtomicUsize,
+    high: AtomicUsize,
+}
+
+impl WorkMem {
+    pub fn used(&self) -> usize {
+        self.0.used.load(Ordering::Relaxed)
+    }
+    pub fn highwater(&self) -> usize {
+        self.0.high.load(Ordering::Relaxed)
+    }
+    /// Bytes taken (by a statement budget).
+    pub(crate) fn add(&self, n: usize) {
+        let now = self.0.used.fetch_add(n, Ordering::Relaxed) + n;
+        if now > self.0.high.load(Ordering::Relaxed) {
+            self.0.high.fetch_max(now, Ordering::Relaxed);
+        }
+    }
+    /// Bytes given back.
+    pub(crate) fn sub(&self, n: usize) {
+        let before = self.0.used.fetch_sub(n, Ordering::Relaxed);
+        debug_assert!(before >= n, "work memory released twice");
     }
 }

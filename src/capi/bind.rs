@@ -15,7 +15,7 @@ use super::codes::*;
 use super::connection::sqlvibe_int64;
 use super::connection::sqlvibe_uint64;
 use super::statement::sqlvibe_stmt;
-use crate::storage::Value;
+use crate::conn::Value;
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_uchar, c_void};
 use std::ptr;
@@ -294,7 +294,7 @@ pub extern "C" fn sqlvibe_bind_zeroblob(pStmt: *mut sqlvibe_stmt, i: c_int, n: c
     with_stmt!(pStmt, SQLVIBE_MISUSE, SQLVIBE_INTERNAL, {
         bind_impl(pStmt, i, None, || {
             // SQLite refuses blobs over its length limit with SQLITE_TOOBIG.
-            if n.max(0) as usize > crate::sql::func::MAX_LENGTH {
+            if n.max(0) as usize > crate::conn::MAX_LENGTH {
                 return Err((SQLVIBE_TOOBIG, "string or blob too big"));
             }
             Ok(Value::Blob(vec![0; n.max(0) as usize]))

@@ -3,7 +3,7 @@
 
 use super::codes::*;
 use super::connection::sqlvibe;
-use crate::storage::CheckpointMode;
+use crate::conn::CheckpointMode;
 use std::os::raw::{c_char, c_int};
 
 /// Checkpoints database `zDb` (NULL, "" or "main": the only database) in mode

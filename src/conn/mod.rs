@@ -15,7 +15,12 @@ mod statement;
 pub use connection::Connection;
 pub use statement::Statement;
 
-use crate::storage::Value;
+// What the C layer needs beside the two handles, so that it goes through
+// this layer only: the value type, its conversions as SQLite's
+// sqlite3_column_* apply them, checkpoint modes and SQLITE_MAX_LENGTH.
+pub use crate::sql::func::MAX_LENGTH;
+pub use crate::sql::types::{value_to_f64, value_to_i64, value_to_text};
+pub use crate::storage::{CheckpointMode, Value};
 
 /// Open flags, same bit values as SQLite's.
 pub const OPEN_READONLY: i32 = 0x1;

@@ -384,6 +384,7 @@ impl Statement {
                         read_only,
                         explicit,
                         work: &work,
+                        view_info: &crate::sql::view::table_info,
                     };
                     let rows = pragma::run(p, &mut pcx);
                     if let Some(d) = depth {

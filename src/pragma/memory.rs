@@ -5,7 +5,7 @@
 //! cache capacity and a spill threshold (storage/pager/budget.rs).
 
 use super::{int_arg, text_arg, PragmaPlan};
-use crate::sql::exec::spill::WorkMem;
+use crate::memory::WorkMem;
 use crate::storage::{Pager, Value};
 
 /// Gets, or sets then reports, one memory setting. `cache_size` reports

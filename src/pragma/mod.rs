@@ -4,11 +4,11 @@
 
 use crate::error::{Error, Result};
 use crate::schema::{Catalog, IndexOrigin};
-use crate::sql::ast_util::name_str;
-use crate::sql::lexer::unquote_ident;
 use crate::storage::btree;
 use crate::storage::record::decode_record;
 use crate::storage::{BTreeKind, CheckpointMode, Cursor, JournalMode, Pager, SeekOp, Txn, Value};
+use crate::syntax::lexer::unquote_ident;
+use crate::syntax::name_str;
 use sqlite3_parser::ast::{self, PragmaBody, QualifiedName};
 use std::sync::Arc;
 
@@ -223,6 +223,9 @@ impl PragmaPlan {
     }
 }
 
+/// The `table_info` rows of view `name` (None of them for another name).
+pub type ViewInfo = dyn Fn(&Catalog, &str) -> Result<Vec<Vec<Value>>>;
+
 /// What a pragma may read and change.
 pub struct PragmaCtx<'a> {
     pub txn: &'a mut Txn,
@@ -238,7 +241,10 @@ pub struct PragmaCtx<'a> {
     /// Inside BEGIN ... COMMIT (`journal_mode` cannot cross WAL there).
     pub explicit: bool,
     /// What the connection's running statements hold (`memory_stats`).
-    pub work: &'a crate::sql::exec::spill::WorkMem,
+    pub work: &'a crate::memory::WorkMem,
+    /// `table_info` rows of a view: its columns come from compiling its
+    /// SELECT, which the SQL layer above does.
+    pub view_info: &'a ViewInfo,
 }
 
 fn int_arg(v: &Option<Value>) -> Option<i64> {
@@ -288,7 +294,7 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
         "page_count" => vec![int(cx.txn.page_count() as i64)],
         "table_info" => {
             let Some(tn) = text_arg(&p.value) else { return Ok(Vec::new()) };
-            let Some(t) = cx.catalog.table(&tn) else { return crate::sql::view::table_info(cx.catalog, &tn) };
+            let Some(t) = cx.catalog.table(&tn) else { return (cx.view_info)(cx.catalog, &tn) };
             t.cols
                 .iter()
                 .enumerate()

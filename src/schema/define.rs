@@ -5,11 +5,12 @@
 
 use super::{Check, Column, Conflict, Index, IndexOrigin, Table};
 use crate::error::{Error, Result};
-use crate::sql::ast_util::{collation_by_name, conflict_of, name_str, with_parsed};
-use crate::sql::lexer::{matching_paren, tokenize, Tk, Tok};
+use crate::schema::conflict_of;
 use crate::sql::resolve::Compiler;
 use crate::sql::types::{affinity_of_decltype, Affinity};
 use crate::storage::{Collation, KeyInfo, PageNo};
+use crate::syntax::lexer::{matching_paren, tokenize, Tk, Tok};
+use crate::syntax::{collation_by_name, name_str, with_parsed};
 use sqlite3_parser::ast::{self, ColumnConstraint, CreateTableBody, SortOrder, Stmt, TableConstraint};
 use std::sync::Arc;
 
@@ -61,7 +62,7 @@ fn table_spans(src: &str, toks: &[Tok]) -> (Vec<ColSpans>, Vec<(usize, usize)>, 
     };
     let close = matching_paren(toks, open);
     let end = toks.get(close).map_or(src.len(), |t| t.end);
-    let items = crate::sql::lexer::paren_items(toks, open, close);
+    let items = crate::syntax::lexer::paren_items(toks, open, close);
     const CONS: [&str; 11] = [
         "constraint",
         "primary",
@@ -241,9 +242,9 @@ fn sorted_cols(
             e => (e, None),
         };
         let cname = match e {
-            ast::Expr::Id(id) => crate::sql::lexer::unquote_ident(id.0),
+            ast::Expr::Id(id) => crate::syntax::lexer::unquote_ident(id.0),
             ast::Expr::Name(n) => name_str(n),
-            ast::Expr::Literal(ast::Literal::String(s)) => crate::sql::lexer::unquote_ident(s),
+            ast::Expr::Literal(ast::Literal::String(s)) => crate::syntax::lexer::unquote_ident(s),
             _ if in_index => return Err(Error::sql("indexes on expressions are not supported yet")),
             _ => return Err(Error::sql("expressions prohibited in PRIMARY KEY and UNIQUE constraints")),
         };

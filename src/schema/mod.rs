@@ -33,6 +33,18 @@ pub enum Conflict {
     Replace,
 }
 
+/// The conflict mode of an `OR ...` / `ON CONFLICT ...` clause.
+pub fn conflict_of(r: Option<sqlite3_parser::ast::ResolveType>) -> Option<Conflict> {
+    use sqlite3_parser::ast::ResolveType;
+    r.map(|r| match r {
+        ResolveType::Rollback => Conflict::Rollback,
+        ResolveType::Abort => Conflict::Abort,
+        ResolveType::Fail => Conflict::Fail,
+        ResolveType::Ignore => Conflict::Ignore,
+        ResolveType::Replace => Conflict::Replace,
+    })
+}
+
 #[derive(Clone, Debug)]
 pub struct Column {
     pub name: String,
@@ -327,7 +339,7 @@ impl Catalog {
 /// Token index of the object's name in a `CREATE ... <kw> [IF NOT EXISTS]
 /// [schema.]name` statement: what SQLite's stored text starts from (it
 /// drops the schema qualifier, as it stores the object in that schema).
-pub(crate) fn created_name_token(src: &str, toks: &[crate::sql::lexer::Tok], kw: &str) -> usize {
+pub(crate) fn created_name_token(src: &str, toks: &[crate::syntax::lexer::Tok], kw: &str) -> usize {
     let mut k = 0;
     while k < toks.len() && !toks[k].is_kw(src, kw) {
         k += 1;
@@ -336,7 +348,7 @@ pub(crate) fn created_name_token(src: &str, toks: &[crate::sql::lexer::Tok], kw:
     if k + 2 < toks.len() && toks[k].is_kw(src, "if") {
         k += 3;
     }
-    if k + 2 < toks.len() && toks[k + 1].kind == crate::sql::lexer::Tk::Dot {
+    if k + 2 < toks.len() && toks[k + 1].kind == crate::syntax::lexer::Tk::Dot {
         k += 2;
     }
     k

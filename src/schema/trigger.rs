@@ -6,8 +6,8 @@
 //! in SQLite.
 
 use crate::error::{Error, Result};
-use crate::sql::ast_util::{name_str, with_parsed};
-use crate::sql::lexer::{tokenize, Tk};
+use crate::syntax::lexer::{tokenize, Tk};
+use crate::syntax::{name_str, with_parsed};
 use sqlite3_parser::ast::{self, Stmt};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

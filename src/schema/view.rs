@@ -9,8 +9,8 @@
 //! statements compiled against the old set are re-prepared.
 
 use crate::error::{Error, Result};
-use crate::sql::ast_util::{name_str, with_parsed};
-use crate::sql::lexer::{tokenize, Tk};
+use crate::syntax::lexer::{tokenize, Tk};
+use crate::syntax::{name_str, with_parsed};
 use sqlite3_parser::ast::Stmt;
 use std::collections::HashMap;
 use std::sync::Arc;

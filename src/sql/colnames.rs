@@ -18,10 +18,10 @@
 //! result columns whose column at the same position has the same tokens as
 //! the parsed expression rendered back (the parser keeps no positions).
 
-use crate::sql::ast_util::name_str;
 use crate::sql::expr::CExpr;
-use crate::sql::lexer::{result_column_spans, tokenize, unquote_ident, Tk};
 use crate::sql::resolve::Compiler;
+use crate::syntax::lexer::{result_column_spans, tokenize, unquote_ident, Tk};
+use crate::syntax::name_str;
 use sqlite3_parser::ast;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

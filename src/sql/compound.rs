@@ -4,10 +4,10 @@
 
 use crate::error::{Error, Result};
 use crate::sql::expr::CExpr;
-use crate::sql::lexer::unquote_ident;
 use crate::sql::resolve::Compiler;
 use crate::sql::select::{ordinal, Compound, SelectPlan, SetOp, SortKey};
 use crate::storage::Collation;
+use crate::syntax::lexer::unquote_ident;
 use sqlite3_parser::ast;
 
 fn strip_parens<'b>(e: &'b ast::Expr<'b>) -> &'b ast::Expr<'b> {
@@ -104,7 +104,7 @@ pub(crate) fn result_order(
     for (i, sc) in order_by.unwrap_or(&[]).iter().enumerate() {
         let desc = sc.order == Some(ast::SortOrder::Desc);
         let (e, coll) = match &sc.expr {
-            ast::Expr::Collate(inner, c) => (&**inner, Some(crate::sql::ast_util::collation_by_name(c)?)),
+            ast::Expr::Collate(inner, c) => (&**inner, Some(crate::syntax::collation_by_name(c)?)),
             e => (e, None),
         };
         let col = match strip_parens(e) {

@@ -26,15 +26,15 @@
 //! SpillHeap, SeenSet), with the same rows in the same order.
 
 use crate::error::{Error, Result};
-use crate::sql::ast_util::name_str;
 use crate::sql::compound::result_order;
 use crate::sql::exec::spill::{Budget, QueueKey, SeenSet, SpillFifo, SpillHeap};
 use crate::sql::exec::{group_key, SelectRun};
 use crate::sql::expr::{CExpr, Cx, Rt};
-use crate::sql::lexer::{matching_paren, result_column_spans, tokenize, Tk, Tok};
 use crate::sql::resolve::Compiler;
 use crate::sql::select::{SelectPlan, SortKey};
 use crate::storage::{Collation, Value};
+use crate::syntax::lexer::{matching_paren, result_column_spans, tokenize, Tk, Tok};
+use crate::syntax::name_str;
 use sqlite3_parser::ast::{self, CompoundOperator, OneSelect, SelectTable};
 
 /// What the compiler knows about WITH clauses and views being compiled.

@@ -12,11 +12,11 @@ pub use alter::Alter;
 use crate::error::{Error, Result};
 use crate::schema::define::{stored_index_sql, stored_table_sql};
 use crate::schema::{build_index, build_table, read_schema_rows, Catalog, IndexOrigin};
-use crate::sql::ast_util::name_str;
 use crate::sql::exec::spill::WorkMem;
 use crate::storage::btree;
 use crate::storage::record::encode_record;
 use crate::storage::{BTreeKind, Cursor, PageNo, Txn, Value};
+use crate::syntax::name_str;
 
 #[derive(Debug, Clone)]
 pub enum Ddl {
@@ -159,7 +159,7 @@ pub fn compile_ddl(
             Some(qn) => {
                 check_db(qn)?;
                 let n = name_str(&qn.name);
-                if qn.db_name.is_some() && crate::sql::ast_util::collation_by_name(&n).is_ok() {
+                if qn.db_name.is_some() && crate::syntax::collation_by_name(&n).is_ok() {
                     // A qualified name never names a collation.
                     if cat.table(&n).is_none() && cat.index(&n).is_none() {
                         return Err(Error::sql("unable to identify the object to be reindexed"));
@@ -240,7 +240,7 @@ pub fn check(ddl: &Ddl, cat: &Catalog) -> Result<bool> {
         Ddl::Reindex(None) => {}
         Ddl::Reindex(Some(n)) => {
             let known = cat.table(n).is_some() || cat.index(n).is_some() || cat.view(n).is_some();
-            if crate::sql::ast_util::collation_by_name(n).is_err() && !known {
+            if crate::syntax::collation_by_name(n).is_err() && !known {
                 return Err(Error::sql("unable to identify the object to be reindexed"));
             }
         }

@@ -21,13 +21,14 @@ pub use run::{
 pub use upsert::UpsertClause;
 
 use crate::error::{Error, Result};
+use crate::schema::conflict_of;
 use crate::schema::{Conflict, Table};
-use crate::sql::ast_util::{conflict_of, name_str};
 use crate::sql::expr::CExpr;
 use crate::sql::planner;
 use crate::sql::resolve::Compiler;
 use crate::sql::select::{conjuncts, max_slot_deep, Level, SelectPlan};
 use crate::sql::trigger::Triggers;
+use crate::syntax::name_str;
 use sqlite3_parser::ast::{self, InsertBody, OneSelect, QualifiedName, ResultColumn};
 use std::sync::Arc;
 

@@ -1,7 +1,6 @@
 //! SQL: parse (sqlite3-parser) -> plan (name resolution, index choice) ->
 //! execute (operators over B-tree cursors); value semantics and functions.
 
-pub mod ast_util;
 pub mod colnames;
 pub mod compound;
 pub mod cte;
@@ -10,7 +9,6 @@ pub mod dml;
 pub mod exec;
 pub mod expr;
 pub mod func;
-pub mod lexer;
 pub mod planner;
 pub mod prepare;
 pub mod pure;

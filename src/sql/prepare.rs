@@ -6,14 +6,14 @@ use crate::error::{Error, Result};
 use crate::pragma::{self, PragmaPlan};
 use crate::schema::trigger::TriggerOp;
 use crate::schema::{Catalog, Table};
-use crate::sql::ast_util::with_parsed;
 use crate::sql::ddl::{compile_ddl, Ddl};
 use crate::sql::dml::{DeletePlan, InsertPlan, InsertSource, Tail, UpdatePlan};
 use crate::sql::expr::CExpr;
-use crate::sql::lexer::{result_column_spans, tokenize};
 use crate::sql::planner::Access;
 use crate::sql::resolve::{Compiler, Params};
 use crate::sql::select::{set_needed, SelectPlan};
+use crate::syntax::lexer::{result_column_spans, tokenize};
+use crate::syntax::with_parsed;
 use sqlite3_parser::ast::{Stmt, TransactionType};
 use std::sync::Arc;
 
@@ -136,7 +136,7 @@ pub fn schema_free(text: &str) -> bool {
     }
     // PRAGMA [main.]name ...
     let name = match toks.get(2) {
-        Some(t) if t.kind == crate::sql::lexer::Tk::Dot && toks[1].is_kw(text, "main") => toks.get(3),
+        Some(t) if t.kind == crate::syntax::lexer::Tk::Dot && toks[1].is_kw(text, "main") => toks.get(3),
         _ => toks.get(1),
     };
     name.is_some_and(|n| BUDGET_PRAGMAS.iter().any(|k| n.is_kw(text, k)))
@@ -162,7 +162,7 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
     with_parsed(text, |stmt| {
         let mut c = Compiler::new(Some(cat));
         c.with.source = crate::sql::colnames::SourceSpans::new(text);
-        c.limit_commas = crate::sql::lexer::limit_commas(text, &tokenize(text));
+        c.limit_commas = crate::syntax::lexer::limit_commas(text, &tokenize(text));
         let mut names = Vec::new();
         let mut decltypes = Vec::new();
         let mut readonly = false;
@@ -276,15 +276,15 @@ fn compile_one(text: &str, cat: &Catalog) -> Result<Compiled> {
             }
             Stmt::Rollback { savepoint_name: Some(n), .. } => {
                 readonly = true;
-                Program::RollbackTo(crate::sql::ast_util::name_str(n))
+                Program::RollbackTo(crate::syntax::name_str(n))
             }
             Stmt::Savepoint(n) => {
                 readonly = true;
-                Program::Savepoint(crate::sql::ast_util::name_str(n))
+                Program::Savepoint(crate::syntax::name_str(n))
             }
             Stmt::Release(n) => {
                 readonly = true;
-                Program::Release(crate::sql::ast_util::name_str(n))
+                Program::Release(crate::syntax::name_str(n))
             }
             Stmt::CreateView { .. } | Stmt::DropView { .. } => {
                 Program::Ddl(Ddl::View(crate::sql::view::compile_view_ddl(stmt, text, cat)?))

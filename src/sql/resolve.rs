@@ -6,13 +6,13 @@
 
 use crate::error::{Error, Result};
 use crate::schema::{Catalog, Table};
-use crate::sql::ast_util::{collation_by_name, name_str};
 use crate::sql::expr::{BitOp, CExpr, CmpInfo, CmpOp};
 use crate::sql::func;
-use crate::sql::lexer::unquote_ident;
 use crate::sql::select::SelectPlan;
 use crate::sql::types::{affinity_of_decltype, Affinity, ArithOp};
 use crate::storage::{Collation, Value};
+use crate::syntax::lexer::unquote_ident;
+use crate::syntax::{collation_by_name, name_str};
 use sqlite3_parser::ast::{self, Expr, Literal, Operator, UnaryOperator};
 use std::sync::Arc;
 

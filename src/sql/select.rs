@@ -5,13 +5,13 @@
 
 use crate::error::{Error, Result};
 use crate::schema::Table;
-use crate::sql::ast_util::name_str;
 use crate::sql::expr::{CExpr, CmpOp};
-use crate::sql::lexer::unquote_ident;
 use crate::sql::planner::{self, Access};
 use crate::sql::resolve::{cmp_info, AggCall, Ce, Compiler};
 use crate::sql::types::Affinity;
 use crate::storage::Collation;
+use crate::syntax::lexer::unquote_ident;
+use crate::syntax::name_str;
 use sqlite3_parser::ast::{self, JoinConstraint, JoinOperator, JoinType, OneSelect, ResultColumn, SelectTable};
 use std::sync::Arc;
 
@@ -643,7 +643,7 @@ impl Compiler<'_> {
             for (i, sc) in ob.iter().enumerate() {
                 let desc = sc.order == Some(ast::SortOrder::Desc);
                 let (e, coll_over) = match &sc.expr {
-                    ast::Expr::Collate(inner, c) => (&**inner, Some(crate::sql::ast_util::collation_by_name(c)?)),
+                    ast::Expr::Collate(inner, c) => (&**inner, Some(crate::syntax::collation_by_name(c)?)),
                     e => (e, None),
                 };
                 let key = match strip_parens(e) {

@@ -9,13 +9,13 @@
 use crate::error::{Error, Result};
 use crate::schema::view::stored_view_sql;
 use crate::schema::{Catalog, View};
-use crate::sql::ast_util::{name_str, with_parsed};
 use crate::sql::colnames::SourceSpans;
 use crate::sql::cte::{main_select_texts, unique_names};
 use crate::sql::ddl::{delete_schema_rows, insert_schema_row};
-use crate::sql::lexer::{limit_commas, tokenize, Tk};
 use crate::sql::resolve::Compiler;
 use crate::storage::Txn;
+use crate::syntax::lexer::{limit_commas, tokenize, Tk};
+use crate::syntax::{name_str, with_parsed};
 use sqlite3_parser::ast::{QualifiedName, Stmt};
 use std::sync::Arc;
 

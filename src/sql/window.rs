@@ -26,11 +26,11 @@ mod walk;
 pub use exec::compute;
 
 use crate::error::{Error, Result};
-use crate::sql::ast_util::name_str;
 use crate::sql::expr::CExpr;
 use crate::sql::resolve::{Ce, Compiler, ROWID_REF};
 use crate::sql::select::SelectPlan;
 use crate::storage::{Collation, Value};
+use crate::syntax::name_str;
 use sqlite3_parser::ast::{self, Expr, FrameBound, FrameExclude, FrameMode, Literal, Over};
 use std::collections::HashSet;
 

@@ -22,10 +22,10 @@ use super::rename::{
 };
 use crate::error::{Error, Result};
 use crate::schema::{build_index, build_table, read_schema_rows, Catalog, SchemaRow, Table};
-use crate::sql::ast_util::name_str;
-use crate::sql::lexer::{tokenize, Tk, Tok};
 use crate::storage::record::{decode_record, encode_record};
 use crate::storage::{btree, BTreeKind, Cursor, Txn, Value};
+use crate::syntax::lexer::{tokenize, Tk, Tok};
+use crate::syntax::name_str;
 use sqlite3_parser::ast;
 
 #[derive(Debug, Clone)]
@@ -276,7 +276,7 @@ pub fn add_column_names(a: &Alter) -> Vec<String> {
 /// Does column `ci`'s own definition carry a UNIQUE constraint?
 fn column_unique(t: &Table, ci: usize) -> Result<bool> {
     let sql = t.sql.as_deref().unwrap_or("");
-    crate::sql::ast_util::with_parsed(sql, |stmt| {
+    crate::syntax::with_parsed(sql, |stmt| {
         let ast::Stmt::CreateTable { body: ast::CreateTableBody::ColumnsAndConstraints { columns, .. }, .. } = stmt
         else {
             return Ok(false);
@@ -306,7 +306,7 @@ fn constant_default(e: &ast::Expr) -> bool {
 /// The added column's DEFAULT expression, if any, and whether it is constant.
 fn default_of(coldef: &str) -> Result<(bool, bool)> {
     let sql = format!("CREATE TABLE x({coldef})");
-    crate::sql::ast_util::with_parsed(&sql, |stmt| {
+    crate::syntax::with_parsed(&sql, |stmt| {
         let ast::Stmt::CreateTable { body: ast::CreateTableBody::ColumnsAndConstraints { columns, .. }, .. } = stmt
         else {
             return Ok((false, true));

@@ -79,7 +79,7 @@ fn sorted_keys(txn: &Txn, work: &WorkMem, t: &Table, idx: &Index) -> Result<Sort
 pub(super) fn reindex(which: Option<&str>, txn: &mut Txn, work: &WorkMem, cat: &Catalog) -> Result<()> {
     let mut tables: Vec<&std::sync::Arc<Table>> = cat.tables.values().collect();
     tables.sort_by(|a, b| a.name.cmp(&b.name));
-    let coll = which.and_then(|n| crate::sql::ast_util::collation_by_name(n).ok());
+    let coll = which.and_then(|n| crate::syntax::collation_by_name(n).ok());
     for t in tables {
         for idx in &t.indexes {
             let hit = match (which, coll) {

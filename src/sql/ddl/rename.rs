@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::schema::Catalog;
-use crate::sql::lexer::{matching_paren, paren_items, tokenize, unquote_ident, Tk, Tok};
+use crate::syntax::lexer::{matching_paren, paren_items, tokenize, unquote_ident, Tk, Tok};
 
 mod quotes;
 mod trigger;

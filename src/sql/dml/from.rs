@@ -17,8 +17,8 @@ use super::returning::Returning;
 use super::run::{emit, RowBufs};
 use super::{DeletePlan, Triggers, UpdatePlan};
 use crate::error::{Error, Result};
+use crate::schema::conflict_of;
 use crate::schema::Table;
-use crate::sql::ast_util::{conflict_of, name_str};
 use crate::sql::exec::spill::RowStore;
 use crate::sql::exec::SelectRun;
 use crate::sql::expr::{CExpr, Rt};
@@ -28,6 +28,7 @@ use crate::sql::select::{conjuncts, Level, SelectPlan, SortKey};
 use crate::sql::trigger;
 use crate::sql::write::{read_row, Env, Outcome};
 use crate::storage::{Collation, Value};
+use crate::syntax::name_str;
 use sqlite3_parser::ast::{self, FromClause, QualifiedName, ResultColumn, SelectTable};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -208,7 +209,7 @@ impl Compiler<'_> {
             let r = (|| -> Result<()> {
                 for sc in ob {
                     let (e, coll_over) = match &sc.expr {
-                        ast::Expr::Collate(inner, c) => (&**inner, Some(crate::sql::ast_util::collation_by_name(c)?)),
+                        ast::Expr::Collate(inner, c) => (&**inner, Some(crate::syntax::collation_by_name(c)?)),
                         e => (e, None),
                     };
                     let ce = self.expr(e)?;

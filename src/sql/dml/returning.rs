@@ -6,12 +6,12 @@
 
 use crate::error::{Error, Result};
 use crate::schema::Table;
-use crate::sql::ast_util::name_str;
 use crate::sql::expr::CExpr;
-use crate::sql::lexer::{tokenize, unquote_ident, Tk};
 use crate::sql::resolve::{Compiler, ScopeTable};
 use crate::sql::types::Affinity;
 use crate::storage::Value;
+use crate::syntax::lexer::{tokenize, unquote_ident, Tk};
+use crate::syntax::name_str;
 use sqlite3_parser::ast::{self, ResultColumn};
 use std::sync::Arc;
 

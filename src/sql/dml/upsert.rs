@@ -11,12 +11,12 @@
 use super::InsertPlan;
 use crate::error::{Error, Result};
 use crate::schema::Table;
-use crate::sql::ast_util::{collation_by_name, name_str};
 use crate::sql::expr::CExpr;
-use crate::sql::lexer::unquote_ident;
 use crate::sql::resolve::{Compiler, ScopeTable};
 use crate::sql::select::ordinal;
 use crate::sql::write::{unique_order, Unique, UpsertTargets};
+use crate::syntax::lexer::unquote_ident;
+use crate::syntax::{collation_by_name, name_str};
 use sqlite3_parser::ast;
 use std::sync::Arc;
 
@@ -47,7 +47,7 @@ fn target_columns(
             match e {
                 ast::Expr::Collate(inner, c) => {
                     if coll.is_none() {
-                        coll = Some(crate::sql::lexer::unquote_ident(c));
+                        coll = Some(crate::syntax::lexer::unquote_ident(c));
                     }
                     e = inner;
                 }

@@ -7,16 +7,17 @@
 
 use super::{Step, TriggerProgram, Triggers, Unit};
 use crate::error::{Error, Result};
+use crate::schema::conflict_of;
 use crate::schema::trigger::{TriggerOp, TriggerTime};
 use crate::schema::{Catalog, Conflict, Table, Trigger};
-use crate::sql::ast_util::{conflict_of, with_parsed};
 use crate::sql::dml::{DeletePlan, InsertPlan, InsertSource, UpdatePlan};
 use crate::sql::expr::CExpr;
-use crate::sql::lexer::{limit_commas, tokenize};
 use crate::sql::resolve::{Ce, Compiler, ROWID_REF};
 use crate::sql::select::set_needed;
 use crate::sql::types::Affinity;
 use crate::storage::Value;
+use crate::syntax::lexer::{limit_commas, tokenize};
+use crate::syntax::with_parsed;
 use sqlite3_parser::ast::{self, InsertBody, Stmt, TriggerCmd};
 use std::sync::Arc;
 
@@ -336,7 +337,7 @@ impl Compiler<'_> {
         qn: &ast::QualifiedName,
         for_insert: bool,
     ) -> Result<(Arc<Table>, Option<usize>)> {
-        let name = crate::sql::ast_util::name_str(&qn.name);
+        let name = crate::syntax::name_str(&qn.name);
         let cat = self.catalog()?;
         if qn.db_name.is_none() && cat.table(&name).is_none() {
             if let Some(v) = cat.view(&name).cloned() {
@@ -425,7 +426,7 @@ impl Compiler<'_> {
         };
         // The message is a name or a string in SQLite's grammar.
         let args = match msg {
-            Some(ast::Expr::Id(id)) => vec![CExpr::Lit(Value::Text(crate::sql::lexer::unquote_ident(id.0)))],
+            Some(ast::Expr::Id(id)) => vec![CExpr::Lit(Value::Text(crate::syntax::lexer::unquote_ident(id.0)))],
             Some(m) => vec![self.expr(m)?.e],
             None => Vec::new(),
         };

@@ -19,13 +19,13 @@ pub use run::{delete_with_triggers, fire, update_with_triggers, view_delete, vie
 use crate::error::{Error, Result};
 use crate::schema::trigger::{stored_trigger_sql, TriggerTime};
 use crate::schema::{Catalog, Trigger};
-use crate::sql::ast_util::name_str;
 use crate::sql::ddl::{delete_schema_rows, insert_schema_row};
 use crate::sql::dml::{DeletePlan, InsertPlan, UpdatePlan};
 use crate::sql::expr::CExpr;
-use crate::sql::lexer::{tokenize, Tk};
 use crate::sql::select::SelectPlan;
 use crate::storage::Txn;
+use crate::syntax::lexer::{tokenize, Tk};
+use crate::syntax::name_str;
 use sqlite3_parser::ast::{Stmt, TriggerCmd};
 
 /// One compiled piece of a trigger program with the slots and subqueries

@@ -11,7 +11,7 @@
 use super::trigger::trigger_text;
 use super::view_table_positions;
 use crate::schema::Catalog;
-use crate::sql::lexer::{matching_paren, tokenize, unquote_ident, Tk, Tok};
+use crate::syntax::lexer::{matching_paren, tokenize, unquote_ident, Tk, Tok};
 
 /// Keywords after which an identifier starts an expression (any other
 /// word, literal or `)` before a name makes that name an alias).

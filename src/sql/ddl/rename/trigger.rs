@@ -16,7 +16,7 @@
 
 use super::{alias_after, list_cols, same_name, view_table_positions};
 use crate::schema::Catalog;
-use crate::sql::lexer::{matching_paren, tokenize, unquote_ident, Tk, Tok};
+use crate::syntax::lexer::{matching_paren, tokenize, unquote_ident, Tk, Tok};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {

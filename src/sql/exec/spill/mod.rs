@@ -50,42 +50,12 @@ pub use seen::SeenSet;
 pub use sorter::{cmp_terms, ExtSorter, SortKind, SortedRows, Term};
 pub use store::{RowStore, StoreCursor};
 
+pub use crate::memory::WorkMem;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::sql::expr::Cx;
 use crate::storage::pager::Txn;
 use crate::storage::Value;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-
-/// What a connection's running statements hold now, and the most they
-/// held (for `PRAGMA memory_stats`).
-#[derive(Clone, Default, Debug)]
-pub struct WorkMem(Arc<Counters>);
-
-#[derive(Default, Debug)]
-struct Counters {
-    used: AtomicUsize,
-    high: AtomicUsize,
-}
-
-impl WorkMem {
-    pub fn used(&self) -> usize {
-        self.0.used.load(Ordering::Relaxed)
-    }
-    pub fn highwater(&self) -> usize {
-        self.0.high.load(Ordering::Relaxed)
-    }
-    fn add(&self, n: usize) {
-        let now = self.0.used.fetch_add(n, Ordering::Relaxed) + n;
-        if now > self.0.high.load(Ordering::Relaxed) {
-            self.0.high.fetch_max(now, Ordering::Relaxed);
-        }
-    }
-    fn sub(&self, n: usize) {
-        let before = self.0.used.fetch_sub(n, Ordering::Relaxed);
-        debug_assert!(before >= n, "work memory released twice");
-    }
-}
 
 /// One operator's share of its connection's working memory.
 ///

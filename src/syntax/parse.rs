@@ -1,12 +1,10 @@
 //! Small helpers over the sqlite3-parser AST: parsing one statement with
-//! SQLite's error wording, identifier unquoting, collation and conflict
-//! names.
+//! SQLite's error wording, identifier unquoting, collation names.
 
 use crate::error::{Error, Result};
-use crate::schema::Conflict;
-use crate::sql::lexer::{tokenize, unquote_ident};
 use crate::storage::Collation;
-use sqlite3_parser::ast::{Cmd, Name, ResolveType, Stmt};
+use crate::syntax::lexer::{tokenize, unquote_ident};
+use sqlite3_parser::ast::{Cmd, Name, Stmt};
 use sqlite3_parser::lexer::sql::{Error as PError, Parser, ParserError};
 use sqlite3_parser::{Bump, FallibleIterator};
 
@@ -26,16 +24,6 @@ pub fn collation_by_name(name: &str) -> Result<Collation> {
     } else {
         Err(Error::sql(format!("no such collation sequence: {n}")))
     }
-}
-
-pub fn conflict_of(r: Option<ResolveType>) -> Option<Conflict> {
-    r.map(|r| match r {
-        ResolveType::Rollback => Conflict::Rollback,
-        ResolveType::Abort => Conflict::Abort,
-        ResolveType::Fail => Conflict::Fail,
-        ResolveType::Ignore => Conflict::Ignore,
-        ResolveType::Replace => Conflict::Replace,
-    })
 }
 
 /// Byte offset of a parser position (1-based line, 1-based byte column).
