@@ -81,7 +81,7 @@ fn open_table(
 ) -> Result<(Arc<Pager>, u32)> {
     let vfs: Arc<dyn Vfs> = Arc::new(fv.clone());
     let p = Pager::open_with_vfs(vfs, PATH, opts())?;
-    p.set_synchronous(sync);
+    p.set_synchronous(sqlvibe::storage::Synchronous::from_bits(sync.into()));
     p.set_page_size(1024)?;
     p.set_wal_autocheckpoint(autockpt);
     p.set_memory_limits(limits);
@@ -305,7 +305,7 @@ fn crash_matrix_spilled_transactions() {
 fn fsyncs_of_a_commit(mode: JournalMode, sync: u8) -> (u64, u64, u64) {
     let fv = FaultVfs::new(Arc::new(MemVfs::new()));
     let p = Pager::open_with_vfs(Arc::new(fv.clone()), PATH, opts()).unwrap();
-    p.set_synchronous(sync);
+    p.set_synchronous(sqlvibe::storage::Synchronous::from_bits(sync.into()));
     p.set_wal_autocheckpoint(0);
     set_mode(&p, mode).unwrap();
     let mut t = p.begin_read().unwrap();

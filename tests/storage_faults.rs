@@ -35,7 +35,7 @@ fn txn_ops(i: i64) -> (Vec<(i64, bool)>, Vec<i64>) {
 /// Stops at the first error.
 fn script(vfs: Arc<dyn Vfs>, acked: &mut Vec<State>, sync: u8) -> Result<()> {
     let p = Pager::open_with_vfs(vfs, PATH, opts())?;
-    p.set_synchronous(sync);
+    p.set_synchronous(sqlvibe::storage::Synchronous::from_bits(sync.into()));
     p.set_page_size(1024)?;
     p.set_wal_autocheckpoint(12);
     let mut t = p.begin_read()?;
@@ -353,7 +353,7 @@ fn torn_append_after_wal_reset() {
         let mem = MemVfs::new();
         let fv = FaultVfs::new(Arc::new(mem.clone()));
         let (p, root) = setup(Arc::new(fv.clone()));
-        p.set_synchronous(sync);
+        p.set_synchronous(sqlvibe::storage::Synchronous::from_bits(sync.into()));
         p.set_wal_autocheckpoint(0);
         let mut want = State::new();
         for i in 0..20 {

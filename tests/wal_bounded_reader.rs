@@ -30,7 +30,7 @@ fn long_reader_does_not_grow_the_wal() {
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(&wal_path);
     let p = Pager::open(&path_s, OpenOptions { read_only: false, create: true }).unwrap();
-    p.set_synchronous(0);
+    p.set_synchronous(sqlvibe::storage::Synchronous::Off);
     p.set_wal_autocheckpoint(100);
     let mut t = p.begin_read().unwrap();
     t.begin_write(0).unwrap();

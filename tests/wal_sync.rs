@@ -6,7 +6,7 @@
 
 use sqlvibe::storage::btree::{self, BTreeKind};
 use sqlvibe::storage::record::encode_record;
-use sqlvibe::storage::{FaultVfs, MemVfs, OpenOptions, Pager, Value};
+use sqlvibe::storage::{FaultVfs, MemVfs, OpenOptions, Pager, Synchronous, Value};
 use std::sync::Arc;
 
 const DB: &str = "s.db";
@@ -39,9 +39,9 @@ fn fsyncs_per_commit_and_checkpoint_follow_the_level() {
     for level in 0u8..=3 {
         let fv = FaultVfs::new(Arc::new(MemVfs::new()));
         let p = Pager::open_with_vfs(Arc::new(fv.clone()), DB, OpenOptions { read_only: false, create: true }).unwrap();
-        assert_eq!(p.synchronous(), 2, "default is FULL");
-        p.set_synchronous(level);
-        assert_eq!(p.synchronous(), level);
+        assert_eq!(p.synchronous(), Synchronous::Full, "default is FULL");
+        p.set_synchronous(Synchronous::from_bits(level.into()));
+        assert_eq!(p.synchronous().level(), level);
         p.set_wal_autocheckpoint(0);
 
         // First commit creates the WAL file.
@@ -106,12 +106,12 @@ fn levels_are_per_transaction_and_per_checkpoint() {
     for (level, wal_syncs) in [(0u8, 0u64), (1, 0), (2, 1), (3, 1)] {
         let c = counts(&fv);
         let mut t = p.begin_read().unwrap();
-        t.set_synchronous(level);
+        t.set_synchronous(Synchronous::from_bits(level.into()));
         t.begin_write(0).unwrap();
         btree::table_insert(&mut t, root, i64::from(level) + 1, &row(i64::from(level))).unwrap();
         t.commit().unwrap();
         assert_eq!(delta(c, counts(&fv)), (wal_syncs, 0, 0), "commit at level {level}");
-        assert_eq!(p.synchronous(), 2, "the default stays FULL");
+        assert_eq!(p.synchronous(), Synchronous::Full, "the default stays FULL");
     }
     // The pager's default (FULL) applies to a transaction without a level.
     let c = counts(&fv);
@@ -120,14 +120,14 @@ fn levels_are_per_transaction_and_per_checkpoint() {
     // A checkpoint at OFF syncs nothing; at NORMAL the WAL before the copy
     // and the database file after it.
     let c = counts(&fv);
-    p.checkpoint_at(sqlvibe::storage::CheckpointMode::Passive, 0, Some(0)).unwrap();
+    p.checkpoint_at(sqlvibe::storage::CheckpointMode::Passive, 0, Some(Synchronous::Off)).unwrap();
     assert_eq!(delta(c, counts(&fv)), (0, 0, 0));
     let mut t = p.begin_read().unwrap();
-    t.set_synchronous(1);
+    t.set_synchronous(Synchronous::Normal);
     t.begin_write(0).unwrap();
     btree::table_insert(&mut t, root, 101, &row(101)).unwrap();
     t.commit().unwrap();
     let c = counts(&fv);
-    p.checkpoint_at(sqlvibe::storage::CheckpointMode::Passive, 0, Some(1)).unwrap();
+    p.checkpoint_at(sqlvibe::storage::CheckpointMode::Passive, 0, Some(Synchronous::Normal)).unwrap();
     assert_eq!(delta(c, counts(&fv)), (1, 1, 0), "NORMAL checkpoint");
 }

@@ -35,7 +35,7 @@ pub(crate) struct ConnState {
     pub busy_timeout: u32,
     /// `PRAGMA synchronous` of this connection: the level its commits and
     /// checkpoints sync at (SQLite: per connection; default FULL).
-    pub synchronous: u8,
+    pub synchronous: crate::storage::Synchronous,
     /// Open SAVEPOINTs, outermost first.
     pub savepoints: Vec<NamedSavepoint>,
     /// Bumped when a rollback undoes a schema change: a statement still
@@ -258,7 +258,7 @@ impl Connection {
             generation: 0,
             vars: ConnVars { rng: seed | 1, ..Default::default() },
             busy_timeout: 0,
-            synchronous: crate::storage::pager::SYNC_FULL,
+            synchronous: crate::storage::Synchronous::Full,
             savepoints: Vec::new(),
             temp_views: Default::default(),
             counts: Default::default(),

@@ -233,7 +233,7 @@ pub struct PragmaCtx<'a> {
     pub pager: &'a Arc<Pager>,
     pub busy_timeout: &'a mut u32,
     /// The connection's `synchronous` level.
-    pub synchronous: &'a mut u8,
+    pub synchronous: &'a mut crate::storage::Synchronous,
     pub path: &'a str,
     /// The connection is read-only: settings that would change the
     /// database (page_size) are ignored, as SQLite does.
@@ -465,12 +465,12 @@ pub fn run(p: &PragmaPlan, cx: &mut PragmaCtx) -> Result<Vec<Vec<Value>>> {
                     _ => None,
                 };
                 // SQLite keeps the low two bits of a number (0..3); unknown words mean FULL.
-                let level = level.map_or(2, |l| (l & 3) as u8);
+                let level = level.map_or(crate::storage::Synchronous::Full, crate::storage::Synchronous::from_bits);
                 *cx.synchronous = level;
                 cx.txn.set_synchronous(level);
                 Vec::new()
             }
-            None => vec![int(i64::from(*cx.synchronous))],
+            None => vec![int(i64::from(cx.synchronous.level()))],
         },
         "wal_autocheckpoint" => {
             if let Some(n) = int_arg(&p.value) {

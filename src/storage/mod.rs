@@ -45,8 +45,8 @@ pub mod wal;
 
 pub use btree::{BTreeKind, Cursor, SeekOp};
 pub use pager::{
-    CheckpointInfo, CheckpointMode, Header, JournalMode, MemoryLimits, MemoryStats, OpenOptions, PageNo, Pager, Txn,
-    WalStatus,
+    CheckpointInfo, CheckpointMode, Header, JournalMode, MemoryLimits, MemoryStats, OpenOptions, PageNo, Pager,
+    Synchronous, Txn, WalStatus,
 };
 pub use record::{Collation, KeyInfo, Value};
 pub use vfs::{FaultVfs, MemVfs, OsVfs, Vfs, VfsFile};

@@ -136,11 +136,31 @@ pub struct WalStatus {
     pub readers: u32,
 }
 
-/// `PRAGMA synchronous` levels.
-pub const SYNC_OFF: u8 = 0;
-pub const SYNC_NORMAL: u8 = 1;
-pub const SYNC_FULL: u8 = 2;
-pub const SYNC_EXTRA: u8 = 3;
+/// `PRAGMA synchronous`: how far commits and checkpoints push their
+/// writes to stable storage, SQLite's levels in their order (a higher
+/// level syncs at least what a lower one does; see wal.rs and
+/// pager/checkpoint.rs for what each one syncs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Synchronous {
+    Off = 0,
+    Normal = 1,
+    Full = 2,
+    Extra = 3,
+}
+
+impl Synchronous {
+    pub const ALL: [Synchronous; 4] = [Synchronous::Off, Synchronous::Normal, Synchronous::Full, Synchronous::Extra];
+
+    /// SQLite's reading of a number: its low two bits.
+    pub fn from_bits(n: i64) -> Synchronous {
+        Synchronous::ALL[(n & 3) as usize]
+    }
+
+    /// The number `PRAGMA synchronous` reports.
+    pub fn level(self) -> u8 {
+        self as u8
+    }
+}
 
 pub const DEFAULT_AUTOCHECKPOINT: u32 = 1000;
 
@@ -193,10 +213,10 @@ struct Shared {
     /// The `synchronous` level of the operation holding the lock: the
     /// pager's default between operations, a connection's own level while
     /// its commit or checkpoint runs (see `lock_at`).
-    sync_level: u8,
+    sync_level: Synchronous,
     /// The default level (for operations no connection drives, such as the
     /// checkpoint at the last close).
-    default_sync: u8,
+    default_sync: Synchronous,
     autocheckpoint: u32,
     /// `wal_truncate`: after a checkpoint that copied every frame, cut the
     /// WAL file to zero bytes when it is larger than `wal_truncate_threshold`.
@@ -408,8 +428,8 @@ impl Pager {
                 readers: HashMap::new(),
                 next_reader: 1,
                 io_error: None,
-                sync_level: SYNC_FULL,
-                default_sync: SYNC_FULL,
+                sync_level: Synchronous::Full,
+                default_sync: Synchronous::Full,
                 autocheckpoint: DEFAULT_AUTOCHECKPOINT,
                 wal_truncate: false,
                 wal_truncate_threshold: 0,
@@ -531,24 +551,24 @@ impl Pager {
         Ok(true)
     }
 
-    /// The default `synchronous` level (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA)
+    /// The default `synchronous` level
     /// of operations that do not bring their own: a connection's `PRAGMA
     /// synchronous` applies to its own commits and checkpoints only
     /// (`Txn::set_synchronous`, `checkpoint_at`), as in SQLite.
-    pub fn set_synchronous(&self, level: u8) {
+    pub fn set_synchronous(&self, level: Synchronous) {
         let mut sh = self.shared.lock();
-        sh.default_sync = level.min(SYNC_EXTRA);
+        sh.default_sync = level;
         sh.sync_level = sh.default_sync;
     }
-    pub fn synchronous(&self) -> u8 {
+    pub fn synchronous(&self) -> Synchronous {
         self.shared.lock().default_sync
     }
 
     /// Locks the shared state for an operation at `level` (None: the
     /// default); the level holds until the guard drops.
-    fn lock_at(&self, level: Option<u8>) -> LevelGuard<'_> {
+    fn lock_at(&self, level: Option<Synchronous>) -> LevelGuard<'_> {
         let mut sh = self.shared.lock();
-        sh.sync_level = level.map_or(sh.default_sync, |l| l.min(SYNC_EXTRA));
+        sh.sync_level = level.unwrap_or(sh.default_sync);
         LevelGuard { sh }
     }
     /// Checkpoint automatically after a commit leaving >= `frames` frames
@@ -765,7 +785,7 @@ impl Drop for Pager {
             if let (Ok(true), false) = (ok, keep_file) {
                 if sh.wal.has_file() || self.vfs.exists(&sh.wal.path).unwrap_or(false) {
                     let deleted = sh.wal.delete(self.vfs.as_ref()).is_ok();
-                    if deleted && level >= SYNC_EXTRA {
+                    if deleted && level >= Synchronous::Extra {
                         let _ = self.vfs.sync_dir(&sh.wal.path);
                     }
                 }

@@ -28,7 +28,7 @@ impl Pager {
         &self,
         mode: CheckpointMode,
         busy_timeout_ms: u32,
-        level: Option<u8>,
+        level: Option<Synchronous>,
     ) -> Result<CheckpointInfo> {
         if self.memory {
             // The in-memory WAL is still folded back (it frees memory), but
@@ -147,7 +147,7 @@ impl Pager {
         if !sh.readers.values().any(|s| s.global < newest) {
             // No snapshot needs an old image: copy page range by page
             // range, so the list never grows with the WAL.
-            if level >= SYNC_NORMAL {
+            if level >= Synchronous::Normal {
                 sh.wal.sync()?;
             }
             let mut lo = 0;
@@ -155,7 +155,7 @@ impl Pager {
                 Self::copy_frames(sh, &copies)?;
                 lo = next;
             }
-            if level >= SYNC_NORMAL {
+            if level >= Synchronous::Normal {
                 sh.db.sync()?;
             }
             sh.wal.backfilled = limit;
@@ -171,7 +171,7 @@ impl Pager {
                 return Ok(());
             }
         }
-        if level >= SYNC_NORMAL {
+        if level >= Synchronous::Normal {
             sh.wal.sync()?;
         }
         Self::apply_pins(sh, &pins)?;
@@ -179,7 +179,7 @@ impl Pager {
         Self::copy_frames(sh, &copies)?;
         // The database file is durable before the WAL can be reset or
         // truncated below (never the other order).
-        if level >= SYNC_NORMAL {
+        if level >= Synchronous::Normal {
             sh.db.sync()?;
         }
         sh.wal.backfilled = limit;

@@ -216,7 +216,7 @@ impl Pager {
             // the disk WAL goes away.
             (JournalMode::Delete | JournalMode::Memory | JournalMode::Off, true) => {
                 sh.wal.reset_delete(self.vfs.as_ref())?;
-                if level >= SYNC_EXTRA {
+                if level >= Synchronous::Extra {
                     self.vfs.sync_dir(&sh.wal.path)?;
                 }
             }

@@ -193,7 +193,7 @@ pub struct Txn {
     pub(super) committing: bool,
     /// The `synchronous` level this transaction commits at (None: the
     /// pager's default).
-    pub(super) sync_level: Option<u8>,
+    pub(super) sync_level: Option<Synchronous>,
 }
 
 pub(super) const MEMO_SLOTS: usize = 64;
@@ -421,12 +421,12 @@ impl Txn {
         // rollback modes (which fold right after) at NORMAL too, so a failed
         // fold never leaves an acknowledged commit in an unsynced WAL.
         let folds = sh.journal_mode != JournalMode::Wal && !in_memory;
-        let sync_wal = level >= SYNC_FULL || (folds && level >= SYNC_NORMAL);
+        let sync_wal = level >= Synchronous::Full || (folds && level >= Synchronous::Normal);
         // Every tail page not rewritten now is committed by its tail frame
         // (resolve_tail made that frame its newest).
         let tail_finals =
             w.spilled.iter().filter(|&(p, _)| p <= pc && pages.binary_search_by_key(&p, |(q, _)| *q).is_err());
-        let frames = match sh.wal.append_commit(vfs, &refs, tail_finals, pc, sync_wal, level >= SYNC_EXTRA) {
+        let frames = match sh.wal.append_commit(vfs, &refs, tail_finals, pc, sync_wal, level >= Synchronous::Extra) {
             Ok(f) => f,
             Err(e) => {
                 sh.io_error = Some(e.clone());
@@ -448,7 +448,7 @@ impl Txn {
 
     /// Commits (and runs the checkpoints the commit triggers) at this
     /// `synchronous` level instead of the pager's default.
-    pub fn set_synchronous(&mut self, level: u8) {
+    pub fn set_synchronous(&mut self, level: Synchronous) {
         self.sync_level = Some(level);
     }
 
