@@ -8,18 +8,8 @@ use sqlvibe::storage::{KeyInfo, OpenOptions, PageNo, Pager, Txn, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+mod common;
+use common::Rng;
 
 fn seeds() -> Vec<u64> {
     let mut s = vec![1, 2, 3];
@@ -31,10 +21,10 @@ fn seeds() -> Vec<u64> {
 }
 
 fn payload(rng: &mut Rng, rowid: i64) -> Vec<u8> {
-    let len = match rng.below(20) {
-        0 => 3000 + rng.below(9000) as usize,
-        1..=3 => 200 + rng.below(800) as usize,
-        _ => rng.below(60) as usize,
+    let len = match rng.below64(20) {
+        0 => 3000 + rng.below64(9000) as usize,
+        1..=3 => 200 + rng.below64(800) as usize,
+        _ => rng.below64(60) as usize,
     };
     let mut b = Vec::new();
     encode_record(&[Value::Integer(rowid), Value::Blob(vec![(rowid % 251) as u8; len])], &mut b);
@@ -86,40 +76,40 @@ fn random_ops(rng: &mut Rng, t: &mut Txn, table: PageNo, index: PageNo, m: &mut 
     let ki = KeyInfo::default();
     let mut rec = Vec::new();
     for _ in 0..n {
-        match rng.below(10) {
+        match rng.below64(10) {
             0..=3 => {
-                let k = rng.below(3000) as i64 - 500;
+                let k = rng.below64(3000) as i64 - 500;
                 let p = payload(rng, k);
                 btree::table_insert(t, table, k, &p).unwrap();
                 m.0.insert(k, p);
             }
             4 => {
-                let k = rng.below(3000) as i64 - 500;
+                let k = rng.below64(3000) as i64 - 500;
                 assert_eq!(btree::table_delete(t, table, k).unwrap(), m.0.remove(&k).is_some());
             }
             5 | 6 => {
-                let len = if rng.below(15) == 0 { 1500 + rng.below(3000) } else { rng.below(12) } as usize;
-                let s = format!("{:04}{}", rng.below(500), "z".repeat(len));
-                let r = rng.below(100) as i64;
+                let len = if rng.below64(15) == 0 { 1500 + rng.below64(3000) } else { rng.below64(12) } as usize;
+                let s = format!("{:04}{}", rng.below64(500), "z".repeat(len));
+                let r = rng.below64(100) as i64;
                 btree::index_insert(t, index, &index_key(&s, r), &ki).unwrap();
                 m.1.insert((s, r));
             }
             7 => {
                 // Delete an existing or a missing index entry.
-                let pick = if !m.1.is_empty() && rng.below(2) == 0 {
-                    let i = rng.below(m.1.len() as u64) as usize;
+                let pick = if !m.1.is_empty() && rng.below64(2) == 0 {
+                    let i = rng.below64(m.1.len() as u64) as usize;
                     m.1.iter().nth(i).cloned().unwrap()
                 } else {
-                    (format!("{:04}", rng.below(500)), rng.below(100) as i64)
+                    (format!("{:04}", rng.below64(500)), rng.below64(100) as i64)
                 };
                 let had = m.1.remove(&pick);
                 assert_eq!(btree::index_delete(t, index, &index_key(&pick.0, pick.1), &ki).unwrap(), had);
             }
             8 => {
-                let k = rng.below(3200) as i64 - 600;
+                let k = rng.below64(3200) as i64 - 600;
                 let mut c = Cursor::new(table, BTreeKind::Table);
                 let ops = [SeekOp::Eq, SeekOp::Ge, SeekOp::Gt, SeekOp::Le, SeekOp::Lt];
-                let op = ops[rng.below(5) as usize];
+                let op = ops[rng.below64(5) as usize];
                 let want = match op {
                     SeekOp::Eq => m.0.get_key_value(&k).map(|x| *x.0),
                     SeekOp::Ge => m.0.range(k..).next().map(|x| *x.0),
@@ -135,9 +125,9 @@ fn random_ops(rng: &mut Rng, t: &mut Txn, table: PageNo, index: PageNo, m: &mut 
                 }
             }
             _ => {
-                let prefix = format!("{:04}", rng.below(520));
+                let prefix = format!("{:04}", rng.below64(520));
                 let ops = [SeekOp::Eq, SeekOp::Ge, SeekOp::Gt, SeekOp::Le, SeekOp::Lt];
-                let op = ops[rng.below(5) as usize];
+                let op = ops[rng.below64(5) as usize];
                 let key = [Value::Text(prefix.clone())];
                 let mut c = Cursor::new(index, BTreeKind::Index);
                 let got = c.seek_key(t, &key, &ki, op).unwrap().then(|| {
@@ -189,13 +179,13 @@ fn run_seed(seed: u64) {
         let sp = t.savepoint().unwrap();
         let at_sp = m.clone();
         random_ops(&mut rng, &mut t, table, index, &mut m, 150);
-        if rng.below(2) == 0 {
+        if rng.below64(2) == 0 {
             t.rollback_to(sp).unwrap();
             m = at_sp;
         }
         t.release(sp);
         check_all(&t, table, index, &m);
-        match rng.below(4) {
+        match rng.below64(4) {
             0 => {
                 t.rollback();
                 m = before;
@@ -214,14 +204,14 @@ fn run_seed(seed: u64) {
     t.begin_write(0).unwrap();
     let keys: Vec<i64> = m.0.keys().copied().collect();
     for k in keys {
-        if rng.below(5) != 0 {
+        if rng.below64(5) != 0 {
             assert!(btree::table_delete(&mut t, table, k).unwrap());
             m.0.remove(&k);
         }
     }
     let entries: Vec<(String, i64)> = m.1.iter().cloned().collect();
     for (s, r) in entries {
-        if rng.below(5) != 0 {
+        if rng.below64(5) != 0 {
             assert!(btree::index_delete(&mut t, index, &index_key(&s, r), &KeyInfo::default()).unwrap());
             m.1.remove(&(s, r));
         }

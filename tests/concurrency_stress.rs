@@ -25,6 +25,7 @@ const START: i64 = 1000;
 
 mod common;
 use common::script_rows as rows;
+use common::Rng;
 
 fn int(conn: &Connection, sql: &str) -> i64 {
     match rows(conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))[0][0] {
@@ -41,16 +42,6 @@ fn temp_db(name: &str) -> (std::path::PathBuf, String) {
     (dir, path)
 }
 
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 /// One writer: `ops` committed transfers, retrying a transaction that hits
 /// BUSY (the busy timeout is short on purpose so retries happen).
 fn writer(path: &str, me: i64, ops: u64, seed: u64) -> (u64, u64) {
@@ -59,9 +50,9 @@ fn writer(path: &str, me: i64, ops: u64, seed: u64) -> (u64, u64) {
     let mut rng = Rng(seed);
     let (mut done, mut retries) = (0u64, 0u64);
     while done < ops {
-        let a = rng.below(ACCOUNTS as u64) as i64;
-        let b = (a + 1 + rng.below(ACCOUNTS as u64 - 1) as i64) % ACCOUNTS;
-        let amount = 1 + rng.below(50) as i64;
+        let a = rng.below64(ACCOUNTS as u64) as i64;
+        let b = (a + 1 + rng.below64(ACCOUNTS as u64 - 1) as i64) % ACCOUNTS;
+        let amount = 1 + rng.below64(50) as i64;
         let sql = format!(
             "BEGIN IMMEDIATE; UPDATE acct SET bal = bal - {amount} WHERE id = {a}; \
              UPDATE acct SET bal = bal + {amount} WHERE id = {b}; \

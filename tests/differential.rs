@@ -19,6 +19,7 @@
 //! `SQLVIBE_DIFF_SEED=s` replays seed s alone. A failing seed prints its
 //! script reduced to the statements the failure needs.
 
+mod common;
 mod differential_regressions;
 #[path = "differential/generator.rs"]
 mod generator;
@@ -56,13 +57,13 @@ fn run_seed(make: fn() -> Pair, bugs: OpenBugs, seed: u64, n_stmts: usize) -> Re
         p.run(d, Order::None, false).map_err(|m| fail(&p, m))?;
     }
     let mut g = Gen { r: &mut r, tables: &tables, subqueries: true, bugs, exact_only: false, params: Vec::new() };
-    for _ in 0..4 + g.r.below(8) {
+    for _ in 0..4 + g.r.below64(8) {
         let sql = g.insert();
         let params = take_params(&mut g.params, &sql);
         p.run_with(&sql, &params, Order::None, true).map_err(|m| fail(&p, m))?;
     }
     for _ in 0..n_stmts {
-        let k = g.r.below(100);
+        let k = g.r.below64(100);
         let (sql, order, dml) = if k < 4 {
             // Transactions: errors (nested BEGIN, COMMIT outside one) must
             // match, and ROLLBACK must restore what the tables held.

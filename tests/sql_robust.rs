@@ -2,6 +2,7 @@
 //! must yield a row stream or an error, never a panic.
 
 mod common;
+use common::Rng;
 use common::{exec, open};
 use sqlvibe::StepResult;
 
@@ -20,19 +21,6 @@ const CORPUS: &[&str] = &[
     "PRAGMA table_info(t)",
     "SELECT * FROM (SELECT a, b FROM t) s JOIN t USING (a)",
 ];
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 const SNIPPETS: &[&str] = &[
     "(", ")", ",", "'", "\"", "SELECT", "FROM", "NULL", "*", "?", "=", "é", ";", "--", "/*", "x'", "1e", "AND", "[",

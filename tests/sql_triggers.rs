@@ -3,24 +3,12 @@
 //! statement's outcome (rows, or error code and message), the contents of
 //! every table after it, and the schema table must be the same.
 
-use sqlvibe::{Connection, ErrorKind, StepResult, Value};
+use sqlvibe::{Connection, StepResult, Value};
+
+mod common;
+use common::code_of;
 
 type Outcome = Result<Vec<Vec<Value>>, (i32, String)>;
-
-fn code_of(k: ErrorKind) -> i32 {
-    match k {
-        ErrorKind::Error => 1,
-        ErrorKind::Abort => 4,
-        ErrorKind::Constraint => 19,
-        ErrorKind::ConstraintCheck => 275,
-        ErrorKind::ConstraintNotNull => 1299,
-        ErrorKind::ConstraintPrimaryKey => 1555,
-        ErrorKind::ConstraintUnique => 2067,
-        ErrorKind::ConstraintTrigger => 1811,
-        ErrorKind::Mismatch => 20,
-        other => panic!("unexpected error kind {other:?}"),
-    }
-}
 
 fn vibe(c: &Connection, sql: &str) -> Outcome {
     let (stmt, _) = c.prepare(sql).map_err(|e| (code_of(e.kind), e.message))?;

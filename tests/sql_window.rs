@@ -4,6 +4,7 @@
 //! mixed types (fixed seeds; `SQLVIBE_WINDOW_SEEDS=n` runs more).
 
 mod common;
+use common::Rng;
 use common::{open, reference, same, vibe};
 
 const SETUP: &[&str] = &[
@@ -234,26 +235,6 @@ fn errors_match_sqlite() {
         "SELECT a, row_number() OVER () AS r FROM t GROUP BY a HAVING r > 1",
         "SELECT a, row_number() OVER () AS r FROM t WHERE a > 1 ORDER BY r",
     ]);
-}
-
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
 }
 
 fn random_value(r: &mut Rng) -> String {

@@ -13,6 +13,9 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::Rng;
+
 const ENV: &str = "SQLVIBE_CRASH_CHILD_DB";
 
 fn opts() -> OpenOptions {
@@ -59,16 +62,6 @@ fn crash_child_entry() {
     }
 }
 
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 #[test]
 fn sigkill_during_commits_loses_no_acknowledged_commit() {
     if std::env::var(ENV).is_ok() {
@@ -106,7 +99,7 @@ fn sigkill_during_commits_loses_no_acknowledged_commit() {
         });
         // Wait for the first acknowledged commit, then a random moment.
         let first = rx.recv_timeout(Duration::from_secs(20)).expect("child commits");
-        std::thread::sleep(Duration::from_micros(rng.below(40_000)));
+        std::thread::sleep(Duration::from_micros(rng.below64(40_000)));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         reader.join().unwrap();

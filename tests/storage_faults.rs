@@ -9,6 +9,9 @@ use sqlvibe::{ErrorKind, Result};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+mod common;
+use common::Rng;
+
 const PATH: &str = "f.db";
 
 fn opts() -> OpenOptions {
@@ -232,16 +235,6 @@ fn failed_checkpoint_keeps_data() {
     assert_eq!(st.len(), 60);
 }
 
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 /// Runs every read and some writes over a (possibly corrupt) database;
 /// errors are fine, panics and hangs are not.
 fn exercise(vfs: Arc<dyn Vfs>) -> Result<()> {
@@ -323,16 +316,16 @@ fn corrupt_pages_never_panic() {
     let mut errors = 0;
     for _ in 0..iterations {
         let mut bytes = clean.clone();
-        let hits = 1 + rng.below(8);
+        let hits = 1 + rng.below64(8);
         for _ in 0..hits {
             // Mostly b-tree page headers and cell pointers, sometimes anywhere.
-            let page = 1 + rng.below(bytes.len() as u64 / 512 - 1);
-            let off = if rng.below(3) == 0 { rng.below(512) } else { rng.below(40) };
+            let page = 1 + rng.below64(bytes.len() as u64 / 512 - 1);
+            let off = if rng.below64(3) == 0 { rng.below64(512) } else { rng.below64(40) };
             let at = (page * 512 + off) as usize;
-            bytes[at] = match rng.below(4) {
+            bytes[at] = match rng.below64(4) {
                 0 => 0,
                 1 => 0xff,
-                _ => rng.below(256) as u8,
+                _ => rng.below64(256) as u8,
             };
         }
         let m = MemVfs::new();

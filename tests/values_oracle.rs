@@ -9,23 +9,8 @@ use sqlvibe::sql::func::{self, FuncContext};
 use sqlvibe::sql::types::{self, Affinity, ArithOp, BitOp};
 use sqlvibe::Value;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len() as u64) as usize]
-    }
-}
+mod common;
+use common::Rng;
 
 const TEXTS: &[&str] = &[
     "",
@@ -84,7 +69,7 @@ const TEXTS: &[&str] = &[
 ];
 
 fn gen_value(r: &mut Rng) -> Value {
-    match r.below(10) {
+    match r.below64(10) {
         0 => Value::Null,
         1 | 2 => Value::Integer(*r.pick(&[
             0,
@@ -108,7 +93,7 @@ fn gen_value(r: &mut Rng) -> Value {
             4_503_599_627_370_497,
             -123456789,
         ])),
-        3 => Value::Integer(r.next() as i64 >> r.below(64)),
+        3 => Value::Integer(r.next() as i64 >> r.below64(64)),
         4 | 5 => Value::Real(*r.pick(&[
             0.0,
             -0.0,
@@ -137,10 +122,10 @@ fn gen_value(r: &mut Rng) -> Value {
         ])),
         6 => {
             let mant = (r.next() % 2_000_000) as f64 - 1_000_000.0;
-            Value::Real(mant * 10f64.powi(r.below(30) as i32 - 15))
+            Value::Real(mant * 10f64.powi(r.below64(30) as i32 - 15))
         }
         7 | 8 => Value::Text(r.pick(TEXTS).to_string()),
-        _ => Value::Blob(match r.below(4) {
+        _ => Value::Blob(match r.below64(4) {
             0 => vec![],
             1 => b"12".to_vec(),
             2 => vec![0, 1, 0xff],
@@ -414,7 +399,7 @@ fn affinity_round(o: &mut Oracle, r: &mut Rng) {
 
 fn aggregate_round(o: &mut Oracle, r: &mut Rng) {
     o.db.execute("DELETE FROM g", []).unwrap();
-    let n = r.below(6);
+    let n = r.below64(6);
     let mut rows = Vec::new();
     for _ in 0..n {
         let v = gen_value(r);
@@ -520,16 +505,16 @@ fn aggregates_match_sqlite() {
 
 fn random_double(r: &mut Rng) -> f64 {
     loop {
-        let f = match r.below(6) {
+        let f = match r.below64(6) {
             0 => f64::from_bits(r.next()),
-            1 => (r.below(100_000) as f64) / 10f64.powi(r.below(12) as i32),
+            1 => (r.below64(100_000) as f64) / 10f64.powi(r.below64(12) as i32),
             2 => (r.next() as i64 as f64) / 1e3,
-            3 => (r.below(2000) as f64 - 1000.0) * 10f64.powi(r.below(40) as i32 - 20),
-            4 => (r.below(1 << 53) as f64) * 2f64.powi(r.below(20) as i32 - 10),
-            _ => (r.below(10_000_000) as f64 + 0.5) * 10f64.powi(r.below(16) as i32 - 8),
+            3 => (r.below64(2000) as f64 - 1000.0) * 10f64.powi(r.below64(40) as i32 - 20),
+            4 => (r.below64(1 << 53) as f64) * 2f64.powi(r.below64(20) as i32 - 10),
+            _ => (r.below64(10_000_000) as f64 + 0.5) * 10f64.powi(r.below64(16) as i32 - 8),
         };
         if !f.is_nan() {
-            return if r.below(2) == 0 { f } else { -f };
+            return if r.below64(2) == 0 { f } else { -f };
         }
     }
 }
@@ -549,11 +534,11 @@ fn real_rendering_and_parsing_match_sqlite() {
             // moderate exponents. (Longer literals and exponents near the
             // double range differ from the system library in the last bit
             // about twice in a thousand: see numeric::scale_pow10.)
-            let digits: String = (0..1 + r.below(15)).map(|_| char::from(b'0' + r.below(10) as u8)).collect();
-            let point = r.below(digits.len() as u64 + 1) as usize;
+            let digits: String = (0..1 + r.below64(15)).map(|_| char::from(b'0' + r.below64(10) as u8)).collect();
+            let point = r.below64(digits.len() as u64 + 1) as usize;
             let mut lit = format!("{}.{}", &digits[..point], &digits[point..]);
-            if r.below(2) == 0 {
-                lit.push_str(&format!("e{}", r.below(200) as i64 - 100));
+            if r.below64(2) == 0 {
+                lit.push_str(&format!("e{}", r.below64(200) as i64 - 100));
             }
             let v = Value::Text(lit);
             parse_total += 1;
@@ -580,25 +565,25 @@ fn printf_matches_sqlite() {
         for _ in 0..3000 {
             let mut fmt = String::from("<");
             let mut args = Vec::new();
-            for _ in 0..1 + r.below(3) {
+            for _ in 0..1 + r.below64(3) {
                 fmt.push('%');
                 for fl in ["-", "+", " ", "#", "!", "0", ","] {
-                    if r.below(6) == 0 {
+                    if r.below64(6) == 0 {
                         fmt.push_str(fl);
                     }
                 }
-                match r.below(4) {
+                match r.below64(4) {
                     0 => {}
                     1 => {
                         fmt.push('*');
-                        args.push(Value::Integer(r.below(30) as i64 - 10));
+                        args.push(Value::Integer(r.below64(30) as i64 - 10));
                     }
-                    _ => fmt.push_str(&r.below(25).to_string()),
+                    _ => fmt.push_str(&r.below64(25).to_string()),
                 }
-                match r.below(4) {
+                match r.below64(4) {
                     0 => {}
                     1 => fmt.push('.'),
-                    _ => fmt.push_str(&format!(".{}", r.below(22))),
+                    _ => fmt.push_str(&format!(".{}", r.below64(22))),
                 }
                 let conv = *r.pick(&[
                     'd', 'i', 'u', 'x', 'X', 'o', 'f', 'e', 'E', 'g', 'G', 'c', 's', 'z', 'q', 'Q', 'w', 'r', '%',
@@ -606,7 +591,7 @@ fn printf_matches_sqlite() {
                 fmt.push(conv);
                 fmt.push('|');
                 if conv != '%' {
-                    args.push(if matches!(conv, 'f' | 'e' | 'E' | 'g' | 'G') && r.below(3) > 0 {
+                    args.push(if matches!(conv, 'f' | 'e' | 'E' | 'g' | 'G') && r.below64(3) > 0 {
                         Value::Real(random_double(&mut r))
                     } else {
                         gen_value(&mut r)

@@ -7,29 +7,10 @@ use sqlvibe::{Connection, ErrorKind, StepResult, Value};
 
 pub type Rows = (Vec<String>, Vec<Vec<Value>>);
 
-/// SQLite's extended result code of an error kind (the subset tests meet).
+/// SQLite's extended result code of an error kind: the library's own map
+/// (the one the C API returns), so tests and the C API cannot disagree.
 pub fn code_of(k: ErrorKind) -> i32 {
-    match k {
-        ErrorKind::Error => 1,
-        ErrorKind::Internal => 2,
-        ErrorKind::Abort => 4,
-        ErrorKind::AbortRollback => 516,
-        ErrorKind::Busy => 5,
-        ErrorKind::NoMem => 7,
-        ErrorKind::Interrupt => 9,
-        ErrorKind::Corrupt => 11,
-        ErrorKind::Full => 13,
-        ErrorKind::Constraint => 19,
-        ErrorKind::ConstraintCheck => 275,
-        ErrorKind::ConstraintNotNull => 1299,
-        ErrorKind::ConstraintPrimaryKey => 1555,
-        ErrorKind::ConstraintUnique => 2067,
-        ErrorKind::TooBig => 18,
-        ErrorKind::Mismatch => 20,
-        ErrorKind::Misuse => 21,
-        ErrorKind::Range => 25,
-        other => panic!("unexpected error kind {other:?}"),
-    }
+    sqlvibe::capi::codes::extended_code(k)
 }
 
 pub fn open() -> Connection {
@@ -179,7 +160,7 @@ pub fn same_on_disk(tag: &str, script: &[&str], schema_each: bool) {
     remove_db(&rp);
 }
 
-/// A small deterministic generator (xorshift) for generated test inputs.
+/// The deterministic generator (xorshift) of every generated test input.
 pub struct Rng(pub u64);
 
 impl Rng {
@@ -195,6 +176,18 @@ impl Rng {
     /// A number in 0..n.
     pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
+    }
+    /// A number in 0..n (0 when n is 0).
+    pub fn below64(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below64(100) < percent
+    }
+    /// One of `xs` (not empty).
+    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
     }
 }
 

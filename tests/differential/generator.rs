@@ -59,27 +59,7 @@ impl OpenBugs {
     }
 }
 
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len() as u64) as usize]
-    }
-}
+pub use crate::common::Rng;
 
 #[derive(Clone)]
 pub struct Column {
@@ -144,9 +124,9 @@ fn literal_value(s: &str) -> Value {
 /// kept out of stored data, whose float sums would cancel catastrophically
 /// and depend on scan order); `nul` allows BLOBs with a zero byte.
 fn literal_of(r: &mut Rng, huge: bool, nul: bool) -> String {
-    match r.below(12) {
+    match r.below64(12) {
         0 => "NULL".into(),
-        1..=3 => (r.below(21) as i64 - 10).to_string(),
+        1..=3 => (r.below64(21) as i64 - 10).to_string(),
         // No i64::MAX: once a rowid reaches it SQLite picks random rowids.
         4 if huge => r
             .pick(&[
@@ -213,7 +193,7 @@ impl Gen<'_> {
             return if !s.cols.is_empty() && self.r.chance(65) { s.col(self.r) } else { self.lit(true) };
         }
         let d = depth - 1;
-        match self.r.below(22) {
+        match self.r.below64(22) {
             0 | 1 => {
                 let op = *self.r.pick(&["=", "<>", "<", "<=", ">", ">=", "==", "!=", "IS", "IS NOT"]);
                 let coll = if self.r.chance(15) && !self.bugs.collate_propagation {
@@ -238,7 +218,7 @@ impl Gen<'_> {
                 format!("({} {op})", self.expr(s, d))
             }
             7 => {
-                let n = 1 + self.r.below(3);
+                let n = 1 + self.r.below64(3);
                 let items: Vec<String> = if self.bugs.in_list_collation {
                     (0..n).map(|_| self.literal()).collect()
                 } else {
@@ -282,7 +262,7 @@ impl Gen<'_> {
             }
             12 => {
                 let base = if self.r.chance(50) { format!("{} ", self.expr(s, d)) } else { String::new() };
-                let n = 1 + self.r.below(2);
+                let n = 1 + self.r.below64(2);
                 let mut out = format!("CASE {base}");
                 for _ in 0..n {
                     // Open bug: one WHEN's affinity leaks into the others.
@@ -414,7 +394,7 @@ impl Gen<'_> {
     /// order) or an IN subquery, possibly correlated.
     fn subquery(&mut self, outer: &Scope, d: u32) -> String {
         let t = self.r.pick(self.tables).clone();
-        let alias = format!("s{}", self.r.below(1000));
+        let alias = format!("s{}", self.r.below64(1000));
         let mut cols: Vec<(String, Column)> = t.cols.iter().map(|c| (alias.clone(), c.clone())).collect();
         let inner_only = Scope { cols: cols.clone() };
         // Open bug: an index seek driven by an outer column converts it
@@ -443,7 +423,7 @@ impl Gen<'_> {
     }
 
     fn aggregate(&mut self, s: &Scope) -> String {
-        let kind = self.r.below(8);
+        let kind = self.r.below64(8);
         if kind == 0 {
             return "count(*)".to_string();
         }
@@ -470,18 +450,18 @@ impl Gen<'_> {
         if self.r.chance(10) {
             return self.compound();
         }
-        let shape = self.r.below(4);
+        let shape = self.r.below64(4);
         let (with, from, scope, join_terms) = self.join_clause(shape);
         let mut conds = join_terms;
         if self.r.chance(60) {
             conds.push(self.expr(&scope, 3));
         }
         let where_ = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
-        let ncols = 1 + self.r.below(3) as usize;
+        let ncols = 1 + self.r.below64(3) as usize;
         let (cols, tail) = match shape {
             0 => {
                 // GROUP BY: grouping columns and aggregates.
-                let g: Vec<String> = (0..1 + self.r.below(2)).map(|_| scope.col(self.r)).collect();
+                let g: Vec<String> = (0..1 + self.r.below64(2)).map(|_| scope.col(self.r)).collect();
                 // A group's rows are equal under the key's collation but may
                 // differ as values (1 and 1.0, 'A' and 'a'); which one SQL
                 // shows is unspecified, so show a form equal for all of them.
@@ -521,10 +501,10 @@ impl Gen<'_> {
         }
         if self.r.chance(20) {
             let lo = u64::from(self.bugs.limit_zero_evaluates);
-            let n = if self.r.chance(10) { -1 } else { (lo + self.r.below(5 - lo)) as i64 };
+            let n = if self.r.chance(10) { -1 } else { (lo + self.r.below64(5 - lo)) as i64 };
             sql.push_str(&format!(" LIMIT {n}"));
             if self.r.chance(50) {
-                sql.push_str(&format!(" OFFSET {}", self.r.below(3)));
+                sql.push_str(&format!(" OFFSET {}", self.r.below64(3)));
             }
             order = if order == Order::Total { Order::TotalLimited } else { Order::CountOnly };
         }
@@ -540,7 +520,7 @@ impl Gen<'_> {
     fn join_clause(&mut self, shape: u64) -> (String, String, Scope, Vec<String>) {
         let mut ctes: Vec<String> = Vec::new();
         let mut recursive = false;
-        let n = match self.r.below(100) {
+        let n = match self.r.below64(100) {
             0..=54 => 1,
             55..=84 => 2,
             85..=94 => 3,
@@ -552,7 +532,7 @@ impl Gen<'_> {
         let mut where_terms = Vec::new();
         for (i, alias) in aliases.iter().enumerate().take(n) {
             let t = self.r.pick(self.tables).clone();
-            let (item, tcols) = match self.r.below(100) {
+            let (item, tcols) = match self.r.below64(100) {
                 // A FROM subquery, or the same as a CTE.
                 0..=11 if self.subqueries => {
                     let inner = Scope { cols: t.cols.iter().map(|c| ("q".to_string(), c.clone())).collect() };
@@ -569,7 +549,8 @@ impl Gen<'_> {
                 // A recursive CTE counting through small integers (its one
                 // column is c0, so USING and NATURAL JOIN still apply).
                 12..=15 if self.subqueries => {
-                    let (start, step, stop) = (self.r.below(3) as i64 - 1, 1 + self.r.below(3), 3 + self.r.below(8));
+                    let (start, step, stop) =
+                        (self.r.below64(3) as i64 - 1, 1 + self.r.below64(3), 3 + self.r.below64(8));
                     let all = if self.r.chance(70) { "UNION ALL" } else { "UNION" };
                     ctes.push(format!(
                         "r{alias}(c0) AS (VALUES({start}) {all} SELECT c0 + {step} FROM r{alias} WHERE c0 < {stop})"
@@ -633,8 +614,8 @@ impl Gen<'_> {
     /// number of columns, ordered by every column (sometimes with LIMIT),
     /// or unordered.
     fn compound(&mut self) -> (String, Order) {
-        let ncols = 1 + self.r.below(2) as usize;
-        let nparts = 2 + self.r.below(2);
+        let ncols = 1 + self.r.below64(2) as usize;
+        let nparts = 2 + self.r.below64(2);
         let mut sql = String::new();
         for i in 0..nparts {
             let t = self.r.pick(self.tables).clone();
@@ -668,7 +649,7 @@ impl Gen<'_> {
             sql.push_str(&format!(" ORDER BY {}", terms.join(", ")));
             order = Order::Total;
             if self.r.chance(30) {
-                sql.push_str(&format!(" LIMIT {}", 1 + self.r.below(4)));
+                sql.push_str(&format!(" LIMIT {}", 1 + self.r.below64(4)));
                 order = Order::TotalLimited;
             }
         }
@@ -681,7 +662,7 @@ impl Gen<'_> {
     fn probe(&mut self) -> (String, Order) {
         let t = self.r.pick(self.tables).clone();
         let c = self.r.pick(&t.cols).name.clone();
-        let cond = match self.r.below(7) {
+        let cond = match self.r.below64(7) {
             0..=1 => format!("{c} = {}", self.lit(true)),
             2 => format!("{c} {} {}", self.r.pick(&["<", "<=", ">", ">="]), self.lit(true)),
             3 => format!("{c} BETWEEN {} AND {}", self.lit(true), self.lit(true)),
@@ -707,11 +688,11 @@ impl Gen<'_> {
             "REPLACE",
             "INSERT OR ABORT",
         ]);
-        let ncols = 1 + self.r.below(t.cols.len() as u64) as usize;
+        let ncols = 1 + self.r.below64(t.cols.len() as u64) as usize;
         let mut cols: Vec<&Column> = t.cols.iter().collect();
         // A random subset, in random order.
         for i in (1..cols.len()).rev() {
-            let j = self.r.below(i as u64 + 1) as usize;
+            let j = self.r.below64(i as u64 + 1) as usize;
             cols.swap(i, j);
         }
         cols.truncate(ncols);
@@ -731,7 +712,7 @@ impl Gen<'_> {
                 src.name
             );
         }
-        let nrows = 1 + self.r.below(3);
+        let nrows = 1 + self.r.below64(3);
         let positive_ipk = self.bugs.negative_rowid;
         let rows: Vec<String> = (0..nrows)
             .map(|_| {
@@ -762,7 +743,7 @@ impl Gen<'_> {
     fn update_inner(&mut self) -> String {
         let t = self.r.pick(self.tables).clone();
         let scope = Scope { cols: t.cols.iter().map(|c| (String::new(), c.clone())).collect() };
-        let n = 1 + self.r.below(2);
+        let n = 1 + self.r.below64(2);
         let settable: Vec<Column> = t.cols.iter().filter(|c| !(c.ipk && self.bugs.negative_rowid)).cloned().collect();
         if settable.is_empty() {
             return format!("DELETE FROM {} WHERE 0", t.name);
@@ -778,7 +759,7 @@ impl Gen<'_> {
         if targets.iter().any(|c| c.unique) {
             // Whether a multi-row UPDATE of a unique column trips its
             // constraint depends on the order rows are visited: one row only.
-            let k = self.r.below(12);
+            let k = self.r.below64(12);
             where_ =
                 if where_.is_empty() { format!(" WHERE rowid = {k}") } else { format!("{where_} AND rowid = {k}") };
         }
@@ -798,11 +779,11 @@ impl Gen<'_> {
 pub fn gen_schema(r: &mut Rng, bugs: OpenBugs) -> (Vec<Table>, Vec<String>) {
     let mut tables = Vec::new();
     let mut ddl = Vec::new();
-    for ti in 0..1 + r.below(3) {
+    for ti in 0..1 + r.below64(3) {
         let ipk = r.chance(30);
         let mut cols = Vec::new();
         let mut defs = Vec::new();
-        for ci in 0..2 + r.below(3) {
+        for ci in 0..2 + r.below64(3) {
             let name = format!("c{ci}");
             if ci == 0 && ipk {
                 defs.push(format!("{name} INTEGER PRIMARY KEY"));
@@ -834,7 +815,7 @@ pub fn gen_schema(r: &mut Rng, bugs: OpenBugs) -> (Vec<Table>, Vec<String>) {
             if r.chance(8) {
                 def.push_str(&format!(
                     " CHECK ({})",
-                    match r.below(3) {
+                    match r.below64(3) {
                         0 => format!("{name} > -5"),
                         1 => format!("length({name}) < 6"),
                         _ => format!("{name} IS NULL OR {name} <> 3"),
@@ -850,7 +831,7 @@ pub fn gen_schema(r: &mut Rng, bugs: OpenBugs) -> (Vec<Table>, Vec<String>) {
         }
         let mut t = Table { name: format!("t{ti}"), cols };
         ddl.push(format!("CREATE TABLE {} ({})", t.name, defs.join(", ")));
-        for ii in 0..r.below(3) {
+        for ii in 0..r.below64(3) {
             let c1 = r.pick(&t.cols).name.clone();
             let mut cs = vec![c1];
             if r.chance(30) {
