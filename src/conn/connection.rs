@@ -89,23 +89,41 @@ impl ConnState {
 
     /// Ends the autocommit transaction when no statement is active any more.
     pub fn end_autocommit(&mut self, commit: bool) -> Result<()> {
-        if self.active == 0 && !self.explicit {
-            self.savepoints.clear();
-            if let Some(t) = self.txn.take() {
-                if commit {
-                    if let Err(e) = t.commit() {
-                        self.catalog = None;
-                        return Err(e);
-                    }
-                } else {
-                    if t.is_write() {
-                        self.catalog = None;
-                    }
-                    t.rollback();
-                }
+        if self.active > 0 || self.explicit {
+            return Ok(());
+        }
+        self.savepoints.clear();
+        if commit {
+            return self.commit_txn();
+        }
+        if let Some(t) = self.txn.take() {
+            if t.is_write() {
+                self.catalog = None;
             }
+            t.rollback();
         }
         Ok(())
+    }
+
+    /// Commits the open transaction, if any. After a failed commit the
+    /// catalog is read again: it may hold the failed transaction's schema.
+    pub fn commit_txn(&mut self) -> Result<()> {
+        match self.txn.take() {
+            Some(t) => t.commit().inspect_err(|_| self.catalog = None),
+            None => Ok(()),
+        }
+    }
+
+    /// Ends BEGIN ... COMMIT by committing (COMMIT, or RELEASE of the
+    /// savepoint that began it). Pending row counts go first, so that a
+    /// failure to write them leaves the transaction open as it was.
+    pub fn commit_explicit(&mut self) -> Result<()> {
+        debug_assert!(self.explicit, "commit_explicit outside BEGIN ... COMMIT");
+        self.write_pending_counts()?;
+        self.explicit = false;
+        self.savepoints.clear();
+        self.temp_views.lock().end(true);
+        self.commit_txn()
     }
 
     /// Writes the row counts pending in an explicit transaction back to
@@ -179,9 +197,7 @@ impl ConnState {
             self.catalog().and_then(|cat| compile(text, &cat))
         };
         if temp && self.active == 0 {
-            if let Some(t) = self.txn.take() {
-                t.commit()?;
-            }
+            self.commit_txn()?;
         }
         Ok((r?, self.generation))
     }

@@ -223,17 +223,7 @@ impl Statement {
                 if !st.explicit {
                     return Err(Error::sql("cannot commit - no transaction is active"));
                 }
-                st.write_pending_counts()?;
-                st.explicit = false;
-                st.savepoints.clear();
-                st.temp_views.lock().end(true);
-                if let Some(t) = st.txn.take() {
-                    if let Err(e) = t.commit() {
-                        st.catalog = None;
-                        return Err(e);
-                    }
-                }
-                return Ok(StepResult::Done);
+                return st.commit_explicit().map(|_| StepResult::Done);
             }
             Program::Rollback => {
                 self.finished = true;
@@ -293,14 +283,7 @@ impl Statement {
                 st.savepoints.truncate(pos);
                 if began {
                     // Releasing the outermost savepoint commits, as COMMIT.
-                    st.explicit = false;
-                    st.temp_views.lock().end(true);
-                    if let Some(t) = st.txn.take() {
-                        if let Err(e) = t.commit() {
-                            st.catalog = None;
-                            return Err(e);
-                        }
-                    }
+                    return st.commit_explicit().map(|_| StepResult::Done);
                 }
                 return Ok(StepResult::Done);
             }
