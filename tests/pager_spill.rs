@@ -229,16 +229,11 @@ fn undone_spills_leave_no_tail_for_a_crash_to_revive() {
     let want = vec![vec![Value::Integer(0), Value::Integer(1)], vec![Value::Integer(1), Value::Integer(400)]];
     assert_eq!(n_counts(&c), want);
     // A crash now: the WAL as it is, recovered by a fresh open.
-    let p = path.to_str().unwrap();
-    let copy = common::temp_db_path("spill-tail-undone-crash");
-    std::fs::write(&copy, std::fs::read(p).unwrap()).unwrap();
-    std::fs::write(format!("{}-wal", copy.display()), std::fs::read(format!("{p}-wal")).unwrap()).unwrap();
-    let r = sql_open(&copy);
-    assert_eq!(n_counts(&r), want, "recovery applied rolled-back frames");
-    assert_eq!(rows(&r, "PRAGMA integrity_check"), vec![vec![Value::Text("ok".into())]]);
-    drop((c, r));
+    let (got, check) = crash_copy_counts(&path, "spill-tail-undone-crash");
+    assert_eq!(got, want, "recovery applied rolled-back frames");
+    assert_eq!(check, vec![vec![Value::Text("ok".into())]]);
+    drop(c);
     common::remove_db(&path);
-    common::remove_db(&copy);
 }
 
 /// A budget lowered in the middle of a transaction holds for the pages it

@@ -697,11 +697,18 @@ impl Pager {
                 sh.db.read_at(u64::from(pgno - 1) * ps as u64, &mut buf)?;
             }
         }
+        self.cache_read(&mut sh, pgno, version, buf, bounded)
+    }
+
+    /// Caches the image of `(pgno, version)` just read from a file,
+    /// keeping room for the writer's pages; `bounded`: HARD mode's bound
+    /// applies (see `check_read_room`).
+    fn cache_read(&self, sh: &mut Shared, pgno: PageNo, version: u32, buf: Vec<u8>, bounded: bool) -> Result<PageRef> {
         let page = Arc::new(buf);
         sh.cache.reserved = self.writer_bytes.load(Ordering::Relaxed);
         sh.cache.insert(pgno, version, page.clone());
         if bounded {
-            self.check_read_room(&mut sh, pgno, version)?;
+            self.check_read_room(sh, pgno, version)?;
         }
         Ok(page)
     }
@@ -737,13 +744,7 @@ impl Pager {
         sh.cache.misses += 1;
         let mut buf = vec![0u8; sh.wal.page_size as usize];
         sh.wal.read_frame(frame, &mut buf)?;
-        let page = Arc::new(buf);
-        sh.cache.reserved = self.writer_bytes.load(Ordering::Relaxed);
-        sh.cache.insert(pgno, frame, page.clone());
-        if bounded {
-            self.check_read_room(&mut sh, pgno, frame)?;
-        }
-        Ok(page)
+        self.cache_read(&mut sh, pgno, frame, buf, bounded)
     }
 
     fn acquire_writer(&self, timeout_ms: u32) -> Result<()> {
